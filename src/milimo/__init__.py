@@ -1,0 +1,3 @@
+"""Milimo Video: a local-first AI film studio."""
+
+__version__ = "0.1.0"

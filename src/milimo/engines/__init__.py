@@ -1,0 +1,1 @@
+"""AI engines: one Protocol per capability, a real implementation and a CPU draft implementation each."""
