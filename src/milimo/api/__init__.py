@@ -1,0 +1,1 @@
+"""Thin HTTP routers: parse, call one domain function, return a response model."""

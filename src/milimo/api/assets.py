@@ -1,0 +1,54 @@
+"""Uploads and assets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+
+from milimo.api.deps import AssetId, DbDep, ProjectId, SettingsDep
+from milimo.errors import TooLarge
+from milimo.studio import assets
+from milimo.studio.ids import ID_PATTERN
+from milimo.studio.schemas import AssetPublic
+
+router = APIRouter(tags=["assets"])
+
+
+@router.post("/upload", response_model=AssetPublic, status_code=201)
+def upload(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="image, video or audio")],
+    project_id: Annotated[str, Form(pattern=ID_PATTERN)],
+    kind: Annotated[Literal["general", "element", "reference"], Form()] = "general",
+) -> dict:
+    """Upload media into a project; the response gives an asset id and a URL, never a path."""
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > settings.max_upload_bytes + 1024 * 1024:
+        raise TooLarge(f"the upload is {declared} bytes; the limit is {settings.max_upload_bytes} bytes (MILIMO_MAX_UPLOAD_BYTES)")
+    return assets.upload_asset(db, settings, project_id, kind, file.filename, file.file)
+
+
+@router.get("/projects/{project_id}/assets", response_model=list[AssetPublic])
+def read_assets(
+    project_id: ProjectId,
+    db: DbDep,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    media_type: Annotated[Literal["image", "video", "audio"] | None, Query()] = None,
+) -> list[dict]:
+    """This project's assets, newest first."""
+    return assets.list_assets(db, project_id, kind, media_type)
+
+
+@router.get("/assets/{asset_id}", response_model=AssetPublic)
+def read_asset(asset_id: AssetId, db: DbDep) -> dict:
+    """One asset."""
+    return assets.get_asset(db, asset_id)
+
+
+@router.delete("/assets/{asset_id}")
+def delete_asset(asset_id: AssetId, db: DbDep, settings: SettingsDep, force: bool = False) -> dict:
+    """Delete an asset and its file (409 while shots or elements use it, unless force=true)."""
+    return assets.delete_asset(db, settings, asset_id, force)

@@ -1,0 +1,81 @@
+"""FastAPI factory and lifespan: the startup sequence of seed §5, and a graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+
+import orjson
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from milimo import __version__
+from milimo.api import assets, events, health, media, projects, shots
+from milimo.config import Settings
+from milimo.context import Studio
+from milimo.db.migrate import upgrade
+from milimo.errors import StudioError
+from milimo.jobs.recovery import recover_zombies
+
+log = logging.getLogger("milimo")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Seed §5, in order: logging, directories, database, event loop capture, zombies, routes.
+        configure_logging(settings.log_level)
+        settings.ensure_dirs()
+        await asyncio.to_thread(upgrade, settings.db_url)
+        studio = Studio.build(settings)
+        app.state.studio = studio
+        studio.bus.attach_loop(asyncio.get_running_loop())
+        await asyncio.to_thread(recover_zombies, studio.db)
+        log.info("Milimo Video %s on %s (data: %s, database: %s)", __version__, settings.port, settings.data_dir, settings.db_kind)
+        try:
+            yield
+        finally:
+            studio.close()
+
+    app = FastAPI(title="Milimo Video", version=__version__, lifespan=lifespan,
+                  description="Local-first AI film studio: screenplay → shots → video → timeline → export.")
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
+                       expose_headers=["content-range", "etag"])
+    _install_error_handlers(app)
+    for module in (health, projects, shots, assets, events, media):
+        app.include_router(module.router)
+    if settings.web_dist.is_dir():
+        app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StudioError)
+    async def studio_error(_: Request, exc: StudioError) -> Response:
+        body = orjson.dumps({"detail": exc.message, "code": exc.code, **exc.extra}, option=orjson.OPT_UTC_Z)
+        return Response(body, status_code=exc.status_code, media_type="application/json")
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # One readable sentence per problem, plus FastAPI's structured list for programs.
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            problems.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        return JSONResponse({"detail": "; ".join(problems), "code": "invalid", "errors": errors}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail, "code": "http_error"}, status_code=exc.status_code, headers=exc.headers)

@@ -1,0 +1,1 @@
+"""Database: SQLModel tables, the engine with its single writer, Alembic migrations."""

@@ -1,0 +1,166 @@
+"""SQLModel tables. Lists and dicts are real JSON columns; times are timezone-aware UTC.
+
+Ownership of shot fields matters for safe saves (studio.projects.save_project): fields in
+SERVER_OWNED_SHOT_FIELDS are written only by the server (workers, generation), never by a
+client's save or patch, so a stale autosave cannot erase a finished video.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _fk(target: str, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(String(64), ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index),
+    )
+
+
+def _json(default_factory) -> Any:
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+class Project(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    resolution_w: int = 768
+    resolution_h: int = 512
+    fps: float = 24.0
+    seed: int = 42
+    script_text: str = ""
+    # Optimistic concurrency: every client-driven change bumps it; a save based on an older one gets 409.
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Scene(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    project_id: str = _fk("project.id")
+    index: int = 0
+    name: str = ""
+    script_content: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Shot(SQLModel, table=True):
+    __table_args__ = (Index("ix_shot_project_track_start", "project_id", "track_index", "start_frame"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    project_id: str = _fk("project.id")
+    scene_id: str | None = _fk("scene.id", ondelete="SET NULL", nullable=True)
+    index: int = 0  # order inside its scene (storyboard order)
+
+    # Timeline placement (frames at the project rate). V1 = 0 (magnetic), V2 = 1 (overlay), A1 = 2 (audio).
+    track_index: int = 0
+    start_frame: int = 0
+    trim_in: int = 0
+    trim_out: int = 0
+
+    # Generation parameters
+    prompt: str = ""
+    negative_prompt: str = ""
+    seed: int = 42
+    width: int = 768
+    height: int = 512
+    num_frames: int = 121
+    fps: float = 24.0
+    steps: int = 40
+    cfg_scale: float = 3.0
+    enhance_prompt: bool = True
+    upscale: bool = False
+    pipeline_override: str = "auto"  # auto | ti2vid | ic_lora | keyframe
+    auto_continue: bool = False
+    # The conditioning timeline: [{asset_id?, url, frame_index, strength, type: image|video}]
+    timeline: list[dict] = _json(list)
+
+    # Storyboard
+    action: str = ""
+    dialogue: str = ""
+    character: str = ""
+    shot_type: str = ""
+    matched_elements: list[dict] = _json(list)
+
+    # Server-owned results
+    status: str = "pending"  # pending | generating | generating_thumbnail | completed | failed
+    last_job_id: str | None = None
+    video_url: str | None = None
+    thumbnail_url: str | None = None
+    enhanced_prompt: str | None = None
+    engine: str | None = None  # which engine made video_url ("draft", "ltx2", ...)
+    actual_frames: int | None = None  # measured frame count of video_url
+
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+SERVER_OWNED_SHOT_FIELDS = frozenset(
+    {"status", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine", "actual_frames"}
+)
+
+
+class Element(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    project_id: str = _fk("project.id")
+    name: str = Field(max_length=200)
+    trigger_word: str = Field(max_length=100)
+    type: str = "character"  # character | location | object
+    description: str = ""
+    image_asset_id: str | None = _fk("asset.id", ondelete="SET NULL", nullable=True, index=False)
+    image_url: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Asset(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    project_id: str = _fk("project.id")
+    kind: str = "general"  # general | element | reference | generated | inpaint | render | mask
+    media_type: str = "image"  # image | video | audio
+    rel_path: str  # relative to the project folder; never sent to clients
+    url: str
+    thumbnail_url: str | None = None
+    filename: str = ""
+    mime: str = ""
+    size_bytes: int = 0
+    width: int | None = None
+    height: int | None = None
+    duration_s: float | None = None
+    fps: float | None = None
+    num_frames: int | None = None
+    engine: str | None = None
+    job_id: str | None = None
+    meta: dict = _json(dict)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Job(SQLModel, table=True):
+    __table_args__ = (Index("ix_job_status_created", "status", "created_at"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    project_id: str | None = _fk("project.id", nullable=True)
+    shot_id: str | None = _fk("shot.id", ondelete="SET NULL", nullable=True)
+    type: str  # video | image | thumbnail | inpaint | render | ...
+    status: str = "pending"  # pending | processing | completed | failed | cancelled
+    priority: int = 0
+    family: str = ""  # model family the job needs (the ModelManager loads it)
+    progress: float = 0.0
+    status_message: str = ""
+    eta_seconds: float | None = None
+    engine: str | None = None
+    engine_version: str | None = None
+    cancel_requested: bool = False
+    params: dict = _json(dict)
+    outputs: dict = _json(dict)
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None

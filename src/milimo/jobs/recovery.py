@@ -1,0 +1,41 @@
+"""Startup recovery (seed §5): jobs a crash left `processing` are failed, and so are their shots."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from milimo.db.engine import Database
+from milimo.db.models import Job, Shot, utcnow
+
+log = logging.getLogger(__name__)
+ZOMBIE_MESSAGE = "The server restarted while this job was running; generate again to retry."
+
+
+def recover_zombies(db: Database) -> list[str]:
+    """Mark `processing` jobs failed; shots stuck generating go back to failed/pending. Returns job ids."""
+
+    def write(session: Session) -> list[str]:
+        zombies = session.execute(select(Job).where(Job.status == "processing")).scalars().all()
+        now = utcnow()
+        for job in zombies:
+            job.status, job.error, job.status_message, job.finished_at = "failed", ZOMBIE_MESSAGE, ZOMBIE_MESSAGE, now
+            job.eta_seconds = None
+        zombie_ids = {j.id for j in zombies}
+        # A shot whose generation died keeps its previous result if it had one.
+        stuck = session.execute(select(Shot).where(Shot.status.in_(("generating", "generating_thumbnail")))).scalars().all()
+        for shot in stuck:
+            pending_job = shot.last_job_id and session.get(Job, shot.last_job_id)
+            if pending_job and pending_job.status == "pending":
+                continue  # still queued: the executor will run it
+            if shot.last_job_id in zombie_ids or not pending_job or pending_job.status != "processing":
+                shot.status = "completed" if shot.video_url else "failed"
+                shot.updated_at = now
+        return sorted(zombie_ids)
+
+    ids = db.write(write)
+    if ids:
+        log.warning("marked %d zombie job(s) failed after a restart: %s", len(ids), ", ".join(ids))
+    return ids

@@ -1,0 +1,1 @@
+"""Domain logic: projects, shots, scenes, assets. Never imports FastAPI."""

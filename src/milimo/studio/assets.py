@@ -1,0 +1,145 @@
+"""Assets: the one canonical model for media (id -> file inside the project -> issued URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from milimo.config import Settings
+from milimo.db.engine import Database
+from milimo.db.models import Asset, Element, Shot, utcnow
+from milimo.errors import Conflict, NotFound
+from milimo.fsutil import remove_quietly, temp_sibling
+from milimo.studio import uploads
+from milimo.studio.ids import new_id
+from milimo.studio.paths import contained, media_url
+from milimo.studio.schemas import AssetPublic
+from milimo.studio.versions import require_project
+
+
+def asset_dict(asset: Asset) -> dict[str, Any]:
+    return {name: getattr(asset, name) for name in AssetPublic.model_fields}
+
+
+def upload_asset(
+    db: Database, settings: Settings, project_id: str, kind: str, filename: str | None, stream: BinaryIO
+) -> dict[str, Any]:
+    """Store an uploaded file as an Asset of the project. Nothing is left behind on any error."""
+    with db.read() as session:
+        require_project(session, project_id)
+    folder_rel = uploads.UPLOAD_FOLDERS[kind]
+    folder = settings.project_dir(project_id) / folder_rel
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = temp_sibling(folder / "upload.bin")
+    final: Path | None = None
+    try:
+        size = uploads.copy_limited(stream, tmp, settings.max_upload_bytes)
+        found = uploads.sniff(tmp, settings.max_image_pixels)
+        name = uploads.stored_name(filename, found.extension)
+        final = folder / name
+        uploads.move_into_place(tmp, final)
+        rel = f"{folder_rel}/{name}"
+        url = media_url(project_id, rel)
+        asset = Asset(
+            id=new_id(), project_id=project_id, kind=kind, media_type=found.media_type, rel_path=rel, url=url,
+            thumbnail_url=url if found.media_type == "image" else None, filename=uploads.sanitize_filename(filename),
+            mime=found.mime, size_bytes=size, width=found.width, height=found.height, duration_s=found.duration_s,
+            fps=found.fps, num_frames=found.num_frames, meta={"original_filename": (filename or "")[:255]},
+        )
+
+        def write(session: Session) -> dict[str, Any]:
+            require_project(session, project_id)  # deleted meanwhile? then nothing is registered
+            session.add(asset)
+            session.flush()
+            return asset_dict(asset)
+
+        return db.write(write)
+    except BaseException:
+        remove_quietly(tmp, final)
+        raise
+
+
+def list_assets(db: Database, project_id: str, kind: str | None = None, media_type: str | None = None) -> list[dict]:
+    with db.read() as session:
+        require_project(session, project_id)
+        q = select(Asset).where(Asset.project_id == project_id)
+        if kind:
+            q = q.where(Asset.kind == kind)
+        if media_type:
+            q = q.where(Asset.media_type == media_type)
+        rows = session.execute(q.order_by(Asset.created_at.desc())).scalars().all()
+        return [asset_dict(a) for a in rows]
+
+
+def get_asset(db: Database, asset_id: str) -> dict[str, Any]:
+    with db.read() as session:
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            raise NotFound(f"asset {asset_id!r} does not exist")
+        return asset_dict(asset)
+
+
+def asset_file(settings: Settings, asset: Asset) -> Path:
+    return contained(settings.project_dir(asset.project_id), asset.rel_path)
+
+
+def _references(session: Session, asset: Asset) -> dict[str, list[str]]:
+    """Shots and elements that would lose media if this asset went away."""
+    shots = session.execute(select(Shot).where(Shot.project_id == asset.project_id)).scalars().all()
+    conditioning = [s.id for s in shots if any(i.get("asset_id") == asset.id or i.get("url") == asset.url for i in s.timeline)]
+    results = [s.id for s in shots if asset.url in (s.video_url, s.thumbnail_url)]
+    elements = session.execute(
+        select(Element.id).where(Element.project_id == asset.project_id, (Element.image_asset_id == asset.id) | (Element.image_url == asset.url))
+    ).scalars().all()
+    return {k: v for k, v in {"conditioning_shots": conditioning, "result_shots": results, "elements": list(elements)}.items() if v}
+
+
+def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = False) -> dict[str, Any]:
+    """Delete an asset's row and file. 409 while shots or elements use it, unless force=True, which
+    also removes those references (conditioning items dropped, element image unset, shot results cleared)."""
+
+    def write(session: Session) -> tuple[Path | None, Path | None]:
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            raise NotFound(f"asset {asset_id!r} does not exist")
+        refs = _references(session, asset)
+        if refs and not force:
+            raise Conflict(f"asset {asset_id!r} is still used; remove it from those shots/elements or pass force=true", references=refs)
+        for shot in session.execute(select(Shot).where(Shot.project_id == asset.project_id)).scalars():
+            kept = [i for i in shot.timeline if i.get("asset_id") != asset.id and i.get("url") != asset.url]
+            if len(kept) != len(shot.timeline):
+                shot.timeline = kept
+                shot.updated_at = utcnow()
+            if shot.video_url == asset.url:
+                shot.video_url, shot.status, shot.actual_frames = None, "pending", None
+            if shot.thumbnail_url == asset.url:
+                shot.thumbnail_url = None
+        for element in session.execute(select(Element).where(Element.image_asset_id == asset.id)).scalars():
+            element.image_asset_id, element.image_url = None, None
+        files = _asset_paths(settings, asset)
+        session.delete(asset)
+        return files
+
+    main, thumb = db.write(write)
+    remove_quietly(main, thumb)
+    return {"status": "deleted", "id": asset_id}
+
+
+def _asset_paths(settings: Settings, asset: Asset) -> tuple[Path | None, Path | None]:
+    root = settings.project_dir(asset.project_id)
+    main = _quiet_contained(root, asset.rel_path)
+    thumb = None
+    prefix = f"/projects/{asset.project_id}/"
+    if asset.thumbnail_url and asset.thumbnail_url != asset.url and asset.thumbnail_url.startswith(prefix):
+        thumb = _quiet_contained(root, asset.thumbnail_url[len(prefix):])
+    return main, thumb
+
+
+def _quiet_contained(root: Path, rel: str) -> Path | None:
+    try:
+        return contained(root, rel)
+    except NotFound:
+        return None

@@ -1,0 +1,282 @@
+"""Request and response models for projects, scenes, shots and assets (XCreate / XUpdate / XPublic).
+
+Bounds live here, at the edge: anything a client sends is checked before it reaches the
+database, so a mistake is a 422 that says which field to change, never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from milimo.studio.ids import ID_PATTERN
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+LongText = Annotated[str, StringConstraints(max_length=2_000_000)]
+Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
+Size = Annotated[int, Field(ge=64, le=4096, description="pixels")]
+Fps = Annotated[float, Field(ge=1, le=240, allow_inf_nan=False)]
+Frames = Annotated[int, Field(ge=1, le=14_400, description="frames (1 = a still image)")]
+FrameOffset = Annotated[int, Field(ge=0, le=100_000_000, description="frames at the project rate")]
+PipelineOverride = Literal["auto", "ti2vid", "ic_lora", "keyframe"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TimelineItem(_Strict):
+    """One conditioning item: an asset or a server-issued media URL placed at a frame of the shot."""
+
+    asset_id: Id | None = None
+    url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    frame_index: Annotated[int, Field(ge=0, le=14_400)] = 0
+    strength: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 1.0
+    type: Literal["image", "video"] = "image"
+
+    @model_validator(mode="after")
+    def _needs_source(self) -> "TimelineItem":
+        if not self.asset_id and not self.url:
+            raise ValueError("a conditioning item needs an asset_id or a url the server issued")
+        return self
+
+
+# ----------------------------------------------------------------------------- projects
+
+
+class ProjectCreate(_Strict):
+    name: Name = "Untitled project"
+    resolution_w: Size = 768
+    resolution_h: Size = 512
+    fps: Fps = 24.0
+    seed: Seed = 42
+    script_text: LongText = ""
+
+
+class ProjectUpdate(_Strict):
+    name: Name | None = None
+    resolution_w: Size | None = None
+    resolution_h: Size | None = None
+    fps: Fps | None = None
+    seed: Seed | None = None
+    script_text: LongText | None = None
+
+
+class ProjectSummary(BaseModel):
+    id: str
+    name: str
+    resolution_w: int
+    resolution_h: int
+    fps: float
+    seed: int
+    version: int
+    shot_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectPage(BaseModel):
+    items: list[ProjectSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+# ----------------------------------------------------------------------------- scenes
+
+
+class SceneUpsert(_Strict):
+    id: Id | None = None
+    index: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+    name: Annotated[str, StringConstraints(max_length=500)] | None = None
+    script_content: LongText | None = None
+    project_id: Any = Field(None, description="ignored")
+    created_at: Any = Field(None, description="ignored")
+
+
+class ScenePublic(BaseModel):
+    id: str
+    project_id: str
+    index: int
+    name: str
+    script_content: str
+    created_at: datetime
+
+
+# ----------------------------------------------------------------------------- shots
+
+
+class ShotFields(_Strict):
+    """Client-owned shot fields. All optional: an update changes only the fields it names."""
+
+    scene_id: Id | None = None
+    index: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+    track_index: Annotated[int, Field(ge=0, le=2, description="0 = V1, 1 = V2, 2 = A1")] | None = None
+    start_frame: FrameOffset | None = None
+    trim_in: FrameOffset | None = None
+    trim_out: FrameOffset | None = None
+    prompt: Text | None = None
+    negative_prompt: Text | None = None
+    seed: Seed | None = None
+    width: Size | None = None
+    height: Size | None = None
+    num_frames: Frames | None = None
+    fps: Fps | None = None
+    steps: Annotated[int, Field(ge=1, le=200)] | None = None
+    cfg_scale: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)] | None = None
+    enhance_prompt: bool | None = None
+    upscale: bool | None = None
+    pipeline_override: PipelineOverride | None = None
+    auto_continue: bool | None = None
+    timeline: Annotated[list[TimelineItem], Field(max_length=64)] | None = None
+    action: Text | None = None
+    dialogue: Text | None = None
+    character: Annotated[str, StringConstraints(max_length=200)] | None = None
+    shot_type: Annotated[str, StringConstraints(max_length=50)] | None = None
+    matched_elements: Annotated[list[dict], Field(max_length=100)] | None = None
+
+
+class ShotUpdate(ShotFields):
+    """PATCH /shots/{id}. `base_version`, when given, must equal the project's version (else 409)."""
+
+    base_version: int | None = None
+
+
+class ShotUpsert(ShotFields):
+    """A shot inside a save. Server-owned fields (status, video_url, ...) are accepted and ignored,
+    so a client may send back what GET returned without erasing newer results; any other
+    unknown field is a 422 (a typo must not vanish silently)."""
+
+    id: Id | None = None
+    project_id: Any = Field(None, description="ignored")
+    status: Any = Field(None, description="server-owned, ignored")
+    last_job_id: Any = Field(None, description="server-owned, ignored")
+    video_url: Any = Field(None, description="server-owned, ignored")
+    thumbnail_url: Any = Field(None, description="server-owned, ignored")
+    enhanced_prompt: Any = Field(None, description="server-owned, ignored")
+    engine: Any = Field(None, description="server-owned, ignored")
+    actual_frames: Any = Field(None, description="server-owned, ignored")
+    created_at: Any = Field(None, description="ignored")
+    updated_at: Any = Field(None, description="ignored")
+
+
+IGNORED_IN_SAVE = frozenset(
+    {"id", "project_id", "status", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt",
+     "engine", "actual_frames", "created_at", "updated_at"}
+)
+
+
+class ShotPublic(BaseModel):
+    id: str
+    project_id: str
+    scene_id: str | None
+    index: int
+    track_index: int
+    start_frame: int
+    trim_in: int
+    trim_out: int
+    prompt: str
+    negative_prompt: str
+    seed: int
+    width: int
+    height: int
+    num_frames: int
+    fps: float
+    steps: int
+    cfg_scale: float
+    enhance_prompt: bool
+    upscale: bool
+    pipeline_override: str
+    auto_continue: bool
+    timeline: list[dict]
+    action: str
+    dialogue: str
+    character: str
+    shot_type: str
+    matched_elements: list[dict]
+    status: str
+    last_job_id: str | None
+    video_url: str | None
+    thumbnail_url: str | None
+    enhanced_prompt: str | None
+    engine: str | None
+    actual_frames: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ShotChange(BaseModel):
+    shot: ShotPublic
+    project_version: int
+
+
+class SplitRequest(_Strict):
+    split_frame: Annotated[int, Field(ge=1, le=14_400, description="frame inside the trimmed shot where the second part starts")]
+    base_version: int | None = None
+
+
+class SplitResult(BaseModel):
+    original_shot: ShotPublic
+    new_shot: ShotPublic
+    project_version: int
+
+
+# ----------------------------------------------------------------------------- project state and save
+
+
+class ProjectState(BaseModel):
+    id: str
+    name: str
+    resolution_w: int
+    resolution_h: int
+    fps: float
+    seed: int
+    script_text: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    scenes: list[ScenePublic]
+    shots: list[ShotPublic]
+
+
+class ProjectSave(_Strict):
+    """PUT /projects/{id}/save (seed §7), made safe.
+
+    `base_version` is the version the client's copy was loaded or last saved at. Shots and
+    scenes not mentioned are left alone: only ids in deleted_* are deleted.
+    """
+
+    base_version: int = Field(ge=1)
+    project: ProjectUpdate | None = None
+    scenes: Annotated[list[SceneUpsert], Field(max_length=5_000)] = []
+    shots: Annotated[list[ShotUpsert], Field(max_length=20_000)] = []
+    deleted_scene_ids: Annotated[list[Id], Field(max_length=5_000)] = []
+    deleted_shot_ids: Annotated[list[Id], Field(max_length=20_000)] = []
+
+
+# ----------------------------------------------------------------------------- assets
+
+
+class AssetPublic(BaseModel):
+    id: str
+    project_id: str
+    kind: str
+    media_type: str
+    url: str
+    thumbnail_url: str | None
+    filename: str
+    mime: str
+    size_bytes: int
+    width: int | None
+    height: int | None
+    duration_s: float | None
+    fps: float | None
+    num_frames: int | None
+    engine: str | None
+    job_id: str | None
+    meta: dict
+    created_at: datetime

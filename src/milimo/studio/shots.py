@@ -1,0 +1,130 @@
+"""Shots: create/update from a client (only client-owned fields), patch, and frame-exact split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from milimo.db.engine import Database
+from milimo.db.models import Project, Scene, Shot, utcnow
+from milimo.errors import Invalid, NotFound
+from milimo.studio.ids import new_id
+from milimo.studio.schemas import IGNORED_IN_SAVE, ShotFields, ShotUpdate, ShotUpsert, SplitRequest
+from milimo.studio.state import shot_dict
+from milimo.studio.versions import bump_version, check_base_version
+
+
+def _client_fields(item: ShotFields) -> dict[str, Any]:
+    # Top-level "unset" means "no change"; nested items (conditioning) are stored whole, defaults included.
+    dumped = item.model_dump(include=item.model_fields_set - IGNORED_IN_SAVE - {"base_version"})
+    # Explicit nulls mean "no change" for every field except scene_id, where null unassigns the scene.
+    return {k: v for k, v in dumped.items() if v is not None or k == "scene_id"}
+
+
+def _check_shot(session: Session, shot: Shot) -> None:
+    if shot.trim_in + shot.trim_out >= shot.num_frames:
+        raise Invalid(
+            f"shot {shot.id!r}: trim_in ({shot.trim_in}) + trim_out ({shot.trim_out}) must leave at least one of its "
+            f"{shot.num_frames} frames; lower a trim or raise num_frames"
+        )
+    if shot.scene_id is not None:
+        scene = session.get(Scene, shot.scene_id)
+        if scene is None or scene.project_id != shot.project_id:
+            raise Invalid(f"shot {shot.id!r}: scene {shot.scene_id!r} is not a scene of this project")
+
+
+def _next_index(session: Session, project_id: str, scene_id: str | None) -> int:
+    t = Shot.__table__.c
+    current = session.execute(
+        select(func.max(t.index)).where(t.project_id == project_id, t.scene_id.is_(scene_id) if scene_id is None else t.scene_id == scene_id)
+    ).scalar_one()
+    return 0 if current is None else current + 1
+
+
+def upsert_shot(session: Session, project: Project, item: ShotUpsert) -> Shot:
+    fields = _client_fields(item)
+    shot = session.get(Shot, item.id) if item.id else None
+    if shot is not None and shot.project_id != project.id:
+        raise Invalid(f"shot {item.id!r} belongs to another project; send a new id or none")
+    if shot is None:
+        defaults = {"width": project.resolution_w, "height": project.resolution_h, "fps": project.fps, "seed": project.seed}
+        shot = Shot(id=item.id or new_id(), project_id=project.id, **{**defaults, **fields})
+        if "index" not in fields:
+            shot.index = _next_index(session, project.id, shot.scene_id)
+        session.add(shot)
+    else:
+        for key, value in fields.items():
+            setattr(shot, key, value)
+        shot.updated_at = utcnow()
+    _check_shot(session, shot)
+    return shot
+
+
+def _require_shot(session: Session, shot_id: str) -> Shot:
+    shot = session.get(Shot, shot_id)
+    if shot is None:
+        raise NotFound(f"shot {shot_id!r} does not exist")
+    return shot
+
+
+def patch_shot(db: Database, shot_id: str, change: ShotUpdate) -> dict[str, Any]:
+    fields = _client_fields(change)
+    if not fields:
+        raise Invalid("nothing to change: name at least one shot field (prompt, trim_in, start_frame, ...)")
+
+    def write(session: Session) -> dict[str, Any]:
+        shot = _require_shot(session, shot_id)
+        project = session.get(Project, shot.project_id)
+        check_base_version(session, project, change.base_version)
+        for key, value in fields.items():
+            setattr(shot, key, value)
+        shot.updated_at = utcnow()
+        _check_shot(session, shot)
+        bump_version(project)
+        session.flush()
+        return {"shot": shot_dict(shot), "project_version": project.version}
+
+    return db.write(write)
+
+
+def split_shot(db: Database, shot_id: str, request: SplitRequest) -> dict[str, Any]:
+    """Split at a frame inside the trimmed shot (reference-system §3.14, made to work).
+
+    Both halves are trimmed views of the same take (same video, same conditioning): the
+    original keeps [trim_in, abs), the new shot gets [abs, end). On every track the new shot
+    starts where the cut is (start_frame + split_frame), so V1 stays packed.
+    """
+    def write(session: Session) -> dict[str, Any]:
+        shot = _require_shot(session, shot_id)
+        project = session.get(Project, shot.project_id)
+        check_base_version(session, project, request.base_version)
+        duration = shot.num_frames - shot.trim_in - shot.trim_out
+        if not 0 < request.split_frame < duration:
+            raise Invalid(
+                f"split_frame must be between 1 and {duration - 1} (the shot shows {duration} frames after trims); "
+                f"got {request.split_frame}"
+            )
+        cut = shot.trim_in + request.split_frame
+        data = {k: getattr(shot, k) for k in Shot.model_fields if k not in ("id", "created_at", "updated_at")}
+        new = Shot(**{**data, "id": new_id(), "trim_in": cut, "trim_out": shot.trim_out,
+                      "start_frame": shot.start_frame + request.split_frame, "index": shot.index + 1,
+                      "timeline": list(shot.timeline), "matched_elements": list(shot.matched_elements)})
+        # Make room in the scene order: every later shot of the same scene moves one down.
+        t = Shot.__table__.c
+        scene_match = t.scene_id.is_(None) if shot.scene_id is None else t.scene_id == shot.scene_id
+        session.execute(
+            update(Shot.__table__)
+            .where(t.project_id == shot.project_id, scene_match, t.index > shot.index)
+            .values(index=t.index + 1)
+        )
+        shot.trim_out = shot.num_frames - cut
+        shot.updated_at = utcnow()
+        session.add(new)
+        bump_version(project)
+        session.flush()
+        session.refresh(shot)
+        return {"original_shot": shot_dict(shot), "new_shot": shot_dict(new), "project_version": project.version}
+
+    return db.write(write)

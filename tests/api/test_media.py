@@ -1,0 +1,145 @@
+"""Media serving: HTTP ranges, validators, content types, and containment."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+DATA = bytes(range(256)) * 40  # 10,240 bytes with a recognisable pattern
+
+
+@pytest.fixture
+def media(client, settings, project):
+    pid = project["id"]
+    folder = settings.project_dir(pid)
+    (folder / "generated" / "clip.mp4").write_bytes(DATA)
+    (folder / "thumbnails" / "t.jpg").write_bytes(b"\xff\xd8jpeg")
+    (folder / "generated" / "empty.bin").write_bytes(b"")
+    return pid, folder
+
+
+def test_full_get_has_validators_and_content_type(client, media):
+    pid, _ = media
+    r = client.get(f"/projects/{pid}/generated/clip.mp4")
+    assert r.status_code == 200 and r.content == DATA
+    assert r.headers["content-type"] == "video/mp4"
+    assert r.headers["accept-ranges"] == "bytes"
+    assert r.headers["etag"] and r.headers["last-modified"]
+    assert client.get(f"/projects/{pid}/thumbnails/t.jpg").headers["content-type"] == "image/jpeg"
+    head = client.head(f"/projects/{pid}/generated/clip.mp4")
+    assert head.status_code == 200 and head.headers["content-length"] == str(len(DATA)) and head.content == b""
+
+
+@pytest.mark.parametrize(
+    "header, start, end",
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=100-", 100, len(DATA) - 1),
+        ("bytes=-10", len(DATA) - 10, len(DATA) - 1),
+        ("bytes=10000-99999", 10000, len(DATA) - 1),
+        ("bytes=-99999", 0, len(DATA) - 1),
+        ("bytes=5-5", 5, 5),
+    ],
+)
+def test_single_ranges(client, media, header, start, end):
+    pid, _ = media
+    r = client.get(f"/projects/{pid}/generated/clip.mp4", headers={"Range": header})
+    assert r.status_code == 206
+    assert r.content == DATA[start : end + 1]
+    assert r.headers["content-range"] == f"bytes {start}-{end}/{len(DATA)}"
+    assert r.headers["content-length"] == str(end - start + 1)
+
+
+@pytest.mark.parametrize("header", ["bytes=20000-30000", "bytes=10240-", "bytes=-0"])
+def test_unsatisfiable_range_is_416(client, media, header):
+    pid, _ = media
+    r = client.get(f"/projects/{pid}/generated/clip.mp4", headers={"Range": header})
+    assert r.status_code == 416
+    assert r.headers["content-range"] == f"bytes */{len(DATA)}"
+
+
+def test_range_on_empty_file_is_416(client, media):
+    pid, _ = media
+    assert client.get(f"/projects/{pid}/generated/empty.bin", headers={"Range": "bytes=0-"}).status_code == 416
+
+
+def test_multiple_ranges_are_multipart(client, media):
+    pid, _ = media
+    r = client.get(f"/projects/{pid}/generated/clip.mp4", headers={"Range": "bytes=0-9,100-109"})
+    assert r.status_code == 206 and r.headers["content-type"].startswith("multipart/byteranges")
+    assert DATA[0:10] in r.content and DATA[100:110] in r.content
+
+
+def test_if_none_match_and_if_range(client, media):
+    pid, folder = media
+    url = f"/projects/{pid}/generated/clip.mp4"
+    etag = client.get(url).headers["etag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={"Range": "bytes=0-9", "If-Range": etag}).status_code == 206
+    # The file changed: an old validator in If-Range means "send it whole".
+    os.utime(folder / "generated" / "clip.mp4", (1_000_000, 1_000_000))
+    assert client.get(url, headers={"Range": "bytes=0-9", "If-Range": etag}).status_code == 200
+
+
+def test_large_file_is_streamed_not_buffered(client, settings, project):
+    # 16 MiB through a range read: the response body is produced in chunks.
+    pid = project["id"]
+    path = settings.project_dir(pid) / "generated" / "big.mp4"
+    with open(path, "wb") as f:
+        f.truncate(16 * 1024 * 1024)
+    with client.stream("GET", f"/projects/{pid}/generated/big.mp4") as r:
+        sizes = [len(chunk) for chunk in r.iter_raw()]
+    assert sum(sizes) == 16 * 1024 * 1024 and len(sizes) > 4
+
+
+TRAVERSALS = [
+    "../milimo.db",
+    "..%2F..%2Fmilimo.db",
+    "%2e%2e/%2e%2e/milimo.db",
+    "%2e%2e%2f%2e%2e%2fmilimo.db",
+    "..%5c..%5cmilimo.db",
+    "/etc/passwd",
+    "%2Fetc%2Fpasswd",
+    "sub\\..\\..\\x",
+    ".hidden.part.mp4",
+    "",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_traversal_is_refused(client, settings, media, path):
+    pid, _ = media
+    (settings.data_dir / "secret.txt").write_text("secret")
+    (settings.project_dir(pid) / "generated" / ".hidden.part.mp4").write_bytes(b"half")
+    r = client.get(f"/projects/{pid}/generated/{path}")
+    assert r.status_code == 404, (path, r.status_code)
+    assert b"secret" not in r.content and b"SQLite" not in r.content
+
+
+def test_symlink_pointing_out_is_refused(client, settings, media, tmp_path):
+    pid, folder = media
+    outside = tmp_path / "outside.txt"
+    outside.write_text("outside")
+    (folder / "generated" / "link.mp4").symlink_to(outside)
+    (folder / "generated" / "dirlink").symlink_to(tmp_path)
+    assert client.get(f"/projects/{pid}/generated/link.mp4").status_code == 404
+    assert client.get(f"/projects/{pid}/generated/dirlink/outside.txt").status_code == 404
+
+
+def test_sibling_folder_sharing_a_prefix_is_refused(client, settings, media):
+    pid, folder = media
+    sibling = folder.parent / f"{pid}_secret" / "generated"
+    sibling.mkdir(parents=True)
+    (sibling / "x.mp4").write_text("sibling")
+    assert client.get(f"/projects/{pid}/generated/..%2F..%2F{pid}_secret/generated/x.mp4").status_code == 404
+    assert client.get(f"/projects/{pid}_secret/generated/x.mp4").status_code == 404  # no such project folder served
+
+
+def test_other_folders_and_other_projects(client, settings, media):
+    pid, folder = media
+    (folder / "workspace" / "scratch.mp4").write_bytes(b"private")
+    assert client.get(f"/projects/{pid}/workspace/scratch.mp4").status_code == 404
+    assert client.get("/projects/nope/generated/clip.mp4").status_code == 404
+    assert client.get(f"/projects/{pid}/generated/missing.mp4").status_code == 404
+    assert client.get(f"/projects/{pid}/generated/").status_code == 404
