@@ -105,8 +105,9 @@ def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, 
                 )
             )
         session.flush()
+        batch = shot_rules.ShotBatch(session, project, save.shots)
         for item in save.shots:
-            shot_rules.upsert_shot(session, project, item)
+            batch.upsert(item)
         bump_version(project)
         session.flush()
         return load_state(session, project_id)

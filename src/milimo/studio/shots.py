@@ -23,43 +23,58 @@ def _client_fields(item: ShotFields) -> dict[str, Any]:
     return {k: v for k, v in dumped.items() if v is not None or k == "scene_id"}
 
 
-def _check_shot(session: Session, shot: Shot) -> None:
+def _check_trims(shot: Shot) -> None:
     if shot.trim_in + shot.trim_out >= shot.num_frames:
         raise Invalid(
             f"shot {shot.id!r}: trim_in ({shot.trim_in}) + trim_out ({shot.trim_out}) must leave at least one of its "
             f"{shot.num_frames} frames; lower a trim or raise num_frames"
         )
+
+
+def _check_shot(session: Session, shot: Shot) -> None:
+    _check_trims(shot)
     if shot.scene_id is not None:
         scene = session.get(Scene, shot.scene_id)
         if scene is None or scene.project_id != shot.project_id:
             raise Invalid(f"shot {shot.id!r}: scene {shot.scene_id!r} is not a scene of this project")
 
 
-def _next_index(session: Session, project_id: str, scene_id: str | None) -> int:
-    t = Shot.__table__.c
-    current = session.execute(
-        select(func.max(t.index)).where(t.project_id == project_id, t.scene_id.is_(scene_id) if scene_id is None else t.scene_id == scene_id)
-    ).scalar_one()
-    return 0 if current is None else current + 1
+class ShotBatch:
+    """Upserts many shots of one project with a constant number of queries (a save may carry thousands)."""
 
+    def __init__(self, session: Session, project: Project, items: list[ShotUpsert]) -> None:
+        self.session, self.project = session, project
+        ids = [i.id for i in items if i.id]
+        t, sc = Shot.__table__.c, Scene.__table__.c
+        self.existing = {s.id: s for s in session.execute(select(Shot).where(t.id.in_(ids))).scalars()} if ids else {}
+        self.scene_ids = set(session.execute(select(sc.id).where(sc.project_id == project.id)).scalars())
+        self.next_index = {
+            scene: (-1 if top is None else top) + 1
+            for scene, top in session.execute(select(t.scene_id, func.max(t.index)).where(t.project_id == project.id).group_by(t.scene_id))
+        }
 
-def upsert_shot(session: Session, project: Project, item: ShotUpsert) -> Shot:
-    fields = _client_fields(item)
-    shot = session.get(Shot, item.id) if item.id else None
-    if shot is not None and shot.project_id != project.id:
-        raise Invalid(f"shot {item.id!r} belongs to another project; send a new id or none")
-    if shot is None:
-        defaults = {"width": project.resolution_w, "height": project.resolution_h, "fps": project.fps, "seed": project.seed}
-        shot = Shot(id=item.id or new_id(), project_id=project.id, **{**defaults, **fields})
-        if "index" not in fields:
-            shot.index = _next_index(session, project.id, shot.scene_id)
-        session.add(shot)
-    else:
-        for key, value in fields.items():
-            setattr(shot, key, value)
-        shot.updated_at = utcnow()
-    _check_shot(session, shot)
-    return shot
+    def upsert(self, item: ShotUpsert) -> Shot:
+        fields = _client_fields(item)
+        shot = self.existing.get(item.id) if item.id else None
+        if shot is not None and shot.project_id != self.project.id:
+            raise Invalid(f"shot {item.id!r} belongs to another project; send a new id or none")
+        if shot is None:
+            p = self.project
+            defaults = {"width": p.resolution_w, "height": p.resolution_h, "fps": p.fps, "seed": p.seed}
+            shot = Shot(id=item.id or new_id(), project_id=p.id, **{**defaults, **fields})
+            if "index" not in fields:
+                shot.index = self.next_index.get(shot.scene_id, 0)
+            self.next_index[shot.scene_id] = max(self.next_index.get(shot.scene_id, 0), shot.index + 1)
+            self.session.add(shot)
+            self.existing[shot.id] = shot
+        else:
+            for key, value in fields.items():
+                setattr(shot, key, value)
+            shot.updated_at = utcnow()
+        _check_trims(shot)
+        if shot.scene_id is not None and shot.scene_id not in self.scene_ids:
+            raise Invalid(f"shot {shot.id!r}: scene {shot.scene_id!r} is not a scene of this project")
+        return shot
 
 
 def _require_shot(session: Session, shot_id: str) -> Shot:

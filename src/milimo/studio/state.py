@@ -1,54 +1,105 @@
 """Reading a project's whole state (project + scenes + shots) fast, as dicts ready for JSON.
 
-GET /projects/{id} is the hottest read (every load, every 409): it uses Core selects and
-plain dicts instead of ORM objects and per-field model validation, which keeps a
-2,000-shot project well under the 25 ms budget (bench/bench_projects.py).
+GET /projects/{id} is the hottest read (every load, every 409). It avoids ORM objects and
+per-field validation: Core selects give tuples, zipped with known column names, and JSON
+columns are fetched as text and embedded verbatim with orjson.Fragment (never parsed and
+re-serialised). That keeps a 2,000-shot project inside its budget (bench/bench_projects.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import JSON, DateTime, String, Text, cast, select, type_coerce
 from sqlmodel import Session
 
 from milimo.db.models import Project, Scene, Shot
 from milimo.errors import NotFound
 from milimo.studio.schemas import ScenePublic, ShotPublic
 
-SHOT_COLUMNS = [Shot.__table__.c[name] for name in ShotPublic.model_fields]
-SCENE_COLUMNS = [Scene.__table__.c[name] for name in ScenePublic.model_fields]
 PROJECT_FIELDS = ("id", "name", "resolution_w", "resolution_h", "fps", "seed", "script_text", "version", "created_at", "updated_at")
-PROJECT_COLUMNS = [Project.__table__.c[name] for name in PROJECT_FIELDS]
+
+
+def _is_time(col) -> bool:
+    return isinstance(getattr(col.type, "impl", col.type), DateTime)
+
+
+def _columns(table, names, raw_times: bool):
+    cols = []
+    for name in names:
+        col = table.c[name]
+        if isinstance(col.type, JSON):
+            col = cast(col, Text).label(name)
+        elif raw_times and _is_time(col):
+            col = type_coerce(col, String).label(name)  # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff" (UTC)
+        cols.append(col)
+    return cols
+
+
+SHOT_NAMES = tuple(ShotPublic.model_fields)
+SCENE_NAMES = tuple(ScenePublic.model_fields)
+# Per dialect: on SQLite, times are read as their stored text and reformatted (no datetime objects).
+COLUMNS = {
+    raw: (_columns(Project.__table__, PROJECT_FIELDS, raw), _columns(Scene.__table__, SCENE_NAMES, raw),
+          _columns(Shot.__table__, SHOT_NAMES, raw))
+    for raw in (False, True)
+}
+_JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if isinstance(Shot.__table__.c[n].type, JSON)]
+_TIME_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_time(Shot.__table__.c[n])]
 
 
 def shot_dict(shot: Shot) -> dict[str, Any]:
-    return {name: getattr(shot, name) for name in ShotPublic.model_fields}
+    return {name: getattr(shot, name) for name in SHOT_NAMES}
 
 
 def scene_dict(scene: Scene) -> dict[str, Any]:
-    return {name: getattr(scene, name) for name in ScenePublic.model_fields}
+    return {name: getattr(scene, name) for name in SCENE_NAMES}
+
+
+def _iso(value: Any) -> Any:
+    return value.replace(" ", "T") + "Z" if isinstance(value, str) else value
+
+
+def _shot_row(row, raw_times: bool) -> dict[str, Any]:
+    values = list(row)
+    for i in _JSON_POSITIONS:
+        values[i] = orjson.Fragment(values[i] or "[]")
+    if raw_times:
+        for i in _TIME_POSITIONS:
+            values[i] = _iso(values[i])
+    return dict(zip(SHOT_NAMES, values))
+
+
+def _times(d: dict[str, Any]) -> dict[str, Any]:
+    for key in ("created_at", "updated_at"):
+        if key in d:
+            d[key] = _iso(d[key])
+    return d
 
 
 def load_state(session: Session, project_id: str) -> dict[str, Any]:
-    """Project + scenes (by index) + shots (by track, start frame, scene order). 404 if missing."""
-    row = session.execute(select(*PROJECT_COLUMNS).where(Project.__table__.c.id == project_id)).mappings().first()
+    """Project + scenes (by index) + shots (by track, start frame, scene order). 404 if missing.
+
+    JSON columns come back as orjson.Fragment: serialise the result with orjson.
+    """
+    raw = session.get_bind().dialect.name == "sqlite"
+    project_cols, scene_cols, shot_cols = COLUMNS[raw]
+    row = session.execute(select(*project_cols).where(Project.__table__.c.id == project_id)).first()
     if row is None:
         raise NotFound(f"project {project_id!r} does not exist")
-    state = dict(row)
+    state = _times(dict(zip(PROJECT_FIELDS, row)))
+    sc = Scene.__table__.c
     state["scenes"] = [
-        dict(r)
-        for r in session.execute(
-            select(*SCENE_COLUMNS).where(Scene.__table__.c.project_id == project_id).order_by(Scene.__table__.c.index)
-        ).mappings()
+        _times(dict(zip(SCENE_NAMES, r)))
+        for r in session.execute(select(*scene_cols).where(sc.project_id == project_id).order_by(sc.index, sc.created_at))
     ]
     t = Shot.__table__.c
     state["shots"] = [
-        dict(r)
+        _shot_row(r, raw)
         for r in session.execute(
-            select(*SHOT_COLUMNS)
-            .where(t.project_id == project_id)
-            .order_by(t.track_index, t.start_frame, t.index, t.created_at)
-        ).mappings()
+            select(*shot_cols).where(t.project_id == project_id).order_by(t.track_index, t.start_frame, t.index, t.created_at)
+        ).all()  # fetchall: one call into sqlite3 instead of one per row
     ]
     return state
+
