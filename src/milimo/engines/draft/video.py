@@ -1,0 +1,182 @@
+"""DraftVideoEngine: an animatic that stands in for LTX-2 until weights exist.
+
+What a request gets, first match wins:
+1. `continuation`: its frames verbatim, then the motion carries on from the last one (the same
+   title card when that is what the previous chunk was, else a camera move over that frame);
+2. a conditioning video (IC-LoRA): that video restyled through the seed's palette, under a camera move;
+3. images at frame indices other than 0, or several images: keyframes that dissolve into each other;
+4. one image at frame 0 (image-to-video): a camera move over it, chosen from the shot type;
+5. nothing: a typeset title card of the shot (heading, action, character, dialogue) that breathes.
+
+Every frame ends in a sync band (frame-code strip + counter, see sync.py) stamped with the
+absolute frame index, and the audio is a 1 kHz sync pip on every whole second. Frames are
+rendered lazily as the consumer pulls them; on_step(i, n) follows each one and may raise to cancel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ..protocols import (
+    AudioTrack,
+    StepCallback,
+    VideoCapabilities,
+    VideoRequest,
+    VideoResult,
+)
+from . import sources
+from .camera import canvas_for, choose_move
+from .drawing import palette, wash
+from .shots import find_shot_type, normalise_shot_type
+from .sync import SAMPLE_RATE, decode_frame_number, picture_height, stamp, sync_pips
+from .titlecard import TitleCard
+
+VERSION = "1.0"
+_CARD_MATCH = 6.0  # mean absolute difference under which a frame "is" our title card (survives H.264)
+
+
+class DraftFrames:
+    """The frames of a draft clip: rendered one at a time while iterated; iterable again (re-rendered)."""
+
+    def __init__(self, render: Callable[[], Iterator[np.ndarray]], num_frames: int, on_step: StepCallback):
+        self._render = render
+        self.num_frames = num_frames
+        self._on_step = on_step
+
+    def __len__(self) -> int:
+        return self.num_frames
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for i, frame in enumerate(self._render(), start=1):
+            self._on_step(i, self.num_frames)
+            yield frame
+
+
+class DraftVideoEngine:
+    name = "draft"
+    version = VERSION
+    family = "draft"
+    uses_accelerator = False
+    # Mirrors LTX-2 so a draft is substitutable; the draft itself renders any size and length in range.
+    capabilities = VideoCapabilities(
+        native_max_frames=505,
+        frame_step=8,
+        size_multiple=32,
+        min_size=64,
+        max_size=2048,
+        accepts_images=True,
+        accepts_keyframes=True,
+        accepts_video=True,
+        returns_audio=True,
+        exposes_latents=False,
+    )
+
+    def load(self) -> None:
+        """Nothing to load: the draft needs no weights."""
+
+    def unload(self) -> None:
+        """Nothing to unload."""
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "kind": "animatic",
+            "device": "cpu",
+            "weights": None,
+            "draws": "camera moves over conditioning images, keyframe dissolves, restyled conditioning video, "
+            "or a typeset title card; a frame-code strip and a frame counter on every frame",
+            "audio": f"1 kHz sync pips on every whole second, mono float32 at {SAMPLE_RATE} Hz",
+        }
+
+    def generate(self, request: VideoRequest, on_step: StepCallback) -> VideoResult:
+        w, h, n, fps = request.width, request.height, request.num_frames, float(request.fps)
+        caps = self.capabilities
+        if not (caps.min_size <= w <= caps.max_size and caps.min_size <= h <= caps.max_size):
+            raise ValueError(f"width and height must be between {caps.min_size} and {caps.max_size}; got {w}x{h}")
+        if n < 1:
+            raise ValueError(f"num_frames must be at least 1; got {n}")
+        if not fps > 0:
+            raise ValueError(f"fps must be positive; got {fps}")
+        cont = list(request.continuation.frames) if request.continuation else []
+        for f in cont:
+            if np.shape(f) != (h, w, 3):
+                raise ValueError(f"continuation frames must be {h}x{w}x3 like the request; got {np.shape(f)}")
+        if len(cont) > n:
+            raise ValueError(f"{len(cont)} continuation frames do not fit in a {n}-frame request")
+        for v in request.videos:
+            sources.probe_video(v.path)
+
+        start = 0
+        if cont:
+            last = decode_frame_number(cont[-1])
+            # A frame we did not stamp (another engine's) restarts the count at the overlap's length.
+            start = last - len(cont) + 1 if last is not None and last >= len(cont) - 1 else 0
+        render = lambda: _render(request, cont, start)  # noqa: E731
+        audio = AudioTrack(samples=sync_pips(start, n, fps), sample_rate=SAMPLE_RATE)
+        return VideoResult(frames=DraftFrames(render, n, on_step), num_frames=n, width=w, height=h, fps=fps, audio=audio)
+
+
+def shot_type_of(request: VideoRequest) -> str:
+    return normalise_shot_type(request.context.shot_type) or find_shot_type(request.prompt)
+
+
+def _render(request: VideoRequest, cont: list[np.ndarray], start: int) -> Iterator[np.ndarray]:
+    h, n, fps = request.height, request.num_frames, float(request.fps)
+    for frame in cont:
+        yield np.array(frame, dtype=np.uint8, copy=True)
+    fresh = n - len(cont)
+    if fresh == 0:
+        return
+    for k, picture in enumerate(_pictures(request, cont, start, fresh)):
+        yield stamp(picture, start + len(cont) + k, fps, h)
+
+
+def _pictures(request: VideoRequest, cont: list[np.ndarray], start: int, count: int) -> Iterator[np.ndarray]:
+    """Picture rows for the `count` frames after the continuation (all frames when there is none)."""
+    w, h, fps, seed = request.width, request.height, float(request.fps), request.seed
+    size = (w, picture_height(h))
+    pal = palette(seed)
+    move = choose_move(shot_type_of(request), seed)
+    first = start + len(cont)
+
+    if cont:
+        last = np.asarray(cont[-1], dtype=np.uint8)[: size[1]]
+        if not request.images and not request.videos:
+            card = _title_card(request, size)
+            g = first - 1
+            if abs(card.picture(g).astype(np.int16) - last.astype(np.int16)).mean() < _CARD_MATCH:
+                return (card.picture(first + k) for k in range(count))
+        return sources.still(canvas_for(Image.fromarray(last), size, move), move, sources.move_times(count, continuing=True))
+
+    if request.videos:
+        v = request.videos[0]
+        return sources.video(v.path, v.frame_index, v.strength, count, fps, size, move, pal)
+
+    images = list(request.images)
+    if len(images) > 1 or any(c.frame_index != 0 for c in images):
+        keys: dict[int, tuple[Image.Image, float]] = {}
+        for c in images:  # negative indices count from the end; a later image at the same index wins
+            i = c.frame_index + count if c.frame_index < 0 else c.frame_index
+            keys[min(max(i, 0), count - 1)] = (c.image, c.strength)
+        ordered = [(i, img, s) for i, (img, s) in sorted(keys.items())]
+        return sources.keyframes(ordered, count, size, fps, pal.ground)
+
+    if images:
+        c = images[0]
+        canvas = canvas_for(c.image, size, move)
+        return (wash(p, c.strength, pal.ground) for p in sources.still(canvas, move, sources.move_times(count, continuing=False)))
+
+    card = _title_card(request, size)
+    return (card.picture(first + k) for k in range(count))
+
+
+def _title_card(request: VideoRequest, size: tuple[int, int]) -> TitleCard:
+    # The footer holds only what every chunk of a chained shot shares, so chunks render the same card.
+    footer = f"DRAFT ANIMATIC  ·  seed {request.seed}  ·  {request.width}x{request.height}  ·  {request.fps:g} fps"
+    return TitleCard(request.context, request.prompt, size, palette(request.seed), float(request.fps), footer)
+
