@@ -138,3 +138,16 @@ def test_empty_prompts_are_returned_with_a_note():
 def test_chat_says_the_regex_parser_is_used_instead():
     with pytest.raises(EngineUnavailable, match="regex"):
         ENGINE.chat("system", "INT. KITCHEN - NIGHT")
+
+
+def test_shot_types_are_read_on_whole_words():
+    from milimo.engines.draft.shots import find_shot_type, normalise_shot_type
+
+    assert normalise_shot_type("Close-Up") == normalise_shot_type("close_up") == normalise_shot_type("CU") == "close_up"
+    assert normalise_shot_type("Medium Close Up") == "medium_close_up"
+    assert normalise_shot_type("OTS") == "over_the_shoulder"
+    assert normalise_shot_type("") == normalise_shot_type("banana") == ""
+    assert find_shot_type("A handsome man raises an eyebrow") == ""  # no "hand"/"eye" misfires
+    assert find_shot_type("She has wide eyes") == ""
+    assert find_shot_type("Tracking shot following Hero as they talk.") == "tracking"
+    assert find_shot_type("INT. ALLEY - NIGHT. Shot Type: close_up. Hero waits.") == "close_up"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import colorsys
 import random
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -64,9 +64,15 @@ def palette(seed: int) -> Palette:
     )
 
 
-@lru_cache(maxsize=64)
+_fonts = threading.local()  # one FreeType face per thread: faces are not safe to share across threads
+
+
 def font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.load_default(size=max(6, int(size)))
+    cache = _fonts.__dict__.setdefault("by_size", {})
+    size = max(6, int(size))
+    if size not in cache:
+        cache[size] = ImageFont.load_default(size=size)
+    return cache[size]
 
 
 def line_height(f: ImageFont.FreeTypeFont) -> int:

@@ -35,7 +35,9 @@ def figure(d: ImageDraw.ImageDraw, cx: float, top: float, head: float, fill: RGB
         for side in (-1, 1):
             x0 = cx + side * head * 0.12
             x1 = cx + side * head * 0.85
-            d.polygon([(x0, hip_y), (x1, hip_y), (cx + side * head * 0.6, top + head * HEADS_TALL), (cx + side * head * 0.2, top + head * HEADS_TALL)], fill=fill, outline=line, width=lw)
+            foot = top + head * HEADS_TALL
+            leg = [(x0, hip_y), (x1, hip_y), (cx + side * head * 0.6, foot), (cx + side * head * 0.2, foot)]
+            d.polygon(leg, fill=fill, outline=line, width=lw)
     d.ellipse((cx - hw / 2, top, cx + hw / 2, top + head), fill=fill, outline=line, width=lw)
     if face:
         ey = top + head * EYE_LINE
@@ -65,7 +67,9 @@ def arrow(d: ImageDraw.ImageDraw, x0: float, y: float, x1: float, colour: RGB, w
     d.polygon([(x1 + s * head, y), (x1, y - head * 0.7), (x1, y + head * 0.7)], fill=colour)
 
 
-def draw_framing(d: ImageDraw.ImageDraw, size: tuple[int, int], shot: str, r: random.Random, subject: RGB, line: RGB, ground: RGB, shade: RGB) -> None:
+def draw_framing(
+    d: ImageDraw.ImageDraw, size: tuple[int, int], shot: str, r: random.Random, subject: RGB, line: RGB, ground: RGB, shade: RGB
+) -> None:
     """Place and size the subject (and its world) the way `shot` frames it."""
     w, h = size
     third = r.choice((1 / 3, 2 / 3))

@@ -28,7 +28,10 @@ _DOUBLE = frozenset(
     "run sit swim step nod jog spin grab drop stop hit cut get put shut drag hug tap slip trip chop pat rub dip "
     "skip grin beg dig nap rip sip slam snap stir wrap trot clap flip strum".split()
 )
-LOCOMOTION = frozenset("walk run stroll stride jog march pace wander hurry rush dash sprint creep sneak crawl stumble limp chase follow flee escape approach cross enter exit leave arrive step climb descend ascend race".split())
+LOCOMOTION = frozenset(
+    "walk run stroll stride jog march pace wander hurry rush dash sprint creep sneak crawl stumble limp chase "
+    "follow flee escape approach cross enter exit leave arrive step climb descend ascend race".split()
+)
 FAST = frozenset("run rush dash sprint race chase flee escape hurry".split())
 SLOW = frozenset("creep sneak crawl limp wander stroll".split())
 VEHICLE = frozenset("drive ride sail fly soar glide hover gallop trot".split())
@@ -102,7 +105,11 @@ CUES: tuple[tuple[str, str, str], ...] = (
     (r"\b(dusk|sunset|golden hour|evening)\b", "Low golden light rakes across the scene with long shadows", ""),
     (r"\b(dawn|sunrise|morning)\b", "Soft early-morning light gives the scene a pale, gentle glow", "early birdsong"),
     (r"\b(neon|club|arcade)\b", "Saturated neon light spills across the surfaces", "a muffled electronic beat"),
-    (r"\b(candle|candles|fireplace|campfire|fire|flames)\b", "Flickering firelight warms the faces and leaves the edges in shadow", "the crackle of flames"),
+    (
+        r"\b(candle|candles|fireplace|campfire|fire|flames)\b",
+        "Flickering firelight warms the faces and leaves the edges in shadow",
+        "the crackle of flames",
+    ),
     (r"\b(street|city|traffic|avenue|downtown)\b", "", "distant traffic and footsteps"),
     (r"\b(forest|woods|jungle|trees)\b", "Dappled light filters through the leaves", "birdsong and rustling leaves"),
     (r"\b(sea|ocean|beach|waves|shore|harbor|harbour)\b", "", "waves breaking on the shore"),
@@ -119,7 +126,9 @@ CUES: tuple[tuple[str, str, str], ...] = (
     (r"\b(day|sunny|sunlight|noon|afternoon)\b", "Bright, even daylight with crisp shadows", ""),
 )
 
-CAMERA_WORDS = re.compile(r"\b(camera|pan|pans|panning|tilt|tilts|dolly|zoom|zooms|crane|handheld|tracking shot|push[- ]in|pull[- ]back)\b", re.I)
+CAMERA_WORDS = re.compile(
+    r"\b(camera|pan|pans|panning|tilt|tilts|dolly|zoom|zooms|crane|handheld|tracking shot|push[- ]in|pull[- ]back)\b", re.I
+)
 
 CAMERA = {
     "extreme_close_up": "An extreme close framing isolates a single detail",

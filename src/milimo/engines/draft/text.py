@@ -31,6 +31,10 @@ from .shots import find_shot_type, normalise_shot_type
 VERSION = "1.0"
 _HEADING = re.compile(r"^\s*((?:INT\./EXT\.|INT/EXT|I/E|INT\.|EXT\.)\s*[^.]+?)\s*(?:\.\s+|\.?$)", re.I)
 _LABEL = re.compile(r"\b(Shot Type|Character|Dialogue|Context|Setting):\s*", re.I)
+_PLACES = re.compile(
+    r"\b(kitchen|street|alley|forest|beach|office|bar|cafe|diner|apartment|bedroom|car|station|rooftop|desert|field|church|warehouse)\b",
+    re.I,
+)
 _ABBREV = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Jr|Sr|vs)\.$")
 
 
@@ -126,7 +130,7 @@ def _setting(p: Parsed, cue_text: str) -> str:
         time = parts[1].strip().lower() if len(parts) > 1 else ""
         when = f", {_TIMES[time]}" if time in _TIMES else ""
     if not place:
-        m = re.search(r"\b(kitchen|street|alley|forest|beach|office|bar|cafe|diner|apartment|bedroom|car|station|rooftop|desert|field|church|warehouse)\b", cue_text, re.I)
+        m = _PLACES.search(cue_text)
         place = m.group(1).lower() if m else ""
     return f"The {place} around the action stays consistent and grounded{when}" if place else ""
 
@@ -140,7 +144,9 @@ def _light_and_sound(p: Parsed, cue_text: str) -> tuple[str, list[str]]:
                 sounds.append(snd)
     interior = p.heading.upper().startswith("INT")
     if not light:
-        light = "Soft practical light fills the interior with gentle contrast" if interior else "Soft, natural light gives the scene gentle contrast"
+        light = "Soft practical light fills the interior with gentle contrast" if interior else (
+            "Soft, natural light gives the scene gentle contrast"
+        )
     if not sounds:
         sounds = ["a quiet room tone" if interior else "a soft, natural ambience"]
     return light, sounds
@@ -150,7 +156,8 @@ def looks_like_reference_sheet(image: Image.Image) -> bool:
     """The module docstring's heuristic: a white sheet holding three or more separate figures, or a grid."""
     im = image.convert("RGB")
     scale = 160 / max(im.size)
-    a = np.asarray(im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.Resampling.BILINEAR)).astype(np.int16)
+    size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+    a = np.asarray(im.resize(size, Image.Resampling.BILINEAR)).astype(np.int16)
     white = (a.min(axis=2) >= 220) & (a.max(axis=2) - a.min(axis=2) <= 24)
     border = np.concatenate([white[0], white[-1], white[:, 0], white[:, -1]])
     if white.mean() < 0.5 or border.mean() < 0.9:

@@ -15,6 +15,7 @@ rendered lazily as the consumer pulls them; on_step(i, n) follows each one and m
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -32,7 +33,7 @@ from . import sources
 from .camera import canvas_for, choose_move
 from .drawing import palette, wash
 from .shots import find_shot_type, normalise_shot_type
-from .sync import SAMPLE_RATE, decode_frame_number, picture_height, stamp, sync_pips
+from .sync import MAX_INDEX, SAMPLE_RATE, decode_frame_number, picture_height, stamp, sync_pips
 from .titlecard import TitleCard
 
 VERSION = "1.0"
@@ -111,11 +112,14 @@ class DraftVideoEngine:
         for v in request.videos:
             sources.probe_video(v.path)
 
+        request = dataclasses.replace(request)  # frames render later: a caller's later edits must not leak in
         start = 0
         if cont:
             last = decode_frame_number(cont[-1])
             # A frame we did not stamp (another engine's) restarts the count at the overlap's length.
             start = last - len(cont) + 1 if last is not None and last >= len(cont) - 1 else 0
+        if start + n - 1 > MAX_INDEX:
+            raise ValueError(f"frame {start + n - 1} is past the frame code's range (0..{MAX_INDEX})")
         render = lambda: _render(request, cont, start)  # noqa: E731
         audio = AudioTrack(samples=sync_pips(start, n, fps), sample_rate=SAMPLE_RATE)
         return VideoResult(frames=DraftFrames(render, n, on_step), num_frames=n, width=w, height=h, fps=fps, audio=audio)
