@@ -15,12 +15,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milimo import __version__
-from milimo.api import assets, events, health, media, projects, shots
+from milimo.api import assets, events, generation, health, media, projects, shots
 from milimo.config import Settings
 from milimo.context import Studio
 from milimo.db.migrate import upgrade
 from milimo.errors import StudioError
+from milimo.jobs.executor import LocalExecutor
 from milimo.jobs.recovery import recover_zombies
+from milimo.tasks import TASKS
 
 log = logging.getLogger("milimo")
 
@@ -41,11 +43,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         studio = Studio.build(settings)
         app.state.studio = studio
         studio.bus.attach_loop(asyncio.get_running_loop())
-        await asyncio.to_thread(recover_zombies, studio.db)
+        await asyncio.to_thread(recover_zombies, studio.db, settings)
+        studio.executor = LocalExecutor(studio, TASKS, settings.gpu_slots)
+        studio.executor.start()
         log.info("Milimo Video %s on %s (data: %s, database: %s)", __version__, settings.port, settings.data_dir, settings.db_kind)
         try:
             yield
         finally:
+            # Seed §8 shutdown: flag running jobs, give them a grace period, then let go of the device.
+            await asyncio.to_thread(studio.executor.shutdown, settings.shutdown_grace_s)
+            await asyncio.to_thread(studio.models.unload_all)
             studio.close()
 
     app = FastAPI(title="Milimo Video", version=__version__, lifespan=lifespan,
@@ -53,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
                        expose_headers=["content-range", "etag"])
     _install_error_handlers(app)
-    for module in (health, projects, shots, assets, events, media):
+    for module in (health, projects, shots, assets, generation, events, media):
         app.include_router(module.router)
     if settings.web_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")

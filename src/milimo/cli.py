@@ -17,7 +17,18 @@ def _serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "data_dir": args.data_dir}.items() if v is not None}
     settings = Settings(**overrides)
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, timeout_graceful_shutdown=10)
+
+    class StudioServer(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            # Close SSE streams first: uvicorn waits for open responses before the lifespan shutdown.
+            studio = getattr(app.state, "studio", None)
+            if studio is not None:
+                studio.bus.close()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                            timeout_graceful_shutdown=10)
+    StudioServer(config).run()
     return 0
 
 

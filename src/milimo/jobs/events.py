@@ -51,6 +51,7 @@ class EventBus:
         self._next_id = time.time_ns() // 1000
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: set[asyncio.Event] = set()
+        self._closed = False
 
     def attach_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Seed §5: capture the event loop so threads can wake SSE subscribers."""
@@ -80,6 +81,13 @@ class EventBus:
                 loop.call_soon_threadsafe(self._wake)
         return event
 
+    def close(self) -> None:
+        """End every SSE stream (server shutdown), so the server need not wait for clients to hang up."""
+        self._closed = True
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake)
+
     def _wake(self) -> None:
         for waiter in self._waiters:
             waiter.set()
@@ -104,7 +112,7 @@ class EventBus:
         try:
             yield b"retry: 2000\n\n"
             cursor = self.last_id if last_id is None else last_id
-            while True:
+            while not self._closed:
                 events, missed = self.since(cursor)
                 if missed:
                     # No id line: the client's Last-Event-ID stays where it was.
@@ -113,6 +121,8 @@ class EventBus:
                     yield event.encode()
                     cursor = event.id
                 waiter.clear()
+                if self._closed:
+                    break
                 # Re-check after clear: an event published between since() and clear() must not wait.
                 if self.last_id > cursor:
                     continue

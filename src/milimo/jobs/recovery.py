@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import shutil
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from milimo.config import Settings
 from milimo.db.engine import Database
 from milimo.db.models import Job, Shot, utcnow
 
@@ -14,8 +17,9 @@ log = logging.getLogger(__name__)
 ZOMBIE_MESSAGE = "The server restarted while this job was running; generate again to retry."
 
 
-def recover_zombies(db: Database) -> list[str]:
-    """Mark `processing` jobs failed; shots stuck generating go back to failed/pending. Returns job ids."""
+def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]:
+    """Mark `processing` jobs failed; shots stuck generating go back to failed/pending; remove the
+    half-written files and scratch folders those jobs left. Returns the zombie job ids."""
 
     def write(session: Session) -> list[str]:
         zombies = session.execute(select(Job).where(Job.status == "processing")).scalars().all()
@@ -33,9 +37,20 @@ def recover_zombies(db: Database) -> list[str]:
             if shot.last_job_id in zombie_ids or not pending_job or pending_job.status != "processing":
                 shot.status = "completed" if shot.video_url else "failed"
                 shot.updated_at = now
-        return sorted(zombie_ids)
+        return sorted((j.id, j.project_id) for j in zombies)
 
-    ids = db.write(write)
-    if ids:
-        log.warning("marked %d zombie job(s) failed after a restart: %s", len(ids), ", ".join(ids))
-    return ids
+    zombies = db.write(write)
+    if zombies:
+        log.warning("marked %d zombie job(s) failed after a restart: %s", len(zombies), ", ".join(j for j, _ in zombies))
+    if settings is not None:
+        for job_id, project_id in zombies:
+            if project_id:
+                _remove_leftovers(settings.project_dir(project_id), job_id)
+    return [j for j, _ in zombies]
+
+
+def _remove_leftovers(project_dir: Path, job_id: str) -> None:
+    shutil.rmtree(project_dir / "workspace" / job_id, ignore_errors=True)
+    for folder in ("generated", "thumbnails"):
+        for part in (project_dir / folder).glob(f".{job_id}*.part*"):
+            part.unlink(missing_ok=True)

@@ -52,6 +52,11 @@ class ShotBatch:
             scene: (-1 if top is None else top) + 1
             for scene, top in session.execute(select(t.scene_id, func.max(t.index)).where(t.project_id == project.id).group_by(t.scene_id))
         }
+        # Where each track ends (frames): a new shot without a start_frame is appended there.
+        self.track_end = dict(session.execute(
+            select(t.track_index, func.max(t.start_frame + t.num_frames - t.trim_in - t.trim_out))
+            .where(t.project_id == project.id).group_by(t.track_index)
+        ).all())
 
     def upsert(self, item: ShotUpsert) -> Shot:
         fields = _client_fields(item)
@@ -64,7 +69,11 @@ class ShotBatch:
             shot = Shot(id=item.id or new_id(), project_id=p.id, **{**defaults, **fields})
             if "index" not in fields:
                 shot.index = self.next_index.get(shot.scene_id, 0)
+            if "start_frame" not in fields:
+                shot.start_frame = self.track_end.get(shot.track_index) or 0
             self.next_index[shot.scene_id] = max(self.next_index.get(shot.scene_id, 0), shot.index + 1)
+            end = shot.start_frame + shot.num_frames - shot.trim_in - shot.trim_out
+            self.track_end[shot.track_index] = max(self.track_end.get(shot.track_index) or 0, end)
             self.session.add(shot)
             self.existing[shot.id] = shot
         else:

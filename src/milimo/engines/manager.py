@@ -1,0 +1,87 @@
+"""The ModelManager: which weights are on the device, and who is using them.
+
+One family of weights is resident per device at a time (LTX-2 and Flux 2 do not fit together on
+most GPUs). `use(engine)` loads the engine's family, first unloading any other family (seed §1:
+"Unload previous pipeline (gc + cache clear)"), and keeps it warm afterwards. A family in use
+by a running job is never unloaded under it: a job that needs another family waits.
+CPU engines (uses_accelerator = False) never touch the device and never wait.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from milimo.engines.protocols import Engine
+
+log = logging.getLogger(__name__)
+
+
+def free_device_memory() -> None:
+    gc.collect()
+    torch = sys.modules.get("torch")  # never import torch just to free it: draft-only studios have none loaded
+    if torch is None:
+        return
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+    mps = getattr(torch, "mps", None)
+    if mps is not None and torch.backends.mps.is_available():
+        mps.empty_cache()
+
+
+class ModelManager:
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._loaded: dict[str, Engine] = {}
+        self._in_use: Counter[str] = Counter()
+
+    @contextlib.contextmanager
+    def use(self, engine: Engine, on_status: Callable[[str], None] | None = None) -> Iterator[Engine]:
+        """Hold `engine` loaded on the device for the duration of the block."""
+        if not engine.uses_accelerator:
+            yield engine
+            return
+        family = engine.family
+        with self._cond:
+            # Wait until no other family is being used; then make room and load ours.
+            self._cond.wait_for(lambda: all(n == 0 for f, n in self._in_use.items() if f != family))
+            for other in [f for f in self._loaded if f != family]:
+                if on_status:
+                    on_status(f"Unloading {other}...")
+                log.info("unloading %s to make room for %s", other, family)
+                self._loaded.pop(other).unload()
+                free_device_memory()
+            if self._loaded.get(family) is not engine:
+                if family in self._loaded:
+                    self._loaded.pop(family).unload()
+                    free_device_memory()
+                if on_status:
+                    on_status("Loading models...")
+                engine.load()
+                self._loaded[family] = engine
+            self._in_use[family] += 1
+        try:
+            yield engine
+        finally:
+            with self._cond:
+                self._in_use[family] -= 1
+                self._cond.notify_all()
+
+    def unload_all(self) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: sum(self._in_use.values()) == 0, timeout=30)
+            if not self._loaded:
+                return
+            for family in list(self._loaded):
+                self._loaded.pop(family).unload()
+            free_device_memory()
+
+    def status(self) -> dict[str, Any]:
+        with self._cond:
+            return {"loaded": sorted(self._loaded), "in_use": {f: n for f, n in self._in_use.items() if n}}

@@ -1,0 +1,122 @@
+"""What a task sees while it runs: progress, ETA, cancellation, logs, scratch space.
+
+A task reports progress as a percentage of the whole job. Phases that have steps (denoising,
+encoding) get a StepCallback from `steps(lo, hi)` that maps step/total into [lo, hi],
+estimates the remaining time from the pace so far, and raises JobCancelled when the job
+was cancelled. Progress never goes backwards (the public implementation fell from ~90 % to
+~36 % when LTX's second stage began). Events go out on every step; the row is written at
+most a few times a second, because SQLite has better things to do.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from milimo.context import Studio
+from milimo.db.models import Job
+from milimo.engines.protocols import StepCallback
+from milimo.jobs import store
+from milimo.jobs.states import JobCancelled
+
+log = logging.getLogger(__name__)
+DB_WRITE_INTERVAL_S = 0.5
+CANCEL_POLL_INTERVAL_S = 1.0
+
+
+@dataclass
+class JobRun:
+    studio: Studio
+    job: Job
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+    progress_value: float = 0.0
+    message: str = ""
+    _last_db_write: float = 0.0
+    _last_cancel_poll: float = 0.0
+    _cleanup: list[Path] = field(default_factory=list)
+    _cleanup_on_failure: list[Path] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def job_id(self) -> str:
+        return self.job.id
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.job.params
+
+    @property
+    def project_dir(self) -> Path:
+        return self.studio.settings.project_dir(self.job.project_id)
+
+    def event_base(self) -> dict[str, Any]:
+        return {"job_id": self.job.id, "shot_id": self.job.shot_id, "project_id": self.job.project_id, "type": self.job.type}
+
+    # ------------------------------------------------------------------ cancellation
+    def check_cancel(self) -> None:
+        """Raise JobCancelled if the user cancelled (flag in memory, or the row for other processes)."""
+        if self.cancel_event.is_set():
+            raise JobCancelled(self.job.id)
+        now = time.monotonic()
+        if now - self._last_cancel_poll >= CANCEL_POLL_INTERVAL_S:
+            self._last_cancel_poll = now
+            if store.cancel_requested(self.studio.db, self.job.id):
+                self.cancel_event.set()
+                raise JobCancelled(self.job.id)
+
+    # ------------------------------------------------------------------ progress
+    def progress(self, percent: float, message: str | None = None, *, eta: float | None = None, **extra: Any) -> None:
+        self.check_cancel()
+        self.progress_value = max(self.progress_value, min(100.0, float(percent)))
+        changed_message = message is not None and message != self.message
+        if message is not None:
+            self.message = message
+        payload = {**self.event_base(), "progress": round(self.progress_value, 2), "status": "processing",
+                   "message": self.message, "eta": None if eta is None else round(eta, 1), **extra}
+        self.studio.bus.publish("progress", payload)
+        now = time.monotonic()
+        if changed_message or now - self._last_db_write >= DB_WRITE_INTERVAL_S:
+            self._last_db_write = now
+            store.write_progress(self.studio.db, self.job.id, self.progress_value, message, eta)
+
+    def steps(self, lo: float, hi: float, label: str) -> StepCallback:
+        """A step callback for a phase spanning [lo, hi] percent of the job."""
+        started = time.monotonic()
+
+        def on_step(step: int, total: int) -> None:
+            total = max(total, 1)
+            step = min(max(step, 0), total)
+            elapsed = time.monotonic() - started
+            eta = elapsed / step * (total - step) if step else None
+            self.progress(lo + (hi - lo) * step / total, f"{label} ({step}/{total})", eta=eta)
+
+        return on_step
+
+    def log(self, message: str) -> None:
+        log.info("%s: %s", self.job.id, message)
+        self.studio.bus.publish("log", {**self.event_base(), "message": message})
+
+    # ------------------------------------------------------------------ files
+    def workspace(self) -> Path:
+        """Scratch folder for this job; removed when the job ends, whatever the outcome."""
+        path = self.project_dir / "workspace" / self.job.id
+        path.mkdir(parents=True, exist_ok=True)
+        self._cleanup.append(path)
+        return path
+
+    def remove_on_failure(self, path: Path) -> None:
+        """Outputs written before a failure or cancel are removed, so no URL points at them."""
+        self._cleanup_on_failure.append(path)
+
+    def cleanup(self, succeeded: bool) -> None:
+        paths = list(self._cleanup) + ([] if succeeded else list(self._cleanup_on_failure))
+        for path in paths:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)

@@ -1,0 +1,157 @@
+"""Jobs are rows: create, claim atomically, report progress, finish. All writes go through the writer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from milimo.db.engine import Database
+from milimo.db.models import Job, Shot, utcnow
+from milimo.errors import Conflict, NotFound
+from milimo.jobs.states import TERMINAL
+
+PUBLIC_FIELDS = ("id", "project_id", "shot_id", "type", "status", "progress", "status_message", "eta_seconds",
+                 "engine", "engine_version", "params", "outputs", "error", "created_at", "started_at", "finished_at")
+
+
+def job_dict(job: Job) -> dict[str, Any]:
+    data = {name: getattr(job, name) for name in PUBLIC_FIELDS}
+    data["job_id"] = job.id
+    # Flattened for clients of the seed's /status (video_url, thumbnail_url, enhanced_prompt, actual_frames).
+    for key in ("video_url", "url", "thumbnail_url", "enhanced_prompt", "actual_frames", "asset_id"):
+        data[key] = job.outputs.get(key)
+    data["cancel_requested"] = job.cancel_requested
+    return data
+
+
+def claim_next(db: Database, exclude_families: frozenset[str] = frozenset()) -> Job | None:
+    """Take the oldest pending job (highest priority first) and mark it processing, atomically."""
+
+    def write(session: Session) -> Job | None:
+        q = select(Job).where(Job.status == "pending").order_by(Job.priority.desc(), Job.created_at, Job.id).limit(1)
+        if exclude_families:
+            q = q.where(Job.family.not_in(exclude_families))
+        job = session.execute(q.with_for_update(skip_locked=True)).scalars().first()
+        if job is None:
+            return None
+        # The guard on status makes the claim safe even with several worker processes.
+        claimed = session.execute(
+            update(Job).where(Job.id == job.id, Job.status == "pending")
+            .values(status="processing", started_at=utcnow(), status_message="Queued job starting...")
+        ).rowcount
+        if not claimed:
+            return None
+        session.refresh(job)
+        return job
+
+    return db.write(write)
+
+
+def get_job(db: Database, job_id: str) -> Job:
+    with db.read() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"job {job_id!r} does not exist")
+        return job
+
+
+def write_progress(db: Database, job_id: str, progress: float, message: str | None, eta: float | None) -> None:
+    def write(session: Session) -> None:
+        values: dict[str, Any] = {"progress": progress, "eta_seconds": eta}
+        if message is not None:
+            values["status_message"] = message
+        session.execute(update(Job).where(Job.id == job_id, Job.status == "processing").values(**values))
+
+    db.write(write)
+
+
+def cancel_requested(db: Database, job_id: str) -> bool:
+    with db.read() as session:
+        return bool(session.execute(select(Job.cancel_requested).where(Job.id == job_id)).scalar())
+
+
+def request_cancel(db: Database, job_id: str) -> str:
+    """Seed §8. A pending job is cancelled at once (its shot goes back to pending); a running one is
+    flagged and stops at its next step. Returns the new status: "cancelled" or "cancelling"."""
+
+    def write(session: Session) -> str:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"job {job_id!r} does not exist")
+        if job.status in TERMINAL:
+            raise Conflict(f"job {job_id!r} is already {job.status}; there is nothing to cancel", status=job.status)
+        job.cancel_requested = True
+        if job.status == "pending":
+            job.status, job.finished_at, job.status_message = "cancelled", utcnow(), "Cancelled before it started"
+            _release_shot(session, job, "cancelled")
+            return "cancelled"
+        job.status_message = "Cancelling..."
+        return "cancelling"
+
+    return db.write(write)
+
+
+def _release_shot(session: Session, job: Job, outcome: str) -> None:
+    """After a cancel or failure the shot leaves `generating`: back to pending, or completed if it has a take."""
+    if not job.shot_id:
+        return
+    shot = session.get(Shot, job.shot_id)
+    if shot is None or shot.last_job_id != job.id:
+        return  # a newer job owns the shot now
+    if shot.status in ("generating", "generating_thumbnail"):
+        shot.status = "completed" if shot.video_url else ("failed" if outcome == "failed" else "pending")
+        shot.updated_at = utcnow()
+
+
+def finish(db: Database, job_id: str, status: str, *, outputs: dict | None = None, error: str | None = None,
+           message: str | None = None, shot_update: dict | None = None, new_rows: list | None = None) -> Job:
+    """Terminal transition of a running job. The shot write-back and the rows the job created
+    (its assets) land in the same transaction, so a URL is never visible before its job completed."""
+
+    def write(session: Session) -> Job:
+        job = session.get(Job, job_id)
+        for row in new_rows or ():
+            session.add(row)
+        job.status, job.finished_at, job.eta_seconds = status, utcnow(), None
+        if status == "completed":
+            job.progress = 100.0
+        if outputs:
+            job.outputs = {**job.outputs, **outputs}
+        if error is not None:
+            job.error = error
+        job.status_message = message or {"completed": "Done", "cancelled": "Cancelled", "failed": error or "Failed"}[status]
+        if shot_update and job.shot_id:
+            shot = session.get(Shot, job.shot_id)
+            if shot is not None and shot.last_job_id == job.id:
+                for key, value in shot_update.items():
+                    setattr(shot, key, value)
+                shot.updated_at = utcnow()
+        elif status != "completed":
+            _release_shot(session, job, status)
+        session.flush()
+        return job
+
+    return db.write(write)
+
+
+def set_job_fields(db: Database, job_id: str, **values: Any) -> None:
+    db.write(lambda session: session.execute(update(Job).where(Job.id == job_id).values(**values)))
+
+
+def update_shot(db: Database, shot_id: str, job_id: str, **values: Any) -> None:
+    """Server-owned shot fields written by a worker, only while that worker's job owns the shot."""
+    db.write(lambda session: session.execute(
+        update(Shot).where(Shot.id == shot_id, Shot.last_job_id == job_id).values(**values, updated_at=utcnow())
+    ))
+
+
+def list_jobs(db: Database, project_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    with db.read() as session:
+        rows = session.execute(
+            select(Job).where(Job.project_id == project_id).order_by(Job.created_at.desc()).limit(limit)
+        ).scalars().all()
+        active = [j for j in rows if j.status not in TERMINAL]
+        recent = [j for j in rows if j.status in TERMINAL]
+        return [job_dict(j) for j in active + recent]

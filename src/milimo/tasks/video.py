@@ -1,0 +1,146 @@
+"""Video generation (seed §1): the worker side of POST /generate/advanced.
+
+processing -> "Loading models..." -> (1 frame: the image engine) -> prompt enhancement
+-> conditioning -> engine with a step callback -> encode -> thumbnail -> completed, shot updated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from milimo.db.models import Asset
+from milimo.engines.protocols import ConditioningImage, ConditioningVideo, ImageRequest, ShotContext, VideoRequest
+from milimo.jobs import store
+from milimo.jobs.executor import TaskResult
+from milimo.jobs.run import JobRun
+from milimo.media import encode_video, last_frame, probe, thumbnail
+from milimo.studio.ids import new_id
+from milimo.studio.paths import media_url, resolve_media_url
+from milimo.tasks.common import enhance, load_image, project_file, save_still
+
+# Progress budget of a video job, in percent.
+ENHANCE_AT, GENERATE_FROM, GENERATE_TO, ENCODE_TO = 5, 10, 90, 97
+
+
+def run_video(run: JobRun) -> TaskResult:
+    p = run.params
+    if p["pipeline"] == "image":
+        return _single_frame(run, p)
+    studio = run.studio
+    engine = studio.engines.get("video")
+    store.set_job_fields(studio.db, run.job_id, engine=engine.name, engine_version=engine.version)
+
+    images, videos = _conditioning(run, p)
+    prompt, enhanced = p["prompt"], None
+    if p["enhance_prompt"]:
+        first = next((c.image for c in images if c.frame_index == 0), None)
+        result = enhance(run, prompt, mode="video", image=first, duration_s=p["num_frames"] / p["fps"], seed=p["seed"], at=ENHANCE_AT)
+        prompt = enhanced = result.prompt
+        if result.is_reference_only:
+            images = []  # a character sheet is not a first frame
+        store.update_shot(studio.db, run.job.shot_id, run.job_id, enhanced_prompt=enhanced)
+
+    request = VideoRequest(
+        prompt=prompt, negative_prompt=p["negative_prompt"], width=p["width"], height=p["height"],
+        num_frames=p["num_frames"], fps=p["fps"], seed=p["seed"], steps=p["steps"], cfg=p["cfg"],
+        pipeline=p["pipeline"], images=images, videos=videos, upscale=p["upscale"], context=ShotContext(**p["context"]),
+    )
+    out = run.project_dir / "generated" / f"{run.job_id}.mp4"
+    thumb = run.project_dir / "thumbnails" / f"{run.job_id}_thumb.jpg"
+    run.remove_on_failure(out)
+    run.remove_on_failure(thumb)
+
+    with studio.models.use(engine, on_status=lambda m: run.progress(GENERATE_FROM - 1, m)):
+        run.progress(GENERATE_FROM, "Starting generation...")
+        steps = _StepTracker(run.steps(GENERATE_FROM, GENERATE_TO, "Generating"))
+        video = engine.generate(request, steps)
+        # Engines that compute every frame first (LTX-2) have finished their steps here; draft
+        # engines render while the encoder pulls, so their step callback carries the progress.
+        eager = steps.done
+        encode_steps = run.steps(GENERATE_TO, ENCODE_TO, "Encoding")
+        encoded = encode_video(
+            video.frames, out, fps=video.fps, width=video.width, height=video.height, audio=video.audio,
+            on_frame=(lambda i: encode_steps(i + 1, video.num_frames)) if eager else (lambda i: run.check_cancel()),
+        )
+    run.progress(ENCODE_TO, "Making thumbnail...")
+    thumbnail(out, thumb)
+    info = probe(out)
+
+    pid = run.job.project_id
+    url, thumb_url = media_url(pid, f"generated/{out.name}"), media_url(pid, f"thumbnails/{thumb.name}")
+    asset = Asset(id=new_id(), project_id=pid, kind="generated", media_type="video", rel_path=f"generated/{out.name}", url=url,
+                  thumbnail_url=thumb_url, filename=out.name, mime="video/mp4", size_bytes=out.stat().st_size,
+                  width=info.width, height=info.height, duration_s=info.duration, fps=info.fps_float,
+                  num_frames=info.num_frames, engine=engine.name, job_id=run.job_id,
+                  meta={"prompt": p["prompt"], "enhanced_prompt": enhanced, "seed": p["seed"], "pipeline": p["pipeline"],
+                        "steps": p["steps"], "cfg": p["cfg"], "engine_version": engine.version})
+    outputs = {"video_url": url, "url": url, "thumbnail_url": thumb_url, "actual_frames": encoded.num_frames,
+               "enhanced_prompt": enhanced, "engine": engine.name, "asset_id": asset.id, "has_audio": info.has_audio}
+    return TaskResult(
+        outputs=outputs,
+        event={**outputs, "type": "video"},
+        shot_update={"video_url": url, "thumbnail_url": thumb_url, "status": "completed", "engine": engine.name,
+                     "actual_frames": encoded.num_frames},
+        new_rows=[asset],
+    )
+
+
+class _StepTracker:
+    """Wraps a step callback and remembers whether the engine reported its last step."""
+
+    def __init__(self, on_step) -> None:
+        self.on_step, self.done = on_step, False
+
+    def __call__(self, step: int, total: int) -> None:
+        self.on_step(step, total)
+        self.done = step >= total
+
+
+def _conditioning(run: JobRun, p: dict[str, Any]) -> tuple[list[ConditioningImage], list[ConditioningVideo]]:
+    images, videos = [], []
+    for item in p["conditioning"]:
+        if item["type"] == "video":
+            videos.append(ConditioningVideo(project_file(run, item["rel_path"]), item["frame_index"], item["strength"]))
+        else:
+            images.append(ConditioningImage(load_image(run, item["rel_path"]), item["frame_index"], item["strength"]))
+    if p.get("continue_from"):
+        # Auto-continue: the previous shot's last frame opens this one.
+        try:
+            source = resolve_media_url(run.studio.settings, run.job.project_id, p["continue_from"])
+            frame = last_frame(source) if source.suffix == ".mp4" else load_image(run, _rel(run, source))
+            images.insert(0, ConditioningImage(frame.convert("RGB"), 0, 1.0))
+            run.log("Continuing from the previous shot's last frame")
+        except Exception as exc:  # the previous take vanished: generate without it, and say so
+            run.log(f"Could not continue from the previous shot ({exc}); generating without it")
+    return images, videos
+
+
+def _rel(run: JobRun, path: Path) -> str:
+    return path.relative_to(run.project_dir.resolve()).as_posix()
+
+
+def _single_frame(run: JobRun, p: dict[str, Any]) -> TaskResult:
+    """Seed §1: "num_frames == 1 -> delegate to Flux 2 (skip LTX)". Seed, steps and negative are honoured."""
+    studio = run.studio
+    engine = studio.engines.get("image")
+    store.set_job_fields(studio.db, run.job_id, engine=engine.name, engine_version=engine.version)
+    references = [load_image(run, c["rel_path"]) for c in p["conditioning"] if c["type"] == "image"]
+    prompt, enhanced = p["prompt"], None
+    if p["enhance_prompt"]:
+        prompt = enhanced = enhance(run, prompt, mode="image", image=None, duration_s=0, seed=p["seed"], at=ENHANCE_AT).prompt
+        store.update_shot(studio.db, run.job.shot_id, run.job_id, enhanced_prompt=enhanced)
+    request = ImageRequest(prompt=prompt, negative_prompt=p["negative_prompt"], width=p["width"], height=p["height"],
+                           seed=p["seed"], steps=p["steps"], guidance=p["cfg"], references=references[: engine.capabilities.max_references],
+                           context=ShotContext(**p["context"]))
+    with studio.models.use(engine, on_status=lambda m: run.progress(GENERATE_FROM - 1, m)):
+        image = engine.generate(request, run.steps(GENERATE_FROM, GENERATE_TO, "Generating image"))
+    meta = {"prompt": p["prompt"], "enhanced_prompt": enhanced, "seed": p["seed"], "steps": p["steps"], "guidance": p["cfg"],
+            "references": [c["rel_path"] for c in p["conditioning"]], "engine": engine.name}
+    asset, url, thumb_url = save_still(run, image, kind="generated", meta=meta, engine_name=engine.name)
+    outputs = {"video_url": url, "url": url, "thumbnail_url": thumb_url, "actual_frames": 1, "enhanced_prompt": enhanced,
+               "engine": engine.name, "asset_id": asset.id}
+    return TaskResult(outputs=outputs, event={**outputs, "type": "image"},
+                      shot_update={"video_url": url, "thumbnail_url": thumb_url, "status": "completed", "engine": engine.name,
+                                   "actual_frames": 1},
+                      new_rows=[asset])
