@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -32,6 +31,25 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from milimo.errors import StudioError
+    from milimo.headless import generate
+
+    try:
+        return generate(args.prompt, frames=args.frames, width=args.width, height=args.height, fps=args.fps, seed=args.seed,
+                        steps=args.steps, image=args.image, output=args.output, data_dir=args.data_dir,
+                        enhance=args.enhance, quiet=args.quiet)
+    except StudioError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        for err in exc.errors():
+            print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="milimo", description="Milimo Video: a local-first AI film studio")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -40,6 +58,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port (default 8000, MILIMO_PORT)")
     serve.add_argument("--data-dir", type=Path, default=None, help="where projects and the database live (default ./data, MILIMO_DATA_DIR)")
     serve.set_defaults(func=_serve)
+
+    gen = sub.add_parser("generate", help="generate one shot headless (the same job as POST /generate/advanced)")
+    gen.add_argument("prompt")
+    gen.add_argument("--frames", type=int, default=121, help="frames (snapped to the engine grid; 1 = a still)")
+    gen.add_argument("--width", type=int, default=768)
+    gen.add_argument("--height", type=int, default=512)
+    gen.add_argument("--fps", type=float, default=24.0)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--steps", type=int, default=40)
+    gen.add_argument("--image", type=Path, default=None, help="conditioning image at frame 0 (image-to-video)")
+    gen.add_argument("--enhance", action="store_true", help="enhance the prompt with the text engine first")
+    gen.add_argument("-o", "--output", type=Path, required=True, help="where to write the .mp4 (or .jpg for --frames 1)")
+    gen.add_argument("--data-dir", type=Path, default=None, help="keep the job in this studio data dir (default: a temporary one)")
+    gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    gen.set_defaults(func=_generate)
     return parser
 
 

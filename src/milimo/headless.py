@@ -1,0 +1,79 @@
+"""`milimo generate`: the same job as POST /generate/advanced, run headless with a progress bar."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from milimo.config import Settings
+from milimo.context import Studio
+from milimo.db.migrate import upgrade
+from milimo.jobs.executor import LocalExecutor
+from milimo.jobs.schemas import GenerateAdvanced, ShotConfig
+from milimo.studio import assets, generation, projects
+from milimo.studio.schemas import ProjectCreate, TimelineItem
+from milimo.tasks import TASKS
+
+
+def _bar(progress: float, message: str, eta: float | None) -> str:
+    filled = int(progress / 100 * 30)
+    eta_text = f" eta {eta:4.0f}s" if eta is not None else ""
+    return f"\r[{'#' * filled}{'.' * (30 - filled)}] {progress:5.1f}% {message[:48]:<48}{eta_text}"
+
+
+def generate(prompt: str, *, frames: int, width: int, height: int, fps: float, seed: int, steps: int, image: Path | None,
+             output: Path, data_dir: Path | None, enhance: bool, quiet: bool = False) -> int:
+    temp = None if data_dir else tempfile.TemporaryDirectory(prefix="milimo-generate-")
+    settings = Settings(data_dir=data_dir or Path(temp.name), log_level="warning")
+    settings.ensure_dirs()
+    upgrade(settings.db_url)
+    studio = Studio.build(settings)
+    executor = LocalExecutor(studio, TASKS, slots=1)
+    studio.executor = executor
+    try:
+        project = projects.create_project(studio.db, settings, ProjectCreate(name="Headless", resolution_w=width, resolution_h=height, fps=fps))
+        timeline = []
+        if image is not None:
+            with open(image, "rb") as f:
+                asset = assets.upload_asset(studio.db, settings, project["id"], "reference", image.name, f)
+            timeline = [TimelineItem(asset_id=asset["id"], frame_index=0, strength=1.0)]
+        config = ShotConfig(prompt=prompt, num_frames=frames, width=width, height=height, fps=fps, seed=seed,
+                            num_inference_steps=steps, enhance_prompt=enhance, timeline=timeline)
+        queued = generation.submit_advanced(studio, GenerateAdvanced(project_id=project["id"], shot_config=config))
+        for note in queued["adjustments"]:
+            print(f"adjusted {note['field']}: {note['requested']} -> {note['used']} ({note['reason']})", file=sys.stderr)
+        executor.start()
+        cursor = studio.bus.last_id - 1
+        while True:
+            events, _ = studio.bus.since(cursor)
+            for ev in events:
+                cursor = ev.id
+                if ev.data.get("job_id") != queued["job_id"]:
+                    continue
+                if ev.type == "progress" and not quiet:
+                    print(_bar(ev.data["progress"], ev.data.get("message", ""), ev.data.get("eta")), end="", file=sys.stderr, flush=True)
+                elif ev.type == "complete":
+                    url = ev.data.get("video_url") or ev.data["url"]
+                    source = settings.project_dir(project["id"]) / url.split(f"/projects/{project['id']}/", 1)[1]
+                    output.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(source, output)
+                    if not quiet:
+                        print(_bar(100, "Done", None), file=sys.stderr)
+                    print(f"{output} ({ev.data.get('actual_frames')} frames, engine {ev.data.get('engine')})")
+                    return 0
+                elif ev.type in ("error", "cancelled"):
+                    print(f"\n{ev.type}: {ev.data.get('message')}", file=sys.stderr)
+                    return 1
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        for job_id in executor.active_ids():
+            executor.cancel(job_id)
+        return 130
+    finally:
+        executor.shutdown(settings.shutdown_grace_s)
+        studio.close()
+        if temp is not None:
+            temp.cleanup()
