@@ -11,6 +11,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def read_health(settings: SettingsDep) -> dict:
+async def read_health(settings: SettingsDep) -> dict:
     """Is the studio up, and where does it keep its data."""
+    # async on purpose: no I/O, and it should answer even when the thread pool is busy.
     return {"status": "ok", "version": __version__, "data_dir": str(settings.data_dir), "database": settings.db_kind}

@@ -39,9 +39,11 @@ class Event:
     id: int
     type: str
     data: dict[str, Any]
+    wire: bytes  # the SSE frame, encoded once however many clients receive it
 
-    def encode(self) -> bytes:
-        return b"id: %d\nevent: %s\ndata: %s\n\n" % (self.id, self.type.encode(), orjson.dumps(self.data))
+
+def _frame(event_id: int, type: str, body: bytes) -> bytes:
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (event_id, type.encode(), body)
 
 
 class EventBus:
@@ -65,8 +67,10 @@ class EventBus:
         """Thread-safe. Returns the stored event."""
         if type not in EVENT_TYPES:
             raise ValueError(f"unknown event type {type!r}")
+        data = {**data, "ts": round(time.time(), 4)}  # when it happened (seconds since the epoch)
+        body = orjson.dumps(data, option=orjson.OPT_UTC_Z)
         with self._lock:
-            event = Event(self._next_id, type, data)
+            event = Event(self._next_id, type, data, _frame(self._next_id, type, body))
             self._next_id += 1
             self._buffer.append(event)
         loop = self._loop
@@ -117,9 +121,10 @@ class EventBus:
                 if missed:
                     # No id line: the client's Last-Event-ID stays where it was.
                     yield b"event: resync\ndata: %s\n\n" % orjson.dumps({"reason": "missed events are no longer buffered; reload state"})
-                for event in events:
-                    yield event.encode()
-                    cursor = event.id
+                if events:
+                    # One write for everything this client is behind on.
+                    yield b"".join(e.wire for e in events)
+                    cursor = events[-1].id
                 waiter.clear()
                 if self._closed:
                     break
