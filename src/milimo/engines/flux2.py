@@ -23,6 +23,7 @@ from milimo.engines.runtime import (
     free_accelerator_memory,
     generator_for,
     plan_device,
+    quiet_loading,
     require_models_extra,
     resolve_hub_path,
 )
@@ -99,7 +100,8 @@ class Flux2KleinEngine:
             root = self._root = resolve_hub_path(self.weights)
             if not (root / "model_index.json").is_file():
                 raise EngineUnavailable(f"{root} is not a diffusers FLUX.2 [klein] folder (no model_index.json)")
-            pipe = Flux2KleinPipeline.from_pretrained(root, dtype=plan.dtype)
+            with quiet_loading():
+                pipe = Flux2KleinPipeline.from_pretrained(root, dtype=plan.dtype)
             pipe.set_progress_bar_config(disable=True)
             if plan.vae_dtype != plan.dtype:
                 pipe.vae.to(plan.vae_dtype)

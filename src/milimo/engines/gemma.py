@@ -14,7 +14,14 @@ from PIL import Image
 
 from milimo.engines.prompts import kept, read_enhancement, system_prompt, user_message
 from milimo.engines.protocols import EngineUnavailable, Enhancement
-from milimo.engines.runtime import DevicePlan, free_accelerator_memory, plan_device, require_models_extra, resolve_hub_path
+from milimo.engines.runtime import (
+    DevicePlan,
+    free_accelerator_memory,
+    plan_device,
+    quiet_loading,
+    require_models_extra,
+    resolve_hub_path,
+)
 
 
 class GemmaTextEngine:
@@ -84,7 +91,8 @@ class GemmaTextEngine:
             except (OSError, ValueError, TypeError):
                 processor = AutoTokenizer.from_pretrained(root)
             self._vision = config.model_type == "gemma3" and hasattr(processor, "image_processor")
-            model = Model.from_pretrained(root, dtype=plan.dtype)
+            with quiet_loading():
+                model = Model.from_pretrained(root, dtype=plan.dtype)
             self._model = model.to(plan.device).eval()
             self._processor = processor
 

@@ -38,6 +38,7 @@ from milimo.engines.runtime import (
     free_accelerator_memory,
     generator_for,
     plan_device,
+    quiet_loading,
     require_models_extra,
     resolve_hub_path,
 )
@@ -225,43 +226,47 @@ class LTX2Engine:
             if self._base is not None:
                 return
             require_models_extra("torch", "diffusers", "transformers")
-            import torch
-            from diffusers import LTX2Pipeline
+            with quiet_loading():
+                self._load()
 
-            self._plan = plan = plan_device(self.device_preference)
-            root = self._root = resolve_hub_path(self.weights)
-            if not (root / "model_index.json").is_file():
-                raise EngineUnavailable(f"{root} is not a diffusers LTX-2 folder (no model_index.json)")
-            overrides: dict[str, Any] = {}
-            if not (root / "text_encoder" / "config.json").is_file():
-                if self.text_encoder_path is None:
-                    raise EngineUnavailable("LTX-2 needs the Gemma 3 text encoder: download gemma3-12b")
-                from transformers import AutoTokenizer, Gemma3ForConditionalGeneration
+    def _load(self) -> None:
+        import torch
+        from diffusers import LTX2Pipeline
 
-                te_root = resolve_hub_path(self.text_encoder_path)
-                overrides["text_encoder"] = Gemma3ForConditionalGeneration.from_pretrained(te_root, dtype=plan.dtype)
-                overrides["tokenizer"] = AutoTokenizer.from_pretrained(te_root)
-            base = LTX2Pipeline.from_pretrained(root, dtype=plan.dtype, **overrides)
-            base.set_progress_bar_config(disable=True)
-            for part in ("vae", "audio_vae", "vocoder"):  # float32 decode on MPS
-                module = getattr(base, part, None)
-                if module is not None and plan.vae_dtype != plan.dtype:
-                    module.to(plan.vae_dtype)
-            cfg = dict(base.transformer.config)
-            self._legacy_2_0 = not (cfg.get("gated_attn") or cfg.get("cross_attn_mod"))
-            self._load_loras(base)
-            self._fp8_on = self.fp8 is True or (self.fp8 == "auto" and fp8_supported(plan.device) and _vram_gib(plan.device) < 48)
-            if self._fp8_on:
-                base.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=plan.dtype)
-            if self.vae_tiling:
-                base.vae.enable_tiling()
-            self._base = base
-            self._pipes = {"t2v": base}
-            self._upsample_pipe = self._load_upsampler(root, plan)
-            if self.offload == "none" or plan.kind == "cpu":
-                base.to(plan.device)
-                if self._upsample_pipe is not None:
-                    self._upsample_pipe.to(plan.device)
+        self._plan = plan = plan_device(self.device_preference)
+        root = self._root = resolve_hub_path(self.weights)
+        if not (root / "model_index.json").is_file():
+            raise EngineUnavailable(f"{root} is not a diffusers LTX-2 folder (no model_index.json)")
+        overrides: dict[str, Any] = {}
+        if not (root / "text_encoder" / "config.json").is_file():
+            if self.text_encoder_path is None:
+                raise EngineUnavailable("LTX-2 needs the Gemma 3 text encoder: download gemma3-12b")
+            from transformers import AutoTokenizer, Gemma3ForConditionalGeneration
+
+            te_root = resolve_hub_path(self.text_encoder_path)
+            overrides["text_encoder"] = Gemma3ForConditionalGeneration.from_pretrained(te_root, dtype=plan.dtype)
+            overrides["tokenizer"] = AutoTokenizer.from_pretrained(te_root)
+        base = LTX2Pipeline.from_pretrained(root, dtype=plan.dtype, **overrides)
+        base.set_progress_bar_config(disable=True)
+        for part in ("vae", "audio_vae", "vocoder"):  # float32 decode on MPS
+            module = getattr(base, part, None)
+            if module is not None and plan.vae_dtype != plan.dtype:
+                module.to(plan.vae_dtype)
+        cfg = dict(base.transformer.config)
+        self._legacy_2_0 = not (cfg.get("gated_attn") or cfg.get("cross_attn_mod"))
+        self._load_loras(base)
+        self._fp8_on = self.fp8 is True or (self.fp8 == "auto" and fp8_supported(plan.device) and _vram_gib(plan.device) < 48)
+        if self._fp8_on:
+            base.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=plan.dtype)
+        if self.vae_tiling:
+            base.vae.enable_tiling()
+        self._base = base
+        self._pipes = {"t2v": base}
+        self._upsample_pipe = self._load_upsampler(root, plan)
+        if self.offload == "none" or plan.kind == "cpu":
+            base.to(plan.device)
+            if self._upsample_pipe is not None:
+                self._upsample_pipe.to(plan.device)
 
     def _load_upsampler(self, root: Path, plan: DevicePlan) -> Any:
         from diffusers import LTX2LatentUpsamplePipeline
@@ -481,7 +486,7 @@ class LTX2Engine:
             if self._plan.kind != "cpu":
                 free_accelerator_memory()
             return VideoResult(
-                frames=_iter_frames(frames_u8), num_frames=int(frames_u8.shape[0]), width=int(frames_u8.shape[2]),
+                frames=_Frames(frames_u8), num_frames=int(frames_u8.shape[0]), width=int(frames_u8.shape[2]),
                 height=int(frames_u8.shape[1]), fps=float(request.fps), audio=track, latents=None,
             )
 
@@ -507,9 +512,18 @@ def _uint8() -> Any:
     return torch.uint8
 
 
-def _iter_frames(frames: Any) -> Iterator[np.ndarray]:
-    for i in range(frames.shape[0]):
-        yield frames[i].numpy()
+class _Frames:
+    """Re-iterable view of a (F, H, W, 3) uint8 CPU tensor: each pass yields numpy frames without copying."""
+
+    def __init__(self, frames: Any) -> None:
+        self._frames = frames
+
+    def __len__(self) -> int:
+        return int(self._frames.shape[0])
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for i in range(len(self)):
+            yield self._frames[i].numpy()
 
 
 def _vram_gib(device: str) -> float:

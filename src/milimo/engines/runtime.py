@@ -6,9 +6,10 @@ runs without the [models] extra.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,5 +149,19 @@ def resolve_hub_path(weights: str | Path, allow_patterns: list[str] | None = Non
         ) from exc
 
 
-def describe_path(path: Path | None) -> str | None:
-    return str(path) if path is not None else None
+@contextlib.contextmanager
+def quiet_loading() -> Iterator[None]:
+    """No "Loading weights" progress bars on stderr while weights load (the job reports progress)."""
+    import diffusers.utils.logging as dlog
+    import transformers.utils.logging as tlog
+
+    was = (dlog.is_progress_bar_enabled(), tlog.is_progress_bar_enabled())
+    dlog.disable_progress_bar()
+    tlog.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was[0]:
+            dlog.enable_progress_bar()
+        if was[1]:
+            tlog.enable_progress_bar()

@@ -268,3 +268,9 @@ def test_engine_modules_import_without_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_frames_can_be_read_twice(ltx2_engine):
+    result = ltx2_engine.generate(request(), lambda s, t: None)
+    first, second = list(result.frames), list(result.frames)
+    assert len(first) == len(second) == FRAMES and np.array_equal(np.stack(first), np.stack(second))
