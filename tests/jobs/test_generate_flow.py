@@ -162,7 +162,7 @@ def test_cancel_while_pending_is_immediate(server, http, pid):
         ({"num_frames": 1_000_000}, 422, "num_frames"),
         ({"width": -768}, 422, "width"),
         ({"cfg_scale": "NaN"}, 422, "cfg_scale"),
-        ({"num_frames": 2000}, 422, "chained"),
+        ({"num_frames": 2000, "pipeline_override": "keyframe"}, 422, "ti2vid pipeline only"),
         ({"timeline": [{"asset_id": "nope", "frame_index": 0}]}, 422, "not an asset of this project"),
         ({"timeline": [{"url": "/etc/passwd", "frame_index": 0}]}, 422, "not a media URL this server issued"),
         ({"timeline": [{"url": "/projects/other/generated/x.jpg"}]}, 422, "another project"),

@@ -57,6 +57,7 @@ class Queued(BaseModel):
     shot_id: str | None = None
     project_version: int | None = None
     pipeline: str | None = None
+    chained: bool = False
     engine: str
     adjustments: list[Adjustment] = []
 

@@ -35,11 +35,10 @@ def _snap(studio: Studio, width: int, height: int, num_frames: int) -> tuple[int
     caps = engine.capabilities
     w, h, f, notes = snap_video(width, height, num_frames, frame_step=caps.frame_step,
                                 size_multiple=caps.size_multiple, min_size=caps.min_size, max_size=caps.max_size)
-    if f > caps.native_max_frames:
-        raise Invalid(
-            f"num_frames {f} is longer than the {engine.name} engine makes in one call ({caps.native_max_frames}); "
-            f"chained generation of long shots is not available yet, so use at most {caps.native_max_frames} frames"
-        )
+    if num_frames > caps.native_max_frames:
+        # Chained (seed §4): the shot gets exactly the frames asked for; only each engine call is on the grid.
+        notes = [n for n in notes if n.field != "num_frames"]
+        f = num_frames
     return w, h, f, notes, engine
 
 
@@ -95,13 +94,18 @@ def submit_advanced(studio: Studio, req: GenerateAdvanced) -> dict[str, Any]:
                 adjustments.append(Adjustment(f"timeline[{i}].frame_index", item.frame_index, frames - 1, "past the last frame"))
                 items[i] = ResolvedItem(item.rel_path, frames - 1, item.strength, item.type)
         pipeline = select_pipeline(items, frames, cfg.pipeline_override)
+        chained = pipeline != "image" and frames > engine.capabilities.native_max_frames
+        if chained and pipeline != "ti2vid":
+            raise Invalid(f"{frames} frames need chained generation, which works with the ti2vid pipeline only "
+                          f"(not {pipeline}); shorten the shot to {engine.capabilities.native_max_frames} frames or remove "
+                          f"the keyframe/video conditioning")
         if pipeline != "image":
             _check_capabilities(engine, pipeline, items)
         scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
         params = {
             "prompt": shot.prompt, "negative_prompt": shot.negative_prompt, "seed": shot.seed, "width": width,
             "height": height, "num_frames": frames, "fps": shot.fps, "steps": shot.steps, "cfg": shot.cfg_scale,
-            "enhance_prompt": shot.enhance_prompt, "upscale": shot.upscale, "pipeline": pipeline,
+            "enhance_prompt": shot.enhance_prompt, "upscale": shot.upscale, "pipeline": pipeline, "chained": chained,
             "conditioning": [i.as_dict() for i in items],
             "continue_from": _previous_take(session, shot) if shot.auto_continue and not any(i.frame_index == 0 for i in items) else None,
             "context": {"scene_heading": scene.name if scene else "", "action": shot.action, "dialogue": shot.dialogue,
@@ -114,7 +118,7 @@ def submit_advanced(studio: Studio, req: GenerateAdvanced) -> dict[str, Any]:
         bump_version(project)
         session.flush()
         return {"job_id": job_id, "shot_id": shot.id, "project_version": project.version, "pipeline": pipeline,
-                "engine": engine.name, "adjustments": [a.as_dict() for a in adjustments]}
+                "engine": engine.name, "chained": chained, "adjustments": [a.as_dict() for a in adjustments]}
 
     result = studio.db.write(write)
     studio.wake_workers()

@@ -17,6 +17,7 @@ from milimo.jobs.run import JobRun
 from milimo.media import encode_video, last_frame, probe, thumbnail
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url, resolve_media_url
+from milimo.tasks.chained import plan_for, run_chained
 from milimo.tasks.common import enhance, load_image, project_file, save_still
 
 # Progress budget of a video job, in percent.
@@ -51,18 +52,13 @@ def run_video(run: JobRun) -> TaskResult:
     run.remove_on_failure(out)
     run.remove_on_failure(thumb)
 
+    chunk_prompts = _continuation_prompts(run, engine, prompt, p) if p.get("chained") and p["enhance_prompt"] else None
     with studio.models.use(engine, on_status=lambda m: run.progress(GENERATE_FROM - 1, m)):
         run.progress(GENERATE_FROM, "Starting generation...")
-        steps = _StepTracker(run.steps(GENERATE_FROM, GENERATE_TO, "Generating"))
-        video = engine.generate(request, steps)
-        # Engines that compute every frame first (LTX-2) have finished their steps here; draft
-        # engines render while the encoder pulls, so their step callback carries the progress.
-        eager = steps.done
-        encode_steps = run.steps(GENERATE_TO, ENCODE_TO, "Encoding")
-        encoded = encode_video(
-            video.frames, out, fps=video.fps, width=video.width, height=video.height, audio=video.audio,
-            on_frame=(lambda i: encode_steps(i + 1, video.num_frames)) if eager else (lambda i: run.check_cancel()),
-        )
+        if p.get("chained"):
+            frames_written = run_chained(run, engine, request, out, chunk_prompts)
+        else:
+            frames_written = _generate_and_encode(run, engine, request, out)
     run.progress(ENCODE_TO, "Making thumbnail...")
     thumbnail(out, thumb)
     info = probe(out)
@@ -75,15 +71,43 @@ def run_video(run: JobRun) -> TaskResult:
                   num_frames=info.num_frames, engine=engine.name, job_id=run.job_id,
                   meta={"prompt": p["prompt"], "enhanced_prompt": enhanced, "seed": p["seed"], "pipeline": p["pipeline"],
                         "steps": p["steps"], "cfg": p["cfg"], "engine_version": engine.version})
-    outputs = {"video_url": url, "url": url, "thumbnail_url": thumb_url, "actual_frames": encoded.num_frames,
+    outputs = {"video_url": url, "url": url, "thumbnail_url": thumb_url, "actual_frames": frames_written,
                "enhanced_prompt": enhanced, "engine": engine.name, "asset_id": asset.id, "has_audio": info.has_audio}
     return TaskResult(
         outputs=outputs,
         event={**outputs, "type": "video"},
         shot_update={"video_url": url, "thumbnail_url": thumb_url, "status": "completed", "engine": engine.name,
-                     "actual_frames": encoded.num_frames},
+                     "actual_frames": frames_written},
         new_rows=[asset],
     )
+
+
+def _generate_and_encode(run: JobRun, engine, request: VideoRequest, out: Path) -> int:
+    steps = _StepTracker(run.steps(GENERATE_FROM, GENERATE_TO, "Generating"))
+    video = engine.generate(request, steps)
+    # Engines that compute every frame first (LTX-2) have finished their steps here; draft
+    # engines render while the encoder pulls, so their step callback carries the progress.
+    eager = steps.done
+    encode_steps = run.steps(GENERATE_TO, ENCODE_TO, "Encoding")
+    encoded = encode_video(
+        video.frames, out, fps=video.fps, width=video.width, height=video.height, audio=video.audio,
+        on_frame=(lambda i: encode_steps(i + 1, video.num_frames)) if eager else (lambda i: run.check_cancel()),
+    )
+    return encoded.num_frames
+
+
+def _continuation_prompts(run: JobRun, engine, prompt: str, p: dict[str, Any]) -> list[str]:
+    """Seed §4: each later chunk gets a continuation prompt from the text engine. Written before the
+    video model is loaded, so the text model never competes with it for the device."""
+    chunks = plan_for(engine, p["num_frames"])
+    prompts = [prompt]
+    for chunk in chunks[1:]:
+        story = (f"{prompt} The same continuous shot carries on (part {chunk.index + 1} of {len(chunks)}): "
+                 f"the action keeps moving forward from where the previous part ended, with no cut.")
+        seconds = chunk.keep / p["fps"]
+        prompts.append(enhance(run, story, mode="video", image=None, duration_s=seconds, seed=p["seed"] + chunk.index,
+                               at=ENHANCE_AT).prompt)
+    return prompts
 
 
 class _StepTracker:
