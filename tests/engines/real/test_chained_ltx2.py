@@ -1,0 +1,53 @@
+"""Chained generation through the studio with the tiny LTX-2: the tail hand-off reaches the
+condition pipeline, the shot has exactly the requested frames and keeps its audio."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from milimo.app import create_app
+from milimo.config import Settings
+from milimo.media import probe
+
+pytestmark = pytest.mark.models
+
+
+def test_chained_ltx2_hands_the_tail_to_the_condition_pipeline(tiny_models, tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", log_level="warning", device="cpu")
+    settings.models_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings.models_dir.symlink_to(tiny_models["models_dir"], target_is_directory=True)
+    with TestClient(create_app(settings)) as client:
+        engine = client.app.state.studio.engines.get("video")
+        assert engine.name == "ltx2"
+        runs = []
+        original = engine.generate
+
+        def recording(request, on_step):  # remember each chunk's RunRecord (a wrapper, not a fake)
+            result = original(request, on_step)
+            runs.append((request, engine.last_run))
+            return result
+
+        engine.generate = recording
+        pid = client.post("/projects", json={"name": "ltx chained"}).json()["id"]
+        body = client.post("/generate/advanced", json={"project_id": pid, "shot_config": {
+            "prompt": "a tiny test", "num_frames": 530, "width": 64, "height": 64, "fps": 24,
+            "num_inference_steps": 2, "enhance_prompt": False}}).json()
+        assert body["chained"] and body["engine"] == "ltx2"
+        deadline = time.monotonic() + 300
+        while (job := client.get(f"/status/{body['job_id']}").json())["status"] not in ("completed", "failed", "cancelled"):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert job["status"] == "completed", job
+        assert len(runs) == 2
+        first, second = runs
+        assert first[0].num_frames == 505 and first[0].continuation is None
+        request, record = second
+        assert request.num_frames == 57 and len(request.continuation.frames) == 25  # 25 overlap + 25 new, on the 8k+1 grid
+        assert record.pipeline == "LTX2ConditionPipeline"
+        assert any(c.get("frames") == 25 or c.get("num_frames") == 25 for c in record.conditions), record.conditions
+        info = probe(settings.project_dir(pid) / "generated" / f"{body['job_id']}.mp4")
+        assert info.num_frames == 530 and info.has_audio
+        assert abs(info.duration - 530 / 24) < 1 / 24
