@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PIP     := $(BIN)/pip --disable-pip-version-check -q
 ARGS    ?=
 
-.PHONY: install install-test run test bench web clean-data lint
+.PHONY: install install-test run test bench web web-api web-test clean-data lint
 
 # `make install` prepares .venv with the studio itself (seconds); idempotent through stamp files.
 install: $(VENV)/.stamp-base
@@ -23,10 +23,30 @@ $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-base
 
 install-test: $(VENV)/.stamp-test
 
-run: install
+# The web app (web/, React + Vite): `npm ci` when the lock changes, a build when a source changes.
+WEB_SRC := $(shell find web/src web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+
+web/node_modules/.stamp: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: web/node_modules/.stamp $(WEB_SRC)
+	cd web && npm run build
+
+web: web/dist/index.html
+
+# Regenerate the API client types from the Python app's OpenAPI schema (no server needed).
+web-api: install web/node_modules/.stamp
+	cd web && PYTHON=$(abspath $(BIN)/python) npm run gen:api
+
+web-test: web/node_modules/.stamp
+	cd web && npx vitest run
+
+run: install web/dist/index.html
 	$(BIN)/milimo serve $(ARGS)
 
-test: install-test
+# Vitest first (seconds), then pytest, which includes the browser tests (tests/web, Debian's Chromium).
+test: install-test web-test web/dist/index.html
 	$(BIN)/python -m pytest $(ARGS)
 
 bench: install-test

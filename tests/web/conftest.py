@@ -1,0 +1,79 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against a real `milimo serve`.
+
+Nothing is downloaded: Playwright launches /usr/bin/chromium (apt-get install chromium). Without
+Chromium or the Playwright package, browser tests skip and say why; CI installs both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ServerProcess
+
+REPO = Path(__file__).resolve().parents[2]
+WEB_DIST = REPO / "web" / "dist"
+ARTIFACTS = REPO / "test-artifacts" / "web"
+CHROMIUM = os.environ.get("MILIMO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required", "--mute-audio",
+]
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium; CI installs it)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the playwright package is missing (pip install -e '.[dev]')")
+    if not (WEB_DIST / "index.html").exists():
+        pytest.skip("web/dist is not built (make web)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def studio_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A real studio on a free port with a temporary data dir and the CPU draft engines."""
+    _require_browser()
+    server = ServerProcess(tmp_path / "data", env={"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft", "MILIMO_TEXT_ENGINE": "draft"})
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors  # type: ignore[attr-defined]
+    yield pg
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final.png"))
+    except Exception:
+        pass
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    """Keep a screenshot as a test artifact (test-artifacts/web/, gitignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

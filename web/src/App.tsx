@@ -1,0 +1,56 @@
+import { useEffect } from "react";
+import { Header } from "./components/Header";
+import { MediaLibrary } from "./components/MediaLibrary";
+import { Viewer } from "./components/Viewer";
+import { Inspector } from "./components/Inspector";
+import { Timeline } from "./components/Timeline";
+import { ProjectManager } from "./components/ProjectManager";
+import { HelpOverlay } from "./components/HelpOverlay";
+import { Toasts } from "./components/Toasts";
+import { ConfirmDialog } from "./components/ConfirmDialog";
+import { useStudio } from "./store/store";
+import { hydrate } from "./store/project";
+import { startAutosave } from "./store/sync";
+import { connectEvents } from "./store/jobs";
+import { onKeyDown } from "./store/commands";
+import { playback } from "./engine/playback";
+
+export function App() {
+  const hasProject = useStudio((s) => s.projectId !== null);
+  useEffect(() => {
+    const stopAutosave = startAutosave();
+    const disconnect = connectEvents();
+    playback.start();
+    void hydrate();
+    window.addEventListener("keydown", onKeyDown);
+    // Tests and the benchmark drive the app through this handle.
+    (window as any).__milimo = { store: useStudio, playback };
+    return () => {
+      stopAutosave();
+      disconnect();
+      playback.stop();
+      window.removeEventListener("keydown", onKeyDown);
+    };
+  }, []);
+  return (
+    <div className="app">
+      <Header />
+      {hasProject ? (
+        <main className="workspace">
+          <MediaLibrary />
+          <Viewer />
+          <Inspector />
+          <Timeline />
+        </main>
+      ) : (
+        <main className="empty-workspace">
+          <p>Open or create a project to start.</p>
+        </main>
+      )}
+      <ProjectManager />
+      <HelpOverlay />
+      <ConfirmDialog />
+      <Toasts />
+    </div>
+  );
+}

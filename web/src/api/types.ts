@@ -1,0 +1,56 @@
+// Names for the generated schema's types, so the app never spells `components["schemas"][...]`.
+import type { components } from "./schema";
+
+type S = components["schemas"];
+export type ProjectState = S["ProjectState"];
+export type ProjectSummary = S["ProjectSummary"];
+export type ShotPublic = S["ShotPublic"];
+export type ScenePublic = S["ScenePublic"];
+export type ShotUpsert = S["ShotUpsert"];
+export type ProjectSave = S["ProjectSave"];
+export type TimelineItem = S["TimelineItem"];
+export type AssetPublic = S["AssetPublic"];
+export type JobPublic = S["JobPublic"];
+export type Queued = S["Queued"];
+export type Adjustment = S["Adjustment"];
+export type ShotConfig = S["ShotConfig"];
+export type PipelineOverride = NonNullable<ShotConfig["pipeline_override"]>;
+
+/** Shot fields the client owns (edits, undo, autosave). Everything else on a shot is written by the server. */
+export const CLIENT_SHOT_FIELDS = [
+  "scene_id", "index", "track_index", "start_frame", "trim_in", "trim_out", "prompt", "negative_prompt", "seed",
+  "width", "height", "num_frames", "fps", "steps", "cfg_scale", "enhance_prompt", "upscale", "pipeline_override",
+  "auto_continue", "timeline", "action", "dialogue", "character", "shot_type", "matched_elements",
+] as const;
+export type ClientShotField = (typeof CLIENT_SHOT_FIELDS)[number];
+
+/** A shot as the document holds it: its id and the client-owned fields. */
+export type ShotDoc = { id: string; timeline: TimelineItem[] } & Omit<Pick<ShotPublic, ClientShotField>, "timeline">;
+
+/** Server-owned shot fields: a take and its state. Never in undo history, never sent in a save. */
+export const SERVER_SHOT_FIELDS = [
+  "status", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine", "actual_frames",
+] as const;
+export type ShotTake = Pick<ShotPublic, (typeof SERVER_SHOT_FIELDS)[number]>;
+
+/** Project settings the client edits. */
+export const PROJECT_FIELDS = ["name", "resolution_w", "resolution_h", "fps", "seed", "script_text"] as const;
+export type ProjectMeta = Pick<ProjectState, (typeof PROJECT_FIELDS)[number]>;
+
+export const TRACKS = [
+  { index: 0, name: "V1", label: "Main", kind: "video" },
+  { index: 1, name: "V2", label: "Overlay", kind: "video" },
+  { index: 2, name: "A1", label: "Audio", kind: "audio" },
+] as const;
+
+export function splitShot(shot: ShotPublic): { doc: ShotDoc; take: ShotTake } {
+  const doc = { id: shot.id } as Record<string, unknown>;
+  for (const k of CLIENT_SHOT_FIELDS) doc[k] = shot[k];
+  const take = {} as Record<string, unknown>;
+  for (const k of SERVER_SHOT_FIELDS) take[k] = shot[k];
+  return { doc: doc as ShotDoc, take: take as ShotTake };
+}
+
+export function metaOf(p: ProjectState): ProjectMeta {
+  return { name: p.name, resolution_w: p.resolution_w, resolution_h: p.resolution_h, fps: p.fps, seed: p.seed, script_text: p.script_text };
+}

@@ -1,0 +1,89 @@
+import { memo, useEffect, useRef } from "react";
+import type { ClipBox } from "../lib/layout";
+import { useStudio } from "../store/store";
+import { isActive, isDraft } from "../lib/events";
+import { peaks } from "../lib/waveform";
+import { playback } from "../engine/playback";
+
+export type ClipPreview = { start: number; length: number; track: number };
+
+/** A waveform of the clip's visible part, drawn once per size and trim. */
+function Waveform({ url, trimIn, length, fps, width }: { url: string; trimIn: number; length: number; fps: number; width: number }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    let live = true;
+    void playback.audio.load(url).then((buf) => {
+      const c = canvas.current;
+      if (!live || !buf || !c) return;
+      const w = Math.max(1, Math.min(4096, Math.round(width)));
+      c.width = w;
+      const h = c.height;
+      const data = buf.getChannelData(0);
+      const from = Math.floor((trimIn / fps) * buf.sampleRate);
+      const to = Math.min(data.length, Math.floor(((trimIn + length) / fps) * buf.sampleRate));
+      const env = peaks(data.subarray(from, Math.max(from, to)), w);
+      const g = c.getContext("2d")!;
+      g.clearRect(0, 0, w, h);
+      g.fillStyle = "rgba(140, 220, 190, 0.85)";
+      for (let x = 0; x < w; x++) {
+        const lo = env[x * 2];
+        const hi = env[x * 2 + 1];
+        const y0 = ((1 - hi) / 2) * h;
+        const y1 = ((1 - lo) / 2) * h;
+        g.fillRect(x, y0, 1, Math.max(1, y1 - y0));
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [url, trimIn, length, fps, width]);
+  return <canvas ref={canvas} className="waveform" height={40} />;
+}
+
+type Props = {
+  box: ClipBox;
+  px: number;
+  selected: boolean;
+  preview: ClipPreview | null;
+  onPointerDown: (e: React.PointerEvent, id: string, mode: "move" | "in" | "out") => void;
+};
+
+export const Clip = memo(function Clip({ box, px, selected, preview, onPointerDown }: Props) {
+  const id = box.id;
+  const shot = useStudio((s) => s.shots[id]);
+  const thumb = useStudio((s) => s.takes[id]?.thumbnail_url ?? null);
+  const url = useStudio((s) => s.takes[id]?.video_url ?? null);
+  const engine = useStudio((s) => s.takes[id]?.engine ?? null);
+  const status = useStudio((s) => s.takes[id]?.status ?? "pending");
+  const progress = useStudio((s) => (isActive(s.jobs[id]) ? s.jobs[id].progress : null));
+  const fps = useStudio((s) => s.meta?.fps ?? 24);
+  if (!shot) return null;
+  const start = preview?.start ?? box.start;
+  const length = preview?.length ?? box.length;
+  const width = Math.max(2, length * px);
+  const draft = isDraft(engine);
+  const audio = box.track === 2;
+  return (
+    <div
+      className={`clip track-${box.track}${selected ? " selected" : ""}${preview ? " dragging" : ""}${draft ? " is-draft" : ""} st-${status}`}
+      style={{ transform: `translateX(${start * px}px)`, width }}
+      data-testid="clip" data-shot={id} data-start={start} data-length={length}
+      onPointerDown={(e) => onPointerDown(e, id, "move")}
+      title={`${shot.prompt || "Untitled shot"}\n${length} frames${engine ? ` · ${engine}` : ""}`}
+    >
+      {!audio && thumb && <div className="filmstrip" style={{ backgroundImage: `url("${thumb}")` }} />}
+      {audio && url && width > 8 && <Waveform url={url} trimIn={shot.trim_in} length={length} fps={fps} width={width} />}
+      <div className="clip-label">
+        {draft && <span className="clip-draft">DRAFT</span>}
+        <span className="clip-name">{shot.prompt || (audio ? "Audio" : "Untitled shot")}</span>
+      </div>
+      {progress !== null && <div className="clip-progress"><div style={{ width: `${progress}%` }} /></div>}
+      {selected && (
+        <>
+          <div className="handle in" data-testid="trim-in" onPointerDown={(e) => { e.stopPropagation(); onPointerDown(e, id, "in"); }} />
+          <div className="handle out" data-testid="trim-out" onPointerDown={(e) => { e.stopPropagation(); onPointerDown(e, id, "out"); }} />
+        </>
+      )}
+    </div>
+  );
+});

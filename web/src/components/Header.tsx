@@ -1,0 +1,74 @@
+import { useEffect, useState } from "react";
+import { useStore } from "zustand";
+import { serverSet, useStudio, undo, redo } from "../store/store";
+import { renameProject } from "../store/project";
+import { saveCommand } from "../store/commands";
+
+function ProjectTitle() {
+  const name = useStudio((s) => s.meta?.name ?? "");
+  const [draft, setDraft] = useState(name);
+  useEffect(() => setDraft(name), [name]);
+  if (!name) return <span className="title-empty">No project</span>;
+  return (
+    <input className="project-title" aria-label="Project name" value={draft} onChange={(e) => setDraft(e.target.value)}
+      onBlur={() => (draft.trim() ? renameProject(draft) : setDraft(name))}
+      onKeyDown={(e) => {
+        if (e.key === "Enter") (e.target as HTMLInputElement).blur();
+        if (e.key === "Escape") { setDraft(name); (e.target as HTMLInputElement).blur(); }
+      }} />
+  );
+}
+
+const SAVE_LABEL = { saved: "Saved", dirty: "Unsaved changes", saving: "Saving…", error: "Save failed", offline: "Offline — will retry" } as const;
+
+function SaveIndicator() {
+  const state = useStudio((s) => s.saveState);
+  const error = useStudio((s) => s.saveError);
+  const hasProject = useStudio((s) => !!s.projectId);
+  if (!hasProject) return null;
+  return (
+    <button className={`save-indicator save-${state}`} data-testid="save-state" data-state={state} title={error ?? "Save now (S, Cmd/Ctrl+S)"}
+      onClick={() => void saveCommand()}>
+      <span className="dot" />{SAVE_LABEL[state]}
+    </button>
+  );
+}
+
+const CONN_LABEL = { connecting: "Connecting", live: "Live", reconnecting: "Reconnecting", offline: "Offline" } as const;
+
+function ConnectionIndicator() {
+  const c = useStudio((s) => s.connection);
+  return (
+    <span className={`conn conn-${c}`} data-testid="connection" data-state={c} title="Live progress from the studio server (server-sent events)">
+      <span className="dot" />{CONN_LABEL[c]}
+    </span>
+  );
+}
+
+function UndoRedo() {
+  const canUndo = useStore(useStudio.temporal, (t) => t.pastStates.length > 0);
+  const canRedo = useStore(useStudio.temporal, (t) => t.futureStates.length > 0);
+  return (
+    <div className="btn-group">
+      <button className="icon-btn" onClick={undo} disabled={!canUndo} title="Undo (Cmd/Ctrl+Z)" aria-label="Undo">↶</button>
+      <button className="icon-btn" onClick={redo} disabled={!canRedo} title="Redo (Cmd/Ctrl+Shift+Z)" aria-label="Redo">↷</button>
+    </div>
+  );
+}
+
+export function Header() {
+  return (
+    <header className="header">
+      <button className="brand" onClick={() => serverSet({ projectsOpen: true })} title="Projects">
+        <span className="logo">◐</span> Milimo
+      </button>
+      <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}>Projects</button>
+      <ProjectTitle />
+      <div className="spacer" />
+      <UndoRedo />
+      <SaveIndicator />
+      <ConnectionIndicator />
+      <button className="icon-btn" onClick={() => serverSet({ helpOpen: true })} title="Keyboard shortcuts (?)" aria-label="Help">?</button>
+    </header>
+  );
+}

@@ -1,0 +1,191 @@
+import { useEffect, useState, type ReactNode } from "react";
+import type { AssetPublic, ShotDoc, TimelineItem } from "../api/types";
+import { useStudio } from "../store/store";
+import { addConditioning, removeConditioning, updateConditioning, updateShot } from "../store/edits";
+import { cancelShot, extendShot, generateShot } from "../store/jobs";
+import { snapFrames } from "../lib/edits";
+import { visibleLength } from "../lib/layout";
+import { formatDuration } from "../lib/timecode";
+import { isActive } from "../lib/events";
+import { EngineBadge } from "./EngineBadge";
+import { ASSET_MIME } from "./MediaLibrary";
+
+/** A text field that commits on blur or after a pause in typing: one undo step per edit, not per key. */
+function TextField({ label, value, onCommit, rows = 0, ...rest }: { label: string; value: string; onCommit: (v: string) => void; rows?: number; placeholder?: string }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  useEffect(() => {
+    if (draft === value) return;
+    const t = setTimeout(() => onCommit(draft), 800);
+    return () => clearTimeout(t);
+  }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
+  const props = { value: draft, "aria-label": label, onChange: (e: { target: { value: string } }) => setDraft(e.target.value), onBlur: () => draft !== value && onCommit(draft), ...rest };
+  return (
+    <label className="field">
+      <span>{label}</span>
+      {rows ? <textarea rows={rows} {...props} /> : <input {...props} />}
+    </label>
+  );
+}
+
+function NumberField({ label, value, onCommit, min, max, step = 1, hint }: { label: string; value: number; onCommit: (v: number) => void; min?: number; max?: number; step?: number; hint?: ReactNode }) {
+  const [draft, setDraft] = useState(String(value));
+  useEffect(() => setDraft(String(value)), [value]);
+  const commit = () => {
+    const n = Number(draft);
+    if (!Number.isFinite(n) || draft.trim() === "") return setDraft(String(value));
+    const v = Math.min(max ?? Infinity, Math.max(min ?? -Infinity, step === 1 ? Math.round(n) : n));
+    if (v !== value) onCommit(v);
+    setDraft(String(v));
+  };
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input type="number" aria-label={label} value={draft} min={min} max={max} step={step} onChange={(e) => setDraft(e.target.value)} onBlur={commit}
+        onKeyDown={(e) => e.key === "Enter" && commit()} />
+      {hint && <small className="hint">{hint}</small>}
+    </label>
+  );
+}
+
+function Toggle({ label, value, onChange, title }: { label: string; value: boolean; onChange: (v: boolean) => void; title?: string }) {
+  return (
+    <label className="toggle" title={title}>
+      <input type="checkbox" checked={value} onChange={(e) => onChange(e.target.checked)} /> {label}
+    </label>
+  );
+}
+
+function Conditioning({ shot }: { shot: ShotDoc }) {
+  const assets = useStudio((s) => s.assets);
+  const [over, setOver] = useState(false);
+  const byId = new Map(assets.map((a) => [a.id, a]));
+  const last = Math.max(0, shot.num_frames - 1);
+  return (
+    <div className={`conditioning${over ? " over" : ""}`} data-testid="conditioning"
+      onDragOver={(e) => { if (e.dataTransfer.types.includes(ASSET_MIME)) { e.preventDefault(); setOver(true); } }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        setOver(false);
+        const raw = e.dataTransfer.getData(ASSET_MIME);
+        if (!raw) return;
+        e.preventDefault();
+        const a = JSON.parse(raw) as AssetPublic;
+        if (a.media_type === "audio") return;
+        // A first image goes to frame 0, a second one to the last frame (a keyframe pair).
+        const frame_index = shot.timeline.length === 0 ? 0 : last;
+        addConditioning(shot.id, { asset_id: a.id, frame_index, strength: a.media_type === "video" ? 1 : 0.8, type: a.media_type === "video" ? "video" : "image" } as TimelineItem);
+      }}>
+      <div className="sub-head"><span>Conditioning</span>{shot.timeline.length > 0 && <button className="btn ghost small" onClick={() => updateShot(shot.id, { timeline: [] })}>Clear</button>}</div>
+      {shot.timeline.length === 0 && <p className="muted drop-hint">Drag images or videos from the media library here.</p>}
+      {shot.timeline.map((item, i) => {
+        const a = item.asset_id ? byId.get(item.asset_id) : undefined;
+        return (
+          <div className="cond-item" key={i} data-testid="cond-item">
+            <div className="cond-thumb">{(a?.thumbnail_url || item.url) && <img src={a?.thumbnail_url ?? a?.url ?? item.url ?? ""} alt="" />}</div>
+            <div className="cond-fields">
+              <span className="cond-name">{a?.filename ?? item.url ?? item.asset_id} <em>{item.type}</em></span>
+              <label>Frame <input type="number" min={0} max={last} value={item.frame_index ?? 0} aria-label="Frame index"
+                onChange={(e) => updateConditioning(shot.id, i, { frame_index: Math.max(0, Math.min(last, Math.round(Number(e.target.value) || 0))) })} /></label>
+              <label>Strength <input type="range" min={0} max={1} step={0.05} value={item.strength ?? 1} aria-label="Strength"
+                onChange={(e) => updateConditioning(shot.id, i, { strength: Number(e.target.value) })} /> {(item.strength ?? 1).toFixed(2)}</label>
+            </div>
+            <button className="icon-btn small" aria-label="Remove conditioning item" onClick={() => removeConditioning(shot.id, i)}>✕</button>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function JobStatus({ shotId }: { shotId: string }) {
+  const job = useStudio((s) => s.jobs[shotId]);
+  const take = useStudio((s) => s.takes[shotId]);
+  const adjustments = useStudio((s) => s.adjustments[shotId]);
+  const active = isActive(job);
+  return (
+    <div className="job-status" data-testid="job-status" data-status={job?.status ?? take?.status ?? "pending"}>
+      <div className="status-line">
+        <span className={`status-chip st-${job?.status ?? take?.status ?? "pending"}`}>{job?.status ?? take?.status ?? "pending"}</span>
+        <EngineBadge engine={take?.engine} />
+      </div>
+      {active && (
+        <>
+          <div className="bar" data-testid="progress"><div style={{ width: `${job!.progress}%` }} /></div>
+          <div className="muted">{job!.message} · {Math.round(job!.progress)}%{job!.eta != null ? ` · about ${Math.ceil(job!.eta)} s left` : ""}</div>
+        </>
+      )}
+      {job?.status === "failed" && <div className="error-text">{job.error ?? job.message}</div>}
+      {adjustments && adjustments.length > 0 && (
+        <ul className="adjustments" data-testid="adjustments">
+          {adjustments.map((a) => <li key={a.field}><b>{a.field}</b> {a.requested} → {a.used}: {a.reason}</li>)}
+        </ul>
+      )}
+      {take?.enhanced_prompt && (
+        <details className="enhanced" open>
+          <summary>Enhanced prompt</summary>
+          <p data-testid="enhanced-prompt">{take.enhanced_prompt}</p>
+        </details>
+      )}
+    </div>
+  );
+}
+
+export function Inspector() {
+  const id = useStudio((s) => s.selectedId);
+  const shot = useStudio((s) => (s.selectedId ? s.shots[s.selectedId] : null));
+  const job = useStudio((s) => (s.selectedId ? s.jobs[s.selectedId] : undefined));
+  const hasTake = useStudio((s) => !!(s.selectedId && s.takes[s.selectedId]?.video_url));
+  const fps = useStudio((s) => s.meta?.fps ?? 24);
+  if (!id || !shot) {
+    return <aside className="panel inspector" aria-label="Inspector"><p className="muted empty">Select a clip to edit its shot.</p></aside>;
+  }
+  const set = (f: Partial<ShotDoc>) => updateShot(id, f);
+  const snapped = snapFrames(shot.num_frames);
+  const active = isActive(job);
+  return (
+    <aside className="panel inspector" aria-label="Inspector" data-testid="inspector">
+      <div className="panel-head"><h3>Shot</h3><span className="muted">{["V1", "V2", "A1"][shot.track_index]} · {formatDuration(visibleLength(shot), fps)}</span></div>
+      <div className="actions">
+        {active ? (
+          <button className="btn danger" onClick={() => void cancelShot(id)} disabled={job?.status === "cancelling"} data-testid="cancel">
+            {job?.status === "cancelling" ? "Cancelling…" : "Cancel"}
+          </button>
+        ) : (
+          <button className="btn primary" onClick={() => void generateShot(id)} data-testid="generate">{hasTake ? "Regenerate" : "Generate"}</button>
+        )}
+        <button className="btn" onClick={() => void extendShot(id)} disabled={!hasTake || active} title="A new shot after this one that continues from its last frame">Extend</button>
+      </div>
+      <JobStatus shotId={id} />
+      <TextField label="Prompt" rows={4} value={shot.prompt} onCommit={(v) => set({ prompt: v })} placeholder="What the camera sees…" />
+      <TextField label="Negative prompt" rows={2} value={shot.negative_prompt} onCommit={(v) => set({ negative_prompt: v })} />
+      <div className="grid2">
+        <NumberField label="Seed" value={shot.seed} min={0} max={4294967295} onCommit={(v) => set({ seed: v })} />
+        <NumberField label="Frames" value={shot.num_frames} min={1} max={14400} onCommit={(v) => set({ num_frames: v })}
+          hint={snapped !== shot.num_frames ? `The video engine makes 8k+1 frames: ${shot.num_frames} will be generated as ${snapped}.` : `${formatDuration(shot.num_frames, fps)} at ${shot.fps} fps`} />
+        <NumberField label="Width" value={shot.width} min={64} max={4096} onCommit={(v) => set({ width: v })} />
+        <NumberField label="Height" value={shot.height} min={64} max={4096} onCommit={(v) => set({ height: v })}
+          hint={shot.width % 32 || shot.height % 32 ? "Sizes are snapped to the engine grid (multiples of 32 or 64); the server says what it used." : undefined} />
+        <NumberField label="FPS" value={shot.fps} min={1} max={240} step={0.001} onCommit={(v) => set({ fps: v })} />
+        <NumberField label="Steps" value={shot.steps} min={1} max={200} onCommit={(v) => set({ steps: v })} />
+        <NumberField label="CFG" value={shot.cfg_scale} min={0} max={30} step={0.1} onCommit={(v) => set({ cfg_scale: v })} />
+        <label className="field">
+          <span>Pipeline</span>
+          <select aria-label="Pipeline" value={shot.pipeline_override} onChange={(e) => set({ pipeline_override: e.target.value })}>
+            <option value="auto">Auto</option><option value="ti2vid">Text/image → video</option><option value="ic_lora">IC-LoRA (video)</option><option value="keyframe">Keyframes</option>
+          </select>
+        </label>
+      </div>
+      <div className="toggles">
+        <Toggle label="Enhance prompt" value={shot.enhance_prompt} onChange={(v) => set({ enhance_prompt: v })} />
+        <Toggle label="Upscale" value={shot.upscale} onChange={(v) => set({ upscale: v })} />
+        <Toggle label="Continue previous" value={shot.auto_continue} onChange={(v) => set({ auto_continue: v })} title="Start from the last frame of the previous clip on this track" />
+      </div>
+      <div className="grid2 trims">
+        <NumberField label="Trim in" value={shot.trim_in} min={0} max={shot.num_frames - shot.trim_out - 1} onCommit={(v) => set({ trim_in: v })} />
+        <NumberField label="Trim out" value={shot.trim_out} min={0} max={shot.num_frames - shot.trim_in - 1} onCommit={(v) => set({ trim_out: v })} />
+      </div>
+      <Conditioning shot={shot} />
+    </aside>
+  );
+}

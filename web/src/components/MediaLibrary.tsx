@@ -1,0 +1,67 @@
+import { useRef, useState } from "react";
+import type { AssetPublic } from "../api/types";
+import { useStudio } from "../store/store";
+import { deleteAsset, refreshAssets, uploadFiles } from "../store/library";
+import { EngineBadge } from "./EngineBadge";
+
+export const ASSET_MIME = "application/x-milimo-asset";
+const FILTERS = [["all", "All"], ["video", "Video"], ["image", "Images"], ["audio", "Audio"]] as const;
+
+function AssetCard({ a }: { a: AssetPublic }) {
+  return (
+    <li className="asset" draggable data-testid="asset"
+      onDragStart={(e) => {
+        e.dataTransfer.setData(ASSET_MIME, JSON.stringify(a));
+        e.dataTransfer.effectAllowed = "copy";
+      }}
+      title={`${a.filename}${a.width ? ` · ${a.width}×${a.height}` : ""}${a.duration_s ? ` · ${a.duration_s.toFixed(1)} s` : ""}\nDrag onto the timeline or onto the conditioning list`}>
+      <div className="asset-thumb">
+        {a.thumbnail_url || a.media_type === "image" ? <img src={a.thumbnail_url ?? a.url} alt="" loading="lazy" draggable={false} />
+          : <span className="asset-kind">{a.media_type === "audio" ? "♪" : "▶"}</span>}
+        <span className="asset-type">{a.media_type}</span>
+      </div>
+      <div className="asset-meta">
+        <span className="asset-name">{a.filename}</span>
+        <EngineBadge engine={a.engine} compact />
+      </div>
+      <button className="asset-delete" aria-label={`Delete ${a.filename}`} onClick={() => void deleteAsset(a)}>✕</button>
+    </li>
+  );
+}
+
+export function MediaLibrary() {
+  const assets = useStudio((s) => s.assets);
+  const [filter, setFilter] = useState<(typeof FILTERS)[number][0]>("all");
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const shown = filter === "all" ? assets : assets.filter((a) => a.media_type === filter);
+  const upload = async (files: File[]) => {
+    setBusy(true);
+    await uploadFiles(files);
+    setBusy(false);
+  };
+  return (
+    <section className="panel library" aria-label="Media library"
+      onDragOver={(e) => e.dataTransfer.types.includes("Files") && e.preventDefault()}
+      onDrop={(e) => {
+        if (!e.dataTransfer.files.length) return;
+        e.preventDefault();
+        void upload([...e.dataTransfer.files]);
+      }}>
+      <div className="panel-head">
+        <h3>Media</h3>
+        <button className="btn small" onClick={() => input.current?.click()} disabled={busy}>{busy ? "Uploading…" : "Upload"}</button>
+        <button className="icon-btn small" aria-label="Refresh" onClick={() => void refreshAssets()}>⟳</button>
+        <input ref={input} type="file" multiple hidden accept="image/*,video/*,audio/*" data-testid="upload-input"
+          onChange={(e) => { void upload([...(e.target.files ?? [])]); e.target.value = ""; }} />
+      </div>
+      <div className="tabs">
+        {FILTERS.map(([k, label]) => <button key={k} className={filter === k ? "tab on" : "tab"} onClick={() => setFilter(k)}>{label}</button>)}
+      </div>
+      <ul className="asset-grid">
+        {shown.map((a) => <AssetCard key={a.id} a={a} />)}
+      </ul>
+      {!shown.length && <p className="muted empty">Drop images, videos or audio here, or on the timeline. Generated media appears here too.</p>}
+    </section>
+  );
+}

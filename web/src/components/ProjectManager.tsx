@@ -1,0 +1,119 @@
+import { useCallback, useEffect, useState } from "react";
+import { api, call } from "../api/client";
+import type { ProjectSummary } from "../api/types";
+import { serverSet, toast, useStudio } from "../store/store";
+import { createProject, deleteProject, openProject, renameProject } from "../store/project";
+
+const PRESETS = [
+  { label: "768 × 512 (3:2 draft)", w: 768, h: 512 },
+  { label: "1280 × 704 (16:9)", w: 1280, h: 704 },
+  { label: "1920 × 1088 (16:9 HD)", w: 1920, h: 1088 },
+  { label: "704 × 1280 (9:16)", w: 704, h: 1280 },
+  { label: "1024 × 1024 (1:1)", w: 1024, h: 1024 },
+];
+const PAGE = 50;
+
+function CreateProjectForm({ onCreated }: { onCreated: () => void }) {
+  const [name, setName] = useState("");
+  const [preset, setPreset] = useState(0);
+  const [fps, setFps] = useState(24);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form className="create-project" onSubmit={async (e) => {
+      e.preventDefault();
+      setBusy(true);
+      try {
+        const p = PRESETS[preset];
+        await createProject({ name: name.trim() || "Untitled project", resolution_w: p.w, resolution_h: p.h, fps });
+        setName("");
+        onCreated();
+      } catch (err) {
+        toast("error", `Could not create: ${(err as Error).message}`);
+      } finally {
+        setBusy(false);
+      }
+    }}>
+      <input aria-label="New project name" placeholder="New project name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+      <select aria-label="Resolution" value={preset} onChange={(e) => setPreset(Number(e.target.value))}>
+        {PRESETS.map((p, i) => <option key={p.label} value={i}>{p.label}</option>)}
+      </select>
+      <select aria-label="Frame rate" value={fps} onChange={(e) => setFps(Number(e.target.value))}>
+        {[24, 25, 30, 48, 50, 60].map((f) => <option key={f} value={f}>{f} fps</option>)}
+      </select>
+      <button className="btn primary" disabled={busy} type="submit">Create</button>
+    </form>
+  );
+}
+
+function ProjectRow({ p, current, onChanged }: { p: ProjectSummary; current: boolean; onChanged: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(p.name);
+  const rename = async () => {
+    setEditing(false);
+    const n = name.trim();
+    if (!n || n === p.name) return setName(p.name);
+    if (current) return renameProject(n);
+    try {
+      await call(api.PUT("/projects/{project_id}/save", { params: { path: { project_id: p.id } }, body: { base_version: p.version, project: { name: n } } }));
+      onChanged();
+    } catch (e) {
+      toast("error", `Rename failed: ${(e as Error).message}`);
+      setName(p.name);
+    }
+  };
+  return (
+    <li className={`project-row${current ? " current" : ""}`} data-testid="project-row">
+      {editing ? (
+        <input autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={rename}
+          onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()} aria-label="Rename project" />
+      ) : (
+        <button className="project-name" onClick={() => void openProject(p.id).then((ok) => ok && serverSet({ projectsOpen: false }))}>
+          {current ? name : p.name}
+        </button>
+      )}
+      <span className="muted">{p.resolution_w}×{p.resolution_h} · {p.fps} fps · {p.shot_count} shots · {new Date(p.created_at).toLocaleDateString()}</span>
+      <div className="row-actions">
+        <button className="btn ghost small" onClick={() => setEditing(true)}>Rename</button>
+        <button className="btn danger small" onClick={() => serverSet({
+          confirm: { text: `Delete “${p.name}” with all its shots and media? This cannot be undone.`, onYes: () => void deleteProject(p.id).then(onChanged) },
+        })}>Delete</button>
+      </div>
+    </li>
+  );
+}
+
+export function ProjectManager() {
+  const open = useStudio((s) => s.projectsOpen);
+  const currentId = useStudio((s) => s.projectId);
+  const [items, setItems] = useState<ProjectSummary[]>([]);
+  const [total, setTotal] = useState(0);
+  const load = useCallback(async (offset = 0) => {
+    try {
+      const page = await call(api.GET("/projects", { params: { query: { offset, limit: PAGE } } }));
+      setItems((prev) => (offset ? [...prev, ...page.items] : page.items));
+      setTotal(page.total);
+    } catch (e) {
+      toast("error", `Could not list projects: ${(e as Error).message}`);
+    }
+  }, []);
+  useEffect(() => {
+    if (open) void load();
+  }, [open, load]);
+  if (!open) return null;
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && currentId && serverSet({ projectsOpen: false })}>
+      <div className="modal project-manager" role="dialog" aria-label="Projects">
+        <div className="modal-head">
+          <h2>Projects</h2>
+          {currentId && <button className="icon-btn" aria-label="Close" onClick={() => serverSet({ projectsOpen: false })}>✕</button>}
+        </div>
+        <CreateProjectForm onCreated={() => void load()} />
+        <ul className="project-list">
+          {items.map((p) => <ProjectRow key={p.id} p={p} current={p.id === currentId} onChanged={() => void load()} />)}
+          {!items.length && <li className="muted empty">No projects yet.</li>}
+        </ul>
+        {items.length < total && <button className="btn ghost" onClick={() => void load(items.length)}>Load more</button>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+// Timeline edits as pure functions over the shot map. Each returns the shots that change (and
+// which are removed), so one user gesture is one store update and one undo step.
+import type { ShotDoc } from "../api/types";
+import { computeLayout, packV1, visibleLength, type ClipBox } from "./layout";
+
+export type ShotMap = Record<string, ShotDoc>;
+export type Edit = { put: ShotMap; remove: string[] };
+
+export const noEdit: Edit = { put: {}, remove: [] };
+
+/** Apply an edit and keep V1 packed (the app owns V1 start frames). */
+export function applyEdit(shots: ShotMap, edit: Edit, v1Order?: string[]): ShotMap {
+  if (!Object.keys(edit.put).length && !edit.remove.length) return shots;
+  const next = { ...shots, ...edit.put };
+  for (const id of edit.remove) delete next[id];
+  return { ...next, ...packV1(next, v1Order) };
+}
+
+/** Move the in point by `delta` frames (drag of the left handle). The out point stays where it is. */
+export function trimIn(shot: ShotDoc, delta: number): ShotDoc {
+  const trim_in = clamp(shot.trim_in + Math.round(delta), 0, shot.num_frames - shot.trim_out - 1);
+  const moved = trim_in - shot.trim_in;
+  return { ...shot, trim_in, start_frame: shot.track_index === 0 ? shot.start_frame : Math.max(0, shot.start_frame + moved) };
+}
+
+/** Move the out point by `delta` frames (drag of the right handle; positive = longer). */
+export function trimOut(shot: ShotDoc, delta: number): ShotDoc {
+  return { ...shot, trim_out: clamp(shot.trim_out - Math.round(delta), 0, shot.num_frames - shot.trim_in - 1) };
+}
+
+/** I: the clip under the playhead starts at the playhead (frame relative to that clip, not the timeline). */
+export function markIn(shot: ShotDoc, box: ClipBox, playhead: number): ShotDoc | null {
+  const offset = playhead - box.start;
+  if (offset <= 0 || offset >= box.length) return null;
+  return trimIn(shot, offset);
+}
+
+/** O: the clip under the playhead ends with the frame at the playhead (inclusive). */
+export function markOut(shot: ShotDoc, box: ClipBox, playhead: number): ShotDoc | null {
+  const offset = playhead - box.start;
+  if (offset < 0 || offset >= box.length - 1) return null;
+  return trimOut(shot, offset + 1 - box.length);
+}
+
+/** Delete clips. On V1 the gap closes by itself (magnetic); `ripple` also closes gaps on V2/A1. */
+export function deleteClips(shots: ShotMap, ids: string[], ripple: boolean): Edit {
+  const layout = computeLayout(shots);
+  const put: ShotMap = {};
+  if (ripple) {
+    for (const id of ids) {
+      const box = layout.clips.get(id);
+      if (!box || box.track === 0) continue;
+      for (const c of layout.tracks[box.track]) {
+        if (c.start >= box.end && !ids.includes(c.id)) {
+          const s = put[c.id] ?? shots[c.id];
+          put[c.id] = { ...s, start_frame: Math.max(0, s.start_frame - box.length) };
+        }
+      }
+    }
+  }
+  return { put, remove: ids.filter((id) => id in shots) };
+}
+
+/** Move a clip to a track and frame. Onto V1 it is inserted by its centre; on V2/A1 it sits at `start`. */
+export function moveClip(shots: ShotMap, id: string, track: number, start: number): { edit: Edit; v1Order?: string[] } {
+  const shot = shots[id];
+  if (!shot) return { edit: noEdit };
+  const moved = { ...shot, track_index: track, start_frame: Math.max(0, Math.round(start)) };
+  if (track !== 0) return { edit: { put: { [id]: moved }, remove: [] } };
+  const layout = computeLayout(shots);
+  const others = layout.tracks[0].filter((c) => c.id !== id);
+  const centre = start + visibleLength(shot) / 2;
+  let at = 0;
+  for (const c of others) if (c.start + c.length / 2 < centre) at++;
+  const order = others.map((c) => c.id);
+  order.splice(at, 0, id);
+  return { edit: { put: { [id]: moved }, remove: [] }, v1Order: order };
+}
+
+/** Frame offset inside the clip under the playhead where a split would cut, or null when not strictly inside. */
+export function splitOffset(box: ClipBox | null, playhead: number): number | null {
+  if (!box) return null;
+  const offset = playhead - box.start;
+  return offset > 0 && offset < box.length ? offset : null;
+}
+
+/** A new shot placed right after `after` on its track, shifting V1 (magnetic) to make room. */
+export function insertAfter(shots: ShotMap, after: ShotDoc | null, shot: ShotDoc): { edit: Edit; v1Order?: string[] } {
+  const layout = computeLayout(shots);
+  const track = shot.track_index;
+  const box = after ? layout.clips.get(after.id) : null;
+  const start = box ? box.end : layout.tracks[track].reduce((m, c) => Math.max(m, c.end), 0);
+  const placed = { ...shot, start_frame: start };
+  if (track !== 0) return { edit: { put: { [shot.id]: placed }, remove: [] } };
+  const order = layout.tracks[0].map((c) => c.id);
+  const at = box ? order.indexOf(box.id) + 1 : order.length;
+  order.splice(at, 0, shot.id);
+  return { edit: { put: { [shot.id]: placed }, remove: [] }, v1Order: order };
+}
+
+/** LTX-2 frame grid (8k+1): what the server will snap a request to, shown before generating. */
+export function snapFrames(n: number, step = 8): number {
+  if (n <= 1) return 1;
+  const k = Math.floor((n - 1 + Math.floor(step / 2)) / step);
+  return Math.max(1, k) * step + 1;
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(Math.max(v, lo), Math.max(lo, hi));
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { isDraft, recoverFromJob, reduceEvent, type LiveState } from "./events";
+
+const take = { status: "generating", last_job_id: "j1", video_url: null, thumbnail_url: null, enhanced_prompt: null, engine: null, actual_frames: null };
+const start: LiveState = { jobs: { s1: { job_id: "j1", status: "queued", progress: 0, message: "", eta: null } }, takes: { s1: take } };
+
+describe("SSE reducer", () => {
+  it("progress updates the job, monotonically, with message, ETA and enhanced prompt", () => {
+    let st = reduceEvent(start, { type: "progress", data: { job_id: "j1", shot_id: "s1", project_id: "p", progress: 40, message: "Denoising", eta: 3.2 } }, "p").state;
+    expect(st.jobs.s1).toMatchObject({ status: "processing", progress: 40, message: "Denoising", eta: 3.2 });
+    st = reduceEvent(st, { type: "progress", data: { job_id: "j1", shot_id: "s1", progress: 36, enhanced_prompt: "better" } }, "p").state;
+    expect(st.jobs.s1.progress).toBe(40);
+    expect(st.takes.s1.enhanced_prompt).toBe("better");
+  });
+  it("complete writes the take and asks for an asset refresh", () => {
+    const { state, effects } = reduceEvent(start, { type: "complete", data: { job_id: "j1", shot_id: "s1", video_url: "/v.mp4", thumbnail_url: "/t.jpg", engine: "draft", actual_frames: 33 } }, "p");
+    expect(state.takes.s1).toMatchObject({ status: "completed", video_url: "/v.mp4", thumbnail_url: "/t.jpg", engine: "draft", actual_frames: 33 });
+    expect(state.jobs.s1).toMatchObject({ status: "completed", progress: 100 });
+    expect(effects.map((e) => e.kind)).toContain("refresh-assets");
+  });
+  it("cancelled resets the shot instead of leaving it cancelling", () => {
+    const { state } = reduceEvent({ ...start, jobs: { s1: { ...start.jobs.s1, status: "cancelling" } } }, { type: "cancelled", data: { job_id: "j1", shot_id: "s1" } }, "p");
+    expect(state.jobs.s1.status).toBe("cancelled");
+    expect(state.takes.s1.status).toBe("pending");
+  });
+  it("error keeps an earlier take and says why", () => {
+    const withTake = { ...start, takes: { s1: { ...take, video_url: "/old.mp4" } } };
+    const { state, effects } = reduceEvent(withTake, { type: "error", data: { job_id: "j1", shot_id: "s1", message: "out of memory" } }, "p");
+    expect(state.jobs.s1).toMatchObject({ status: "failed", error: "out of memory" });
+    expect(state.takes.s1).toMatchObject({ status: "completed", video_url: "/old.mp4" });
+    expect(effects[0]).toMatchObject({ kind: "toast", tone: "error" });
+  });
+  it("ignores other projects, stale jobs, and a late progress after the end", () => {
+    expect(reduceEvent(start, { type: "progress", data: { job_id: "j1", shot_id: "s1", project_id: "other", progress: 50 } }, "p").state).toBe(start);
+    expect(reduceEvent(start, { type: "progress", data: { job_id: "old", shot_id: "s1", progress: 50 } }, "p").state).toBe(start);
+    const done = reduceEvent(start, { type: "complete", data: { job_id: "j1", shot_id: "s1", video_url: "/v.mp4" } }, "p").state;
+    expect(reduceEvent(done, { type: "progress", data: { job_id: "j1", shot_id: "s1", progress: 90 } }, "p").state).toBe(done);
+  });
+  it("resync asks for a reload", () => {
+    expect(reduceEvent(start, { type: "resync", data: {} }, "p").effects).toEqual([{ kind: "resync" }]);
+  });
+});
+
+describe("in-flight recovery", () => {
+  const job = (over: object) => ({ id: "j1", job_id: "j1", status: "processing", progress: 55, status_message: "Denoising", eta_seconds: 4, cancel_requested: false,
+    video_url: null, url: null, thumbnail_url: null, enhanced_prompt: null, actual_frames: null, engine: "draft", error: null, ...over }) as any;
+  it("a running job shows its progress", () => {
+    expect(recoverFromJob(start, "s1", job({})).jobs.s1).toMatchObject({ status: "processing", progress: 55, eta: 4 });
+  });
+  it("a job that finished while we were away fills the take", () => {
+    const st = recoverFromJob(start, "s1", job({ status: "completed", progress: 100, video_url: "/v.mp4", thumbnail_url: "/t.jpg" }));
+    expect(st.takes.s1).toMatchObject({ status: "completed", video_url: "/v.mp4" });
+  });
+  it("a cancelled job is not 'still generating' (the reference's poller bug)", () => {
+    const st = recoverFromJob(start, "s1", job({ status: "cancelled" }));
+    expect(st.jobs.s1.status).toBe("cancelled");
+    expect(st.takes.s1.status).toBe("pending");
+  });
+});
+
+it("badges drafts", () => {
+  expect(isDraft("draft")).toBe(true);
+  expect(isDraft("ltx2")).toBe(false);
+  expect(isDraft(null)).toBe(false);
+});

@@ -1,0 +1,114 @@
+// The SSE reducer: server events → job views and takes. Pure, so every event shape is tested.
+// Events for another project, or for a job that no longer owns its shot, change nothing.
+import type { JobPublic, ShotTake } from "../api/types";
+
+export type JobStatus = "queued" | "processing" | "cancelling" | "completed" | "failed" | "cancelled";
+export type JobView = {
+  job_id: string;
+  status: JobStatus;
+  progress: number;
+  message: string;
+  eta: number | null;
+  enhanced_prompt?: string | null;
+  error?: string | null;
+};
+export type LiveState = { jobs: Record<string, JobView>; takes: Record<string, ShotTake> };
+export type ServerEvent = { type: string; data: Record<string, any> };
+export type Effect =
+  | { kind: "toast"; tone: "info" | "ok" | "error"; text: string }
+  | { kind: "refresh-assets" }
+  | { kind: "resync" };
+
+export function isActive(j: JobView | undefined): boolean {
+  return !!j && (j.status === "queued" || j.status === "processing" || j.status === "cancelling");
+}
+
+/** Whose event is it: the shot whose current job is this job. */
+function owner(state: LiveState, data: Record<string, any>): string | null {
+  const sid = data.shot_id as string | undefined;
+  if (!sid) return null;
+  const job = state.jobs[sid];
+  const take = state.takes[sid];
+  if (job?.job_id === data.job_id || take?.last_job_id === data.job_id) return sid;
+  return null;
+}
+
+export function reduceEvent(state: LiveState, ev: ServerEvent, projectId: string | null): { state: LiveState; effects: Effect[] } {
+  const d = ev.data ?? {};
+  const effects: Effect[] = [];
+  if (ev.type === "resync") return { state, effects: [{ kind: "resync" }] };
+  if (d.project_id && projectId && d.project_id !== projectId) return { state, effects };
+  if (ev.type === "complete" && !d.shot_id) {
+    // A library image (POST /generate/image): nothing on a shot changes.
+    return { state, effects: [{ kind: "refresh-assets" }, { kind: "toast", tone: "ok", text: "Image ready in the media library" }] };
+  }
+  const sid = owner(state, d);
+  if (!sid) return { state, effects };
+  const job = state.jobs[sid];
+  const take = state.takes[sid];
+  const put = (j: Partial<JobView>, t?: Partial<ShotTake>): LiveState => ({
+    jobs: { ...state.jobs, [sid]: { ...(job ?? { job_id: d.job_id, status: "queued", progress: 0, message: "", eta: null }), ...j } },
+    takes: t ? { ...state.takes, [sid]: { ...take, ...t } } : state.takes,
+  });
+  switch (ev.type) {
+    case "progress": {
+      if (job && (job.status === "completed" || job.status === "failed" || job.status === "cancelled")) return { state, effects };
+      const progress = Math.max(job?.progress ?? 0, Number(d.progress ?? 0)); // never goes backwards
+      const next: Partial<JobView> = {
+        job_id: d.job_id, progress, message: d.message ?? job?.message ?? "", eta: d.eta ?? null,
+        status: job?.status === "cancelling" ? "cancelling" : "processing",
+      };
+      if (d.enhanced_prompt) next.enhanced_prompt = d.enhanced_prompt;
+      return { state: put(next, d.enhanced_prompt ? { enhanced_prompt: d.enhanced_prompt } : undefined), effects };
+    }
+    case "complete": {
+      const t: Partial<ShotTake> = {
+        status: "completed", last_job_id: d.job_id,
+        video_url: d.video_url ?? (d.type === "video" || d.type === "image" ? d.url : undefined) ?? take?.video_url ?? null,
+        thumbnail_url: d.thumbnail_url ?? take?.thumbnail_url ?? null,
+        engine: d.engine ?? take?.engine ?? null,
+        actual_frames: d.actual_frames ?? take?.actual_frames ?? null,
+      };
+      if (d.enhanced_prompt) t.enhanced_prompt = d.enhanced_prompt;
+      effects.push({ kind: "refresh-assets" }, { kind: "toast", tone: "ok", text: "Shot ready" + (d.engine === "draft" || String(d.engine ?? "").startsWith("draft") ? " (draft)" : "") });
+      return { state: put({ status: "completed", progress: 100, message: "Done", eta: null }, t), effects };
+    }
+    case "error": {
+      effects.push({ kind: "toast", tone: "error", text: `Generation failed: ${d.message ?? "unknown error"}` });
+      return { state: put({ status: "failed", message: d.message ?? "Failed", error: d.message ?? null, eta: null },
+        { status: take?.video_url ? "completed" : "failed" }), effects };
+    }
+    case "cancelled": {
+      // The reference left a cancelled shot in "Cancelling…" forever; the shot goes back to its previous take.
+      effects.push({ kind: "toast", tone: "info", text: "Generation cancelled" });
+      return { state: put({ status: "cancelled", message: "Cancelled", eta: null }, { status: take?.video_url ? "completed" : "pending" }), effects };
+    }
+    default:
+      return { state, effects };
+  }
+}
+
+/** In-flight recovery (seed §5): a job row from GET /status → the shot's job view and take. */
+export function recoverFromJob(state: LiveState, shotId: string, job: JobPublic): LiveState {
+  const take = state.takes[shotId];
+  const status: JobStatus = job.status === "pending" ? "queued" : job.status === "processing" ? (job.cancel_requested ? "cancelling" : "processing")
+    : (job.status as JobStatus);
+  const view: JobView = {
+    job_id: job.id, status, progress: job.progress, message: job.status_message, eta: job.eta_seconds,
+    enhanced_prompt: job.enhanced_prompt, error: job.error,
+  };
+  let t: ShotTake = take;
+  if (status === "completed") {
+    t = { ...take, status: "completed", video_url: job.video_url ?? job.url ?? take?.video_url ?? null,
+      thumbnail_url: job.thumbnail_url ?? take?.thumbnail_url ?? null, engine: job.engine ?? take?.engine ?? null,
+      actual_frames: job.actual_frames ?? take?.actual_frames ?? null, enhanced_prompt: job.enhanced_prompt ?? take?.enhanced_prompt ?? null };
+  } else if (status === "failed" || status === "cancelled") {
+    t = { ...take, status: take?.video_url ? "completed" : status === "failed" ? "failed" : "pending" };
+  }
+  return { jobs: { ...state.jobs, [shotId]: view }, takes: { ...state.takes, [shotId]: t } };
+}
+
+/** Whether a draft engine made this take (the UI badges drafts so they never pass for model output). */
+export function isDraft(engine: string | null | undefined): boolean {
+  return !!engine && (engine === "draft" || engine.startsWith("draft"));
+}

@@ -1,0 +1,107 @@
+// Autosave as data: what changed since the server last agreed (the base), and how a 409 is merged.
+// The base is the document as the server has it at `version`; a save sends only the difference.
+import { CLIENT_SHOT_FIELDS, PROJECT_FIELDS, type ProjectMeta, type ProjectSave, type ShotDoc, type ShotUpsert } from "../api/types";
+
+export type Doc = { meta: ProjectMeta; shots: Record<string, ShotDoc> };
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Fields of `cur` that differ from `base` (all of them when the shot is new). */
+export function changedShotFields(base: ShotDoc | undefined, cur: ShotDoc): Partial<ShotDoc> {
+  const out: Record<string, unknown> = {};
+  for (const k of CLIENT_SHOT_FIELDS) if (!base || !same(base[k], cur[k])) out[k] = cur[k];
+  return out as Partial<ShotDoc>;
+}
+
+/** The body of PUT /projects/{id}/save, or null when there is nothing to send. */
+export function diffDoc(base: Doc, cur: Doc, baseVersion: number): ProjectSave | null {
+  const project: Partial<ProjectMeta> = {};
+  for (const k of PROJECT_FIELDS) if (!same(base.meta[k], cur.meta[k])) (project as Record<string, unknown>)[k] = cur.meta[k];
+  const shots: ShotUpsert[] = [];
+  for (const s of Object.values(cur.shots)) {
+    const base_s = base.shots[s.id];
+    if (base_s === s) continue; // unchanged by reference: the common case, and O(1)
+    const fields = changedShotFields(base_s, s);
+    if (Object.keys(fields).length) shots.push({ id: s.id, ...fields } as ShotUpsert);
+  }
+  const deleted_shot_ids = Object.keys(base.shots).filter((id) => !(id in cur.shots));
+  const hasProject = Object.keys(project).length > 0;
+  if (!hasProject && !shots.length && !deleted_shot_ids.length) return null;
+  return { base_version: baseVersion, ...(hasProject ? { project } : {}), shots, scenes: [], deleted_shot_ids, deleted_scene_ids: [] };
+}
+
+export function isDirty(base: Doc, cur: Doc): boolean {
+  return diffDoc(base, cur, 1) !== null;
+}
+
+export type MergeResult = { doc: Doc; conflicts: string[]; kept: number; adopted: number };
+
+/**
+ * Three-way merge after a 409: start from the server's state and re-apply every local edit (what
+ * differs between the old base and the local copy). Where both sides changed the same field, the
+ * local (unsaved) value wins and the conflict is reported. Nothing the user did is dropped.
+ */
+export function mergeDocs(base: Doc, local: Doc, server: Doc): MergeResult {
+  const conflicts: string[] = [];
+  let kept = 0;
+  const meta = { ...server.meta } as Record<string, unknown>;
+  for (const k of PROJECT_FIELDS) {
+    if (!same(base.meta[k], local.meta[k])) {
+      if (!same(base.meta[k], server.meta[k]) && !same(server.meta[k], local.meta[k])) conflicts.push(`project ${k}`);
+      meta[k] = local.meta[k];
+      kept++;
+    }
+  }
+  const shots: Record<string, ShotDoc> = {};
+  const ids = new Set([...Object.keys(server.shots), ...Object.keys(local.shots), ...Object.keys(base.shots)]);
+  let adopted = 0;
+  for (const id of ids) {
+    const b = base.shots[id];
+    const l = local.shots[id];
+    const s = server.shots[id];
+    if (b && !l) {
+      // Deleted here: stays deleted (the next save names it), even if it was edited there.
+      if (s && !same(changedShotFields(b, s), {})) conflicts.push(`shot ${id}: deleted here, edited elsewhere (kept deleted)`);
+      if (s) kept++;
+      continue;
+    }
+    if (!b && l) {
+      shots[id] = l; // created here
+      kept++;
+      continue;
+    }
+    if (!l) {
+      if (s) {
+        shots[id] = s; // created elsewhere
+        adopted++;
+      }
+      continue;
+    }
+    const mine = changedShotFields(b, l);
+    if (!s) {
+      // Deleted elsewhere: keep it only if it has unsaved edits here.
+      if (Object.keys(mine).length) {
+        shots[id] = l;
+        kept++;
+        conflicts.push(`shot ${id}: deleted elsewhere, edited here (kept)`);
+      }
+      continue;
+    }
+    if (!Object.keys(mine).length) {
+      shots[id] = s;
+      if (!same(changedShotFields(b, s), {})) adopted++;
+      continue;
+    }
+    const merged = { ...s, ...mine } as ShotDoc;
+    for (const k of Object.keys(mine) as (keyof ShotDoc)[]) {
+      if (!same(b![k], s[k]) && !same(s[k], l[k])) conflicts.push(`shot ${id}: ${String(k)}`);
+    }
+    shots[id] = merged;
+    kept++;
+  }
+  return { doc: { meta: meta as ProjectMeta, shots }, conflicts, kept, adopted };
+}

@@ -1,0 +1,55 @@
+// The media library: uploads and generated media of the open project.
+import { api, call } from "../api/client";
+import type { AssetPublic } from "../api/types";
+import { serverSet, toast, useStudio } from "./store";
+
+export async function refreshAssets(): Promise<void> {
+  const id = useStudio.getState().projectId;
+  if (!id) return;
+  serverSet({ assetsLoading: true });
+  try {
+    const assets = await call(api.GET("/projects/{project_id}/assets", { params: { path: { project_id: id } } }));
+    if (useStudio.getState().projectId === id) serverSet({ assets });
+  } catch {
+    /* keep the list we have */
+  } finally {
+    serverSet({ assetsLoading: false });
+  }
+}
+
+export async function uploadFiles(files: File[]): Promise<AssetPublic[]> {
+  const id = useStudio.getState().projectId;
+  if (!id) return [];
+  const out: AssetPublic[] = [];
+  for (const file of files) {
+    const form = new FormData();
+    form.append("file", file);
+    form.append("project_id", id);
+    form.append("kind", "general");
+    try {
+      const r = await fetch("/upload", { method: "POST", body: form });
+      const body = await r.json().catch(() => ({}));
+      if (!r.ok) throw new Error(body?.detail ?? `HTTP ${r.status}`);
+      out.push(body as AssetPublic);
+      toast("ok", `Uploaded ${file.name}`);
+    } catch (e) {
+      toast("error", `Upload of ${file.name} failed: ${(e as Error).message}`, 8000);
+    }
+  }
+  await refreshAssets();
+  return out;
+}
+
+export async function deleteAsset(asset: AssetPublic, force = false): Promise<void> {
+  try {
+    await call(api.DELETE("/assets/{asset_id}", { params: { path: { asset_id: asset.id }, query: { force } } }));
+    await refreshAssets();
+  } catch (e) {
+    const err = e as { status?: number; message: string };
+    if (err.status === 409 && !force) {
+      serverSet({ confirm: { text: `${err.message}. Delete it anyway?`, onYes: () => void deleteAsset(asset, true) } });
+      return;
+    }
+    toast("error", `Could not delete: ${err.message}`);
+  }
+}

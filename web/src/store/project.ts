@@ -1,0 +1,100 @@
+// Opening, creating, renaming and deleting projects; the last project reopens on load (seed §5).
+import { api, call } from "../api/client";
+import { metaOf, splitShot, type ProjectState, type ShotDoc, type ShotTake } from "../api/types";
+import { packV1 } from "../lib/layout";
+import { history, initialState, serverSet, toast, useStudio } from "./store";
+import { recoverJobs } from "./jobs";
+import { flushSave } from "./sync";
+import { refreshAssets } from "./library";
+
+const LAST_PROJECT = "milimo.lastProjectId";
+
+export function rememberProject(id: string | null): void {
+  try {
+    if (id) localStorage.setItem(LAST_PROJECT, id);
+    else localStorage.removeItem(LAST_PROJECT);
+  } catch {
+    /* private mode: nothing to remember */
+  }
+}
+
+export function lastProjectId(): string | null {
+  try {
+    return localStorage.getItem(LAST_PROJECT);
+  } catch {
+    return null;
+  }
+}
+
+/** Split a server state into the document (undoable) and the takes (server-owned). */
+export function stateParts(p: ProjectState): { shots: Record<string, ShotDoc>; takes: Record<string, ShotTake> } {
+  const shots: Record<string, ShotDoc> = {};
+  const takes: Record<string, ShotTake> = {};
+  for (const s of p.shots) {
+    const { doc, take } = splitShot(s);
+    shots[s.id] = doc;
+    takes[s.id] = take;
+  }
+  return { shots, takes };
+}
+
+export async function openProject(id: string): Promise<boolean> {
+  await flushSave().catch(() => undefined);
+  serverSet({ loading: true });
+  try {
+    const p = await call(api.GET("/projects/{project_id}", { params: { path: { project_id: id } } }));
+    const { shots, takes } = stateParts(p);
+    const meta = metaOf(p);
+    serverSet({
+      ...initialState, connection: useStudio.getState().connection, lastEventId: useStudio.getState().lastEventId,
+      pxPerFrame: useStudio.getState().pxPerFrame,
+      projectId: p.id, meta, shots, takes, version: p.version, base: { meta, shots }, saveState: "saved",
+      selectedId: null,
+    });
+    history().clear();
+    rememberProject(p.id);
+    // V1 is magnetic: a project written by another tool may not be packed yet; packing is a saved change.
+    const packed = packV1(shots);
+    if (Object.keys(packed).length) serverSet((s) => ({ shots: { ...s.shots, ...packed } }));
+    void recoverJobs();
+    void refreshAssets();
+    return true;
+  } catch (e) {
+    if (lastProjectId() === id) rememberProject(null);
+    toast("error", `Could not open the project: ${(e as Error).message}`);
+    return false;
+  } finally {
+    serverSet({ loading: false });
+  }
+}
+
+export async function createProject(body: { name: string; resolution_w: number; resolution_h: number; fps: number; seed?: number }): Promise<void> {
+  const p = await call(api.POST("/projects", { body }));
+  await openProject(p.id);
+  serverSet({ projectsOpen: false });
+  toast("ok", `Created “${p.name}”`);
+}
+
+export async function deleteProject(id: string): Promise<void> {
+  await call(api.DELETE("/projects/{project_id}", { params: { path: { project_id: id } } }));
+  if (useStudio.getState().projectId === id) {
+    serverSet({ ...initialState, projectsOpen: true, connection: useStudio.getState().connection });
+    history().clear();
+    rememberProject(null);
+  } else if (lastProjectId() === id) rememberProject(null);
+}
+
+/** Rename: an ordinary document edit (undoable, autosaved). */
+export function renameProject(name: string): void {
+  const s = useStudio.getState();
+  const trimmed = name.trim();
+  if (!s.meta || !trimmed || trimmed === s.meta.name) return;
+  useStudio.setState({ meta: { ...s.meta, name: trimmed.slice(0, 200) } });
+}
+
+/** Startup: reopen the last project, or show the project manager. */
+export async function hydrate(): Promise<void> {
+  const id = lastProjectId();
+  if (id && (await openProject(id))) return;
+  serverSet({ projectsOpen: true });
+}
