@@ -183,3 +183,20 @@ def test_unknown_project_job_and_bad_ids(http):
     assert http.get("/projects/nope/jobs").status_code == 404
     assert http.post("/generate/image", json={"project_id": "nope", "prompt": "x"}).status_code == 404
     assert http.post("/generate/image", json={"project_id": "x", "prompt": ""}).status_code == 422
+
+
+def test_deleting_a_project_mid_job_cancels_it_and_the_workers_carry_on(server, http):
+    doomed = http.post("/projects", json={"name": "Doomed"}).json()["id"]
+    sse = SSEClient(server.url)
+    job_id = generate(http, doomed, num_frames=505, width=768, height=512, enhance_prompt=False).json()["job_id"]
+    sse.wait_for(lambda e: e.data.get("job_id") == job_id and e.type == "progress" and e.data["progress"] > 10)
+    assert http.delete(f"/projects/{doomed}").status_code == 200
+    sse.wait_for(lambda e: e.data.get("job_id") == job_id and e.type in ("cancelled", "error", "complete"))
+    assert http.get(f"/status/{job_id}").status_code == 404
+    assert not (server.data_dir / "projects" / doomed).exists()
+    # The slot survived: the next job runs.
+    other = http.post("/projects", json={"name": "Next"}).json()["id"]
+    next_id = generate(http, other, num_frames=9, width=128, height=96, enhance_prompt=False).json()["job_id"]
+    done = sse.wait_for(lambda e: e.data.get("job_id") == next_id and e.type in ("complete", "error"))
+    sse.close()
+    assert done.type == "complete"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,6 +84,14 @@ class LocalExecutor:
         run.cancel_event.set()
         return True
 
+    def cancel_and_wait(self, job_ids: list[str], timeout: float) -> None:
+        """Cancel running jobs and wait (bounded) until they have let go of their files."""
+        for job_id in job_ids:
+            self.cancel(job_id)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and set(job_ids) & set(self.active_ids()):
+            time.sleep(0.02)
+
     def active_ids(self) -> list[str]:
         with self._active_lock:
             return list(self._active)
@@ -111,7 +120,10 @@ class LocalExecutor:
                 with self._wake:
                     self._wake.wait(timeout=1.0)
                 continue
-            self._run(job)
+            try:
+                self._run(job)
+            except Exception:  # a slot must outlive any one job (e.g. its project deleted mid-run)
+                log.exception("job %s could not be finished cleanly", job.id)
 
     def _run(self, job: Job) -> None:
         run = JobRun(self.studio, job)

@@ -106,12 +106,14 @@ def _release_shot(session: Session, job: Job, outcome: str) -> None:
 
 
 def finish(db: Database, job_id: str, status: str, *, outputs: dict | None = None, error: str | None = None,
-           message: str | None = None, shot_update: dict | None = None, new_rows: list | None = None) -> Job:
+           message: str | None = None, shot_update: dict | None = None, new_rows: list | None = None) -> Job | None:
     """Terminal transition of a running job. The shot write-back and the rows the job created
     (its assets) land in the same transaction, so a URL is never visible before its job completed."""
 
-    def write(session: Session) -> Job:
+    def write(session: Session) -> Job | None:
         job = session.get(Job, job_id)
+        if job is None:
+            return None  # the project was deleted while the job ran: nothing to record
         for row in new_rows or ():
             session.add(row)
         job.status, job.finished_at, job.eta_seconds = status, utcnow(), None
@@ -145,6 +147,13 @@ def update_shot(db: Database, shot_id: str, job_id: str, **values: Any) -> None:
     db.write(lambda session: session.execute(
         update(Shot).where(Shot.id == shot_id, Shot.last_job_id == job_id).values(**values, updated_at=utcnow())
     ))
+
+
+def active_job_ids(db: Database, project_id: str) -> list[str]:
+    with db.read() as session:
+        return list(session.execute(
+            select(Job.id).where(Job.project_id == project_id, Job.status.in_(("pending", "processing")))
+        ).scalars())
 
 
 def list_jobs(db: Database, project_id: str, limit: int = 50) -> list[dict[str, Any]]:
