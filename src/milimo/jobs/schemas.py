@@ -7,35 +7,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from milimo.studio.schemas import (
-    Fps, Frames, Id, PipelineOverride, Seed, Size, Text, TimelineItem,
-)
+from milimo.studio.schemas import Id, Seed, ShotFields, Size, Text
 
 
-class ShotConfig(BaseModel):
-    """The shot to generate (seed §1 `shot_config`). An unknown id creates the shot."""
+class ShotConfig(ShotFields):
+    """The shot to generate (seed §1 `shot_config`). An unknown id creates the shot; for an existing
+    shot, the fields sent override its own and everything else keeps its saved value."""
 
-    model_config = ConfigDict(extra="forbid")
     id: Id | None = None
     prompt: Text
-    negative_prompt: Text = ""
-    seed: Seed = 42
-    width: Size = 768
-    height: Size = 512
-    num_frames: Frames = 121
-    fps: Fps = 24.0
-    num_inference_steps: Annotated[int, Field(ge=1, le=200)] = 40
-    cfg_scale: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)] = 3.0
-    enhance_prompt: bool = True
-    upscale: bool = False
-    pipeline_override: PipelineOverride = "auto"
-    auto_continue: bool = False
-    scene_id: Id | None = None
-    action: Text | None = None
-    dialogue: Text | None = None
-    character: Annotated[str, StringConstraints(max_length=200)] | None = None
-    shot_type: Annotated[str, StringConstraints(max_length=50)] | None = None
-    timeline: Annotated[list[TimelineItem], Field(max_length=64)] = []
+    num_inference_steps: Annotated[int, Field(ge=1, le=200, description="the seed's name for steps")] | None = None
 
 
 class GenerateAdvanced(BaseModel):

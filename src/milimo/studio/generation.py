@@ -43,26 +43,18 @@ def _snap(studio: Studio, width: int, height: int, num_frames: int) -> tuple[int
 
 
 def _effective(studio: Studio, req: GenerateAdvanced) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(fields the request sets, the shot as it will be): a request overrides only what it names."""
+    """(fields the request sets, the shot's size and length as they will be)."""
     cfg = req.shot_config
-    sent = cfg.model_dump(exclude_unset=True, exclude={"num_inference_steps", "id"})
+    sent = cfg.model_dump(include=cfg.model_fields_set - {"id", "num_inference_steps"})
     sent["prompt"] = cfg.prompt
-    if "num_inference_steps" in cfg.model_fields_set:
+    if cfg.num_inference_steps is not None:
         sent["steps"] = cfg.num_inference_steps
-    if "timeline" in sent:
-        sent["timeline"] = [t.model_dump() for t in cfg.timeline]
     with studio.db.read() as session:
         project = require_project(session, req.project_id)
         shot = session.get(Shot, cfg.id) if cfg.id else None
-        if shot is not None:
-            base = {"width": shot.width, "height": shot.height, "num_frames": shot.num_frames}
-        else:  # a new shot: the request's defaults, the project's size
-            base = {"width": project.resolution_w if "width" not in sent else cfg.width,
-                    "height": project.resolution_h if "height" not in sent else cfg.height,
-                    "num_frames": cfg.num_frames, "fps": project.fps}
-            sent.setdefault("steps", cfg.num_inference_steps)
-            sent.setdefault("cfg_scale", cfg.cfg_scale)
-    return sent, {**base, **sent}
+        base = ({"width": shot.width, "height": shot.height, "num_frames": shot.num_frames} if shot is not None else
+                {"width": project.resolution_w, "height": project.resolution_h, "num_frames": Shot.model_fields["num_frames"].default})
+    return sent, {**base, **{k: v for k, v in sent.items() if v is not None}}
 
 
 def _check_capabilities(engine, pipeline: str, items: list[ResolvedItem]) -> None:
@@ -93,7 +85,7 @@ def submit_advanced(studio: Studio, req: GenerateAdvanced) -> dict[str, Any]:
             if item.frame_index > frames - 1:  # e.g. an end keyframe at the requested, not the snapped, length
                 adjustments.append(Adjustment(f"timeline[{i}].frame_index", item.frame_index, frames - 1, "past the last frame"))
                 items[i] = ResolvedItem(item.rel_path, frames - 1, item.strength, item.type)
-        pipeline = select_pipeline(items, frames, cfg.pipeline_override)
+        pipeline = select_pipeline(items, frames, shot.pipeline_override)
         chained = pipeline != "image" and frames > engine.capabilities.native_max_frames
         if chained and pipeline != "ti2vid":
             raise Invalid(f"{frames} frames need chained generation, which works with the ti2vid pipeline only "
