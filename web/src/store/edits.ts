@@ -76,9 +76,18 @@ export function deleteSelected(ripple: boolean): void {
     toast("info", "That track is locked");
     return;
   }
-  const edit = deleteClips(s.shots, [id], ripple);
-  useStudio.setState({ shots: applyEdit(s.shots, edit), selectedId: null });
-  toast("info", "Clip deleted — Cmd/Ctrl+Z brings it back");
+  const go = () => {
+    const cur = useStudio.getState();
+    if (!cur.shots[id]) return;
+    useStudio.setState({ shots: applyEdit(cur.shots, deleteClips(cur.shots, [id], ripple)), selectedId: null });
+    toast("info", "Clip deleted — Cmd/Ctrl+Z brings it back");
+  };
+  // With care: a clip that holds a generated take asks first (its video stays in the media library).
+  if (s.takes[id]?.video_url) {
+    serverSet({ confirm: { text: "Delete this clip and its take from the timeline? The generated video stays in the media library.", onYes: go } });
+    return;
+  }
+  go();
 }
 
 /** The clip under the playhead: the selected one if it is there, else the topmost video clip, else audio. */

@@ -101,6 +101,10 @@ function acknowledge(sent: Doc, state: ProjectState): void {
   const { takes } = stateParts(state);
   const newTakes = { ...cur.takes };
   for (const id of Object.keys(takes)) if (!newTakes[id]) newTakes[id] = takes[id];
+  // A clip brought back by undo after its deletion was saved is re-created without its take: the
+  // server does not accept video URLs from clients yet. Keep showing it here, and say so.
+  const lost = state.shots.filter((sh) => !cur.base?.shots[sh.id] && !sh.video_url && cur.takes[sh.id]?.video_url);
+  if (lost.length) toast("error", `${lost.length} restored clip(s) lost their take on the server (it cannot re-attach a video yet); the video is still in the media library.`, 10000);
   const dirty = !!diffDoc(sent, docOf(cur)!, state.version);
   serverSet({ base: sent, version: state.version, takes: newTakes, saveState: dirty ? "dirty" : "saved", lastSavedAt: Date.now(), saveError: null });
 }
