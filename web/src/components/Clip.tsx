@@ -52,6 +52,11 @@ export const Clip = memo(function Clip({ box, px, selected, preview, onPointerDo
   const id = box.id;
   const shot = useStudio((s) => s.shots[id]);
   const thumb = useStudio((s) => s.takes[id]?.thumbnail_url ?? null);
+  // Before a take exists, the first conditioning image hints at the shot (faded).
+  const hint = useStudio((s) => {
+    const a = s.shots[id]?.timeline[0]?.asset_id;
+    return a && !s.takes[id]?.thumbnail_url ? s.assets.find((x) => x.id === a)?.thumbnail_url ?? null : null;
+  });
   const url = useStudio((s) => s.takes[id]?.video_url ?? null);
   const engine = useStudio((s) => s.takes[id]?.engine ?? null);
   const status = useStudio((s) => s.takes[id]?.status ?? "pending");
@@ -71,7 +76,7 @@ export const Clip = memo(function Clip({ box, px, selected, preview, onPointerDo
       onPointerDown={(e) => onPointerDown(e, id, "move")}
       title={`${shot.prompt || "Untitled shot"}\n${length} frames${engine ? ` · ${engine}` : ""}`}
     >
-      {!audio && thumb && <div className="filmstrip" style={{ backgroundImage: `url("${thumb}")` }} />}
+      {!audio && (thumb || hint) && <div className={`filmstrip${thumb ? "" : " hint"}`} style={{ backgroundImage: `url("${thumb ?? hint}")` }} />}
       {audio && url && width > 8 && <Waveform url={url} trimIn={shot.trim_in} length={length} fps={fps} width={width} />}
       <div className="clip-label">
         {draft && <span className="clip-draft">DRAFT</span>}
