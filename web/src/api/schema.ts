@@ -164,7 +164,7 @@ export interface paths {
         post?: never;
         /**
          * Delete Project
-         * @description Delete the project, all its rows and its folder.
+         * @description Delete the project, all its rows and its folder (its running jobs are cancelled first).
          */
         delete: operations["delete_project_projects__project_id__delete"];
         options?: never;
@@ -851,92 +851,66 @@ export interface components {
         };
         /**
          * ShotConfig
-         * @description The shot to generate (seed §1 `shot_config`). An unknown id creates the shot.
+         * @description The shot to generate (seed §1 `shot_config`). An unknown id creates the shot; for an existing
+         *     shot, the fields sent override its own and everything else keeps its saved value.
          */
         ShotConfig: {
             /** Action */
             action?: string | null;
-            /**
-             * Auto Continue
-             * @default false
-             */
-            auto_continue?: boolean;
-            /**
-             * Cfg Scale
-             * @default 3
-             */
-            cfg_scale?: number;
+            /** Auto Continue */
+            auto_continue?: boolean | null;
+            /** Cfg Scale */
+            cfg_scale?: number | null;
             /** Character */
             character?: string | null;
             /** Dialogue */
             dialogue?: string | null;
-            /**
-             * Enhance Prompt
-             * @default true
-             */
-            enhance_prompt?: boolean;
-            /**
-             * Fps
-             * @default 24
-             */
-            fps?: number;
-            /**
-             * Height
-             * @description pixels
-             * @default 512
-             */
-            height?: number;
+            /** Enhance Prompt */
+            enhance_prompt?: boolean | null;
+            /** Fps */
+            fps?: number | null;
+            /** Height */
+            height?: number | null;
             /** Id */
             id?: string | null;
-            /**
-             * Negative Prompt
-             * @default
-             */
-            negative_prompt?: string;
-            /**
-             * Num Frames
-             * @description frames (1 = a still image)
-             * @default 121
-             */
-            num_frames?: number;
-            /**
-             * Num Inference Steps
-             * @default 40
-             */
-            num_inference_steps?: number;
-            /**
-             * Pipeline Override
-             * @default auto
-             * @enum {string}
-             */
-            pipeline_override?: "auto" | "ti2vid" | "ic_lora" | "keyframe";
+            /** Index */
+            index?: number | null;
+            /** Matched Elements */
+            matched_elements?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Negative Prompt */
+            negative_prompt?: string | null;
+            /** Num Frames */
+            num_frames?: number | null;
+            /** Num Inference Steps */
+            num_inference_steps?: number | null;
+            /** Pipeline Override */
+            pipeline_override?: ("auto" | "ti2vid" | "ic_lora" | "keyframe") | null;
             /** Prompt */
             prompt: string;
             /** Scene Id */
             scene_id?: string | null;
-            /**
-             * Seed
-             * @default 42
-             */
-            seed?: number;
+            /** Seed */
+            seed?: number | null;
             /** Shot Type */
             shot_type?: string | null;
-            /**
-             * Timeline
-             * @default []
-             */
-            timeline?: components["schemas"]["TimelineItem"][];
-            /**
-             * Upscale
-             * @default false
-             */
-            upscale?: boolean;
-            /**
-             * Width
-             * @description pixels
-             * @default 768
-             */
-            width?: number;
+            /** Start Frame */
+            start_frame?: number | null;
+            /** Steps */
+            steps?: number | null;
+            /** Timeline */
+            timeline?: components["schemas"]["TimelineItem"][] | null;
+            /** Track Index */
+            track_index?: number | null;
+            /** Trim In */
+            trim_in?: number | null;
+            /** Trim Out */
+            trim_out?: number | null;
+            /** Upscale */
+            upscale?: boolean | null;
+            /** Width */
+            width?: number | null;
         };
         /** ShotPublic */
         ShotPublic: {

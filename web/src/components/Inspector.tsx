@@ -186,6 +186,15 @@ export function Inspector() {
         <NumberField label="Trim out" value={shot.trim_out} min={0} max={shot.num_frames - shot.trim_in - 1} onCommit={(v) => set({ trim_out: v })} />
       </div>
       <Conditioning shot={shot} />
+      <details className="screenplay">
+        <summary>Screenplay</summary>
+        <TextField label="Action" rows={2} value={shot.action} onCommit={(v) => set({ action: v })} />
+        <TextField label="Dialogue" rows={2} value={shot.dialogue} onCommit={(v) => set({ dialogue: v })} />
+        <div className="grid2">
+          <TextField label="Character" value={shot.character} onCommit={(v) => set({ character: v })} />
+          <TextField label="Shot type" value={shot.shot_type} onCommit={(v) => set({ shot_type: v })} placeholder="wide, close-up…" />
+        </div>
+      </details>
     </aside>
   );
 }
