@@ -200,3 +200,19 @@ def test_deleting_a_project_mid_job_cancels_it_and_the_workers_carry_on(server, 
     done = sse.wait_for(lambda e: e.data.get("job_id") == next_id and e.type in ("complete", "error"))
     sse.close()
     assert done.type == "complete"
+
+
+def test_a_deleted_shot_restored_with_its_take_gets_its_video_back(server, http, pid):
+    sse = SSEClient(server.url)
+    job_id = generate(http, pid, id="restore-me", num_frames=9, width=128, height=96, enhance_prompt=False).json()["job_id"]
+    done = sse.wait_for(lambda e: e.data.get("job_id") == job_id and e.type in ("complete", "error"))
+    sse.close()
+    state = http.get(f"/projects/{pid}").json()
+    shot = next(s for s in state["shots"] if s["id"] == "restore-me")
+    assert shot["media_asset_id"] == done.data["asset_id"]
+    state = http.put(f"/projects/{pid}/save", json={"base_version": state["version"], "deleted_shot_ids": ["restore-me"]}).json()
+    # Undo of the delete: the client sends the shot back with its take.
+    state = http.put(f"/projects/{pid}/save", json={"base_version": state["version"], "shots": [
+        {"id": "restore-me", "prompt": shot["prompt"], "num_frames": 9, "media_asset_id": shot["media_asset_id"]}]}).json()
+    restored = next(s for s in state["shots"] if s["id"] == "restore-me")
+    assert (restored["video_url"], restored["status"], restored["engine"]) == (shot["video_url"], "completed", "draft")

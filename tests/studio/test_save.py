@@ -42,12 +42,16 @@ def save(client, pid, **body):
 
 
 def test_every_client_field_round_trips(client, project):
+    from tests.studio.test_uploads import png_bytes, upload
+
     pid = project["id"]
+    take = upload(client, pid, png_bytes()).json()
+    full = {**FULL_SHOT, "media_asset_id": take["id"]}
     r = save(client, pid, base_version=1,
              project={"name": "Renamed", "script_text": "INT. LIGHTHOUSE - NIGHT\n\nMara climbs.", "fps": 25, "seed": 9,
                       "resolution_w": 1024, "resolution_h": 576},
              scenes=[{"id": "scene-1", "index": 0, "name": "INT. LIGHTHOUSE - NIGHT", "script_content": "Mara climbs."}],
-             shots=[FULL_SHOT])
+             shots=[full])
     assert r.status_code == 200, r.text
     loaded = client.get(f"/projects/{pid}").json()
     ProjectState.model_validate(loaded)
@@ -58,8 +62,9 @@ def test_every_client_field_round_trips(client, project):
                                         "script_content": "Mara climbs."}
     shot = loaded["shots"][0]
     for field in ShotFields.model_fields:
-        assert shot[field] == FULL_SHOT[field], field
-    assert set(FULL_SHOT) - {"id"} == set(ShotFields.model_fields), "the fixture must exercise every client field"
+        assert shot[field] == full[field], field
+    assert set(full) - {"id"} == set(ShotFields.model_fields), "the fixture must exercise every client field"
+    assert shot["video_url"] == take["url"]  # the take's media follows media_asset_id
 
 
 def test_new_shots_take_project_defaults_and_next_index(client, project):

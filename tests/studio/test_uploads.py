@@ -25,7 +25,7 @@ def mp4_bytes(tmp_path, frames=5) -> bytes:
         stream = out.add_stream("libx264", rate=24)
         stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
         for i in range(frames):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 40, np.uint8), format="rgb24")
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 20 % 256, np.uint8), format="rgb24")
             out.mux(stream.encode(frame))
         out.mux(stream.encode())
     return path.read_bytes()
@@ -129,3 +129,25 @@ def test_delete_asset_removes_row_and_file_and_respects_references(client, setti
     assert client.get(f"/assets/{asset['id']}").status_code == 404
     assert client.get(f"/projects/{pid}").json()["shots"][0]["timeline"] == []
     assert client.delete(f"/assets/{asset['id']}").status_code == 404
+
+
+def test_a_shot_can_show_an_uploaded_clip_as_its_take(client, project, tmp_path):
+    pid = project["id"]
+    clip = upload(client, pid, mp4_bytes(tmp_path, frames=12), name="take.mp4", content_type="video/mp4").json()
+    assert clip["thumbnail_url"] and client.get(clip["thumbnail_url"]).headers["content-type"] == "image/jpeg"
+    state = client.put(f"/projects/{pid}/save", json={"base_version": 1, "shots": [
+        {"id": "up", "media_asset_id": clip["id"], "num_frames": 12}]}).json()
+    shot = state["shots"][0]
+    assert (shot["media_asset_id"], shot["video_url"], shot["thumbnail_url"]) == (clip["id"], clip["url"], clip["thumbnail_url"])
+    assert (shot["engine"], shot["actual_frames"], shot["status"]) == ("upload", 12, "completed")
+    detached = client.patch("/shots/up", json={"media_asset_id": None}).json()["shot"]
+    assert (detached["media_asset_id"], detached["video_url"], detached["status"]) == (None, None, "pending")
+    other = client.post("/projects", json={"name": "Other"}).json()["id"]
+    foreign = upload(client, other, png_bytes()).json()
+    r = client.patch("/shots/up", json={"media_asset_id": foreign["id"]})
+    assert r.status_code == 422 and "not an asset of this project" in r.json()["detail"]
+    # Deleting the asset (forced) leaves the shot without a take, never pointing at a missing file.
+    client.patch("/shots/up", json={"media_asset_id": clip["id"]})
+    assert client.delete(f"/assets/{clip['id']}", params={"force": True}).status_code == 200
+    shot = client.get(f"/projects/{pid}").json()["shots"][0]
+    assert (shot["media_asset_id"], shot["video_url"]) == (None, None)

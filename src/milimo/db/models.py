@@ -90,6 +90,10 @@ class Shot(SQLModel, table=True):
     shot_type: str = ""
     matched_elements: list[dict] = _json(list)
 
+    # The take: the asset whose media this shot shows. Clients may point it at any media asset of
+    # the project (an upload, an earlier take); the server derives the result fields from it.
+    media_asset_id: str | None = _fk("asset.id", ondelete="SET NULL", nullable=True, index=False)
+
     # Server-owned results
     status: str = "pending"  # pending | generating | generating_thumbnail | completed | failed
     last_job_id: str | None = None

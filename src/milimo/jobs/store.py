@@ -116,6 +116,7 @@ def finish(db: Database, job_id: str, status: str, *, outputs: dict | None = Non
             return None  # the project was deleted while the job ran: nothing to record
         for row in new_rows or ():
             session.add(row)
+        session.flush()  # the asset exists before the shot points at it (foreign keys are checked at once)
         job.status, job.finished_at, job.eta_seconds = status, utcnow(), None
         if status == "completed":
             job.progress = 100.0

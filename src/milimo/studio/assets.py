@@ -35,6 +35,7 @@ def upload_asset(
     folder.mkdir(parents=True, exist_ok=True)
     tmp = temp_sibling(folder / "upload.bin")
     final: Path | None = None
+    thumb: Path | None = None
     try:
         size = uploads.copy_limited(stream, tmp, settings.max_upload_bytes)
         found = uploads.sniff(tmp, settings.max_image_pixels)
@@ -43,9 +44,14 @@ def upload_asset(
         uploads.move_into_place(tmp, final)
         rel = f"{folder_rel}/{name}"
         url = media_url(project_id, rel)
+        asset_id = new_id()
+        thumb_url = url if found.media_type == "image" else None
+        if found.media_type == "video":
+            thumb = _video_thumbnail(settings, project_id, asset_id, final)
+            thumb_url = media_url(project_id, f"thumbnails/{thumb.name}") if thumb else None
         asset = Asset(
-            id=new_id(), project_id=project_id, kind=kind, media_type=found.media_type, rel_path=rel, url=url,
-            thumbnail_url=url if found.media_type == "image" else None, filename=uploads.sanitize_filename(filename),
+            id=asset_id, project_id=project_id, kind=kind, media_type=found.media_type, rel_path=rel, url=url,
+            thumbnail_url=thumb_url, filename=uploads.sanitize_filename(filename),
             mime=found.mime, size_bytes=size, width=found.width, height=found.height, duration_s=found.duration_s,
             fps=found.fps, num_frames=found.num_frames, meta={"original_filename": (filename or "")[:255]},
         )
@@ -58,8 +64,19 @@ def upload_asset(
 
         return db.write(write)
     except BaseException:
-        remove_quietly(tmp, final)
+        remove_quietly(tmp, final, thumb)
         raise
+
+
+def _video_thumbnail(settings: Settings, project_id: str, asset_id: str, video: Path) -> Path | None:
+    """A poster frame for an uploaded video (what the timeline and library show)."""
+    from milimo.media import MediaError, thumbnail
+
+    out = settings.project_dir(project_id) / "thumbnails" / f"{asset_id}_thumb.jpg"
+    try:
+        return thumbnail(video, out)
+    except MediaError:
+        return None
 
 
 def list_assets(db: Database, project_id: str, kind: str | None = None, media_type: str | None = None) -> list[dict]:

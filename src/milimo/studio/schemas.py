@@ -138,6 +138,9 @@ class ShotFields(_Strict):
     character: Annotated[str, StringConstraints(max_length=200)] | None = None
     shot_type: Annotated[str, StringConstraints(max_length=50)] | None = None
     matched_elements: Annotated[list[dict], Field(max_length=100)] | None = None
+    media_asset_id: Id | None = Field(
+        None, description="the asset this shot shows (an upload or an earlier take); null detaches it. "
+                          "video_url, thumbnail_url, engine and actual_frames follow from it")
 
 
 class ShotUpdate(ShotFields):
@@ -198,6 +201,7 @@ class ShotPublic(BaseModel):
     character: str
     shot_type: str
     matched_elements: list[dict]
+    media_asset_id: str | None
     status: str
     last_job_id: str | None
     video_url: str | None

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from milimo.db.engine import Database
-from milimo.db.models import Project, Scene, Shot, utcnow
+from milimo.db.models import Asset, Project, Scene, Shot, utcnow
 from milimo.errors import Invalid, NotFound
 from milimo.studio.ids import new_id
 from milimo.studio.schemas import IGNORED_IN_SAVE, ShotFields, ShotUpdate, ShotUpsert, SplitRequest
@@ -19,8 +19,36 @@ from milimo.studio.versions import bump_version, check_base_version
 def _client_fields(item: ShotFields) -> dict[str, Any]:
     # Top-level "unset" means "no change"; nested items (conditioning) are stored whole, defaults included.
     dumped = item.model_dump(include=item.model_fields_set - IGNORED_IN_SAVE - {"base_version"})
-    # Explicit nulls mean "no change" for every field except scene_id, where null unassigns the scene.
-    return {k: v for k, v in dumped.items() if v is not None or k == "scene_id"}
+    # Explicit nulls mean "no change", except where null is a value: no scene, no take.
+    return {k: v for k, v in dumped.items() if v is not None or k in NULLABLE_FIELDS}
+
+
+NULLABLE_FIELDS = frozenset({"scene_id", "media_asset_id"})
+
+
+def apply_take(session: Session, shot: Shot, asset_id: str | None) -> None:
+    """Point the shot at an asset's media (or at none); the result fields follow from the asset."""
+    if asset_id is None:
+        shot.media_asset_id, shot.video_url, shot.thumbnail_url, shot.engine, shot.actual_frames = None, None, None, None, None
+        if shot.status == "completed":
+            shot.status = "pending"
+        return
+    asset = session.get(Asset, asset_id)
+    if asset is None or asset.project_id != shot.project_id:
+        raise Invalid(f"shot {shot.id!r}: media_asset_id {asset_id!r} is not an asset of this project; upload it first")
+    shot.media_asset_id, shot.video_url = asset.id, asset.url
+    shot.thumbnail_url = asset.thumbnail_url or (asset.url if asset.media_type == "image" else None)
+    shot.engine = asset.engine or "upload"
+    shot.actual_frames = asset.num_frames if asset.media_type == "video" else None
+    shot.status = "completed"
+
+
+def _assign(session: Session, shot: Shot, fields: dict[str, Any]) -> None:
+    for key, value in fields.items():
+        if key != "media_asset_id":
+            setattr(shot, key, value)
+    if "media_asset_id" in fields:
+        apply_take(session, shot, fields["media_asset_id"])
 
 
 def _check_trims(shot: Shot) -> None:
@@ -66,7 +94,9 @@ class ShotBatch:
         if shot is None:
             p = self.project
             defaults = {"width": p.resolution_w, "height": p.resolution_h, "fps": p.fps, "seed": p.seed}
-            shot = Shot(id=item.id or new_id(), project_id=p.id, **{**defaults, **fields})
+            shot = Shot(id=item.id or new_id(), project_id=p.id, **{**defaults, **{k: v for k, v in fields.items() if k != "media_asset_id"}})
+            if fields.get("media_asset_id"):
+                apply_take(self.session, shot, fields["media_asset_id"])
             if "index" not in fields:
                 shot.index = self.next_index.get(shot.scene_id, 0)
             if "start_frame" not in fields:
@@ -77,8 +107,7 @@ class ShotBatch:
             self.session.add(shot)
             self.existing[shot.id] = shot
         else:
-            for key, value in fields.items():
-                setattr(shot, key, value)
+            _assign(self.session, shot, fields)
             shot.updated_at = utcnow()
         _check_trims(shot)
         if shot.scene_id is not None and shot.scene_id not in self.scene_ids:
@@ -102,8 +131,7 @@ def patch_shot(db: Database, shot_id: str, change: ShotUpdate) -> dict[str, Any]
         shot = _require_shot(session, shot_id)
         project = session.get(Project, shot.project_id)
         check_base_version(session, project, change.base_version)
-        for key, value in fields.items():
-            setattr(shot, key, value)
+        _assign(session, shot, fields)
         shot.updated_at = utcnow()
         _check_shot(session, shot)
         bump_version(project)

@@ -77,7 +77,7 @@ def run_video(run: JobRun) -> TaskResult:
         outputs=outputs,
         event={**outputs, "type": "video"},
         shot_update={"video_url": url, "thumbnail_url": thumb_url, "status": "completed", "engine": engine.name,
-                     "actual_frames": frames_written},
+                     "actual_frames": frames_written, "media_asset_id": asset.id},
         new_rows=[asset],
     )
 
@@ -166,5 +166,5 @@ def _single_frame(run: JobRun, p: dict[str, Any]) -> TaskResult:
                "engine": engine.name, "asset_id": asset.id}
     return TaskResult(outputs=outputs, event={**outputs, "type": "image"},
                       shot_update={"video_url": url, "thumbnail_url": thumb_url, "status": "completed", "engine": engine.name,
-                                   "actual_frames": 1},
+                                   "actual_frames": 1, "media_asset_id": asset.id},
                       new_rows=[asset])
