@@ -879,6 +879,11 @@ export interface components {
             matched_elements?: {
                 [key: string]: unknown;
             }[] | null;
+            /**
+             * Media Asset Id
+             * @description the asset this shot shows (an upload or an earlier take); null detaches it. video_url, thumbnail_url, engine and actual_frames follow from it
+             */
+            media_asset_id?: string | null;
             /** Negative Prompt */
             negative_prompt?: string | null;
             /** Num Frames */
@@ -951,6 +956,8 @@ export interface components {
             matched_elements: {
                 [key: string]: unknown;
             }[];
+            /** Media Asset Id */
+            media_asset_id: string | null;
             /** Negative Prompt */
             negative_prompt: string;
             /** Num Frames */
@@ -1026,6 +1033,11 @@ export interface components {
             matched_elements?: {
                 [key: string]: unknown;
             }[] | null;
+            /**
+             * Media Asset Id
+             * @description the asset this shot shows (an upload or an earlier take); null detaches it. video_url, thumbnail_url, engine and actual_frames follow from it
+             */
+            media_asset_id?: string | null;
             /** Negative Prompt */
             negative_prompt?: string | null;
             /** Num Frames */
@@ -1113,6 +1125,11 @@ export interface components {
             matched_elements?: {
                 [key: string]: unknown;
             }[] | null;
+            /**
+             * Media Asset Id
+             * @description the asset this shot shows (an upload or an earlier take); null detaches it. video_url, thumbnail_url, engine and actual_frames follow from it
+             */
+            media_asset_id?: string | null;
             /** Negative Prompt */
             negative_prompt?: string | null;
             /** Num Frames */
