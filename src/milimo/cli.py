@@ -50,6 +50,14 @@ def _generate(args: argparse.Namespace) -> int:
         return 2
 
 
+def _models(args: argparse.Namespace) -> int:
+    from milimo import models_cli
+
+    if args.models_command == "list":
+        return models_cli.list_models(args.data_dir)
+    return models_cli.download(args.name, args.data_dir, quiet=args.quiet)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="milimo", description="Milimo Video: a local-first AI film studio")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--data-dir", type=Path, default=None, help="keep the job in this studio data dir (default: a temporary one)")
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=_generate)
+
+    models = sub.add_parser("models", help="the model library: list what is downloaded, download weights")
+    models_sub = models.add_subparsers(dest="models_command", required=True)
+    listing = models_sub.add_parser("list", help="every model with its status, size and licence")
+    fetch = models_sub.add_parser("download", help="download (or resume) one model into <data-dir>/models/<id>/")
+    fetch.add_argument("name", help="model id, e.g. ltx2-distilled, gemma3-12b, flux2-klein-4b (see `milimo models list`)")
+    fetch.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    for p in (listing, fetch):
+        p.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    models.set_defaults(func=_models)
     return parser
 
 

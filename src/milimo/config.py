@@ -4,12 +4,36 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Sub-folders of every project folder. Media routes serve only these; uploads and outputs go only here.
+LORA_KINDS = ("style", "camera", "ic_lora", "distilled")
+
+
+def parse_lora(text: str) -> tuple[str, float, str]:
+    """'path[:strength[:kind]]' -> (path, strength, kind); read from the right, so Windows drive letters work."""
+    parts = text.strip().split(":")
+    kind = "style"
+    if len(parts) > 1 and parts[-1] in LORA_KINDS:
+        kind = parts.pop()
+    strength = 1.0
+    if len(parts) > 1:
+        try:
+            strength = float(parts[-1])
+            parts.pop()
+        except ValueError:
+            pass
+    path = ":".join(parts).strip()
+    if not path:
+        raise ValueError(f"LoRA entry {text!r} has no path; write path[:strength[:kind]], e.g. loras/dolly-in.safetensors:0.8")
+    if not -4.0 <= strength <= 4.0:
+        raise ValueError(f"LoRA strength {strength} in {text!r} is outside -4..4")
+    return path, strength, kind
+
+
 PROJECT_FOLDERS = (
     "generated",
     "thumbnails",
@@ -52,9 +76,36 @@ class Settings(BaseSettings):
     device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
     ollama_url: str = "http://127.0.0.1:11434"
     ollama_model: str = "llama3.1"
+    ollama_allow_remote: bool = False  # prompts and images leave this machine when the Ollama host is remote
+
+    # LTX-2: CPU offload of idle modules (saves VRAM, costs speed), fp8 weight storage (auto: Ada/Hopper+ under
+    # 48 GiB), and LoRAs always applied: "path[:strength[:kind]]" entries, comma-separated or a JSON list; relative
+    # paths are inside the models folder; kind is style (default), camera, ic_lora or distilled.
+    ltx2_offload: Literal["none", "model", "sequential"] = "none"
+    ltx2_fp8: Literal["auto", "on", "off"] = "auto"
+    ltx2_loras: Annotated[list[str], NoDecode] = []
 
     # Browsers allowed to call the API from another origin (the Vite dev server by default).
     cors_origins: list[str] = ["http://127.0.0.1:5173", "http://localhost:5173"]
+
+    @field_validator("ltx2_loras", mode="before")
+    @classmethod
+    def _lora_list(cls, v: object) -> object:
+        if isinstance(v, str):
+            text = v.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [item for item in (p.strip() for p in text.split(",")) if item]
+        return v
+
+    @field_validator("ltx2_loras")
+    @classmethod
+    def _lora_entries(cls, v: list[str]) -> list[str]:
+        for item in v:
+            parse_lora(item)
+        return v
 
     @field_validator("data_dir")
     @classmethod

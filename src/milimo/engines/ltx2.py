@@ -117,6 +117,24 @@ def read_video_frames(path: Path, max_frames: int) -> np.ndarray:
     return np.stack(frames[:keep])
 
 
+def settings_loras(entries: Sequence[str], models_dir: Path) -> list[LoraSpec]:
+    """LoRAs from settings ("path[:strength[:kind]]"); relative paths are inside the models folder.
+
+    A missing file raises EngineUnavailable, so GET /engines says which entry to fix.
+    """
+    from milimo.config import parse_lora
+
+    specs = []
+    for text in entries:
+        path, strength, kind = parse_lora(text)
+        p = Path(path).expanduser()
+        p = p if p.is_absolute() else Path(models_dir) / p
+        if not p.is_file():
+            raise EngineUnavailable(f"LoRA file not found: {p} (MILIMO_LTX2_LORAS entry {text!r})")
+        specs.append(LoraSpec(p, strength, kind))  # type: ignore[arg-type]
+    return specs
+
+
 def _reference_downscale(path: Path) -> int:
     """IC-LoRA files store the reference video's downscale factor in their safetensors metadata."""
     try:
@@ -178,6 +196,10 @@ class LTX2Engine:
 
         if settings is not None:
             options.setdefault("device", getattr(settings, "device", "auto"))
+            options.setdefault("offload", getattr(settings, "ltx2_offload", "none"))
+            options.setdefault("fp8", {"on": True, "off": False}.get(getattr(settings, "ltx2_fp8", "auto"), "auto"))
+            if "loras" not in options:
+                options["loras"] = settings_loras(getattr(settings, "ltx2_loras", ()), Path(models_dir))
         files = engine_files(models_dir, "ltx2")
         if files is None:
             return None

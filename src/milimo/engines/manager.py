@@ -3,7 +3,8 @@
 One family of weights is resident per device at a time (LTX-2 and Flux 2 do not fit together on
 most GPUs). `use(engine)` loads the engine's family, first unloading any other family (seed §1:
 "Unload previous pipeline (gc + cache clear)"), and keeps it warm afterwards. A family in use
-by a running job is never unloaded under it: a job that needs another family waits.
+by a running job is never unloaded under it: a job that needs another family waits, and so
+does a job holding a newer engine object of the same family (after POST /engines/refresh).
 CPU engines (uses_accelerator = False) never touch the device and never wait.
 """
 
@@ -48,9 +49,16 @@ class ModelManager:
             yield engine
             return
         family = engine.family
+
+        def free_for_us() -> bool:
+            # No other family in use; and another engine object of our family (engine selection was
+            # refreshed) is swapped out only once no job is using it.
+            if any(n for f, n in self._in_use.items() if f != family):
+                return False
+            return self._loaded.get(family) in (None, engine) or self._in_use[family] == 0
+
         with self._cond:
-            # Wait until no other family is being used; then make room and load ours.
-            self._cond.wait_for(lambda: all(n == 0 for f, n in self._in_use.items() if f != family))
+            self._cond.wait_for(free_for_us)
             for other in [f for f in self._loaded if f != family]:
                 if on_status:
                     on_status(f"Unloading {other}...")
@@ -72,6 +80,28 @@ class ModelManager:
             with self._cond:
                 self._in_use[family] -= 1
                 self._cond.notify_all()
+
+    def evict(self, uses: Callable[[Engine], bool]) -> list[str]:
+        """Unload every resident engine for which `uses(engine)` holds (its weights are about to be deleted).
+
+        Returns the families among them that a running job is using; then nothing is unloaded.
+        """
+        with self._cond:
+            hit = [f for f, e in self._loaded.items() if uses(e)]
+            busy = [f for f in hit if self._in_use[f]]
+            if busy:
+                return busy
+            for family in hit:
+                log.info("unloading %s: its weights are being deleted", family)
+                self._loaded.pop(family).unload()
+            if hit:
+                free_device_memory()
+            return []
+
+    def resident(self) -> list[tuple[Engine, bool]]:
+        """(engine, in use by a running job) for every engine whose weights are loaded."""
+        with self._cond:
+            return [(e, self._in_use[f] > 0) for f, e in self._loaded.items()]
 
     def unload_all(self) -> None:
         with self._cond:

@@ -111,7 +111,10 @@ class OllamaTextEngine:
             options.setdefault("model", getattr(settings, "ollama_model", "llama3.1"))
             options.setdefault("allow_remote", bool(getattr(settings, "ollama_allow_remote", False)))
         options.setdefault("connect_timeout_s", 1.0)
-        engine = cls(**options)
+        try:
+            engine = cls(**options)
+        except ValueError as exc:  # a remote or malformed URL: GET /engines says what to change
+            raise EngineUnavailable(f"{exc} (MILIMO_OLLAMA_URL, MILIMO_OLLAMA_ALLOW_REMOTE)") from exc
         try:
             names = {m.name for m in engine.list_models()}
         except EngineUnavailable:

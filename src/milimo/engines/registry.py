@@ -9,6 +9,7 @@ GET /engines shows the result and the reason for every candidate.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ CANDIDATES: dict[str, list[tuple[str, str]]] = {
     "text": [("gemma3", "milimo.engines.gemma:GemmaTextEngine"), ("ollama", "milimo.engines.ollama:OllamaTextEngine")],
 }
 DRAFTS = {"video": DraftVideoEngine, "image": DraftImageEngine, "text": DraftTextEngine}
+# What each in-process engine needs installed (the [models] extra); Ollama needs only HTTP.
+NEEDS = {"ltx2": ("torch", "diffusers", "transformers"), "flux2-klein": ("torch", "diffusers", "transformers"),
+         "gemma3": ("torch", "transformers")}
 
 
 @dataclass
@@ -34,6 +38,15 @@ class Choice:
     engine: Engine
     reason: str
     candidates: list[dict[str, str]]
+    why: str = "draft"  # configured | weights_found | draft
+
+
+def same_engine(a: Engine, b: Engine) -> bool:
+    """Built from the same weights and options: the warm one can stay (its run records aside)."""
+    def options(e: Engine) -> dict[str, Any]:
+        return {k: v for k, v in vars(e).items() if not k.startswith(("_", "last_"))}
+
+    return type(a) is type(b) and options(a) == options(b)
 
 
 class EngineRegistry:
@@ -41,6 +54,7 @@ class EngineRegistry:
         self.settings = settings
         self._lock = threading.Lock()
         self._chosen: dict[str, Choice] = {}
+        self._previous: dict[str, Engine] = {}  # engines chosen before a refresh, reused when unchanged
 
     def configured(self, capability: str) -> str:
         return getattr(self.settings, f"{capability}_engine", "auto")
@@ -55,45 +69,66 @@ class EngineRegistry:
             return self._chosen[capability]
 
     def refresh(self) -> None:
-        """Forget choices (after a model download or delete); the next request selects again."""
+        """Forget choices (after a model download or delete); the next request selects again.
+
+        A running job keeps the engine object it holds; the new choice applies to the next job
+        (the ModelManager swaps weights of one family only when no job is using them). A choice
+        that comes out the same keeps its engine object, so warm weights stay warm.
+        """
         with self._lock:
+            self._previous.update({cap: c.engine for cap, c in self._chosen.items()})
             self._chosen.clear()
 
     def _select(self, capability: str) -> Choice:
         wanted = self.configured(capability)
         notes: list[dict[str, str]] = []
         if wanted == "draft":
-            return Choice(DRAFTS[capability](), "configured: draft", notes)
+            return Choice(self._keep(capability, DRAFTS[capability]()), "configured: draft", notes, "configured")
         for name, target in CANDIDATES.get(capability, []):
             if wanted not in ("auto", name):
                 continue
-            engine, why = self._try(name, target)
-            notes.append({"engine": name, "status": "ready" if engine else "unavailable", "reason": why})
+            engine, status, why = self._try(name, target)
+            notes.append({"engine": name, "status": status, "reason": why})
             if engine is not None:
-                return Choice(engine, f"{'configured' if wanted == name else 'weights found'}: {why}", notes)
+                code = "configured" if wanted == name else "weights_found"
+                reason = f"configured and {why}" if code == "configured" else why
+                return Choice(self._keep(capability, engine), reason, notes, code)
         if wanted not in ("auto", "draft") and not any(n["engine"] == wanted for n in notes):
             notes.append({"engine": wanted, "status": "unknown", "reason": f"no {capability} engine is called {wanted!r}"})
         reason = "no real engine is ready, using the CPU draft engine"
         if wanted not in ("auto", "draft"):
             reason = f"configured {wanted!r} is not available ({notes[-1]['reason']}); using the CPU draft engine"
-        return Choice(DRAFTS[capability](), reason, notes)
+        return Choice(self._keep(capability, DRAFTS[capability]()), reason, notes, "draft")
 
-    def _try(self, name: str, target: str) -> tuple[Engine | None, str]:
+    def _keep(self, capability: str, engine: Engine) -> Engine:
+        previous = self._previous.pop(capability, None)
+        return previous if previous is not None and same_engine(previous, engine) else engine
+
+    def _try(self, name: str, target: str) -> tuple[Engine | None, str, str]:
+        """(engine or None, status, reason). status: ready | extra_missing | weights_missing | unavailable | failed."""
         module_name, cls_name = target.split(":")
+        missing = [m for m in NEEDS.get(name, ()) if importlib.util.find_spec(m) is None]
+        if missing:
+            return None, "extra_missing", f"the [models] extra is not installed ({', '.join(missing)} missing)"
         try:
             cls = getattr(importlib.import_module(module_name), cls_name)
         except ImportError as exc:
-            return None, f"the [models] extra is not installed ({exc.name or exc})"
+            return None, "extra_missing", f"the [models] extra is not installed ({exc.name or exc})"
         try:
             engine = cls.from_library(self.settings.models_dir, settings=self.settings)
         except EngineUnavailable as exc:
-            return None, str(exc)
+            return None, "unavailable", str(exc)
         except Exception as exc:  # a broken model folder must not take the studio down
             log.exception("engine %s failed to initialise", name)
-            return None, f"failed to initialise: {exc}"
+            return None, "failed", f"failed to initialise: {exc}"
         if engine is None:
-            return None, f"weights not found in {self.settings.models_dir} or the Hugging Face cache"
-        return engine, "weights found"
+            if name == "ollama":
+                return None, "weights_missing", (f"no Ollama server at {self.settings.ollama_url} lists "
+                                                 f"{self.settings.ollama_model!r}")
+            return None, "weights_missing", f"weights not found in {self.settings.models_dir} or the Hugging Face cache"
+        if getattr(engine, "weights", None):
+            return engine, "ready", f"weights found at {engine.weights}"
+        return engine, "ready", f"{getattr(engine, 'model', name)} is served by {getattr(engine, 'base_url', 'its server')}"
 
     def describe(self) -> dict[str, Any]:
         out = {}
@@ -103,6 +138,7 @@ class EngineRegistry:
                 "engine": choice.engine.name,
                 "version": choice.engine.version,
                 "configured": self.configured(capability),
+                "why": choice.why,
                 "reason": choice.reason,
                 "candidates": choice.candidates,
                 **choice.engine.describe(),

@@ -24,6 +24,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/engines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Engines
+         * @description The active engine per capability (video, image, text), why it was chosen, device and dtype; loaded families.
+         */
+        get: operations["read_engines_engines_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/engines/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh Engines
+         * @description Select engines again from the disk; a running job keeps its engine, the next job gets the new choice.
+         */
+        post: operations["refresh_engines_engines_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -119,6 +159,74 @@ export interface paths {
          */
         post: operations["cancel_job_jobs__job_id__cancel_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Models
+         * @description Every model of the manifest: status on disk, size, licence, which engine uses it, progress while downloading.
+         */
+        get: operations["read_models_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{model_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Model
+         * @description One model of the manifest.
+         */
+        get: operations["read_model_models__model_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Model
+         * @description Delete a model's files (409 while it downloads or a running job uses it); engine selection follows.
+         */
+        delete: operations["delete_model_models__model_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{model_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download Model
+         * @description Download (or resume) a model in the background; follow download_* events on /events.
+         */
+        post: operations["download_model_models__model_id__download_post"];
+        /**
+         * Cancel Download
+         * @description Cancel a running download; the files so far stay and a new download resumes them.
+         */
+        delete: operations["cancel_download_models__model_id__download_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -497,6 +605,43 @@ export interface components {
              */
             status: "cancelling" | "cancelled";
         };
+        /** DownloadCancelling */
+        DownloadCancelling: {
+            /** Model Id */
+            model_id: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "cancelling";
+        };
+        /** DownloadProgressPublic */
+        DownloadProgressPublic: {
+            /** Bytes Done */
+            bytes_done: number;
+            /** Bytes Total */
+            bytes_total: number;
+            /** Eta S */
+            eta_s: number | null;
+            /** Progress */
+            progress: number;
+            /** Speed Bps */
+            speed_bps: number;
+        };
+        /** DownloadStarted */
+        DownloadStarted: {
+            /** Message */
+            message: string;
+            /** Missing Requirements */
+            missing_requirements: string[];
+            /** Model Id */
+            model_id: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "downloading";
+        };
         /** GenerateAdvanced */
         GenerateAdvanced: {
             /** Project Id */
@@ -619,6 +764,77 @@ export interface components {
             url: string | null;
             /** Video Url */
             video_url: string | null;
+        };
+        /** ModelDeleted */
+        ModelDeleted: {
+            /** Deleted */
+            deleted: boolean;
+            /** Freed Bytes */
+            freed_bytes: number;
+            /** Model Id */
+            model_id: string;
+        };
+        /** ModelList */
+        ModelList: {
+            /** Count */
+            count: number;
+            /** Disk Free Bytes */
+            disk_free_bytes: number;
+            /** Models */
+            models: components["schemas"]["ModelPublic"][];
+            /** Models Dir */
+            models_dir: string;
+        };
+        /** ModelPublic */
+        ModelPublic: {
+            /** Bytes On Disk */
+            bytes_on_disk: number;
+            /** Commercial Use */
+            commercial_use: boolean;
+            /** Description */
+            description: string;
+            /** Engine */
+            engine: string;
+            /** Gated */
+            gated: boolean;
+            /** Id */
+            id: string;
+            /** In Use */
+            in_use: boolean;
+            /** License */
+            license: string;
+            /** Loaded */
+            loaded: boolean;
+            /** Message */
+            message: string;
+            /** Missing Requirements */
+            missing_requirements: string[];
+            /** Name */
+            name: string;
+            /** Partial */
+            partial: boolean;
+            /** Path */
+            path: string | null;
+            progress: components["schemas"]["DownloadProgressPublic"] | null;
+            /** Repo Id */
+            repo_id: string;
+            /** Requires */
+            requires: string[];
+            /** Role */
+            role: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Source */
+            source: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_downloaded" | "downloading" | "downloaded" | "error";
+            /** Used By */
+            used_by: string[];
+            /** Variant */
+            variant: string;
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -1319,6 +1535,50 @@ export interface operations {
             };
         };
     };
+    read_engines_engines_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    refresh_engines_engines_refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     stream_events_events_get: {
         parameters: {
             query?: {
@@ -1459,6 +1719,217 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CancelResult"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_models_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+        };
+    };
+    read_model_models__model_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id from the manifest */
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPublic"];
+                };
+            };
+            /** @description Unknown model id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Already downloaded, downloading, or in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_model_models__model_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id from the manifest */
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelDeleted"];
+                };
+            };
+            /** @description Unknown model id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Already downloaded, downloading, or in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_model_models__model_id__download_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id from the manifest */
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadStarted"];
+                };
+            };
+            /** @description Unknown model id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Already downloaded, downloading, or in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Not enough free disk (the model's size x 1.1) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    cancel_download_models__model_id__download_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id from the manifest */
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadCancelling"];
+                };
+            };
+            /** @description Unknown model id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Already downloaded, downloading, or in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

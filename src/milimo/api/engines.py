@@ -1,0 +1,23 @@
+"""Engines: which engine serves each capability and why; re-select after the model library changed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from milimo.api.deps import StudioDep
+from milimo.studio import models
+
+router = APIRouter(prefix="/engines", tags=["engines"])
+
+
+@router.get("")
+def read_engines(studio: StudioDep) -> dict:
+    """The active engine per capability (video, image, text), why it was chosen, device and dtype; loaded families."""
+    return models.engines_overview(studio)
+
+
+@router.post("/refresh")
+def refresh_engines(studio: StudioDep) -> dict:
+    """Select engines again from the disk; a running job keeps its engine, the next job gets the new choice."""
+    models.refresh_engines(studio)
+    return models.engines_overview(studio)

@@ -1,0 +1,353 @@
+"""The model library as the studio offers it: every manifest entry's status, downloads, deletes, engine choice.
+
+Downloads run in their own threads, never in a GPU job slot, and report on the event bus:
+`download_progress` (at most every 0.5 s: bytes, total, speed, eta), then `download_complete` or
+`download_error` {model_id, message, resumable, gated}. When weights arrive or go, engine
+selection is refreshed: the next job uses what is on disk now; a running job keeps its engine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from milimo.context import Studio
+from milimo.engines import library
+from milimo.engines.library import MANIFEST, DownloadCancelled, DownloadProgress, ModelEntry
+from milimo.engines.protocols import Engine
+from milimo.errors import Conflict, NotFound, StudioError, Unavailable
+
+log = logging.getLogger(__name__)
+
+DISK_HEADROOM = 1.1  # a download needs its remaining size x 1.1 free
+PROGRESS_INTERVAL_S = 0.5
+
+
+class InsufficientStorage(StudioError):
+    status_code = 507
+    code = "insufficient_storage"
+
+
+class DownloadProgressPublic(BaseModel):
+    bytes_done: int
+    bytes_total: int
+    progress: float  # percent
+    speed_bps: float
+    eta_s: float | None
+
+
+class ModelPublic(BaseModel):
+    id: str
+    name: str
+    engine: str  # the engine built on it
+    used_by: list[str]  # every engine that uses it (Gemma: the LTX-2 text encoder and the text engine)
+    role: str
+    variant: str
+    repo_id: str
+    license: str
+    gated: bool
+    commercial_use: bool
+    description: str
+    requires: list[str]
+    missing_requirements: list[str]  # required entries not downloaded yet
+    status: Literal["not_downloaded", "downloading", "downloaded", "error"]
+    size_bytes: int  # approximate, from the manifest
+    bytes_on_disk: int
+    path: str | None
+    source: str  # models_dir | hf_cache | ""
+    partial: bool  # an interrupted download that downloading again resumes
+    message: str
+    loaded: bool  # an engine built on it holds its weights in memory
+    in_use: bool  # ... and a running job is using that engine
+    progress: DownloadProgressPublic | None
+
+
+class ModelList(BaseModel):
+    models: list[ModelPublic]
+    count: int
+    models_dir: str
+    disk_free_bytes: int
+
+
+class DownloadStarted(BaseModel):
+    model_id: str
+    status: Literal["downloading"]
+    message: str
+    missing_requirements: list[str]
+
+
+class DownloadCancelling(BaseModel):
+    model_id: str
+    status: Literal["cancelling"]
+
+
+class ModelDeleted(BaseModel):
+    model_id: str
+    deleted: bool
+    freed_bytes: int
+
+
+# --------------------------------------------------------------------------- downloads in this process
+
+
+@dataclass
+class _Download:
+    model_id: str
+    cancel: threading.Event = field(default_factory=threading.Event)
+    resuming: bool = False  # files from an earlier run are on disk: the library's average speed counts them
+    bytes_done: int = 0
+    bytes_total: int = 0
+    speed_bps: float = 0.0
+    last_sample: tuple[float, int] | None = None
+    last_event: float = 0.0
+
+    def update(self, p: DownloadProgress) -> None:
+        """Speed from the bytes that arrived since the last report (resumed bytes do not count), smoothed."""
+        now = time.monotonic()
+        if self.last_sample is not None and now > self.last_sample[0]:
+            rate = max(0.0, (p.bytes_done - self.last_sample[1]) / (now - self.last_sample[0]))
+            self.speed_bps = rate if not self.speed_bps else 0.7 * self.speed_bps + 0.3 * rate
+        elif not self.speed_bps and not self.resuming:
+            self.speed_bps = p.speed_bps
+        self.last_sample = (now, p.bytes_done)
+        self.bytes_done, self.bytes_total = p.bytes_done, p.bytes_total
+
+    def public(self) -> dict[str, Any]:
+        left = max(0, self.bytes_total - self.bytes_done)
+        return {"bytes_done": self.bytes_done, "bytes_total": self.bytes_total,
+                "progress": round(100 * self.bytes_done / self.bytes_total, 2) if self.bytes_total else 0.0,
+                "speed_bps": round(self.speed_bps, 1),
+                "eta_s": round(left / self.speed_bps, 1) if self.speed_bps > 0 else None}
+
+
+_DOWNLOADS: dict[str, _Download] = {}  # keyed by model id, like the library's own registry
+_LOCK = threading.Lock()
+
+
+def _entry(model_id: str) -> ModelEntry:
+    try:
+        return library.entry(model_id)
+    except KeyError:
+        raise NotFound(f"no model called {model_id!r}; known: {', '.join(e.id for e in MANIFEST)}") from None
+
+
+def _uses(engine: Engine, folder: Path) -> bool:
+    """Whether a loaded engine was built from files under `folder` (weights, text encoder, upsampler, LoRAs)."""
+    folder = folder.resolve()
+
+    def paths(value: Any):
+        if isinstance(value, dict):
+            for v in value.values():
+                yield from paths(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                yield from paths(v)
+        elif isinstance(value, (str, Path)) and Path(value).expanduser().is_absolute():
+            yield Path(value).expanduser()
+
+    try:
+        return any(p.resolve().is_relative_to(folder) for p in paths(engine.describe()))
+    except Exception:  # describe() of a half-loaded engine: assume it does
+        return True
+
+
+def _info(studio: Studio, e: ModelEntry, resident: list[tuple[Engine, bool]]) -> dict[str, Any]:
+    models_dir = studio.settings.models_dir
+    st = library.model_status(models_dir, e)
+    with _LOCK:
+        dl = _DOWNLOADS.get(e.id)
+        progress = dl.public() if dl is not None else None
+    state = "downloading" if dl is not None else st.state
+    if state == "downloading" and progress is None:  # another process is downloading it
+        done = st.bytes_on_disk
+        progress = {"bytes_done": done, "bytes_total": e.expected_bytes, "progress": round(100 * done / e.expected_bytes, 2),
+                    "speed_bps": 0.0, "eta_s": None}
+    users = [(engine, busy) for engine, busy in resident if st.path is not None and _uses(engine, st.path)]
+    missing = [r for r in e.requires if library.model_status(models_dir, library.entry(r)).state != "downloaded"]
+    return {
+        "id": e.id, "name": e.name, "engine": e.engine, "used_by": [e.engine, *e.used_by], "role": e.role,
+        "variant": e.variant, "repo_id": e.repo_id, "license": e.license, "gated": e.gated,
+        "commercial_use": e.commercial_use, "description": e.description, "requires": list(e.requires),
+        "missing_requirements": missing, "status": state, "size_bytes": e.expected_bytes,
+        "bytes_on_disk": st.bytes_on_disk, "path": str(st.path) if st.path else None, "source": st.source,
+        "partial": st.partial, "message": "download in progress" if dl is not None else st.message,
+        "loaded": bool(users), "in_use": any(busy for _, busy in users), "progress": progress,
+    }
+
+
+def list_models(studio: Studio) -> dict[str, Any]:
+    """Every manifest entry with its status on disk (and progress while downloading)."""
+    resident = studio.models.resident()
+    models_dir = studio.settings.models_dir
+    models_dir.mkdir(parents=True, exist_ok=True)
+    models = [_info(studio, e, resident) for e in MANIFEST]
+    return {"models": models, "count": len(models), "models_dir": str(models_dir),
+            "disk_free_bytes": shutil.disk_usage(models_dir).free}
+
+
+def get_model(studio: Studio, model_id: str) -> dict[str, Any]:
+    return _info(studio, _entry(model_id), studio.models.resident())
+
+
+def check_disk(models_dir: Path, e: ModelEntry, bytes_on_disk: int) -> None:
+    """507 unless the disk holds what is left to download, x 1.1."""
+    needed = int(max(0, e.expected_bytes - bytes_on_disk) * DISK_HEADROOM)
+    free = shutil.disk_usage(models_dir).free
+    if free < needed:
+        raise InsufficientStorage(
+            f"{e.id} needs about {needed / 1e9:.1f} GB free in {models_dir}; {free / 1e9:.1f} GB are free",
+            model_id=e.id, needed_bytes=needed, free_bytes=free)
+
+
+def start_download(studio: Studio, model_id: str, *, token: str | None = None) -> dict[str, Any]:
+    """Start (or resume) a download in a background thread. 409 when downloaded or downloading, 507 when the disk is short."""
+    e = _entry(model_id)
+    if importlib.util.find_spec("huggingface_hub") is None:
+        raise Unavailable("downloads need huggingface_hub; install the model stack with `pip install -e '.[models]'`")
+    models_dir = studio.settings.models_dir
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with _LOCK:
+        if e.id in _DOWNLOADS:
+            raise Conflict(f"{e.id} is already downloading", model_id=e.id)
+        st = library.model_status(models_dir, e)
+        if st.state == "downloaded":
+            raise Conflict(f"{e.id} is already downloaded ({st.path})", model_id=e.id)
+        if st.state == "downloading":
+            raise Conflict(f"{e.id} is being downloaded by another process", model_id=e.id)
+        check_disk(models_dir, e, st.bytes_on_disk)
+        dl = _Download(e.id, resuming=st.bytes_on_disk > 0, bytes_total=e.expected_bytes, bytes_done=st.bytes_on_disk)
+        _DOWNLOADS[e.id] = dl
+    threading.Thread(target=_download, args=(studio, e, dl, token), name=f"download-{e.id}", daemon=True).start()
+    missing = [r for r in e.requires if library.model_status(models_dir, library.entry(r)).state != "downloaded"]
+    message = f"Downloading {e.name}" + (f"; it also needs {', '.join(missing)}" if missing else "")
+    return {"model_id": e.id, "status": "downloading", "message": message, "missing_requirements": missing}
+
+
+def _download(studio: Studio, e: ModelEntry, dl: _Download, token: str | None) -> None:
+    bus = studio.bus
+
+    def on_progress(p: DownloadProgress) -> None:
+        with _LOCK:
+            dl.update(p)
+            now = time.monotonic()
+            due = now - dl.last_event >= PROGRESS_INTERVAL_S
+            if due:
+                dl.last_event = now
+            payload = dl.public()
+        if due:
+            bus.publish("download_progress", {"model_id": e.id, **payload})
+
+    from huggingface_hub.utils import disable_progress_bars
+
+    disable_progress_bars()  # the events are the progress; no hub bars in the server log
+    started = time.monotonic()
+    try:
+        path = library.download_model(studio.settings.models_dir, e, on_progress=on_progress, cancel=dl.cancel, token=token)
+    except DownloadCancelled:
+        _finish(e.id)
+        bus.publish("download_error", {"model_id": e.id, "message": "Download cancelled; downloading again resumes it",
+                                       "resumable": True, "gated": False, "cancelled": True})
+        return
+    except Exception as exc:  # every failure ends as an event the user can act on
+        message = str(exc)
+        # The library says "is gated" / "needs a token"; the hub answers 401/403 to a missing or refused token.
+        gated = e.gated and any(w in message for w in ("is gated", "needs a token", "401", "403"))
+        log.warning("download of %s failed: %s", e.id, message)
+        _finish(e.id)
+        bus.publish("download_error", {"model_id": e.id, "message": message, "resumable": not gated, "gated": gated,
+                                       "cancelled": False})
+        return
+    _finish(e.id)  # before the event: a client reacting to it reads "downloaded"
+    refresh_engines(studio)
+    bus.publish("download_complete", {"model_id": e.id, "path": str(path), "bytes": dl.bytes_total,
+                                      "seconds": round(time.monotonic() - started, 2)})
+
+
+def _finish(model_id: str) -> None:
+    with _LOCK:
+        _DOWNLOADS.pop(model_id, None)
+
+
+def cancel_download(model_id: str) -> dict[str, Any]:
+    """Flag a running download; it stops at its next chunk and ends with download_error (resumable)."""
+    e = _entry(model_id)
+    with _LOCK:
+        dl = _DOWNLOADS.get(e.id)
+    if dl is None:
+        raise NotFound(f"no download of {e.id} is running in this studio")
+    dl.cancel.set()
+    return {"model_id": e.id, "status": "cancelling"}
+
+
+def delete_model(studio: Studio, model_id: str) -> dict[str, Any]:
+    """Delete a model's folder (and any partial download). 409 while downloading or in use by a running job."""
+    e = _entry(model_id)
+    models_dir = studio.settings.models_dir
+    with _LOCK:
+        if e.id in _DOWNLOADS:
+            raise Conflict(f"{e.id} is downloading; cancel the download first (DELETE /models/{e.id}/download)")
+    st = library.model_status(models_dir, e)
+    if st.state == "downloading":
+        raise Conflict(f"{e.id} is being downloaded by another process")
+    folder, marker = library.local_dir(models_dir, e), library.marker_path(models_dir, e)
+    if not folder.exists() and not marker.exists():
+        if st.source == "hf_cache":
+            raise Conflict(f"{e.id} lives in the shared Hugging Face cache ({st.path}); remove it there (`hf cache delete`)")
+        raise NotFound(f"{e.id} is not downloaded")
+    busy = studio.models.evict(lambda engine: _uses(engine, folder))
+    if busy:
+        raise Conflict(f"{e.id} is in use by a running {', '.join(busy)} job; delete it when the job has finished")
+    freed = 0
+    if folder.exists():
+        # Renamed first: a half-deleted folder must never look like a complete model.
+        doomed = folder.with_name(f".{folder.name}.deleting-{uuid.uuid4().hex[:8]}")
+        folder.rename(doomed)
+        freed = st.bytes_on_disk if st.source != "hf_cache" else 0
+        shutil.rmtree(doomed, ignore_errors=True)
+    marker.unlink(missing_ok=True)
+    refresh_engines(studio)
+    return {"model_id": e.id, "deleted": True, "freed_bytes": freed}
+
+
+# --------------------------------------------------------------------------- engine selection
+
+
+def refresh_engines(studio: Studio) -> None:
+    """Select engines again from what is on disk now; a running job keeps the engine it holds."""
+    studio.engines.refresh()
+    try:
+        studio.engines.describe()  # select now, off the request path of the next job
+    except Exception:
+        log.exception("engine selection failed after a library change")
+
+
+def engines_overview(studio: Studio) -> dict[str, Any]:
+    """The active engine per capability and why, with its device and dtype; what the ModelManager holds."""
+    engines = studio.engines.describe()
+    for info in engines.values():
+        if info.get("dtype") is None:
+            info.update(_planned_device(info))
+    manager = studio.models.status()
+    return {"engines": engines, "loaded": manager["loaded"], "in_use": manager["in_use"], "device": studio.settings.device}
+
+
+def _planned_device(info: dict[str, Any]) -> dict[str, Any]:
+    """Device and dtype an engine will use once loaded (engines report them only after load)."""
+    if info.get("engine") in ("draft", "ollama") or importlib.util.find_spec("torch") is None:
+        return {}
+    from milimo.engines.runtime import plan_device
+
+    try:
+        plan = plan_device(str(info.get("device") or "auto"))
+    except Exception as exc:
+        return {"device_error": str(exc)}
+    return {**plan.describe(), "planned": True}
