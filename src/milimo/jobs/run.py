@@ -37,6 +37,7 @@ class JobRun:
     progress_value: float = 0.0
     message: str = ""
     _last_db_write: float = 0.0
+    _phase: str = ""  # the message without its step counter: a new phase is written to the row at once
     _last_cancel_poll: float = 0.0
     _cleanup: list[Path] = field(default_factory=list)
     _cleanup_on_failure: list[Path] = field(default_factory=list)
@@ -70,17 +71,21 @@ class JobRun:
                 raise JobCancelled(self.job.id)
 
     # ------------------------------------------------------------------ progress
-    def progress(self, percent: float, message: str | None = None, *, eta: float | None = None, **extra: Any) -> None:
+    def progress(self, percent: float, message: str | None = None, *, eta: float | None = None, phase: str | None = None,
+                 **extra: Any) -> None:
+        """`phase`: the message's label when the message carries a counter ("Encoding (3/121)" -> "Encoding")."""
         self.check_cancel()
         self.progress_value = max(self.progress_value, min(100.0, float(percent)))
-        changed_message = message is not None and message != self.message
+        new_phase = message is not None and (phase or message) != self._phase
+        if message is not None:
+            self._phase = phase or message
         if message is not None:
             self.message = message
         payload = {**self.event_base(), "progress": round(self.progress_value, 2), "status": "processing",
                    "message": self.message, "eta": None if eta is None else round(eta, 1), **extra}
         self.studio.bus.publish("progress", payload)
         now = time.monotonic()
-        if changed_message or now - self._last_db_write >= DB_WRITE_INTERVAL_S:
+        if new_phase or now - self._last_db_write >= DB_WRITE_INTERVAL_S:
             self._last_db_write = now
             store.write_progress(self.studio.db, self.job.id, self.progress_value, message, eta)
 
@@ -93,7 +98,7 @@ class JobRun:
             step = min(max(step, 0), total)
             elapsed = time.monotonic() - started
             eta = elapsed / step * (total - step) if step else None
-            self.progress(lo + (hi - lo) * step / total, f"{label} ({step}/{total})", eta=eta)
+            self.progress(lo + (hi - lo) * step / total, f"{label} ({step}/{total})", eta=eta, phase=label)
 
         return on_step
 

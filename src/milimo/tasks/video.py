@@ -6,15 +6,20 @@ processing -> "Loading models..." -> (1 frame: the image engine) -> prompt enhan
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from PIL import Image
 
 from milimo.db.models import Asset
 from milimo.engines.protocols import ConditioningImage, ConditioningVideo, ImageRequest, ShotContext, VideoRequest
 from milimo.jobs import store
 from milimo.jobs.executor import TaskResult
 from milimo.jobs.run import JobRun
-from milimo.media import encode_video, last_frame, probe, thumbnail
+from milimo.media import encode_video, last_frame, probe, save_jpeg, thumbnail
+from milimo.media.frames import THUMBNAIL_AT_SECONDS, THUMBNAIL_QUALITY
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url, resolve_media_url
 from milimo.tasks.chained import plan_for, run_chained
@@ -56,12 +61,17 @@ def run_video(run: JobRun) -> TaskResult:
     with studio.models.use(engine, on_status=lambda m: run.progress(GENERATE_FROM - 1, m)):
         run.progress(GENERATE_FROM, "Starting generation...")
         if p.get("chained"):
-            frames_written = run_chained(run, engine, request, out, chunk_prompts)
+            frames_written, clip = run_chained(run, engine, request, out, chunk_prompts), None
         else:
-            frames_written = _generate_and_encode(run, engine, request, out)
+            clip = _generate_and_encode(run, engine, request, out)
+            frames_written = clip.num_frames
     run.progress(ENCODE_TO, "Making thumbnail...")
-    thumbnail(out, thumb)
-    info = probe(out)
+    if clip is not None:  # the thumbnail frame was kept while encoding: no second decode of the MP4
+        _save_thumbnail(clip.still, thumb)
+        info = clip
+    else:
+        thumbnail(out, thumb)
+        info = probe(out)
 
     pid = run.job.project_id
     url, thumb_url = media_url(pid, f"generated/{out.name}"), media_url(pid, f"thumbnails/{thumb.name}")
@@ -82,18 +92,54 @@ def run_video(run: JobRun) -> TaskResult:
     )
 
 
-def _generate_and_encode(run: JobRun, engine, request: VideoRequest, out: Path) -> int:
+@dataclass(frozen=True)
+class _Clip:
+    """What the asset row needs of a clip just encoded, and the frame its thumbnail shows."""
+
+    num_frames: int
+    width: int
+    height: int
+    fps_float: float
+    duration: float
+    has_audio: bool
+    still: np.ndarray
+
+
+def _generate_and_encode(run: JobRun, engine, request: VideoRequest, out: Path) -> _Clip:
     steps = _StepTracker(run.steps(GENERATE_FROM, GENERATE_TO, "Generating"))
     video = engine.generate(request, steps)
     # Engines that compute every frame first (LTX-2) have finished their steps here; draft
     # engines render while the encoder pulls, so their step callback carries the progress.
     eager = steps.done
     encode_steps = run.steps(GENERATE_TO, ENCODE_TO, "Encoding")
+    at = min(max(0, round(THUMBNAIL_AT_SECONDS * video.fps)), max(0, video.num_frames - 1))
+    kept: list[np.ndarray] = []
+
+    def frames():
+        source = iter(video.frames)
+        try:
+            for i, frame in enumerate(source):
+                if i == at or not kept:  # a copy: the source may reuse its buffer for the next frame
+                    kept[:] = [np.array(frame, copy=True)]
+                yield frame
+        finally:  # a cancelled encode closes the source at once (a draft's conditioning video)
+            getattr(source, "close", lambda: None)()
+
     encoded = encode_video(
-        video.frames, out, fps=video.fps, width=video.width, height=video.height, audio=video.audio,
+        frames(), out, fps=video.fps, width=video.width, height=video.height, audio=video.audio,
         on_frame=(lambda i: encode_steps(i + 1, video.num_frames)) if eager else (lambda i: run.check_cancel()),
     )
-    return encoded.num_frames
+    n = encoded.num_frames
+    return _Clip(n, video.width, video.height, float(encoded.fps), float(n / encoded.fps), video.audio is not None, kept[0])
+
+
+def _save_thumbnail(frame: np.ndarray, path: Path, max_width: int = 512) -> None:
+    """The same JPEG media.thumbnail makes from the file, made from the frame in memory."""
+    image = Image.fromarray(frame)
+    if image.width > max_width:
+        image = image.resize((max_width, max(1, round(image.height * max_width / image.width))), Image.Resampling.LANCZOS,
+                             reducing_gap=3.0)
+    save_jpeg(image, path, quality=THUMBNAIL_QUALITY)
 
 
 def _continuation_prompts(run: JobRun, engine, prompt: str, p: dict[str, Any]) -> list[str]:
