@@ -147,7 +147,7 @@ def test_library_changes_never_pull_an_engine_from_under_a_running_job(weights, 
         assert before["engine"] == "ltx2" and not before["two_stage"] and before["upsampler"] is None
         pid = http.post("/projects", json={"name": "Busy"}).json()["id"]
         sse = SSEClient(server.url)
-        long_job = generate(http, pid, id="shot-long", num_frames=17, width=64, height=64, num_inference_steps=100)
+        long_job = generate(http, pid, id="shot-long", num_frames=17, width=64, height=64, num_inference_steps=150)
         sse.wait_for(lambda e: e.data.get("job_id") == long_job["job_id"] and "Generating (" in e.data.get("message", ""), 120)
 
         r = http.delete("/models/ltx2-dev")

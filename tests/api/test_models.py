@@ -7,15 +7,17 @@ studio is a real `milimo serve` pointed at it through HF_ENDPOINT, as a user wou
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from milimo.engines.library import MANIFEST, entry
+from milimo.engines.library import MANIFEST, entry, marker_path, model_status
 from tests.engines.real import fakehub
 from tests.sse import SSEClient
 
@@ -216,3 +218,23 @@ def test_download_emits_progress_then_complete_and_the_next_job_uses_the_real_en
 
         assert http.delete("/models/flux2-klein-4b").json()["deleted"], "not in use once the job has finished"
         assert http.get("/engines").json()["engines"]["image"]["engine"] == "draft"
+
+
+@pytest.mark.models
+@needs_hub
+def test_stopping_the_server_cancels_a_running_download_cleanly(hub, tmp_path, server_factory):
+    files = {"latent_upsampler/config.json": b"{}", BIG: os.urandom(64 * 1024 * 1024)}
+    url = hub(entry(UPSCALER).repo_id, files, pause_s=0.02)  # about 20 s to download in full
+    server = server_factory(tmp_path / "data", env=hub_env(url, tmp_path))
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        sse = SSEClient(server.url)
+        assert http.post(f"/models/{UPSCALER}/download").status_code == 202
+        sse.wait_for(lambda e: e.type == "download_progress" and e.data["bytes_done"] > 1_000_000)
+        sse.close()
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 10, "the server waited for the download"
+    marker = json.loads(marker_path(server.data_dir / "models", entry(UPSCALER)).read_text())
+    assert marker.get("cancelled"), "the shutdown cancelled the download (rather than the process dying under it)"
+    st = model_status(server.data_dir / "models", entry(UPSCALER))
+    assert st.state == "not_downloaded" and st.partial, "cut off at shutdown: resumable, never 'downloaded'"

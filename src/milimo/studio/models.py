@@ -288,6 +288,26 @@ def cancel_download(model_id: str) -> dict[str, Any]:
     return {"model_id": e.id, "status": "cancelling"}
 
 
+def stop_downloads(timeout_s: float) -> None:
+    """Cancel every download of this process and wait until they stopped (server shutdown).
+
+    Otherwise the hub client's threads are cut off mid-write when the process ends (or, where the
+    interpreter exits normally, keep it alive until a 40 GB download is done: they are not
+    daemons). The files so far stay; downloading again resumes.
+    """
+    with _LOCK:
+        running = list(_DOWNLOADS.values())
+    for dl in running:
+        dl.cancel.set()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with _LOCK:
+            if not _DOWNLOADS:
+                return
+        time.sleep(0.05)
+    log.warning("downloads still running at shutdown: %s", ", ".join(_DOWNLOADS))
+
+
 def delete_model(studio: Studio, model_id: str) -> dict[str, Any]:
     """Delete a model's folder (and any partial download). 409 while downloading or in use by a running job."""
     e = _entry(model_id)
