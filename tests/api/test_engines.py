@@ -252,3 +252,10 @@ def test_a_remote_ollama_needs_allow_remote(tmp_path):
         text = c.get("/engines").json()["engines"]["text"]
     assert text["engine"] == "draft" and "not available" in text["reason"]
     assert text["candidates"][0]["status"] == "unavailable" and "MILIMO_OLLAMA_ALLOW_REMOTE" in text["candidates"][0]["reason"]
+
+
+def test_engines_report_their_grid(client):
+    video = client.get("/engines").json()["engines"]["video"]
+    caps = video["capabilities"]
+    assert (caps["frame_step"], caps["native_max_frames"], caps["size_multiple"]) == (8, 505, 32)
+    assert client.get("/engines").json()["engines"]["image"]["capabilities"]["size_multiple"] == 16

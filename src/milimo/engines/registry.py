@@ -8,6 +8,7 @@ GET /engines shows the result and the reason for every candidate.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import logging
@@ -141,6 +142,8 @@ class EngineRegistry:
                 "why": choice.why,
                 "reason": choice.reason,
                 "candidates": choice.candidates,
+                # The grid the engine accepts (frame_step, size_multiple, native_max_frames, ...): the UI snaps with it.
+                "capabilities": dataclasses.asdict(choice.engine.capabilities) if hasattr(choice.engine, "capabilities") else None,
                 **choice.engine.describe(),
             }
         return out
