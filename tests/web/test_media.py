@@ -26,13 +26,14 @@ def test_upload_drop_conditioning_and_audio_lane(page, studio_server):
     # Upload through the library's file input.
     page.get_by_test_id("upload-input").set_input_files(files=[{"name": "harbour.png", "mimeType": "image/png", "buffer": png_bytes()}])
     page.wait_for_selector("[data-testid=asset]")
-    # Drag the asset onto V1: a new shot conditioned on it at frame 0.
+    # Drag the asset onto V1: a new clip that shows the still (5 s), not a shot conditioned on it.
     page.locator("[data-testid=asset]").first.drag_to(page.get_by_test_id("lane-V1"), target_position={"x": 400, "y": 20})
     page.wait_for_function(f"Object.keys({STATE}.shots).length === 2")
     new_id = page.evaluate(f"Object.keys({STATE}.shots).find(k => k !== 'a')")
-    item = page.evaluate(f"{STATE}.shots['{new_id}'].timeline[0]")
-    assert item["frame_index"] == 0 and item["type"] == "image" and item["asset_id"]
-    # Drop the same asset on the inspector's conditioning list of shot a: a second keyframe goes last.
+    doc = page.evaluate(f"{STATE}.shots['{new_id}']")
+    assert doc["media_asset_id"] and doc["timeline"] == [] and doc["num_frames"] == 120
+    assert page.evaluate(f"{STATE}.takes['{new_id}'].engine") == "upload"
+    # Conditioning stays the inspector's: drop the asset on shot a's conditioning list.
     page.locator("[data-testid=clip][data-shot=a]").click()
     page.locator("[data-testid=asset]").first.drag_to(page.get_by_test_id("conditioning"))
     page.wait_for_selector("[data-testid=cond-item]")

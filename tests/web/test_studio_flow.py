@@ -39,7 +39,8 @@ def test_create_generate_play_trim_split_undo_reload(page, studio_server):
     page.get_by_label("Prompt", exact=True).fill("A lighthouse keeper climbs the spiral stairs at dusk")
     page.get_by_label("Frames").fill("30")
     page.get_by_label("Frames").press("Enter")
-    assert "generated as 33" in page.get_by_test_id("inspector").inner_text()
+    # The grid comes from GET /engines (the draft engine's): the hint names it.
+    assert "the video engine (draft) makes 8k+1 frames, so 30 becomes 33" in page.get_by_test_id("inspector").inner_text()
     page.get_by_label("Width").fill("320")
     page.get_by_label("Width").press("Enter")
     page.get_by_label("Height").fill("192")

@@ -12,6 +12,8 @@ import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
 import { connectEvents } from "./store/jobs";
+import { startTakeSync } from "./store/takes";
+import { loadEngines } from "./store/engines";
 import { onKeyDown } from "./store/commands";
 import { playback } from "./engine/playback";
 
@@ -19,14 +21,17 @@ export function App() {
   const hasProject = useStudio((s) => s.projectId !== null);
   useEffect(() => {
     const stopAutosave = startAutosave();
+    const stopTakeSync = startTakeSync();
     const disconnect = connectEvents();
     playback.start();
     void hydrate();
+    void loadEngines();
     window.addEventListener("keydown", onKeyDown);
     // Tests and the benchmark drive the app through this handle.
     (window as any).__milimo = { store: useStudio, playback };
     return () => {
       stopAutosave();
+      stopTakeSync();
       disconnect();
       playback.stop();
       window.removeEventListener("keydown", onKeyDown);

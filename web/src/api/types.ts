@@ -20,7 +20,7 @@ export type PipelineOverride = NonNullable<ShotConfig["pipeline_override"]>;
 export const CLIENT_SHOT_FIELDS = [
   "scene_id", "index", "track_index", "start_frame", "trim_in", "trim_out", "prompt", "negative_prompt", "seed",
   "width", "height", "num_frames", "fps", "steps", "cfg_scale", "enhance_prompt", "upscale", "pipeline_override",
-  "auto_continue", "timeline", "action", "dialogue", "character", "shot_type", "matched_elements",
+  "auto_continue", "timeline", "action", "dialogue", "character", "shot_type", "matched_elements", "media_asset_id",
 ] as const;
 export type ClientShotField = (typeof CLIENT_SHOT_FIELDS)[number];
 
@@ -31,7 +31,11 @@ export type ShotDoc = { id: string; timeline: TimelineItem[] } & Omit<Pick<ShotP
 export const SERVER_SHOT_FIELDS = [
   "status", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine", "actual_frames",
 ] as const;
-export type ShotTake = Pick<ShotPublic, (typeof SERVER_SHOT_FIELDS)[number]>;
+/**
+ * What a clip shows. `media_asset_id` here is the asset these fields were derived from; the
+ * document's `media_asset_id` is what the user asked for (lib/takes.ts reconciles the two).
+ */
+export type ShotTake = Pick<ShotPublic, (typeof SERVER_SHOT_FIELDS)[number]> & { media_asset_id?: string | null };
 
 /** Project settings the client edits. */
 export const PROJECT_FIELDS = ["name", "resolution_w", "resolution_h", "fps", "seed", "script_text"] as const;
@@ -46,7 +50,7 @@ export const TRACKS = [
 export function splitShot(shot: ShotPublic): { doc: ShotDoc; take: ShotTake } {
   const doc = { id: shot.id } as Record<string, unknown>;
   for (const k of CLIENT_SHOT_FIELDS) doc[k] = shot[k];
-  const take = {} as Record<string, unknown>;
+  const take = { media_asset_id: shot.media_asset_id ?? null } as Record<string, unknown>;
   for (const k of SERVER_SHOT_FIELDS) take[k] = shot[k];
   return { doc: doc as ShotDoc, take: take as ShotTake };
 }

@@ -62,25 +62,31 @@ export const Clip = memo(function Clip({ box, px, selected, preview, onPointerDo
   const status = useStudio((s) => s.takes[id]?.status ?? "pending");
   const progress = useStudio((s) => (isActive(s.jobs[id]) ? s.jobs[id].progress : null));
   const fps = useStudio((s) => s.meta?.fps ?? 24);
+  // A clip that shows an upload and has no prompt is named after its file.
+  const media = useStudio((s) => {
+    const a = s.shots[id]?.media_asset_id;
+    return a && !s.shots[id].prompt ? s.assets.find((x) => x.id === a)?.filename ?? null : null;
+  });
   if (!shot) return null;
+  const audio = box.track === 2;
+  const name = shot.prompt || media || (audio ? "Audio" : "Untitled shot");
   const start = preview?.start ?? box.start;
   const length = preview?.length ?? box.length;
   const width = Math.max(2, length * px);
   const draft = isDraft(engine);
-  const audio = box.track === 2;
   return (
     <div
       className={`clip track-${box.track}${selected ? " selected" : ""}${preview ? " dragging" : ""}${draft ? " is-draft" : ""} st-${status}`}
       style={{ transform: `translateX(${start * px}px)`, width }}
       data-testid="clip" data-shot={id} data-start={start} data-length={length}
       onPointerDown={(e) => onPointerDown(e, id, "move")}
-      title={`${shot.prompt || "Untitled shot"}\n${length} frames${engine ? ` · ${engine}` : ""}`}
+      title={`${name}\n${length} frames${engine ? ` · ${engine}` : ""}`}
     >
       {!audio && (thumb || hint) && <div className={`filmstrip${thumb ? "" : " hint"}`} style={{ backgroundImage: `url("${thumb ?? hint}")` }} />}
       {audio && url && width > 8 && <Waveform url={url} trimIn={shot.trim_in} length={length} fps={fps} width={width} />}
       <div className="clip-label">
         {draft && <span className="clip-draft">DRAFT</span>}
-        <span className="clip-name">{shot.prompt || (audio ? "Audio" : "Untitled shot")}</span>
+        <span className="clip-name">{name}</span>
       </div>
       {progress !== null && <div className="clip-progress"><div style={{ width: `${progress}%` }} /></div>}
       {selected && (

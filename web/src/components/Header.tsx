@@ -3,6 +3,7 @@ import { useStore } from "zustand";
 import { serverSet, useStudio, undo, redo } from "../store/store";
 import { renameProject } from "../store/project";
 import { saveCommand } from "../store/commands";
+import { engineLines } from "../lib/engines";
 
 function ProjectTitle() {
   const name = useStudio((s) => s.meta?.name ?? "");
@@ -45,6 +46,24 @@ function ConnectionIndicator() {
   );
 }
 
+/** Which engine serves video, image and text right now; a draft is striped. Hover: why each was chosen. */
+function EnginesChip() {
+  const engines = useStudio((s) => s.engines);
+  const lines = engineLines(engines);
+  if (!lines.length) return null;
+  const anyDraft = lines.some((l) => l.draft);
+  const title = `${anyDraft ? "Draft engines make CPU animatics, not model output.\n" : ""}${lines.map((l) => l.text).join("\n")}`;
+  return (
+    <span className="engines-chip" data-testid="engines" data-draft={anyDraft} title={title}>
+      {lines.map((l) => (
+        <span key={l.capability} className={`eng${l.draft ? " draft" : ""}`} data-capability={l.capability} data-engine={l.engine}>
+          <span className="eng-cap">{l.capability}</span>{l.draft ? "DRAFT" : l.engine}
+        </span>
+      ))}
+    </span>
+  );
+}
+
 function UndoRedo() {
   const canUndo = useStore(useStudio.temporal, (t) => t.pastStates.length > 0);
   const canRedo = useStore(useStudio.temporal, (t) => t.futureStates.length > 0);
@@ -65,6 +84,7 @@ export function Header() {
       <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}>Projects</button>
       <ProjectTitle />
       <div className="spacer" />
+      <EnginesChip />
       <UndoRedo />
       <SaveIndicator />
       <ConnectionIndicator />

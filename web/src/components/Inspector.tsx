@@ -3,7 +3,8 @@ import type { AssetPublic, ShotDoc, TimelineItem } from "../api/types";
 import { useStudio } from "../store/store";
 import { addConditioning, removeConditioning, updateConditioning, updateShot } from "../store/edits";
 import { cancelShot, extendShot, generateShot } from "../store/jobs";
-import { snapFrames } from "../lib/edits";
+import { framePlan, snappedSize, type VideoGrid } from "../lib/engines";
+import { gridOf } from "../store/engines";
 import { visibleLength } from "../lib/layout";
 import { formatDuration } from "../lib/timecode";
 import { isActive } from "../lib/events";
@@ -131,17 +132,37 @@ function JobStatus({ shotId }: { shotId: string }) {
   );
 }
 
+/** What generating this many frames will do on the active engine's grid (the server's adjustments stay authoritative). */
+function framesHint(n: number, fps: number, shotFps: number, grid: VideoGrid, engine: string | null): ReactNode {
+  const plan = framePlan(n, grid);
+  // Before GET /engines answers (or from an older server) the grid is LTX-2's.
+  const who = engine ? `the video engine (${engine})` : "LTX-2";
+  if (plan.kind === "still") return "One frame: a still from the image engine.";
+  if (plan.kind === "chained") {
+    return (
+      <span data-testid="chain-hint">
+        Over the {grid.native_max_frames} frames {who} makes in one pass: generated in {plan.chunks} chained chunks, keeping
+        exactly {n} frames (text/image → video only).
+      </span>
+    );
+  }
+  if (plan.snapped !== n) return `Generating: ${who} makes ${grid.frame_step}k+1 frames, so ${n} becomes ${plan.snapped}.`;
+  return `${formatDuration(n, fps)} at ${shotFps} fps · up to ${grid.native_max_frames} frames in one pass`;
+}
+
 export function Inspector() {
   const id = useStudio((s) => s.selectedId);
   const shot = useStudio((s) => (s.selectedId ? s.shots[s.selectedId] : null));
   const job = useStudio((s) => (s.selectedId ? s.jobs[s.selectedId] : undefined));
   const hasTake = useStudio((s) => !!(s.selectedId && s.takes[s.selectedId]?.video_url));
   const fps = useStudio((s) => s.meta?.fps ?? 24);
+  const engines = useStudio((s) => s.engines);
   if (!id || !shot) {
     return <aside className="panel inspector" aria-label="Inspector"><p className="muted empty">Select a clip to edit its shot.</p></aside>;
   }
   const set = (f: Partial<ShotDoc>) => updateShot(id, f);
-  const snapped = snapFrames(shot.num_frames);
+  const { grid, fromServer } = gridOf({ engines });
+  const size = shot.num_frames > 1 ? snappedSize(shot.width, shot.height, grid) : null;
   const active = isActive(job);
   return (
     <aside className="panel inspector" aria-label="Inspector" data-testid="inspector">
@@ -162,10 +183,11 @@ export function Inspector() {
       <div className="grid2">
         <NumberField label="Seed" value={shot.seed} min={0} max={4294967295} onCommit={(v) => set({ seed: v })} />
         <NumberField label="Frames" value={shot.num_frames} min={1} max={14400} onCommit={(v) => set({ num_frames: v })}
-          hint={snapped !== shot.num_frames ? `The video engine makes 8k+1 frames: ${shot.num_frames} will be generated as ${snapped}.` : `${formatDuration(shot.num_frames, fps)} at ${shot.fps} fps`} />
+          hint={framesHint(shot.num_frames, fps, shot.fps, grid, fromServer ? engines?.engines.video?.engine ?? null : null)} />
         <NumberField label="Width" value={shot.width} min={64} max={4096} onCommit={(v) => set({ width: v })} />
         <NumberField label="Height" value={shot.height} min={64} max={4096} onCommit={(v) => set({ height: v })}
-          hint={shot.width % 32 || shot.height % 32 ? "Sizes are snapped to the engine grid (multiples of 32 or 64); the server says what it used." : undefined} />
+          hint={size ? `Generating: sizes are multiples of ${grid.size_multiple} from ${grid.min_size} to ${grid.max_size}`
+            + `${fromServer ? "" : " (LTX-2; 64 for its two-stage pipeline)"}, so ${shot.width}×${shot.height} becomes ${size.width}×${size.height}.` : undefined} />
         <NumberField label="FPS" value={shot.fps} min={1} max={240} step={0.001} onCommit={(v) => set({ fps: v })} />
         <NumberField label="Steps" value={shot.steps} min={1} max={200} onCommit={(v) => set({ steps: v })} />
         <NumberField label="CFG" value={shot.cfg_scale} min={0} max={30} step={0.1} onCommit={(v) => set({ cfg_scale: v })} />

@@ -1,20 +1,22 @@
 import { useRef, useState } from "react";
 import type { AssetPublic } from "../api/types";
 import { useStudio } from "../store/store";
-import { deleteAsset, refreshAssets, uploadFiles } from "../store/library";
+import { refreshAssets, requestDeleteAsset, uploadFiles } from "../store/library";
+import { useAsTake } from "../store/takes";
 import { EngineBadge } from "./EngineBadge";
 
 export const ASSET_MIME = "application/x-milimo-asset";
 const FILTERS = [["all", "All"], ["video", "Video"], ["image", "Images"], ["audio", "Audio"]] as const;
 
-function AssetCard({ a }: { a: AssetPublic }) {
+function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
+  const shows = useStudio((s) => !!target && s.shots[target]?.media_asset_id === a.id);
   return (
-    <li className="asset" draggable data-testid="asset"
+    <li className={`asset${shows ? " is-take" : ""}`} draggable data-testid="asset" data-asset={a.id}
       onDragStart={(e) => {
         e.dataTransfer.setData(ASSET_MIME, JSON.stringify(a));
         e.dataTransfer.effectAllowed = "copy";
       }}
-      title={`${a.filename}${a.width ? ` · ${a.width}×${a.height}` : ""}${a.duration_s ? ` · ${a.duration_s.toFixed(1)} s` : ""}\nDrag onto the timeline or onto the conditioning list`}>
+      title={`${a.filename}${a.width ? ` · ${a.width}×${a.height}` : ""}${a.duration_s ? ` · ${a.duration_s.toFixed(1)} s` : ""}\nDrag onto a track to place it as a clip, or onto the inspector's conditioning list to generate from it`}>
       <div className="asset-thumb">
         {a.thumbnail_url || a.media_type === "image" ? <img src={a.thumbnail_url ?? a.url} alt="" loading="lazy" draggable={false} />
           : <span className="asset-kind">{a.media_type === "audio" ? "♪" : "▶"}</span>}
@@ -24,13 +26,17 @@ function AssetCard({ a }: { a: AssetPublic }) {
         <span className="asset-name">{a.filename}</span>
         <EngineBadge engine={a.engine} compact />
       </div>
-      <button className="asset-delete" aria-label={`Delete ${a.filename}`} onClick={() => void deleteAsset(a)}>✕</button>
+      {target && (shows ? <span className="asset-take-mark" title="The selected clip shows this">Take</span>
+        : <button className="asset-use" data-testid="use-as-take" onClick={() => useAsTake(target, a)}
+            title="The selected clip shows this from now on (undoable)">Use as take</button>)}
+      <button className="asset-delete" aria-label={`Delete ${a.filename}`} onClick={() => requestDeleteAsset(a)}>✕</button>
     </li>
   );
 }
 
 export function MediaLibrary() {
   const assets = useStudio((s) => s.assets);
+  const target = useStudio((s) => (s.selectedId && s.shots[s.selectedId] ? s.selectedId : null));
   const [filter, setFilter] = useState<(typeof FILTERS)[number][0]>("all");
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -59,9 +65,9 @@ export function MediaLibrary() {
         {FILTERS.map(([k, label]) => <button key={k} className={filter === k ? "tab on" : "tab"} onClick={() => setFilter(k)}>{label}</button>)}
       </div>
       <ul className="asset-grid">
-        {shown.map((a) => <AssetCard key={a.id} a={a} />)}
+        {shown.map((a) => <AssetCard key={a.id} a={a} target={target} />)}
       </ul>
-      {!shown.length && <p className="muted empty">Drop images, videos or audio here, or on the timeline. Generated media appears here too.</p>}
+      {!shown.length && <p className="muted empty">Drop images, videos or audio here, or on a track to place them as clips. Generated takes appear here too.</p>}
     </section>
   );
 }

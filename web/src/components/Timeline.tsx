@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import type { AssetPublic, ShotDoc, TimelineItem } from "../api/types";
+import type { AssetPublic } from "../api/types";
 import { TRACKS } from "../api/types";
-import { serverSet, toast, useStudio } from "../store/store";
+import { serverSet, useStudio } from "../store/store";
 import { addShot, commitMove, commitTrim, deleteSelected, layoutOf, splitAtPlayhead } from "../store/edits";
 import { uploadFiles } from "../store/library";
+import { placeAssets } from "../store/takes";
 import { zoom } from "../store/commands";
 import { clipsInRange, type ClipBox } from "../lib/layout";
 import { clipEdges, gridStepFrames, snapClipStart, snapFrame, type SnapResult } from "../lib/snapping";
-import { snapFrames } from "../lib/edits";
 import { formatTimecode } from "../lib/timecode";
 import { ZOOM_STEPS } from "../lib/keys";
 import { seek } from "../engine/playback";
@@ -77,15 +77,6 @@ function Toolbar() {
       <button className="icon-btn small" onClick={() => zoom(1)} aria-label="Zoom in" title="Zoom in (+)">+</button>
     </div>
   );
-}
-
-/** A new shot from a library asset dropped at a frame on a track. */
-function shotFromAsset(a: AssetPublic, fps: number): Partial<ShotDoc> | null {
-  if (a.media_type === "audio") return null;
-  const frames = a.media_type === "video" && a.duration_s ? Math.min(505, snapFrames(Math.round(a.duration_s * fps))) : 121;
-  const item = { asset_id: a.id, frame_index: 0, strength: a.media_type === "video" ? 1 : 0.9, type: a.media_type === "video" ? "video" : "image" } as TimelineItem;
-  const prompt = typeof (a.meta as any)?.prompt === "string" ? (a.meta as any).prompt : "";
-  return { timeline: [item], num_frames: frames, prompt };
 }
 
 export function Timeline() {
@@ -218,26 +209,19 @@ export function Timeline() {
     e.preventDefault();
     const el = scroller.current!;
     const track = laneAt(e.clientY - el.getBoundingClientRect().top);
-    const frame = frameAtClientX(e.clientX);
+    let frame = frameAtClientX(e.clientX);
+    const s = useStudio.getState();
+    if (s.snapping && !e.altKey) {
+      // The new clip starts on a nearby clip edge or the playhead, like a dragged one.
+      const targets = { edges: clipEdges(layout.tracks, new Set()), playheadFrame: s.frame, gridStep: 0 };
+      frame = snapFrame(frame, targets, Math.max(1, Math.round(SNAP_PX / s.pxPerFrame))).frame;
+    }
     let assets: AssetPublic[] = [];
     const raw = e.dataTransfer.getData(ASSET_MIME);
     if (raw) assets = [JSON.parse(raw)];
     else if (e.dataTransfer.files.length) assets = await uploadFiles([...e.dataTransfer.files]);
-    let at = frame;
-    for (const a of assets) {
-      const init = shotFromAsset(a, fps);
-      if (!init) {
-        toast("info", `${a.filename} is in the library. Audio files cannot be placed on A1 yet: the server has no way to attach an uploaded file to a clip.`, 9000);
-        continue;
-      }
-      const t = track === 2 ? 1 : track;
-      const id = addShot(t, { ...init, start_frame: at });
-      if (id && t === 0) {
-        // On V1 the drop position picks the order (by centre), like a drag.
-        commitMove(id, 0, at);
-      }
-      at += init.num_frames ?? 121;
-    }
+    // Each dropped asset becomes a clip that shows it (conditioning is the inspector's list).
+    placeAssets(assets, track, frame);
   };
 
   const width = Math.max(layout.duration + 10 * fps, (view.left + view.width) / px) * px + 200;

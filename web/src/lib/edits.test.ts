@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { applyEdit, deleteClips, insertAfter, markIn, markOut, moveClip, snapFrames, splitOffset, trimIn, trimOut } from "./edits";
+import { applyEdit, deleteClips, insertAfter, markIn, markOut, moveClip, placeClips, splitOffset, trimIn, trimOut } from "./edits";
+import { snapFrames } from "./engines";
 import { computeLayout } from "./layout";
 import { map, mk } from "./fixtures";
 
@@ -60,5 +61,15 @@ describe("edits", () => {
   });
   it("shows the 8k+1 frame grid the server snaps to", () => {
     expect([1, 9, 30, 33, 100, 121].map((n) => snapFrames(n))).toEqual([1, 9, 33, 33, 97, 121]);
+  });
+  it("places dropped clips on V1 at the boundary nearest the drop, together, and on V2 from the drop frame", () => {
+    const shots = map(mk("a", { num_frames: 100 }), mk("b", { start_frame: 100, num_frames: 100 }));
+    const added = [mk("n", { num_frames: 40 }), mk("m", { num_frames: 20 })];
+    const v1 = placeClips(shots, added, 0, 120); // past a's centre (50), before b's (150)
+    const next = applyEdit(shots, v1.edit, v1.v1Order);
+    expect(["a", "n", "m", "b"].map((id) => next[id].start_frame)).toEqual([0, 100, 140, 160]);
+    const v2 = placeClips(shots, added, 1, 30);
+    const over = applyEdit(shots, v2.edit, v2.v1Order);
+    expect([over.n.start_frame, over.m.start_frame, over.n.track_index, over.b.start_frame]).toEqual([30, 70, 1, 100]);
   });
 });

@@ -98,11 +98,24 @@ export function insertAfter(shots: ShotMap, after: ShotDoc | null, shot: ShotDoc
   return { edit: { put: { [shot.id]: placed }, remove: [] }, v1Order: order };
 }
 
-/** LTX-2 frame grid (8k+1): what the server will snap a request to, shown before generating. */
-export function snapFrames(n: number, step = 8): number {
-  if (n <= 1) return 1;
-  const k = Math.floor((n - 1 + Math.floor(step / 2)) / step);
-  return Math.max(1, k) * step + 1;
+/**
+ * New clips dropped at `start` on a track, one after another, as one edit. On V1 they are inserted
+ * together at the clip boundary nearest the drop point; on V2/A1 they sit from `start` on.
+ */
+export function placeClips(shots: ShotMap, added: ShotDoc[], track: number, start: number): { edit: Edit; v1Order?: string[] } {
+  const put: ShotMap = {};
+  let at = Math.max(0, Math.round(start));
+  for (const s of added) {
+    put[s.id] = { ...s, track_index: track, start_frame: at };
+    at += visibleLength(s);
+  }
+  if (track !== 0 || !added.length) return { edit: { put, remove: [] } };
+  const v1 = computeLayout(shots).tracks[0];
+  const order = v1.map((c) => c.id);
+  let i = 0;
+  for (const c of v1) if (c.start + c.length / 2 < start) i++;
+  order.splice(i, 0, ...added.map((s) => s.id));
+  return { edit: { put, remove: [] }, v1Order: order };
 }
 
 function clamp(v: number, lo: number, hi: number): number {

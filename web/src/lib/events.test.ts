@@ -13,8 +13,8 @@ describe("SSE reducer", () => {
     expect(st.takes.s1.enhanced_prompt).toBe("better");
   });
   it("complete writes the take and asks for an asset refresh", () => {
-    const { state, effects } = reduceEvent(start, { type: "complete", data: { job_id: "j1", shot_id: "s1", video_url: "/v.mp4", thumbnail_url: "/t.jpg", engine: "draft", actual_frames: 33 } }, "p");
-    expect(state.takes.s1).toMatchObject({ status: "completed", video_url: "/v.mp4", thumbnail_url: "/t.jpg", engine: "draft", actual_frames: 33 });
+    const { state, effects } = reduceEvent(start, { type: "complete", data: { job_id: "j1", shot_id: "s1", video_url: "/v.mp4", thumbnail_url: "/t.jpg", engine: "draft", actual_frames: 33, asset_id: "g1" } }, "p");
+    expect(state.takes.s1).toMatchObject({ status: "completed", video_url: "/v.mp4", thumbnail_url: "/t.jpg", engine: "draft", actual_frames: 33, media_asset_id: "g1" });
     expect(state.jobs.s1).toMatchObject({ status: "completed", progress: 100 });
     expect(effects.map((e) => e.kind)).toContain("refresh-assets");
   });

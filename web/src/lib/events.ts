@@ -68,6 +68,7 @@ export function reduceEvent(state: LiveState, ev: ServerEvent, projectId: string
         thumbnail_url: d.thumbnail_url ?? take?.thumbnail_url ?? null,
         engine: d.engine ?? take?.engine ?? null,
         actual_frames: d.actual_frames ?? take?.actual_frames ?? null,
+        media_asset_id: d.asset_id ?? take?.media_asset_id ?? null,
       };
       if (d.enhanced_prompt) t.enhanced_prompt = d.enhanced_prompt;
       effects.push({ kind: "refresh-assets" }, { kind: "toast", tone: "ok", text: "Shot ready" + (d.engine === "draft" || String(d.engine ?? "").startsWith("draft") ? " (draft)" : "") });
@@ -101,7 +102,8 @@ export function recoverFromJob(state: LiveState, shotId: string, job: JobPublic)
   if (status === "completed") {
     t = { ...take, status: "completed", video_url: job.video_url ?? job.url ?? take?.video_url ?? null,
       thumbnail_url: job.thumbnail_url ?? take?.thumbnail_url ?? null, engine: job.engine ?? take?.engine ?? null,
-      actual_frames: job.actual_frames ?? take?.actual_frames ?? null, enhanced_prompt: job.enhanced_prompt ?? take?.enhanced_prompt ?? null };
+      actual_frames: job.actual_frames ?? take?.actual_frames ?? null, enhanced_prompt: job.enhanced_prompt ?? take?.enhanced_prompt ?? null,
+      media_asset_id: job.asset_id ?? take?.media_asset_id ?? null };
   } else if (status === "failed" || status === "cancelled") {
     t = { ...take, status: take?.video_url ? "completed" : status === "failed" ? "failed" : "pending" };
   }

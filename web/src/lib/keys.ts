@@ -16,7 +16,7 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: "Home / End", what: "Go to the start / the end of the timeline" },
   { keys: "I / O", what: "Mark in / out: trim the clip under the playhead to start or end here" },
   { keys: "B or Cmd/Ctrl+K", what: "Split the clip under the playhead" },
-  { keys: "Delete / Backspace", what: "Delete the selected clip (V1 closes the gap; undo brings it back)" },
+  { keys: "Delete / Backspace", what: "Delete the selected clip (V1 closes the gap; undo brings it back with its take)" },
   { keys: "Shift+Delete", what: "Ripple delete: also close the gap on V2 / A1" },
   { keys: "S or Cmd/Ctrl+S", what: "Save now (autosave runs 2 s after every change)" },
   { keys: "N", what: "Snapping on / off" },

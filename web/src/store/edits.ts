@@ -24,6 +24,7 @@ export function defaultShot(s: State, track = 0): ShotDoc {
     prompt: "", negative_prompt: "", seed: m.seed, width: m.resolution_w, height: m.resolution_h,
     num_frames: 121, fps: m.fps, steps: 40, cfg_scale: 3, enhance_prompt: true, upscale: false, pipeline_override: "auto",
     auto_continue: false, timeline: [], action: "", dialogue: "", character: "", shot_type: "", matched_elements: [],
+    media_asset_id: null,
   };
 }
 
@@ -76,18 +77,10 @@ export function deleteSelected(ripple: boolean): void {
     toast("info", "That track is locked");
     return;
   }
-  const go = () => {
-    const cur = useStudio.getState();
-    if (!cur.shots[id]) return;
-    useStudio.setState({ shots: applyEdit(cur.shots, deleteClips(cur.shots, [id], ripple)), selectedId: null });
-    toast("info", "Clip deleted — Cmd/Ctrl+Z brings it back");
-  };
-  // With care: a clip that holds a generated take asks first (its video stays in the media library).
-  if (s.takes[id]?.video_url) {
-    serverSet({ confirm: { text: "Delete this clip and its take from the timeline? The generated video stays in the media library.", onYes: go } });
-    return;
-  }
-  go();
+  // No question asked: the clip's media stays in the library, and undo brings the clip back with
+  // its take (the save sends media_asset_id, the server re-attaches it).
+  useStudio.setState({ shots: applyEdit(s.shots, deleteClips(s.shots, [id], ripple)), selectedId: null });
+  toast("info", s.takes[id]?.video_url ? "Clip deleted — Cmd/Ctrl+Z brings it back with its take" : "Clip deleted — Cmd/Ctrl+Z brings it back");
 }
 
 /** The clip under the playhead: the selected one if it is there, else the topmost video clip, else audio. */

@@ -7,6 +7,8 @@ import { serverSet, toast, useStudio } from "./store";
 import { adoptVersion, flushSave, reloadAndMerge } from "./sync";
 import { refreshAssets } from "./library";
 import { newId } from "./edits";
+import { adoptMedia } from "./takes";
+import { loadEngines } from "./engines";
 
 const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync"] as const;
 
@@ -14,7 +16,12 @@ const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync
 export function handleServerEvent(ev: ServerEvent): void {
   const s = useStudio.getState();
   const { state, effects } = reduceEvent({ jobs: s.jobs, takes: s.takes }, ev, s.projectId);
-  if (state.jobs !== s.jobs || state.takes !== s.takes) serverSet({ jobs: state.jobs, takes: state.takes });
+  const sid = ev.data?.shot_id as string | undefined;
+  if (ev.type === "complete" && sid && state.takes[sid] !== s.takes[sid] && ev.data.asset_id) {
+    // The job pointed the shot at its new take on the server: so does every copy here.
+    serverSet({ jobs: state.jobs });
+    adoptMedia({ [sid]: String(ev.data.asset_id) }, state.takes);
+  } else if (state.jobs !== s.jobs || state.takes !== s.takes) serverSet({ jobs: state.jobs, takes: state.takes });
   runEffects(effects);
 }
 
@@ -54,8 +61,13 @@ export function connectEvents(url = "/events"): () => void {
       wasLive = true;
       serverSet({ connection: "live" });
       // Anything that finished while we were away is replayed by the server; job rows are the backstop.
-      if (reconnected) void recoverJobs();
+      if (reconnected) {
+        void recoverJobs();
+        void loadEngines(); // a restarted server may have picked other engines
+      }
     };
+    // A finished model download re-selects the engines on the server.
+    source.addEventListener("download_complete", () => void loadEngines());
     for (const type of APP_EVENTS) {
       source.addEventListener(type, (e: Event) => {
         if (!(e instanceof MessageEvent) || typeof e.data !== "string") {
@@ -106,7 +118,9 @@ export async function recoverJobs(): Promise<void> {
       const job = await call(api.GET("/status/{job_id}", { params: { path: { job_id: t.last_job_id! } } }));
       const cur = useStudio.getState();
       const next = recoverFromJob({ jobs: cur.jobs, takes: cur.takes }, shotId, job);
-      serverSet({ jobs: next.jobs, takes: next.takes });
+      serverSet({ jobs: next.jobs });
+      if (next.jobs[shotId].status === "completed" && job.asset_id) adoptMedia({ [shotId]: job.asset_id }, next.takes);
+      else serverSet({ takes: next.takes });
     } catch {
       /* the next event or reload tries again */
     }
@@ -183,7 +197,7 @@ export async function extendShot(shotId: string): Promise<void> {
   const s = useStudio.getState();
   const shot = s.shots[shotId];
   if (!shot) return;
-  const next: ShotDoc = { ...shot, id: newId(), trim_in: 0, trim_out: 0, auto_continue: true, timeline: [], index: shot.index + 1 };
+  const next: ShotDoc = { ...shot, id: newId(), trim_in: 0, trim_out: 0, auto_continue: true, timeline: [], index: shot.index + 1, media_asset_id: null };
   const { edit, v1Order } = insertAfter(s.shots, shot, next);
   useStudio.setState({ shots: applyEdit(s.shots, edit, v1Order), selectedId: next.id });
   await generateShot(next.id);

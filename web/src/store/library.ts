@@ -1,7 +1,9 @@
 // The media library: uploads and generated media of the open project.
 import { api, call } from "../api/client";
 import type { AssetPublic } from "../api/types";
+import { shotsUsingAsset } from "../lib/takes";
 import { serverSet, toast, useStudio } from "./store";
+import { forgetAsset } from "./takes";
 
 export async function refreshAssets(): Promise<void> {
   const id = useStudio.getState().projectId;
@@ -40,9 +42,23 @@ export async function uploadFiles(files: File[]): Promise<AssetPublic[]> {
   return out;
 }
 
+/**
+ * Deleting media really loses work (the file goes, and undo cannot bring it back), so it asks
+ * first and names the clips that show or use it.
+ */
+export function requestDeleteAsset(asset: AssetPublic): void {
+  const s = useStudio.getState();
+  const used = shotsUsingAsset(s.shots, asset.id).length;
+  const uses = used ? ` ${used} clip${used > 1 ? "s" : ""} show${used > 1 ? "" : "s"} or use${used > 1 ? "" : "s"} it and will lose it.` : "";
+  serverSet({ confirm: { text: `Delete ${asset.filename} from the project?${uses} The file is deleted from disk; undo cannot bring it back.`,
+    onYes: () => void deleteAsset(asset, used > 0) } });
+}
+
 export async function deleteAsset(asset: AssetPublic, force = false): Promise<void> {
   try {
     await call(api.DELETE("/assets/{asset_id}", { params: { path: { asset_id: asset.id }, query: { force } } }));
+    // The server dropped it from its shots; the document, its base and its history follow.
+    forgetAsset(asset.id);
     await refreshAssets();
   } catch (e) {
     const err = e as { status?: number; message: string };

@@ -47,7 +47,7 @@ export async function openProject(id: string): Promise<boolean> {
     const meta = metaOf(p);
     serverSet({
       ...initialState, connection: useStudio.getState().connection, lastEventId: useStudio.getState().lastEventId,
-      pxPerFrame: useStudio.getState().pxPerFrame,
+      pxPerFrame: useStudio.getState().pxPerFrame, engines: useStudio.getState().engines,
       projectId: p.id, meta, shots, takes, version: p.version, base: { meta, shots }, saveState: "saved",
       selectedId: null,
     });
@@ -78,7 +78,7 @@ export async function createProject(body: { name: string; resolution_w: number; 
 export async function deleteProject(id: string): Promise<void> {
   await call(api.DELETE("/projects/{project_id}", { params: { path: { project_id: id } } }));
   if (useStudio.getState().projectId === id) {
-    serverSet({ ...initialState, projectsOpen: true, connection: useStudio.getState().connection });
+    serverSet({ ...initialState, projectsOpen: true, connection: useStudio.getState().connection, engines: useStudio.getState().engines });
     history().clear();
     rememberProject(null);
   } else if (lastProjectId() === id) rememberProject(null);

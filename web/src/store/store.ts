@@ -6,6 +6,7 @@ import { temporal } from "zundo";
 import type { AssetPublic, ProjectMeta, ShotDoc, ShotTake } from "../api/types";
 import type { Doc } from "../lib/sync";
 import type { JobView } from "../lib/events";
+import type { EnginesOverview } from "../lib/engines";
 
 export type SaveState = "saved" | "dirty" | "saving" | "error" | "offline";
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
@@ -53,6 +54,9 @@ export type PlaybackSlice = { frame: number; playing: boolean; rate: number };
 /** library: the project's media. */
 export type LibrarySlice = { assets: AssetPublic[]; assetsLoading: boolean };
 
+/** engines: what GET /engines says serves video, image and text (draft or real, why, the video grid). */
+export type EnginesSlice = { engines: EnginesOverview | null };
+
 /** ui: overlays and messages. */
 export type UiSlice = {
   toasts: Toast[];
@@ -62,7 +66,7 @@ export type UiSlice = {
   loading: boolean;
 };
 
-export type State = ProjectSlice & SyncSlice & JobsSlice & TimelineSlice & PlaybackSlice & LibrarySlice & UiSlice;
+export type State = ProjectSlice & SyncSlice & JobsSlice & TimelineSlice & PlaybackSlice & LibrarySlice & EnginesSlice & UiSlice;
 
 export const initialState: State = {
   projectId: null, meta: null, shots: {}, takes: {},
@@ -71,6 +75,7 @@ export const initialState: State = {
   pxPerFrame: 4, scrollFrame: 0, selectedId: null, snapping: true, muted: {}, locked: {},
   frame: 0, playing: false, rate: 1,
   assets: [], assetsLoading: false,
+  engines: null,
   toasts: [], helpOpen: false, projectsOpen: false, confirm: null, loading: false,
 };
 

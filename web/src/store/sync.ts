@@ -1,11 +1,13 @@
 // Autosave (seed §7): 2 s after the last change, send what changed with the version it is based
 // on. A 409 carries the server's state: merge it with the unsaved edits, tell the user, save again.
 import { api, ApiError, call } from "../api/client";
-import { metaOf, type ProjectState } from "../api/types";
+import { metaOf, type ProjectSave, type ProjectState } from "../api/types";
 import { packV1 } from "../lib/layout";
 import { diffDoc, mergeDocs, type Doc } from "../lib/sync";
+import { missingAssetIn, reconcileTakes } from "../lib/takes";
 import { serverSet, toast, useStudio, type State } from "./store";
 import { stateParts } from "./project";
+import { adoptMedia, forgetAsset } from "./takes";
 
 export const AUTOSAVE_MS = 2000;
 
@@ -61,11 +63,20 @@ export async function saveNow(): Promise<void> {
     try {
       const state = await call(api.PUT("/projects/{project_id}/save", { params: { path: { project_id: projectId } }, body }));
       if (useStudio.getState().projectId !== projectId) return;
-      acknowledge(doc, state);
+      acknowledge(doc, state, body);
     } catch (e) {
       if (useStudio.getState().projectId !== projectId) return;
       if (e instanceof ApiError && e.status === 409 && e.body?.current) {
         mergeConflict(e.body.current as ProjectState);
+        return;
+      }
+      const gone = e instanceof ApiError && e.status === 422 ? missingAssetIn((e as Error).message) : null;
+      if (gone) {
+        // A clip pointed at media deleted elsewhere (an undo can bring such a clip back): it shows nothing now.
+        forgetAsset(gone);
+        toast("info", "A clip's media was deleted from the library; the clip is kept without it.", 8000);
+        useStudio.setState({ saveState: "dirty" });
+        schedule();
         return;
       }
       const offline = e instanceof ApiError && e.status === 0;
@@ -95,16 +106,25 @@ function retryLater(): void {
   }, AUTOSAVE_MS * 3);
 }
 
-/** The server now has `sent` at state.version. New shots get their takes (status pending). */
-function acknowledge(sent: Doc, state: ProjectState): void {
+/**
+ * The server now has `sent` at state.version. New shots get their takes (status pending), and a
+ * shot whose media_asset_id was sent (a drop, "Use as take", a clip brought back by undo or redo)
+ * shows what the server derived from it.
+ */
+function acknowledge(sent: Doc, state: ProjectState, body: ProjectSave): void {
   const cur = useStudio.getState();
   const { takes } = stateParts(state);
   const newTakes = { ...cur.takes };
   for (const id of Object.keys(takes)) if (!newTakes[id]) newTakes[id] = takes[id];
-  // A clip brought back by undo after its deletion was saved is re-created without its take: the
-  // server does not accept video URLs from clients yet. Keep showing it here, and say so.
-  const lost = state.shots.filter((sh) => !cur.base?.shots[sh.id] && !sh.video_url && cur.takes[sh.id]?.video_url);
-  if (lost.length) toast("error", `${lost.length} restored clip(s) lost their take on the server (it cannot re-attach a video yet); the video is still in the media library.`, 10000);
+  const media = new Set((body.shots ?? []).filter((sh) => sh.id && "media_asset_id" in sh).map((sh) => sh.id!));
+  for (const sh of state.shots) {
+    const mine = newTakes[sh.id];
+    // Only while the document still asks for that media (it may have changed during the save).
+    if (!media.has(sh.id) || (cur.shots[sh.id]?.media_asset_id ?? null) !== (sh.media_asset_id ?? null)) continue;
+    const t = takes[sh.id];
+    newTakes[sh.id] = { ...mine, media_asset_id: t.media_asset_id, video_url: t.video_url, thumbnail_url: t.thumbnail_url, engine: t.engine,
+      actual_frames: t.actual_frames, status: mine?.status === "generating" ? mine.status : t.status };
+  }
   const dirty = !!diffDoc(sent, docOf(cur)!, state.version);
   serverSet({ base: sent, version: state.version, takes: newTakes, saveState: dirty ? "dirty" : "saved", lastSavedAt: Date.now(), saveError: null });
 }
@@ -124,7 +144,9 @@ export function mergeConflict(current: ProjectState): void {
     if (!st || (t.last_job_id === st.last_job_id && t.video_url && !st.video_url)) takes[id] = t;
   }
   const selectedId = s.selectedId && shots[s.selectedId] ? s.selectedId : null;
-  serverSet({ meta: merged.doc.meta, shots, takes, base: server, version: current.version, saveState: "dirty", selectedId });
+  // Where the merge kept a take chosen here, the clip shows it (the next save tells the server).
+  const shown = reconcileTakes(shots, takes, s.assets, Object.keys(shots));
+  serverSet({ meta: merged.doc.meta, shots, takes: shown, base: server, version: current.version, saveState: "dirty", selectedId });
   const note = merged.conflicts.length
     ? `; where you both changed the same thing, your edit was kept (${merged.conflicts.slice(0, 3).join(", ")}${merged.conflicts.length > 3 ? ", …" : ""})`
     : "";
@@ -151,7 +173,18 @@ export async function reloadAndMerge(): Promise<void> {
   if (!s.projectId) return;
   const current = await call(api.GET("/projects/{project_id}", { params: { path: { project_id: s.projectId } } }));
   if (current.version === s.version) {
-    serverSet({ takes: { ...s.takes, ...stateParts(current).takes } });
+    // Same version: no one edited, but jobs may have finished and pointed shots at new takes.
+    const change: Record<string, string | null> = {};
+    for (const sh of current.shots) {
+      const known = s.base?.shots[sh.id];
+      if (known && (known.media_asset_id ?? null) !== (sh.media_asset_id ?? null) && (s.shots[sh.id]?.media_asset_id ?? null) === (known.media_asset_id ?? null)) {
+        change[sh.id] = sh.media_asset_id ?? null;
+      }
+    }
+    adoptMedia(change, { ...s.takes, ...stateParts(current).takes });
+    const now = useStudio.getState();
+    const shown = reconcileTakes(now.shots, now.takes, now.assets, Object.keys(now.shots));
+    if (shown !== now.takes) serverSet({ takes: shown });
     return;
   }
   mergeConflict(current);

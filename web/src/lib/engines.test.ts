@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { chunkCount, engineLines, framePlan, LTX2_GRID, serverGrid, snapFrames, snappedSize, snapSize } from "./engines";
+
+const grid = { frame_step: 8, size_multiple: 32, min_size: 64, max_size: 2048, native_max_frames: 505 };
+
+describe("engine grid", () => {
+  it("reads the video grid from GET /engines when it is there, nested or flat, else none", () => {
+    expect(serverGrid(null)).toBeNull();
+    expect(serverGrid({ engines: { video: { engine: "draft", why: "draft" } } })).toBeNull();
+    expect(serverGrid({ engines: { video: { engine: "ltx2", capabilities: { ...grid, size_multiple: 64, accepts_video: true } } } }))
+      .toEqual({ ...grid, size_multiple: 64 });
+    expect(serverGrid({ engines: { video: { engine: "x", ...grid, native_max_frames: 257 } } })).toEqual({ ...grid, native_max_frames: 257 });
+    // Half a grid is no grid: the fallback applies.
+    expect(serverGrid({ engines: { video: { engine: "x", capabilities: { frame_step: 8 } } } })).toBeNull();
+    expect(serverGrid({ engines: { video: { engine: "x", capabilities: { ...grid, frame_step: 0 } } } })).toBeNull();
+  });
+  it("snaps like the server (engines/grid.py)", () => {
+    expect([1, 9, 30, 33, 100, 121].map((n) => snapFrames(n))).toEqual([1, 9, 33, 33, 97, 121]);
+    expect([10, 11].map((n) => snapFrames(n, 1))).toEqual([10, 11]);
+    expect([320, 330, 50, 3000, 100].map((v) => snapSize(v, 32, 64, 2048))).toEqual([320, 320, 64, 2048, 96]);
+    expect([320, 352, 96].map((v) => snapSize(v, 64, 64, 2048))).toEqual([320, 384, 128]);
+    expect(snappedSize(320, 192, grid)).toBeNull();
+    expect(snappedSize(330, 192, { ...grid, size_multiple: 64 })).toEqual({ width: 320, height: 192 });
+  });
+  it("counts chained chunks like plan_chunks (25-frame overlap on 8k+1)", () => {
+    // From milimo.tasks.chaining.plan_chunks(total, 505, 8).
+    const expected: [number, number][] = [[505, 1], [506, 2], [985, 2], [986, 3], [1000, 3], [2000, 5], [14400, 30]];
+    for (const [total, chunks] of expected) expect(chunkCount(total, grid)).toBe(chunks);
+  });
+  it("says what generating n frames does: a still, one snapped pass, or an exact chain", () => {
+    expect(framePlan(1, LTX2_GRID)).toEqual({ kind: "still" });
+    expect(framePlan(30, LTX2_GRID)).toEqual({ kind: "native", frames: 30, snapped: 33 });
+    // Above the native maximum nothing is snapped: chained generation keeps the exact count.
+    expect(framePlan(600, LTX2_GRID)).toEqual({ kind: "chained", frames: 600, chunks: 2 });
+    expect(framePlan(300, { ...grid, native_max_frames: 121 })).toMatchObject({ kind: "chained", chunks: 3 });
+  });
+  it("summarises the active engines, draft or real, with the reasons", () => {
+    const lines = engineLines({ engines: {
+      video: { engine: "ltx2", why: "weights_found", reason: "weights found at /m", device: "cuda", dtype: "bfloat16" },
+      image: { engine: "draft", why: "draft", reason: "no real engine is ready, using the CPU draft engine",
+        candidates: [{ engine: "flux2-klein", status: "weights_missing", reason: "weights not found" }] },
+    } });
+    expect(lines.map((l) => [l.capability, l.engine, l.draft])).toEqual([["video", "ltx2", false], ["image", "draft", true]]);
+    expect(lines[0].text).toContain("cuda, bfloat16");
+    expect(lines[1].text).toContain("flux2-klein: weights not found");
+  });
+});
