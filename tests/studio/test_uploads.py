@@ -124,8 +124,10 @@ def test_delete_asset_removes_row_and_file_and_respects_references(client, setti
     r = client.delete(f"/assets/{asset['id']}")
     assert r.status_code == 409 and r.json()["references"] == {"conditioning_shots": ["s1"]}
     assert path.exists()
+    version = client.get(f"/projects/{pid}").json()["version"]
     assert client.delete(f"/assets/{asset['id']}", params={"force": True}).json()["status"] == "deleted"
     assert not path.exists()
+    assert client.get(f"/projects/{pid}").json()["version"] == version + 1  # open clients learn the shots changed
     assert client.get(f"/assets/{asset['id']}").status_code == 404
     assert client.get(f"/projects/{pid}").json()["shots"][0]["timeline"] == []
     assert client.delete(f"/assets/{asset['id']}").status_code == 404
@@ -146,6 +148,7 @@ def test_a_shot_can_show_an_uploaded_clip_as_its_take(client, project, tmp_path)
     foreign = upload(client, other, png_bytes()).json()
     r = client.patch("/shots/up", json={"media_asset_id": foreign["id"]})
     assert r.status_code == 422 and "not an asset of this project" in r.json()["detail"]
+    assert (r.json()["shot_id"], r.json()["media_asset_id"]) == ("up", foreign["id"])
     # Deleting the asset (forced) leaves the shot without a take, never pointing at a missing file.
     client.patch("/shots/up", json={"media_asset_id": clip["id"]})
     assert client.delete(f"/assets/{clip['id']}", params={"force": True}).status_code == 200

@@ -10,13 +10,13 @@ from milimo.studio import models
 router = APIRouter(prefix="/engines", tags=["engines"])
 
 
-@router.get("")
+@router.get("", response_model=models.EnginesOverview)
 def read_engines(studio: StudioDep) -> dict:
     """The active engine per capability (video, image, text), why it was chosen, device and dtype; loaded families."""
     return models.engines_overview(studio)
 
 
-@router.post("/refresh")
+@router.post("/refresh", response_model=models.EnginesOverview)
 def refresh_engines(studio: StudioDep) -> dict:
     """Select engines again from the disk; a running job keeps its engine, the next job gets the new choice."""
     models.refresh_engines(studio)

@@ -16,7 +16,7 @@ import av
 
 from milimo.engines.protocols import AudioTrack
 from milimo.fsutil import atomic_path
-from milimo.media.encode import EncodeResult, _AudioFeeder
+from milimo.media.encode import EncodeResult, AudioFeeder
 from milimo.media.errors import MediaError
 from milimo.media.probe import probe
 
@@ -67,7 +67,7 @@ def _copy(parts: list[Path], counts: list[int], output, audio: AudioTrack | None
         rate, time_base = Fraction(template.average_rate), template.time_base
         video = output.add_stream_from_template(template)
         video.time_base = time_base
-    sound = _AudioFeeder(output, audio, rate) if audio is not None else None
+    sound = AudioFeeder(output, audio, rate) if audio is not None else None
     frame_ticks = int(1 / (rate * time_base))  # one frame in the parts' time base
     offset_frames = 0
     for part, count in zip(parts, counts):

@@ -115,7 +115,7 @@ def _encode(frames, tmp, rate, width, height, audio, crf, preset, on_frame) -> i
     finished = False
     try:
         video = _add_video_stream(container, rate, width, height, crf, preset)
-        sound = _AudioFeeder(container, audio, rate) if audio is not None else None
+        sound = AudioFeeder(container, audio, rate) if audio is not None else None
         worker = _EncoderThread(container, video, sound, rate)
         worker.start()
         try:
@@ -183,7 +183,7 @@ def _add_video_stream(container, rate: Fraction, width: int, height: int, crf: i
 class _EncoderThread(threading.Thread):
     """Owns the container while running: encodes video, interleaves audio, muxes."""
 
-    def __init__(self, container, video, sound: _AudioFeeder | None, rate: Fraction):
+    def __init__(self, container, video, sound: AudioFeeder | None, rate: Fraction):
         super().__init__(name="milimo-encode", daemon=True)
         self.container, self.video, self.sound = container, video, sound
         self.time_base = 1 / rate
@@ -239,7 +239,7 @@ class _EncoderThread(threading.Thread):
             self.sound.finish(self.encoded)
 
 
-class _AudioFeeder:
+class AudioFeeder:
     """Feeds the AAC encoder in step with the video, so the track ends exactly with the last frame."""
 
     def __init__(self, container, track: AudioTrack, rate: Fraction):

@@ -17,7 +17,7 @@ from milimo.studio import uploads
 from milimo.studio.ids import new_id
 from milimo.studio.paths import contained, media_url
 from milimo.studio.schemas import AssetPublic
-from milimo.studio.versions import require_project
+from milimo.studio.versions import bump_version, require_project
 
 
 def asset_dict(asset: Asset) -> dict[str, Any]:
@@ -136,6 +136,8 @@ def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = 
                 shot.thumbnail_url = None
         for element in session.execute(select(Element).where(Element.image_asset_id == asset.id)).scalars():
             element.image_asset_id, element.image_url = None, None
+        if refs:  # shots changed under every open client: their next save must see a new version
+            bump_version(require_project(session, asset.project_id))
         files = _asset_paths(settings, asset)
         session.delete(asset)
         return files

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from milimo.context import Studio
 from milimo.engines import library
@@ -35,6 +35,53 @@ PROGRESS_INTERVAL_S = 0.5
 class InsufficientStorage(StudioError):
     status_code = 507
     code = "insufficient_storage"
+
+
+class EngineCandidate(BaseModel):
+    engine: str
+    status: str  # ready | weights_missing | extra_missing | unavailable | failed | unknown
+    reason: str
+
+
+class EngineGrid(BaseModel):
+    """What an engine accepts (video engines fill the frame fields, image engines the reference fields)."""
+
+    size_multiple: int
+    min_size: int
+    max_size: int
+    native_max_frames: int | None = None
+    frame_step: int | None = None
+    accepts_images: bool | None = None
+    accepts_keyframes: bool | None = None
+    accepts_video: bool | None = None
+    returns_audio: bool | None = None
+    exposes_latents: bool | None = None
+    max_references: int | None = None
+    supports_negative_prompt: bool | None = None
+    supports_true_cfg: bool | None = None
+
+
+class EngineInfo(BaseModel):
+    """The engine serving one capability. Engines add their own details (weights, offload, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+    engine: str
+    version: str
+    configured: str
+    why: str  # configured | weights_found | draft
+    reason: str
+    candidates: list[EngineCandidate]
+    capabilities: EngineGrid | None = None
+    device: str | None = None
+    dtype: str | None = None
+    loaded: bool | None = None
+
+
+class EnginesOverview(BaseModel):
+    engines: dict[str, EngineInfo]  # video, image, text
+    loaded: list[str]  # model families resident on the device
+    in_use: dict[str, int]
+    device: str
 
 
 class DownloadProgressPublic(BaseModel):

@@ -35,7 +35,8 @@ def apply_take(session: Session, shot: Shot, asset_id: str | None) -> None:
         return
     asset = session.get(Asset, asset_id)
     if asset is None or asset.project_id != shot.project_id:
-        raise Invalid(f"shot {shot.id!r}: media_asset_id {asset_id!r} is not an asset of this project; upload it first")
+        raise Invalid(f"shot {shot.id!r}: media_asset_id {asset_id!r} is not an asset of this project; upload it first",
+                      shot_id=shot.id, media_asset_id=asset_id)
     shot.media_asset_id, shot.video_url = asset.id, asset.url
     shot.thumbnail_url = asset.thumbnail_url or (asset.url if asset.media_type == "image" else None)
     shot.engine = asset.engine or "upload"
