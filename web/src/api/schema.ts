@@ -642,6 +642,89 @@ export interface components {
              */
             status: "downloading";
         };
+        /** EngineCandidate */
+        EngineCandidate: {
+            /** Engine */
+            engine: string;
+            /** Reason */
+            reason: string;
+            /** Status */
+            status: string;
+        };
+        /**
+         * EngineGrid
+         * @description What an engine accepts (video engines fill the frame fields, image engines the reference fields).
+         */
+        EngineGrid: {
+            /** Accepts Images */
+            accepts_images?: boolean | null;
+            /** Accepts Keyframes */
+            accepts_keyframes?: boolean | null;
+            /** Accepts Video */
+            accepts_video?: boolean | null;
+            /** Exposes Latents */
+            exposes_latents?: boolean | null;
+            /** Frame Step */
+            frame_step?: number | null;
+            /** Max References */
+            max_references?: number | null;
+            /** Max Size */
+            max_size: number;
+            /** Min Size */
+            min_size: number;
+            /** Native Max Frames */
+            native_max_frames?: number | null;
+            /** Returns Audio */
+            returns_audio?: boolean | null;
+            /** Size Multiple */
+            size_multiple: number;
+            /** Supports Negative Prompt */
+            supports_negative_prompt?: boolean | null;
+            /** Supports True Cfg */
+            supports_true_cfg?: boolean | null;
+        };
+        /**
+         * EngineInfo
+         * @description The engine serving one capability. Engines add their own details (weights, offload, ...).
+         */
+        EngineInfo: {
+            /** Candidates */
+            candidates: components["schemas"]["EngineCandidate"][];
+            capabilities?: components["schemas"]["EngineGrid"] | null;
+            /** Configured */
+            configured: string;
+            /** Device */
+            device?: string | null;
+            /** Dtype */
+            dtype?: string | null;
+            /** Engine */
+            engine: string;
+            /** Loaded */
+            loaded?: boolean | null;
+            /** Reason */
+            reason: string;
+            /** Version */
+            version: string;
+            /** Why */
+            why: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** EnginesOverview */
+        EnginesOverview: {
+            /** Device */
+            device: string;
+            /** Engines */
+            engines: {
+                [key: string]: components["schemas"]["EngineInfo"];
+            };
+            /** In Use */
+            in_use: {
+                [key: string]: number;
+            };
+            /** Loaded */
+            loaded: string[];
+        };
         /** GenerateAdvanced */
         GenerateAdvanced: {
             /** Project Id */
@@ -1550,9 +1633,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["EnginesOverview"];
                 };
             };
         };
@@ -1572,9 +1653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["EnginesOverview"];
                 };
             };
         };
