@@ -47,7 +47,8 @@ describe("takes", () => {
     expect(withoutAsset(shots, "other")).toBe(shots);
   });
   it("recognise the save error for media the server does not have", () => {
-    expect(missingAssetIn("shot 'x': media_asset_id 'abc' is not an asset of this project; upload it first")).toBe("abc");
+    expect(missingAssetIn({ detail: "shot 'x': ...", code: "invalid", shot_id: "x", media_asset_id: "abc" })).toBe("abc");
+    expect(missingAssetIn({ detail: "other problem", code: "invalid" })).toBe(null);
     expect(missingAssetIn("trim_in too large")).toBeNull();
   });
 });

@@ -125,7 +125,8 @@ export function shotsUsingAsset(shots: ShotMap, assetId: string): string[] {
   return Object.values(shots).filter((s) => s.media_asset_id === assetId || s.timeline.some((t) => t.asset_id === assetId)).map((s) => s.id);
 }
 
-/** From a save's 422: the asset a shot pointed at that the server does not have (deleted elsewhere). */
-export function missingAssetIn(detail: string): string | null {
-  return /media_asset_id '([^']+)' is not an asset of this project/.exec(detail)?.[1] ?? null;
+/** From a save's 422 body: the asset a shot pointed at that the server does not have (deleted elsewhere). */
+export function missingAssetIn(body: unknown): string | null {
+  const id = (body as { media_asset_id?: unknown } | null)?.media_asset_id;
+  return typeof id === "string" ? id : null;
 }

@@ -70,7 +70,7 @@ export async function saveNow(): Promise<void> {
         mergeConflict(e.body.current as ProjectState);
         return;
       }
-      const gone = e instanceof ApiError && e.status === 422 ? missingAssetIn((e as Error).message) : null;
+      const gone = e instanceof ApiError && e.status === 422 ? missingAssetIn((e as ApiError).body) : null;
       if (gone) {
         // A clip pointed at media deleted elsewhere (an undo can bring such a clip back): it shows nothing now.
         forgetAsset(gone);
