@@ -3,7 +3,9 @@
 GET /projects/{id} is the hottest read (every load, every 409). It avoids ORM objects and
 per-field validation: Core selects give tuples, zipped with known column names, and JSON
 columns are fetched as text and embedded verbatim with orjson.Fragment (never parsed and
-re-serialised). That keeps a 2,000-shot project inside its budget (bench/bench_projects.py).
+re-serialised). On SQLite the shots go further: SQLite's own JSON functions build the whole
+array in C and it is embedded as one fragment, with no Python object per row or per field.
+That keeps a 2,000-shot project inside its budget (bench/bench_projects.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, String, Text, cast, select, type_coerce
+from sqlalchemy import JSON, Boolean, DateTime, String, Text, cast, select, text, type_coerce
 from sqlmodel import Session
 
 from milimo.db.models import Project, Scene, Shot
@@ -47,6 +49,26 @@ COLUMNS = {
 }
 _JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if isinstance(Shot.__table__.c[n].type, JSON)]
 _TIME_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_time(Shot.__table__.c[n])]
+
+
+def _sqlite_shots_sql() -> str:
+    fields = []
+    for name in SHOT_NAMES:
+        col, q = Shot.__table__.c[name], f'"{name}"'
+        if isinstance(col.type, JSON):
+            expr = f"json(coalesce({q}, '[]'))"
+        elif isinstance(col.type, Boolean):
+            expr = f"json(CASE WHEN {q} THEN 'true' ELSE 'false' END)"
+        elif _is_time(col):
+            expr = f"replace({q}, ' ', 'T') || 'Z'"
+        else:
+            expr = q
+        fields.append(f"'{name}', {expr}")
+    return (f"SELECT json_group_array(json_object({', '.join(fields)})) FROM "
+            '(SELECT * FROM shot WHERE project_id = :project_id ORDER BY track_index, start_frame, "index", created_at)')
+
+
+SQLITE_SHOTS = text(_sqlite_shots_sql())
 
 
 def shot_dict(shot: Shot) -> dict[str, Any]:
@@ -94,12 +116,22 @@ def load_state(session: Session, project_id: str) -> dict[str, Any]:
         _times(dict(zip(SCENE_NAMES, r)))
         for r in session.execute(select(*scene_cols).where(sc.project_id == project_id).order_by(sc.index, sc.created_at))
     ]
+    state["shots"] = shots_sqlite(session, project_id) if raw else shots_rows(session, project_id, shot_cols, raw)
+    return state
+
+
+def shots_sqlite(session: Session, project_id: str) -> orjson.Fragment:
+    """The shots array as JSON text built by SQLite itself."""
+    return orjson.Fragment(session.execute(SQLITE_SHOTS, {"project_id": project_id}).scalar_one())
+
+
+def shots_rows(session: Session, project_id: str, shot_cols=COLUMNS[False][2], raw_times: bool = False) -> list[dict[str, Any]]:
+    """The shots as dicts (any database)."""
     t = Shot.__table__.c
-    state["shots"] = [
-        _shot_row(r, raw)
+    return [
+        _shot_row(r, raw_times)
         for r in session.execute(
             select(*shot_cols).where(t.project_id == project_id).order_by(t.track_index, t.start_frame, t.index, t.created_at)
-        ).all()  # fetchall: one call into sqlite3 instead of one per row
+        ).all()  # fetchall: one call into the driver instead of one per row
     ]
-    return state
 
