@@ -9,17 +9,17 @@ from the seed. Four steps, each reported through on_step.
 
 from __future__ import annotations
 
-from typing import Any
+
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from .base import DraftEngine
 from ..protocols import ImageCapabilities, ImageRequest, StepCallback
 from .drawing import RGB, draw_lines, fit, font, letterbox, line_height, palette, rng, vertical_gradient
 from .framing import draw_framing
 from .shots import find_shot_type, label, normalise_shot_type
 
-VERSION = "1.0"
 STEPS = 4
 
 
@@ -38,11 +38,9 @@ def subject_colour(seed: int, references: list[Image.Image]) -> RGB:
     return _mix(_mean_colour(references[0]), pal.ground, 0.15) if references else _mix(pal.accent, pal.ground, 0.25)
 
 
-class DraftImageEngine:
-    name = "draft"
-    version = VERSION
-    family = "draft"
-    uses_accelerator = False
+class DraftImageEngine(DraftEngine):
+    kind = "storyboard card"
+    details = {"draws": "a framing guide for the shot type, rule-of-thirds and safe-area marks, reference thumbnails, the prompt typeset"}
     capabilities = ImageCapabilities(
         size_multiple=16,
         min_size=64,
@@ -52,22 +50,6 @@ class DraftImageEngine:
         supports_true_cfg=False,
     )
 
-    def load(self) -> None:
-        """Nothing to load: the draft needs no weights."""
-
-    def unload(self) -> None:
-        """Nothing to unload."""
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "kind": "storyboard card",
-            "device": "cpu",
-            "weights": None,
-            "draws": "a framing guide for the shot type, rule-of-thirds and safe-area marks, "
-            "reference thumbnails, the prompt typeset",
-        }
 
     def generate(self, request: ImageRequest, on_step: StepCallback) -> Image.Image:
         w, h = request.width, request.height

@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from PIL import Image
 
+from .base import DraftEngine
 from ..protocols import Enhancement, EngineUnavailable
 from . import prompt_rules as rules
 from .drawing import rng
 from .shots import find_shot_type, normalise_shot_type
 
-VERSION = "1.0"
 _HEADING = re.compile(r"^\s*((?:INT\./EXT\.|INT/EXT|I/E|INT\.|EXT\.)\s*[^.]+?)\s*(?:\.\s+|\.?$)", re.I)
 _LABEL = re.compile(r"\b(Shot Type|Character|Dialogue|Context|Setting):\s*", re.I)
 _PLACES = re.compile(
@@ -181,27 +181,10 @@ def looks_like_reference_sheet(image: Image.Image) -> bool:
     return across >= 3 or (across >= 2 and down >= 2)
 
 
-class DraftTextEngine:
-    name = "draft"
-    version = VERSION
-    family = "draft"
-    uses_accelerator = False
+class DraftTextEngine(DraftEngine):
+    kind = "rule-based prompt enhancer"
+    details = {"screenplay_analysis": False}
 
-    def load(self) -> None:
-        """Nothing to load: the rules are code."""
-
-    def unload(self) -> None:
-        """Nothing to unload."""
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "kind": "rule-based prompt enhancer",
-            "device": "cpu",
-            "weights": None,
-            "screenplay_analysis": False,
-        }
 
     def chat(self, system: str, user: str, *, max_new_tokens: int = 1024, seed: int = 42) -> str:
         raise EngineUnavailable(

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from typing import Any
+
 
 import numpy as np
 from PIL import Image
 
+from .base import DraftEngine
 from ..protocols import (
     AudioTrack,
     StepCallback,
@@ -36,7 +37,6 @@ from .shots import find_shot_type, normalise_shot_type
 from .sync import MAX_INDEX, SAMPLE_RATE, decode_frame_number, picture_height, stamp, sync_pips
 from .titlecard import TitleCard
 
-VERSION = "1.0"
 _CARD_MATCH = 6.0  # mean absolute difference under which a frame "is" our title card (survives H.264)
 
 
@@ -57,11 +57,13 @@ class DraftFrames:
             yield frame
 
 
-class DraftVideoEngine:
-    name = "draft"
-    version = VERSION
-    family = "draft"
-    uses_accelerator = False
+class DraftVideoEngine(DraftEngine):
+    kind = "animatic"
+    details = {
+        "draws": "camera moves over conditioning images, keyframe dissolves, restyled conditioning video, "
+        "or a typeset title card; a frame-code strip and a frame counter on every frame",
+        "audio": f"1 kHz sync pips on every whole second, mono float32 at {SAMPLE_RATE} Hz",
+    }
     # Mirrors LTX-2 so a draft is substitutable; the draft itself renders any size and length in range.
     capabilities = VideoCapabilities(
         native_max_frames=505,
@@ -76,23 +78,6 @@ class DraftVideoEngine:
         exposes_latents=False,
     )
 
-    def load(self) -> None:
-        """Nothing to load: the draft needs no weights."""
-
-    def unload(self) -> None:
-        """Nothing to unload."""
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "kind": "animatic",
-            "device": "cpu",
-            "weights": None,
-            "draws": "camera moves over conditioning images, keyframe dissolves, restyled conditioning video, "
-            "or a typeset title card; a frame-code strip and a frame counter on every frame",
-            "audio": f"1 kHz sync pips on every whole second, mono float32 at {SAMPLE_RATE} Hz",
-        }
 
     def generate(self, request: VideoRequest, on_step: StepCallback) -> VideoResult:
         w, h, n, fps = request.width, request.height, request.num_frames, float(request.fps)
