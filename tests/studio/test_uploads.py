@@ -154,3 +154,17 @@ def test_a_shot_can_show_an_uploaded_clip_as_its_take(client, project, tmp_path)
     assert client.delete(f"/assets/{clip['id']}", params={"force": True}).status_code == 200
     shot = client.get(f"/projects/{pid}").json()["shots"][0]
     assert (shot["media_asset_id"], shot["video_url"]) == (None, None)
+
+
+def test_audio_upload_is_probed(client, project, tmp_path):
+    import wave
+
+    path = tmp_path / "tone.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes((np.sin(np.arange(48000) / 48000 * 2 * np.pi * 440) * 12000).astype("<i2").tobytes())
+    asset = upload(client, project["id"], path.read_bytes(), name="tone.wav", content_type="audio/wav").json()
+    assert (asset["media_type"], asset["mime"]) == ("audio", "audio/wav")
+    assert abs(asset["duration_s"] - 1.0) < 0.05 and asset["url"].endswith("_tone.wav")

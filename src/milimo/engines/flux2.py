@@ -19,6 +19,7 @@ from PIL import Image, ImageFilter
 from milimo.engines.protocols import EngineUnavailable, ImageCapabilities, ImageRequest, StepCallback
 from milimo.engines.runtime import (
     DevicePlan,
+    attach_offload,
     StepProgress,
     free_accelerator_memory,
     generator_for,
@@ -118,13 +119,7 @@ class Flux2KleinEngine:
             free_accelerator_memory()
 
     def _prepare(self, pipe: Any) -> Any:
-        plan = self._plan
-        if self.offload != "none" and plan.kind != "cpu" and self._offload_owner is not pipe:
-            if self.offload == "sequential":
-                pipe.enable_sequential_cpu_offload(device=plan.device)
-            else:
-                pipe.enable_model_cpu_offload(device=plan.device)
-            self._offload_owner = pipe
+        self._offload_owner = attach_offload(pipe, self.offload, self._plan, self._offload_owner)
         return pipe
 
     def _inpaint_pipe(self) -> Any:

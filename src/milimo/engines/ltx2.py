@@ -33,6 +33,7 @@ from milimo.engines.protocols import (
 )
 from milimo.engines.runtime import (
     DevicePlan,
+    attach_offload,
     StepProgress,
     fp8_supported,
     free_accelerator_memory,
@@ -343,14 +344,7 @@ class LTX2Engine:
         return pipe
 
     def _prepare(self, pipe: Any) -> Any:
-        """With CPU offload the hooks follow the pipeline about to run (the modules are shared)."""
-        plan = self._plan
-        if self.offload != "none" and plan.kind != "cpu" and self._offload_owner is not pipe:
-            if self.offload == "sequential":
-                pipe.enable_sequential_cpu_offload(device=plan.device)
-            else:
-                pipe.enable_model_cpu_offload(device=plan.device)
-            self._offload_owner = pipe
+        self._offload_owner = attach_offload(pipe, self.offload, self._plan, self._offload_owner)
         return pipe
 
     def _activate_adapters(self, kind: PipelineName, stage: int) -> list[str]:

@@ -91,6 +91,18 @@ def free_accelerator_memory() -> None:
         mps.empty_cache()
 
 
+def attach_offload(pipe: Any, offload: str, plan: DevicePlan, owner: Any) -> Any:
+    """CPU offload hooks follow the pipeline about to run (pipelines share their modules).
+    Returns the pipeline that now owns the hooks; keep it and pass it back next time."""
+    if offload != "none" and plan.kind != "cpu" and owner is not pipe:
+        if offload == "sequential":
+            pipe.enable_sequential_cpu_offload(device=plan.device)
+        else:
+            pipe.enable_model_cpu_offload(device=plan.device)
+        return pipe
+    return owner
+
+
 def generator_for(seed: int, device: str) -> Any:
     """A torch.Generator seeded on the device that samples the noise (CPU for MPS: its generator is not reproducible)."""
     import torch

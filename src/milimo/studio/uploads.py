@@ -102,33 +102,24 @@ def _sniff_image(path: Path, max_pixels: int) -> Sniffed | None:
 
 
 def _sniff_av(path: Path) -> Sniffed | None:
-    import av
+    """Video or audio, as the media layer probes it (it decodes the first frame, not only the header)."""
+    from milimo.media import MediaError, probe
 
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            fmt = AV_FORMATS.get(container.format.name)
-            if fmt is None:
-                return None
-            video = next(iter(container.streams.video), None)
-            audio = next(iter(container.streams.audio), None)
-            if video is None and audio is None:
-                return None
-            duration = float(container.duration / av.time_base) if container.duration else None
-            if video is not None:
-                ctx = video.codec_context
-                if not ctx.width or not ctx.height or max(ctx.width, ctx.height) > MAX_VIDEO_SIDE:
-                    return None
-                next(container.decode(video=0))  # must really decode, not only parse
-                fps = float(video.average_rate) if video.average_rate else None
-                return Sniffed("video", fmt[0], fmt[1], width=ctx.width, height=ctx.height,
-                               duration_s=duration, fps=fps, num_frames=video.frames or None)
-            next(container.decode(audio=0))
-            ext, mime = fmt
-            if ext == "mp4":
-                ext, mime = "m4a", "audio/mp4"
-            return Sniffed("audio", ext, mime, duration_s=duration)
-    except Exception:
+        info = probe(path)
+    except MediaError:
         return None
+    fmt = AV_FORMATS.get(info.container)
+    if fmt is None or info.kind == "image":
+        return None
+    duration = info.duration or None
+    if info.kind == "video":
+        if max(info.width, info.height) > MAX_VIDEO_SIDE:
+            return None
+        return Sniffed("video", fmt[0], fmt[1], width=info.width, height=info.height, duration_s=duration,
+                       fps=info.fps_float or None, num_frames=info.num_frames or None)
+    ext, mime = ("m4a", "audio/mp4") if fmt[0] == "mp4" else fmt
+    return Sniffed("audio", ext, mime, duration_s=duration)
 
 
 def stored_name(original: str | None, extension: str) -> str:
