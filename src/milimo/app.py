@@ -21,6 +21,7 @@ from milimo.context import Studio
 from milimo.db.migrate import upgrade
 from milimo.errors import StudioError
 from milimo.jobs.executor import LocalExecutor
+from milimo.studio import models as model_library
 from milimo.jobs.recovery import recover_zombies
 from milimo.tasks import TASKS
 
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             # Seed §8 shutdown: flag running jobs, give them a grace period, then let go of the device.
             await asyncio.to_thread(studio.executor.shutdown, settings.shutdown_grace_s)
+            # Running model downloads stop cleanly (resumable), not cut off mid-write.
+            await asyncio.to_thread(model_library.stop_downloads, 10.0)
             await asyncio.to_thread(studio.models.unload_all)
             studio.close()
 

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Path
+from fastapi import APIRouter, Path
 
 from milimo.api.deps import StudioDep
 from milimo.studio import models
 from milimo.studio.models import DownloadCancelling, DownloadStarted, ModelDeleted, ModelList, ModelPublic
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At shutdown, running downloads are cancelled cleanly (resumable), not cut off mid-write."""
-    yield
-    await asyncio.to_thread(models.stop_downloads, 10.0)
-
-
-router = APIRouter(prefix="/models", tags=["models"], lifespan=lifespan)
+router = APIRouter(prefix="/models", tags=["models"])
 
 ModelId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9.-]{0,63}$", description="model id from the manifest")]
 ERRORS = {404: {"description": "Unknown model id"}, 409: {"description": "Already downloaded, downloading, or in use"}}
