@@ -22,7 +22,21 @@ def locked_server(tmp_path):
     server.stop()
 
 
-def test_the_app_asks_for_the_token_then_works_live(page, locked_server):
+@pytest.fixture
+def strict_page(browser):
+    """A page that enforces the server's CSP (the shared `page` fixture bypasses it), recording violations."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = context.new_page()
+    pg.violations = []  # type: ignore[attr-defined]
+    pg.on("console", lambda m: pg.violations.append(m.text) if "Content Security Policy" in m.text else None)
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def test_the_app_asks_for_the_token_then_works_live_under_its_csp(strict_page, locked_server):
+    page = strict_page
     page.goto(locked_server.url + "/")
     form = page.get_by_role("dialog", name="Log in")
     form.wait_for()
@@ -38,12 +52,12 @@ def test_the_app_asks_for_the_token_then_works_live(page, locked_server):
     assert page.get_by_role("dialog", name="Log in").count() == 0
     page.get_by_label("New project name").fill("Behind a token")
     page.get_by_role("button", name="Create").click()
-    page.wait_for_function("window.__milimo.store.getState().projectId !== null")
     page.wait_for_selector("[data-testid=connection][data-state=live]", timeout=15_000)
+    page.get_by_test_id("add-shot").wait_for()  # the workspace of the new project
     shot(page, "login-accepted")
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["milimo_session"]["httpOnly"] and cookies["milimo_session"]["sameSite"] == "Strict"
-    assert page.errors == []
+    assert page.errors == [] and page.violations == [], (page.errors, page.violations)
 
 
 def test_the_server_login_page_sends_a_browser_back_to_where_it_was_going(page, locked_server):
