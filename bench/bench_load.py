@@ -48,7 +48,7 @@ async def _sse_client(host: str, port: int, job: asyncio.Future, seen: list[int]
                 if event_type in (b"complete", b"error", b"cancelled"):
                     writer.close()
                     return
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         errors.append(f"sse: {type(exc).__name__}")
 
 

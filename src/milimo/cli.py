@@ -9,7 +9,6 @@ from pathlib import Path
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
-
     from pydantic import ValidationError
 
     from milimo.app import create_app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 

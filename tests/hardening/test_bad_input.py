@@ -46,12 +46,12 @@ def test_an_empty_reference_image_is_a_422(client, project, refs):
 def test_non_finite_numbers_never_reach_a_json_column(client, project, number):
     shot = _shot(client, project)
     pid = project["id"]
-    r = _raw(client, "PATCH", f"/shots/{shot}", '{"matched_elements": [{"element_id": "e1", "confidence": %s}]}' % number)
+    r = _raw(client, "PATCH", f"/shots/{shot}", f'{{"matched_elements": [{{"element_id": "e1", "confidence": {number}}}]}}')
     assert r.status_code == 422, r.text
     r = _raw(client, "PUT", f"/projects/{pid}/save",
-             '{"base_version": 2, "shots": [{"id": "%s", "timeline": [{"asset_id": "a", "strength": %s}]}]}' % (shot, number))
+             f'{{"base_version": 2, "shots": [{{"id": "{shot}", "timeline": [{{"asset_id": "a", "strength": {number}}}]}}]}}')
     assert r.status_code == 422, r.text
-    r = _raw(client, "PUT", f"/projects/{pid}/save", '{"base_version": 2, "project": {"fps": %s}}' % number)
+    r = _raw(client, "PUT", f"/projects/{pid}/save", f'{{"base_version": 2, "project": {{"fps": {number}}}}}')
     assert r.status_code == 422, r.text
     assert client.get(f"/projects/{pid}").status_code == 200
 
@@ -78,9 +78,9 @@ def test_the_json_column_refuses_a_non_finite_number_from_any_code_path(client, 
                                          ("fps", "true"), ("seed", "false"), ("num_frames", "1.5")])
 def test_numbers_are_strict(client, project, field, value):
     shot = _shot(client, project)
-    r = _raw(client, "PATCH", f"/shots/{shot}", '{"%s": %s}' % (field, value))
+    r = _raw(client, "PATCH", f"/shots/{shot}", f'{{"{field}": {value}}}')
     assert r.status_code == 422, r.text
-    body = '{"project_id": "%s", "shot_config": {"prompt": "x", "%s": %s}}' % (project["id"], field, value)
+    body = f'{{"project_id": "{project["id"]}", "shot_config": {{"prompt": "x", "{field}": {value}}}}}'
     r = _raw(client, "POST", "/generate/advanced", body)
     assert r.status_code == 422, r.text
 

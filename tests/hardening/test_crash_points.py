@@ -75,7 +75,7 @@ def test_kills_at_every_point_of_a_job_leave_a_consistent_studio(server_factory,
             assert r.status_code == 200, r.text
             job_id = r.json()["job_id"]
         if point is not None:
-            sse.wait_for(lambda e, p=point: e.data.get("job_id") == job_id and p(e), timeout=120)
+            sse.wait_for(lambda e, p=point, j=job_id: e.data.get("job_id") == j and p(e), timeout=120)
         sse.close()
         server.kill()
         _check_integrity(data)

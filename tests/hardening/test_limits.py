@@ -25,7 +25,7 @@ def _connect(server) -> socket.socket:
 def _answer(sock: socket.socket, buf: bytearray) -> bytes | None:
     try:
         chunk = sock.recv(65536)
-    except (BlockingIOError, TimeoutError, socket.timeout):
+    except (BlockingIOError, TimeoutError):
         return None
     except ConnectionResetError:
         return bytes(buf) or b"RESET"
