@@ -19,6 +19,7 @@ from milimo.api import assets, engines, events, generation, health, media, model
 from milimo.config import Settings
 from milimo.context import Studio
 from milimo.errors import StudioError
+from milimo.security import install as install_security
 
 log = logging.getLogger("milimo")
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
                        expose_headers=["content-range", "etag"])
     _install_error_handlers(app)
+    install_security(app, settings)  # auth, hosts, CSRF, headers, body caps, the error schema (milimo.security)
     for module in (health, projects, shots, assets, generation, events, media, engines, models):
         app.include_router(module.router)
     if settings.web_dist.is_dir():

@@ -8,6 +8,7 @@ import { ProjectManager } from "./components/ProjectManager";
 import { HelpOverlay } from "./components/HelpOverlay";
 import { Toasts } from "./components/Toasts";
 import { ConfirmDialog } from "./components/ConfirmDialog";
+import { Login } from "./components/Login";
 import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
@@ -56,6 +57,7 @@ export function App() {
       <HelpOverlay />
       <ConfirmDialog />
       <Toasts />
+      <Login />
     </div>
   );
 }

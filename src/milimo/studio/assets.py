@@ -18,7 +18,7 @@ from milimo.studio import uploads
 from milimo.studio.ids import new_id
 from milimo.studio.paths import contained, media_url
 from milimo.studio.schemas import AssetPublic
-from milimo.studio.versions import bump_version, require_project
+from milimo.studio.versions import bump_version, check_base_version, require_project
 
 
 def asset_dict(asset: Asset) -> dict[str, Any]:
@@ -115,9 +115,12 @@ def _references(session: Session, asset: Asset) -> dict[str, list[str]]:
     return {k: v for k, v in {"conditioning_shots": conditioning, "result_shots": results, "elements": list(elements)}.items() if v}
 
 
-def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = False) -> dict[str, Any]:
+def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = False,
+                 base_version: int | None = None) -> dict[str, Any]:
     """Delete an asset's row and file. 409 while shots or elements use it, unless force=True, which
-    also removes those references (conditioning items dropped, element image unset, shot results cleared)."""
+    also removes those references (conditioning items dropped, element image unset, shot results cleared);
+    that changes shots, so a `base_version` older than the project's is then a 409 too."""
+    version: list[int] = []
 
     def write(session: Session) -> tuple[Path | None, Path | None]:
         asset = session.get(Asset, asset_id)
@@ -126,6 +129,8 @@ def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = 
         refs = _references(session, asset)
         if refs and not force:
             raise Conflict(f"asset {asset_id!r} is still used; remove it from those shots/elements or pass force=true", references=refs)
+        if refs:
+            check_base_version(session, require_project(session, asset.project_id), base_version)
         for shot in session.execute(select(Shot).where(col(Shot.project_id) == asset.project_id)).scalars():
             kept = [i for i in shot.timeline if i.get("asset_id") != asset.id and i.get("url") != asset.url]
             if len(kept) != len(shot.timeline):
@@ -138,14 +143,16 @@ def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = 
         for element in session.execute(select(Element).where(col(Element.image_asset_id) == asset.id)).scalars():
             element.image_asset_id, element.image_url = None, None
         if refs:  # shots changed under every open client: their next save must see a new version
-            bump_version(require_project(session, asset.project_id))
+            project = require_project(session, asset.project_id)
+            bump_version(project)
+            version.append(project.version)
         files = _asset_paths(settings, asset)
         session.delete(asset)
         return files
 
     main, thumb = db.write(write)
     remove_quietly(main, thumb)
-    return {"status": "deleted", "id": asset_id}
+    return {"status": "deleted", "id": asset_id, **({"project_version": version[0]} if version else {})}
 
 
 def _asset_paths(settings: Settings, asset: Asset) -> tuple[Path | None, Path | None]:

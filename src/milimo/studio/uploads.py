@@ -7,6 +7,7 @@ audio), and the stored name is `{random}_{sanitised stem}.{extension of the deco
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import unicodedata
@@ -102,8 +103,10 @@ def _sniff_image(path: Path, max_pixels: int) -> Sniffed | None:
 
 
 def _sniff_av(path: Path) -> Sniffed | None:
-    """Video or audio, as the media layer probes it (it decodes the first frame, not only the header)."""
+    """Video or audio, as the media layer probes it (it decodes the first frame, not only the header),
+    then demuxed to its last packet: a file cut off is refused, and frames are counted, not read from the header."""
     from milimo.media import MediaError, probe
+    from milimo.media.probe import verify_demux
 
     try:
         info = probe(path)
@@ -112,6 +115,13 @@ def _sniff_av(path: Path) -> Sniffed | None:
     fmt = AV_FORMATS.get(info.container)
     if fmt is None or info.kind == "image":
         return None
+    try:
+        measured = verify_demux(path)
+    except MediaError as exc:
+        reason = str(exc).split(": ", 1)[-1]  # without the temporary file's name
+        raise Unsupported(f"{reason}; upload the complete file (re-export it if it came from an editor)") from None
+    if info.kind == "video":
+        info = dataclasses.replace(info, num_frames=measured)
     duration = info.duration or None
     if info.kind == "video":
         if max(info.width, info.height) > MAX_VIDEO_SIDE:

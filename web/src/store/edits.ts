@@ -124,7 +124,7 @@ export async function splitAtPlayhead(): Promise<void> {
   }
   await flushSave();
   const s = useStudio.getState();
-  const r = await call(api.POST("/shots/{shot_id}/split", { params: { path: { shot_id: hit.id } }, body: { split_frame: offset } })).catch((e) => {
+  const r = await call(api.POST("/shots/{shot_id}/split", { params: { path: { shot_id: hit.id } }, body: { split_frame: offset, base_version: s.version || undefined } })).catch((e) => {
     toast("error", `Split failed: ${(e as Error).message}`);
     return null;
   });
