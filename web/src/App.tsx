@@ -15,7 +15,7 @@ import { connectEvents } from "./store/jobs";
 import { startTakeSync } from "./store/takes";
 import { loadEngines } from "./store/engines";
 import { onKeyDown } from "./store/commands";
-import { playback } from "./engine/playback";
+import { playback } from "./playback/playback";
 
 export function App() {
   const hasProject = useStudio((s) => s.projectId !== null);

@@ -3,7 +3,7 @@ import type { ClipBox } from "../lib/layout";
 import { useStudio } from "../store/store";
 import { isActive, isDraft } from "../lib/events";
 import { peaks } from "../lib/waveform";
-import { playback } from "../engine/playback";
+import { playback } from "../playback/playback";
 
 export type ClipPreview = { start: number; length: number; track: number };
 

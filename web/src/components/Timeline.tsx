@@ -2,7 +2,8 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { AssetPublic } from "../api/types";
 import { TRACKS } from "../api/types";
 import { serverSet, useStudio } from "../store/store";
-import { addShot, commitMove, commitTrim, deleteSelected, layoutOf, splitAtPlayhead } from "../store/edits";
+import { addShot, commitMove, commitTrim, deleteSelected, splitAtPlayhead } from "../store/edits";
+import { layoutOf } from "../lib/layout";
 import { uploadFiles } from "../store/library";
 import { placeAssets } from "../store/takes";
 import { zoom } from "../store/commands";
@@ -10,7 +11,7 @@ import { clipsInRange, type ClipBox } from "../lib/layout";
 import { clipEdges, gridStepFrames, snapClipStart, snapFrame, type SnapResult } from "../lib/snapping";
 import { formatTimecode } from "../lib/timecode";
 import { ZOOM_STEPS } from "../lib/keys";
-import { seek } from "../engine/playback";
+import { seek } from "../playback/playback";
 import { Clip, type ClipPreview } from "./Clip";
 import { ASSET_MIME } from "./MediaLibrary";
 

@@ -1,10 +1,10 @@
 import { memo, useEffect } from "react";
 import { useStudio, type State } from "../store/store";
-import { layoutOf } from "../store/edits";
+import { layoutOf } from "../lib/layout";
 import { clipAt, nextClip } from "../lib/layout";
 import { formatTimecode } from "../lib/timecode";
 import { isActive } from "../lib/events";
-import { seek, shuttle, togglePlay } from "../engine/playback";
+import { seek, shuttle, togglePlay } from "../playback/playback";
 import { EngineBadge } from "./EngineBadge";
 
 /** Video elements by shot id, kept in step with the playhead (drift correction below). */

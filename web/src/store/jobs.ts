@@ -6,8 +6,8 @@ import { insertAfter, applyEdit } from "../lib/edits";
 import { serverSet, toast, useStudio } from "./store";
 import { adoptVersion, flushSave, reloadAndMerge } from "./sync";
 import { refreshAssets } from "./library";
-import { newId } from "./edits";
-import { adoptMedia } from "./takes";
+import { newId } from "../lib/shots";
+import { adoptMedia } from "./adopt";
 import { loadEngines } from "./engines";
 
 const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync"] as const;

@@ -1,6 +1,7 @@
 // Opening, creating, renaming and deleting projects; the last project reopens on load (seed §5).
 import { api, call } from "../api/client";
-import { metaOf, splitShot, type ProjectState, type ShotDoc, type ShotTake } from "../api/types";
+import { metaOf } from "../api/types";
+import { stateParts } from "../lib/shots";
 import { packV1 } from "../lib/layout";
 import { history, initialState, serverSet, toast, useStudio } from "./store";
 import { recoverJobs } from "./jobs";
@@ -24,18 +25,6 @@ export function lastProjectId(): string | null {
   } catch {
     return null;
   }
-}
-
-/** Split a server state into the document (undoable) and the takes (server-owned). */
-export function stateParts(p: ProjectState): { shots: Record<string, ShotDoc>; takes: Record<string, ShotTake> } {
-  const shots: Record<string, ShotDoc> = {};
-  const takes: Record<string, ShotTake> = {};
-  for (const s of p.shots) {
-    const { doc, take } = splitShot(s);
-    shots[s.id] = doc;
-    takes[s.id] = take;
-  }
-  return { shots, takes };
 }
 
 export async function openProject(id: string): Promise<boolean> {

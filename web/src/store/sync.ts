@@ -6,8 +6,8 @@ import { packV1 } from "../lib/layout";
 import { diffDoc, mergeDocs, type Doc } from "../lib/sync";
 import { missingAssetIn, reconcileTakes } from "../lib/takes";
 import { serverSet, toast, useStudio, type State } from "./store";
-import { stateParts } from "./project";
-import { adoptMedia, forgetAsset } from "./takes";
+import { stateParts } from "../lib/shots";
+import { adoptMedia, forgetAsset } from "./adopt";
 
 export const AUTOSAVE_MS = 2000;
 
