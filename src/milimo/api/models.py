@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from milimo.api.deps import StudioDep
-from milimo.studio import models
+from milimo.studio import hf_token, models
 from milimo.studio.models import DownloadCancelling, DownloadStarted, ModelDeleted, ModelList, ModelPublic
 
 
@@ -33,8 +33,8 @@ def read_model(model_id: ModelId, studio: StudioDep) -> dict:
 @router.post("/{model_id}/download", response_model=DownloadStarted, status_code=202,
              responses={**ERRORS, 507: {"description": "Not enough free disk (the model's size x 1.1)"}})
 def download_model(model_id: ModelId, studio: StudioDep) -> dict:
-    """Download (or resume) a model in the background; follow download_* events on /events."""
-    return models.start_download(studio, model_id)
+    """Download (or resume) a model in the background, with the stored Hugging Face token if any; follow download_* events."""
+    return models.start_download(studio, model_id, token=hf_token.read_token(studio.settings.data_dir))
 
 
 @router.delete("/{model_id}/download", response_model=DownloadCancelling, responses=ERRORS)

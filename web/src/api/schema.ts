@@ -219,7 +219,7 @@ export interface paths {
         put?: never;
         /**
          * Download Model
-         * @description Download (or resume) a model in the background; follow download_* events on /events.
+         * @description Download (or resume) a model in the background, with the stored Hugging Face token if any; follow download_* events.
          */
         post: operations["download_model_models__model_id__download_post"];
         /**
@@ -420,6 +420,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/takes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Takes
+         * @description Every take of every shot (or of one shot): what it was made with, what changed since, which one the shot shows.
+         */
+        get: operations["read_takes_projects__project_id__takes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/thumbnails/{path}": {
         parameters: {
             query?: never;
@@ -495,6 +515,50 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Tokens
+         * @description Whether a Hugging Face token is stored for gated downloads.
+         */
+        get: operations["read_tokens_tokens_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tokens/huggingface": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Hf Token
+         * @description Store the token in the data dir (mode 0600); downloads use it from now on.
+         */
+        put: operations["put_hf_token_tokens_huggingface_put"];
+        post?: never;
+        /**
+         * Delete Hf Token
+         * @description Forget the stored token.
+         */
+        delete: operations["delete_hf_token_tokens_huggingface_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -847,6 +911,21 @@ export interface components {
             url: string | null;
             /** Video Url */
             video_url: string | null;
+        };
+        /** MadeWith */
+        MadeWith: {
+            /** Conditioning */
+            conditioning: {
+                [key: string]: unknown;
+            }[];
+            /** Enhanced Prompt */
+            enhanced_prompt: string | null;
+            /** Num Frames */
+            num_frames: number | null;
+            /** Prompt */
+            prompt: string;
+            /** Seed */
+            seed: number | null;
         };
         /** ModelDeleted */
         ModelDeleted: {
@@ -1502,6 +1581,54 @@ export interface components {
             /** Project Version */
             project_version: number;
         };
+        /** TakeList */
+        TakeList: {
+            /** Project Id */
+            project_id: string;
+            /** Takes */
+            takes: components["schemas"]["TakePublic"][];
+            /** Version */
+            version: number;
+        };
+        /** TakePublic */
+        TakePublic: {
+            /** Asset Id */
+            asset_id: string;
+            /** Changed */
+            changed: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Current */
+            current: boolean;
+            /** Duration S */
+            duration_s: number | null;
+            /** Engine */
+            engine: string | null;
+            /** Fps */
+            fps: number | null;
+            /** Job Id */
+            job_id: string | null;
+            /** Label */
+            label: string;
+            made_with: components["schemas"]["MadeWith"] | null;
+            /** Media Type */
+            media_type: string;
+            /** Num Frames */
+            num_frames: number | null;
+            /** Number */
+            number: number | null;
+            /** Shot Id */
+            shot_id: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Upload */
+            upload: boolean;
+            /** Url */
+            url: string;
+        };
         /**
          * TimelineItem
          * @description One conditioning item: an asset or a server-issued media URL placed at a frame of the shot.
@@ -1527,6 +1654,16 @@ export interface components {
             type?: "image" | "video";
             /** Url */
             url?: string | null;
+        };
+        /** TokenIn */
+        TokenIn: {
+            /** Token */
+            token: string;
+        };
+        /** TokenState */
+        TokenState: {
+            /** Huggingface */
+            huggingface: boolean;
         };
         /** ValidationError */
         ValidationError: {
@@ -2388,6 +2525,47 @@ export interface operations {
             };
         };
     };
+    read_takes_projects__project_id__takes_get: {
+        parameters: {
+            query?: {
+                shot_id?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TakeList"];
+                };
+            };
+            /** @description No such project */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     serve_thumbnails_projects__project_id__thumbnails__path__get: {
         parameters: {
             query?: never;
@@ -2519,6 +2697,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_tokens_tokens_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenState"];
+                };
+            };
+        };
+    };
+    put_hf_token_tokens_huggingface_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenState"];
+                };
+            };
+            /** @description Not a token */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_hf_token_tokens_huggingface_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenState"];
                 };
             };
         };
