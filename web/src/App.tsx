@@ -8,6 +8,11 @@ import { ProjectManager } from "./components/ProjectManager";
 import { HelpOverlay } from "./components/HelpOverlay";
 import { Toasts } from "./components/Toasts";
 import { ConfirmDialog } from "./components/ConfirmDialog";
+import { ModelLibrary } from "./components/ModelLibrary";
+import { TakesCompare } from "./components/TakesCompare";
+import { startSession } from "./store/session";
+import { startTakeHistorySync } from "./store/takeHistory";
+import { loadModels } from "./store/models";
 import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
@@ -22,16 +27,21 @@ export function App() {
   useEffect(() => {
     const stopAutosave = startAutosave();
     const stopTakeSync = startTakeSync();
+    const stopTakeHistory = startTakeHistorySync();
+    const stopSession = startSession();
     const disconnect = connectEvents();
     playback.start();
     void hydrate();
     void loadEngines();
+    void loadModels();
     window.addEventListener("keydown", onKeyDown);
     // Tests and the benchmark drive the app through this handle.
     (window as any).__milimo = { store: useStudio, playback };
     return () => {
       stopAutosave();
       stopTakeSync();
+      stopTakeHistory();
+      stopSession();
       disconnect();
       playback.stop();
       window.removeEventListener("keydown", onKeyDown);
@@ -53,6 +63,8 @@ export function App() {
         </main>
       )}
       <ProjectManager />
+      <ModelLibrary />
+      <TakesCompare />
       <HelpOverlay />
       <ConfirmDialog />
       <Toasts />

@@ -14,6 +14,8 @@ import { ZOOM_STEPS } from "../lib/keys";
 import { seek } from "../playback/playback";
 import { Clip, type ClipPreview } from "./Clip";
 import { ASSET_MIME } from "./MediaLibrary";
+import { Plus, Scissors, Trash2, ZoomIn, ZoomOut } from "lucide-react";
+import { Icon, IconButton } from "./ui/Icon";
 
 const RULER_H = 24;
 const LANE_H = [58, 46, 46];
@@ -66,16 +68,18 @@ function Toolbar() {
   const hasSel = useStudio((s) => !!s.selectedId);
   return (
     <div className="tl-toolbar">
-      <button className="btn small" onClick={() => addShot(0)} data-testid="add-shot" title="Add a shot to V1 (after the selected clip)">+ Shot</button>
-      <button className="btn small" onClick={() => void splitAtPlayhead()} data-testid="split" title="Split at the playhead (B, Cmd/Ctrl+K)">Split</button>
-      <button className="btn small" onClick={() => deleteSelected(false)} disabled={!hasSel} title="Delete the selected clip (Delete)">Delete</button>
+      <button className="btn small" onClick={() => addShot(0)} data-testid="add-shot" title="Add a shot to V1 (after the selected clip)"><Icon icon={Plus} size={14} /> Shot</button>
+      <button className="btn small" onClick={() => void splitAtPlayhead()} data-testid="split" title="Split at the playhead (B, Cmd/Ctrl+K)"><Icon icon={Scissors} size={14} /> Split</button>
+      <button className="btn small" onClick={() => deleteSelected(false)} disabled={!hasSel} title="Delete the selected clip (Delete)"><Icon icon={Trash2} size={14} /> Delete</button>
       <button className="btn small" onClick={() => deleteSelected(true)} disabled={!hasSel} title="Ripple delete (Shift+Delete)">Ripple delete</button>
+      <span className="tl-rule" data-testid="v2-rule" title="V2 never overlaps: a clip dropped or moved onto V2 goes in at the nearest clip boundary and pushes later clips right (insert), like an NLE's insert edit">
+        V2: insert &amp; push</span>
       <label className="toggle small"><input type="checkbox" checked={snapping} onChange={(e) => serverSet({ snapping: e.target.checked })} /> Snap</label>
       <div className="spacer" />
-      <button className="icon-btn small" onClick={() => zoom(-1)} aria-label="Zoom out" title="Zoom out (−)">−</button>
+      <IconButton small icon={ZoomOut} onClick={() => zoom(-1)} label="Zoom out" title="Zoom out (−)" />
       <input type="range" aria-label="Zoom" min={0} max={ZOOM_STEPS.length - 1} value={Math.max(0, ZOOM_STEPS.indexOf(px))}
         onChange={(e) => serverSet({ pxPerFrame: ZOOM_STEPS[Number(e.target.value)] })} />
-      <button className="icon-btn small" onClick={() => zoom(1)} aria-label="Zoom in" title="Zoom in (+)">+</button>
+      <IconButton small icon={ZoomIn} onClick={() => zoom(1)} label="Zoom in" title="Zoom in (+)" />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // Timeline and inspector commands: each user gesture is one document change (one undo step).
 import { api, call } from "../api/client";
 import { splitShot, type ShotDoc, type TimelineItem } from "../api/types";
-import { applyEdit, deleteClips, insertAfter, markIn, markOut, moveClip, splitOffset, trimIn, trimOut } from "../lib/edits";
+import { applyEdit, deleteClips, insertAfter, markIn, markOut, moveClip, splitOffset, trimIn, trimOut, V2 } from "../lib/edits";
 import { clipAt, layoutOf, type TimelineLayout } from "../lib/layout";
 import { defaultShot } from "../lib/shots";
 import { serverSet, toast, useStudio, type State } from "./store";
@@ -45,7 +45,21 @@ export function commitMove(id: string, track: number, start: number): void {
   const shot = s.shots[id];
   if (!shot || s.locked[shot.track_index] || s.locked[track]) return;
   const { edit, v1Order } = moveClip(s.shots, id, track, start);
-  useStudio.setState({ shots: applyEdit(s.shots, edit, v1Order) });
+  const shots = applyEdit(s.shots, edit, v1Order);
+  useStudio.setState({ shots });
+  tellV2Push(s.shots, shots, id, start);
+}
+
+/** V2's insert rule moved clips: say so (the rule is also named in the timeline toolbar). */
+export function tellV2Push(before: State["shots"], after: State["shots"], placed: string, requested?: number): void {
+  let pushed = 0;
+  for (const [sid, sh] of Object.entries(after)) {
+    if (sid !== placed && sh.track_index === V2 && before[sid] && before[sid].start_frame !== sh.start_frame) pushed++;
+  }
+  const landed = after[placed];
+  const shifted = landed?.track_index === V2 && requested !== undefined && landed.start_frame !== Math.max(0, Math.round(requested));
+  if (pushed) toast("info", `V2 insert: ${pushed} clip${pushed > 1 ? "s" : ""} after it moved right to make room`, 3500);
+  else if (shifted) toast("info", "V2 insert: it went in after the clip it landed on (V2 never overlaps)", 3500);
 }
 
 /** Delete the selected clip; `ripple` closes the gap on V2/A1 too (V1 always closes: magnetic). */

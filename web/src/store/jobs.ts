@@ -9,6 +9,8 @@ import { refreshAssets } from "./library";
 import { newId } from "../lib/shots";
 import { adoptMedia } from "./adopt";
 import { loadEngines } from "./engines";
+import { onDownloadEvent } from "./models";
+import type { DownloadEvent } from "../lib/models";
 
 const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync"] as const;
 
@@ -66,8 +68,17 @@ export function connectEvents(url = "/events"): () => void {
         void loadEngines(); // a restarted server may have picked other engines
       }
     };
-    // A finished model download re-selects the engines on the server.
-    source.addEventListener("download_complete", () => void loadEngines());
+    // Model downloads: the library follows, and a finished one re-selects the engines (the header chips follow).
+    for (const type of ["download_progress", "download_complete", "download_error"] as const) {
+      source.addEventListener(type, (e: Event) => {
+        if (!(e instanceof MessageEvent) || typeof e.data !== "string") return;
+        try {
+          onDownloadEvent({ type, data: JSON.parse(e.data) } as DownloadEvent);
+        } catch {
+          /* not JSON: nothing to apply */
+        }
+      });
+    }
     for (const type of APP_EVENTS) {
       source.addEventListener(type, (e: Event) => {
         if (!(e instanceof MessageEvent) || typeof e.data !== "string") {

@@ -7,8 +7,12 @@ import { history, initialState, serverSet, toast, useStudio } from "./store";
 import { recoverJobs } from "./jobs";
 import { flushSave } from "./sync";
 import { refreshAssets } from "./library";
+import { loadTakes } from "./takeHistory";
+import { rememberedSelection } from "./session";
 
 const LAST_PROJECT = "milimo.lastProjectId";
+/** The server's limit on a project name (studio/schemas.py Name). */
+export const NAME_MAX = 200;
 
 export function rememberProject(id: string | null): void {
   try {
@@ -37,8 +41,10 @@ export async function openProject(id: string): Promise<boolean> {
     serverSet({
       ...initialState, connection: useStudio.getState().connection, lastEventId: useStudio.getState().lastEventId,
       pxPerFrame: useStudio.getState().pxPerFrame, engines: useStudio.getState().engines,
+      models: useStudio.getState().models, hfToken: useStudio.getState().hfToken,
       projectId: p.id, meta, shots, takes, version: p.version, base: { meta, shots }, saveState: "saved",
-      selectedId: null,
+      // The selection survives a reload (session.ts remembers it per project).
+      selectedId: rememberedSelection(p.id, shots),
     });
     history().clear();
     rememberProject(p.id);
@@ -47,6 +53,7 @@ export async function openProject(id: string): Promise<boolean> {
     if (Object.keys(packed).length) serverSet((s) => ({ shots: { ...s.shots, ...packed } }));
     void recoverJobs();
     void refreshAssets();
+    void loadTakes();
     return true;
   } catch (e) {
     if (lastProjectId() === id) rememberProject(null);
@@ -67,7 +74,8 @@ export async function createProject(body: { name: string; resolution_w: number; 
 export async function deleteProject(id: string): Promise<void> {
   await call(api.DELETE("/projects/{project_id}", { params: { path: { project_id: id } } }));
   if (useStudio.getState().projectId === id) {
-    serverSet({ ...initialState, projectsOpen: true, connection: useStudio.getState().connection, engines: useStudio.getState().engines });
+    serverSet({ ...initialState, projectsOpen: true, connection: useStudio.getState().connection, engines: useStudio.getState().engines,
+      models: useStudio.getState().models, hfToken: useStudio.getState().hfToken });
     history().clear();
     rememberProject(null);
   } else if (lastProjectId() === id) rememberProject(null);
@@ -78,7 +86,11 @@ export function renameProject(name: string): void {
   const s = useStudio.getState();
   const trimmed = name.trim();
   if (!s.meta || !trimmed || trimmed === s.meta.name) return;
-  useStudio.setState({ meta: { ...s.meta, name: trimmed.slice(0, 200) } });
+  if (trimmed.length > NAME_MAX) {
+    toast("error", `Project names are at most ${NAME_MAX} characters (this one has ${trimmed.length}); it keeps its name`, 6000);
+    return;
+  }
+  useStudio.setState({ meta: { ...s.meta, name: trimmed } });
 }
 
 /** Startup: reopen the last project, or show the project manager. */

@@ -72,5 +72,5 @@ export function useAsTake(shotId: string, asset: AssetPublic): void {
   // A still fits any length; other media set it. Trims stay only when the length does.
   if (asset.media_type === "image" || num_frames === shot.num_frames) updateShot(shotId, { media_asset_id });
   else updateShot(shotId, { media_asset_id, num_frames, trim_in: 0, trim_out: 0 });
-  toast("info", `The clip shows ${asset.filename} — Cmd/Ctrl+Z goes back`, 3000);
+  toast("info", `The clip shows ${s.takeLabels[asset.id] ?? asset.filename} — Cmd/Ctrl+Z goes back`, 3000);
 }
