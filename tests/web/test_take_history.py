@@ -117,3 +117,25 @@ def test_an_upload_keeps_its_name_and_is_not_offered_regenerate(page, studio_ser
     hud = page.evaluate("getComputedStyle(document.querySelector('[data-testid=hud]')).backgroundColor")
     assert hud.startswith("rgba(8, 9, 11")
     shot(page, "upload-take")
+
+
+def test_a_generated_still_lands_with_a_default_length_that_can_be_changed(page, studio_server):
+    base = studio_server.url
+    pid, _ = open_project(page, base, [{"id": "p", "prompt": "a poster of the lighthouse", "num_frames": 1, "width": 320, "height": 192,
+                                        "enhance_prompt": False}])
+    assert page.locator("[data-testid=clip][data-shot=p]").get_attribute("data-length") == "1"
+    page.locator("[data-testid=clip][data-shot=p]").click()
+    generate(page)
+    page.wait_for_selector("[data-testid=clip][data-shot=p][data-length='120']")  # 5 s at 24 fps, not a 4 px sliver
+    assert any("held for 5 s" in t for t in page.locator("[data-testid=toast]").all_inner_texts())
+    wait_saved(page)
+    assert server_shots(base, pid)["p"]["num_frames"] == 120
+    row = page.locator("[data-testid=take-row]")
+    assert row.get_attribute("data-stale") == "" and "still" in row.inner_text(), "a still fits any length"
+    assert page.locator("[data-testid=clip][data-shot=p] [data-testid=past-media]").count() == 0
+    page.keyboard.press("Control+z")  # the hold is the result's, not an undo step
+    assert page.evaluate(f"{STATE}.shots.p.num_frames") == 120
+    page.get_by_label("Frames").fill("48")
+    page.get_by_label("Frames").press("Enter")
+    page.wait_for_selector("[data-testid=clip][data-shot=p][data-length='48']")
+    shot(page, "still-held")

@@ -80,13 +80,13 @@ def _conditioning_now(session: Session, settings: Settings, shot: Shot) -> list[
         return None
 
 
-def _changed(made: MadeWith, shot: Shot, conditioning: list[dict[str, Any]] | None) -> list[str]:
+def _changed(made: MadeWith, shot: Shot, conditioning: list[dict[str, Any]] | None, still: bool) -> list[str]:
     out = []
     if made.prompt != shot.prompt:
         out.append("prompt")
     if made.seed is not None and made.seed != shot.seed:
         out.append("seed")
-    if made.num_frames is not None and made.num_frames != shot.num_frames:
+    if not still and made.num_frames is not None and made.num_frames != shot.num_frames:  # a still fits any length
         out.append("num_frames")
     if conditioning is None or _items_key(conditioning) != _items_key(made.conditioning):
         out.append("conditioning")
@@ -134,6 +134,6 @@ def list_takes(db: Database, settings: Settings, project_id: str, shot_id: str |
                     "media_type": a.media_type, "engine": a.engine or ("upload" if upload else None), "duration_s": a.duration_s,
                     "num_frames": a.num_frames, "fps": a.fps, "job_id": a.job_id, "created_at": a.created_at,
                     "made_with": made_with.model_dump() if made_with else None,
-                    "changed": _changed(made_with, shot, conditioning) if made_with else [],
+                    "changed": _changed(made_with, shot, conditioning, a.media_type == "image") if made_with else [],
                 })
         return {"project_id": project_id, "version": project.version, "takes": out}

@@ -49,3 +49,32 @@ export function forgetAsset(assetId: string): void {
     return takes;
   });
 }
+
+/**
+ * A generated still (a 1-frame shot) lands held for `frames` frames, so it is a clip one can see
+ * and trim rather than a 4-pixel sliver. Applied to the document and its history (no undo shrinks
+ * it back), not to the base: autosave tells the server, whose render and export read the length.
+ */
+export function holdStills(frames: Record<string, number>): void {
+  const change = (shots: ShotMap): ShotMap => {
+    let out = shots;
+    for (const [id, n] of Object.entries(frames)) {
+      const s = shots[id];
+      if (!s || s.num_frames !== 1) continue;
+      if (out === shots) out = { ...shots };
+      out[id] = { ...s, num_frames: n, trim_in: 0, trim_out: 0 };
+    }
+    return out;
+  };
+  const s = useStudio.getState();
+  const shots = change(s.shots);
+  if (shots === s.shots) return;
+  const t = history();
+  t.pause();
+  try {
+    useStudio.setState({ shots });
+  } finally {
+    t.resume();
+  }
+  rewriteHistory(change);
+}

@@ -7,7 +7,8 @@ import { serverSet, toast, useStudio } from "./store";
 import { adoptVersion, flushSave, reloadAndMerge } from "./sync";
 import { refreshAssets } from "./library";
 import { newId } from "../lib/shots";
-import { adoptMedia } from "./adopt";
+import { adoptMedia, holdStills } from "./adopt";
+import { STILL_SECONDS } from "../lib/takes";
 import { loadEngines } from "./engines";
 import { onDownloadEvent } from "./models";
 import type { DownloadEvent } from "../lib/models";
@@ -23,6 +24,12 @@ export function handleServerEvent(ev: ServerEvent): void {
     // The job pointed the shot at its new take on the server: so does every copy here.
     serverSet({ jobs: state.jobs });
     adoptMedia({ [sid]: String(ev.data.asset_id) }, state.takes);
+    const shot = useStudio.getState().shots[sid];
+    if (ev.data.type === "image" && shot?.num_frames === 1) {
+      const fps = useStudio.getState().meta?.fps ?? 24;
+      holdStills({ [sid]: Math.max(1, Math.round(STILL_SECONDS * fps)) });
+      toast("info", `The still is held for ${STILL_SECONDS} s on the timeline: change Frames or trim it to adjust`, 5000);
+    }
   } else if (state.jobs !== s.jobs || state.takes !== s.takes) serverSet({ jobs: state.jobs, takes: state.takes });
   runEffects(effects);
 }
