@@ -125,3 +125,23 @@ def test_an_upload_keeps_its_name_and_is_listed_as_the_take_of_the_shot_showing_
     [take] = client.get(f"/projects/{project['id']}/takes").json()["takes"]
     assert (take["label"], take["upload"], take["current"], take["number"], take["made_with"], take["changed"]) == (
         "Harbour at dusk.png", True, True, None, None, [])
+
+
+def test_choosing_another_take_brings_its_own_enhanced_prompt_not_the_previous_ones(client, project, settings):
+    import io
+
+    from PIL import Image
+
+    from milimo.db.engine import Database
+    from milimo.db.models import Shot
+
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(buf, format="PNG")
+    upload = client.post("/upload", data={"project_id": project["id"]}, files={"file": ("still.png", buf.getvalue(), "image/png")}).json()
+    r = client.put(f"/projects/{project['id']}/save", json={"base_version": project["version"], "shots": [{"id": "s1", "prompt": "x"}]})
+    db = Database(settings.db_url)
+    db.write(lambda session: setattr(session.get(Shot, "s1"), "enhanced_prompt", "the previous take's long prompt"))
+    db.close()
+    r = client.put(f"/projects/{project['id']}/save", json={"base_version": r.json()["version"],
+                                                           "shots": [{"id": "s1", "media_asset_id": upload["id"]}]})
+    assert r.status_code == 200 and r.json()["shots"][0]["enhanced_prompt"] is None
