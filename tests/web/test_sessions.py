@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.web.conftest import ARTIFACTS, shot
+from tests.web.conftest import shot
 from tests.web.test_sync_and_events import STATE, open_project
 from tests.web.test_takes import server_shots, wait_saved
 
@@ -155,4 +155,3 @@ def test_project_names_long_duplicate_and_toasts_clear_of_timecode_and_help(page
     top = page.evaluate(f"document.elementFromPoint({first['x'] + first['width'] / 2}, {first['y'] + first['height'] / 2}).closest('.modal-backdrop') !== null")
     assert top, "the help overlay is above the toasts"
     shot(page, "toasts-under-help")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
