@@ -133,7 +133,7 @@ export interface paths {
         };
         /**
          * Read Health
-         * @description Is the studio up; to a logged-in caller (or when no token is set), also where it keeps its data.
+         * @description Is the studio up, and where does it keep its data.
          */
         get: operations["read_health_health_get"];
         put?: never;
@@ -219,7 +219,7 @@ export interface paths {
         put?: never;
         /**
          * Download Model
-         * @description Download (or resume) a model in the background; follow download_* events on /events.
+         * @description Download (or resume) a model in the background, with the stored Hugging Face token if any; follow download_* events.
          */
         post: operations["download_model_models__model_id__download_post"];
         /**
@@ -420,6 +420,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/takes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Takes
+         * @description Every take of every shot (or of one shot): what it was made with, what changed since, which one the shot shows.
+         */
+        get: operations["read_takes_projects__project_id__takes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/thumbnails/{path}": {
         parameters: {
             query?: never;
@@ -500,6 +520,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Tokens
+         * @description Whether a Hugging Face token is stored for gated downloads.
+         */
+        get: operations["read_tokens_tokens_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tokens/huggingface": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Hf Token
+         * @description Store the token in the data dir (mode 0600); downloads use it from now on.
+         */
+        put: operations["put_hf_token_tokens_huggingface_put"];
+        post?: never;
+        /**
+         * Delete Hf Token
+         * @description Forget the stored token.
+         */
+        delete: operations["delete_hf_token_tokens_huggingface_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/upload": {
         parameters: {
             query?: never;
@@ -512,7 +576,6 @@ export interface paths {
         /**
          * Upload
          * @description Upload media into a project; the response gives an asset id and a URL, never a path.
-         *     Its size is capped while it arrives (milimo.limits), and again while it is copied.
          */
         post: operations["upload_upload_post"];
         delete?: never;
@@ -525,10 +588,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /**
-         * Adjustment
-         * @description One value the studio changed to fit the engine, and why (the response and the job carry these).
-         */
+        /** Adjustment */
         Adjustment: {
             /** Field */
             field: string;
@@ -646,42 +706,6 @@ export interface components {
              */
             status: "downloading";
         };
-        /**
-         * ElementMatch
-         * @description A project element the storyboard matched to a shot (reference-system §3.9's ElementMatch).
-         */
-        ElementMatch: {
-            /**
-             * Confidence
-             * @default 1
-             */
-            confidence?: number;
-            /** Element Id */
-            element_id: string;
-            /**
-             * Element Name
-             * @default
-             */
-            element_name?: string;
-            /**
-             * Element Type
-             * @default character
-             * @enum {string}
-             */
-            element_type?: "character" | "location" | "object";
-            /** Image Url */
-            image_url?: string | null;
-            /**
-             * Match Source
-             * @default
-             */
-            match_source?: string;
-            /**
-             * Trigger Word
-             * @default
-             */
-            trigger_word?: string;
-        };
         /** EngineCandidate */
         EngineCandidate: {
             /** Engine */
@@ -765,43 +789,8 @@ export interface components {
             /** Loaded */
             loaded: string[];
         };
-        /**
-         * ErrorBody
-         * @description Every 4xx/5xx body. Some carry more: `current` (409 on a stale save), `references` (409 on a used asset).
-         */
-        ErrorBody: {
-            /**
-             * Code
-             * @description invalid, not_found, conflict, too_large, unsupported_media, unavailable, unauthorized, ...
-             */
-            code: string;
-            /**
-             * Detail
-             * @description what went wrong and what to do, for people
-             */
-            detail: string;
-            /**
-             * Errors
-             * @description request validation only: one item per problem
-             * @default null
-             */
-            errors?: components["schemas"]["ErrorItem"][] | null;
-        } & {
-            [key: string]: unknown;
-        };
-        /** ErrorItem */
-        ErrorItem: {
-            /** Loc */
-            loc: (string | number)[];
-            /** Msg */
-            msg: string;
-            /** Type */
-            type: string;
-        };
         /** GenerateAdvanced */
         GenerateAdvanced: {
-            /** Base Version */
-            base_version?: number | null;
             /** Project Id */
             project_id: string;
             shot_config: components["schemas"]["ShotConfig"];
@@ -860,6 +849,11 @@ export interface components {
              */
             width?: number;
         };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
         /** JobPublic */
         JobPublic: {
             /** Actual Frames */
@@ -905,29 +899,34 @@ export interface components {
             shot_id: string | null;
             /** Started At */
             started_at: string | null;
-            status: components["schemas"]["JobStatus"];
+            /** Status */
+            status: string;
             /** Status Message */
             status_message: string;
             /** Thumbnail Url */
             thumbnail_url: string | null;
-            type: components["schemas"]["JobType"];
+            /** Type */
+            type: string;
             /** Url */
             url: string | null;
             /** Video Url */
             video_url: string | null;
         };
-        /**
-         * JobStatus
-         * @enum {string}
-         */
-        JobStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
-        /**
-         * JobType
-         * @description Every kind of job the executor runs. A new type adds its params model (jobs/params.py) and its
-         *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
-         * @enum {string}
-         */
-        JobType: "video" | "image";
+        /** MadeWith */
+        MadeWith: {
+            /** Conditioning */
+            conditioning: {
+                [key: string]: unknown;
+            }[];
+            /** Enhanced Prompt */
+            enhanced_prompt: string | null;
+            /** Num Frames */
+            num_frames: number | null;
+            /** Prompt */
+            prompt: string;
+            /** Seed */
+            seed: number | null;
+        };
         /** ModelDeleted */
         ModelDeleted: {
             /** Deleted */
@@ -1030,7 +1029,6 @@ export interface components {
             script_text?: string;
             /**
              * Seed
-             * @description 0..2^32-1; there is no -1 for random
              * @default 42
              */
             seed?: number;
@@ -1172,7 +1170,7 @@ export interface components {
             /** Job Id */
             job_id: string;
             /** Pipeline */
-            pipeline?: ("ti2vid" | "ic_lora" | "keyframe" | "image") | null;
+            pipeline?: string | null;
             /** Project Version */
             project_version?: number | null;
             /** Shot Id */
@@ -1256,7 +1254,9 @@ export interface components {
             /** Index */
             index?: number | null;
             /** Matched Elements */
-            matched_elements?: components["schemas"]["ElementMatch"][] | null;
+            matched_elements?: {
+                [key: string]: unknown;
+            }[] | null;
             /**
              * Media Asset Id
              * @description the asset this shot shows (an upload or an earlier take); null detaches it. video_url, thumbnail_url, engine and actual_frames follow from it
@@ -1331,7 +1331,9 @@ export interface components {
             /** Last Job Id */
             last_job_id: string | null;
             /** Matched Elements */
-            matched_elements: components["schemas"]["ElementMatch"][];
+            matched_elements: {
+                [key: string]: unknown;
+            }[];
             /** Media Asset Id */
             media_asset_id: string | null;
             /** Negative Prompt */
@@ -1352,7 +1354,8 @@ export interface components {
             shot_type: string;
             /** Start Frame */
             start_frame: number;
-            status: components["schemas"]["ShotStatus"];
+            /** Status */
+            status: string;
             /** Steps */
             steps: number;
             /** Thumbnail Url */
@@ -1380,11 +1383,6 @@ export interface components {
             width: number;
         };
         /**
-         * ShotStatus
-         * @enum {string}
-         */
-        ShotStatus: "pending" | "generating" | "generating_thumbnail" | "completed" | "failed";
-        /**
          * ShotUpdate
          * @description PATCH /shots/{id}. `base_version`, when given, must equal the project's version (else 409).
          */
@@ -1410,7 +1408,9 @@ export interface components {
             /** Index */
             index?: number | null;
             /** Matched Elements */
-            matched_elements?: components["schemas"]["ElementMatch"][] | null;
+            matched_elements?: {
+                [key: string]: unknown;
+            }[] | null;
             /**
              * Media Asset Id
              * @description the asset this shot shows (an upload or an earlier take); null detaches it. video_url, thumbnail_url, engine and actual_frames follow from it
@@ -1500,7 +1500,9 @@ export interface components {
              */
             last_job_id?: unknown;
             /** Matched Elements */
-            matched_elements?: components["schemas"]["ElementMatch"][] | null;
+            matched_elements?: {
+                [key: string]: unknown;
+            }[] | null;
             /**
              * Media Asset Id
              * @description the asset this shot shows (an upload or an earlier take); null detaches it. video_url, thumbnail_url, engine and actual_frames follow from it
@@ -1579,6 +1581,54 @@ export interface components {
             /** Project Version */
             project_version: number;
         };
+        /** TakeList */
+        TakeList: {
+            /** Project Id */
+            project_id: string;
+            /** Takes */
+            takes: components["schemas"]["TakePublic"][];
+            /** Version */
+            version: number;
+        };
+        /** TakePublic */
+        TakePublic: {
+            /** Asset Id */
+            asset_id: string;
+            /** Changed */
+            changed: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Current */
+            current: boolean;
+            /** Duration S */
+            duration_s: number | null;
+            /** Engine */
+            engine: string | null;
+            /** Fps */
+            fps: number | null;
+            /** Job Id */
+            job_id: string | null;
+            /** Label */
+            label: string;
+            made_with: components["schemas"]["MadeWith"] | null;
+            /** Media Type */
+            media_type: string;
+            /** Num Frames */
+            num_frames: number | null;
+            /** Number */
+            number: number | null;
+            /** Shot Id */
+            shot_id: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Upload */
+            upload: boolean;
+            /** Url */
+            url: string;
+        };
         /**
          * TimelineItem
          * @description One conditioning item: an asset or a server-issued media URL placed at a frame of the shot.
@@ -1604,6 +1654,29 @@ export interface components {
             type?: "image" | "video";
             /** Url */
             url?: string | null;
+        };
+        /** TokenIn */
+        TokenIn: {
+            /** Token */
+            token: string;
+        };
+        /** TokenState */
+        TokenState: {
+            /** Huggingface */
+            huggingface: boolean;
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Context */
+            ctx?: Record<string, never>;
+            /** Input */
+            input?: unknown;
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
         };
     };
     responses: never;
@@ -1635,40 +1708,13 @@ export interface operations {
                     "application/json": components["schemas"]["AssetPublic"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1676,8 +1722,6 @@ export interface operations {
     delete_asset_assets__asset_id__delete: {
         parameters: {
             query?: {
-                /** @description the project version the client has; checked when force detaches the asset from shots */
-                base_version?: number | null;
                 force?: boolean;
             };
             header?: never;
@@ -1700,58 +1744,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1774,33 +1773,6 @@ export interface operations {
                     "application/json": components["schemas"]["EnginesOverview"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The engine or service this needs is not available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     refresh_engines_engines_refresh_post: {
@@ -1819,51 +1791,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnginesOverview"];
-                };
-            };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The engine or service this needs is not available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1889,31 +1816,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1940,76 +1849,13 @@ export interface operations {
                     "application/json": components["schemas"]["Queued"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body (or an upload, or an image's pixel count) is over its limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The engine or service this needs is not available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2036,76 +1882,13 @@ export interface operations {
                     "application/json": components["schemas"]["Queued"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body (or an upload, or an image's pixel count) is over its limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The engine or service this needs is not available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2128,15 +1911,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
-                };
-            };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2162,58 +1936,13 @@ export interface operations {
                     "application/json": components["schemas"]["CancelResult"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2234,33 +1963,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelList"];
-                };
-            };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The engine or service this needs is not available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2286,58 +1988,27 @@ export interface operations {
                     "application/json": components["schemas"]["ModelPublic"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Unknown model id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Already downloaded, downloading, or in use */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The engine or service this needs is not available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2363,67 +2034,27 @@ export interface operations {
                     "application/json": components["schemas"]["ModelDeleted"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Unknown model id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Already downloaded, downloading, or in use */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The engine or service this needs is not available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2449,67 +2080,27 @@ export interface operations {
                     "application/json": components["schemas"]["DownloadStarted"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Unknown model id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Already downloaded, downloading, or in use */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The engine or service this needs is not available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description Not enough free disk (the model's size x 1.1) */
@@ -2517,9 +2108,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
         };
     };
@@ -2544,67 +2133,27 @@ export interface operations {
                     "application/json": components["schemas"]["DownloadCancelling"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Unknown model id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Already downloaded, downloading, or in use */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The engine or service this needs is not available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2630,31 +2179,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPage"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2681,67 +2212,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectState"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body (or an upload, or an image's pixel count) is over its limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2767,40 +2244,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectState"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2828,58 +2278,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2908,40 +2313,13 @@ export interface operations {
                     "application/json": components["schemas"]["AssetPublic"][];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2966,63 +2344,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Partial content (a Range request) */
-            206: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not modified (If-None-Match matched the ETag) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The requested byte range is outside the file */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3047,63 +2375,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Partial content (a Range request) */
-            206: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not modified (If-None-Match matched the ETag) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The requested byte range is outside the file */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3131,40 +2409,13 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublic"][];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3189,63 +2440,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Partial content (a Range request) */
-            206: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not modified (If-None-Match matched the ETag) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The requested byte range is outside the file */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3270,63 +2471,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Partial content (a Range request) */
-            206: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not modified (If-None-Match matched the ETag) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The requested byte range is outside the file */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3356,67 +2507,61 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectState"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The save is based on an old version; the body carries `current` (ProjectState). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The body (or an upload, or an image's pixel count) is over its limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_takes_projects__project_id__takes_get: {
+        parameters: {
+            query?: {
+                shot_id?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TakeList"];
+                };
+            };
+            /** @description No such project */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3441,63 +2586,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Partial content (a Range request) */
-            206: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not modified (If-None-Match matched the ETag) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The requested byte range is outside the file */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3527,67 +2622,13 @@ export interface operations {
                     "application/json": components["schemas"]["ShotChange"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body (or an upload, or an image's pixel count) is over its limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3617,67 +2658,13 @@ export interface operations {
                     "application/json": components["schemas"]["SplitResult"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body (or an upload, or an image's pixel count) is over its limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3703,40 +2690,84 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublic"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_tokens_tokens_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenState"];
+                };
+            };
+        };
+    };
+    put_hf_token_tokens_huggingface_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenState"];
+                };
+            };
+            /** @description Not a token */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_hf_token_tokens_huggingface_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenState"];
                 };
             };
         };
@@ -3763,76 +2794,13 @@ export interface operations {
                     "application/json": components["schemas"]["AssetPublic"];
                 };
             };
-            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A state-changing request from another site's page */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Something the request names does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict: the change is based on an old project version, or the thing is in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body (or an upload, or an image's pixel count) is over its limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The upload is not media the studio can decode */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
