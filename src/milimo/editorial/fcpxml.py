@@ -1,0 +1,64 @@
+"""FCPXML 1.11 for Final Cut Pro (and DaVinci Resolve, which rejects anything newer).
+
+The maintained adapter (otio-fcpx-xml-adapter 1.0.0) writes FCPXML 1.8: media paths as an
+`src` attribute of <asset>, format names guessed by running ffprobe, and no frame duration
+for rates outside its small table. We let it lay out the spine and then bring the document to
+1.11 as the 1.11 DTD wants it: <media-rep kind="original-media" src=…> inside each asset,
+formats that name their size and exact frame duration, and the studio's metadata on every
+clip, so the version we write is pinned and the file is the same on every machine.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from xml.dom import minidom
+from xml.etree import ElementTree as ET
+
+import opentimelineio as otio
+
+from milimo.editorial.timeline import NAMESPACE
+
+VERSION = "1.11"
+
+
+def frame_duration(fps: float) -> str:
+    """One frame as FCPXML's rational seconds: 24 → "1/24s", 23.976 → "1001/24000s"."""
+    for ntsc in (24, 30, 60, 48, 120):
+        if abs(fps - ntsc * 1000 / 1001) < 0.01:
+            return f"1001/{ntsc * 1000}s"
+    f = Fraction(1) / Fraction(fps).limit_denominator(1001)
+    return f"{f.numerator}/{f.denominator}s"
+
+
+def _md(parent: ET.Element, meta: dict) -> None:
+    box = parent.find("metadata")
+    if box is None:
+        box = ET.SubElement(parent, "metadata")
+    for key in ("shot_id", "prompt", "seed", "engine", "media_url"):
+        ET.SubElement(box, "md", {"key": f"com.milimo.{key}", "value": str(meta.get(key, ""))})
+
+
+def write_fcpxml(timeline: otio.schema.Timeline, fps: float, width: int, height: int) -> str:
+    xml = otio.adapters.write_to_string(timeline, "fcpx_xml")
+    root = ET.fromstring(xml.encode())  # our own output, not user input
+    root.set("version", VERSION)
+    resources = root.find("resources")
+    name = f"FFVideoFormat{width}x{height}p{round(fps * 100) / 100:g}"
+    for fmt in resources.findall("format"):
+        fmt.attrib.update({"frameDuration": frame_duration(fps), "width": str(width), "height": str(height), "name": name})
+    for asset in resources.findall("asset"):
+        src = asset.attrib.pop("src", "")
+        ET.SubElement(asset, "media-rep", {"kind": "original-media", "src": src})
+    # Clip names are unique within a cut (source.py), so the name finds each clip's metadata.
+    metas = {c.name: c.metadata.get(NAMESPACE, {}) for c in timeline.find_clips()}
+    for element in root.iter("clip"):
+        if element.get("name") in metas:
+            _md(element, metas[element.get("name")])
+    for browser_clip in root.findall("asset-clip"):
+        # The adapter also lists one browser clip per name; drop its empty metadata so FCP reads it.
+        box = browser_clip.find("metadata")
+        if box is not None and not list(box):
+            browser_clip.remove(box)
+    pretty = minidom.parseString(ET.tostring(root, encoding="unicode")).toprettyxml(indent="    ")
+    body = "\n".join(line for line in pretty.splitlines()[1:] if line.strip())
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n{body}\n'
