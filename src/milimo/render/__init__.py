@@ -1,0 +1,9 @@
+"""Getting the film out: the cut as data (cut.py) and the master render of it.
+
+`load_cut(db, settings, project_id)` gives the timeline as the player shows it;
+`render_cut(cut, out_path, options=...)` writes the master (docs/render.md).
+"""
+
+from milimo.render.cut import TRACK_NAMES, Cut, CutClip, CutMedia, Track, load_cut, visible_length
+
+__all__ = ["TRACK_NAMES", "Cut", "CutClip", "CutMedia", "Track", "load_cut", "visible_length"]
