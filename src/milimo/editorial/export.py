@@ -170,3 +170,31 @@ def _write_otioz(cut: EditCut, out: Path) -> None:
                                     media_policy=otio.adapters.file_bundle_utils.MediaReferencePolicy.MissingIfNotFile)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def export_project(db, settings, project_id: str, key: str) -> tuple[Path, Format, str]:
+    """Write the project's cut in `key` format into its private workspace: (file, format, download name).
+
+    The caller sends the file and removes its folder (remove_export) once it is sent.
+    """
+    from milimo.editorial.source import load_edit_cut
+
+    fmt = get_format(key)
+    cut = load_edit_cut(db, settings, project_id)
+    folder = Path(tempfile.mkdtemp(prefix="export-", dir=_workspace(settings, project_id)))
+    try:
+        name = filename_for(cut, fmt)
+        return write_export(cut, key, folder / name), fmt, name
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def remove_export(path: Path) -> None:
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def _workspace(settings, project_id: str) -> Path:
+    folder = settings.project_dir(project_id) / "workspace"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -25,10 +25,15 @@ class EditClip:
     engine: str | None = None
     dialogue: str = ""
     character: str = ""
+    num_frames: int = 0  # the shot's full length before trims (trim_out = num_frames - trim_in - length)
 
     @property
     def end_frame(self) -> int:
         return self.start_frame + self.length
+
+    @property
+    def trim_out(self) -> int:
+        return max(0, self.num_frames - self.trim_in - self.length)
 
 
 @dataclass(frozen=True)
