@@ -118,8 +118,7 @@ def _edl(cut: EditCut) -> str:
     timeline = build_timeline(cut, tracks=("V1", "A1"))
     tracks = list(timeline.tracks)
     for clip in timeline.find_clips():
-        meta = clip.metadata[NAMESPACE]
-        clip.metadata["cmx_3600"] = {"reel": _reel(meta["shot_id"])}
+        clip.metadata["cmx_3600"] = {"reel": reel_name(clip.media_reference)}
     rate = cut.fps
     picture = otio.adapters.write_to_string(otio.schema.Timeline(name=cut.name, tracks=[t.deepcopy() for t in tracks[:1]]),
                                             "cmx_3600", rate=rate)
@@ -139,9 +138,13 @@ def _edl_writer(timeline: otio.schema.Timeline, rate: float):
     return EDLWriter(tracks=timeline.tracks, rate=rate, style="avid", reelname_len=8)
 
 
-def _reel(shot_id: str) -> str:
-    # Reels are at most 8 characters in CMX 3600; the clip name and FROM CLIP line say the rest.
-    return re.sub(r"[^A-Za-z0-9]", "", shot_id)[:8].upper() or "AX"
+def reel_name(ref) -> str:
+    """The source's reel: its file name, as CMX 3600's 8 characters allow (the FROM CLIP line has it whole)."""
+    url = getattr(ref, "target_url", None)
+    if not url:
+        return "BL"  # black: a shot with no media yet
+    stem = Path(otio.url_utils.filepath_from_url(url)).stem
+    return re.sub(r"[^A-Za-z0-9]", "", stem)[:8].upper() or "AX"
 
 
 def _write_otioz(cut: EditCut, out: Path) -> None:

@@ -46,6 +46,9 @@ def write_fcpxml(timeline: otio.schema.Timeline, fps: float, width: int, height:
     name = f"FFVideoFormat{width}x{height}p{round(fps * 100) / 100:g}"
     for fmt in resources.findall("format"):
         fmt.attrib.update({"frameDuration": frame_duration(fps), "width": str(width), "height": str(height), "name": name})
+    for project in root.iter("project"):
+        if not project.get("uid"):
+            project.attrib.pop("uid", None)  # an empty uid is not a uid
     for asset in resources.findall("asset"):
         src = asset.attrib.pop("src", "")
         ET.SubElement(asset, "media-rep", {"kind": "original-media", "src": src})

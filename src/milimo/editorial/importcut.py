@@ -158,7 +158,9 @@ def _find(item, by_id, by_media, by_name, placed) -> EditClip | None:
 
 def _place(item: otio.schema.Clip, track: otio.schema.Track, lane: str, shot: EditClip, fps: float) -> _Placed:
     where = f"clip {item.name!r}"
-    start = _frames(track.range_of_child(item).start_time, fps, f"{where}'s position")
+    # A track with a source range (an EDL reader's way of starting a track late) shifts its clips.
+    shift = track.source_range.start_time if track.source_range is not None else RationalTime(0, fps)
+    start = _frames(track.range_of_child(item).start_time - shift, fps, f"{where}'s position")
     source = item.trimmed_range()
     available = getattr(item.media_reference, "available_range", None)
     origin = _frames(available.start_time, fps, f"{where}'s media start") if available is not None else 0
