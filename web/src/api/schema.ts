@@ -320,6 +320,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Cut
+         * @description The timeline as an editorial file: clips, trims and tracks, with each shot's id, prompt, seed and engine.
+         */
+        get: operations["export_cut_projects__project_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/generated/{path}": {
         parameters: {
             query?: never;
@@ -334,6 +354,26 @@ export interface paths {
         get: operations["serve_generated_projects__project_id__generated__path__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/import-cut": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Edited Cut
+         * @description Re-time the project's shots to an edited cut in one versioned save, and report what changed.
+         */
+        post: operations["import_edited_cut_projects__project_id__import_cut_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -579,6 +619,19 @@ export interface components {
             /** Width */
             width: number | null;
         };
+        /** Body_import_edited_cut_projects__project_id__import_cut_post */
+        Body_import_edited_cut_projects__project_id__import_cut_post: {
+            /**
+             * Base Version
+             * @description the project version the client has
+             */
+            base_version: number;
+            /**
+             * File
+             * @description .otio or FCP 7 XML from an editor
+             */
+            file: string;
+        };
         /** Body_upload_upload_post */
         Body_upload_upload_post: {
             /**
@@ -725,6 +778,17 @@ export interface components {
             /** Loaded */
             loaded: string[];
         };
+        /** FramesNeeded */
+        FramesNeeded: {
+            /** Frames */
+            frames: number;
+            /** Head Frames */
+            head_frames: number;
+            /** Name */
+            name: string;
+            /** Shot Id */
+            shot_id: string;
+        };
         /** GenerateAdvanced */
         GenerateAdvanced: {
             /** Project Id */
@@ -789,6 +853,27 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** ImportReport */
+        ImportReport: {
+            /** Changed */
+            changed: components["schemas"]["ShotCutChange"][];
+            /** Deleted */
+            deleted: components["schemas"]["ShotRef"][];
+            /** Format */
+            format: string;
+            /** Needs Frames */
+            needs_frames: components["schemas"]["FramesNeeded"][];
+            /** Notes */
+            notes: string[];
+            /** Project Version */
+            project_version: number;
+            /** Saved */
+            saved: boolean;
+            /** Unchanged */
+            unchanged: number;
+            /** Unmatched */
+            unmatched: string[];
         };
         /** JobPublic */
         JobPublic: {
@@ -918,6 +1003,19 @@ export interface components {
             used_by: string[];
             /** Variant */
             variant: string;
+        };
+        /** Placement */
+        Placement: {
+            /** Length */
+            length: number;
+            /** Start Frame */
+            start_frame: number;
+            /** Track */
+            track: string;
+            /** Trim In */
+            trim_in: number;
+            /** Trim Out */
+            trim_out: number;
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -1216,6 +1314,27 @@ export interface components {
             /** Width */
             width?: number | null;
         };
+        /** ShotCutChange */
+        ShotCutChange: {
+            after: components["schemas"]["Placement"];
+            before: components["schemas"]["Placement"];
+            /** Changes */
+            changes: string[];
+            /**
+             * Frames Needed
+             * @default 0
+             */
+            frames_needed?: number;
+            /**
+             * Head Frames Needed
+             * @default 0
+             */
+            head_frames_needed?: number;
+            /** Name */
+            name: string;
+            /** Shot Id */
+            shot_id: string;
+        };
         /** ShotPublic */
         ShotPublic: {
             /** Action */
@@ -1302,6 +1421,13 @@ export interface components {
             video_url: string | null;
             /** Width */
             width: number;
+        };
+        /** ShotRef */
+        ShotRef: {
+            /** Name */
+            name: string;
+            /** Shot Id */
+            shot_id: string;
         };
         /**
          * ShotUpdate
@@ -2218,6 +2344,37 @@ export interface operations {
             };
         };
     };
+    export_cut_projects__project_id__export_get: {
+        parameters: {
+            query: {
+                /** @description otio | otioz (with media) | fcp7xml | fcpxml (1.11) | edl | srt | vtt */
+                format: "otio" | "otioz" | "fcp7xml" | "fcpxml" | "edl" | "srt" | "vtt";
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unknown format or empty timeline */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     serve_generated_projects__project_id__generated__path__get: {
         parameters: {
             query?: never;
@@ -2233,6 +2390,49 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_edited_cut_projects__project_id__import_cut_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_edited_cut_projects__project_id__import_cut_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description stale base_version */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ import { serverSet, useStudio, undo, redo } from "../store/store";
 import { renameProject } from "../store/project";
 import { saveCommand } from "../store/commands";
 import { engineLines } from "../lib/engines";
+import { ExportButton } from "./export/ExportDialog";
 
 function ProjectTitle() {
   const name = useStudio((s) => s.meta?.name ?? "");
@@ -84,6 +85,7 @@ export function Header() {
       <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}>Projects</button>
       <ProjectTitle />
       <div className="spacer" />
+      <ExportButton />
       <EnginesChip />
       <UndoRedo />
       <SaveIndicator />
