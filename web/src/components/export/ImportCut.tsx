@@ -1,10 +1,10 @@
 // Import-cut: pick an edited .otio or FCP 7 XML, the server re-times the shots in one save, the
 // report says what changed and which shots need more frames, and the project reloads.
 import { useRef, useState } from "react";
-import { toast, useStudio } from "../../store/store";
+import { useStudio } from "../../store/store";
 import { flushSave } from "../../store/sync";
 import { openProject } from "../../store/project";
-import { reportSummary, type ImportReport } from "../../lib/editorial";
+import type { ImportReport } from "../../lib/editorial";
 import { ImportReportView } from "./ImportReportView";
 import type { ExportSectionProps } from "./ExportDialog";
 
@@ -31,8 +31,7 @@ export function ImportCut({ projectId }: ExportSectionProps) {
         return;
       }
       setReport(body as ImportReport);
-      await openProject(projectId);
-      toast("info", reportSummary(body as ImportReport));
+      await openProject(projectId);  // the report stays in the dialog; the timeline behind it is the new cut
     } catch (e) {
       setError((e as Error).message);
     } finally {
