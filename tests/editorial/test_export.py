@@ -80,7 +80,7 @@ def test_edl_holds_v1_and_one_audio_track_with_clip_names(studio, cut):
     timeline = otio.adapters.read_from_string(r.text, "cmx_3600", rate=24)
     assert placements(timeline) == [e for e in EXPECTED if e[1] != "Sc 1 · Sh 3"]  # CMX 3600: one picture track
     assert "* FROM CLIP NAME:  Sc 1 · Sh 2" in r.text
-    assert re.findall(r"^(\d{3})  ", r.text, re.M) == ["001", "002", "003"]  # edit numbers keep counting into A1
+    assert re.findall(r"^(\d{3})  ", r.text, re.MULTILINE) == ["001", "002", "003"]  # edit numbers keep counting into A1
 
 
 def test_otio_clips_carry_shot_metadata_and_point_at_the_served_files(studio, cut):
@@ -147,12 +147,12 @@ def test_export_matches_its_golden_file(studio, cut, fmt):
 def test_cli_export_writes_the_same_file_as_the_route(studio, cut, tmp_path):
     out = tmp_path / "cut.fcpxml"
     run = subprocess.run([sys.executable, "-m", "milimo.cli", "export", "--project", cut["id"], "--format", "fcpxml",
-                          "-o", str(out), "--data-dir", str(studio.settings.data_dir)], capture_output=True, text=True, timeout=120)
+                          "-o", str(out), "--data-dir", str(studio.settings.data_dir)], capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert "4 clips" in run.stdout and out.read_text() == export(studio, cut["id"], "fcpxml").text
     missing = subprocess.run([sys.executable, "-m", "milimo.cli", "export", "--project", "nope", "--format", "otio",
                               "-o", str(tmp_path / "x.otio"), "--data-dir", str(studio.settings.data_dir)],
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, text=True, timeout=120, check=False)
     assert missing.returncode == 2 and "does not exist" in missing.stderr and not (tmp_path / "x.otio").exists()
 
 

@@ -58,7 +58,7 @@ def filename_for(cut: EditCut, fmt: Format) -> str:
 
 
 def write_export(cut: EditCut, key: str, out: Path) -> Path:
-    fmt = get_format(key)
+    get_format(key)  # an unknown format is a 422 before anything is written
     if key in ("srt", "vtt"):
         if not any(c.dialogue.strip() for c in cut.clips if c.track != "A1"):
             raise NothingToExport("no clip on the timeline has dialogue; write dialogue on the shots to export subtitles")
@@ -107,7 +107,7 @@ def _fcp7(cut: EditCut) -> str:
     return otio.adapters.write_to_string(timeline, "fcp_xml")
 
 
-_EVENT = re.compile(r"^(\d{3})(  )", re.M)
+_EVENT = re.compile(r"^(\d{3})(  )", re.MULTILINE)
 
 
 def _edl(cut: EditCut) -> str:

@@ -34,7 +34,13 @@ from milimo.db.engine import Database
 from milimo.editorial.errors import BadCutFile
 from milimo.editorial.model import TRACKS, EditClip, EditCut
 from milimo.editorial.reading import read_cut
-from milimo.editorial.schemas import FramesNeeded, ImportReport, Placement, ShotCutChange, ShotRef
+from milimo.editorial.schemas import (
+    FramesNeeded,
+    ImportReport,
+    Placement,
+    ShotCutChange,
+    ShotRef,
+)
 from milimo.editorial.source import load_edit_cut
 from milimo.editorial.timeline import NAMESPACE
 from milimo.errors import Invalid

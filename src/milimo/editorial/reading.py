@@ -59,7 +59,7 @@ def _read_otio(text: str) -> otio.schema.Timeline:
         raise BadCutFile("the .otio file holds no timeline (its top level must be an OTIO Timeline)")
     try:
         result = otio.adapters.read_from_string(text, "otio_json")
-    except Exception as exc:  # the adapter's errors are many (OTIOError, ValueError, TypeError): all the file's fault
+    except Exception as exc:  # noqa: BLE001 -- the adapter's errors are many (OTIOError, ValueError, TypeError): all the file's fault
         raise BadCutFile(f"OpenTimelineIO cannot read the file: {exc}") from None
     return _timeline(result)
 
@@ -77,7 +77,7 @@ def _read_xml(text: str) -> otio.schema.Timeline:
         raise BadCutFile(f"an XML file with <{root.tag}> at the top is not FCP 7 XML (<xmeml>)")
     try:
         result = otio.adapters.read_from_string(text, "fcp_xml")
-    except Exception as exc:  # vetted above; what remains is an xmeml the adapter cannot make sense of
+    except Exception as exc:  # noqa: BLE001 -- vetted above; what remains is an xmeml the adapter cannot make sense of
         raise BadCutFile(f"the FCP 7 XML cannot be read: {exc}") from None
     return _timeline(result)
 
