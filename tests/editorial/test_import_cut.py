@@ -186,3 +186,16 @@ def test_unknown_format_and_empty_timeline_exports_are_422(studio):
     r = studio.get(f"/projects/{pid}/export", params={"format": "srt"})
     assert r.status_code == 422 and "dialogue" in r.json()["detail"]
     assert studio.get("/projects/nope/export", params={"format": "otio"}).status_code == 404
+
+
+def test_linked_sound_and_extra_audio_tracks_neither_move_nor_delete_shots(studio):
+    """As Premiere writes it: the video clips' own sound on the first audio tracks, the music further down."""
+    state = build_cut(studio)
+    tl = exported(studio, state["id"])
+    _, a = clip_named(tl, "Sc 1 · Sh 1")
+    linked = a.deepcopy()
+    linked.metadata.clear()  # found by its media name: it is a's own sound, a stays on V1
+    sound = otio.schema.Track(name="A1 (linked)", kind=otio.schema.TrackKind.Audio, children=[linked])
+    tl.tracks.insert(2, sound)
+    report = send(studio, state["id"], otio.adapters.write_to_string(tl, "otio_json"), state["version"]).json()
+    assert not report["saved"] and not report["deleted"] and not report["unmatched"] and report["unchanged"] == 4

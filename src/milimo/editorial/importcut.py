@@ -7,7 +7,7 @@ studio.projects.save_project with the caller's base_version (409 rules as everyw
 per shot, by its readable name.
 
 Rules that follow from the studio's timeline (docs/web.md):
-- Video tracks map to V1, V2 in order; the first audio track to A1. A shot is placed once: the
+- The first video track maps to V1, the others to V2; every audio track to A1. A shot is placed once: the
   first track it appears on wins (the audio an editor keeps linked under a video clip is that
   clip's own sound, not a second placement).
 - V1 is magnetic: its clips are packed in the editor's order; a gap there is closed, and said.
@@ -128,8 +128,10 @@ def _match(timeline: otio.schema.Timeline, cut: EditCut) -> tuple[dict[str, _Pla
     unmatched: list[str] = []
     notes: list[str] = []
     video, audio = list(timeline.video_tracks()), list(timeline.audio_tracks())
-    lanes = [(t, TRACKS[i] if i < 2 else None) for i, t in enumerate(video)] + \
-            [(t, "A1" if i == 0 else None) for i, t in enumerate(audio)]
+    # The studio has one overlay and one audio track: higher video tracks go to V2, every audio track to A1.
+    lanes = [(t, "V1" if i == 0 else "V2") for i, t in enumerate(video)] + [(t, "A1") for t in audio]
+    if len(video) > 2:
+        notes.append(f"the file has {len(video)} video tracks; clips above the second were placed on V2")
     for track, lane in lanes:
         for item in track:
             if isinstance(item, otio.schema.Stack):
@@ -139,14 +141,10 @@ def _match(timeline: otio.schema.Timeline, cut: EditCut) -> tuple[dict[str, _Pla
                 continue
             shot = _find(item, by_id, by_media, by_name, placed)
             if shot is None:
-                if lane is not None:
-                    unmatched.append(item.name or "(unnamed clip)")
+                unmatched.append(item.name or "(unnamed clip)")
                 continue
             if shot.shot_id in placed:
                 continue  # its linked sound, or a copy on a lower track: placed where it first appeared
-            if lane is None:
-                notes.append(f"{shot.name} sits on track {track.name!r}, which the studio does not have; it keeps its place")
-                continue
             placed[shot.shot_id] = _place(item, track, lane, shot, cut.fps)
     return placed, unmatched, notes
 

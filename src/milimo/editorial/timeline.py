@@ -35,7 +35,7 @@ def _reference(clip: EditClip, fps: float) -> otio.core.MediaReference:
     # A still has no length of its own: it offers exactly what the clip shows.
     available = clip.media_frames if clip.media_frames is not None else clip.trim_in + clip.length
     return otio.schema.ExternalReference(
-        target_url=clip.media_path.resolve().as_uri(),
+        target_url=clip.media_path.as_uri(),  # absolute and resolved already (render.cut: contained())
         available_range=_range(0, available, fps),
         metadata={NAMESPACE: {"media_url": clip.media_url or "", "media_kind": clip.media_kind}},
     )
