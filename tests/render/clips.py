@@ -21,13 +21,14 @@ from milimo.render.cut import TRACK_NAMES, Cut, CutClip, CutMedia, Track
 
 
 def draft_clip(path: Path, n: int, *, code0: int, fps=24, width=256, height=144, colour=(40, 90, 160),
-               audio=True) -> Path:
+               audio=True, scene_at: int | None = None) -> Path:
+    """`scene_at`: from that frame on the picture is another colour, so x264 puts a keyframe there."""
     ph = picture_height(height)
 
     def frames():
         for i in range(n):
             picture = np.empty((ph, width, 3), np.uint8)
-            picture[:] = colour
+            picture[:] = colour if scene_at is None or i < scene_at else (230, 200, 40)
             picture[:, (i * 3) % width] = 255  # a moving line: frames differ
             yield stamp(picture, code0 + i, float(fps), height)
 
