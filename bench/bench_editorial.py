@@ -17,7 +17,7 @@ import opentimelineio as otio
 
 from bench._common import median, record
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.migrate import upgrade
 from milimo.editorial.export import FORMATS, render_text, write_export
 from milimo.editorial.importcut import import_cut

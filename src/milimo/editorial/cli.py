@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.migrate import upgrade
 from milimo.editorial.export import FORMATS, write_export
 from milimo.editorial.source import load_edit_cut

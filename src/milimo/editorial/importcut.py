@@ -30,7 +30,7 @@ from opentimelineio.opentime import RationalTime
 from pydantic import ValidationError
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.editorial.errors import BadCutFile
 from milimo.editorial.model import TRACKS, EditClip, EditCut
 from milimo.editorial.reading import read_cut

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.editorial.model import EditClip, EditCut
 from milimo.render.cut import Cut, CutMedia, load_cut
 

@@ -29,7 +29,7 @@ from typing import Literal
 from sqlmodel import select
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.models import Asset, Project, Scene, Shot
 from milimo.errors import Invalid, NotFound
 from milimo.media import MediaError, fps_fraction, probe

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.models import Asset, Element, Shot, utcnow
+from milimo.db.states import ShotStatus
 from milimo.errors import Conflict, NotFound
 from milimo.fsutil import remove_quietly, temp_sibling
 from milimo.studio import uploads
@@ -131,7 +132,7 @@ def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = 
                 shot.timeline = kept
                 shot.updated_at = utcnow()
             if shot.video_url == asset.url:
-                shot.video_url, shot.status, shot.actual_frames = None, "pending", None
+                shot.video_url, shot.status, shot.actual_frames = None, ShotStatus.pending, None
             if shot.thumbnail_url == asset.url:
                 shot.thumbnail_url = None
         for element in session.execute(select(Element).where(Element.image_asset_id == asset.id)).scalars():
