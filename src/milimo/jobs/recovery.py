@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from milimo.config import Settings
 from milimo.db.database import Database
@@ -23,14 +23,14 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
     half-written files and scratch folders those jobs left. Returns the zombie job ids."""
 
     def write(session: Session) -> list[str]:
-        zombies = session.execute(select(Job).where(Job.status == JobStatus.processing)).scalars().all()
+        zombies = session.execute(select(Job).where(col(Job.status) == JobStatus.processing)).scalars().all()
         now = utcnow()
         for job in zombies:
             job.status, job.error, job.status_message, job.finished_at = JobStatus.failed, ZOMBIE_MESSAGE, ZOMBIE_MESSAGE, now
             job.eta_seconds = None
         zombie_ids = {j.id for j in zombies}
         # A shot whose generation died keeps its previous result if it had one.
-        stuck = session.execute(select(Shot).where(Shot.status.in_(BUSY_SHOT))).scalars().all()
+        stuck = session.execute(select(Shot).where(col(Shot.status).in_(BUSY_SHOT))).scalars().all()
         for shot in stuck:
             pending_job = shot.last_job_id and session.get(Job, shot.last_job_id)
             if pending_job and pending_job.status == JobStatus.pending:
