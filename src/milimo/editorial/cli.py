@@ -14,7 +14,7 @@ from milimo.errors import StudioError
 
 
 def export(project_id: str, key: str, output: Path, data_dir: Path | None) -> int:
-    settings = Settings(**({"data_dir": data_dir} if data_dir else {}), log_level="warning")
+    settings = Settings(data_dir=data_dir, log_level="warning") if data_dir else Settings(log_level="warning")
     if settings.database_url is None and not (settings.data_dir / "milimo.db").exists():
         print(f"error: no studio data in {settings.data_dir} (use --data-dir or MILIMO_DATA_DIR)", file=sys.stderr)
         return 2

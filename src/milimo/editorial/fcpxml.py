@@ -43,6 +43,8 @@ def write_fcpxml(timeline: otio.schema.Timeline, fps: float, width: int, height:
     root = ET.fromstring(xml.encode())  # our own output, not user input
     root.set("version", VERSION)
     resources = root.find("resources")
+    if resources is None:  # the adapter always writes one; say so loudly if a new version does not
+        raise RuntimeError("otio-fcpx-xml-adapter wrote no <resources>")
     name = f"FFVideoFormat{width}x{height}p{round(fps * 100) / 100:g}"
     for fmt in resources.findall("format"):
         fmt.attrib.update({"frameDuration": frame_duration(fps), "width": str(width), "height": str(height), "name": name})
