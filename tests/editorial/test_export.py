@@ -160,3 +160,4 @@ def test_fcpxml_is_version_1_11_with_media_reps(studio, cut):
     text = export(studio, cut["id"], "fcpxml").text
     assert '<fcpxml version="1.11">' in text and " src=" not in text.split("<media-rep")[0]
     assert text.count("<media-rep ") == 4 and 'frameDuration="1/24s"' in text and 'width="128" height="72"' in text
+    assert text.count('hasAudio="1" hasVideo="1"') == 2, "the draft takes carry their own sound (the pips)"

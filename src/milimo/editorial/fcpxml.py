@@ -51,8 +51,12 @@ def write_fcpxml(timeline: otio.schema.Timeline, fps: float, width: int, height:
     for project in root.iter("project"):
         if not project.get("uid"):
             project.attrib.pop("uid", None)  # an empty uid is not a uid
+    sound = {getattr(c.media_reference, "target_url", None) for c in timeline.find_clips()
+             if c.media_reference.metadata.get(NAMESPACE, {}).get("has_audio")}
     for asset in resources.findall("asset"):
         src = asset.attrib.pop("src", "")
+        if src in sound:
+            asset.set("hasAudio", "1")  # the adapter only marks assets on audio tracks; a take's own sound counts
         ET.SubElement(asset, "media-rep", {"kind": "original-media", "src": src})
     # Clip names are unique within a cut (source.py), so the name finds each clip's metadata.
     metas = {c.name: c.metadata.get(NAMESPACE, {}) for c in timeline.find_clips()}

@@ -25,6 +25,7 @@ class EditClip:
     engine: str | None = None
     dialogue: str = ""
     character: str = ""
+    has_audio: bool = False  # the take carries its own sound (LTX-2's joint audio, an audio upload)
     num_frames: int = 0  # the shot's full length before trims (trim_out = num_frames - trim_in - length)
 
     @property

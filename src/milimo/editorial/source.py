@@ -36,7 +36,7 @@ def edit_cut(cut: Cut) -> EditCut:
             length=clip.length, media_path=media.path if media else None, media_url=media.url if media else None,
             media_kind=media.kind if media else "none", media_frames=media_frames(media, cut.fps) if media else None,
             prompt=clip.prompt, seed=clip.seed, engine=clip.engine, dialogue=clip.dialogue, character=clip.character,
-            num_frames=clip.num_frames,
+            num_frames=clip.num_frames, has_audio=bool(media and media.has_audio),
         ))
     return EditCut(project_id=cut.project_id, name=cut.name, fps=float(cut.fps), width=cut.width, height=cut.height,
                    clips=tuple(clips))

@@ -37,7 +37,7 @@ def _reference(clip: EditClip, fps: float) -> otio.core.MediaReference:
     return otio.schema.ExternalReference(
         target_url=clip.media_path.as_uri(),  # absolute and resolved already (render.cut: contained())
         available_range=_range(0, available, fps),
-        metadata={NAMESPACE: {"media_url": clip.media_url or "", "media_kind": clip.media_kind}},
+        metadata={NAMESPACE: {"media_url": clip.media_url or "", "media_kind": clip.media_kind, "has_audio": clip.has_audio}},
     )
 
 
