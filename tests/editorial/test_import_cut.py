@@ -142,6 +142,10 @@ XXE = """<?xml version="1.0"?><!DOCTYPE xmeml [<!ENTITY xxe SYSTEM "file:///etc/
     (b"just some text", 415, "neither"),
     (b'{"OTIO_SCHEMA": "Timeline.1", "tracks": ', 422, "not valid JSON"),
     (b'{"OTIO_SCHEMA": "Clip.2"}', 422, "no timeline"),
+    (b'{"OTIO_SCHEMA": "Timeline.1", "name": "x", "tracks": null}', 422, "no tracks"),  # segfaults OTIO's C++ walk
+    # The same inside a collection segfaults OpenTimelineIO 0.18.1 itself: the reader's child dies, the studio answers.
+    (b'{"OTIO_SCHEMA": "SerializableCollection.1", "name": "c", "metadata": {}, "children": '
+     b'[{"OTIO_SCHEMA": "Timeline.1", "name": "t", "tracks": null}]}', 422, "crashed"),
     (b'{"OTIO_SCHEMA": "Timeline.1", "tracks": {"OTIO_SCHEMA": "Stack.1", "children": 7}}', 422, "cannot read"),
     (b"[" * 100_000 + b"]" * 100_000, 415, "neither"),
     (b'{"a": ' * 5000 + b"1" + b"}" * 5000, 422, "not valid JSON"),
@@ -159,6 +163,16 @@ def test_hostile_or_malformed_cut_files_are_refused_with_a_clear_4xx(studio, bod
     assert r.status_code == status, r.text
     assert words in r.json()["detail"]
     assert studio.get(f"/projects/{state['id']}").json()["version"] == state["version"]
+
+
+def test_a_clip_without_any_timing_is_422(studio):
+    state = build_cut(studio)
+    tl = exported(studio, state["id"])
+    clip = tl.tracks[0][0]
+    clip.source_range = None
+    clip.media_reference = otio.schema.MissingReference()
+    r = send(studio, state["id"], otio.adapters.write_to_string(tl, "otio_json"), state["version"])
+    assert r.status_code == 422 and "no usable timing" in r.json()["detail"], r.text
 
 
 def test_too_large_a_cut_file_is_413(studio):

@@ -1,6 +1,6 @@
 """Import-cut: an editor's version of the timeline comes back and the studio re-times its shots to match.
 
-Flow: read the file as untrusted input (reading.py) → match each clip to a shot (the `milimo`
+Flow: read the file as untrusted input, in a child process (reading.py, cutfile.py) → match each clip to a shot (the `milimo`
 metadata id, the FCP 7 master comment we wrote, then the media file's name, then the clip's
 name) → work out every shot's track, position and trims in project frames → ONE save through
 studio.projects.save_project with the caller's base_version (409 rules as everywhere) → a report
@@ -21,19 +21,15 @@ Rules that follow from the studio's timeline (docs/web.md):
 from __future__ import annotations
 
 import math
-import posixpath
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
-import opentimelineio as otio
-from opentimelineio.opentime import RationalTime
 from pydantic import ValidationError
 
 from milimo.config import Settings
 from milimo.db.database import Database
 from milimo.editorial.errors import BadCutFile
 from milimo.editorial.model import TRACKS, EditClip, EditCut
-from milimo.editorial.reading import read_cut
+from milimo.editorial.reading import EditedClip, EditedCut, read_cut
 from milimo.editorial.schemas import (
     FramesNeeded,
     ImportReport,
@@ -42,14 +38,12 @@ from milimo.editorial.schemas import (
     ShotRef,
 )
 from milimo.editorial.source import load_edit_cut
-from milimo.editorial.timeline import NAMESPACE
 from milimo.errors import Invalid
 from milimo.studio.projects import save_project
 from milimo.studio.schemas import ProjectSave, ShotUpsert
 from milimo.studio.versions import check_base_version, require_project
 
 MAX_SHOT_FRAMES = 14_400  # ShotFields.num_frames' bound
-FCP7_SHOT_TAG = "milimo:shot="
 
 
 @dataclass
@@ -68,7 +62,7 @@ def import_cut(db: Database, settings: Settings, project_id: str, data: bytes, b
     with db.read() as session:
         check_base_version(session, require_project(session, project_id), base_version)
     cut = load_edit_cut(db, settings, project_id)
-    placed, unmatched, notes = _match(edited.timeline, cut)
+    placed, unmatched, notes = _match(edited, cut)
     if cut.clips and not placed:
         raise BadCutFile("none of the clips in this file are shots of this project (no milimo shot id, no media or "
                          "clip name of ours); nothing was changed. Export the cut from this project and edit that")
@@ -91,33 +85,15 @@ def import_cut(db: Database, settings: Settings, project_id: str, data: bytes, b
 # ----------------------------------------------------------------------------- matching
 
 
-def _frames(t: RationalTime, fps: float, what: str) -> int:
-    value = t.rescaled_to(fps).value if t.rate > 0 else math.nan
-    if not math.isfinite(value) or abs(value) > 100_000_000:
-        raise BadCutFile(f"{what} is not a usable time ({t.value} at rate {t.rate})")
-    return round(value)
+def _frames(t: tuple[float, float], fps: float, what: str) -> int:
+    value, rate = t
+    frames = value * fps / rate if rate > 0 else math.nan
+    if not math.isfinite(frames) or abs(frames) > 100_000_000:
+        raise BadCutFile(f"{what} is not a usable time ({value} at rate {rate})")
+    return round(frames)
 
 
-def _media_name(ref: otio.core.MediaReference | None) -> str | None:
-    url = getattr(ref, "target_url", None)
-    if not url:
-        return None
-    return posixpath.basename(unquote(urlsplit(url).path)) or None
-
-
-def _shot_id_of(clip: otio.schema.Clip) -> str | None:
-    ours = clip.metadata.get(NAMESPACE)
-    if isinstance(ours, dict) and isinstance(ours.get("shot_id"), str):
-        return ours["shot_id"]
-    comments = clip.metadata.get("fcp_xml", {}).get("comments") if isinstance(clip.metadata.get("fcp_xml"), dict) else None
-    if isinstance(comments, dict):
-        for value in comments.values():
-            if isinstance(value, str) and value.startswith(FCP7_SHOT_TAG):
-                return value[len(FCP7_SHOT_TAG):].strip()
-    return None
-
-
-def _match(timeline: otio.schema.Timeline, cut: EditCut) -> tuple[dict[str, _Placed], list[str], list[str]]:
+def _match(edited: EditedCut, cut: EditCut) -> tuple[dict[str, _Placed], list[str], list[str]]:
     by_id = {c.shot_id: c for c in cut.clips}
     by_media: dict[str, list[EditClip]] = {}
     by_name = {c.name: c for c in cut.clips}
@@ -127,49 +103,40 @@ def _match(timeline: otio.schema.Timeline, cut: EditCut) -> tuple[dict[str, _Pla
     placed: dict[str, _Placed] = {}
     unmatched: list[str] = []
     notes: list[str] = []
-    video, audio = list(timeline.video_tracks()), list(timeline.audio_tracks())
+    video, audio = edited.of("video"), edited.of("audio")
     # The studio has one overlay and one audio track: higher video tracks go to V2, every audio track to A1.
     lanes = [(t, "V1" if i == 0 else "V2") for i, t in enumerate(video)] + [(t, "A1") for t in audio]
     if len(video) > 2:
         notes.append(f"the file has {len(video)} video tracks; clips above the second were placed on V2")
     for track, lane in lanes:
-        for item in track:
-            if isinstance(item, otio.schema.Stack):
-                notes.append(f"nested sequence {item.name!r} was ignored; flatten it in the editor to bring its clips back")
-                continue
-            if not isinstance(item, otio.schema.Clip):
-                continue
+        notes += [f"nested sequence {name!r} was ignored; flatten it in the editor to bring its clips back" for name in track.nested]
+        for item in track.clips:
             shot = _find(item, by_id, by_media, by_name, placed)
             if shot is None:
                 unmatched.append(item.name or "(unnamed clip)")
                 continue
             if shot.shot_id in placed:
                 continue  # its linked sound, or a copy on a lower track: placed where it first appeared
-            placed[shot.shot_id] = _place(item, track, lane, shot, cut.fps)
+            placed[shot.shot_id] = _place(item, lane, shot, cut.fps)
     return placed, unmatched, notes
 
 
-def _find(item, by_id, by_media, by_name, placed) -> EditClip | None:
-    shot_id = _shot_id_of(item)
-    if shot_id is not None and shot_id in by_id:
-        return by_id[shot_id]
-    name = _media_name(item.media_reference)
-    if name in by_media:
-        free = [c for c in by_media[name] if c.shot_id not in placed]
-        return free[0] if free else by_media[name][0]
+def _find(item: EditedClip, by_id, by_media, by_name, placed) -> EditClip | None:
+    if item.shot_id is not None and item.shot_id in by_id:
+        return by_id[item.shot_id]
+    if item.media_name in by_media:
+        candidates = by_media[item.media_name]
+        free = [c for c in candidates if c.shot_id not in placed]
+        return free[0] if free else candidates[0]
     return by_name.get(item.name)
 
 
-def _place(item: otio.schema.Clip, track: otio.schema.Track, lane: str, shot: EditClip, fps: float) -> _Placed:
+def _place(item: EditedClip, lane: str, shot: EditClip, fps: float) -> _Placed:
     where = f"clip {item.name!r}"
-    # A track with a source range (an EDL reader's way of starting a track late) shifts its clips.
-    shift = track.source_range.start_time if track.source_range is not None else RationalTime(0, fps)
-    start = _frames(track.range_of_child(item).start_time - shift, fps, f"{where}'s position")
-    source = item.trimmed_range()
-    available = getattr(item.media_reference, "available_range", None)
-    origin = _frames(available.start_time, fps, f"{where}'s media start") if available is not None else 0
-    first = _frames(source.start_time, fps, f"{where}'s source in") - origin
-    length = _frames(source.duration, fps, f"{where}'s duration")
+    start = _frames(item.start, fps, f"{where}'s position")
+    origin = _frames(item.available_start, fps, f"{where}'s media start") if item.available_start is not None else 0
+    first = _frames(item.source_start, fps, f"{where}'s source in") - origin
+    length = _frames(item.duration, fps, f"{where}'s duration")
     if length < 1:
         raise BadCutFile(f"{where} is {length} frames long; a clip shows at least one frame")
     p = _Placed(shot, lane, max(0, start), max(0, first), length)

@@ -1,95 +1,94 @@
-"""Reading a cut that comes back from an editor, as untrusted input.
+"""Reading a cut that comes back from an editor, as untrusted input, without risking the studio.
 
 Only OpenTimelineIO JSON (.otio) and FCP 7 XML (xmeml, what Premiere and Resolve export) are
-accepted. Before an adapter sees the bytes they are capped in size and vetted: XML through
-defusedxml (no entity declarations, no external entities: no billion laughs, no XXE), JSON
-through orjson (depth-limited, so a deeply nested file cannot exhaust the C++ reader's stack).
-Anything an adapter then fails on is the file's fault, so it becomes a 422 that says so.
+accepted. The bytes are capped here, then read by `cutfile.py` in a child process with a memory
+cap and a timeout (OpenTimelineIO's C++ core can be crashed by a hostile file; a crash there
+must end a child, not the server). What comes back is plain data; anything else is a 4xx.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
+from typing import Any
 
-import defusedxml.ElementTree as SafeET
-import opentimelineio as otio
 import orjson
-from defusedxml import DefusedXmlException
 
 from milimo.editorial.errors import BadCutFile
-from milimo.errors import TooLarge, Unsupported
+from milimo.errors import StudioError, TooLarge, Unsupported
 
 MAX_CUT_BYTES = 16 * 1024 * 1024  # an edit decision list of 20,000 clips is a few MB
-MAX_CLIPS = 20_000  # the most shots one save takes
+READ_TIMEOUT_S = 60
+READ_MEMORY_BYTES = 2 * 1024**3  # the child's address-space cap (it sets it on itself): a 16 MB file never needs more
+
+
+@dataclass(frozen=True)
+class EditedClip:
+    name: str
+    shot_id: str | None  # the studio's id, from the `milimo` metadata or the FCP 7 master comment
+    media_name: str | None  # the media file's name
+    start: tuple[float, float]  # in its track: (value, rate)
+    source_start: tuple[float, float]
+    duration: tuple[float, float]
+    available_start: tuple[float, float] | None  # where the media's own range starts (timecode), if known
+
+
+@dataclass(frozen=True)
+class EditedTrack:
+    kind: str  # "video" | "audio"
+    name: str
+    clips: tuple[EditedClip, ...]
+    nested: tuple[str, ...]  # names of nested sequences (not imported)
 
 
 @dataclass(frozen=True)
 class EditedCut:
-    timeline: otio.schema.Timeline
     format: str  # "otio" | "fcp7xml"
+    tracks: tuple[EditedTrack, ...]
+
+    def of(self, kind: str) -> list[EditedTrack]:
+        return [t for t in self.tracks if t.kind == kind]
 
 
 def read_cut(data: bytes) -> EditedCut:
     if len(data) > MAX_CUT_BYTES:
         raise TooLarge(f"the cut file is {len(data)} bytes; the limit is {MAX_CUT_BYTES} bytes")
-    text = _decode(data).lstrip("\ufeff \t\r\n")
-    if not text:
-        raise BadCutFile("the file is empty; send an .otio or FCP 7 XML file exported from your editor")
-    if text[0] == "{":
-        return EditedCut(_read_otio(text), "otio")
-    if text[0] == "<":
-        return EditedCut(_read_xml(text), "fcp7xml")
-    raise Unsupported("this is neither OpenTimelineIO (.otio) nor FCP 7 XML; export one of those from your editor")
-
-
-def _decode(data: bytes) -> str:
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadCutFile("the file is not UTF-8 text; .otio and FCP 7 XML files are") from None
-
-
-def _read_otio(text: str) -> otio.schema.Timeline:
+        run = subprocess.run([sys.executable, "-m", "milimo.editorial.cutfile"], input=data, capture_output=True,
+                             timeout=READ_TIMEOUT_S, check=False,
+                             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "MILIMO_CUT_READER_MEMORY": str(READ_MEMORY_BYTES)})
+    except subprocess.TimeoutExpired:
+        raise BadCutFile(f"reading the file took longer than {READ_TIMEOUT_S} s; it is not a cut this studio can read") from None
+    if run.returncode != 0:
+        raise BadCutFile("OpenTimelineIO failed on this file (its reader crashed or ran out of memory); the file is malformed")
     try:
-        doc = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        raise BadCutFile(f"the .otio file is not valid JSON ({exc})") from None
-    schema = doc.get("OTIO_SCHEMA", "") if isinstance(doc, dict) else ""
-    if not isinstance(schema, str) or not schema.startswith(("Timeline.", "SerializableCollection.")):
-        raise BadCutFile("the .otio file holds no timeline (its top level must be an OTIO Timeline)")
-    try:
-        result = otio.adapters.read_from_string(text, "otio_json")
-    except Exception as exc:  # noqa: BLE001 -- the adapter's errors are many (OTIOError, ValueError, TypeError): all the file's fault
-        raise BadCutFile(f"OpenTimelineIO cannot read the file: {exc}") from None
-    return _timeline(result)
+        answer = orjson.loads(run.stdout)
+    except orjson.JSONDecodeError:
+        raise BadCutFile("the file could not be read") from None
+    if "refused" in answer:
+        refused = answer["refused"]
+        kind: type[StudioError] = {413: TooLarge, 415: Unsupported}.get(refused["status"], BadCutFile)
+        raise kind(refused["message"])
+    return _cut(answer["ok"])
 
 
-def _read_xml(text: str) -> otio.schema.Timeline:
-    try:
-        root = SafeET.fromstring(text)
-    except DefusedXmlException:
-        raise BadCutFile("the XML declares entities or external references, which a cut never needs; refused") from None
-    except SafeET.ParseError as exc:
-        raise BadCutFile(f"the XML is malformed ({exc})") from None
-    if root.tag == "fcpxml":
-        raise Unsupported("FCPXML import is not supported; export FCP 7 XML (Premiere: File > Export > Final Cut Pro XML) or .otio")
-    if root.tag != "xmeml":
-        raise BadCutFile(f"an XML file with <{root.tag}> at the top is not FCP 7 XML (<xmeml>)")
-    try:
-        result = otio.adapters.read_from_string(text, "fcp_xml")
-    except Exception as exc:  # noqa: BLE001 -- vetted above; what remains is an xmeml the adapter cannot make sense of
-        raise BadCutFile(f"the FCP 7 XML cannot be read: {exc}") from None
-    return _timeline(result)
+def _pair(value: Any) -> tuple[float, float]:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value)):
+        raise BadCutFile("a clip's time is not a number (NaN or infinity in the file)")
+    return float(value[0]), float(value[1])
 
 
-def _timeline(result) -> otio.schema.Timeline:
-    if isinstance(result, otio.schema.Timeline):
-        timeline = result
-    else:
-        found = list(result.find_children(descended_from_type=otio.schema.Timeline)) if hasattr(result, "find_children") else []
-        if not found:
-            raise BadCutFile("the file holds no timeline (sequence)")
-        timeline = found[0]
-    if len(list(timeline.find_clips())) > MAX_CLIPS:
-        raise TooLarge(f"the timeline has more than {MAX_CLIPS} clips")
-    return timeline
+def _cut(doc: dict[str, Any]) -> EditedCut:
+    tracks = []
+    for t in doc["tracks"]:
+        clips = tuple(
+            EditedClip(name=c["name"], shot_id=c["shot_id"], media_name=c["media_name"], start=_pair(c["start"]),
+                       source_start=_pair(c["source_start"]), duration=_pair(c["duration"]),
+                       available_start=_pair(c["available_start"]) if c["available_start"] is not None else None)
+            for c in t["items"] if c["type"] == "clip"
+        )
+        nested = tuple(c["name"] for c in t["items"] if c["type"] == "stack")
+        tracks.append(EditedTrack(kind=t["kind"], name=t["name"], clips=clips, nested=nested))
+    return EditedCut(format=doc["format"], tracks=tuple(tracks))
