@@ -144,8 +144,8 @@ XXE = """<?xml version="1.0"?><!DOCTYPE xmeml [<!ENTITY xxe SYSTEM "file:///etc/
     (b'{"OTIO_SCHEMA": "Clip.2"}', 422, "no timeline"),
     (b'{"OTIO_SCHEMA": "Timeline.1", "name": "x", "tracks": null}', 422, "no tracks"),  # segfaults OTIO's C++ walk
     # The same inside a collection segfaults OpenTimelineIO 0.18.1 itself: the reader's child dies, the studio answers.
-    (b'{"OTIO_SCHEMA": "SerializableCollection.1", "name": "c", "metadata": {}, "children": '
-     b'[{"OTIO_SCHEMA": "Timeline.1", "name": "t", "tracks": null}]}', 422, "crashed"),
+    ((b'{"OTIO_SCHEMA": "SerializableCollection.1", "name": "c", "metadata": {}, "children": '
+      b'[{"OTIO_SCHEMA": "Timeline.1", "name": "t", "tracks": null}]}'), 422, "crashed"),
     (b'{"OTIO_SCHEMA": "Timeline.1", "tracks": {"OTIO_SCHEMA": "Stack.1", "children": 7}}', 422, "cannot read"),
     (b"[" * 100_000 + b"]" * 100_000, 415, "neither"),
     (b'{"a": ' * 5000 + b"1" + b"}" * 5000, 422, "not valid JSON"),
