@@ -177,8 +177,10 @@ def test_a_clip_without_any_timing_is_422(studio):
 
 def test_too_large_a_cut_file_is_413(studio):
     state = build_cut(studio)
-    r = send(studio, state["id"], b" " * (16 * 1024 * 1024 + 10), state["version"])
+    r = send(studio, state["id"], b" " * (16 * 1024 * 1024 + 10), state["version"])  # just over: read, then refused
     assert r.status_code == 413
+    r = send(studio, state["id"], b" " * (18 * 1024 * 1024), state["version"])  # far over: refused by its declared length
+    assert r.status_code == 413 and "larger than" in r.json()["detail"]
 
 
 def test_a_file_of_someone_elses_clips_changes_nothing(studio):

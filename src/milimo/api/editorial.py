@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
@@ -30,10 +30,12 @@ def export_cut(project_id: ProjectId, db: DbDep, settings: SettingsDep,
 
 
 @router.post("/projects/{project_id}/import-cut", response_model=ImportReport, responses={409: {"description": "stale base_version"}})
-def import_edited_cut(project_id: ProjectId, db: DbDep, settings: SettingsDep,
+def import_edited_cut(request: Request, project_id: ProjectId, db: DbDep, settings: SettingsDep,
                       file: Annotated[UploadFile, File(description=".otio or FCP 7 XML from an editor")],
                       base_version: Annotated[int, Form(ge=1, description="the project version the client has")]) -> ImportReport:
     """Re-time the project's shots to an edited cut in one versioned save, and report what changed."""
+    if int(request.headers.get("content-length") or 0) > MAX_CUT_BYTES + 1024 * 1024:
+        raise TooLarge(f"the cut file is larger than {MAX_CUT_BYTES} bytes")
     data = file.file.read(MAX_CUT_BYTES + 1)
     if len(data) > MAX_CUT_BYTES:
         raise TooLarge(f"the cut file is larger than {MAX_CUT_BYTES} bytes")
