@@ -7,6 +7,7 @@ import { engineLines } from "../lib/engines";
 import { Boxes, CircleHelp, Clapperboard, FolderOpen, Redo2, Undo2 } from "lucide-react";
 import { Icon, IconButton } from "./ui/Icon";
 import { JobsArea } from "./ui/JobsArea";
+import { ExportButton } from "./export/ExportDialog";
 
 function ProjectTitle() {
   const name = useStudio((s) => s.meta?.name ?? "");
@@ -90,6 +91,7 @@ export function Header() {
       <ProjectTitle />
       <div className="spacer" />
       <JobsArea />
+      <ExportButton />
       <EnginesChip />
       <UndoRedo />
       <SaveIndicator />

@@ -164,11 +164,25 @@ export async function generateShot(shotId: string): Promise<void> {
   }
   serverSet((s) => ({ jobs: { ...s.jobs, [shotId]: { job_id: "", status: "queued", progress: 0, message: "Queued", eta: null } } }));
   try {
-    await flushSave();
-    const s = useStudio.getState();
-    const shot = s.shots[shotId];
-    if (!shot) return;
-    const r = await call(api.POST("/generate/advanced", { body: { project_id: s.projectId!, shot_config: shotConfig(shot) } }));
+    // The request says which version its shot_config is based on; if another tab saved meanwhile (409),
+    // autosave merges that save into this document once and the generation is asked for again.
+    let s = useStudio.getState();
+    let r;
+    for (let attempt = 0; ; attempt++) {
+      await flushSave();
+      s = useStudio.getState();
+      const shot = s.shots[shotId];
+      if (!shot) return;
+      try {
+        r = await call(api.POST("/generate/advanced", {
+          body: { project_id: s.projectId!, shot_config: shotConfig(shot), base_version: s.version || undefined },
+        }));
+        break;
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 409) || attempt > 0) throw e;
+        await reloadAndMerge();
+      }
+    }
     const cur = useStudio.getState();
     // The server snapped frames and sizes to the engine grid and wrote them: the document and its base agree.
     const snapped: Partial<ShotDoc> = {};
