@@ -25,7 +25,7 @@ class SamProcess:
         self.env = {**os.environ, "MILIMO_LOG_LEVEL": "warning", **(env or {})}
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> "SamProcess":
+    def start(self, timeout: float = 60) -> SamProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "milimo.cli", "sam-service", "--port", str(self.port), "--data-dir", str(self.data_dir)],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

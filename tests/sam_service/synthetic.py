@@ -39,7 +39,7 @@ def moving_square(frames: int = 48, h: int = 144, w: int = 192, side: int = 36, 
     texture = np.clip(np.array([200, 40, 50], float) + rng.normal(0, 35, (side, side, 3)), 0, 255).astype(np.uint8)
     out, truths = [], []
     for i in range(frames):
-        x, y = 10 + int(round(i * 2.5)), 12 + int(round(i * 1.2))
+        x, y = 10 + round(i * 2.5), 12 + round(i * 1.2)
         img = bg.copy()
         img[y:y + side, x:x + side] = texture
         truth = np.zeros((h, w), bool)

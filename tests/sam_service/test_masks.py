@@ -54,7 +54,7 @@ def test_a_box_around_the_object_gives_its_mask(http, scene):
 
 
 def test_a_refusing_click_removes_what_it_touches(http, scene):
-    image, truth = scene
+    image, _truth = scene
     keep = read_mask_png(predict(http, image, box=[110, 55, 240, 185]).content)
     cut = read_mask_png(predict(http, image, box=[110, 55, 240, 185], points=[[176, 120], [176, 68]], labels=[1, 0]).content)
     assert keep[68, 176] and not cut[68, 176]

@@ -130,7 +130,7 @@ class DraftSegmentEngine:
 
     def describe(self) -> dict:
         return {"engine": self.name, "version": self.version, "text_prompts": False,
-                "note": f"clicks and boxes use OpenCV GrabCut; text and detection need SAM 3 (`milimo models download sam3`)"}
+                "note": "clicks and boxes use OpenCV GrabCut; text and detection need SAM 3 (`milimo models download sam3`)"}
 
     def predict_mask(self, image: np.ndarray, prompt: GeometryPrompt, *, mask_threshold: float) -> tuple[np.ndarray, float]:
         mask = grabcut_mask(image, prompt)

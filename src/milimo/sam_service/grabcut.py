@@ -24,20 +24,20 @@ def _seed_mask(shape: tuple[int, int], prompt: GeometryPrompt, scale: float) -> 
     h, w = shape
     seeds = np.full((h, w), cv2.GC_PR_BGD, np.uint8)
     if prompt.box is not None:
-        x0, y0, x1, y1 = (int(round(v * scale)) for v in prompt.box)
+        x0, y0, x1, y1 = (round(v * scale) for v in prompt.box)
         seeds[:] = cv2.GC_BGD
         seeds[max(0, y0):max(y0 + 1, y1), max(0, x0):max(x0 + 1, x1)] = cv2.GC_PR_FGD
     side = min(h, w)
     sure_r, likely_r = max(2, side // 80), max(4, side // 8)
     for (x, y), label in zip(prompt.points, prompt.labels):
-        c = (int(round(x * scale)), int(round(y * scale)))
+        c = (round(x * scale), round(y * scale))
         if label == 1:
             if prompt.box is None:
                 cv2.circle(seeds, c, likely_r, cv2.GC_PR_FGD, -1)
             cv2.circle(seeds, c, sure_r, cv2.GC_FGD, -1)
     for (x, y), label in zip(prompt.points, prompt.labels):  # refusals win over every other seed
         if label == 0:
-            cv2.circle(seeds, (int(round(x * scale)), int(round(y * scale))), sure_r * 2, cv2.GC_BGD, -1)
+            cv2.circle(seeds, (round(x * scale), round(y * scale)), sure_r * 2, cv2.GC_BGD, -1)
     return seeds
 
 

@@ -64,7 +64,7 @@ class Sam3Engine:
         self.pre = _preprocessing(self.weights)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Sam3Engine":
+    def from_settings(cls, settings: Settings) -> Sam3Engine:
         missing = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
         if missing:
             raise Sam3Unavailable(f"the [models] extra is not installed ({', '.join(missing)} missing)")
@@ -194,7 +194,7 @@ class Sam3Engine:
             return [Detection(masks[n], float(scores[i]), tuple(float(v) for v in boxes[n]), text)
                     for n, i in enumerate(order)]
 
-    def tracker(self, frames: Sequence[np.ndarray]) -> "Sam3Tracker":
+    def tracker(self, frames: Sequence[np.ndarray]) -> Sam3Tracker:
         return Sam3Tracker(self, frames)
 
 

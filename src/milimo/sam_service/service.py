@@ -36,7 +36,7 @@ def choose_engine(settings: Settings) -> tuple[SegmentEngine, str]:
     wanted = settings.segment_engine
     if wanted == "draft":
         return DraftSegmentEngine(), "configured: draft"
-    from milimo.sam_service.sam3 import Sam3Unavailable, Sam3Engine
+    from milimo.sam_service.sam3 import Sam3Engine, Sam3Unavailable
 
     try:
         engine = Sam3Engine.from_settings(settings)
@@ -57,7 +57,7 @@ class SegmentationService:
     sessions: Sessions
 
     @classmethod
-    def build(cls, settings: Settings, engine: SegmentEngine | None = None) -> "SegmentationService":
+    def build(cls, settings: Settings, engine: SegmentEngine | None = None) -> SegmentationService:
         reason = "given"
         if engine is None:
             engine, reason = choose_engine(settings)

@@ -43,12 +43,10 @@ class SamSupervisor:
         return [sys.executable, "-m", "milimo.cli", "sam-service", "--port", str(self.port), "--data-dir", str(self.data_dir)]
 
     def _spawn(self) -> subprocess.Popen:
-        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
-        try:
+        if self.log_file is None:
+            return subprocess.Popen(self.command(), env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        with open(self.log_file, "ab") as out:  # the child keeps its own copy of the descriptor
             return subprocess.Popen(self.command(), env=self.env, stdout=out, stderr=subprocess.STDOUT)
-        finally:
-            if self.log_file:
-                out.close()
 
     def healthy(self, timeout: float = 1.0) -> bool:
         try:
