@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,11 +103,14 @@ class SegmentationService:
     # ------------------------------------------------------------------ tracking
     def data_path(self, relative: str) -> Path:
         """A path the studio sent: relative to the data dir, inside projects/. NotFound (404) otherwise."""
-        from milimo.studio.paths import contained
-
-        if not relative.startswith("projects/"):
+        if (not relative.startswith("projects/") or "\x00" in relative or "\\" in relative
+                or any(part.startswith(".") or not part for part in relative.split("/"))):
             raise NotFound("no such file")
-        return contained(self.settings.data_dir, relative)
+        root = os.path.realpath(self.settings.data_dir / "projects")
+        target = os.path.realpath(os.path.join(os.path.realpath(self.settings.data_dir), relative))
+        if target == root or os.path.commonpath([root, target]) != root:  # symlinks out of projects/ too
+            raise NotFound("no such file")
+        return Path(target)
 
     def track_start(self, video: str) -> dict[str, Any]:
         path = self.data_path(video)

@@ -29,7 +29,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.models import Asset
 from milimo.errors import Invalid, StudioError, TooLarge, Unavailable
 from milimo.fsutil import atomic_path
