@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from milimo.api.deps import DbDep, SettingsDep
+from milimo.api.deps import DbDep, SettingsDep, StudioDep
 from milimo.sam_service.prompts import Box, Labels, Points, Threshold
-from milimo.studio import segmentation
+from milimo.studio import inpainting, segmentation
 from milimo.studio.ids import ID_PATTERN
 from milimo.studio.schemas import AssetPublic
 
@@ -121,6 +121,30 @@ class TrackStop(BaseModel):
     session_id: SessionId
 
 
+class InpaintRequest(BaseModel):
+    """Image and mask by asset id or by a media URL of the project; white in the mask is repainted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project_id: Id
+    image: Url = Field(description="asset id or issued URL of the still")
+    mask: Url = Field(description="asset id or issued URL of the mask (white = repaint)")
+    prompt: Annotated[str, StringConstraints(max_length=2000)] = ""
+    negative_prompt: Annotated[str, StringConstraints(max_length=2000)] = ""
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    steps: Annotated[int, Field(ge=1, le=100)] = 4
+    strength: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.9
+    guidance: Annotated[float, Field(ge=0, le=20, allow_inf_nan=False)] = 1.0
+    feather_px: Annotated[int, Field(ge=0, le=64)] = 3
+
+
+class InpaintQueued(BaseModel):
+    job_id: str
+    status: str
+    engine: str
+    seed: int
+
+
 def _source(db: DbDep, settings: SettingsDep, body: _Source) -> segmentation.Source:
     return segmentation.resolve_source(db, settings, body.project_id, body.asset_id, body.url)
 
@@ -150,6 +174,14 @@ async def detect_objects(body: DetectRequest, db: DbDep, settings: SettingsDep) 
     """Objects matching the text, with scores, each as a mask asset to pick from (needs SAM 3; 501 otherwise)."""
     return await segmentation.detect(db, settings, body.project_id, _source(db, settings, body), body.text, body.confidence,
                                      body.mask_threshold, body.max_objects)
+
+
+@router.post("/inpaint", response_model=InpaintQueued, status_code=202)
+def create_inpaint(body: InpaintRequest, studio: StudioDep) -> dict:
+    """Queue an `inpaint` job; its `complete` event (type "inpaint") carries the new still's asset_id."""
+    return inpainting.submit_inpaint(studio, body.project_id, body.image, body.mask, prompt=body.prompt,
+                                     negative_prompt=body.negative_prompt, seed=body.seed, steps=body.steps,
+                                     strength=body.strength, guidance=body.guidance, feather_px=body.feather_px)
 
 
 @router.post("/track/start")

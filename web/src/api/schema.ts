@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/edit/inpaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Inpaint
+         * @description Queue an `inpaint` job; its `complete` event (type "inpaint") carries the new still's asset_id.
+         */
+        post: operations["create_inpaint_edit_inpaint_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/edit/sam/status": {
         parameters: {
             query?: never;
@@ -1009,6 +1029,67 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** InpaintQueued */
+        InpaintQueued: {
+            /** Engine */
+            engine: string;
+            /** Job Id */
+            job_id: string;
+            /** Seed */
+            seed: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * InpaintRequest
+         * @description Image and mask by asset id or by a media URL of the project; white in the mask is repainted.
+         */
+        InpaintRequest: {
+            /**
+             * Feather Px
+             * @default 3
+             */
+            feather_px?: number;
+            /**
+             * Guidance
+             * @default 1
+             */
+            guidance?: number;
+            /**
+             * Image
+             * @description asset id or issued URL of the still
+             */
+            image: string;
+            /**
+             * Mask
+             * @description asset id or issued URL of the mask (white = repaint)
+             */
+            mask: string;
+            /**
+             * Negative Prompt
+             * @default
+             */
+            negative_prompt?: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Prompt
+             * @default
+             */
+            prompt?: string;
+            /** Seed */
+            seed?: number | null;
+            /**
+             * Steps
+             * @default 4
+             */
+            steps?: number;
+            /**
+             * Strength
+             * @default 0.9
+             */
+            strength?: number;
+        };
         /** JobPublic */
         JobPublic: {
             /** Actual Frames */
@@ -1076,7 +1157,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image";
+        JobType: "video" | "image" | "inpaint";
         /** MaskResult */
         MaskResult: {
             asset: components["schemas"]["AssetPublic"];
@@ -2018,6 +2099,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DetectResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_inpaint_edit_inpaint_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InpaintRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InpaintQueued"];
                 };
             };
             /** @description Validation Error */
