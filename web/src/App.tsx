@@ -8,6 +8,7 @@ import { ProjectManager } from "./components/ProjectManager";
 import { HelpOverlay } from "./components/HelpOverlay";
 import { Toasts } from "./components/Toasts";
 import { ConfirmDialog } from "./components/ConfirmDialog";
+import { MaskEditor } from "./components/mask/MaskEditor";
 import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
@@ -54,6 +55,7 @@ export function App() {
       )}
       <ProjectManager />
       <HelpOverlay />
+      <MaskEditor />
       <ConfirmDialog />
       <Toasts />
     </div>
