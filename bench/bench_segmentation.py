@@ -7,25 +7,21 @@ Anchors, measured in the same run on the same pictures:
   mask (flow + GrabCut refine), so the ratio says what the mask costs over a plain box tracker.
 Also the accuracy (IoU with the truth) on synthetic pictures with a known answer.
 
-    python -m bench.bench_segmentation
+    python -m bench.bench_segmentation      # from the repository root (it borrows the tests' synthetic pictures)
 """
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench._common import median, record  # noqa: E402
-from milimo.sam_service.draft import DraftTracker  # noqa: E402
-from milimo.sam_service.grabcut import grabcut_mask  # noqa: E402
-from milimo.sam_service.prompts import GeometryPrompt  # noqa: E402
-from tests.sam_service.synthetic import iou, moving_square, scene_with_object  # noqa: E402
+from bench._common import median, record
+from milimo.sam_service.draft import DraftTracker
+from milimo.sam_service.grabcut import grabcut_mask
+from milimo.sam_service.prompts import GeometryPrompt
+from tests.sam_service.synthetic import iou, moving_square, scene_with_object
 
 
 def timed(fn, runs: int) -> tuple[float, object]:
@@ -67,7 +63,7 @@ def main() -> None:
         t.init(np.ascontiguousarray(frames[0][:, :, ::-1]), (b0[0], b0[1], b0[2] - b0[0], b0[3] - b0[1]))
         out = []
         for f in frames[1:]:
-            ok, (x, y, w, h) = t.update(np.ascontiguousarray(f[:, :, ::-1]))
+            _, (x, y, w, h) = t.update(np.ascontiguousarray(f[:, :, ::-1]))
             m = np.zeros(f.shape[:2], bool)
             m[max(0, int(y)):int(y + h), max(0, int(x)):int(x + w)] = True
             out.append(m)
