@@ -11,7 +11,7 @@ def binary(mask: Image.Image, size: tuple[int, int]) -> np.ndarray:
     """L/1/RGB mask -> boolean (height, width) at `size` (width, height); > 127 is selected."""
     m = mask.convert("L")
     if m.size != size:
-        m = m.resize(size, Image.NEAREST)
+        m = m.resize(size, Image.Resampling.NEAREST)
     return np.asarray(m) > 127
 
 

@@ -38,8 +38,9 @@ def _flow_transform(prev: np.ndarray, nxt: np.ndarray, mask: np.ndarray) -> np.n
     pts = cv2.goodFeaturesToTrack(prev, maxCorners=200, qualityLevel=0.01, minDistance=3, mask=feature_mask, blockSize=5)
     if pts is None or len(pts) < MIN_FEATURES:
         return None
-    moved, status, _ = cv2.calcOpticalFlowPyrLK(prev, nxt, pts, None, winSize=(21, 21), maxLevel=3)
-    back, status_back, _ = cv2.calcOpticalFlowPyrLK(nxt, prev, moved, None, winSize=(21, 21), maxLevel=3)
+    # nextPts is an output here (no OPTFLOW_USE_INITIAL_FLOW); a copy only gives it the right shape
+    moved, status, _ = cv2.calcOpticalFlowPyrLK(prev, nxt, pts, pts.copy(), winSize=(21, 21), maxLevel=3)
+    back, status_back, _ = cv2.calcOpticalFlowPyrLK(nxt, prev, moved, moved.copy(), winSize=(21, 21), maxLevel=3)
     # forward-backward check: a feature that does not come back to where it started is lost
     good = (status.ravel() == 1) & (status_back.ravel() == 1) & (np.linalg.norm((back - pts).reshape(-1, 2), axis=1) < 1.0)
     if good.sum() < MIN_FEATURES:

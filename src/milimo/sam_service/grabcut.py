@@ -64,7 +64,7 @@ def grabcut_mask(image: np.ndarray, prompt: GeometryPrompt, iterations: int = IT
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = np.ascontiguousarray(small[:, :, ::-1])
     try:
-        cv2.grabCut(bgr, seeds, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+        cv2.grabCut(bgr, seeds, (0, 0, 0, 0), bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)  # rect unused with a mask
     except cv2.error:  # no background seeds at all (a box over the whole image): keep the seeds as they are
         pass
     fg = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD))
@@ -98,7 +98,7 @@ def refine(image: np.ndarray, estimate: np.ndarray, band: int, iterations: int =
         return estimate
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     try:
-        cv2.grabCut(np.ascontiguousarray(image[y0:y1, x0:x1, ::-1]), seeds, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+        cv2.grabCut(np.ascontiguousarray(image[y0:y1, x0:x1, ::-1]), seeds, (0, 0, 0, 0), bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
     except cv2.error:
         return estimate
     out = np.zeros_like(estimate)

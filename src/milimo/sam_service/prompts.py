@@ -90,7 +90,7 @@ def geometry(points: list | None, labels: list | None, box: list | None, width: 
         if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
             raise Invalid(f"box {box} must be [x0, y0, x1, y1] in pixels with x0 < x1 <= {width} and y0 < y1 <= {height}")
     prompt = GeometryPrompt(tuple((float(x), float(y)) for x, y in points), tuple(int(v) for v in labels),
-                            tuple(float(v) for v in box) if box is not None else None)
+                            (float(box[0]), float(box[1]), float(box[2]), float(box[3])) if box is not None else None)
     if prompt.box is None and not prompt.positives:
         raise Invalid("give at least one positive point (label 1) or a box")
     return prompt

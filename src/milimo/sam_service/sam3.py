@@ -34,13 +34,13 @@ class Sam3Unavailable(RuntimeError):
 
 
 def _preprocessing(root: Path) -> dict[str, Any]:
-    cfg = dict(DEFAULTS)
+    cfg: dict[str, Any] = dict(DEFAULTS)
     path = root / "preprocessor_config.json"
     if path.is_file():
         raw = json.loads(path.read_text())
         raw = raw.get("image_processor", raw)
         size = raw.get("size") or {}
-        cfg["size"] = int(size.get("height", size.get("shortest_edge", cfg["size"]))) if isinstance(size, dict) else int(size)
+        cfg["size"] = int(size.get("height") or size.get("shortest_edge") or cfg["size"]) if isinstance(size, dict) else int(size)
         cfg["mean"] = tuple(raw.get("image_mean", cfg["mean"]))
         cfg["std"] = tuple(raw.get("image_std", cfg["std"]))
     return cfg
@@ -185,7 +185,7 @@ class Sam3Engine:
                 return []
             masks = self.upsample(out.pred_masks[0, order], h, w, mask_threshold)
             boxes = out.pred_boxes[0, order].float().clamp(0, 1).cpu().numpy() * np.array([w, h, w, h])
-            return [Detection(masks[n], float(scores[i]), tuple(float(v) for v in boxes[n]), text)
+            return [Detection(masks[n], float(scores[i]), (float(boxes[n][0]), float(boxes[n][1]), float(boxes[n][2]), float(boxes[n][3])), text)
                     for n, i in enumerate(order)]
 
     def tracker(self, frames: Sequence[np.ndarray]) -> DraftTracker:

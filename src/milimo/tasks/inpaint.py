@@ -7,9 +7,11 @@ or the OpenCV draft), save the result as a new still in generated/ with its Asse
 
 from __future__ import annotations
 
+from typing import cast
+
 from PIL import Image
 
-from milimo.engines.protocols import InpaintRequest
+from milimo.engines.protocols import InpaintEngine, InpaintRequest
 from milimo.jobs import store
 from milimo.jobs.contract import JobOutputs, TaskResult
 from milimo.jobs.params import InpaintParams
@@ -20,13 +22,13 @@ from milimo.tasks.common import load_image, project_file, save_still
 
 def run_inpaint(run: JobRun, p: InpaintParams) -> TaskResult:
     services = run.services
-    engine = services.engines.get("inpaint")
+    engine = cast(InpaintEngine, services.engines.get("inpaint"))
     store.record_engine(services.db, run.job_id, engine.name, engine.version)
     run.progress(2, "Loading image and mask")
     image = load_image(run, p.image)
     mask = load_rgb(project_file(run, p.mask), max_pixels=services.settings.max_image_pixels).convert("L")
     if mask.size != image.size:
-        mask = mask.resize(image.size, Image.NEAREST)
+        mask = mask.resize(image.size, Image.Resampling.NEAREST)
     request = InpaintRequest(image=image, mask=mask, prompt=p.prompt, negative_prompt=p.negative_prompt, seed=p.seed,
                              steps=p.steps, guidance=p.guidance, strength=p.strength, feather_px=p.feather_px)
     with services.residency.use(engine, on_status=lambda m: run.progress(5, m)):
