@@ -14,6 +14,7 @@ import { TakesCompare } from "./components/TakesCompare";
 import { startSession } from "./store/session";
 import { startTakeHistorySync } from "./store/takeHistory";
 import { loadModels } from "./store/models";
+import { MaskEditor } from "./components/mask/MaskEditor";
 import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
@@ -67,6 +68,7 @@ export function App() {
       <ModelLibrary />
       <TakesCompare />
       <HelpOverlay />
+      <MaskEditor />
       <ConfirmDialog />
       <Toasts />
       <Login />

@@ -89,7 +89,23 @@ class ImageParams(JobParams):
     enhance_prompt: bool = False
 
 
-PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams}
+class InpaintParams(JobParams):
+    """POST /edit/inpaint (seed §3): repaint the white part of `mask` over `image`."""
+
+    image: str  # project-relative paths, resolved by submit
+    mask: str
+    prompt: str = ""
+    negative_prompt: str = ""
+    seed: int
+    steps: int = Field(ge=1)
+    strength: float = Field(gt=0, le=1, allow_inf_nan=False)
+    guidance: float = Field(allow_inf_nan=False)
+    feather_px: int = Field(ge=0, le=64)
+    image_input: str = ""  # what the client sent (asset id or URL), for the asset's metadata
+    mask_input: str = ""
+
+
+PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams, JobType.inpaint: InpaintParams}
 
 
 class InvalidJobParams(Invalid):

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { SamBadge } from "./mask/SamBadge";
 import { useStore } from "zustand";
 import { serverSet, useStudio, undo, redo } from "../store/store";
 import { renameProject } from "../store/project";
@@ -93,6 +94,7 @@ export function Header() {
       <JobsArea />
       <ExportButton />
       <EnginesChip />
+      <SamBadge />
       <UndoRedo />
       <SaveIndicator />
       <ConnectionIndicator />
