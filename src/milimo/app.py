@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milimo import __version__
 from milimo.api import assets, engines, events, generation, health, media, models, projects, shots
+from milimo.api import storyboard as storyboard_api
 from milimo.config import Settings
 from milimo.context import Studio
 from milimo.db.migrate import upgrade
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     for module in (health, projects, shots, assets, generation, events, media, engines, models):
         app.include_router(module.router)
+    app.include_router(storyboard_api.router)
     if settings.web_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")
     return app
