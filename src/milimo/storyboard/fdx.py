@@ -137,9 +137,11 @@ def parse_fdx(text: str) -> Storyboard:
             scenes.append(current)
         return current
 
+    last_lyrics = False
     for p in (p for p in handler.paras if not p.title_page):
         body = "".join(p.text).replace("\r", "").strip()
         kind = p.type.lower()
+        previous_lyrics, last_lyrics = last_lyrics, kind == "lyrics" and block is None
         if kind in ("parenthetical", "dialogue", "lyrics") and block is not None:
             line = body if kind != "lyrics" else "~" + body
             block.dialogue = f"{block.dialogue}\n{line}" if block.dialogue else line
@@ -162,7 +164,12 @@ def parse_fdx(text: str) -> Storyboard:
             else:
                 board.notes.append(f"line {p.line_start}: transition {body!r} has no shot before it; dropped")
         elif kind == "lyrics":
-            scene().shots.append(ParsedShot(kind="lyrics", dialogue="~" + body, line_start=p.line_start, line_end=p.line_end))
+            shots = scene().shots
+            if shots and shots[-1].kind == "lyrics" and previous_lyrics:
+                shots[-1].dialogue += "\n~" + body
+                shots[-1].line_end = p.line_end
+            else:
+                shots.append(ParsedShot(kind="lyrics", dialogue="~" + body, line_start=p.line_start, line_end=p.line_end))
         elif kind in ("action", "shot", "general", ""):
             centered = p.alignment.lower() == "center"
             scene().shots.append(ParsedShot(kind="centered" if centered else "action", action=body,

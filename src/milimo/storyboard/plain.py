@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from milimo.engines.draft.shots import normalise_shot_type
+
 from .model import ParsedScene, ParsedShot, Storyboard
 
 NUMBERED = re.compile(r"^\s*(?:shot\s+)?#?(\d{1,4})\s*[.):\-–]\s*(\S.*)$", re.I)
@@ -35,7 +37,8 @@ def _paragraphs(lines: list[str]) -> list[tuple[int, int, str]]:
 def _shot(text: str, first: int, last: int) -> ParsedShot:
     text = " ".join(text.split())
     m = SPEAKER.match(text)
-    if m and not m.group(1).lower().startswith(("shot", "scene", "note")):
+    # "Wide shot: ..." and "Scene 2: ..." are labels, not a character speaking.
+    if m and not m.group(1).lower().startswith(("shot", "scene", "note")) and not normalise_shot_type(m.group(1)):
         return ParsedShot(kind="dialogue", character=m.group(1).strip(), dialogue=m.group(2).strip(),
                           line_start=first, line_end=last)
     return ParsedShot(kind="action", action=text, line_start=first, line_end=last)

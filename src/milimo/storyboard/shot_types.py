@@ -15,7 +15,7 @@ from milimo.engines.draft.shots import SHOT_TYPES, find_shot_type, normalise_sho
 _CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("establishing", ("skyline", "landscape", "aerial view", "panorama", "vista", "exterior of")),
     ("insert", ("detail of", "an insert", "the insert", "cutaway")),
-    ("close_up", ("hand", "hands", "eye", "eyes", "fingers", "lips", "tear", "tears")),
+    ("close_up", ("eye", "eyes", "fingertips", "lips", "tear", "tears")),
     ("tracking", ("follow", "follows", "following", "chase", "chases", "chasing", "running", "runs", "sprints")),
 )
 _CUE_RE = tuple((key, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)) for key, words in _CUES)
