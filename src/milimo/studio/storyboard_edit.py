@@ -13,6 +13,7 @@ Every write keeps V1 packed (storyboard_v1.py).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -179,10 +180,13 @@ class _Commit:
             c = Scene.__table__.c
             self.session.execute(delete(Scene.__table__).where(c.project_id == self.project.id, c.id.in_(removed_scenes)))
         self.summary["deleted"], self.summary["scenes_deleted"] = len(removed), len(removed_scenes)
-        existing_v1 = [r.id for r in v1.v1_rows(self.session, self.project.id)]
+        v1_now = v1.v1_rows(self.session, self.project.id)
         if self.inserts:
             self.session.execute(insert(Shot), self.inserts)
-        v1.pack(self.session, self.project.id, v1.place_new(existing_v1, story, {d["id"] for d in self.inserts}))
+        rows = {r.id: r for r in v1_now}
+        rows.update((d["id"], SimpleNamespace(**d)) for d in self.inserts)
+        order = v1.place_new([r.id for r in v1_now], story, {d["id"] for d in self.inserts})
+        v1.pack(self.session, self.project.id, order, rows)
         return story
 
 

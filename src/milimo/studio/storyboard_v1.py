@@ -59,9 +59,12 @@ def carry_story_order(existing_v1: list[str], story: list[str]) -> list[str]:
     return [next(queue) if sid in members else sid for sid in existing_v1]
 
 
-def pack(session: Session, project_id: str, order: list[str] | None = None) -> int:
-    """Rewrite start_frame of every V1 shot so V1 is packed in `order` (default: its current order). Returns changes."""
-    rows = {r.id: r for r in v1_rows(session, project_id)}
+def pack(session: Session, project_id: str, order: list[str] | None = None, rows: dict | None = None) -> int:
+    """Rewrite start_frame of every V1 shot so V1 is packed in `order` (default: its current order). Returns changes.
+
+    `rows` (id -> row with start_frame, num_frames, trim_in, trim_out) saves reading V1 again when the caller has it.
+    """
+    rows = rows if rows is not None else {r.id: r for r in v1_rows(session, project_id)}
     ids = [i for i in (order or list(rows)) if i in rows]
     seen = set(ids)
     ids += [i for i in rows if i not in seen]
