@@ -8,6 +8,8 @@ import { ProjectManager } from "./components/ProjectManager";
 import { HelpOverlay } from "./components/HelpOverlay";
 import { Toasts } from "./components/Toasts";
 import { ConfirmDialog } from "./components/ConfirmDialog";
+import { StoryboardView } from "./components/storyboard/StoryboardView";
+import { useStoryboard } from "./store/storyboard";
 import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
@@ -19,6 +21,7 @@ import { playback } from "./engine/playback";
 
 export function App() {
   const hasProject = useStudio((s) => s.projectId !== null);
+  const storyboard = useStoryboard((s) => s.open);
   useEffect(() => {
     const stopAutosave = startAutosave();
     const stopTakeSync = startTakeSync();
@@ -28,7 +31,7 @@ export function App() {
     void loadEngines();
     window.addEventListener("keydown", onKeyDown);
     // Tests and the benchmark drive the app through this handle.
-    (window as any).__milimo = { store: useStudio, playback };
+    (window as any).__milimo = { store: useStudio, playback, storyboard: useStoryboard };
     return () => {
       stopAutosave();
       stopTakeSync();
@@ -40,7 +43,9 @@ export function App() {
   return (
     <div className="app">
       <Header />
-      {hasProject ? (
+      {hasProject && storyboard ? (
+        <StoryboardView />
+      ) : hasProject ? (
         <main className="workspace">
           <MediaLibrary />
           <Viewer />

@@ -420,6 +420,206 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/storyboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Storyboard
+         * @description The stored storyboard: scenes in order with their shots in order.
+         */
+        get: operations["read_storyboard_projects__project_id__storyboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit Storyboard
+         * @description Store the storyboard: merge by id, delete only what was removed, new shots onto V1 in story order.
+         */
+        post: operations["commit_storyboard_projects__project_id__storyboard_commit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Storyboard
+         * @description The stored storyboard as a screenplay file (Fountain or Final Draft).
+         */
+        get: operations["export_storyboard_projects__project_id__storyboard_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/match-elements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Match Elements
+         * @description Match every storyboard shot against the project's elements again and store the matches.
+         */
+        post: operations["match_elements_projects__project_id__storyboard_match_elements_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/parse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Parse Storyboard
+         * @description Parse a screenplay into scenes and shots; nothing is written. Shots the project has keep their ids.
+         */
+        post: operations["parse_storyboard_projects__project_id__storyboard_parse_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/scenes/{scene_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename Scene
+         * @description Rename a scene (its heading).
+         */
+        patch: operations["rename_scene_projects__project_id__storyboard_scenes__scene_id__patch"];
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/scenes/reorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reorder Scenes
+         * @description Put the scenes in this order (every scene once); V1 follows the story order.
+         */
+        post: operations["reorder_scenes_projects__project_id__storyboard_scenes_reorder_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/shots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Shot
+         * @description Add a shot to a scene (at `position`, default the end); it goes onto V1 in story order.
+         */
+        post: operations["add_shot_projects__project_id__storyboard_shots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/shots/{shot_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Shot
+         * @description Delete a shot; the rest of its scene is re-indexed and V1 closes the gap.
+         */
+        delete: operations["delete_shot_projects__project_id__storyboard_shots__shot_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/shots/reorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reorder Shots
+         * @description Put one scene's shots in this order (every shot once); V1 follows the story order.
+         */
+        post: operations["reorder_shots_projects__project_id__storyboard_shots_reorder_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/thumbnails/{path}": {
         parameters: {
             query?: never;
@@ -605,6 +805,145 @@ export interface components {
              */
             status: "cancelling" | "cancelled";
         };
+        /**
+         * CommitRequest
+         * @description The storyboard as the user left it. Scenes and storyboard shots of the project that are not in
+         *     it are deleted (they are what the user removed); shots without a scene (timeline clips) are never touched.
+         */
+        CommitRequest: {
+            /** Base Version */
+            base_version: number;
+            /** Scenes */
+            scenes: components["schemas"]["CommitScene"][];
+            /** Script Text */
+            script_text?: string | null;
+        };
+        /** CommitScene */
+        CommitScene: {
+            /** Forced */
+            forced?: boolean | null;
+            /**
+             * Heading
+             * @default
+             */
+            heading?: string;
+            /** Id */
+            id?: string | null;
+            /**
+             * Line End
+             * @description ignored
+             */
+            line_end?: unknown;
+            /**
+             * Line Start
+             * @description ignored
+             */
+            line_start?: unknown;
+            /**
+             * Scene Number
+             * @default
+             */
+            scene_number?: string;
+            /**
+             * Shots
+             * @default []
+             */
+            shots?: components["schemas"]["CommitShot"][];
+            /**
+             * Source Text
+             * @default
+             */
+            source_text?: string;
+            /** Synopsis */
+            synopsis?: string | null;
+        };
+        /**
+         * CommitShot
+         * @description A shot card. `id` of an existing shot keeps its takes, video, thumbnail and status.
+         */
+        CommitShot: {
+            /**
+             * Action
+             * @default
+             */
+            action?: string;
+            /**
+             * Character
+             * @default
+             */
+            character?: string;
+            /**
+             * Clamped
+             * @description ignored
+             */
+            clamped?: unknown;
+            /**
+             * Dialogue
+             * @default
+             */
+            dialogue?: string;
+            /** Dual */
+            dual?: boolean | null;
+            /** Id */
+            id?: string | null;
+            /**
+             * Kind
+             * @description informative; follows from the fields
+             */
+            kind?: ("action" | "dialogue" | "lyrics" | "centered") | null;
+            /**
+             * Line End
+             * @description ignored
+             */
+            line_end?: unknown;
+            /**
+             * Line Start
+             * @description ignored
+             */
+            line_start?: unknown;
+            /**
+             * Matched Elements
+             * @description ignored: the server matches the project's elements
+             */
+            matched_elements?: unknown;
+            /**
+             * Num Frames
+             * @description new shots, and shots without a take; default from the content
+             */
+            num_frames?: number | null;
+            /**
+             * Prompt
+             * @description kept if hand-written; rewritten from the content when it was the automatic one
+             */
+            prompt?: string | null;
+            /**
+             * Seconds Needed
+             * @description ignored
+             */
+            seconds_needed?: unknown;
+            /**
+             * Shot Type
+             * @default
+             */
+            shot_type?: string;
+            /** Transition */
+            transition?: string | null;
+        };
+        /** CommitSummary */
+        CommitSummary: {
+            /** Created */
+            created: number;
+            /** Deleted */
+            deleted: number;
+            /** Scenes Created */
+            scenes_created: number;
+            /** Scenes Deleted */
+            scenes_deleted: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Updated */
+            updated: number;
+        };
         /** DownloadCancelling */
         DownloadCancelling: {
             /** Model Id */
@@ -641,6 +980,23 @@ export interface components {
              * @constant
              */
             status: "downloading";
+        };
+        /** ElementMatch */
+        ElementMatch: {
+            /** Confidence */
+            confidence: number;
+            /** Element Id */
+            element_id: string;
+            /** Element Name */
+            element_name: string;
+            /** Element Type */
+            element_type: string;
+            /** Image Url */
+            image_url?: string | null;
+            /** Match Source */
+            match_source: string;
+            /** Trigger Word */
+            trigger_word: string;
         };
         /** EngineCandidate */
         EngineCandidate: {
@@ -785,6 +1141,15 @@ export interface components {
              */
             width?: number;
         };
+        /** Grid */
+        Grid: {
+            /** Fps */
+            fps: number;
+            /** Frame Step */
+            frame_step: number;
+            /** Native Max Frames */
+            native_max_frames: number;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -847,6 +1212,20 @@ export interface components {
             url: string | null;
             /** Video Url */
             video_url: string | null;
+        };
+        /** MatchRequest */
+        MatchRequest: {
+            /** Base Version */
+            base_version?: number | null;
+        };
+        /** MatchResult */
+        MatchResult: {
+            /** Project Version */
+            project_version: number;
+            /** Shots Changed */
+            shots_changed: number;
+            /** Shots Matched */
+            shots_matched: number;
         };
         /** ModelDeleted */
         ModelDeleted: {
@@ -918,6 +1297,105 @@ export interface components {
             used_by: string[];
             /** Variant */
             variant: string;
+        };
+        /** ParsedScenePublic */
+        ParsedScenePublic: {
+            /** Forced */
+            forced: boolean;
+            /** Heading */
+            heading: string;
+            /** Id */
+            id?: string | null;
+            /** Line End */
+            line_end: number;
+            /** Line Start */
+            line_start: number;
+            /** Scene Number */
+            scene_number: string;
+            /** Shots */
+            shots: components["schemas"]["ParsedShotPublic"][];
+            /** Source Text */
+            source_text: string;
+            /** Synopsis */
+            synopsis: string;
+        };
+        /** ParsedShotPublic */
+        ParsedShotPublic: {
+            /** Action */
+            action: string;
+            /** Character */
+            character: string;
+            /**
+             * Clamped
+             * @description the content needs more than the engine's native maximum
+             */
+            clamped: boolean;
+            /** Dialogue */
+            dialogue: string;
+            /** Dual */
+            dual: boolean;
+            /**
+             * Id
+             * @description an existing shot of the project this one was recognised as (kept by commit)
+             */
+            id?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "action" | "dialogue" | "lyrics" | "centered";
+            /** Line End */
+            line_end: number;
+            /** Line Start */
+            line_start: number;
+            /**
+             * Matched Elements
+             * @default []
+             */
+            matched_elements?: components["schemas"]["ElementMatch"][];
+            /**
+             * Num Frames
+             * @description default length from the content, on the video engine's grid (frames)
+             */
+            num_frames: number;
+            /** Prompt */
+            prompt: string;
+            /** Seconds Needed */
+            seconds_needed: number;
+            /** Shot Type */
+            shot_type: string;
+            /** Transition */
+            transition: string;
+        };
+        /** ParseRequest */
+        ParseRequest: {
+            /**
+             * Parse Mode
+             * @default auto
+             * @enum {string}
+             */
+            parse_mode?: "auto" | "fountain" | "fdx" | "freeform" | "numbered";
+            /** Script Text */
+            script_text: string;
+        };
+        /** ParseResult */
+        ParseResult: {
+            grid: components["schemas"]["Grid"];
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "fountain" | "fdx" | "freeform" | "numbered";
+            /** Notes */
+            notes: string[];
+            /** Scenes */
+            scenes: components["schemas"]["ParsedScenePublic"][];
+            /** Title Page */
+            title_page: {
+                [key: string]: string;
+            };
+            /** Why */
+            why: string;
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -1103,6 +1581,13 @@ export interface components {
              */
             status?: "queued";
         };
+        /** SceneOrder */
+        SceneOrder: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Scene Ids */
+            scene_ids: string[];
+        };
         /** ScenePublic */
         ScenePublic: {
             /**
@@ -1120,6 +1605,13 @@ export interface components {
             project_id: string;
             /** Script Content */
             script_content: string;
+        };
+        /** SceneRename */
+        SceneRename: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Heading */
+            heading: string;
         };
         /** SceneUpsert */
         SceneUpsert: {
@@ -1141,6 +1633,40 @@ export interface components {
             project_id?: unknown;
             /** Script Content */
             script_content?: string | null;
+        };
+        /** ShotAdd */
+        ShotAdd: {
+            /**
+             * Action
+             * @default
+             */
+            action?: string;
+            /** Base Version */
+            base_version?: number | null;
+            /**
+             * Character
+             * @default
+             */
+            character?: string;
+            /**
+             * Dialogue
+             * @default
+             */
+            dialogue?: string;
+            /** Num Frames */
+            num_frames?: number | null;
+            /**
+             * Position
+             * @description index in the scene; default: the end
+             */
+            position?: number | null;
+            /** Scene Id */
+            scene_id: string;
+            /**
+             * Shot Type
+             * @default
+             */
+            shot_type?: string;
         };
         /** ShotChange */
         ShotChange: {
@@ -1215,6 +1741,15 @@ export interface components {
             upscale?: boolean | null;
             /** Width */
             width?: number | null;
+        };
+        /** ShotOrder */
+        ShotOrder: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Scene Id */
+            scene_id: string;
+            /** Shot Ids */
+            shot_ids: string[];
         };
         /** ShotPublic */
         ShotPublic: {
@@ -1501,6 +2036,31 @@ export interface components {
             original_shot: components["schemas"]["ShotPublic"];
             /** Project Version */
             project_version: number;
+        };
+        /** StoryboardPublic */
+        StoryboardPublic: {
+            /** Project Id */
+            project_id: string;
+            /** Project Version */
+            project_version: number;
+            /** Scenes */
+            scenes: components["schemas"]["StoryboardScene"][];
+            /** Script Text */
+            script_text: string;
+            summary?: components["schemas"]["CommitSummary"] | null;
+        };
+        /** StoryboardScene */
+        StoryboardScene: {
+            /** Heading */
+            heading: string;
+            /** Id */
+            id: string;
+            /** Index */
+            index: number;
+            /** Script Content */
+            script_content: string;
+            /** Shots */
+            shots: components["schemas"]["ShotPublic"][];
         };
         /**
          * TimelineItem
@@ -2371,6 +2931,412 @@ export interface operations {
                 };
             };
             /** @description The save is based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_storyboard_projects__project_id__storyboard_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    commit_storyboard_projects__project_id__storyboard_commit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_storyboard_projects__project_id__storyboard_export_get: {
+        parameters: {
+            query?: {
+                /** @description fountain or fdx */
+                format?: "fountain" | "fdx";
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    match_elements_projects__project_id__storyboard_match_elements_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchResult"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    parse_storyboard_projects__project_id__storyboard_parse_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParseResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rename_scene_projects__project_id__storyboard_scenes__scene_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+                /** @description scene id */
+                scene_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SceneRename"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorder_scenes_projects__project_id__storyboard_scenes_reorder_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SceneOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_shot_projects__project_id__storyboard_shots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShotAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_shot_projects__project_id__storyboard_shots__shot_id__delete: {
+        parameters: {
+            query?: {
+                base_version?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+                /** @description shot id */
+                shot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorder_shots_projects__project_id__storyboard_shots_reorder_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShotOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -4,6 +4,7 @@ import { serverSet, useStudio, undo, redo } from "../store/store";
 import { renameProject } from "../store/project";
 import { saveCommand } from "../store/commands";
 import { engineLines } from "../lib/engines";
+import { ViewSwitch } from "./storyboard/ViewSwitch";
 
 function ProjectTitle() {
   const name = useStudio((s) => s.meta?.name ?? "");
@@ -83,6 +84,7 @@ export function Header() {
       </button>
       <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}>Projects</button>
       <ProjectTitle />
+      <ViewSwitch />
       <div className="spacer" />
       <EnginesChip />
       <UndoRedo />
