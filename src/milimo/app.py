@@ -19,12 +19,7 @@ from milimo.api import assets, engines, events, generation, health, media, model
 from milimo.api import storyboard as storyboard_api
 from milimo.config import Settings
 from milimo.context import Studio
-from milimo.db.migrate import upgrade
 from milimo.errors import StudioError
-from milimo.jobs.executor import LocalExecutor
-from milimo.studio import models as model_library
-from milimo.jobs.recovery import recover_zombies
-from milimo.tasks import TASKS
 
 log = logging.getLogger("milimo")
 
@@ -38,26 +33,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        # Seed §5, in order: logging, directories, database, event loop capture, zombies, routes.
+        # Seed §5 (Studio.start), then the routes serve; seed §8 (Studio.stop) when the server stops.
         configure_logging(settings.log_level)
-        settings.ensure_dirs()
-        await asyncio.to_thread(upgrade, settings.db_url)
-        studio = Studio.build(settings)
+        studio = Studio(settings)
+        await asyncio.to_thread(studio.start, asyncio.get_running_loop())
         app.state.studio = studio
-        studio.bus.attach_loop(asyncio.get_running_loop())
-        await asyncio.to_thread(recover_zombies, studio.db, settings)
-        studio.executor = LocalExecutor(studio, TASKS, settings.gpu_slots)
-        studio.executor.start()
         log.info("Milimo Video %s on %s (data: %s, database: %s)", __version__, settings.port, settings.data_dir, settings.db_kind)
         try:
             yield
         finally:
-            # Seed §8 shutdown: flag running jobs, give them a grace period, then let go of the device.
-            await asyncio.to_thread(studio.executor.shutdown, settings.shutdown_grace_s)
-            # Running model downloads stop cleanly (resumable), not cut off mid-write.
-            await asyncio.to_thread(model_library.stop_downloads, 10.0)
-            await asyncio.to_thread(studio.models.unload_all)
-            studio.close()
+            await asyncio.to_thread(studio.stop)
 
     app = FastAPI(title="Milimo Video", version=__version__, lifespan=lifespan,
                   description="Local-first AI film studio: screenplay → shots → video → timeline → export.")

@@ -1,37 +1,64 @@
-"""The studio's long-lived services, built once per process and shared by routes and workers."""
+"""The studio: its long-lived services, built once per process, and their one lifecycle.
+
+`Studio.start()` is seed §5 (directories, migrations, zombie recovery, executor slots) and
+`Studio.stop()` is seed §8 (flag running jobs, grace period, stop downloads, unload models,
+close the database). `milimo serve`, `milimo generate` and the tests all go through them, so
+after start() everything below is there. jobs/, studio/ and tasks/ see the studio only through
+the `jobs.services.Services` protocol it implements; this module is the composition root.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+import asyncio
+import logging
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
+from milimo.db.migrate import upgrade
 from milimo.engines.manager import ModelManager
 from milimo.engines.registry import EngineRegistry
+from milimo.jobs.contract import TaskRegistry
 from milimo.jobs.events import EventBus
+from milimo.jobs.executor import LocalExecutor
+from milimo.jobs.recovery import recover_zombies
+from milimo.jobs.services import Executor
+from milimo.studio.library import ModelLibrary
+from milimo.tasks import TASKS
 
-if TYPE_CHECKING:
-    from milimo.jobs.executor import LocalExecutor
+log = logging.getLogger("milimo")
+DOWNLOAD_STOP_TIMEOUT_S = 10.0
 
 
-@dataclass
 class Studio:
-    settings: Settings
-    db: Database
-    bus: EventBus
-    engines: EngineRegistry
-    models: ModelManager = field(default_factory=ModelManager)
-    executor: "LocalExecutor | None" = None
+    """Implements jobs.services.Services; owns the model library and the executor."""
 
-    @classmethod
-    def build(cls, settings: Settings) -> "Studio":
-        return cls(settings=settings, db=Database(settings.db_url), bus=EventBus(settings.event_buffer),
-                   engines=EngineRegistry(settings))
+    def __init__(self, settings: Settings, *, tasks: TaskRegistry | None = None, slots: int | None = None) -> None:
+        self.settings = settings
+        self.db = Database(settings.db_url)
+        self.bus = EventBus(settings.event_buffer)
+        self.engines = EngineRegistry(settings)
+        self.residency = ModelManager()
+        self.executor: Executor = LocalExecutor(TASKS if tasks is None else tasks, settings.gpu_slots if slots is None else slots)
+        self.library = ModelLibrary(self)
+        self.started = False
 
-    def wake_workers(self) -> None:
-        if self.executor is not None:
-            self.executor.wake()
+    def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Seed §5, in order: directories, database, event loop capture, zombies, executor slots. Blocking:
+        call it off the event loop. `loop` lets worker threads wake SSE subscribers."""
+        self.settings.ensure_dirs()
+        upgrade(self.settings.db_url)
+        if loop is not None:
+            self.bus.attach_loop(loop)
+        recover_zombies(self.db, self.settings)
+        self.executor.start(self)
+        self.started = True
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Seed §8: flag running jobs and give them the grace period, stop downloads resumably (not cut off
+        mid-write), let go of the device, close the database. Blocking; safe to call once after start()."""
+        if self.started:
+            self.executor.shutdown(self.settings.shutdown_grace_s)
+            self.library.stop_downloads(DOWNLOAD_STOP_TIMEOUT_S)
+            self.residency.unload_all()
         self.db.close()
+        self.started = False

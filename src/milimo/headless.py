@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 import tempfile
@@ -10,12 +11,11 @@ from pathlib import Path
 
 from milimo.config import Settings
 from milimo.context import Studio
-from milimo.db.migrate import upgrade
-from milimo.jobs.executor import LocalExecutor
-from milimo.jobs.schemas import GenerateAdvanced, ShotConfig
+from milimo.errors import StudioError
+from milimo.jobs.cancel import cancel_job
 from milimo.studio import assets, generation, projects
+from milimo.studio.generation_schemas import GenerateAdvanced, ShotConfig
 from milimo.studio.schemas import ProjectCreate, TimelineItem
-from milimo.tasks import TASKS
 
 
 def _bar(progress: float, message: str, eta: float | None) -> str:
@@ -28,11 +28,9 @@ def generate(prompt: str, *, frames: int, width: int, height: int, fps: float, s
              output: Path, data_dir: Path | None, enhance: bool, quiet: bool = False) -> int:
     temp = None if data_dir else tempfile.TemporaryDirectory(prefix="milimo-generate-")
     settings = Settings(data_dir=data_dir or Path(temp.name), log_level="warning")
-    settings.ensure_dirs()
-    upgrade(settings.db_url)
-    studio = Studio.build(settings)
-    executor = LocalExecutor(studio, TASKS, slots=1)
-    studio.executor = executor
+    studio = Studio(settings, slots=1)
+    studio.start()  # seed §5 as `milimo serve` does it: zombies of an earlier run are recovered too
+    job_id: str | None = None
     try:
         project = projects.create_project(studio.db, settings, ProjectCreate(name="Headless", resolution_w=width, resolution_h=height, fps=fps))
         timeline = []
@@ -42,16 +40,16 @@ def generate(prompt: str, *, frames: int, width: int, height: int, fps: float, s
             timeline = [TimelineItem(asset_id=asset["id"], frame_index=0, strength=1.0)]
         config = ShotConfig(prompt=prompt, num_frames=frames, width=width, height=height, fps=fps, seed=seed,
                             num_inference_steps=steps, enhance_prompt=enhance, timeline=timeline)
+        cursor = studio.bus.last_id - 1  # before submitting: the slots are running, the first event may come at once
         queued = generation.submit_advanced(studio, GenerateAdvanced(project_id=project["id"], shot_config=config))
+        job_id = queued["job_id"]
         for note in queued["adjustments"]:
-            print(f"adjusted {note['field']}: {note['requested']} -> {note['used']} ({note['reason']})", file=sys.stderr)
-        executor.start()
-        cursor = studio.bus.last_id - 1
+            print(f"adjusted {note.field}: {note.requested} -> {note.used} ({note.reason})", file=sys.stderr)
         while True:
             events, _ = studio.bus.since(cursor)
             for ev in events:
                 cursor = ev.id
-                if ev.data.get("job_id") != queued["job_id"]:
+                if ev.data.get("job_id") != job_id:
                     continue
                 if ev.type == "progress" and not quiet:
                     print(_bar(ev.data["progress"], ev.data.get("message", ""), ev.data.get("eta")), end="", file=sys.stderr, flush=True)
@@ -69,11 +67,11 @@ def generate(prompt: str, *, frames: int, width: int, height: int, fps: float, s
                     return 1
             time.sleep(0.05)
     except KeyboardInterrupt:
-        for job_id in executor.active_ids():
-            executor.cancel(job_id)
+        if job_id is not None:
+            with contextlib.suppress(StudioError):  # it may have ended on its own meanwhile
+                cancel_job(studio, job_id)
         return 130
     finally:
-        executor.shutdown(settings.shutdown_grace_s)
-        studio.close()
+        studio.stop()
         if temp is not None:
             temp.cleanup()

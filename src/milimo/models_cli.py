@@ -58,7 +58,7 @@ def _bar(p: DownloadProgress, speed: float) -> str:
 
 def download(name: str, data_dir: Path | None, quiet: bool = False) -> int:
     """Download one manifest entry with a progress bar on stderr. 0 done, 1 failed, 2 bad name, 130 cancelled."""
-    from milimo.studio.models import check_disk
+    from milimo.studio.library import check_disk
 
     try:
         e = library.entry(name)

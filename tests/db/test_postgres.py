@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from milimo.app import create_app
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 
 
 def test_projects_work_on_postgresql(postgres_url, tmp_path):

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from milimo.app import create_app
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.migrate import alembic_config
 from milimo.db.models import Job, Shot
 

@@ -106,7 +106,7 @@ def test_save_deletes_only_what_the_client_deleted(client, project):
 
 
 def test_server_owned_fields_are_never_taken_from_a_client(client, project, settings):
-    from milimo.db.engine import Database
+    from milimo.db.database import Database
     from milimo.db.models import Shot
 
     pid = project["id"]

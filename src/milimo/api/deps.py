@@ -8,8 +8,9 @@ from fastapi import Depends, Path, Request
 
 from milimo.config import Settings
 from milimo.context import Studio
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.jobs.events import EventBus
+from milimo.studio.library import ModelLibrary
 from milimo.studio.ids import ID_PATTERN
 
 
@@ -29,7 +30,12 @@ def get_bus(request: Request) -> EventBus:
     return request.app.state.studio.bus
 
 
+def get_library(request: Request) -> ModelLibrary:
+    return request.app.state.studio.library
+
+
 StudioDep = Annotated[Studio, Depends(get_studio)]
+LibraryDep = Annotated[ModelLibrary, Depends(get_library)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DbDep = Annotated[Database, Depends(get_db)]
 BusDep = Annotated[EventBus, Depends(get_bus)]

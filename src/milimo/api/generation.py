@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from milimo.api.deps import JobId, ProjectId, StudioDep
-from milimo.jobs import store
-from milimo.jobs.schemas import CancelResult, GenerateAdvanced, GenerateImage, JobPublic, Queued
+from milimo.jobs import cancel, store
+from milimo.jobs.schemas import CancelResult, JobPublic
 from milimo.studio import generation
-from milimo.studio.versions import require_project
+from milimo.studio.generation_schemas import GenerateAdvanced, GenerateImage, Queued
 
 router = APIRouter(tags=["generation"])
 
@@ -36,21 +36,11 @@ def read_status(job_id: JobId, studio: StudioDep) -> dict:
 @router.post("/jobs/{job_id}/cancel", response_model=CancelResult)
 def cancel_job(job_id: JobId, studio: StudioDep) -> dict:
     """Cancel: a pending job at once, a running one at its next step."""
-    status = store.request_cancel(studio.db, job_id)
-    if status == "cancelling":
-        if studio.executor is not None:
-            studio.executor.cancel(job_id)
-    else:
-        job = store.get_job(studio.db, job_id)
-        studio.bus.publish("cancelled", {"job_id": job.id, "shot_id": job.shot_id, "project_id": job.project_id,
-                                         "type": job.type, "status": "cancelled", "message": "Cancelled before it started"})
-    return {"job_id": job_id, "status": status}
+    return {"job_id": job_id, "status": cancel.cancel_job(studio, job_id)}
 
 
 @router.get("/projects/{project_id}/jobs", response_model=list[JobPublic])
 def read_project_jobs(project_id: ProjectId, studio: StudioDep,
                       limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict]:
     """Active jobs first, then recent ones."""
-    with studio.db.read() as session:
-        require_project(session, project_id)
     return store.list_jobs(studio.db, project_id, limit)

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 
 from milimo.api.deps import DbDep, ProjectId, SettingsDep
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.models import Project
 from milimo.errors import NotFound
 from milimo.studio.paths import SERVED_FOLDERS, served_file

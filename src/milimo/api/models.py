@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from milimo.api.deps import StudioDep
-from milimo.studio import models
-from milimo.studio.models import DownloadCancelling, DownloadStarted, ModelDeleted, ModelList, ModelPublic
+from milimo.api.deps import LibraryDep
+from milimo.studio.library_schemas import DownloadCancelling, DownloadStarted, ModelDeleted, ModelList, ModelPublic
 
 
 router = APIRouter(prefix="/models", tags=["models"])
@@ -19,31 +18,31 @@ ERRORS = {404: {"description": "Unknown model id"}, 409: {"description": "Alread
 
 # Fixed paths first, then /{model_id}: no route may shadow another (tests/api/test_routes.py).
 @router.get("", response_model=ModelList)
-def read_models(studio: StudioDep) -> dict:
+def read_models(library: LibraryDep) -> dict:
     """Every model of the manifest: status on disk, size, licence, which engine uses it, progress while downloading."""
-    return models.list_models(studio)
+    return library.list_models()
 
 
 @router.get("/{model_id}", response_model=ModelPublic, responses=ERRORS)
-def read_model(model_id: ModelId, studio: StudioDep) -> dict:
+def read_model(model_id: ModelId, library: LibraryDep) -> dict:
     """One model of the manifest."""
-    return models.get_model(studio, model_id)
+    return library.get_model(model_id)
 
 
 @router.post("/{model_id}/download", response_model=DownloadStarted, status_code=202,
              responses={**ERRORS, 507: {"description": "Not enough free disk (the model's size x 1.1)"}})
-def download_model(model_id: ModelId, studio: StudioDep) -> dict:
+def download_model(model_id: ModelId, library: LibraryDep) -> dict:
     """Download (or resume) a model in the background; follow download_* events on /events."""
-    return models.start_download(studio, model_id)
+    return library.start_download(model_id)
 
 
 @router.delete("/{model_id}/download", response_model=DownloadCancelling, responses=ERRORS)
-def cancel_download(model_id: ModelId) -> dict:
+def cancel_download(model_id: ModelId, library: LibraryDep) -> dict:
     """Cancel a running download; the files so far stay and a new download resumes them."""
-    return models.cancel_download(model_id)
+    return library.cancel_download(model_id)
 
 
 @router.delete("/{model_id}", response_model=ModelDeleted, responses=ERRORS)
-def delete_model(model_id: ModelId, studio: StudioDep) -> dict:
+def delete_model(model_id: ModelId, library: LibraryDep) -> dict:
     """Delete a model's files (409 while it downloads or a running job uses it); engine selection follows."""
-    return models.delete_model(studio, model_id)
+    return library.delete_model(model_id)

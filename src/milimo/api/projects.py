@@ -8,7 +8,6 @@ import orjson
 from fastapi import APIRouter, Query, Response
 
 from milimo.api.deps import DbDep, ProjectId, SettingsDep, StudioDep
-from milimo.jobs import store
 from milimo.studio import projects
 from milimo.studio.schemas import ProjectCreate, ProjectPage, ProjectSave, ProjectState
 
@@ -48,9 +47,7 @@ def read_project(project_id: ProjectId, db: DbDep) -> Response:
 @router.delete("/projects/{project_id}")
 def delete_project(project_id: ProjectId, studio: StudioDep) -> dict:
     """Delete the project, all its rows and its folder (its running jobs are cancelled first)."""
-    if studio.executor is not None:
-        studio.executor.cancel_and_wait(store.active_job_ids(studio.db, project_id), studio.settings.shutdown_grace_s + 3)
-    projects.delete_project(studio.db, studio.settings, project_id)
+    projects.delete_project(studio, project_id)
     return {"status": "deleted", "id": project_id}
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 from milimo.api.deps import DbDep, ProjectId, ShotId, StudioDep
 from milimo.context import Studio
 from milimo.storyboard import Grid
-from milimo.storyboard.schemas import (
+from milimo.studio.storyboard_schemas import (
     CommitRequest, MatchRequest, MatchResult, ParseRequest, ParseResult, SceneOrder, SceneRename, ShotAdd, ShotOrder,
     StoryboardPublic,
 )

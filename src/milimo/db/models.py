@@ -10,8 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from enum import StrEnum
+
 from sqlalchemy import JSON, Column, ForeignKey, Index, String
-from sqlmodel import Field, SQLModel
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import AutoString, Field, SQLModel
+
+from milimo.db.states import JobStatus, JobType, ShotStatus
 
 
 def utcnow() -> datetime:
@@ -23,6 +28,28 @@ def _fk(target: str, ondelete: str = "CASCADE", nullable: bool = False, index: b
         default=None if nullable else ...,
         sa_column=Column(String(64), ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index),
     )
+
+
+class _StrEnumColumn(TypeDecorator):
+    """A StrEnum stored as its plain string (the same VARCHAR as before: no migration, no native enum),
+    read back as the enum so code compares and matches on members."""
+
+    impl = AutoString
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
+def _enum(enum: type[StrEnum], default: StrEnum) -> Any:
+    return Field(default=default, sa_column=Column(_StrEnumColumn(enum), nullable=False))
 
 
 def _json(default_factory) -> Any:
@@ -95,7 +122,7 @@ class Shot(SQLModel, table=True):
     media_asset_id: str | None = _fk("asset.id", ondelete="SET NULL", nullable=True, index=False)
 
     # Server-owned results
-    status: str = "pending"  # pending | generating | generating_thumbnail | completed | failed
+    status: ShotStatus = _enum(ShotStatus, ShotStatus.pending)
     last_job_id: str | None = None
     video_url: str | None = None
     thumbnail_url: str | None = None
@@ -152,8 +179,8 @@ class Job(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     project_id: str | None = _fk("project.id", nullable=True)
     shot_id: str | None = _fk("shot.id", ondelete="SET NULL", nullable=True)
-    type: str  # video | image | thumbnail | inpaint | render | ...
-    status: str = "pending"  # pending | processing | completed | failed | cancelled
+    type: JobType = Field(sa_column=Column(_StrEnumColumn(JobType), nullable=False))
+    status: JobStatus = _enum(JobStatus, JobStatus.pending)
     priority: int = 0
     family: str = ""  # model family the job needs (the ModelManager loads it)
     progress: float = 0.0

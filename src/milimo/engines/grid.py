@@ -6,18 +6,17 @@ two-stage pipeline (32 for one stage). One frame is not video: it goes to the im
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import BaseModel, ConfigDict
 
 
-@dataclass(frozen=True)
-class Adjustment:
+class Adjustment(BaseModel):
+    """One value the studio changed to fit the engine, and why (the response and the job carry these)."""
+
+    model_config = ConfigDict(frozen=True)
     field: str
     requested: int
     used: int
     reason: str
-
-    def as_dict(self) -> dict:
-        return {"field": self.field, "requested": self.requested, "used": self.used, "reason": self.reason}
 
 
 def snap_frames(num_frames: int, frame_step: int) -> int:
@@ -52,9 +51,9 @@ def snap_video(
     h = snap_size(height, size_multiple, min_size, max_size)
     f = snap_frames(num_frames, frame_step)
     if w != width:
-        adjustments.append(Adjustment("width", width, w, f"width must be a multiple of {size_multiple} between {min_size} and {max_size}"))
+        adjustments.append(Adjustment(field="width", requested=width, used=w, reason=f"width must be a multiple of {size_multiple} between {min_size} and {max_size}"))
     if h != height:
-        adjustments.append(Adjustment("height", height, h, f"height must be a multiple of {size_multiple} between {min_size} and {max_size}"))
+        adjustments.append(Adjustment(field="height", requested=height, used=h, reason=f"height must be a multiple of {size_multiple} between {min_size} and {max_size}"))
     if f != num_frames:
-        adjustments.append(Adjustment("num_frames", num_frames, f, f"frame counts must be {frame_step}k+1 (e.g. {frame_step * 12 + 1})"))
+        adjustments.append(Adjustment(field="num_frames", requested=num_frames, used=f, reason=f"frame counts must be {frame_step}k+1 (e.g. {frame_step * 12 + 1})"))
     return w, h, f, adjustments

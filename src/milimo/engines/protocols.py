@@ -21,6 +21,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 from PIL import Image
 
+from milimo.errors import Unavailable
+
 StepCallback = Callable[[int, int], None]
 PipelineKind = Literal["ti2vid", "ic_lora", "keyframe"]
 PIPELINE_KINDS: tuple[PipelineKind, ...] = ("ti2vid", "ic_lora", "keyframe")
@@ -211,5 +213,5 @@ class TextEngine(Engine, Protocol):
         """Free-form completion (screenplay analysis). Raises EngineUnavailable when it cannot answer."""
 
 
-class EngineUnavailable(RuntimeError):
-    """The engine cannot run here (weights missing, service down); the message says what to do."""
+class EngineUnavailable(Unavailable, RuntimeError):
+    """The engine cannot run here (weights missing, service down); the message says what to do (503)."""

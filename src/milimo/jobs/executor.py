@@ -1,9 +1,9 @@
 """The in-process executor: N slots (default one GPU slot) that claim job rows and run their task.
 
-The database is the queue. A slot claims the oldest pending row (atomic), runs the task for
-its type, and finishes the row: completed with outputs (and the shot written back in the
-same transaction), failed with a message a user can act on, or cancelled. Events follow the
-row, never precede it, so a client reacting to `complete` reads the finished state.
+The database is the queue. A slot claims the oldest pending row (atomic), validates its params
+against the model for its type, runs the task, and finishes the row: completed with outputs (and
+the shot's take in the same transaction), failed with a message a user can act on, or cancelled.
+Events follow the row, never precede it, so a client reacting to `complete` reads the finished state.
 """
 
 from __future__ import annotations
@@ -11,62 +11,44 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from milimo.context import Studio
 from milimo.db.models import Job
-from milimo.engines.protocols import EngineUnavailable
+from milimo.db.states import JobStatus, JobType
 from milimo.errors import StudioError
 from milimo.jobs import store
-from milimo.jobs.run import JobRun
-from milimo.jobs.states import JobCancelled
+from milimo.jobs.contract import TaskRegistry
+from milimo.jobs.params import parse_params
+from milimo.jobs.run import JobCancelled, JobRun
+from milimo.jobs.services import Services
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class TaskResult:
-    outputs: dict[str, Any]
-    event: dict[str, Any] = field(default_factory=dict)  # extra fields of the `complete` event
-    shot_update: dict[str, Any] | None = None
-    new_rows: list[Any] = field(default_factory=list)  # e.g. the Asset of a generated file
-    message: str = "Done"
-
-
-Task = Callable[[JobRun], TaskResult]
-
-
 def user_message(exc: BaseException) -> str:
     """What to tell the user. Our own errors already speak to them; others get their type named."""
-    if isinstance(exc, (StudioError, EngineUnavailable)):
-        return str(exc)
-    try:
-        from milimo.media import MediaError
-
-        if isinstance(exc, MediaError):
-            return str(exc)
-    except ImportError:
-        pass
+    if isinstance(exc, StudioError):
+        return exc.message
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
 
 
 class LocalExecutor:
-    def __init__(self, studio: Studio, tasks: dict[str, Task], slots: int) -> None:
-        self.studio = studio
+    """Implements jobs.services.Executor with threads of this process."""
+
+    def __init__(self, tasks: TaskRegistry, slots: int) -> None:
         self.tasks = tasks
         self.slots = slots
+        self._services: Services | None = None
         self._wake = threading.Condition()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._active: dict[str, JobRun] = {}
         self._active_lock = threading.Lock()
 
-    def start(self) -> None:
+    def start(self, services: Services) -> None:
+        self._services = services
         for i in range(self.slots):
-            t = threading.Thread(target=self._slot_loop, name=f"job-slot-{i}", daemon=True)
+            t = threading.Thread(target=self._slot_loop, args=(services,), name=f"job-slot-{i}", daemon=True)
             t.start()
             self._threads.append(t)
 
@@ -109,10 +91,10 @@ class LocalExecutor:
             t.join(timeout=grace_s)
 
     # ------------------------------------------------------------------ slots
-    def _slot_loop(self) -> None:
+    def _slot_loop(self, services: Services) -> None:
         while not self._stopping.is_set():
             try:
-                job = store.claim_next(self.studio.db)
+                job = store.claim_next(services.db)
             except Exception:
                 log.exception("could not claim a job")
                 job = None
@@ -121,42 +103,48 @@ class LocalExecutor:
                     self._wake.wait(timeout=1.0)
                 continue
             try:
-                self._run(job)
+                self._run(services, job)
             except Exception:  # a slot must outlive any one job (e.g. its project deleted mid-run)
                 log.exception("job %s could not be finished cleanly", job.id)
 
-    def _run(self, job: Job) -> None:
-        run = JobRun(self.studio, job)
+    def _run(self, services: Services, job: Job) -> None:
+        try:
+            params = parse_params(job.type, job.params)
+        except StudioError as exc:  # a row this version cannot run: fail it, with the reason
+            log.error("job %s (%s) has invalid params: %s", job.id, job.type, exc.message)
+            store.finish(services.db, job.id, JobStatus.failed, error=exc.message)
+            services.bus.publish("error", {**store.event_fields(job), "status": JobStatus.failed, "message": exc.message})
+            return
+        run = JobRun(services, job, params)
         with self._active_lock:
             self._active[job.id] = run
         try:
-            self._execute(run)
+            self._execute(services, run)
         finally:
             with self._active_lock:
                 self._active.pop(job.id, None)
 
-    def _execute(self, run: JobRun) -> None:
-        job, bus, db = run.job, self.studio.bus, self.studio.db
-        task = self.tasks.get(job.type)
+    def _execute(self, services: Services, run: JobRun) -> None:
+        job, bus, db = run.job, services.bus, services.db
+        task = self.tasks[JobType(job.type)]  # parse_params accepted the type, and every type has a task
         try:
-            if task is None:
-                raise StudioError(f"no worker knows how to run a {job.type!r} job")
             run.progress(0, "Loading models...")
-            result = task(run)
+            result = task(run, run.params)
             run.check_cancel()
         except JobCancelled:
             run.cleanup(succeeded=False)
-            store.finish(db, job.id, "cancelled")
-            bus.publish("cancelled", {**run.event_base(), "status": "cancelled", "message": "Cancelled by user"})
+            store.finish(db, job.id, JobStatus.cancelled)
+            bus.publish("cancelled", {**run.event_base(), "status": JobStatus.cancelled, "message": "Cancelled by user"})
             return
         except Exception as exc:  # every failure ends the job cleanly, with a message
             message = user_message(exc)
             log.error("job %s (%s) failed: %s", job.id, job.type, message, exc_info=not isinstance(exc, StudioError))
             run.cleanup(succeeded=False)
-            store.finish(db, job.id, "failed", error=message)
-            bus.publish("error", {**run.event_base(), "status": "failed", "message": message})
+            store.finish(db, job.id, JobStatus.failed, error=message)
+            bus.publish("error", {**run.event_base(), "status": JobStatus.failed, "message": message})
             return
         run.cleanup(succeeded=True)
-        store.finish(db, job.id, "completed", outputs=result.outputs, shot_update=result.shot_update,
+        store.finish(db, job.id, JobStatus.completed, outputs=result.outputs, take=result.take,
                      new_rows=result.new_rows, message=result.message)
-        bus.publish("complete", {**run.event_base(), "status": "completed", "progress": 100, **result.event})
+        outputs = result.outputs.model_dump(mode="json", exclude_unset=True)
+        bus.publish("complete", {**run.event_base(), "status": JobStatus.completed, "progress": 100, **outputs, **result.event})

@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.models import Job, Shot, utcnow
+from milimo.db.states import BUSY_SHOT, JobStatus, ShotStatus
 
 log = logging.getLogger(__name__)
 ZOMBIE_MESSAGE = "The server restarted while this job was running; generate again to retry."
@@ -22,20 +23,20 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
     half-written files and scratch folders those jobs left. Returns the zombie job ids."""
 
     def write(session: Session) -> list[str]:
-        zombies = session.execute(select(Job).where(Job.status == "processing")).scalars().all()
+        zombies = session.execute(select(Job).where(col(Job.status) == JobStatus.processing)).scalars().all()
         now = utcnow()
         for job in zombies:
-            job.status, job.error, job.status_message, job.finished_at = "failed", ZOMBIE_MESSAGE, ZOMBIE_MESSAGE, now
+            job.status, job.error, job.status_message, job.finished_at = JobStatus.failed, ZOMBIE_MESSAGE, ZOMBIE_MESSAGE, now
             job.eta_seconds = None
         zombie_ids = {j.id for j in zombies}
         # A shot whose generation died keeps its previous result if it had one.
-        stuck = session.execute(select(Shot).where(Shot.status.in_(("generating", "generating_thumbnail")))).scalars().all()
+        stuck = session.execute(select(Shot).where(col(Shot.status).in_(BUSY_SHOT))).scalars().all()
         for shot in stuck:
             pending_job = shot.last_job_id and session.get(Job, shot.last_job_id)
-            if pending_job and pending_job.status == "pending":
+            if pending_job and pending_job.status == JobStatus.pending:
                 continue  # still queued: the executor will run it
-            if shot.last_job_id in zombie_ids or not pending_job or pending_job.status != "processing":
-                shot.status = "completed" if shot.video_url else "failed"
+            if shot.last_job_id in zombie_ids or not pending_job or pending_job.status != JobStatus.processing:
+                shot.status = ShotStatus.completed if shot.video_url else ShotStatus.failed
                 shot.updated_at = now
         return sorted((j.id, j.project_id) for j in zombies)
 

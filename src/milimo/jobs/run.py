@@ -18,21 +18,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from milimo.context import Studio
 from milimo.db.models import Job
 from milimo.engines.protocols import StepCallback
+from milimo.db.states import JobStatus
 from milimo.jobs import store
-from milimo.jobs.states import JobCancelled
+from milimo.jobs.params import JobParams
+from milimo.jobs.services import Services
 
 log = logging.getLogger(__name__)
 DB_WRITE_INTERVAL_S = 0.5
 CANCEL_POLL_INTERVAL_S = 1.0
 
 
+class JobCancelled(Exception):
+    """Raised inside a worker (usually by a step callback) when the job was cancelled."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id} cancelled by user")
+        self.job_id = job_id
+
+
 @dataclass
 class JobRun:
-    studio: Studio
+    services: Services
     job: Job
+    params: JobParams  # validated against the row's type when the slot claimed it
     cancel_event: threading.Event = field(default_factory=threading.Event)
     progress_value: float = 0.0
     message: str = ""
@@ -48,15 +58,11 @@ class JobRun:
         return self.job.id
 
     @property
-    def params(self) -> dict[str, Any]:
-        return self.job.params
-
-    @property
     def project_dir(self) -> Path:
-        return self.studio.settings.project_dir(self.job.project_id)
+        return self.services.settings.project_dir(self.job.project_id)
 
     def event_base(self) -> dict[str, Any]:
-        return {"job_id": self.job.id, "shot_id": self.job.shot_id, "project_id": self.job.project_id, "type": self.job.type}
+        return store.event_fields(self.job)
 
     # ------------------------------------------------------------------ cancellation
     def check_cancel(self) -> None:
@@ -66,7 +72,7 @@ class JobRun:
         now = time.monotonic()
         if now - self._last_cancel_poll >= CANCEL_POLL_INTERVAL_S:
             self._last_cancel_poll = now
-            if store.cancel_requested(self.studio.db, self.job.id):
+            if store.cancel_requested(self.services.db, self.job.id):
                 self.cancel_event.set()
                 raise JobCancelled(self.job.id)
 
@@ -81,30 +87,31 @@ class JobRun:
             self._phase = phase or message
         if message is not None:
             self.message = message
-        payload = {**self.event_base(), "progress": round(self.progress_value, 2), "status": "processing",
+        payload = {**self.event_base(), "progress": round(self.progress_value, 2), "status": JobStatus.processing,
                    "message": self.message, "eta": None if eta is None else round(eta, 1), **extra}
-        self.studio.bus.publish("progress", payload)
+        self.services.bus.publish("progress", payload)
         now = time.monotonic()
         if new_phase or now - self._last_db_write >= DB_WRITE_INTERVAL_S:
             self._last_db_write = now
-            store.write_progress(self.studio.db, self.job.id, self.progress_value, message, eta)
+            store.write_progress(self.services.db, self.job.id, self.progress_value, message, eta)
 
-    def steps(self, lo: float, hi: float, label: str) -> StepCallback:
-        """A step callback for a phase spanning [lo, hi] percent of the job."""
+    def steps(self, lo: float, hi: float, label: str, *, repeats_after: int = 0) -> StepCallback:
+        """A step callback for a phase spanning [lo, hi] percent of the job. `repeats_after`: how many more
+        phases like this one follow (a chained shot's later chunks), so the ETA is the whole job's."""
         started = time.monotonic()
 
         def on_step(step: int, total: int) -> None:
             total = max(total, 1)
             step = min(max(step, 0), total)
             elapsed = time.monotonic() - started
-            eta = elapsed / step * (total - step) if step else None
+            eta = elapsed / step * (total - step + repeats_after * total) if step else None
             self.progress(lo + (hi - lo) * step / total, f"{label} ({step}/{total})", eta=eta, phase=label)
 
         return on_step
 
     def log(self, message: str) -> None:
         log.info("%s: %s", self.job.id, message)
-        self.studio.bus.publish("log", {**self.event_base(), "message": message})
+        self.services.bus.publish("log", {**self.event_base(), "message": message})
 
     # ------------------------------------------------------------------ files
     def workspace(self) -> Path:

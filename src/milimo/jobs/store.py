@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from milimo.db.engine import Database
-from milimo.db.models import Job, Shot, utcnow
+from milimo.db.database import Database
+from milimo.db.models import Job, Project, Shot, utcnow
 from milimo.errors import Conflict, NotFound
-from milimo.jobs.states import TERMINAL
+from milimo.jobs.results import JobOutputs, ShotTake
+from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, ShotStatus
 
 PUBLIC_FIELDS = ("id", "project_id", "shot_id", "type", "status", "progress", "status_message", "eta_seconds",
                  "engine", "engine_version", "params", "outputs", "error", "created_at", "started_at", "finished_at")
@@ -26,20 +27,25 @@ def job_dict(job: Job) -> dict[str, Any]:
     return data
 
 
+def event_fields(job: Job) -> dict[str, Any]:
+    """The fields every event about a job carries, so a client can route it (project, shot, type)."""
+    return {"job_id": job.id, "shot_id": job.shot_id, "project_id": job.project_id, "type": job.type}
+
+
 def claim_next(db: Database, exclude_families: frozenset[str] = frozenset()) -> Job | None:
     """Take the oldest pending job (highest priority first) and mark it processing, atomically."""
 
     def write(session: Session) -> Job | None:
-        q = select(Job).where(Job.status == "pending").order_by(Job.priority.desc(), Job.created_at, Job.id).limit(1)
+        q = select(Job).where(col(Job.status) == JobStatus.pending).order_by(col(Job.priority).desc(), col(Job.created_at), col(Job.id)).limit(1)
         if exclude_families:
-            q = q.where(Job.family.not_in(exclude_families))
+            q = q.where(col(Job.family).not_in(exclude_families))
         job = session.execute(q.with_for_update(skip_locked=True)).scalars().first()
         if job is None:
             return None
         # The guard on status makes the claim safe even with several worker processes.
         claimed = session.execute(
-            update(Job).where(Job.id == job.id, Job.status == "pending")
-            .values(status="processing", started_at=utcnow(), status_message="Queued job starting...")
+            update(Job).where(col(Job.id) == job.id, col(Job.status) == JobStatus.pending)
+            .values(status=JobStatus.processing, started_at=utcnow(), status_message="Queued job starting...")
         ).rowcount
         if not claimed:
             return None
@@ -62,53 +68,57 @@ def write_progress(db: Database, job_id: str, progress: float, message: str | No
         values: dict[str, Any] = {"progress": progress, "eta_seconds": eta}
         if message is not None:
             values["status_message"] = message
-        session.execute(update(Job).where(Job.id == job_id, Job.status == "processing").values(**values))
+        session.execute(update(Job).where(col(Job.id) == job_id, col(Job.status) == JobStatus.processing).values(**values))
 
     db.write(write)
 
 
 def cancel_requested(db: Database, job_id: str) -> bool:
     with db.read() as session:
-        return bool(session.execute(select(Job.cancel_requested).where(Job.id == job_id)).scalar())
+        return bool(session.execute(select(col(Job.cancel_requested)).where(col(Job.id) == job_id)).scalar())
 
 
-def request_cancel(db: Database, job_id: str) -> str:
+def request_cancel(db: Database, job_id: str) -> Job:
     """Seed §8. A pending job is cancelled at once (its shot goes back to pending); a running one is
-    flagged and stops at its next step. Returns the new status: "cancelled" or "cancelling"."""
+    flagged and stops at its next step. Returns the row as it is now (cancelled, or still processing)."""
 
-    def write(session: Session) -> str:
+    def write(session: Session) -> Job:
         job = session.get(Job, job_id)
         if job is None:
             raise NotFound(f"job {job_id!r} does not exist")
         if job.status in TERMINAL:
             raise Conflict(f"job {job_id!r} is already {job.status}; there is nothing to cancel", status=job.status)
         job.cancel_requested = True
-        if job.status == "pending":
-            job.status, job.finished_at, job.status_message = "cancelled", utcnow(), "Cancelled before it started"
-            _release_shot(session, job, "cancelled")
-            return "cancelled"
-        job.status_message = "Cancelling..."
-        return "cancelling"
+        if job.status == JobStatus.pending:
+            job.status, job.finished_at, job.status_message = JobStatus.cancelled, utcnow(), "Cancelled before it started"
+            _release_shot(session, job, JobStatus.cancelled)
+        else:
+            job.status_message = "Cancelling..."
+        session.flush()
+        return job
 
     return db.write(write)
 
 
-def _release_shot(session: Session, job: Job, outcome: str) -> None:
+def _release_shot(session: Session, job: Job, outcome: JobStatus) -> None:
     """After a cancel or failure the shot leaves `generating`: back to pending, or completed if it has a take."""
     if not job.shot_id:
         return
     shot = session.get(Shot, job.shot_id)
     if shot is None or shot.last_job_id != job.id:
         return  # a newer job owns the shot now
-    if shot.status in ("generating", "generating_thumbnail"):
-        shot.status = "completed" if shot.video_url else ("failed" if outcome == "failed" else "pending")
+    if shot.status in BUSY_SHOT:
+        shot.status = (ShotStatus.completed if shot.video_url else
+                       ShotStatus.failed if outcome == JobStatus.failed else ShotStatus.pending)
         shot.updated_at = utcnow()
 
 
-def finish(db: Database, job_id: str, status: str, *, outputs: dict | None = None, error: str | None = None,
-           message: str | None = None, shot_update: dict | None = None, new_rows: list | None = None) -> Job | None:
-    """Terminal transition of a running job. The shot write-back and the rows the job created
-    (its assets) land in the same transaction, so a URL is never visible before its job completed."""
+def finish(db: Database, job_id: str, status: JobStatus, *, outputs: JobOutputs | None = None, error: str | None = None,
+           message: str | None = None, take: ShotTake | None = None, new_rows: list | None = None) -> Job | None:
+    """Terminal transition of a running job. The take written back to the shot and the rows the job
+    created (its assets) land in the same transaction, so a URL is never visible before its job completed."""
+    if status not in TERMINAL:
+        raise ValueError(f"finish() takes a terminal status, not {status!r}")
 
     def write(session: Session) -> Job | None:
         job = session.get(Job, job_id)
@@ -118,20 +128,21 @@ def finish(db: Database, job_id: str, status: str, *, outputs: dict | None = Non
             session.add(row)
         session.flush()  # the asset exists before the shot points at it (foreign keys are checked at once)
         job.status, job.finished_at, job.eta_seconds = status, utcnow(), None
-        if status == "completed":
+        if status == JobStatus.completed:
             job.progress = 100.0
-        if outputs:
-            job.outputs = {**job.outputs, **outputs}
+        if outputs is not None:
+            job.outputs = {**job.outputs, **outputs.model_dump(mode="json", exclude_unset=True)}
         if error is not None:
             job.error = error
-        job.status_message = message or {"completed": "Done", "cancelled": "Cancelled", "failed": error or "Failed"}[status]
-        if shot_update and job.shot_id:
+        job.status_message = message or {JobStatus.completed: "Done", JobStatus.cancelled: "Cancelled",
+                                         JobStatus.failed: error or "Failed"}[status]
+        if take is not None and job.shot_id:
             shot = session.get(Shot, job.shot_id)
             if shot is not None and shot.last_job_id == job.id:
-                for key, value in shot_update.items():
-                    setattr(shot, key, value)
+                shot.media_asset_id, shot.video_url, shot.thumbnail_url = take.media_asset_id, take.video_url, take.thumbnail_url
+                shot.engine, shot.actual_frames, shot.status = take.engine, take.actual_frames, ShotStatus.completed
                 shot.updated_at = utcnow()
-        elif status != "completed":
+        elif status != JobStatus.completed:
             _release_shot(session, job, status)
         session.flush()
         return job
@@ -139,28 +150,35 @@ def finish(db: Database, job_id: str, status: str, *, outputs: dict | None = Non
     return db.write(write)
 
 
-def set_job_fields(db: Database, job_id: str, **values: Any) -> None:
-    db.write(lambda session: session.execute(update(Job).where(Job.id == job_id).values(**values)))
-
-
-def update_shot(db: Database, shot_id: str, job_id: str, **values: Any) -> None:
-    """Server-owned shot fields written by a worker, only while that worker's job owns the shot."""
+def record_engine(db: Database, job_id: str, engine: str, engine_version: str) -> None:
+    """The engine that actually runs the job (the one chosen at submit may have been re-selected since)."""
     db.write(lambda session: session.execute(
-        update(Shot).where(Shot.id == shot_id, Shot.last_job_id == job_id).values(**values, updated_at=utcnow())
+        update(Job).where(col(Job.id) == job_id).values(engine=engine, engine_version=engine_version)))
+
+
+def record_enhanced_prompt(db: Database, shot_id: str | None, job_id: str, enhanced_prompt: str) -> None:
+    """Seed §1: the enhanced prompt goes on the shot as soon as it exists, while this job owns the shot."""
+    if shot_id is None:
+        return
+    db.write(lambda session: session.execute(
+        update(Shot).where(col(Shot.id) == shot_id, col(Shot.last_job_id) == job_id)
+        .values(enhanced_prompt=enhanced_prompt, updated_at=utcnow())
     ))
 
 
 def active_job_ids(db: Database, project_id: str) -> list[str]:
     with db.read() as session:
         return list(session.execute(
-            select(Job.id).where(Job.project_id == project_id, Job.status.in_(("pending", "processing")))
+            select(col(Job.id)).where(col(Job.project_id) == project_id, col(Job.status).in_(ACTIVE))
         ).scalars())
 
 
 def list_jobs(db: Database, project_id: str, limit: int = 50) -> list[dict[str, Any]]:
     with db.read() as session:
+        if session.get(Project, project_id) is None:
+            raise NotFound(f"project {project_id!r} does not exist")
         rows = session.execute(
-            select(Job).where(Job.project_id == project_id).order_by(Job.created_at.desc()).limit(limit)
+            select(Job).where(col(Job.project_id) == project_id).order_by(col(Job.created_at).desc()).limit(limit)
         ).scalars().all()
         active = [j for j in rows if j.status not in TERMINAL]
         recent = [j for j in rows if j.status in TERMINAL]

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.models import Asset, Element, Shot, utcnow
+from milimo.db.states import ShotStatus
 from milimo.errors import Conflict, NotFound
 from milimo.fsutil import remove_quietly, temp_sibling
 from milimo.studio import uploads
@@ -82,12 +83,12 @@ def _video_thumbnail(settings: Settings, project_id: str, asset_id: str, video: 
 def list_assets(db: Database, project_id: str, kind: str | None = None, media_type: str | None = None) -> list[dict]:
     with db.read() as session:
         require_project(session, project_id)
-        q = select(Asset).where(Asset.project_id == project_id)
+        q = select(Asset).where(col(Asset.project_id) == project_id)
         if kind:
-            q = q.where(Asset.kind == kind)
+            q = q.where(col(Asset.kind) == kind)
         if media_type:
-            q = q.where(Asset.media_type == media_type)
-        rows = session.execute(q.order_by(Asset.created_at.desc())).scalars().all()
+            q = q.where(col(Asset.media_type) == media_type)
+        rows = session.execute(q.order_by(col(Asset.created_at).desc())).scalars().all()
         return [asset_dict(a) for a in rows]
 
 
@@ -105,11 +106,11 @@ def asset_file(settings: Settings, asset: Asset) -> Path:
 
 def _references(session: Session, asset: Asset) -> dict[str, list[str]]:
     """Shots and elements that would lose media if this asset went away."""
-    shots = session.execute(select(Shot).where(Shot.project_id == asset.project_id)).scalars().all()
+    shots = session.execute(select(Shot).where(col(Shot.project_id) == asset.project_id)).scalars().all()
     conditioning = [s.id for s in shots if any(i.get("asset_id") == asset.id or i.get("url") == asset.url for i in s.timeline)]
     results = [s.id for s in shots if asset.url in (s.video_url, s.thumbnail_url)]
     elements = session.execute(
-        select(Element.id).where(Element.project_id == asset.project_id, (Element.image_asset_id == asset.id) | (Element.image_url == asset.url))
+        select(col(Element.id)).where(col(Element.project_id) == asset.project_id, (col(Element.image_asset_id) == asset.id) | (col(Element.image_url) == asset.url))
     ).scalars().all()
     return {k: v for k, v in {"conditioning_shots": conditioning, "result_shots": results, "elements": list(elements)}.items() if v}
 
@@ -125,16 +126,16 @@ def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = 
         refs = _references(session, asset)
         if refs and not force:
             raise Conflict(f"asset {asset_id!r} is still used; remove it from those shots/elements or pass force=true", references=refs)
-        for shot in session.execute(select(Shot).where(Shot.project_id == asset.project_id)).scalars():
+        for shot in session.execute(select(Shot).where(col(Shot.project_id) == asset.project_id)).scalars():
             kept = [i for i in shot.timeline if i.get("asset_id") != asset.id and i.get("url") != asset.url]
             if len(kept) != len(shot.timeline):
                 shot.timeline = kept
                 shot.updated_at = utcnow()
             if shot.video_url == asset.url:
-                shot.video_url, shot.status, shot.actual_frames = None, "pending", None
+                shot.video_url, shot.status, shot.actual_frames = None, ShotStatus.pending, None
             if shot.thumbnail_url == asset.url:
                 shot.thumbnail_url = None
-        for element in session.execute(select(Element).where(Element.image_asset_id == asset.id)).scalars():
+        for element in session.execute(select(Element).where(col(Element.image_asset_id) == asset.id)).scalars():
             element.image_asset_id, element.image_url = None, None
         if refs:  # shots changed under every open client: their next save must see a new version
             bump_version(require_project(session, asset.project_id))

@@ -8,28 +8,17 @@ any video -> ic_lora; images at the first and the last frame -> keyframe; otherw
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from sqlmodel import Session
 
 from milimo.config import Settings
 from milimo.db.models import Asset
 from milimo.errors import Invalid
+from milimo.jobs.params import ConditioningItem, Pipeline
 from milimo.studio.paths import relative_to_project, resolve_media_url
 
 
-@dataclass(frozen=True)
-class ResolvedItem:
-    rel_path: str  # inside the project folder
-    frame_index: int
-    strength: float
-    type: str  # image | video
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def resolve_items(session: Session, settings: Settings, project_id: str, items: list[dict]) -> list[ResolvedItem]:
+def resolve_items(session: Session, settings: Settings, project_id: str, items: list[dict]) -> list[ConditioningItem]:
+    """The shot's stored conditioning items (JSON) as files of the project; 422 naming the item otherwise."""
     resolved = []
     for n, item in enumerate(items):
         if item.get("asset_id"):
@@ -37,21 +26,24 @@ def resolve_items(session: Session, settings: Settings, project_id: str, items: 
             if asset is None or asset.project_id != project_id:
                 raise Invalid(f"timeline[{n}]: asset {item['asset_id']!r} is not an asset of this project; upload it first")
             rel, media_type = asset.rel_path, asset.media_type
-        else:
+        elif item.get("url"):
             path = resolve_media_url(settings, project_id, item["url"])
             rel = relative_to_project(settings, project_id, path)
             media_type = "video" if path.suffix.lower() in (".mp4", ".mov", ".webm", ".mkv", ".avi") else "image"
+        else:
+            raise Invalid(f"timeline[{n}] names no media: give an asset_id or a url the server issued")
         if media_type != item.get("type", "image"):
             raise Invalid(f"timeline[{n}] says type {item.get('type')!r} but the file is a {media_type}; set type to {media_type!r}")
-        resolved.append(ResolvedItem(rel, int(item.get("frame_index", 0)), float(item.get("strength", 1.0)), media_type))
+        resolved.append(ConditioningItem(rel_path=rel, frame_index=int(item.get("frame_index", 0)),
+                                         strength=float(item.get("strength", 1.0)), type=media_type))
     return resolved
 
 
-def select_pipeline(items: list[ResolvedItem], num_frames: int, override: str) -> str:
+def select_pipeline(items: list[ConditioningItem], num_frames: int, override: str) -> Pipeline:
     """Seed §1 "Auto-detect pipeline type (ti2vid / ic_lora / keyframe)"."""
     if num_frames == 1:
         return "image"
-    if override != "auto":
+    if override in ("ti2vid", "ic_lora", "keyframe"):
         return override
     if any(i.type == "video" for i in items):
         return "ic_lora"

@@ -16,7 +16,9 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from milimo.config import PROJECT_FOLDERS, Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
+from milimo.jobs.cancel import cancel_project_jobs
+from milimo.jobs.services import Services
 from milimo.db.models import Project, Scene, Shot
 from milimo.errors import Invalid
 from milimo.studio import shots as shot_rules
@@ -65,15 +67,18 @@ def get_project(db: Database, project_id: str) -> dict[str, Any]:
         return load_state(session, project_id)
 
 
-def delete_project(db: Database, settings: Settings, project_id: str) -> None:
-    """Delete the project, every child row (cascade) and its folder."""
+def delete_project(services: Services, project_id: str) -> None:
+    """Delete the project, every child row (cascade) and its folder, once its running jobs have stopped."""
+    with services.db.read() as session:
+        require_project(session, project_id)
+    cancel_project_jobs(services, project_id)
 
     def write(session: Session) -> None:
         require_project(session, project_id)
         session.execute(delete(Project.__table__).where(Project.__table__.c.id == project_id))
 
-    db.write(write)
-    shutil.rmtree(settings.project_dir(project_id), ignore_errors=True)
+    services.db.write(write)
+    shutil.rmtree(services.settings.project_dir(project_id), ignore_errors=True)
 
 
 def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, Any]:

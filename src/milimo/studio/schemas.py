@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from milimo.db.states import ShotStatus
 from milimo.studio.ids import ID_PATTERN
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -202,7 +203,7 @@ class ShotPublic(BaseModel):
     shot_type: str
     matched_elements: list[dict]
     media_asset_id: str | None
-    status: str
+    status: ShotStatus
     last_job_id: str | None
     video_url: str | None
     thumbnail_url: str | None

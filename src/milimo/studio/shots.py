@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.models import Asset, Project, Scene, Shot, utcnow
+from milimo.db.states import ShotStatus
 from milimo.errors import Invalid, NotFound
 from milimo.studio.ids import new_id
 from milimo.studio.schemas import IGNORED_IN_SAVE, ShotFields, ShotUpdate, ShotUpsert, SplitRequest
@@ -30,8 +31,8 @@ def apply_take(session: Session, shot: Shot, asset_id: str | None) -> None:
     """Point the shot at an asset's media (or at none); the result fields follow from the asset."""
     if asset_id is None:
         shot.media_asset_id, shot.video_url, shot.thumbnail_url, shot.engine, shot.actual_frames = None, None, None, None, None
-        if shot.status == "completed":
-            shot.status = "pending"
+        if shot.status == ShotStatus.completed:
+            shot.status = ShotStatus.pending
         return
     asset = session.get(Asset, asset_id)
     if asset is None or asset.project_id != shot.project_id:
@@ -41,7 +42,7 @@ def apply_take(session: Session, shot: Shot, asset_id: str | None) -> None:
     shot.thumbnail_url = asset.thumbnail_url or (asset.url if asset.media_type == "image" else None)
     shot.engine = asset.engine or "upload"
     shot.actual_frames = asset.num_frames if asset.media_type == "video" else None
-    shot.status = "completed"
+    shot.status = ShotStatus.completed
 
 
 def _assign(session: Session, shot: Shot, fields: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.models import Element, Project, Scene, Shot
 from milimo.errors import Invalid, TooLarge
 from milimo.storyboard import ElementIndex, Grid, parse_script
@@ -21,7 +21,7 @@ from milimo.storyboard.export import write_fountain
 from milimo.storyboard.fdx import write_fdx
 from milimo.storyboard.fountain import parse_fountain
 from milimo.storyboard.model import ParsedScene, ParsedShot, Storyboard
-from milimo.storyboard.schemas import ParseRequest
+from milimo.studio.storyboard_schemas import ParseRequest
 from milimo.studio.state import shots_rows
 from milimo.studio.versions import bump_version, check_base_version, require_project
 

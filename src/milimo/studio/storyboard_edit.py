@@ -20,13 +20,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
 from milimo.config import Settings
-from milimo.db.engine import Database
+from milimo.db.database import Database
 from milimo.db.models import Project, Scene, Shot, utcnow
 from milimo.errors import Invalid, NotFound
 from milimo.storyboard import Grid
 from milimo.storyboard import shot_types
 from milimo.storyboard.prompt import shot_prompt
-from milimo.storyboard.schemas import CommitRequest, CommitShot, SceneOrder, SceneRename, ShotAdd, ShotOrder
+from milimo.studio.storyboard_schemas import CommitRequest, CommitShot, SceneOrder, SceneRename, ShotAdd, ShotOrder
 from milimo.storyboard.timing import shot_timing
 from milimo.studio import storyboard_v1 as v1
 from milimo.studio.ids import new_id

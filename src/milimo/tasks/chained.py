@@ -86,7 +86,9 @@ def run_chained(run: JobRun, engine: Any, base: VideoRequest, out: Path, prompts
         request = _chunk_request(base, chunk, tail, latents)
         if prompts:
             request.prompt = prompts[chunk.index]
-        result = engine.generate(request, run.steps(lo, lo + span, f"Chunk {chunk.index + 1}/{n}"))
+        # The time left is the whole shot's: each chunk still to come takes about as long as this one.
+        on_step = run.steps(lo, lo + span, f"Chunk {chunk.index + 1}/{n}", repeats_after=n - chunk.index - 1)
+        result = engine.generate(request, on_step)
         part = workspace / f"part_{chunk.index:03d}.mp4"
         frames = _kept(result.frames, chunk, tail)
         written = encode_video(frames, part, fps=base.fps, width=base.width, height=base.height,

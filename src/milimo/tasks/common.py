@@ -21,14 +21,14 @@ def project_file(run: JobRun, rel_path: str) -> Path:
 
 
 def load_image(run: JobRun, rel_path: str) -> Image.Image:
-    return load_rgb(project_file(run, rel_path), max_pixels=run.studio.settings.max_image_pixels)
+    return load_rgb(project_file(run, rel_path), max_pixels=run.services.settings.max_image_pixels)
 
 
 def enhance(run: JobRun, prompt: str, *, mode: str, image: Image.Image | None, duration_s: float, seed: int,
             at: float) -> Enhancement:
     """Seed §1 prompt enhancement: the text engine rewrites, the event carries the result."""
-    engine = run.studio.engines.get("text")
-    with run.studio.models.use(engine, on_status=lambda m: run.progress(at, m)):
+    engine = run.services.engines.get("text")
+    with run.services.residency.use(engine, on_status=lambda m: run.progress(at, m)):
         run.progress(at, "Enhancing prompt...")
         result = engine.enhance(prompt, mode=mode, image=image, duration_s=duration_s, seed=seed)
     message = "Prompt enhanced" + (f" ({result.note})" if result.note else "")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -16,7 +15,8 @@ from PIL import Image
 from milimo.db.models import Asset
 from milimo.engines.protocols import ConditioningImage, ConditioningVideo, ImageRequest, ShotContext, VideoRequest
 from milimo.jobs import store
-from milimo.jobs.executor import TaskResult
+from milimo.jobs.contract import JobOutputs, ShotTake, TaskResult
+from milimo.jobs.params import ShotStory, VideoParams
 from milimo.jobs.run import JobRun
 from milimo.media import encode_video, last_frame, probe, save_jpeg, thumbnail
 from milimo.media.frames import THUMBNAIL_AT_SECONDS, THUMBNAIL_QUALITY
@@ -29,38 +29,37 @@ from milimo.tasks.common import enhance, load_image, project_file, save_still
 ENHANCE_AT, GENERATE_FROM, GENERATE_TO, ENCODE_TO = 5, 10, 90, 97
 
 
-def run_video(run: JobRun) -> TaskResult:
-    p = run.params
-    if p["pipeline"] == "image":
+def run_video(run: JobRun, p: VideoParams) -> TaskResult:
+    if p.pipeline == "image":
         return _single_frame(run, p)
-    studio = run.studio
-    engine = studio.engines.get("video")
-    store.set_job_fields(studio.db, run.job_id, engine=engine.name, engine_version=engine.version)
+    services = run.services
+    engine = services.engines.get("video")
+    store.record_engine(services.db, run.job_id, engine.name, engine.version)
 
     images, videos = _conditioning(run, p)
-    prompt, enhanced = p["prompt"], None
-    if p["enhance_prompt"]:
+    prompt, enhanced = p.prompt, None
+    if p.enhance_prompt:
         first = next((c.image for c in images if c.frame_index == 0), None)
-        result = enhance(run, prompt, mode="video", image=first, duration_s=p["num_frames"] / p["fps"], seed=p["seed"], at=ENHANCE_AT)
+        result = enhance(run, prompt, mode="video", image=first, duration_s=p.duration_s, seed=p.seed, at=ENHANCE_AT)
         prompt = enhanced = result.prompt
         if result.is_reference_only:
             images = []  # a character sheet is not a first frame
-        store.update_shot(studio.db, run.job.shot_id, run.job_id, enhanced_prompt=enhanced)
+        store.record_enhanced_prompt(services.db, run.job.shot_id, run.job_id, enhanced)
 
     request = VideoRequest(
-        prompt=prompt, negative_prompt=p["negative_prompt"], width=p["width"], height=p["height"],
-        num_frames=p["num_frames"], fps=p["fps"], seed=p["seed"], steps=p["steps"], cfg=p["cfg"],
-        pipeline=p["pipeline"], images=images, videos=videos, upscale=p["upscale"], context=ShotContext(**p["context"]),
+        prompt=prompt, negative_prompt=p.negative_prompt, width=p.width, height=p.height,
+        num_frames=p.num_frames, fps=p.fps, seed=p.seed, steps=p.steps, cfg=p.cfg,
+        pipeline=p.pipeline, images=images, videos=videos, upscale=p.upscale, context=_story(p.context),
     )
     out = run.project_dir / "generated" / f"{run.job_id}.mp4"
     thumb = run.project_dir / "thumbnails" / f"{run.job_id}_thumb.jpg"
     run.remove_on_failure(out)
     run.remove_on_failure(thumb)
 
-    chunk_prompts = _continuation_prompts(run, engine, prompt, p) if p.get("chained") and p["enhance_prompt"] else None
-    with studio.models.use(engine, on_status=lambda m: run.progress(GENERATE_FROM - 1, m)):
+    chunk_prompts = _continuation_prompts(run, engine, prompt, p) if p.chained and p.enhance_prompt else None
+    with services.residency.use(engine, on_status=lambda m: run.progress(GENERATE_FROM - 1, m)):
         run.progress(GENERATE_FROM, "Starting generation...")
-        if p.get("chained"):
+        if p.chained:
             frames_written, clip = run_chained(run, engine, request, out, chunk_prompts), None
         else:
             clip = _generate_and_encode(run, engine, request, out)
@@ -79,17 +78,22 @@ def run_video(run: JobRun) -> TaskResult:
                   thumbnail_url=thumb_url, filename=out.name, mime="video/mp4", size_bytes=out.stat().st_size,
                   width=info.width, height=info.height, duration_s=info.duration, fps=info.fps_float,
                   num_frames=info.num_frames, engine=engine.name, job_id=run.job_id,
-                  meta={"prompt": p["prompt"], "enhanced_prompt": enhanced, "seed": p["seed"], "pipeline": p["pipeline"],
-                        "steps": p["steps"], "cfg": p["cfg"], "engine_version": engine.version})
-    outputs = {"video_url": url, "url": url, "thumbnail_url": thumb_url, "actual_frames": frames_written,
-               "enhanced_prompt": enhanced, "engine": engine.name, "asset_id": asset.id, "has_audio": info.has_audio}
+                  meta={"prompt": p.prompt, "enhanced_prompt": enhanced, "seed": p.seed, "pipeline": p.pipeline,
+                        "steps": p.steps, "cfg": p.cfg, "engine_version": engine.version})
+    outputs = JobOutputs(video_url=url, url=url, thumbnail_url=thumb_url, actual_frames=frames_written,
+                         enhanced_prompt=enhanced, engine=engine.name, asset_id=asset.id, has_audio=info.has_audio)
     return TaskResult(
         outputs=outputs,
-        event={**outputs, "type": "video"},
-        shot_update={"video_url": url, "thumbnail_url": thumb_url, "status": "completed", "engine": engine.name,
-                     "actual_frames": frames_written, "media_asset_id": asset.id},
+        event={"type": "video"},
+        take=ShotTake(media_asset_id=asset.id, video_url=url, thumbnail_url=thumb_url, engine=engine.name,
+                      actual_frames=frames_written),
         new_rows=[asset],
     )
+
+
+def _story(story: ShotStory) -> ShotContext:
+    return ShotContext(scene_heading=story.scene_heading, action=story.action, dialogue=story.dialogue,
+                       character=story.character, shot_type=story.shot_type)
 
 
 @dataclass(frozen=True)
@@ -142,16 +146,16 @@ def _save_thumbnail(frame: np.ndarray, path: Path, max_width: int = 512) -> None
     save_jpeg(image, path, quality=THUMBNAIL_QUALITY)
 
 
-def _continuation_prompts(run: JobRun, engine, prompt: str, p: dict[str, Any]) -> list[str]:
+def _continuation_prompts(run: JobRun, engine, prompt: str, p: VideoParams) -> list[str]:
     """Seed §4: each later chunk gets a continuation prompt from the text engine. Written before the
     video model is loaded, so the text model never competes with it for the device."""
-    chunks = plan_for(engine, p["num_frames"])
+    chunks = plan_for(engine, p.num_frames)
     prompts = [prompt]
     for chunk in chunks[1:]:
         story = (f"{prompt} The same continuous shot carries on (part {chunk.index + 1} of {len(chunks)}): "
                  f"the action keeps moving forward from where the previous part ended, with no cut.")
-        seconds = chunk.keep / p["fps"]
-        prompts.append(enhance(run, story, mode="video", image=None, duration_s=seconds, seed=p["seed"] + chunk.index,
+        seconds = chunk.keep / p.fps
+        prompts.append(enhance(run, story, mode="video", image=None, duration_s=seconds, seed=p.seed + chunk.index,
                                at=ENHANCE_AT).prompt)
     return prompts
 
@@ -167,17 +171,17 @@ class _StepTracker:
         self.done = step >= total
 
 
-def _conditioning(run: JobRun, p: dict[str, Any]) -> tuple[list[ConditioningImage], list[ConditioningVideo]]:
+def _conditioning(run: JobRun, p: VideoParams) -> tuple[list[ConditioningImage], list[ConditioningVideo]]:
     images, videos = [], []
-    for item in p["conditioning"]:
-        if item["type"] == "video":
-            videos.append(ConditioningVideo(project_file(run, item["rel_path"]), item["frame_index"], item["strength"]))
+    for item in p.conditioning:
+        if item.type == "video":
+            videos.append(ConditioningVideo(project_file(run, item.rel_path), item.frame_index, item.strength))
         else:
-            images.append(ConditioningImage(load_image(run, item["rel_path"]), item["frame_index"], item["strength"]))
-    if p.get("continue_from"):
+            images.append(ConditioningImage(load_image(run, item.rel_path), item.frame_index, item.strength))
+    if p.continue_from:
         # Auto-continue: the previous shot's last frame opens this one.
         try:
-            source = resolve_media_url(run.studio.settings, run.job.project_id, p["continue_from"])
+            source = resolve_media_url(run.services.settings, run.job.project_id, p.continue_from)
             frame = last_frame(source) if source.suffix == ".mp4" else load_image(run, _rel(run, source))
             images.insert(0, ConditioningImage(frame.convert("RGB"), 0, 1.0))
             run.log("Continuing from the previous shot's last frame")
@@ -190,27 +194,27 @@ def _rel(run: JobRun, path: Path) -> str:
     return path.relative_to(run.project_dir.resolve()).as_posix()
 
 
-def _single_frame(run: JobRun, p: dict[str, Any]) -> TaskResult:
+def _single_frame(run: JobRun, p: VideoParams) -> TaskResult:
     """Seed §1: "num_frames == 1 -> delegate to Flux 2 (skip LTX)". Seed, steps and negative are honoured."""
-    studio = run.studio
-    engine = studio.engines.get("image")
-    store.set_job_fields(studio.db, run.job_id, engine=engine.name, engine_version=engine.version)
-    references = [load_image(run, c["rel_path"]) for c in p["conditioning"] if c["type"] == "image"]
-    prompt, enhanced = p["prompt"], None
-    if p["enhance_prompt"]:
-        prompt = enhanced = enhance(run, prompt, mode="image", image=None, duration_s=0, seed=p["seed"], at=ENHANCE_AT).prompt
-        store.update_shot(studio.db, run.job.shot_id, run.job_id, enhanced_prompt=enhanced)
-    request = ImageRequest(prompt=prompt, negative_prompt=p["negative_prompt"], width=p["width"], height=p["height"],
-                           seed=p["seed"], steps=p["steps"], guidance=p["cfg"], references=references[: engine.capabilities.max_references],
-                           context=ShotContext(**p["context"]))
-    with studio.models.use(engine, on_status=lambda m: run.progress(GENERATE_FROM - 1, m)):
+    services = run.services
+    engine = services.engines.get("image")
+    store.record_engine(services.db, run.job_id, engine.name, engine.version)
+    references = [load_image(run, c.rel_path) for c in p.conditioning if c.type == "image"]
+    prompt, enhanced = p.prompt, None
+    if p.enhance_prompt:
+        prompt = enhanced = enhance(run, prompt, mode="image", image=None, duration_s=0, seed=p.seed, at=ENHANCE_AT).prompt
+        store.record_enhanced_prompt(services.db, run.job.shot_id, run.job_id, enhanced)
+    request = ImageRequest(prompt=prompt, negative_prompt=p.negative_prompt, width=p.width, height=p.height,
+                           seed=p.seed, steps=p.steps, guidance=p.cfg, references=references[: engine.capabilities.max_references],
+                           context=_story(p.context))
+    with services.residency.use(engine, on_status=lambda m: run.progress(GENERATE_FROM - 1, m)):
         image = engine.generate(request, run.steps(GENERATE_FROM, GENERATE_TO, "Generating image"))
-    meta = {"prompt": p["prompt"], "enhanced_prompt": enhanced, "seed": p["seed"], "steps": p["steps"], "guidance": p["cfg"],
-            "references": [c["rel_path"] for c in p["conditioning"]], "engine": engine.name}
+    meta = {"prompt": p.prompt, "enhanced_prompt": enhanced, "seed": p.seed, "steps": p.steps, "guidance": p.cfg,
+            "references": [c.rel_path for c in p.conditioning], "engine": engine.name}
     asset, url, thumb_url = save_still(run, image, kind="generated", meta=meta, engine_name=engine.name)
-    outputs = {"video_url": url, "url": url, "thumbnail_url": thumb_url, "actual_frames": 1, "enhanced_prompt": enhanced,
-               "engine": engine.name, "asset_id": asset.id}
-    return TaskResult(outputs=outputs, event={**outputs, "type": "image"},
-                      shot_update={"video_url": url, "thumbnail_url": thumb_url, "status": "completed", "engine": engine.name,
-                                   "actual_frames": 1, "media_asset_id": asset.id},
+    outputs = JobOutputs(video_url=url, url=url, thumbnail_url=thumb_url, actual_frames=1, enhanced_prompt=enhanced,
+                         engine=engine.name, asset_id=asset.id)
+    return TaskResult(outputs=outputs, event={"type": "image"},
+                      take=ShotTake(media_asset_id=asset.id, video_url=url, thumbnail_url=thumb_url, engine=engine.name,
+                                    actual_frames=1),
                       new_rows=[asset])

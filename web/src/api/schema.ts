@@ -724,7 +724,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Adjustment */
+        /**
+         * Adjustment
+         * @description One value the studio changed to fit the engine, and why (the response and the job carry these).
+         */
         Adjustment: {
             /** Field */
             field: string;
@@ -1083,6 +1086,8 @@ export interface components {
         };
         /** GenerateAdvanced */
         GenerateAdvanced: {
+            /** Base Version */
+            base_version?: number | null;
             /** Project Id */
             project_id: string;
             shot_config: components["schemas"]["ShotConfig"];
@@ -1200,19 +1205,29 @@ export interface components {
             shot_id: string | null;
             /** Started At */
             started_at: string | null;
-            /** Status */
-            status: string;
+            status: components["schemas"]["JobStatus"];
             /** Status Message */
             status_message: string;
             /** Thumbnail Url */
             thumbnail_url: string | null;
-            /** Type */
-            type: string;
+            type: components["schemas"]["JobType"];
             /** Url */
             url: string | null;
             /** Video Url */
             video_url: string | null;
         };
+        /**
+         * JobStatus
+         * @enum {string}
+         */
+        JobStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
+        /**
+         * JobType
+         * @description Every kind of job the executor runs. A new type adds its params model (jobs/params.py) and its
+         *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
+         * @enum {string}
+         */
+        JobType: "video" | "image";
         /** MatchRequest */
         MatchRequest: {
             /** Base Version */
@@ -1569,7 +1584,7 @@ export interface components {
             /** Job Id */
             job_id: string;
             /** Pipeline */
-            pipeline?: string | null;
+            pipeline?: ("ti2vid" | "ic_lora" | "keyframe" | "image") | null;
             /** Project Version */
             project_version?: number | null;
             /** Shot Id */
@@ -1810,8 +1825,7 @@ export interface components {
             shot_type: string;
             /** Start Frame */
             start_frame: number;
-            /** Status */
-            status: string;
+            status: components["schemas"]["ShotStatus"];
             /** Steps */
             steps: number;
             /** Thumbnail Url */
@@ -1838,6 +1852,11 @@ export interface components {
             /** Width */
             width: number;
         };
+        /**
+         * ShotStatus
+         * @enum {string}
+         */
+        ShotStatus: "pending" | "generating" | "generating_thumbnail" | "completed" | "failed";
         /**
          * ShotUpdate
          * @description PATCH /shots/{id}. `base_version`, when given, must equal the project's version (else 409).

@@ -1,0 +1,44 @@
+"""The states rows move through: a job's status and type, a shot's status.
+
+StrEnums, so the wire strings (and the database columns) are the seed's words while code gets
+a type checker's help. They live with the tables because the tables are typed with them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobStatus(StrEnum):
+    pending = "pending"
+    processing = "processing"
+    completed = "completed"
+    failed = "failed"
+    cancelled = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+
+ACTIVE: frozenset[JobStatus] = frozenset({JobStatus.pending, JobStatus.processing})
+TERMINAL: frozenset[JobStatus] = frozenset({JobStatus.completed, JobStatus.failed, JobStatus.cancelled})
+
+
+class JobType(StrEnum):
+    """Every kind of job the executor runs. A new type adds its params model (jobs/params.py) and its
+    task (tasks/), and the app's task registry (tasks/__init__.py) names it."""
+
+    video = "video"  # POST /generate/advanced (seed §1); chained past the engine's native length (§4)
+    image = "image"  # POST /generate/image (seed §2)
+
+
+class ShotStatus(StrEnum):
+    pending = "pending"
+    generating = "generating"
+    generating_thumbnail = "generating_thumbnail"
+    completed = "completed"
+    failed = "failed"
+
+
+BUSY_SHOT: frozenset[ShotStatus] = frozenset({ShotStatus.generating, ShotStatus.generating_thumbnail})

@@ -1,0 +1,110 @@
+"""What a job needs to run, one pydantic model per job type: the contract between submit and task.
+
+Submit (studio/) builds the model and dumps it into the row's JSON column; a slot validates the
+column against the model for the row's type when it claims it, so a task receives a typed object
+or the job fails with a message that says which field was wrong — never a KeyError mid-run.
+Paths here are relative to the project folder and were resolved by submit; tasks re-check them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from milimo.engines.grid import Adjustment
+from milimo.errors import Invalid
+from milimo.db.states import JobType
+
+Pipeline = Literal["ti2vid", "ic_lora", "keyframe", "image"]
+
+
+class JobParams(BaseModel):
+    """Base of every job's params: frozen (a task cannot change what was queued), no unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    adjustments: list[Adjustment] = []  # what submit snapped to the engine grid, and why
+
+
+class ConditioningItem(BaseModel):
+    """One conditioning input of a shot, resolved to a file of the project (seed §1 timeline)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    rel_path: str
+    frame_index: int = Field(ge=0)
+    strength: float = Field(ge=0, le=1, allow_inf_nan=False)
+    type: Literal["image", "video"]
+
+
+class ShotStory(BaseModel):
+    """What the storyboard knows about the shot; draft engines typeset it (engines.protocols.ShotContext)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    scene_heading: str = ""
+    action: str = ""
+    dialogue: str = ""
+    character: str = ""
+    shot_type: str = ""
+
+
+class VideoParams(JobParams):
+    """POST /generate/advanced (seed §1). `chained` past the engine's native length (seed §4);
+    `pipeline == "image"` for one frame, which the image engine makes."""
+
+    prompt: str
+    negative_prompt: str = ""
+    seed: int
+    width: int
+    height: int
+    num_frames: int = Field(ge=1)
+    fps: float = Field(gt=0, allow_inf_nan=False)
+    steps: int = Field(ge=1)
+    cfg: float = Field(allow_inf_nan=False)
+    enhance_prompt: bool = False
+    upscale: bool = False
+    pipeline: Pipeline
+    chained: bool = False
+    conditioning: list[ConditioningItem] = []
+    continue_from: str | None = None  # media URL of the previous take on the track (auto-continue)
+    context: ShotStory = ShotStory()  # the storyboard fields (seed §6), for engines that typeset or prompt with them
+
+    @property
+    def duration_s(self) -> float:
+        return self.num_frames / self.fps
+
+
+class ImageParams(JobParams):
+    """POST /generate/image (seed §2)."""
+
+    prompt: str
+    negative_prompt: str = ""
+    width: int
+    height: int
+    steps: int = Field(ge=1)
+    guidance: float = Field(allow_inf_nan=False)
+    seed: int
+    references: list[str] = []  # project-relative paths, resolved by submit
+    reference_inputs: list[str] = []  # what the client sent (asset ids or URLs), for the asset's metadata
+    true_cfg: bool = False
+    enhance_prompt: bool = False
+
+
+PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams}
+
+
+class InvalidJobParams(Invalid):
+    """A queued row whose params do not fit its type (written by another version, or edited by hand)."""
+
+
+def parse_params(job_type: str, data: dict) -> JobParams:
+    """The typed params of a row, or InvalidJobParams with a message naming the fields."""
+    try:
+        model = PARAMS[JobType(job_type)]
+    except (ValueError, KeyError):
+        raise InvalidJobParams(f"no worker knows how to run a {job_type!r} job") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'params'}: {e['msg']}" for e in exc.errors())
+        raise InvalidJobParams(f"this {job_type} job's parameters are not valid ({problems}); "
+                               f"it was probably queued by another version of the studio — generate again") from None

@@ -1,0 +1,56 @@
+"""Request and response models of generation (seed §1, §2): what a client sends to queue a job."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from milimo.engines.grid import Adjustment
+from milimo.jobs.params import Pipeline
+from milimo.studio.schemas import Id, Seed, ShotFields, Size, Text
+
+
+class ShotConfig(ShotFields):
+    """The shot to generate (seed §1 `shot_config`). An unknown id creates the shot; for an existing
+    shot, the fields sent override its own and everything else keeps its saved value."""
+
+    id: Id | None = None
+    prompt: Text
+    num_inference_steps: Annotated[int, Field(ge=1, le=200, description="the seed's name for steps")] | None = None
+
+
+class GenerateAdvanced(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    project_id: Id
+    shot_config: ShotConfig
+    base_version: Annotated[int, Field(ge=1, description="the project version the client's shot_config is based on; "
+                                                         "409 with the current state when the server has moved on")] | None = None
+
+
+class Queued(BaseModel):
+    job_id: str
+    status: Literal["queued"] = "queued"
+    shot_id: str | None = None
+    project_version: int | None = None
+    pipeline: Pipeline | None = None
+    chained: bool = False
+    engine: str
+    adjustments: list[Adjustment] = []
+
+
+class GenerateImage(BaseModel):
+    """Seed §2. reference_images: asset ids or media URLs of this project."""
+
+    model_config = ConfigDict(extra="forbid")
+    project_id: Id
+    prompt: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    negative_prompt: Text = ""
+    width: Size = 1024
+    height: Size = 1024
+    num_inference_steps: Annotated[int, Field(ge=1, le=200)] = 4
+    guidance_scale: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)] = 2.0
+    seed: Seed | None = None
+    reference_images: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=2048)]], Field(max_length=8)] = []
+    enable_true_cfg: bool = False
+    enhance_prompt: bool = False
