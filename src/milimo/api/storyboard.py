@@ -12,9 +12,9 @@ from milimo.context import Studio
 from milimo.storyboard import Grid
 from milimo.studio.storyboard_schemas import (
     CommitRequest, MatchRequest, MatchResult, ParseRequest, ParseResult, SceneOrder, SceneRename, ShotAdd, ShotOrder,
-    StoryboardPublic,
+    StoryboardPublic, ThumbnailRequest, ThumbnailsQueued,
 )
-from milimo.studio import storyboard, storyboard_edit
+from milimo.studio import storyboard, storyboard_edit, storyboard_jobs
 from milimo.studio.ids import ID_PATTERN
 from milimo.studio.versions import require_project
 
@@ -101,3 +101,9 @@ def delete_shot(project_id: ProjectId, shot_id: ShotId, db: DbDep,
 def match_elements(project_id: ProjectId, body: MatchRequest, db: DbDep) -> dict:
     """Match every storyboard shot against the project's elements again and store the matches."""
     return storyboard.match_project(db, project_id, body.base_version)
+
+
+@router.post("/thumbnails", response_model=ThumbnailsQueued)
+def queue_thumbnails(project_id: ProjectId, body: ThumbnailRequest, studio: StudioDep) -> dict:
+    """Concept art for shot cards (seed §6.2): one image job per shot without a thumbnail; videos are never touched."""
+    return storyboard_jobs.queue_thumbnails(studio, project_id, body)

@@ -31,6 +31,7 @@ class JobType(StrEnum):
 
     video = "video"  # POST /generate/advanced (seed §1); chained past the engine's native length (§4)
     image = "image"  # POST /generate/image (seed §2)
+    thumbnail = "thumbnail"  # POST /projects/{id}/storyboard/thumbnails (seed §6.2): concept art onto a shot card
 
 
 class ShotStatus(StrEnum):

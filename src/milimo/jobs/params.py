@@ -89,7 +89,21 @@ class ImageParams(JobParams):
     enhance_prompt: bool = False
 
 
-PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams}
+class ThumbnailParams(JobParams):
+    """POST /projects/{id}/storyboard/thumbnails (seed §6.2): one concept-art still for the job's shot.
+    The task sets only the shot's thumbnail_url: never its video, take or status."""
+
+    prompt: str
+    width: int
+    height: int
+    steps: int = Field(ge=1)
+    guidance: float = Field(allow_inf_nan=False)
+    seed: int
+    references: list[str] = []  # project-relative paths of matched elements' images, resolved by submit
+
+
+PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams,
+                                          JobType.thumbnail: ThumbnailParams}
 
 
 class InvalidJobParams(Invalid):

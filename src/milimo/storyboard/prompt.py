@@ -73,3 +73,16 @@ def shot_prompt(heading: str, shot_type: str, action: str, character: str, dialo
     if speech:
         parts.append(speech)
     return " ".join(parts)
+
+
+def concept_prompt(heading: str, shot_type: str, action: str, character: str) -> str:
+    """The still for a shot card (seed §6.2): storyboard concept art of the setting, framing and action."""
+    parts = ["Cinematic storyboard concept art."]
+    if heading:
+        parts.append(heading.rstrip(".") + ".")
+    if shot_type:
+        parts.append(f"{label(shot_type).capitalize()} shot.")
+    who = speaker_name(character)
+    body = " ".join(action.split()) or (f"{who} speaking." if who else "A cinematic shot.")
+    parts.append(f"{who}: {body}" if who and who.lower() not in body.lower() else body)
+    return " ".join(parts)

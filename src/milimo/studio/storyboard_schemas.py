@@ -192,3 +192,31 @@ class MatchResult(BaseModel):
     project_version: int
     shots_matched: int
     shots_changed: int
+
+
+# ----------------------------------------------------------------------------- jobs
+
+
+class ThumbnailRequest(_Strict):
+    """Concept art for these shots (seed §6.2); shots that have a thumbnail are skipped unless `force`."""
+
+    shot_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
+    width: Annotated[int, Field(ge=64, le=2048)] = 512
+    height: Annotated[int, Field(ge=64, le=2048)] = 320
+    force: bool = False
+
+
+class ThumbnailResult(BaseModel):
+    shot_id: str
+    status: Literal["queued", "skipped"]
+    job_id: str | None = None
+    detail: str | None = None
+
+
+class ThumbnailsQueued(BaseModel):
+    queued: int
+    skipped: int
+    engine: str
+    width: int
+    height: int
+    results: list[ThumbnailResult]

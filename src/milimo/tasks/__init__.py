@@ -3,6 +3,7 @@
 from milimo.db.states import JobType
 from milimo.jobs.contract import TaskRegistry
 from milimo.tasks.image import run_image
+from milimo.tasks.thumbnail import run_thumbnail
 from milimo.tasks.video import run_video
 
-TASKS: TaskRegistry = {JobType.video: run_video, JobType.image: run_image}
+TASKS: TaskRegistry = {JobType.video: run_video, JobType.image: run_image, JobType.thumbnail: run_thumbnail}

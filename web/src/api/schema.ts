@@ -620,6 +620,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/storyboard/thumbnails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue Thumbnails
+         * @description Concept art for shot cards (seed §6.2): one image job per shot without a thumbnail; videos are never touched.
+         */
+        post: operations["queue_thumbnails_projects__project_id__storyboard_thumbnails_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/thumbnails/{path}": {
         parameters: {
             query?: never;
@@ -1227,7 +1247,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image";
+        JobType: "video" | "image" | "thumbnail";
         /** MatchRequest */
         MatchRequest: {
             /** Base Version */
@@ -2080,6 +2100,58 @@ export interface components {
             script_content: string;
             /** Shots */
             shots: components["schemas"]["ShotPublic"][];
+        };
+        /**
+         * ThumbnailRequest
+         * @description Concept art for these shots (seed §6.2); shots that have a thumbnail are skipped unless `force`.
+         */
+        ThumbnailRequest: {
+            /**
+             * Force
+             * @default false
+             */
+            force?: boolean;
+            /**
+             * Height
+             * @default 320
+             */
+            height?: number;
+            /** Shot Ids */
+            shot_ids: string[];
+            /**
+             * Width
+             * @default 512
+             */
+            width?: number;
+        };
+        /** ThumbnailResult */
+        ThumbnailResult: {
+            /** Detail */
+            detail?: string | null;
+            /** Job Id */
+            job_id?: string | null;
+            /** Shot Id */
+            shot_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "skipped";
+        };
+        /** ThumbnailsQueued */
+        ThumbnailsQueued: {
+            /** Engine */
+            engine: string;
+            /** Height */
+            height: number;
+            /** Queued */
+            queued: number;
+            /** Results */
+            results: components["schemas"]["ThumbnailResult"][];
+            /** Skipped */
+            skipped: number;
+            /** Width */
+            width: number;
         };
         /**
          * TimelineItem
@@ -3361,6 +3433,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    queue_thumbnails_projects__project_id__storyboard_thumbnails_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThumbnailRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThumbnailsQueued"];
+                };
             };
             /** @description Validation Error */
             422: {
