@@ -220,3 +220,20 @@ class ThumbnailsQueued(BaseModel):
     width: int
     height: int
     results: list[ThumbnailResult]
+
+
+class ShotGenerate(_Strict):
+    base_version: int | None = None
+
+
+class ShotQueued(BaseModel):
+    job_id: str
+    shot_id: str
+    project_version: int
+    pipeline: str
+    engine: str
+    chained: bool
+    adjustments: list[dict]
+    conditioned_on: Literal["timeline", "concept_art", "previous_shot", "none"]
+    previous_shot_id: str | None
+    continuity_frame_url: str | None

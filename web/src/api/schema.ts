@@ -720,6 +720,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storyboard/shots/{shot_id}/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate Shot
+         * @description Generate a storyboard shot, conditioned on its timeline image, its concept art or the previous shot's last frame.
+         */
+        post: operations["generate_shot_storyboard_shots__shot_id__generate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/upload": {
         parameters: {
             query?: never;
@@ -1777,6 +1797,11 @@ export interface components {
             /** Width */
             width?: number | null;
         };
+        /** ShotGenerate */
+        ShotGenerate: {
+            /** Base Version */
+            base_version?: number | null;
+        };
         /** ShotOrder */
         ShotOrder: {
             /** Base Version */
@@ -1871,6 +1896,34 @@ export interface components {
             video_url: string | null;
             /** Width */
             width: number;
+        };
+        /** ShotQueued */
+        ShotQueued: {
+            /** Adjustments */
+            adjustments: {
+                [key: string]: unknown;
+            }[];
+            /** Chained */
+            chained: boolean;
+            /**
+             * Conditioned On
+             * @enum {string}
+             */
+            conditioned_on: "timeline" | "concept_art" | "previous_shot" | "none";
+            /** Continuity Frame Url */
+            continuity_frame_url: string | null;
+            /** Engine */
+            engine: string;
+            /** Job Id */
+            job_id: string;
+            /** Pipeline */
+            pipeline: string;
+            /** Previous Shot Id */
+            previous_shot_id: string | null;
+            /** Project Version */
+            project_version: number;
+            /** Shot Id */
+            shot_id: string;
         };
         /**
          * ShotStatus
@@ -3604,6 +3657,49 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["JobPublic"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    generate_shot_storyboard_shots__shot_id__generate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description shot id */
+                shot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ShotGenerate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShotQueued"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

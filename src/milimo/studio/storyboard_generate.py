@@ -1,0 +1,152 @@
+"""Generate one storyboard shot with continuity (seed §6): shot → the previous shot in its scene →
+its last frame → conditioning → a video job through the generation core.
+
+Conditioning at frame 0, first that exists wins: a manual image on the shot's own timeline >
+its concept art (thumbnail) > the previous shot's last frame. The last frame is decoded outside
+the database writer (lock → plan → unlock → heavy work → lock → re-check → apply) and kept in
+the project as assets/references/continuity_{shot}_{take}.jpg, so the job, a retry and the user
+can all see what the shot was conditioned on. The prompt is the shot's (its automatic storyboard
+prompt: heading, framing, action, the spoken line) plus the previous shot's action as context.
+
+Not here yet: element injection ("Name (description)" for triggers) waits for the Story elements
+functions; batch generation waits for jobs that depend on other jobs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from milimo.db.models import Asset, Job, Project, Scene, Shot
+from milimo.db.states import JobType, ShotStatus
+from milimo.engines.grid import snap_video
+from milimo.errors import Conflict, Invalid, NotFound
+from milimo.jobs.params import ShotStory, VideoParams
+from milimo.jobs.services import Services
+from milimo.media.frames import last_frame
+from milimo.media.images import save_jpeg
+from milimo.storyboard.prompt import shot_prompt
+from milimo.studio.conditioning import resolve_items, select_pipeline
+from milimo.studio.ids import new_id
+from milimo.studio.paths import media_url, resolve_media_url
+from milimo.studio.storyboard import _kind
+from milimo.studio.versions import bump_version, check_base_version
+
+BUSY = (ShotStatus.generating, ShotStatus.generating_thumbnail)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    project_id: str
+    source: str  # timeline | concept_art | previous_shot | none
+    previous_id: str | None
+    previous_video: str | None
+    previous_take: str | None
+    previous_action: str
+
+
+def _previous(session: Session, shot: Shot) -> Shot | None:
+    if shot.scene_id is None:
+        return None
+    return session.execute(
+        select(Shot).where(col(Shot.project_id) == shot.project_id, col(Shot.scene_id) == shot.scene_id,
+                           col(Shot.index) < shot.index).order_by(col(Shot.index).desc(), col(Shot.created_at).desc()).limit(1)
+    ).scalars().first()
+
+
+def _concept_art(session: Session, shot: Shot) -> bool:
+    """A thumbnail that is concept art, not the poster frame of the shot's own take (which would feed a take back into itself)."""
+    if not shot.thumbnail_url:
+        return False
+    take = session.get(Asset, shot.media_asset_id) if shot.media_asset_id else None
+    return take is None or shot.thumbnail_url not in (take.thumbnail_url, take.url)
+
+
+def _plan(services: Services, shot_id: str) -> _Plan:
+    with services.db.read() as session:
+        shot = session.get(Shot, shot_id)
+        if shot is None:
+            raise NotFound(f"shot {shot_id!r} does not exist")
+        prev = _previous(session, shot)
+        manual = any(i.get("frame_index", 0) == 0 and i.get("type", "image") == "image" for i in shot.timeline)
+        source = ("timeline" if manual else "concept_art" if _concept_art(session, shot) else
+                  "previous_shot" if prev is not None and prev.video_url else "none")
+        return _Plan(shot.project_id, source, prev.id if prev else None, prev.video_url if prev else None,
+                     prev.media_asset_id if prev else None, prev.action if prev else "")
+
+
+def _continuity_frame(services: Services, plan: _Plan, shot_id: str) -> str:
+    """Decode the previous take's last frame into the project (once per take); returns its media URL."""
+    rel = f"assets/references/continuity_{shot_id}_{plan.previous_take or 'take'}.jpg"
+    out = services.settings.project_dir(plan.project_id) / rel
+    if not out.exists():
+        video = resolve_media_url(services.settings, plan.project_id, plan.previous_video or "")
+        save_jpeg(last_frame(video), out, quality=95)
+    return media_url(plan.project_id, rel)
+
+
+def generate_shot(services: Services, shot_id: str, base_version: int | None) -> dict[str, Any]:
+    plan = _plan(services, shot_id)
+    frame_url = _continuity_frame(services, plan, shot_id) if plan.source == "previous_shot" else None
+    engine = services.engines.get("video")
+    caps = engine.capabilities
+    job_id = new_id("job_")
+
+    def write(session: Session) -> dict[str, Any]:
+        shot = session.get(Shot, shot_id)
+        if shot is None:
+            raise NotFound(f"shot {shot_id!r} was deleted")
+        project = session.get(Project, shot.project_id)
+        check_base_version(session, project, base_version)
+        if shot.status in BUSY:
+            raise Conflict(f"shot {shot_id!r} is generating already (job {shot.last_job_id}); cancel it or wait")
+        prev = _previous(session, shot)
+        if (prev.id if prev else None) != plan.previous_id:
+            raise Conflict("the scene's shots were reordered while this request was prepared; generate again")
+        width, height, frames, adjustments = snap_video(shot.width, shot.height, shot.num_frames, frame_step=caps.frame_step,
+                                                        size_multiple=caps.size_multiple, min_size=caps.min_size,
+                                                        max_size=caps.max_size)
+        if frames > caps.native_max_frames:
+            frames, adjustments = shot.num_frames, [a for a in adjustments if a.field != "num_frames"]
+        items = list(shot.timeline)
+        if plan.source == "concept_art" and _concept_art(session, shot):
+            items.append({"url": shot.thumbnail_url, "frame_index": 0, "strength": 1.0, "type": "image"})
+        elif frame_url is not None:
+            items.append({"url": frame_url, "frame_index": 0, "strength": 1.0, "type": "image"})
+        resolved = resolve_items(session, services.settings, shot.project_id, items)
+        pipeline = select_pipeline(resolved, frames, shot.pipeline_override)
+        chained = pipeline != "image" and frames > caps.native_max_frames
+        if chained and pipeline != "ti2vid":
+            raise Invalid(f"{frames} frames need chained generation, which takes no keyframes; shorten the shot to "
+                          f"{caps.native_max_frames} frames")
+        scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
+        heading = scene.name if scene else ""
+        prompt = shot.prompt or shot_prompt(heading, shot.shot_type, shot.action, shot.character, shot.dialogue,
+                                            _kind(shot.action, shot.dialogue))
+        if prev is not None and prev.action.strip():
+            prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
+        params = VideoParams(
+            prompt=prompt, negative_prompt=shot.negative_prompt, seed=shot.seed, width=width, height=height,
+            num_frames=frames, fps=shot.fps, steps=shot.steps, cfg=shot.cfg_scale, enhance_prompt=shot.enhance_prompt,
+            upscale=shot.upscale, pipeline=pipeline, chained=chained, conditioning=resolved,
+            context=ShotStory(scene_heading=heading, action=shot.action, dialogue=shot.dialogue, character=shot.character,
+                              shot_type=shot.shot_type),
+            adjustments=adjustments,
+        )
+        session.add(Job(id=job_id, project_id=shot.project_id, shot_id=shot.id, type=JobType.video, family=engine.family,
+                        engine=engine.name, engine_version=engine.version, params=params.model_dump(mode="json")))
+        shot.width, shot.height, shot.num_frames = width, height, frames
+        shot.status, shot.last_job_id = ShotStatus.generating, job_id
+        bump_version(project)
+        session.flush()
+        return {"job_id": job_id, "shot_id": shot.id, "project_version": project.version, "pipeline": pipeline,
+                "engine": engine.name, "chained": chained, "adjustments": adjustments, "conditioned_on": plan.source,
+                "previous_shot_id": plan.previous_id, "continuity_frame_url": frame_url}
+
+    result = services.db.write(write)
+    services.executor.wake()
+    return result
+
