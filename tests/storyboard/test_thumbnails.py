@@ -45,7 +45,7 @@ def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, 
     events, _ = client.app.state.studio.bus.since(last_event)
     done = {e.data["shot_id"]: e.data for e in events if e.type == "complete"}
     assert set(done) == set(jobs)
-    assert all(d["is_thumbnail"] is True and d["type"] == "thumbnail" and d["thumbnail_url"] for d in done.values())
+    assert all(d["is_thumbnail"] is True and d["type"] == "thumbnail" and d["thumbnail_url"] and "asset_id" not in d for d in done.values())
 
     # Shots that have concept art are skipped; force redoes it, and never unlinks a video.
     r = client.post(f"/projects/{pid}/storyboard/thumbnails", json={"shot_ids": [plain["id"]]}).json()

@@ -92,3 +92,37 @@ def test_a_stale_commit_says_so_and_reloads(page, studio_server):
     page.wait_for_function(f"{SB}.busy === null && {SB}.baseVersion === {p['version'] + 1}")
     assert httpx.get(f"{base}/projects/{pid}").json()["shots"] == []
     shot(page, "storyboard-stale-409")
+
+
+def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_before(page, studio_server):
+    base = studio_server.url
+    pid, _ = open_project(page, base, [], name="Cliff")
+    page.get_by_test_id("view-storyboard").click()
+    page.get_by_test_id("storyboard-script").fill("\nEXT. CLIFF PATH - DAWN\n\nTom runs along the edge.\n\nGulls scatter from the rocks.\n")
+    page.get_by_test_id("storyboard-parse").click()
+    page.wait_for_function(f"{SB}.scenes.length === 1 && {SB}.busy === null")
+    page.get_by_test_id("storyboard-commit").click()
+    page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null && {SB}.scenes[0].shots.every(s => s.id)", timeout=15_000)
+
+    page.get_by_test_id("scene-concept-art").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=shot-thumbnail]').length === 2", timeout=60_000)
+    shots = httpx.get(f"{base}/projects/{pid}").json()["shots"]
+    assert all("/generated/thumb_" in s["thumbnail_url"] and s["video_url"] is None and s["status"] == "pending" for s in shots)
+    shot(page, "storyboard-concept-art")
+
+    cards = page.locator("[data-testid=shot-card]")
+    first, second = (cards.nth(i).get_attribute("data-shot") for i in range(2))
+    cards.nth(0).get_by_test_id("shot-generate").click()
+    page.wait_for_function(f"{STATE}.takes['{first}']?.video_url", timeout=90_000)
+    cards.nth(1).get_by_test_id("shot-generate").click()
+    page.wait_for_function(f"{STATE}.takes['{second}']?.video_url", timeout=90_000)
+    page.wait_for_selector("[data-testid=shot-take]")
+    assert page.locator("[data-testid=shot-take]").count() == 2
+    jobs = {j["shot_id"]: j for j in httpx.get(f"{base}/projects/{pid}/jobs").json() if j["type"] == "video"}
+    # Both cards had concept art, which comes before the previous shot's frame; the second job knows its predecessor.
+    status = httpx.get(f"{base}/status/{jobs[second]['id']}").json()
+    assert status["status"] == "completed"
+    board = httpx.get(f"{base}/projects/{pid}").json()["shots"]
+    assert {s["id"]: s["status"] for s in board} == {first: "completed", second: "completed"}
+    shot(page, "storyboard-generated")
+    assert page.errors == []

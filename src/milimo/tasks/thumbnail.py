@@ -42,5 +42,6 @@ def run_thumbnail(run: JobRun, p: ThumbnailParams) -> TaskResult:
             shot.thumbnail_url, shot.updated_at = url, utcnow()
 
     services.db.write(write)
-    outputs = JobOutputs(url=url, thumbnail_url=url, asset_id=asset.id, engine=engine.name)
+    # Not `asset_id`: clients read that as "the shot's new take", and concept art is not a take.
+    outputs = JobOutputs(url=url, thumbnail_url=url, engine=engine.name, concept_art_asset_id=asset.id)
     return TaskResult(outputs=outputs, event={"is_thumbnail": True}, message="Concept art ready")

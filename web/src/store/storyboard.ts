@@ -7,9 +7,9 @@ import {
   blankShot, editShot, fromParse, fromStoryboard, move, newKey, toCommit,
   type ParseMode, type SceneCard, type ShotCard,
 } from "../lib/storyboard";
-import { toast, useStudio } from "./store";
+import { serverSet, toast, useStudio } from "./store";
 import { openProject } from "./project";
-import { flushSave } from "./sync";
+import { adoptVersion, flushSave } from "./sync";
 
 export type StoryboardState = {
   open: boolean;
@@ -184,3 +184,51 @@ export function deleteScene(sceneKey: string): void {
 useStudio.subscribe((s, prev) => {
   if (s.projectId !== prev.projectId) set({ ...initial });
 });
+
+// ----------------------------------------------------------------------------- jobs (committed shots only)
+
+/** Concept art for a scene's committed shots (seed §6.2); the cards update by shot as each job finishes. */
+export async function conceptArt(sceneKey: string, force = false): Promise<void> {
+  const scene = get().scenes.find((sc) => sc.key === sceneKey);
+  const ids = (scene?.shots ?? []).map((s) => s.id).filter((id): id is string => !!id);
+  if (!ids.length) {
+    toast("info", "Commit the storyboard first: concept art is made for stored shots");
+    return;
+  }
+  try {
+    const r = await call(api.POST("/projects/{project_id}/storyboard/thumbnails", {
+      params: { path: { project_id: projectId() } }, body: { shot_ids: ids, force },
+    }));
+    toast("info", `Concept art: ${r.queued} queued, ${r.skipped} already drawn`);
+  } catch (e) {
+    toast("error", `Could not queue concept art: ${(e as Error).message}`);
+  }
+}
+
+/** Generate one committed shot, continuing from the shot before it (seed §6). */
+export async function generateCard(shotId: string): Promise<void> {
+  if (get().dirty) {
+    toast("info", "Commit the storyboard first, so the shot is generated from what you see");
+    return;
+  }
+  serverSet((s) => ({ jobs: { ...s.jobs, [shotId]: { job_id: "", status: "queued", progress: 0, message: "Queued", eta: null } } }));
+  try {
+    await flushSave();
+    const s = useStudio.getState();
+    const r = await call(api.POST("/storyboard/shots/{shot_id}/generate", {
+      params: { path: { shot_id: shotId } }, body: { base_version: s.version },
+    }));
+    const cur = useStudio.getState();
+    serverSet({
+      jobs: { ...cur.jobs, [shotId]: { job_id: r.job_id, status: "queued", progress: 0, message: "Queued", eta: null } },
+      takes: { ...cur.takes, [shotId]: { ...cur.takes[shotId], status: "generating", last_job_id: r.job_id } },
+    });
+    if (get().baseVersion === s.version) set({ baseVersion: r.project_version });
+    await adoptVersion(s.version, r.project_version);
+    const from = { previous_shot: "the previous shot's last frame", concept_art: "its concept art", timeline: "its timeline image", none: "text only" }[r.conditioned_on];
+    toast("info", `Generating, conditioned on ${from}`);
+  } catch (e) {
+    serverSet((s) => ({ jobs: { ...s.jobs, [shotId]: { job_id: "", status: "failed", progress: 0, message: (e as Error).message, eta: null, error: (e as Error).message } } }));
+    toast("error", `Could not start generation: ${(e as Error).message}`, 8000);
+  }
+}
