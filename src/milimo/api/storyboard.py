@@ -11,7 +11,7 @@ from milimo.api.deps import DbDep, ProjectId, ShotId, StudioDep
 from milimo.context import Studio
 from milimo.storyboard import Grid
 from milimo.studio.storyboard_schemas import (
-    CommitRequest, MatchRequest, MatchResult, ParseRequest, ParseResult, SceneOrder, SceneRename, ShotAdd, ShotOrder,
+    AIParseQueued, CommitRequest, MatchRequest, MatchResult, ParseRequest, ParseResult, SceneOrder, SceneRename, ShotAdd, ShotOrder,
     ShotGenerate, ShotQueued, StoryboardPublic, ThumbnailRequest, ThumbnailsQueued,
 )
 from milimo.studio import storyboard, storyboard_edit, storyboard_generate, storyboard_jobs
@@ -42,6 +42,13 @@ def _grid(studio: Studio, project_id: str) -> Grid:
 def parse_storyboard(project_id: ProjectId, body: ParseRequest, studio: StudioDep) -> Response:
     """Parse a screenplay into scenes and shots; nothing is written. Shots the project has keep their ids."""
     return _json(storyboard.parse_for_project(studio.db, studio.settings, project_id, body, _grid(studio, project_id)))
+
+
+@project_router.post("/ai-parse", response_model=AIParseQueued)
+def ai_parse_storyboard(project_id: ProjectId, body: ParseRequest, studio: StudioDep) -> dict:
+    """Seed §6.1: a job in which the text engine reads the script (parser fallback, the result says which ran and why).
+    GET /status/{job_id} has the storyboard in `storyboard` when it completes; nothing is written to the project."""
+    return storyboard_jobs.queue_ai_parse(studio, project_id, body, _grid(studio, project_id))
 
 
 @project_router.post("/commit", response_model=StoryboardPublic, responses=CONFLICT_DOC)

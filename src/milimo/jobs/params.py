@@ -102,8 +102,18 @@ class ThumbnailParams(JobParams):
     references: list[str] = []  # project-relative paths of matched elements' images, resolved by submit
 
 
+class AIParseParams(JobParams):
+    """POST /projects/{id}/storyboard/ai-parse (seed §6.1): the script, the parser to fall back on, the video grid."""
+
+    script_text: str
+    fallback_mode: Literal["auto", "fountain", "fdx", "freeform", "numbered"] = "auto"
+    fps: float = Field(gt=0, allow_inf_nan=False)
+    frame_step: int = Field(ge=1)
+    native_max_frames: int = Field(ge=1)
+
+
 PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams,
-                                          JobType.thumbnail: ThumbnailParams}
+                                          JobType.thumbnail: ThumbnailParams, JobType.ai_parse: AIParseParams}
 
 
 class InvalidJobParams(Invalid):

@@ -187,7 +187,11 @@ def _recognise(board: Storyboard, state: dict[str, Any]) -> None:
 def parse_for_project(db: Database, settings: Settings, project_id: str, request: ParseRequest, grid: Grid) -> dict[str, Any]:
     """Parse without writing: scenes and shots, with the ids of what the project already has."""
     check_script_size(settings, request.script_text)
-    board = parse_script(request.script_text, request.parse_mode, grid)
+    return board_for_project(db, project_id, parse_script(request.script_text, request.parse_mode, grid), grid)
+
+
+def board_for_project(db: Database, project_id: str, board: Storyboard, grid: Grid) -> dict[str, Any]:
+    """A parse result as the API returns it: the project's shot ids carried, element matches, the grid."""
     with db.read() as session:
         state = storyboard_state(session, project_id)
         index = elements_of(session, project_id)

@@ -1,4 +1,4 @@
-"""Storyboard jobs: concept-art thumbnails for shot cards (seed §6.2).
+"""Storyboard jobs: concept-art thumbnails for shot cards (seed §6.2) and AI parse (seed §6.1).
 
 One image job per shot that has no thumbnail yet (others are counted as skipped, unless
 `force`). The shot's status, video and take are never touched: a thumbnail is not a take, and
@@ -17,12 +17,14 @@ from milimo.db.models import Job, Scene, Shot
 from milimo.db.states import JobType
 from milimo.engines.grid import snap_size
 from milimo.errors import Invalid
-from milimo.jobs.params import ThumbnailParams
+from milimo.jobs.params import AIParseParams, ThumbnailParams
 from milimo.jobs.services import Services
 from milimo.storyboard.prompt import concept_prompt
 from milimo.studio.conditioning import resolve_items
 from milimo.studio.ids import new_id
-from milimo.studio.storyboard_schemas import ThumbnailRequest
+from milimo.storyboard.parse import check_text
+from milimo.studio.storyboard import check_script_size
+from milimo.studio.storyboard_schemas import ParseRequest, ThumbnailRequest
 from milimo.studio.versions import require_project
 
 THUMBNAIL_STEPS = 15
@@ -69,4 +71,24 @@ def queue_thumbnails(services: Services, project_id: str, req: ThumbnailRequest)
     result = services.db.write(write)
     if result["queued"]:
         services.executor.wake()
+    return result
+
+
+def queue_ai_parse(services: Services, project_id: str, req: ParseRequest, grid: Any) -> dict[str, Any]:
+    """Seed §6.1 as a job: the text engine reads the script in a slot; GET /status/{job_id} then has the storyboard."""
+    check_script_size(services.settings, req.script_text)
+    check_text(req.script_text)
+    engine = services.engines.get("text")
+    params = AIParseParams(script_text=req.script_text, fallback_mode=req.parse_mode, fps=grid.fps, frame_step=grid.frame_step,
+                           native_max_frames=grid.native_max_frames)
+    job_id = new_id("job_")
+
+    def write(session: Session) -> dict[str, Any]:
+        require_project(session, project_id)
+        session.add(Job(id=job_id, project_id=project_id, type=JobType.ai_parse, family=engine.family, engine=engine.name,
+                        engine_version=engine.version, params=params.model_dump(mode="json")))
+        return {"job_id": job_id, "engine": engine.name, "status": "queued"}
+
+    result = services.db.write(write)
+    services.executor.wake()
     return result

@@ -237,3 +237,9 @@ class ShotQueued(BaseModel):
     conditioned_on: Literal["timeline", "concept_art", "previous_shot", "none"]
     previous_shot_id: str | None
     continuity_frame_url: str | None
+
+
+class AIParseQueued(BaseModel):
+    job_id: str
+    engine: str
+    status: Literal["queued"] = "queued"

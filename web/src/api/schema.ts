@@ -440,6 +440,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/storyboard/ai-parse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ai Parse Storyboard
+         * @description Seed §6.1: a job in which the text engine reads the script (parser fallback, the result says which ran and why).
+         *     GET /status/{job_id} has the storyboard in `storyboard` when it completes; nothing is written to the project.
+         */
+        post: operations["ai_parse_storyboard_projects__project_id__storyboard_ai_parse_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/storyboard/commit": {
         parameters: {
             query?: never;
@@ -777,6 +798,19 @@ export interface components {
             requested: number;
             /** Used */
             used: number;
+        };
+        /** AIParseQueued */
+        AIParseQueued: {
+            /** Engine */
+            engine: string;
+            /** Job Id */
+            job_id: string;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
         };
         /** AssetPublic */
         AssetPublic: {
@@ -1267,7 +1301,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image" | "thumbnail";
+        JobType: "video" | "image" | "thumbnail" | "ai_parse";
         /** MatchRequest */
         MatchRequest: {
             /** Base Version */
@@ -3111,6 +3145,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ai_parse_storyboard_projects__project_id__storyboard_ai_parse_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AIParseQueued"];
                 };
             };
             /** @description Validation Error */
