@@ -126,3 +126,15 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
     assert {s["id"]: s["status"] for s in board} == {first: "completed", second: "completed"}
     shot(page, "storyboard-generated")
     assert page.errors == []
+
+
+def test_ai_parse_says_which_mode_ran(page, studio_server):
+    base = studio_server.url
+    open_project(page, base, [], name="AI")
+    page.get_by_test_id("view-storyboard").click()
+    page.get_by_test_id("storyboard-script").fill("\nINT. LIGHTHOUSE - NIGHT\n\nMara climbs.\n\nMARA\nNot tonight.\n")
+    page.get_by_test_id("storyboard-ai-parse").click()
+    page.wait_for_function(f"{SB}.scenes.length === 1 && {SB}.busy === null", timeout=30_000)
+    note = page.get_by_test_id("storyboard-parse-note").inner_text()
+    assert note.startswith("Parser fallback (draft): no text model is loaded")
+    assert page.locator("[data-testid=shot-card]").count() == 2

@@ -5,7 +5,7 @@ import { create } from "zustand";
 import { api, call, ApiError } from "../api/client";
 import {
   blankShot, editShot, fromParse, fromStoryboard, move, newKey, toCommit,
-  type ParseMode, type SceneCard, type ShotCard,
+  type ParseMode, type ParseResult, type SceneCard, type ShotCard,
 } from "../lib/storyboard";
 import { serverSet, toast, useStudio } from "./store";
 import { openProject } from "./project";
@@ -230,5 +230,32 @@ export async function generateCard(shotId: string): Promise<void> {
   } catch (e) {
     serverSet((s) => ({ jobs: { ...s.jobs, [shotId]: { job_id: "", status: "failed", progress: 0, message: (e as Error).message, eta: null, error: (e as Error).message } } }));
     toast("error", `Could not start generation: ${(e as Error).message}`, 8000);
+  }
+}
+
+/** AI parse (seed §6.1): a job in which the text engine reads the script; the note says which mode ran and why. */
+export async function aiParseScript(): Promise<void> {
+  const { script, mode } = get();
+  set({ busy: "parse", error: null });
+  try {
+    const queued = await call(api.POST("/projects/{project_id}/storyboard/ai-parse", {
+      params: { path: { project_id: projectId() } }, body: { script_text: script, parse_mode: mode },
+    }));
+    for (let i = 0; i < 4000; i++) {
+      const job = await call(api.GET("/status/{job_id}", { params: { path: { job_id: queued.job_id } } }));
+      if (job.status === "completed") {
+        const result = (job.outputs as any).storyboard as ParseResult & { ai_mode: string; why: string };
+        set({ scenes: fromParse(result), parseNote: `${result.ai_mode === "ai" ? "AI parse" : "Parser fallback"} (${job.engine}): ${result.why}`,
+              notes: result.notes, dirty: true });
+        return;
+      }
+      if (job.status === "failed" || job.status === "cancelled") throw new Error(job.error ?? `AI parse ${job.status}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error("AI parse is taking too long; try Parse");
+  } catch (e) {
+    set({ error: (e as Error).message });
+  } finally {
+    set({ busy: null });
   }
 }

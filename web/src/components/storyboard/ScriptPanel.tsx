@@ -1,5 +1,5 @@
 import { useRef } from "react";
-import { exportScript, openScriptFile, parseScript, setMode, setScript, useStoryboard } from "../../store/storyboard";
+import { aiParseScript, exportScript, openScriptFile, parseScript, setMode, setScript, useStoryboard } from "../../store/storyboard";
 import type { ParseMode } from "../../lib/storyboard";
 
 const MODES: { value: ParseMode; label: string }[] = [
@@ -36,6 +36,8 @@ export function ScriptPanel() {
         <button className="btn primary" data-testid="storyboard-parse" disabled={!script.trim() || busy !== null} onClick={() => void parseScript()}>
           {busy === "parse" ? "Parsing…" : "Parse"}
         </button>
+        <button className="btn" data-testid="storyboard-ai-parse" disabled={!script.trim() || busy !== null} onClick={() => void aiParseScript()}
+          title="Let the text engine read the script (falls back to the parser, and says why)">AI parse</button>
       </div>
       {note && <p className="sb-note" data-testid="storyboard-parse-note">{note}</p>}
       {notes.map((n) => <p key={n} className="sb-note warn">{n}</p>)}
