@@ -8,6 +8,7 @@ HTTP into a fresh project (every shot new), then again with every shot unchanged
 
 from __future__ import annotations
 
+import os
 import time
 
 import httpx
@@ -58,6 +59,7 @@ def main() -> None:
         assert r.json()["summary"]["unchanged"] == shots, r.json()["summary"]
     p = median(parse_ms)
     record("storyboard", {
+        "load_avg_1m": round(os.getloadavg()[0], 1),  # this machine is shared: read the ratios with the load
         "lines": lines, "scenes": len(board.scenes), "shots": shots, "recognised_on_reparse": recognised,
         "fountain_py_alone_ms": round(median(floor), 1),
         "parse_ms": round(p, 1), "parse_http_ms": round(median(http_parse), 1),
