@@ -11,10 +11,10 @@ from milimo.api.deps import DbDep, ProjectId, ShotId, StudioDep
 from milimo.context import Studio
 from milimo.storyboard import Grid
 from milimo.studio.storyboard_schemas import (
-    AIParseQueued, CommitRequest, MatchRequest, MatchResult, ParseRequest, ParseResult, SceneOrder, SceneRename, ShotAdd, ShotOrder,
+    AIParseQueued, BatchGenerate, BatchQueued, CommitRequest, MatchRequest, MatchResult, ParseRequest, ParseResult, SceneOrder, SceneRename, ShotAdd, ShotOrder,
     ShotGenerate, ShotQueued, StoryboardPublic, ThumbnailRequest, ThumbnailsQueued,
 )
-from milimo.studio import storyboard, storyboard_edit, storyboard_generate, storyboard_jobs
+from milimo.studio import storyboard, storyboard_batch, storyboard_edit, storyboard_generate, storyboard_jobs
 from milimo.studio.ids import ID_PATTERN
 from milimo.studio.versions import require_project
 
@@ -109,6 +109,12 @@ def delete_shot(project_id: ProjectId, shot_id: ShotId, db: DbDep,
 def match_elements(project_id: ProjectId, body: MatchRequest, db: DbDep) -> dict:
     """Match every storyboard shot against the project's elements again and store the matches."""
     return storyboard.match_project(db, project_id, body.base_version)
+
+
+@project_router.post("/batch-generate", response_model=BatchQueued, responses=CONFLICT_DOC)
+def batch_generate(project_id: ProjectId, body: BatchGenerate, studio: StudioDep) -> dict:
+    """One job per shot, in story order; each waits for the one before it and continues from its last frame."""
+    return storyboard_batch.batch_generate(studio, project_id, body.shot_ids, body.base_version)
 
 
 @project_router.post("/thumbnails", response_model=ThumbnailsQueued)

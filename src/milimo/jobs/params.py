@@ -112,8 +112,18 @@ class AIParseParams(JobParams):
     native_max_frames: int = Field(ge=1)
 
 
+class StoryboardShotParams(JobParams):
+    """One shot of a batch (seed §6): waits for the job before it, then (when `continue_from_shot_id`
+    is set) adds that shot's finished take's last frame at frame 0, then runs as a video job."""
+
+    video: VideoParams
+    after_job_id: str | None = None  # the batch's previous job; this one starts when it completed
+    continue_from_shot_id: str | None = None  # the previous shot in the scene, whose last frame conditions this one
+
+
 PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams,
-                                          JobType.thumbnail: ThumbnailParams, JobType.ai_parse: AIParseParams}
+                                          JobType.thumbnail: ThumbnailParams, JobType.ai_parse: AIParseParams,
+                                          JobType.storyboard_shot: StoryboardShotParams}
 
 
 class InvalidJobParams(Invalid):

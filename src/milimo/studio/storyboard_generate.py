@@ -9,7 +9,7 @@ can all see what the shot was conditioned on. The prompt is the shot's (its auto
 prompt: heading, framing, action, the spoken line) plus the previous shot's action as context.
 
 Not here yet: element injection ("Name (description)" for triggers) waits for the Story elements
-functions; batch generation waits for jobs that depend on other jobs.
+functions.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from milimo.config import Settings
 from milimo.db.models import Asset, Job, Project, Scene, Shot
 from milimo.db.states import JobType, ShotStatus
 from milimo.engines.grid import snap_video
@@ -79,20 +80,59 @@ def _plan(services: Services, shot_id: str) -> _Plan:
 
 
 def _continuity_frame(services: Services, plan: _Plan, shot_id: str) -> str:
-    """Decode the previous take's last frame into the project (once per take); returns its media URL."""
-    rel = f"assets/references/continuity_{shot_id}_{plan.previous_take or 'take'}.jpg"
-    out = services.settings.project_dir(plan.project_id) / rel
+    return continuity_frame(services.settings, plan.project_id, shot_id, plan.previous_take, plan.previous_video or "")
+
+
+def continuity_frame(settings: Settings, project_id: str, shot_id: str, take_id: str | None, video_url: str) -> str:
+    """Decode the previous take's last frame into the project (once per take); returns its media URL. Heavy: not on the loop."""
+    rel = f"assets/references/continuity_{shot_id}_{take_id or 'take'}.jpg"
+    out = settings.project_dir(project_id) / rel
     if not out.exists():
-        video = resolve_media_url(services.settings, plan.project_id, plan.previous_video or "")
-        save_jpeg(last_frame(video), out, quality=95)
-    return media_url(plan.project_id, rel)
+        save_jpeg(last_frame(resolve_media_url(settings, project_id, video_url)), out, quality=95)
+    return media_url(project_id, rel)
+
+
+def video_params(session: Session, services: Services, shot: Shot, prev: Shot | None, source: str,
+                 frame_url: str | None) -> VideoParams:
+    """The video job's params for a storyboard shot: grid, frame-0 conditioning by priority, the narrative prompt."""
+    caps = services.engines.get("video").capabilities
+    width, height, frames, adjustments = snap_video(shot.width, shot.height, shot.num_frames, frame_step=caps.frame_step,
+                                                    size_multiple=caps.size_multiple, min_size=caps.min_size,
+                                                    max_size=caps.max_size)
+    if frames > caps.native_max_frames:
+        frames, adjustments = shot.num_frames, [a for a in adjustments if a.field != "num_frames"]
+    items = list(shot.timeline)
+    if source == "concept_art" and _concept_art(session, shot):
+        items.append({"url": shot.thumbnail_url, "frame_index": 0, "strength": 1.0, "type": "image"})
+    elif frame_url is not None:
+        items.append({"url": frame_url, "frame_index": 0, "strength": 1.0, "type": "image"})
+    resolved = resolve_items(session, services.settings, shot.project_id, items)
+    pipeline = select_pipeline(resolved, frames, shot.pipeline_override)
+    chained = pipeline != "image" and frames > caps.native_max_frames
+    if chained and pipeline != "ti2vid":
+        raise Invalid(f"{frames} frames need chained generation, which takes no keyframes; shorten the shot to "
+                      f"{caps.native_max_frames} frames")
+    scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
+    heading = scene.name if scene else ""
+    prompt = shot.prompt or shot_prompt(heading, shot.shot_type, shot.action, shot.character, shot.dialogue,
+                                        _kind(shot.action, shot.dialogue))
+    if prev is not None and prev.action.strip():
+        prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
+    shot.width, shot.height, shot.num_frames = width, height, frames
+    return VideoParams(
+        prompt=prompt, negative_prompt=shot.negative_prompt, seed=shot.seed, width=width, height=height,
+        num_frames=frames, fps=shot.fps, steps=shot.steps, cfg=shot.cfg_scale, enhance_prompt=shot.enhance_prompt,
+        upscale=shot.upscale, pipeline=pipeline, chained=chained, conditioning=resolved,
+        context=ShotStory(scene_heading=heading, action=shot.action, dialogue=shot.dialogue, character=shot.character,
+                          shot_type=shot.shot_type),
+        adjustments=adjustments,
+    )
 
 
 def generate_shot(services: Services, shot_id: str, base_version: int | None) -> dict[str, Any]:
     plan = _plan(services, shot_id)
     frame_url = _continuity_frame(services, plan, shot_id) if plan.source == "previous_shot" else None
     engine = services.engines.get("video")
-    caps = engine.capabilities
     job_id = new_id("job_")
 
     def write(session: Session) -> dict[str, Any]:
@@ -106,47 +146,16 @@ def generate_shot(services: Services, shot_id: str, base_version: int | None) ->
         prev = _previous(session, shot)
         if (prev.id if prev else None) != plan.previous_id:
             raise Conflict("the scene's shots were reordered while this request was prepared; generate again")
-        width, height, frames, adjustments = snap_video(shot.width, shot.height, shot.num_frames, frame_step=caps.frame_step,
-                                                        size_multiple=caps.size_multiple, min_size=caps.min_size,
-                                                        max_size=caps.max_size)
-        if frames > caps.native_max_frames:
-            frames, adjustments = shot.num_frames, [a for a in adjustments if a.field != "num_frames"]
-        items = list(shot.timeline)
-        if plan.source == "concept_art" and _concept_art(session, shot):
-            items.append({"url": shot.thumbnail_url, "frame_index": 0, "strength": 1.0, "type": "image"})
-        elif frame_url is not None:
-            items.append({"url": frame_url, "frame_index": 0, "strength": 1.0, "type": "image"})
-        resolved = resolve_items(session, services.settings, shot.project_id, items)
-        pipeline = select_pipeline(resolved, frames, shot.pipeline_override)
-        chained = pipeline != "image" and frames > caps.native_max_frames
-        if chained and pipeline != "ti2vid":
-            raise Invalid(f"{frames} frames need chained generation, which takes no keyframes; shorten the shot to "
-                          f"{caps.native_max_frames} frames")
-        scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
-        heading = scene.name if scene else ""
-        prompt = shot.prompt or shot_prompt(heading, shot.shot_type, shot.action, shot.character, shot.dialogue,
-                                            _kind(shot.action, shot.dialogue))
-        if prev is not None and prev.action.strip():
-            prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
-        params = VideoParams(
-            prompt=prompt, negative_prompt=shot.negative_prompt, seed=shot.seed, width=width, height=height,
-            num_frames=frames, fps=shot.fps, steps=shot.steps, cfg=shot.cfg_scale, enhance_prompt=shot.enhance_prompt,
-            upscale=shot.upscale, pipeline=pipeline, chained=chained, conditioning=resolved,
-            context=ShotStory(scene_heading=heading, action=shot.action, dialogue=shot.dialogue, character=shot.character,
-                              shot_type=shot.shot_type),
-            adjustments=adjustments,
-        )
+        params = video_params(session, services, shot, prev, plan.source, frame_url)
         session.add(Job(id=job_id, project_id=shot.project_id, shot_id=shot.id, type=JobType.video, family=engine.family,
                         engine=engine.name, engine_version=engine.version, params=params.model_dump(mode="json")))
-        shot.width, shot.height, shot.num_frames = width, height, frames
         shot.status, shot.last_job_id = ShotStatus.generating, job_id
         bump_version(project)
         session.flush()
-        return {"job_id": job_id, "shot_id": shot.id, "project_version": project.version, "pipeline": pipeline,
-                "engine": engine.name, "chained": chained, "adjustments": adjustments, "conditioned_on": plan.source,
-                "previous_shot_id": plan.previous_id, "continuity_frame_url": frame_url}
+        return {"job_id": job_id, "shot_id": shot.id, "project_version": project.version, "pipeline": params.pipeline,
+                "engine": engine.name, "chained": params.chained, "adjustments": params.adjustments,
+                "conditioned_on": plan.source, "previous_shot_id": plan.previous_id, "continuity_frame_url": frame_url}
 
     result = services.db.write(write)
     services.executor.wake()
     return result
-

@@ -243,3 +243,22 @@ class AIParseQueued(BaseModel):
     job_id: str
     engine: str
     status: Literal["queued"] = "queued"
+
+
+class BatchGenerate(_Strict):
+    shot_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
+    base_version: int | None = None
+
+
+class BatchItem(BaseModel):
+    shot_id: str
+    job_id: str
+    after_job_id: str | None
+    conditioned_on: Literal["timeline", "concept_art", "previous_shot", "none"]
+    previous_shot_id: str | None
+
+
+class BatchQueued(BaseModel):
+    project_version: int
+    engine: str
+    results: list[BatchItem]

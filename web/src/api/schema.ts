@@ -461,6 +461,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/storyboard/batch-generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch Generate
+         * @description One job per shot, in story order; each waits for the one before it and continues from its last frame.
+         */
+        post: operations["batch_generate_projects__project_id__storyboard_batch_generate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/storyboard/commit": {
         parameters: {
             query?: never;
@@ -855,6 +875,38 @@ export interface components {
             url: string;
             /** Width */
             width: number | null;
+        };
+        /** BatchGenerate */
+        BatchGenerate: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Shot Ids */
+            shot_ids: string[];
+        };
+        /** BatchItem */
+        BatchItem: {
+            /** After Job Id */
+            after_job_id: string | null;
+            /**
+             * Conditioned On
+             * @enum {string}
+             */
+            conditioned_on: "timeline" | "concept_art" | "previous_shot" | "none";
+            /** Job Id */
+            job_id: string;
+            /** Previous Shot Id */
+            previous_shot_id: string | null;
+            /** Shot Id */
+            shot_id: string;
+        };
+        /** BatchQueued */
+        BatchQueued: {
+            /** Engine */
+            engine: string;
+            /** Project Version */
+            project_version: number;
+            /** Results */
+            results: components["schemas"]["BatchItem"][];
         };
         /** Body_upload_upload_post */
         Body_upload_upload_post: {
@@ -1301,7 +1353,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image" | "thumbnail" | "ai_parse";
+        JobType: "video" | "image" | "thumbnail" | "storyboard_shot" | "ai_parse";
         /** MatchRequest */
         MatchRequest: {
             /** Base Version */
@@ -3182,6 +3234,49 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AIParseQueued"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    batch_generate_projects__project_id__storyboard_batch_generate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchGenerate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchQueued"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
