@@ -112,18 +112,16 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
 
     cards = page.locator("[data-testid=shot-card]")
     first, second = (cards.nth(i).get_attribute("data-shot") for i in range(2))
-    cards.nth(0).get_by_test_id("shot-generate").click()
+    cards.nth(0).get_by_test_id("shot-generate").click()  # one shot on its own
     page.wait_for_function(f"{STATE}.takes['{first}']?.video_url", timeout=90_000)
-    cards.nth(1).get_by_test_id("shot-generate").click()
-    page.wait_for_function(f"{STATE}.takes['{second}']?.video_url", timeout=90_000)
-    page.wait_for_selector("[data-testid=shot-take]")
+    page.get_by_test_id("scene-generate").click()  # then the whole scene, in order
+    page.wait_for_function(f"{STATE}.takes['{second}']?.video_url && {STATE}.takes['{second}'].last_job_id !== ''"
+                           f" && Object.values({STATE}.jobs).every(j => j.status === 'completed')", timeout=120_000)
     assert page.locator("[data-testid=shot-take]").count() == 2
-    jobs = {j["shot_id"]: j for j in httpx.get(f"{base}/projects/{pid}/jobs").json() if j["type"] == "video"}
-    # Both cards had concept art, which comes before the previous shot's frame; the second job knows its predecessor.
-    status = httpx.get(f"{base}/status/{jobs[second]['id']}").json()
-    assert status["status"] == "completed"
-    board = httpx.get(f"{base}/projects/{pid}").json()["shots"]
-    assert {s["id"]: s["status"] for s in board} == {first: "completed", second: "completed"}
+    batch = [j for j in httpx.get(f"{base}/projects/{pid}/jobs").json() if j["type"] == "storyboard_shot"]
+    assert sorted(j["shot_id"] for j in batch) == sorted([first, second]) and all(j["status"] == "completed" for j in batch)
+    timeline = v1_order(base, pid)
+    assert [s["id"] for s in timeline] == [first, second] and all(s["video_url"] for s in timeline)
     shot(page, "storyboard-generated")
     assert page.errors == []
 

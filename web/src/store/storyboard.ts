@@ -259,3 +259,34 @@ export async function aiParseScript(): Promise<void> {
     set({ busy: null });
   }
 }
+
+/** Generate a scene (seed §6): its committed shots in story order, each continuing from the one before. */
+export async function generateScene(sceneKey: string): Promise<void> {
+  if (get().dirty) {
+    toast("info", "Commit the storyboard first, so the shots are generated from what you see");
+    return;
+  }
+  const scene = get().scenes.find((sc) => sc.key === sceneKey);
+  const ids = (scene?.shots ?? []).map((s) => s.id).filter((id): id is string => !!id);
+  if (!ids.length) return;
+  try {
+    await flushSave();
+    const s = useStudio.getState();
+    const r = await call(api.POST("/projects/{project_id}/storyboard/batch-generate", {
+      params: { path: { project_id: projectId() } }, body: { shot_ids: ids, base_version: s.version },
+    }));
+    const cur = useStudio.getState();
+    const jobs = { ...cur.jobs };
+    const takes = { ...cur.takes };
+    for (const item of r.results) {
+      jobs[item.shot_id] = { job_id: item.job_id, status: "queued", progress: 0, message: item.after_job_id ? "Waiting for the shot before it" : "Queued", eta: null };
+      takes[item.shot_id] = { ...takes[item.shot_id], status: "generating", last_job_id: item.job_id };
+    }
+    serverSet({ jobs, takes });
+    if (get().baseVersion === s.version) set({ baseVersion: r.project_version });
+    await adoptVersion(s.version, r.project_version);
+    toast("info", `Generating ${r.results.length} shots in story order, each from the one before`);
+  } catch (e) {
+    toast("error", `Could not generate the scene: ${(e as Error).message}`, 8000);
+  }
+}
