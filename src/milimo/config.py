@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # Uploads: a hard size cap and a pixel cap (decompression bombs).
     max_upload_bytes: int = Field(2 * 1024**3, ge=1024)
     max_image_pixels: int = Field(80_000_000, ge=1024)
+    # Storyboard: the largest screenplay (UTF-8 bytes) parse and commit accept; a 120-page feature is ~250 kB.
+    max_script_bytes: int = Field(2_000_000, ge=1024, le=20_000_000)
 
     # Jobs: GPU slots of the in-process executor, SSE replay buffer, shutdown grace period.
     gpu_slots: int = Field(1, ge=1, le=64)

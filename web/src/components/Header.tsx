@@ -9,6 +9,7 @@ import { Boxes, CircleHelp, Clapperboard, FolderOpen, Redo2, Undo2 } from "lucid
 import { Icon, IconButton } from "./ui/Icon";
 import { JobsArea } from "./ui/JobsArea";
 import { ExportButton } from "./export/ExportDialog";
+import { ViewSwitch } from "./storyboard/ViewSwitch";
 
 function ProjectTitle() {
   const name = useStudio((s) => s.meta?.name ?? "");
@@ -90,6 +91,7 @@ export function Header() {
       <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}><Icon icon={FolderOpen} size={14} /> Projects</button>
       <button className="btn ghost" onClick={() => serverSet({ modelsOpen: true })} data-testid="open-models"><Icon icon={Boxes} size={14} /> Models</button>
       <ProjectTitle />
+      <ViewSwitch />
       <div className="spacer" />
       <JobsArea />
       <ExportButton />
