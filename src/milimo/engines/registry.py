@@ -14,11 +14,11 @@ import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from milimo.config import Settings
 from milimo.engines.draft import DraftImageEngine, DraftInpaintEngine, DraftTextEngine, DraftVideoEngine
-from milimo.engines.protocols import Engine, EngineUnavailable
+from milimo.engines.protocols import Engine, EngineUnavailable, ImageEngine, InpaintEngine, TextEngine, VideoEngine
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,19 @@ class EngineRegistry:
     def configured(self, capability: str) -> str:
         return getattr(self.settings, f"{capability}_engine", "auto")
 
+    @overload
+    def get(self, capability: Literal["video"]) -> VideoEngine: ...
+    @overload
+    def get(self, capability: Literal["image"]) -> ImageEngine: ...
+    @overload
+    def get(self, capability: Literal["inpaint"]) -> InpaintEngine: ...
+    @overload
+    def get(self, capability: Literal["text"]) -> TextEngine: ...
+    @overload
+    def get(self, capability: str) -> Engine: ...
+
     def get(self, capability: str) -> Engine:
+        """The engine serving a capability; typed by capability, so callers get its protocol."""
         return self.choose(capability).engine
 
     def choose(self, capability: str) -> Choice:

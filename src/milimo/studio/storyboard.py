@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from milimo.config import Settings
 from milimo.db.database import Database
-from milimo.db.models import Element, Project, Scene, Shot
+from milimo.db.models import Element, Project, Scene, Shot, table_of
 from milimo.errors import Invalid, TooLarge
 from milimo.storyboard import ElementIndex, Grid, parse_script
 from milimo.storyboard.export import write_fountain
@@ -34,7 +34,7 @@ def check_script_size(settings: Settings, text: str) -> None:
 
 
 def elements_of(session: Session, project_id: str) -> ElementIndex:
-    e = Element.__table__.c
+    e = table_of(Element).c
     rows = session.execute(select(e.id, e.name, e.trigger_word, e.type, e.description, e.image_url)
                            .where(e.project_id == project_id).order_by(e.created_at, e.id)).mappings().all()
     return ElementIndex([dict(r) for r in rows])
@@ -50,7 +50,7 @@ def match_shot(index: ElementIndex, heading: str, action: str, dialogue: str, ch
 def storyboard_state(session: Session, project_id: str, summary: dict | None = None) -> dict[str, Any]:
     """Scenes in order, each with its shots in order (shots without a scene are timeline clips, not here)."""
     project = require_project(session, project_id)
-    sc = Scene.__table__.c
+    sc = table_of(Scene).c
     scenes = session.execute(select(sc.id, sc.index, sc.name, sc.script_content).where(sc.project_id == project_id)
                              .order_by(sc.index, sc.created_at, sc.id)).all()
     by_scene: dict[str, list[dict]] = {s.id: [] for s in scenes}
@@ -214,10 +214,10 @@ def match_project(db: Database, project_id: str, base_version: int | None) -> di
         project = require_project(session, project_id)
         check_base_version(session, project, base_version)
         index = elements_of(session, project_id)
-        t, sc = Shot.__table__.c, Scene.__table__.c
+        t, sc = table_of(Shot).c, table_of(Scene).c
         rows = session.execute(
             select(t.id, t.action, t.dialogue, t.character, t.matched_elements, sc.name)
-            .join(Scene.__table__, sc.id == t.scene_id).where(t.project_id == project_id)
+            .join(table_of(Scene), sc.id == t.scene_id).where(t.project_id == project_id)
         ).all()
         if not rows:
             raise Invalid("the project has no storyboard shots to match; commit a storyboard first")

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from milimo.config import Settings
 from milimo.db.database import Database
-from milimo.db.models import Project, Scene, Shot, utcnow
+from milimo.db.models import Project, Scene, Shot, table_of, utcnow
 from milimo.errors import Invalid, NotFound
 from milimo.storyboard import Grid
 from milimo.storyboard import shot_types
@@ -33,7 +33,7 @@ from milimo.studio.ids import new_id
 from milimo.studio.storyboard import _kind, check_script_size, elements_of, match_shot, storyboard_state
 from milimo.studio.versions import bump_version, check_base_version, require_project
 
-_SHOT_TEMPLATE = {c.name: None for c in Shot.__table__.columns}
+_SHOT_TEMPLATE = {c.name: None for c in table_of(Shot).columns}
 _STORY_COLUMNS = ("id", "project_id", "scene_id", "index", "action", "dialogue", "character", "shot_type", "num_frames",
                   "trim_in", "trim_out", "prompt", "media_asset_id", "video_url", "track_index")
 
@@ -56,10 +56,10 @@ class _Commit:
     def __init__(self, session: Session, project: Project, grid: Grid) -> None:
         self.session, self.project, self.grid = session, project, grid
         self.index = elements_of(session, project.id)
-        t = Shot.__table__.c
+        t = table_of(Shot).c
         cols = [t[c] for c in _STORY_COLUMNS]
         self.stored = {r.id: r for r in session.execute(select(*cols).where(t.project_id == project.id)).all()}
-        sc = Scene.__table__.c
+        sc = table_of(Scene).c
         self.scenes = {r.id: r for r in session.execute(select(sc.id, sc.index, sc.name, sc.script_content)
                                                         .where(sc.project_id == project.id)).all()}
         self.inserts: list[dict] = []
@@ -71,7 +71,7 @@ class _Commit:
         """Ids that exist in another project (a client may not take them)."""
         if not ids:
             return set()
-        c = table.__table__.c
+        c = table_of(table).c
         return set(self.session.execute(select(c.id).where(c.id.in_(ids), c.project_id != self.project.id)).scalars())
 
     def validate_ids(self, request: CommitRequest) -> None:
@@ -173,12 +173,12 @@ class _Commit:
         kept = set(story)
         removed = [r.id for r in self.stored.values() if r.scene_id is not None and r.id not in kept]
         removed_scenes = [sid for sid in self.scenes if sid not in kept_scenes]
-        t = Shot.__table__.c
+        t = table_of(Shot).c
         for chunk in range(0, len(removed), 500):
-            self.session.execute(delete(Shot.__table__).where(t.project_id == self.project.id, t.id.in_(removed[chunk:chunk + 500])))
+            self.session.execute(delete(table_of(Shot)).where(t.project_id == self.project.id, t.id.in_(removed[chunk:chunk + 500])))
         if removed_scenes:
-            c = Scene.__table__.c
-            self.session.execute(delete(Scene.__table__).where(c.project_id == self.project.id, c.id.in_(removed_scenes)))
+            c = table_of(Scene).c
+            self.session.execute(delete(table_of(Scene)).where(c.project_id == self.project.id, c.id.in_(removed_scenes)))
         self.summary["deleted"], self.summary["scenes_deleted"] = len(removed), len(removed_scenes)
         v1_now = v1.v1_rows(self.session, self.project.id)
         if self.inserts:
@@ -219,9 +219,9 @@ def _scene(session: Session, project_id: str, scene_id: str) -> Scene:
 
 
 def _story(session: Session, project_id: str) -> list[str]:
-    t, sc = Shot.__table__.c, Scene.__table__.c
+    t, sc = table_of(Shot).c, table_of(Scene).c
     return list(session.execute(
-        select(t.id).join(Scene.__table__, sc.id == t.scene_id).where(t.project_id == project_id)
+        select(t.id).join(table_of(Scene), sc.id == t.scene_id).where(t.project_id == project_id)
         .order_by(sc.index, sc.created_at, t.index, t.created_at, t.id)
     ).scalars())
 
@@ -244,7 +244,7 @@ def rename_scene(db: Database, project_id: str, scene_id: str, body: SceneRename
 
 def reorder_scenes(db: Database, project_id: str, body: SceneOrder) -> dict[str, Any]:
     def apply(session: Session) -> None:
-        sc = Scene.__table__.c
+        sc = table_of(Scene).c
         ids = list(session.execute(select(sc.id).where(sc.project_id == project_id)).scalars())
         if sorted(ids) != sorted(body.scene_ids):
             raise Invalid(f"scene_ids must list each of the project's {len(ids)} scenes exactly once "
@@ -258,7 +258,7 @@ def reorder_scenes(db: Database, project_id: str, body: SceneOrder) -> dict[str,
 def reorder_shots(db: Database, project_id: str, body: ShotOrder) -> dict[str, Any]:
     def apply(session: Session) -> None:
         _scene(session, project_id, body.scene_id)
-        t = Shot.__table__.c
+        t = table_of(Shot).c
         ids = list(session.execute(select(t.id).where(t.project_id == project_id, t.scene_id == body.scene_id)).scalars())
         if sorted(ids) != sorted(body.shot_ids):
             raise Invalid(f"shot_ids must list each of the scene's {len(ids)} shots exactly once (got "
@@ -283,7 +283,7 @@ def add_shot(db: Database, project_id: str, body: ShotAdd, grid: Grid) -> dict[s
     def apply(session: Session) -> None:
         scene = _scene(session, project_id, body.scene_id)
         project = session.get(Project, project_id)
-        t = Shot.__table__.c
+        t = table_of(Shot).c
         order = list(session.execute(select(t.id).where(t.project_id == project_id, t.scene_id == scene.id)
                                      .order_by(t.index, t.created_at, t.id)).scalars())
         at = len(order) if body.position is None else min(body.position, len(order))
@@ -310,7 +310,7 @@ def delete_shot(db: Database, project_id: str, shot_id: str, base_version: int |
         session.delete(shot)
         session.flush()
         if scene_id is not None:
-            t = Shot.__table__.c
+            t = table_of(Shot).c
             order = list(session.execute(select(t.id).where(t.project_id == project_id, t.scene_id == scene_id)
                                          .order_by(t.index, t.created_at, t.id)).scalars())
             if order:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from milimo.db.models import Shot
+from milimo.db.models import Shot, table_of
 
 
 def v1_rows(session: Session, project_id: str) -> list:
-    t = Shot.__table__.c
+    t = table_of(Shot).c
     rows = session.execute(
         select(t.id, t.start_frame, t.index, t.num_frames, t.trim_in, t.trim_out, t.scene_id)
         .where(t.project_id == project_id, t.track_index == 0)
