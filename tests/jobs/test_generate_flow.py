@@ -210,9 +210,9 @@ def test_a_deleted_shot_restored_with_its_take_gets_its_video_back(server, http,
     state = http.get(f"/projects/{pid}").json()
     shot = next(s for s in state["shots"] if s["id"] == "restore-me")
     assert shot["media_asset_id"] == done.data["asset_id"]
-    state = http.put(f"/projects/{pid}/save", json={"base_version": state["version"], "deleted_shot_ids": ["restore-me"]}).json()
-    # Undo of the delete: the client sends the shot back with its take.
-    state = http.put(f"/projects/{pid}/save", json={"base_version": state["version"], "shots": [
+    saved = http.put(f"/projects/{pid}/save", json={"base_version": state["version"], "deleted_shot_ids": ["restore-me"]}).json()
+    # Undo of the delete: the client sends the shot back with its take; the answer says what the server derived.
+    saved = http.put(f"/projects/{pid}/save", json={"base_version": saved["version"], "shots": [
         {"id": "restore-me", "prompt": shot["prompt"], "num_frames": 9, "media_asset_id": shot["media_asset_id"]}]}).json()
-    restored = next(s for s in state["shots"] if s["id"] == "restore-me")
+    restored = next(s for s in saved["shots"] if s["id"] == "restore-me")
     assert (restored["video_url"], restored["status"], restored["engine"]) == (shot["video_url"], "completed", "draft")

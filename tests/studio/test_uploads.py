@@ -139,7 +139,8 @@ def test_a_shot_can_show_an_uploaded_clip_as_its_take(client, project, tmp_path)
     assert clip["thumbnail_url"] and client.get(clip["thumbnail_url"]).headers["content-type"] == "image/jpeg"
     state = client.put(f"/projects/{pid}/save", json={"base_version": 1, "shots": [
         {"id": "up", "media_asset_id": clip["id"], "num_frames": 12}]}).json()
-    shot = state["shots"][0]
+    assert state["shots"][0]["video_url"] == clip["url"]  # the answer carries what the server derived from the take
+    shot = client.get(f"/projects/{pid}").json()["shots"][0]
     assert (shot["media_asset_id"], shot["video_url"], shot["thumbnail_url"]) == (clip["id"], clip["url"], clip["thumbnail_url"])
     assert (shot["engine"], shot["actual_frames"], shot["status"]) == ("upload", 12, "completed")
     detached = client.patch("/shots/up", json={"media_asset_id": None}).json()["shot"]

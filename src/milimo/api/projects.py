@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from milimo.api.deps import DbDep, ProjectId, SettingsDep, StudioDep
 from milimo.jobs import store
 from milimo.studio import projects
-from milimo.studio.schemas import ProjectCreate, ProjectPage, ProjectSave, ProjectState
+from milimo.studio.schemas import ProjectCreate, ProjectPage, ProjectSave, ProjectState, SaveResult
 
 router = APIRouter(tags=["projects"])
 
@@ -54,7 +57,41 @@ def delete_project(project_id: ProjectId, studio: StudioDep) -> dict:
     return {"status": "deleted", "id": project_id}
 
 
-@router.put("/projects/{project_id}/save", response_model=ProjectState, responses=CONFLICT_DOC)
-def save_project(project_id: ProjectId, body: ProjectSave, db: DbDep) -> Response:
-    """Save changes based on `base_version`; deletes only what `deleted_*` names."""
-    return _json(projects.save_project(db, project_id, body))
+def _inline_schema(model) -> dict:
+    """The model's JSON schema with its $defs written in place (an OpenAPI operation cannot carry $defs)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(dict(defs[ref.removeprefix("#/$defs/")]))
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return inline(schema)
+
+
+SAVE_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": _inline_schema(ProjectSave)}}}}
+
+
+@router.put("/projects/{project_id}/save", response_model=SaveResult, responses=CONFLICT_DOC, openapi_extra=SAVE_BODY_DOC)
+async def save_project(project_id: ProjectId, request: Request, db: DbDep) -> Response:
+    """Save changes based on `base_version`; deletes only what `deleted_*` names. Answers the new
+    version and what the server changed (SaveResult), not the whole state.
+
+    The body (ProjectSave) is read here but parsed, validated and applied in a worker thread: a
+    whole-project save is ~1.3 MB of JSON, which must not hold the event loop."""
+    raw = await request.body()
+
+    def parse_and_save() -> bytes:
+        try:
+            save = projects.parse_save(raw)
+        except ValidationError as e:
+            raise RequestValidationError([{**err, "loc": ("body", *err["loc"])} for err in e.errors()]) from None
+        return orjson.dumps(projects.save_project(db, project_id, save), option=orjson.OPT_UTC_Z)
+
+    return Response(await run_in_threadpool(parse_and_save), media_type="application/json")

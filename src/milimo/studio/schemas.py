@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
 from milimo.studio.ids import ID_PATTERN
 
@@ -260,6 +260,37 @@ class ProjectSave(_Strict):
     shots: Annotated[list[ShotUpsert], Field(max_length=20_000)] = []
     deleted_scene_ids: Annotated[list[Id], Field(max_length=5_000)] = []
     deleted_shot_ids: Annotated[list[Id], Field(max_length=20_000)] = []
+
+
+SavedShot = create_model(
+    "SavedShot",
+    __doc__="A shot in a save's answer: its id and only the fields the server set differently from what the "
+            "save sent (for a new shot, everything it did not send: index, start frame, defaults, status, times; "
+            "for a shot whose media_asset_id was sent, the take fields derived from it). A field not present "
+            "is as the client sent it.",
+    id=(str, ...),
+    **{name: (info.annotation | None, None) for name, info in ShotPublic.model_fields.items() if name != "id"},
+)
+
+SavedScene = create_model(
+    "SavedScene",
+    __doc__="A scene in a save's answer: its id and only the fields the server set differently from what was sent.",
+    id=(str, ...),
+    **{name: (info.annotation | None, None) for name, info in ScenePublic.model_fields.items() if name != "id"},
+)
+
+
+class SaveResult(BaseModel):
+    """The answer to a save: the new version and what the server changed, not the whole state.
+
+    Shots and scenes the server stored exactly as sent are not listed. GET /projects/{id} gives
+    the whole state when a client needs it.
+    """
+
+    version: int
+    updated_at: datetime
+    shots: list[SavedShot]  # type: ignore[valid-type]
+    scenes: list[SavedScene]  # type: ignore[valid-type]
 
 
 # ----------------------------------------------------------------------------- assets
