@@ -105,7 +105,7 @@ def test_a_save_answers_its_version_and_only_what_the_server_changed(client, pro
     take = upload(client, pid, png_bytes()).json()
     media = save(client, pid, base_version=4, shots=[{"id": "a", "media_asset_id": take["id"]}]).json()
     assert media["shots"] == [{"id": "a", "media_asset_id": take["id"], "status": "completed", "video_url": take["url"],
-                               "thumbnail_url": take["url"], "engine": "upload"}]  # actual_frames stays null: a still
+                               "thumbnail_url": take["url"], "engine": "upload", "actual_frames": None}]
 
 
 def test_stale_autosave_gets_409_and_loses_nothing(client, project):

@@ -76,13 +76,6 @@ def delete_project(db: Database, settings: Settings, project_id: str) -> None:
     shutil.rmtree(settings.project_dir(project_id), ignore_errors=True)
 
 
-def parse_save(raw: bytes) -> ProjectSave:
-    """Parse and validate a save's JSON body in one pass (pydantic-core reads the bytes directly).
-
-    A 2,000-shot body is ~1.3 MB: call this off the event loop (the route runs it in a thread)."""
-    return ProjectSave.model_validate_json(raw)
-
-
 def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, Any]:
     """Apply a save atomically (all of it or nothing); answer the new version and what the server changed.
 
@@ -119,10 +112,9 @@ def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, 
         batch = shot_rules.ShotBatch(session, project, save.shots)
         shot_changes = []
         for item in save.shots:
-            old = batch.existing.get(item.id) if item.id else None
-            take = {name: getattr(old, name) for name in _TAKE_FIELDS} if old is not None else None
+            new = not (item.id and item.id in batch.existing)
             shot = batch.upsert(item)
-            change = shot and _server_changes(shot, item, take)
+            change = shot and _server_changes(shot, item, new)
             if change:
                 shot_changes.append(change)
         bump_version(project)
@@ -135,12 +127,9 @@ def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, 
 _TAKE_FIELDS = ("media_asset_id", "status", "video_url", "thumbnail_url", "engine", "actual_frames")
 
 
-def _server_changes(shot: Shot, item: ShotUpsert, take_before: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The fields of `shot` the client does not already know from what it sent in `item`.
-
-    `take_before` is the existing shot's take before the save (None for a new shot, which
-    reports everything it did not send)."""
-    new = take_before is None
+def _server_changes(shot: Shot, item: ShotUpsert, new: bool) -> dict[str, Any] | None:
+    """The fields of `shot` the client does not already know from what it sent in `item`: for a
+    new shot everything it did not send; for a shot whose media_asset_id was sent, its whole take."""
     sent = item.model_fields_set - IGNORED_IN_SAVE
     out: dict[str, Any] = {}
     for name in SHOT_NAMES if new else sent:
@@ -154,8 +143,8 @@ def _server_changes(shot: Shot, item: ShotUpsert, take_before: dict[str, Any] | 
             if mine == value:
                 continue
         out[name] = value
-    if not new and "media_asset_id" in sent:  # the take follows the asset: report what moved
-        out.update({name: getattr(shot, name) for name in _TAKE_FIELDS if getattr(shot, name) != take_before[name]})
+    if "media_asset_id" in sent:  # the take follows the asset: all of it, as the server derived it
+        out.update({name: getattr(shot, name) for name in _TAKE_FIELDS})
     if not out and not new:
         return None
     return {"id": shot.id, **out}

@@ -266,7 +266,8 @@ SavedShot = create_model(
     "SavedShot",
     __doc__="A shot in a save's answer: its id and only the fields the server set differently from what the "
             "save sent (for a new shot, everything it did not send: index, start frame, defaults, status, times; "
-            "for a shot whose media_asset_id was sent, the take fields derived from it). A field not present "
+            "for a shot whose media_asset_id was sent, its whole take: media_asset_id, status, video_url, "
+            "thumbnail_url, engine, actual_frames). A field not present "
             "is as the client sent it.",
     id=(str, ...),
     **{name: (info.annotation | None, None) for name, info in ShotPublic.model_fields.items() if name != "id"},

@@ -410,7 +410,8 @@ export interface paths {
         get?: never;
         /**
          * Save Project
-         * @description Save changes based on `base_version`; deletes only what `deleted_*` names.
+         * @description Save changes based on `base_version`; deletes only what `deleted_*` names. Answers the new
+         *     version and what the server changed (SaveResult), not the whole state: GET the project for that.
          */
         put: operations["save_project_projects__project_id__save_put"];
         post?: never;
@@ -1102,6 +1103,128 @@ export interface components {
              * @constant
              */
             status?: "queued";
+        };
+        /**
+         * SavedScene
+         * @description A scene in a save's answer: its id and only the fields the server set differently from what was sent.
+         */
+        SavedScene: {
+            /** Created At */
+            created_at?: string | null;
+            /** Id */
+            id: string;
+            /** Index */
+            index?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /** Script Content */
+            script_content?: string | null;
+        };
+        /**
+         * SavedShot
+         * @description A shot in a save's answer: its id and only the fields the server set differently from what the save sent (for a new shot, everything it did not send: index, start frame, defaults, status, times; for a shot whose media_asset_id was sent, its whole take: media_asset_id, status, video_url, thumbnail_url, engine, actual_frames). A field not present is as the client sent it.
+         */
+        SavedShot: {
+            /** Action */
+            action?: string | null;
+            /** Actual Frames */
+            actual_frames?: number | null;
+            /** Auto Continue */
+            auto_continue?: boolean | null;
+            /** Cfg Scale */
+            cfg_scale?: number | null;
+            /** Character */
+            character?: string | null;
+            /** Created At */
+            created_at?: string | null;
+            /** Dialogue */
+            dialogue?: string | null;
+            /** Engine */
+            engine?: string | null;
+            /** Enhance Prompt */
+            enhance_prompt?: boolean | null;
+            /** Enhanced Prompt */
+            enhanced_prompt?: string | null;
+            /** Fps */
+            fps?: number | null;
+            /** Height */
+            height?: number | null;
+            /** Id */
+            id: string;
+            /** Index */
+            index?: number | null;
+            /** Last Job Id */
+            last_job_id?: string | null;
+            /** Matched Elements */
+            matched_elements?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Media Asset Id */
+            media_asset_id?: string | null;
+            /** Negative Prompt */
+            negative_prompt?: string | null;
+            /** Num Frames */
+            num_frames?: number | null;
+            /** Pipeline Override */
+            pipeline_override?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /** Prompt */
+            prompt?: string | null;
+            /** Scene Id */
+            scene_id?: string | null;
+            /** Seed */
+            seed?: number | null;
+            /** Shot Type */
+            shot_type?: string | null;
+            /** Start Frame */
+            start_frame?: number | null;
+            /** Status */
+            status?: string | null;
+            /** Steps */
+            steps?: number | null;
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /** Timeline */
+            timeline?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Track Index */
+            track_index?: number | null;
+            /** Trim In */
+            trim_in?: number | null;
+            /** Trim Out */
+            trim_out?: number | null;
+            /** Updated At */
+            updated_at?: string | null;
+            /** Upscale */
+            upscale?: boolean | null;
+            /** Video Url */
+            video_url?: string | null;
+            /** Width */
+            width?: number | null;
+        };
+        /**
+         * SaveResult
+         * @description The answer to a save: the new version and what the server changed, not the whole state.
+         *
+         *     Shots and scenes the server stored exactly as sent are not listed. GET /projects/{id} gives
+         *     the whole state when a client needs it.
+         */
+        SaveResult: {
+            /** Scenes */
+            scenes: components["schemas"]["SavedScene"][];
+            /** Shots */
+            shots: components["schemas"]["SavedShot"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
         };
         /** ScenePublic */
         ScenePublic: {
@@ -2367,7 +2490,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectState"];
+                    "application/json": components["schemas"]["SaveResult"];
                 };
             };
             /** @description The save is based on an old version; the body carries `current` (ProjectState). */
