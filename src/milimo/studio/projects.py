@@ -112,7 +112,7 @@ def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, 
         batch = shot_rules.ShotBatch(session, project, save.shots)
         shot_changes = []
         for item in save.shots:
-            new = not (item.id and item.id in batch.existing)
+            new = not (item.id and (item.id in batch.stored_ids or item.id in batch.existing))
             shot = batch.upsert(item)
             change = shot and _server_changes(shot, item, new)
             if change:

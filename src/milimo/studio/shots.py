@@ -88,13 +88,16 @@ class ShotBatch:
         stored = {r[0]: r for r in session.execute(select(t.id, t.project_id, *cols).where(t.id.in_(ids))).all()} if ids else {}
         self._json = {n for n in names if isinstance(t[n].type, JSON)}
         once = {i for i, n in Counter(ids).items() if n == 1}
-        self.unchanged = {
+        self.stored_ids = set(stored)
+        self._items = list(items)  # keeps the items alive, so their id()s below cannot be reused by new objects
+        self._fields = {id(item): fields for item, fields in zip(items, self.fields)}
+        unchanged = {
             item.id for item, fields in zip(items, self.fields)
             if item.id in once and item.id in stored and _stored_as_sent(stored[item.id], project.id, names, self._json, fields)
         }
-        load = [i for i in ids if i in stored and i not in self.unchanged]
+        self._unchanged = {id(item) for item in items if item.id in unchanged}  # these very items, by identity
+        load = [i for i in ids if i in stored and i not in unchanged]
         self.existing = {s.id: s for s in session.execute(select(Shot).where(t.id.in_(load))).scalars()} if load else {}
-        self._next_fields = iter(self.fields)
         self.scene_ids = set(session.execute(select(sc.id).where(sc.project_id == project.id)).scalars())
         self.next_index = {
             scene: (-1 if top is None else top) + 1
@@ -107,11 +110,15 @@ class ShotBatch:
         ).all())
 
     def upsert(self, item: ShotUpsert) -> Shot | None:
-        """Create or update one shot; call in the order of `items`. None: stored exactly as sent, untouched."""
-        fields = next(self._next_fields)
-        if item.id in self.unchanged:
+        """Create or update one shot. None: an item of the batch stored exactly as sent, left untouched."""
+        if id(item) in self._unchanged:
             return None
+        fields = self._fields.get(id(item))
+        if fields is None:
+            fields = _client_fields(item)
         shot = self.existing.get(item.id) if item.id else None
+        if shot is None and item.id in self.stored_ids:
+            shot = self.existing[item.id] = self.session.get(Shot, item.id)
         if shot is not None and shot.project_id != self.project.id:
             raise Invalid(f"shot {item.id!r} belongs to another project; send a new id or none")
         if shot is None:
