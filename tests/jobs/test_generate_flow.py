@@ -131,7 +131,7 @@ def test_cancel_while_running_stops_and_cleans_up(server, http, pid):
     assert ended.type == "cancelled"
     assert http.get(f"/status/{job_id}").json()["status"] == "cancelled"
     shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "shot-cancel")
-    assert shot["status"] == "pending" and shot["video_url"] is None
+    assert shot["status"] == "pending" and shot.get("video_url") is None
     generated = server.data_dir / "projects" / pid / "generated"
     assert not [p for p in generated.iterdir() if job_id in p.name]
     assert not (server.data_dir / "projects" / pid / "workspace" / job_id).exists()

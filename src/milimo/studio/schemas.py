@@ -232,6 +232,30 @@ class SplitResult(BaseModel):
 # ----------------------------------------------------------------------------- project state and save
 
 
+# What a shot in the whole state leaves out when it is empty (and the value it then has).
+EMPTY_IN_STATE: dict[str, Any] = {
+    **dict.fromkeys(("prompt", "negative_prompt", "action", "dialogue", "character", "shot_type"), ""),
+    **dict.fromkeys(("timeline", "matched_elements"), []),
+    **dict.fromkeys(("scene_id", "media_asset_id", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine",
+                     "actual_frames"), None),
+}
+
+ShotInState = create_model(
+    "ShotInState",
+    __doc__="A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without "
+            "the fields that are empty: a missing text field is \"\", a missing list [], anything else null.",
+    **{name: ((info.annotation, EMPTY_IN_STATE[name]) if name in EMPTY_IN_STATE else (info.annotation, ...))
+       for name, info in ShotPublic.model_fields.items() if name != "project_id"},
+)
+
+SceneInState = create_model(
+    "SceneInState",
+    __doc__="A scene in GET /projects/{id}: ScenePublic without project_id; a missing name or script is \"\".",
+    **{name: ((info.annotation, "") if name in ("name", "script_content") else (info.annotation, ...))
+       for name, info in ScenePublic.model_fields.items() if name != "project_id"},
+)
+
+
 class ProjectState(BaseModel):
     id: str
     name: str
@@ -243,8 +267,8 @@ class ProjectState(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
-    scenes: list[ScenePublic]
-    shots: list[ShotPublic]
+    scenes: list[SceneInState]  # type: ignore[valid-type]
+    shots: list[ShotInState]  # type: ignore[valid-type]
 
 
 class ProjectSave(_Strict):

@@ -1016,13 +1016,13 @@ export interface components {
             /** Resolution W */
             resolution_w: number;
             /** Scenes */
-            scenes: components["schemas"]["ScenePublic"][];
+            scenes: components["schemas"]["SceneInState"][];
             /** Script Text */
             script_text: string;
             /** Seed */
             seed: number;
             /** Shots */
-            shots: components["schemas"]["ShotPublic"][];
+            shots: components["schemas"]["ShotInState"][];
             /**
              * Updated At
              * Format: date-time
@@ -1226,8 +1226,11 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** ScenePublic */
-        ScenePublic: {
+        /**
+         * SceneInState
+         * @description A scene in GET /projects/{id}: ScenePublic without project_id; a missing name or script is "".
+         */
+        SceneInState: {
             /**
              * Created At
              * Format: date-time
@@ -1237,12 +1240,16 @@ export interface components {
             id: string;
             /** Index */
             index: number;
-            /** Name */
-            name: string;
-            /** Project Id */
-            project_id: string;
-            /** Script Content */
-            script_content: string;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /**
+             * Script Content
+             * @default
+             */
+            script_content?: string;
         };
         /** SceneUpsert */
         SceneUpsert: {
@@ -1338,6 +1345,118 @@ export interface components {
             upscale?: boolean | null;
             /** Width */
             width?: number | null;
+        };
+        /**
+         * ShotInState
+         * @description A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without the fields that are empty: a missing text field is "", a missing list [], anything else null.
+         */
+        ShotInState: {
+            /**
+             * Action
+             * @default
+             */
+            action?: string;
+            /** Actual Frames */
+            actual_frames?: number | null;
+            /** Auto Continue */
+            auto_continue: boolean;
+            /** Cfg Scale */
+            cfg_scale: number;
+            /**
+             * Character
+             * @default
+             */
+            character?: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Dialogue
+             * @default
+             */
+            dialogue?: string;
+            /** Engine */
+            engine?: string | null;
+            /** Enhance Prompt */
+            enhance_prompt: boolean;
+            /** Enhanced Prompt */
+            enhanced_prompt?: string | null;
+            /** Fps */
+            fps: number;
+            /** Height */
+            height: number;
+            /** Id */
+            id: string;
+            /** Index */
+            index: number;
+            /** Last Job Id */
+            last_job_id?: string | null;
+            /**
+             * Matched Elements
+             * @default []
+             */
+            matched_elements?: {
+                [key: string]: unknown;
+            }[];
+            /** Media Asset Id */
+            media_asset_id?: string | null;
+            /**
+             * Negative Prompt
+             * @default
+             */
+            negative_prompt?: string;
+            /** Num Frames */
+            num_frames: number;
+            /** Pipeline Override */
+            pipeline_override: string;
+            /**
+             * Prompt
+             * @default
+             */
+            prompt?: string;
+            /** Scene Id */
+            scene_id?: string | null;
+            /** Seed */
+            seed: number;
+            /**
+             * Shot Type
+             * @default
+             */
+            shot_type?: string;
+            /** Start Frame */
+            start_frame: number;
+            /** Status */
+            status: string;
+            /** Steps */
+            steps: number;
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /**
+             * Timeline
+             * @default []
+             */
+            timeline?: {
+                [key: string]: unknown;
+            }[];
+            /** Track Index */
+            track_index: number;
+            /** Trim In */
+            trim_in: number;
+            /** Trim Out */
+            trim_out: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Upscale */
+            upscale: boolean;
+            /** Video Url */
+            video_url?: string | null;
+            /** Width */
+            width: number;
         };
         /** ShotPublic */
         ShotPublic: {
