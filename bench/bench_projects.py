@@ -190,7 +190,7 @@ def main() -> None:
                 for side in (sides if r % 2 == 0 else sides[::-1]):
                     s, url = m[side.name], f"{side.server.url}/projects/{side.pid}/generated/big.mp4"
                     s["load"] += timed(side.load, 20)
-                    s["save"] += timed(lambda: side.save_all(n=r), 4)
+                    s["save"] += timed(lambda side=side, r=r: side.save_all(n=r), 4)
                     s["edit"] += timed(side.edit, 30 if side.name == "ours" else 4)
                     s["busy_get"] += gets_during_saves(side, side.server.url)
                     s["dl_mib_s"].append(download_mib_s(url))

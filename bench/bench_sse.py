@@ -77,7 +77,7 @@ def clients_main(url: str, n_events: int, ready: mp.Event, out: mp.Queue) -> Non
         gc.collect()
         gc.freeze()
         await asyncio.sleep(1)  # the server has registered every stream
-        pauses = full_collections()
+        pauses = FullCollections()
         ready.set()
         await asyncio.wait(tasks, timeout=SECONDS + 20)
         stop.set()
@@ -87,7 +87,7 @@ def clients_main(url: str, n_events: int, ready: mp.Event, out: mp.Queue) -> Non
     asyncio.run(main())
 
 
-class full_collections:  # noqa: N801 - used like a function
+class FullCollections:
     """Times every generation-2 collection of this process from now until done()."""
 
     def __init__(self) -> None:
@@ -131,7 +131,7 @@ def main() -> None:
     child.start()
     ready.wait(60)
     bus = app.state.studio.bus
-    server_pauses = full_collections()
+    server_pauses = FullCollections()
     t0 = time.perf_counter()
     for seq in range(n_events):  # a worker thread publishing, as jobs do
         target = t0 + seq / RATE

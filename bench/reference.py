@@ -74,7 +74,7 @@ class ReferenceServer:
         raise RuntimeError("the reference server did not start")
 
     @classmethod
-    def maybe(cls) -> "ReferenceServer | None":
+    def maybe(cls) -> ReferenceServer | None:
         repo = reference_repo()
         return cls(repo) if repo else None
 
@@ -91,7 +91,7 @@ class ReferenceServer:
                 self.proc.wait()
         self.tmp.cleanup()
 
-    def __enter__(self) -> "ReferenceServer":
+    def __enter__(self) -> ReferenceServer:
         return self
 
     def __exit__(self, *exc) -> None:

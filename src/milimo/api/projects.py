@@ -14,7 +14,13 @@ from pydantic import ValidationError
 from milimo.api.deps import DbDep, ProjectId, SettingsDep, StudioDep
 from milimo.jobs import store
 from milimo.studio import projects
-from milimo.studio.schemas import ProjectCreate, ProjectPage, ProjectSave, ProjectState, SaveResult
+from milimo.studio.schemas import (
+    ProjectCreate,
+    ProjectPage,
+    ProjectSave,
+    ProjectState,
+    SaveResult,
+)
 
 router = APIRouter(tags=["projects"])
 

@@ -21,7 +21,14 @@ from milimo.db.models import Project, Scene, Shot
 from milimo.errors import Invalid
 from milimo.studio import shots as shot_rules
 from milimo.studio.ids import new_id
-from milimo.studio.schemas import IGNORED_IN_SAVE, ProjectCreate, ProjectPage, ProjectSave, ProjectSummary, ShotUpsert
+from milimo.studio.schemas import (
+    IGNORED_IN_SAVE,
+    ProjectCreate,
+    ProjectPage,
+    ProjectSave,
+    ProjectSummary,
+    ShotUpsert,
+)
 from milimo.studio.state import SHOT_NAMES, load_state, scene_dict
 from milimo.studio.versions import bump_version, check_base_version, require_project
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+    model_validator,
+)
 
 from milimo.studio.ids import ID_PATTERN
 
@@ -39,7 +46,7 @@ class TimelineItem(_Strict):
     type: Literal["image", "video"] = "image"
 
     @model_validator(mode="after")
-    def _needs_source(self) -> "TimelineItem":
+    def _needs_source(self) -> TimelineItem:
         if not self.asset_id and not self.url:
             raise ValueError("a conditioning item needs an asset_id or a url the server issued")
         return self
@@ -235,7 +242,7 @@ class SplitResult(BaseModel):
 # What a shot in the whole state leaves out when it is empty (and the value it then has).
 EMPTY_IN_STATE: dict[str, Any] = {
     **dict.fromkeys(("prompt", "negative_prompt", "action", "dialogue", "character", "shot_type"), ""),
-    **dict.fromkeys(("timeline", "matched_elements"), []),
+    "timeline": [], "matched_elements": [],
     **dict.fromkeys(("scene_id", "media_asset_id", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine",
                      "actual_frames"), None),
 }

@@ -13,7 +13,13 @@ from milimo.db.engine import Database
 from milimo.db.models import Asset, Project, Scene, Shot, utcnow
 from milimo.errors import Invalid, NotFound
 from milimo.studio.ids import new_id
-from milimo.studio.schemas import IGNORED_IN_SAVE, ShotFields, ShotUpdate, ShotUpsert, SplitRequest
+from milimo.studio.schemas import (
+    IGNORED_IN_SAVE,
+    ShotFields,
+    ShotUpdate,
+    ShotUpsert,
+    SplitRequest,
+)
 from milimo.studio.state import shot_dict
 from milimo.studio.versions import bump_version, check_base_version
 

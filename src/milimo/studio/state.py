@@ -13,7 +13,17 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, DateTime, String, Text, cast, select, text, type_coerce
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    String,
+    Text,
+    cast,
+    select,
+    text,
+    type_coerce,
+)
 from sqlmodel import Session
 
 from milimo.db.models import Project, Scene, Shot

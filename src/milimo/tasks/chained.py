@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from milimo.engines.protocols import AudioTrack, Continuation, VideoRequest
 from milimo.jobs.run import JobRun
 from milimo.media import encode_video
