@@ -72,7 +72,9 @@ class Ours:
 
     def edit(self) -> None:
         self.edits += 1
-        self.http.patch(f"/shots/shot-{self.edits % SHOTS:05d}", json={"prompt": f"edited {self.edits}"}).raise_for_status()
+        r = self.http.patch(f"/shots/shot-{self.edits % SHOTS:05d}", json={"prompt": f"edited {self.edits}"})
+        r.raise_for_status()
+        self.version = r.json()["project_version"]  # the next save is based on it
 
     def video_path(self):
         return self.server.data_dir / "projects" / self.pid / "generated" / "big.mp4"
