@@ -23,6 +23,11 @@ def table_of(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined]
 
 
+def is_json_column(column: Any) -> bool:
+    """A JSON column, plain or FiniteJSON (which decorates JSON): read raw as text for speed by the state loader."""
+    return isinstance(getattr(column.type, "impl", column.type), JSON)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -630,7 +630,8 @@ export interface paths {
         get?: never;
         /**
          * Save Project
-         * @description Save changes based on `base_version`; deletes only what `deleted_*` names.
+         * @description Save changes based on `base_version`; deletes only what `deleted_*` names. Answers the new
+         *     version and what the server changed (SaveResult), not the whole state: GET the project for that.
          */
         put: operations["save_project_projects__project_id__save_put"];
         post?: never;
@@ -2220,13 +2221,13 @@ export interface components {
             /** Resolution W */
             resolution_w: number;
             /** Scenes */
-            scenes: components["schemas"]["ScenePublic"][];
+            scenes: components["schemas"]["SceneInState"][];
             /** Script Text */
             script_text: string;
             /** Seed */
             seed: number;
             /** Shots */
-            shots: components["schemas"]["ShotPublic"][];
+            shots: components["schemas"]["ShotInState"][];
             /**
              * Updated At
              * Format: date-time
@@ -2308,15 +2309,130 @@ export interface components {
              */
             status?: "queued";
         };
-        /** SceneOrder */
-        SceneOrder: {
-            /** Base Version */
-            base_version?: number | null;
-            /** Scene Ids */
-            scene_ids: string[];
+        /**
+         * SavedScene
+         * @description A scene in a save's answer: its id and only the fields the server set differently from what was sent.
+         */
+        SavedScene: {
+            /** Created At */
+            created_at?: string | null;
+            /** Id */
+            id: string;
+            /** Index */
+            index?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /** Script Content */
+            script_content?: string | null;
         };
-        /** ScenePublic */
-        ScenePublic: {
+        /**
+         * SavedShot
+         * @description A shot in a save's answer: its id and only the fields the server set differently from what the save sent (for a new shot, everything it did not send: index, start frame, defaults, status, times; for a shot whose media_asset_id was sent, its whole take: media_asset_id, status, video_url, thumbnail_url, engine, actual_frames). A field not present is as the client sent it.
+         */
+        SavedShot: {
+            /** Action */
+            action?: string | null;
+            /** Actual Frames */
+            actual_frames?: number | null;
+            /** Auto Continue */
+            auto_continue?: boolean | null;
+            /** Cfg Scale */
+            cfg_scale?: number | null;
+            /** Character */
+            character?: string | null;
+            /** Created At */
+            created_at?: string | null;
+            /** Dialogue */
+            dialogue?: string | null;
+            /** Engine */
+            engine?: string | null;
+            /** Enhance Prompt */
+            enhance_prompt?: boolean | null;
+            /** Enhanced Prompt */
+            enhanced_prompt?: string | null;
+            /** Fps */
+            fps?: number | null;
+            /** Height */
+            height?: number | null;
+            /** Id */
+            id: string;
+            /** Index */
+            index?: number | null;
+            /** Last Job Id */
+            last_job_id?: string | null;
+            /** Matched Elements */
+            matched_elements?: components["schemas"]["milimo__studio__schemas__ElementMatch"][] | null;
+            /** Media Asset Id */
+            media_asset_id?: string | null;
+            /** Negative Prompt */
+            negative_prompt?: string | null;
+            /** Num Frames */
+            num_frames?: number | null;
+            /** Pipeline Override */
+            pipeline_override?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /** Prompt */
+            prompt?: string | null;
+            /** Scene Id */
+            scene_id?: string | null;
+            /** Seed */
+            seed?: number | null;
+            /** Shot Type */
+            shot_type?: string | null;
+            /** Start Frame */
+            start_frame?: number | null;
+            status?: components["schemas"]["ShotStatus"] | null;
+            /** Steps */
+            steps?: number | null;
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /** Timeline */
+            timeline?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Track Index */
+            track_index?: number | null;
+            /** Trim In */
+            trim_in?: number | null;
+            /** Trim Out */
+            trim_out?: number | null;
+            /** Updated At */
+            updated_at?: string | null;
+            /** Upscale */
+            upscale?: boolean | null;
+            /** Video Url */
+            video_url?: string | null;
+            /** Width */
+            width?: number | null;
+        };
+        /**
+         * SaveResult
+         * @description The answer to a save: the new version and what the server changed, not the whole state.
+         *
+         *     Shots and scenes the server stored exactly as sent are not listed. GET /projects/{id} gives
+         *     the whole state when a client needs it.
+         */
+        SaveResult: {
+            /** Scenes */
+            scenes: components["schemas"]["SavedScene"][];
+            /** Shots */
+            shots: components["schemas"]["SavedShot"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * SceneInState
+         * @description A scene in GET /projects/{id}: ScenePublic without project_id; a missing name or script is "".
+         */
+        SceneInState: {
             /**
              * Created At
              * Format: date-time
@@ -2326,12 +2442,23 @@ export interface components {
             id: string;
             /** Index */
             index: number;
-            /** Name */
-            name: string;
-            /** Project Id */
-            project_id: string;
-            /** Script Content */
-            script_content: string;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /**
+             * Script Content
+             * @default
+             */
+            script_content?: string;
+        };
+        /** SceneOrder */
+        SceneOrder: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Scene Ids */
+            scene_ids: string[];
         };
         /** SceneRename */
         SceneRename: {
@@ -2524,6 +2651,115 @@ export interface components {
         ShotGenerate: {
             /** Base Version */
             base_version?: number | null;
+        };
+        /**
+         * ShotInState
+         * @description A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without the fields that are empty: a missing text field is "", a missing list [], anything else null.
+         */
+        ShotInState: {
+            /**
+             * Action
+             * @default
+             */
+            action?: string;
+            /** Actual Frames */
+            actual_frames?: number | null;
+            /** Auto Continue */
+            auto_continue: boolean;
+            /** Cfg Scale */
+            cfg_scale: number;
+            /**
+             * Character
+             * @default
+             */
+            character?: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Dialogue
+             * @default
+             */
+            dialogue?: string;
+            /** Engine */
+            engine?: string | null;
+            /** Enhance Prompt */
+            enhance_prompt: boolean;
+            /** Enhanced Prompt */
+            enhanced_prompt?: string | null;
+            /** Fps */
+            fps: number;
+            /** Height */
+            height: number;
+            /** Id */
+            id: string;
+            /** Index */
+            index: number;
+            /** Last Job Id */
+            last_job_id?: string | null;
+            /**
+             * Matched Elements
+             * @default []
+             */
+            matched_elements?: components["schemas"]["milimo__studio__schemas__ElementMatch"][];
+            /** Media Asset Id */
+            media_asset_id?: string | null;
+            /**
+             * Negative Prompt
+             * @default
+             */
+            negative_prompt?: string;
+            /** Num Frames */
+            num_frames: number;
+            /** Pipeline Override */
+            pipeline_override: string;
+            /**
+             * Prompt
+             * @default
+             */
+            prompt?: string;
+            /** Scene Id */
+            scene_id?: string | null;
+            /** Seed */
+            seed: number;
+            /**
+             * Shot Type
+             * @default
+             */
+            shot_type?: string;
+            /** Start Frame */
+            start_frame: number;
+            status: components["schemas"]["ShotStatus"];
+            /** Steps */
+            steps: number;
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /**
+             * Timeline
+             * @default []
+             */
+            timeline?: {
+                [key: string]: unknown;
+            }[];
+            /** Track Index */
+            track_index: number;
+            /** Trim In */
+            trim_in: number;
+            /** Trim Out */
+            trim_out: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Upscale */
+            upscale: boolean;
+            /** Video Url */
+            video_url?: string | null;
+            /** Width */
+            width: number;
         };
         /** ShotOrder */
         ShotOrder: {
@@ -5757,7 +5993,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectState"];
+                    "application/json": components["schemas"]["SaveResult"];
                 };
             };
             /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
