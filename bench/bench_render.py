@@ -133,7 +133,9 @@ def cli_command(cut: Cut, out: Path) -> list[str]:
         t0 = c.start_frame / FPS
         graph.append(f"[{k}:v]trim=start_frame={c.trim_in}:end_frame={c.trim_in + c.length},"
                      f"setpts=PTS-STARTPTS+{t0}/TB{scale}[o{j}]")
-        graph.append(f"[{last}][o{j}]overlay=x={f.x}:y={f.y}:eof_action=pass[base{j + 1}]")
+        # enable=: with eof_action=pass alone, overlay drops the overlay's last frame
+        graph.append(f"[{last}][o{j}]overlay=x={f.x}:y={f.y}:eof_action=repeat:"
+                     f"enable='between(n,{c.start_frame},{c.end_frame - 1})'[base{j + 1}]")
         last = f"base{j + 1}"
         graph.append(f"[{k}:a]atrim=start_sample={_samples(c.trim_in)}:end_sample={_samples(c.trim_in + c.length)},"
                      f"asetpts=PTS-STARTPTS,adelay={round(t0 * 1000)}:all=1[x{j}]")
