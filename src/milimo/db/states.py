@@ -31,6 +31,7 @@ class JobType(StrEnum):
 
     video = "video"  # POST /generate/advanced (seed §1); chained past the engine's native length (§4)
     image = "image"  # POST /generate/image (seed §2)
+    render = "render"  # POST /projects/{id}/render: the cut to a master file (docs/render.md)
 
 
 class ShotStatus(StrEnum):

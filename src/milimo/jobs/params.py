@@ -89,7 +89,20 @@ class ImageParams(JobParams):
     enhance_prompt: bool = False
 
 
-PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams}
+class RenderParams(JobParams):
+    """POST /projects/{id}/render (docs/render.md): the cut as it is when the job runs, to one file."""
+
+    format: Literal["mp4", "prores"] = "mp4"
+    quality: Literal["draft", "standard", "high"] = "standard"
+    in_frame: int | None = Field(default=None, ge=0)
+    out_frame: int | None = Field(default=None, ge=1)
+    muted: list[Literal["V1", "V2", "A1"]] = []
+    solo: list[Literal["V1", "V2", "A1"]] = []
+    project_version: int  # the version the range was checked against at submit
+
+
+PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams,
+                                          JobType.render: RenderParams}
 
 
 class InvalidJobParams(Invalid):

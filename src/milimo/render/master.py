@@ -29,6 +29,10 @@ from milimo.render.mix import SAMPLE_RATE, Mix
 from milimo.render.output import FORMATS, require_encoder, write_video
 
 ProgressCallback = Callable[[float, str], None]
+Quality = Literal["draft", "standard", "high"]
+# H.264 (crf, preset) per quality. "standard" is what every take is encoded with, so smart render
+# can copy takes' packets; ProRes 422 HQ has one quality.
+QUALITY: dict[str, tuple[int, str]] = {"draft": (23, "veryfast"), "standard": (18, "medium"), "high": (14, "slow")}
 PROGRESS_EVERY_S = 0.25  # progress calls per second at most: a job row write each
 
 
@@ -40,6 +44,13 @@ class RenderOptions:
     crf: int = 18  # H.264 quality (lower is better); 18 is what every take is encoded with
     preset: str = "medium"
     smart: bool = True  # copy V1 stretches that need no re-encode (MP4 only)
+
+    @classmethod
+    def for_quality(cls, quality: Quality, **fields) -> RenderOptions:
+        if quality not in QUALITY:
+            raise Invalid(f"unknown quality {quality!r}; choose one of {', '.join(QUALITY)}")
+        crf, preset = QUALITY[quality]
+        return cls(crf=crf, preset=preset, **fields)
 
 
 @dataclass(frozen=True)

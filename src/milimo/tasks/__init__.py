@@ -3,6 +3,7 @@
 from milimo.db.states import JobType
 from milimo.jobs.contract import TaskRegistry
 from milimo.tasks.image import run_image
+from milimo.tasks.render import run_render
 from milimo.tasks.video import run_video
 
-TASKS: TaskRegistry = {JobType.video: run_video, JobType.image: run_image}
+TASKS: TaskRegistry = {JobType.video: run_video, JobType.image: run_image, JobType.render: run_render}
