@@ -8,6 +8,7 @@ import { ProjectManager } from "./components/ProjectManager";
 import { HelpOverlay } from "./components/HelpOverlay";
 import { Toasts } from "./components/Toasts";
 import { ConfirmDialog } from "./components/ConfirmDialog";
+import { ExportDialog } from "./components/ExportDialog";
 import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
@@ -55,6 +56,7 @@ export function App() {
       <ProjectManager />
       <HelpOverlay />
       <ConfirmDialog />
+      <ExportDialog />
       <Toasts />
     </div>
   );

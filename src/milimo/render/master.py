@@ -103,11 +103,13 @@ def check_options(cut: Cut, options: RenderOptions) -> None:
 
 
 class Progress:
-    """Calls on_progress at most every PROGRESS_EVERY_S with the fraction done and an ETA; checks cancel."""
+    """Calls on_progress at most every PROGRESS_EVERY_S with the fraction done; checks cancel at every frame.
+
+    The fraction is of frames written, which the job turns into an ETA (tasks/render.py).
+    """
 
     def __init__(self, total: int, on_progress: ProgressCallback | None, check_cancel: Callable[[], None] | None):
         self.total, self.on_progress, self.check_cancel = total, on_progress, check_cancel
-        self.started = time.monotonic()
         self.last = 0.0
 
     def frame(self, index: int, what: str = "Rendering") -> None:
@@ -117,9 +119,7 @@ class Progress:
         if self.on_progress is None or now - self.last < PROGRESS_EVERY_S:
             return
         self.last = now
-        done = (index + 1) / self.total
-        eta = (now - self.started) * (1 - done) / done
-        self.on_progress(min(done, 0.999), f"{what} frame {index + 1} of {self.total}, about {eta:.0f} s left")
+        self.on_progress(min((index + 1) / self.total, 0.999), f"{what} frame {index + 1} of {self.total}")
 
     def done(self) -> None:
         if self.on_progress is not None:

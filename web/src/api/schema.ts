@@ -380,6 +380,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render Project
+         * @description Queue a render of the cut (or a range of it); progress, `complete` and `cancelled` come as job events.
+         */
+        post: operations["render_project_projects__project_id__render_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/renders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Project Renders
+         * @description Finished renders, newest first: each an asset with its URL (download or play) and thumbnail.
+         */
+        get: operations["list_project_renders_projects__project_id__renders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/renders/{path}": {
         parameters: {
             query?: never;
@@ -862,7 +902,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image";
+        JobType: "video" | "image" | "render";
         /** ModelDeleted */
         ModelDeleted: {
             /** Deleted */
@@ -1117,6 +1157,72 @@ export interface components {
              * @constant
              */
             status?: "queued";
+        };
+        /** RenderQueued */
+        RenderQueued: {
+            /** Duration Frames */
+            duration_frames: number;
+            /** Format */
+            format: string;
+            /** In Frame */
+            in_frame: number;
+            /** Job Id */
+            job_id: string;
+            /** Out Frame */
+            out_frame: number;
+            /** Project Id */
+            project_id: string;
+            /** Project Version */
+            project_version: number;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
+            /**
+             * Warnings
+             * @default []
+             */
+            warnings?: string[];
+        };
+        /** RenderRequest */
+        RenderRequest: {
+            /**
+             * Format
+             * @default mp4
+             * @enum {string}
+             */
+            format?: "mp4" | "prores";
+            /**
+             * In Frame
+             * @description first frame rendered (default 0)
+             */
+            in_frame?: number | null;
+            /**
+             * Muted
+             * @description tracks whose sound is left out
+             * @default []
+             */
+            muted?: ("V1" | "V2" | "A1")[];
+            /**
+             * Out Frame
+             * @description first frame not rendered (default: the timeline end)
+             */
+            out_frame?: number | null;
+            /**
+             * Quality
+             * @description H.264 only: draft (crf 23, veryfast), standard (crf 18, medium), high (crf 14, slow)
+             * @default standard
+             * @enum {string}
+             */
+            quality?: "draft" | "standard" | "high";
+            /**
+             * Solo
+             * @description when set, only these tracks sound
+             * @default []
+             */
+            solo?: ("V1" | "V2" | "A1")[];
         };
         /** ScenePublic */
         ScenePublic: {
@@ -2321,6 +2427,74 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    render_project_projects__project_id__render_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderQueued"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_project_renders_projects__project_id__renders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetPublic"][];
+                };
             };
             /** @description Validation Error */
             422: {

@@ -4,6 +4,7 @@ import { serverSet, useStudio, undo, redo } from "../store/store";
 import { renameProject } from "../store/project";
 import { saveCommand } from "../store/commands";
 import { engineLines } from "../lib/engines";
+import { ExportButton } from "./ExportDialog";
 
 function ProjectTitle() {
   const name = useStudio((s) => s.meta?.name ?? "");
@@ -85,6 +86,7 @@ export function Header() {
       <ProjectTitle />
       <div className="spacer" />
       <EnginesChip />
+      <ExportButton />
       <UndoRedo />
       <SaveIndicator />
       <ConnectionIndicator />

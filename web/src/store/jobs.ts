@@ -9,11 +9,13 @@ import { refreshAssets } from "./library";
 import { newId } from "./edits";
 import { adoptMedia } from "./takes";
 import { loadEngines } from "./engines";
+import { handleRenderEvent } from "./renders";
 
 const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync"] as const;
 
 /** Apply one server event to the store (outside undo history) and run its effects. */
 export function handleServerEvent(ev: ServerEvent): void {
+  if (ev.data?.type === "render") return handleRenderEvent(ev); // renders have no shot: the Export dialog follows them
   const s = useStudio.getState();
   const { state, effects } = reduceEvent({ jobs: s.jobs, takes: s.takes }, ev, s.projectId);
   const sid = ev.data?.shot_id as string | undefined;

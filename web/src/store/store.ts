@@ -7,6 +7,7 @@ import type { AssetPublic, ProjectMeta, ShotDoc, ShotTake } from "../api/types";
 import type { Doc } from "../lib/sync";
 import type { JobView } from "../lib/events";
 import type { EnginesOverview } from "../lib/engines";
+import type { RenderJob } from "../lib/renders";
 
 export type SaveState = "saved" | "dirty" | "saving" | "error" | "offline";
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
@@ -57,6 +58,9 @@ export type LibrarySlice = { assets: AssetPublic[]; assetsLoading: boolean };
 /** engines: what GET /engines says serves video, image and text (draft or real, why, the video grid). */
 export type EnginesSlice = { engines: EnginesOverview | null };
 
+/** renders: the Export dialog, render jobs followed live, and the project's finished renders. */
+export type RendersSlice = { exportOpen: boolean; renderJobs: RenderJob[]; renders: AssetPublic[] };
+
 /** ui: overlays and messages. */
 export type UiSlice = {
   toasts: Toast[];
@@ -66,7 +70,7 @@ export type UiSlice = {
   loading: boolean;
 };
 
-export type State = ProjectSlice & SyncSlice & JobsSlice & TimelineSlice & PlaybackSlice & LibrarySlice & EnginesSlice & UiSlice;
+export type State = ProjectSlice & SyncSlice & JobsSlice & TimelineSlice & PlaybackSlice & LibrarySlice & EnginesSlice & RendersSlice & UiSlice;
 
 export const initialState: State = {
   projectId: null, meta: null, shots: {}, takes: {},
@@ -76,6 +80,7 @@ export const initialState: State = {
   frame: 0, playing: false, rate: 1,
   assets: [], assetsLoading: false,
   engines: null,
+  exportOpen: false, renderJobs: [], renders: [],
   toasts: [], helpOpen: false, projectsOpen: false, confirm: null, loading: false,
 };
 
