@@ -12,7 +12,16 @@ from milimo.engines.draft.sync import PIP_HZ
 from milimo.errors import Invalid, StudioError
 from milimo.media import probe
 from milimo.render import RenderOptions, render_cut
-from tests.render.clips import clip, codes, cut_of, decoded_audio, draft_clip, energy_at, still, tone
+from tests.render.clips import (
+    clip,
+    codes,
+    cut_of,
+    decoded_audio,
+    draft_clip,
+    energy_at,
+    still,
+    tone,
+)
 
 FPS = 24
 TONE_HZ = 440

@@ -161,8 +161,7 @@ class ClipPictures:
 
     def _decode(self) -> Iterator[av.VideoFrame]:
         try:
-            for frame in self._container.decode(self._stream):
-                yield frame
+            yield from self._container.decode(self._stream)
         except av.FFmpegError as exc:
             raise MediaError(f"{self.clip.media.path.name}: decoding failed ({exc})") from exc
 

@@ -19,7 +19,12 @@ import av
 import numpy as np
 
 from milimo.errors import Unavailable
-from milimo.media.encode import AUDIO_BIT_RATE, MP4_OPTIONS, EncoderThread, add_h264_stream
+from milimo.media.encode import (
+    AUDIO_BIT_RATE,
+    MP4_OPTIONS,
+    EncoderThread,
+    add_h264_stream,
+)
 from milimo.render.mix import Mix
 
 _AVCOL_SPC_SMPTE170M, _AVCOL_RANGE_MPEG = 6, 1  # the tags add_h264_stream writes, for ProRes too
