@@ -111,3 +111,23 @@ def test_bad_render_requests_are_clear_4xx(client, cut_project):
     assert client.post("/projects/nope/render", json={}).status_code == 404
     assert client.get("/projects/nope/renders").status_code == 404
     assert client.get(f"/projects/{cut_project}/renders").json() == []
+
+
+def test_a_render_killed_mid_way_leaves_nothing_after_the_restart(client, settings, cut_project):
+    """A crash (no cancel, no cleanup): recovery at the next start removes the master's part files."""
+    from milimo.db.models import Job
+    from milimo.db.states import JobStatus, JobType
+    from milimo.jobs.recovery import recover_zombies
+
+    db = client.app.state.studio.db
+    db.write(lambda s: s.add(Job(id="job_dead", project_id=cut_project, type=JobType.render, status=JobStatus.processing,
+                                 params={"project_version": 1})))
+    renders = settings.project_dir(cut_project) / "renders"
+    renders.mkdir(parents=True, exist_ok=True)
+    # What render_cut leaves when the process dies: the master's part, a smart-render part, the reference.
+    left = [renders / ".job_dead.1a2b3c4d.part.mp4", renders / ".job_dead.1a2b3c4d.part.seg0.mp4",
+            renders / ".job_dead.1a2b3c4d.part.ref.mp4"]
+    for path in left:
+        path.write_bytes(b"half a film")
+    assert recover_zombies(db, settings) == ["job_dead"]
+    assert not any(p.exists() for p in left)

@@ -52,6 +52,6 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
 
 def _remove_leftovers(project_dir: Path, job_id: str) -> None:
     shutil.rmtree(project_dir / "workspace" / job_id, ignore_errors=True)
-    for folder in ("generated", "thumbnails"):
+    for folder in ("generated", "thumbnails", "renders"):
         for part in (project_dir / folder).glob(f".{job_id}*.part*"):
             part.unlink(missing_ok=True)

@@ -153,7 +153,7 @@ def render_cut(
     progress = Progress(hi - lo, on_progress, check_cancel)
     copied = 0
     with atomic_path(out_path) as tmp:
-        plan = smart.plan(cut, lo, hi, options.crf, options.preset, workdir=tmp.parent) if (
+        plan = smart.plan(cut, lo, hi, options.crf, options.preset, scratch=tmp) if (
             options.smart and fmt.name == "mp4") else None
         if plan is not None and not plan.copied_frames:
             plan.discard()
