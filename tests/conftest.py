@@ -18,6 +18,8 @@ from milimo.app import create_app
 from milimo.config import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Starlette's TestClient calls itself "testserver"; servers in subprocesses are reached as 127.0.0.1.
+os.environ.setdefault("MILIMO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 
 @pytest.fixture

@@ -9,12 +9,23 @@ from pathlib import Path
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from pydantic import ValidationError
 
     from milimo.app import create_app
     from milimo.config import Settings
+    from milimo.exposure.guard import ExposureError, check_exposure
 
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "data_dir": args.data_dir}.items() if v is not None}
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+        check_exposure(settings)
+    except ValidationError as exc:
+        for err in exc.errors():
+            print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+        return 2
+    except ExposureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     app = create_app(settings)
 
     class StudioServer(uvicorn.Server):
@@ -76,6 +87,12 @@ def _models(args: argparse.Namespace) -> int:
     return models_cli.download(args.name, args.data_dir, quiet=args.quiet)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from milimo.editorial.cli import export
+
+    return export(args.project, args.format, args.output, args.data_dir)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="milimo", description="Milimo Video: a local-first AI film studio")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -122,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (listing, fetch):
         p.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
     models.set_defaults(func=_models)
+
+    exp = sub.add_parser("export", help="write a project's cut for an editor (OTIO, FCP XML, FCPXML, EDL, subtitles)")
+    exp.add_argument("--project", required=True, help="project id")
+    exp.add_argument("--format", required=True, choices=["otio", "otioz", "fcp7xml", "fcpxml", "edl", "srt", "vtt"])
+    exp.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
+    exp.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    exp.set_defaults(func=_export)
     return parser
 
 

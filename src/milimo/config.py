@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Sub-folders of every project folder. Media routes serve only these; uploads and outputs go only here.
@@ -87,6 +87,34 @@ class Settings(BaseSettings):
 
     # Browsers allowed to call the API from another origin (the Vite dev server by default).
     cors_origins: list[str] = ["http://127.0.0.1:5173", "http://localhost:5173"]
+
+    # Exposure (milimo.exposure). A token is required to bind anywhere but loopback; with one set, every
+    # route needs it (Authorization: Bearer, or the cookie the /login page sets). Host names the studio
+    # answers to (DNS rebinding): comma-separated, "*" for any; default loopback names and the bind host.
+    auth_token: SecretStr | None = None
+    allowed_hosts: Annotated[list[str], NoDecode] = []
+    # Request bodies: anything but an upload is capped here (a save of a 20,000-shot project fits).
+    max_json_bytes: int = Field(32 * 1024**2, ge=1024)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [h.strip().lower() for h in v.split(",") if h.strip()]
+        return v
+
+    @field_validator("auth_token", mode="before")
+    @classmethod
+    def _no_empty_token(cls, v: object) -> object:
+        return None if v == "" else v
+
+    @field_validator("auth_token")
+    @classmethod
+    def _token_strength(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and len(v.get_secret_value()) < 16:
+            raise ValueError("MILIMO_AUTH_TOKEN must be at least 16 characters; make one with "
+                             "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`")
+        return v
 
     @field_validator("ltx2_loras", mode="before")
     @classmethod

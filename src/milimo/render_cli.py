@@ -13,7 +13,7 @@ from milimo.context import Studio
 from milimo.errors import StudioError
 from milimo.headless import _bar
 from milimo.jobs.cancel import cancel_job
-from milimo.studio.render import RenderRequest, submit_render
+from milimo.render.submit import RenderRequest, submit_render
 
 
 def render(project_id: str, *, data_dir: Path | None, output: Path | None, format: str, quality: str,

@@ -33,7 +33,8 @@ FULL_SHOT = {
     "dialogue": "Almost there.",
     "character": "MARA",
     "shot_type": "close_up",
-    "matched_elements": [{"element_id": "e1", "confidence": 0.95}],
+    "matched_elements": [{"element_id": "e1", "element_name": "Mara", "element_type": "character", "image_url": None,
+                          "trigger_word": "@mara", "confidence": 0.95, "match_source": "character_field_exact"}],
 }
 
 

@@ -12,7 +12,7 @@ def test_sqlite_json_shots_equal_the_row_path(client, project):
     tricky = {"id": "t", "prompt": 'Quotes " and \\ back\\slash, unicode: 名前 ✓, newline\nand tab\t', "cfg_scale": 0.1,
               "fps": 23.976, "enhance_prompt": False, "upscale": True, "scene_id": None, "dialogue": "",
               "timeline": [{"asset_id": "a", "frame_index": 3, "strength": 0.3333333333333333}],
-              "matched_elements": [{"nested": {"x": [1, 2.5, None, "y"]}}]}
+              "matched_elements": [{"element_id": "e1", "element_name": 'Mara "M" ✓', "image_url": None, "confidence": 0.3333333333333333}]}
     client.put(f"/projects/{pid}/save", json={"base_version": 1, "shots": [tricky, {"id": "plain"}, {"id": "v2", "track_index": 1}]})
     db = client.app.state.studio.db
     with db.read() as session:

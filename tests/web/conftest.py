@@ -59,7 +59,9 @@ def studio_server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    # bypass_csp: Playwright's wait_for_function evaluates strings, which the studio's CSP forbids (no
+    # eval). The app itself under its CSP is tested in test_login.py with a context that enforces it.
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))

@@ -1,71 +1,70 @@
-"""The Export dialog in a real browser against a real server: a render with its progress on the
-Export button and a cancel, then a range with the timeline's mute, listed with a player and a download link."""
+"""The Export dialog in a real browser against a real server: download an OTIO file of a cut made of
+draft takes and check it parses; import an edited cut and see the report and the timeline change."""
 
 from __future__ import annotations
 
-import httpx
-import pytest
+import time
 
-from tests.render.clips import codes, draft_clip, still
+import httpx
+import opentimelineio as otio
+import pytest
+from opentimelineio.opentime import RationalTime, TimeRange
+
 from tests.web.conftest import shot
-from tests.web.test_sync_and_events import STATE, open_project
+from tests.web.test_sync_and_events import STATE
 
 pytestmark = pytest.mark.browser
 
 
-def upload(base: str, pid: str, path, mime: str) -> dict:
-    with open(path, "rb") as f:
-        r = httpx.post(f"{base}/upload", data={"project_id": pid, "kind": "general"}, files={"file": (path.name, f, mime)})
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def test_export_dialog_renders_cancels_and_lists_renders(page, studio_server, tmp_path):
-    base = studio_server.url
-    pid, state = open_project(page, base, [])
-    take = upload(base, pid, draft_clip(tmp_path / "a.mp4", 30, code0=300, width=320, height=192), "video/mp4")
-    card = upload(base, pid, still(tmp_path / "card.png"), "image/png")
-    shots = [{"id": "a", "index": 0, "num_frames": 30, "media_asset_id": take["id"]},
-             {"id": "card", "index": 1, "num_frames": 1500, "media_asset_id": card["id"]}]
-    r = httpx.put(f"{base}/projects/{pid}/save", json={"base_version": state["version"], "shots": shots})
+def generate(base: str, pid: str, shot_id: str, frames: int, dialogue: str = "") -> None:
+    r = httpx.post(f"{base}/generate/advanced", json={"project_id": pid, "shot_config": {
+        "id": shot_id, "prompt": f"The harbour at dawn, shot {shot_id}", "num_frames": frames, "width": 160, "height": 96,
+        "fps": 24, "enhance_prompt": False, "dialogue": dialogue}}, timeout=30)
     assert r.status_code == 200, r.text
-    page.reload()
+    deadline = time.monotonic() + 60
+    while httpx.get(f"{base}/status/{r.json()['job_id']}").json()["status"] != "completed":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+def test_export_dialog_downloads_otio_and_imports_an_edited_cut(page, studio_server, tmp_path):
+    base = studio_server.url
+    pid = httpx.post(f"{base}/projects", json={"name": "Harbour Cut", "resolution_w": 160, "resolution_h": 96}).json()["id"]
+    generate(base, pid, "dawn", 33, "The boats are late.")
+    generate(base, pid, "gulls", 25)
+    page.add_init_script(f"localStorage.setItem('milimo.lastProjectId', '{pid}')")
+    page.goto(base + "/")
     page.wait_for_function(f"{STATE}.projectId === '{pid}' && Object.keys({STATE}.shots).length === 2")
-    page.wait_for_selector("[data-testid=connection][data-state=live]")
+    page.wait_for_function(f"{STATE}.saveState === 'saved'", timeout=10_000)
 
-    # The whole cut (1,530 frames): its progress shows on the Export button; cancel it from the dialog.
-    page.get_by_test_id("export-button").click()
-    dialog = page.get_by_role("dialog", name="Export")
-    dialog.get_by_text("Whole cut (frames 0–1530, 1:04)").wait_for(state="attached")
-    dialog.get_by_role("button", name="Render").click()
-    page.wait_for_selector("[data-testid=render-job][data-status=processing]", timeout=30_000)
-    page.wait_for_function("document.querySelector('[data-testid=export-button]').textContent.startsWith('Rendering')")
-    shot(page, "export-rendering")
-    dialog.get_by_role("button", name="Cancel").click()
-    page.wait_for_selector("[data-testid=render-job][data-status=cancelled]", timeout=30_000)
-    assert httpx.get(f"{base}/projects/{pid}/renders").json() == []
+    page.get_by_test_id("open-export").click()
+    dialog = page.get_by_test_id("export-dialog")
+    dialog.wait_for()
+    shot(page, "export-dialog")
+    with page.expect_download() as info:
+        dialog.locator("[data-format=otio]").click()
+    download = info.value
+    assert download.suggested_filename == "Harbour Cut.otio"
+    path = tmp_path / "cut.otio"
+    download.save_as(path)
+    timeline = otio.adapters.read_from_file(str(path))
+    v1 = timeline.tracks[0]
+    assert [c.metadata["milimo"]["shot_id"] for c in v1.find_clips()] == ["dawn", "gulls"]
 
-    # A range, with A1 muted on the timeline: the request carries the mute.
-    dialog.get_by_role("button", name="Close").click()
-    page.get_by_label("Mute A1").click()
-    page.get_by_test_id("export-button").click()
-    dialog.get_by_label("Range").select_option("range")
-    dialog.get_by_label("In frame").fill("4")
-    dialog.get_by_label("Out frame").fill("40")
-    dialog.get_by_text("36 frames (out is not included)").wait_for()
-    dialog.get_by_role("button", name="Render").click()
-    page.wait_for_selector("[data-testid=render-done] video", timeout=60_000)
-    renders = httpx.get(f"{base}/projects/{pid}/renders").json()
-    assert len(renders) == 1
-    asset = renders[0]
-    assert (asset["num_frames"], asset["meta"]["in_frame"], asset["meta"]["out_frame"], asset["meta"]["muted"]) == (36, 4, 40, ["A1"])
-    link = dialog.get_by_role("link", name="Download")
-    assert link.get_attribute("href") == asset["url"] and link.get_attribute("download") == asset["filename"]
-    page.wait_for_function("document.querySelector('[data-testid=render-done] video').readyState >= 1", timeout=20_000)
-    duration = page.evaluate("document.querySelector('[data-testid=render-done] video').duration")
-    assert abs(duration - 36 / 24) < 0.05
-    shot(page, "export-finished")
-    master = tmp_path / "master.mp4"
-    master.write_bytes(httpx.get(f"{base}{asset['url']}").content)
-    assert codes(master)[:26] == list(range(304, 330))  # frames 4..29 of the take, then the card
+    # The editor trims the first clip and runs the second 10 frames past its media.
+    dawn, gulls = list(v1.find_clips())
+    dawn.source_range = TimeRange(RationalTime(5, 24), RationalTime(20, 24))
+    gulls.source_range = TimeRange(RationalTime(0, 24), RationalTime(35, 24))
+    edited = tmp_path / "edited.otio"
+    otio.adapters.write_to_file(timeline, str(edited))
+    page.get_by_test_id("import-cut-file").set_input_files(str(edited))
+    report = page.get_by_test_id("import-report")
+    report.wait_for(timeout=15_000)
+    assert "2 shots re-timed" in report.inner_text() and "1 needs more frames" in report.inner_text()
+    assert "10 frames after its end" in report.locator(".needs-frames").inner_text()
+    # The project reloaded: the timeline shows the editor's cut.
+    page.wait_for_function(f"{STATE}.shots['dawn'].trim_in === 5 && {STATE}.shots['gulls'].start_frame === 20", timeout=10_000)
+    assert page.locator("[data-testid=clip][data-shot=dawn]").get_attribute("data-length") == "20"
+    assert page.locator("[data-testid=clip][data-shot=gulls]").get_attribute("data-length") == "35"
+    shot(page, "export-import-report")
     assert not page.errors

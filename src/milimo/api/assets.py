@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from milimo.api.deps import AssetId, DbDep, ProjectId, SettingsDep
-from milimo.errors import TooLarge
 from milimo.studio import assets
 from milimo.studio.ids import ID_PATTERN
 from milimo.studio.schemas import AssetPublic
@@ -17,17 +16,14 @@ router = APIRouter(tags=["assets"])
 
 @router.post("/upload", response_model=AssetPublic, status_code=201)
 def upload(
-    request: Request,
     db: DbDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="image, video or audio")],
     project_id: Annotated[str, Form(pattern=ID_PATTERN)],
     kind: Annotated[Literal["general", "element", "reference"], Form()] = "general",
 ) -> dict:
-    """Upload media into a project; the response gives an asset id and a URL, never a path."""
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > settings.max_upload_bytes + 1024 * 1024:
-        raise TooLarge(f"the upload is {declared} bytes; the limit is {settings.max_upload_bytes} bytes (MILIMO_MAX_UPLOAD_BYTES)")
+    """Upload media into a project; the response gives an asset id and a URL, never a path.
+    Its size is capped while it arrives (milimo.exposure.limits), and again while it is copied."""
     return assets.upload_asset(db, settings, project_id, kind, file.filename, file.file)
 
 
@@ -49,6 +45,8 @@ def read_asset(asset_id: AssetId, db: DbDep) -> dict:
 
 
 @router.delete("/assets/{asset_id}")
-def delete_asset(asset_id: AssetId, db: DbDep, settings: SettingsDep, force: bool = False) -> dict:
+def delete_asset(asset_id: AssetId, db: DbDep, settings: SettingsDep, force: bool = False,
+                 base_version: Annotated[int | None, Query(ge=1, description="the project version the client has; "
+                                                           "checked when force detaches the asset from shots")] = None) -> dict:
     """Delete an asset and its file (409 while shots or elements use it, unless force=true)."""
-    return assets.delete_asset(db, settings, asset_id, force)
+    return assets.delete_asset(db, settings, asset_id, force, base_version)

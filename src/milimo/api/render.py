@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from milimo.api.deps import ProjectId, StudioDep
-from milimo.studio import render
-from milimo.studio.render import RenderQueued, RenderRequest
+from milimo.render import submit
+from milimo.render.submit import RenderQueued, RenderRequest
 from milimo.studio.schemas import AssetPublic
 
 router = APIRouter(tags=["render"])
@@ -15,10 +15,10 @@ router = APIRouter(tags=["render"])
 @router.post("/projects/{project_id}/render", response_model=RenderQueued, status_code=202)
 def render_project(project_id: ProjectId, body: RenderRequest, studio: StudioDep) -> dict:
     """Queue a render of the cut (or a range of it); progress, `complete` and `cancelled` come as job events."""
-    return {"status": "queued", **render.submit_render(studio, project_id, body)}
+    return {"status": "queued", **submit.submit_render(studio, project_id, body)}
 
 
 @router.get("/projects/{project_id}/renders", response_model=list[AssetPublic])
 def list_project_renders(project_id: ProjectId, studio: StudioDep) -> list[dict]:
     """Finished renders, newest first: each an asset with its URL (download or play) and thumbnail."""
-    return render.list_renders(studio, project_id)
+    return submit.list_renders(studio, project_id)

@@ -7,13 +7,12 @@ client's save or patch, so a stale autosave cannot erase a finished video.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
+from enum import StrEnum
 from typing import Any
 
-from enum import StrEnum
-
-from sqlalchemy import JSON, Column, ForeignKey, Index, String
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, TypeDecorator
 from sqlmodel import AutoString, Field, SQLModel
 
 from milimo.db.states import JobStatus, JobType, ShotStatus
@@ -52,8 +51,35 @@ def _enum(enum: type[StrEnum], default: StrEnum) -> Any:
     return Field(default=default, sa_column=Column(_StrEnumColumn(enum), nullable=False))
 
 
+def non_finite_path(value: Any, where: str = "$") -> str | None:
+    """Where in a JSON value a NaN or an Infinity sits (None when there is none)."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else where
+    if isinstance(value, dict):
+        return next((p for k, v in value.items() if (p := non_finite_path(v, f"{where}.{k}"))), None)
+    if isinstance(value, (list, tuple)):
+        return next((p for i, v in enumerate(value) if (p := non_finite_path(v, f"{where}[{i}]"))), None)
+    return None
+
+
+class FiniteJSON(TypeDecorator):
+    """A JSON column that refuses NaN and Infinity, the one check every JSON write passes through.
+
+    They are not JSON: SQLite's json() rejects a stored NaN, so one would turn every later project
+    load into a 500. Request models refuse them first (a 422); this is the last line."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        where = non_finite_path(value)
+        if where is not None:
+            raise ValueError(f"refusing to store a non-finite number at {where} in a JSON column")
+        return value
+
+
 def _json(default_factory) -> Any:
-    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+    return Field(default_factory=default_factory, sa_column=Column(FiniteJSON, nullable=False))
 
 
 class Project(SQLModel, table=True):

@@ -4,11 +4,12 @@ Publishers may be worker threads; subscribers are SSE connections on the event l
 There are no per-client queues to overflow: a subscriber remembers the last id it sent
 and reads everything newer from the buffer when woken, so a slow or reconnecting client
 (Last-Event-ID) gets every event still in the buffer, in order. If it fell further behind
-than the buffer holds, it is told so with a `resync` event and should reload state
+than the buffer holds, or holds an id the buffer cannot serve (one from an earlier boot), it
+is told so with a `resync` event, its cursor moves to now, and it should reload state
 (GET /projects/{id}, GET /status/{job_id}).
 
-Ids start at the boot time in microseconds, so they keep increasing across restarts and a
-client holding an id from before a restart replays everything the new process has.
+Ids start at the boot time in microseconds, so they keep increasing across restarts and an id
+from an earlier boot is always older than anything this process has.
 """
 
 from __future__ import annotations
@@ -109,27 +110,47 @@ class EventBus:
             buf = self._buffer
             return [buf[-i] for i in range(newer, 0, -1)], missed
 
+    def _read(self, cursor: int) -> tuple[list[Event], int | None]:
+        """What a subscriber at `cursor` gets next: (events newer than it, None), or ([], now) when
+        the buffer cannot serve it (it fell behind, or holds an id from another boot): a resync."""
+        with self._lock:
+            newest = self._next_id - 1
+            if cursor == newest:
+                return [], None
+            buf = self._buffer
+            if cursor > newest or not buf or cursor + 1 < buf[0].id:
+                return [], newest
+            # Ids are contiguous, so how many events are newer is arithmetic; read them from the
+            # right end of the deque, where indexing is cheap (clients are usually 0-2 events behind).
+            return [buf[-i] for i in range(newest - cursor, 0, -1)], None
+
     async def stream(self, last_id: int | None, keepalive_s: float) -> AsyncIterator[bytes]:
-        """The SSE body: replay after last_id (or only new events), then live, with keepalives."""
+        """The SSE body: replay after last_id (or only new events), then live, with keepalives.
+
+        Every turn of the loop either moves the cursor forward or awaits the waiter, so no
+        client can keep the event loop busy (a stale Last-Event-ID once spun it forever)."""
         waiter = asyncio.Event()
         self._waiters.add(waiter)
         try:
             yield b"retry: 2000\n\n"
             cursor = self.last_id if last_id is None else last_id
             while not self._closed:
-                events, missed = self.since(cursor)
-                if missed:
-                    # No id line: the client's Last-Event-ID stays where it was.
-                    yield b"event: resync\ndata: %s\n\n" % orjson.dumps({"reason": "missed events are no longer buffered; reload state"})
-                if events:
+                waiter.clear()  # before reading: an event published after the read sets it again
+                events, resync_to = self._read(cursor)
+                if resync_to is not None:
+                    # The client reloads state; from now on it gets live events. The id line moves its
+                    # Last-Event-ID to now, so a reconnect does not ask for the lost range again.
+                    cursor = resync_to
+                    yield b"id: %d\nevent: resync\ndata: %s\n\n" % (
+                        cursor, orjson.dumps({"reason": "missed events are no longer buffered; reload state"}))
+                elif events:
                     # One write for everything this client is behind on.
-                    yield b"".join(e.wire for e in events)
                     cursor = events[-1].id
-                waiter.clear()
+                    yield b"".join(e.wire for e in events)
                 if self._closed:
                     break
-                # Re-check after clear: an event published between since() and clear() must not wait.
                 if self.last_id > cursor:
+                    await asyncio.sleep(0)  # more arrived meanwhile: read again, after letting others run
                     continue
                 try:
                     # asyncio.timeout, not wait_for: wait_for wraps every wait in a new Task (3.11),

@@ -1,4 +1,5 @@
-"""Startup recovery (seed §5): jobs a crash left `processing` are failed, and so are their shots."""
+"""Startup recovery (seed §5): jobs a crash left `processing` are failed, and so are their shots;
+files that jobs which did not complete left behind are removed."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import shutil
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from milimo.config import Settings
 from milimo.db.database import Database
-from milimo.db.models import Job, Shot, utcnow
+from milimo.db.models import Asset, Job, Shot, utcnow
 from milimo.db.states import BUSY_SHOT, JobStatus, ShotStatus
 
 log = logging.getLogger(__name__)
@@ -23,14 +24,14 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
     half-written files and scratch folders those jobs left. Returns the zombie job ids."""
 
     def write(session: Session) -> list[str]:
-        zombies = session.execute(select(Job).where(Job.status == JobStatus.processing)).scalars().all()
+        zombies = session.execute(select(Job).where(col(Job.status) == JobStatus.processing)).scalars().all()
         now = utcnow()
         for job in zombies:
             job.status, job.error, job.status_message, job.finished_at = JobStatus.failed, ZOMBIE_MESSAGE, ZOMBIE_MESSAGE, now
             job.eta_seconds = None
         zombie_ids = {j.id for j in zombies}
         # A shot whose generation died keeps its previous result if it had one.
-        stuck = session.execute(select(Shot).where(Shot.status.in_(BUSY_SHOT))).scalars().all()
+        stuck = session.execute(select(Shot).where(col(Shot.status).in_(BUSY_SHOT))).scalars().all()
         for shot in stuck:
             pending_job = shot.last_job_id and session.get(Job, shot.last_job_id)
             if pending_job and pending_job.status == JobStatus.pending:
@@ -47,7 +48,49 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
         for job_id, project_id in zombies:
             if project_id:
                 _remove_leftovers(settings.project_dir(project_id), job_id)
+        removed = remove_unfinished_outputs(db, settings)
+        if removed:
+            log.warning("removed %d output file(s) of jobs that did not complete: %s", len(removed), ", ".join(p.name for p in removed))
     return [j for j, _ in zombies]
+
+
+# Where a job writes its outputs (tasks/video.py, tasks/common.py): generated/{job_id}.<ext>, thumbnails/{job_id}_thumb.<ext>.
+OUTPUT_FOLDERS = ("generated", "thumbnails")
+
+
+def _job_of(name: str) -> str | None:
+    stem = name.split(".", 1)[0]
+    return stem.removesuffix("_thumb") if stem.startswith("job_") else None
+
+
+def remove_unfinished_outputs(db: Database, settings: Settings) -> list[Path]:
+    """Outputs of failed or cancelled jobs that no asset references. A kill between an output's
+    final rename and the job's finish leaves a complete file no URL points at; the job's row
+    says it did not complete, and no asset row names the file, so nobody can reach it."""
+    t, a = Job.__table__.c, Asset.__table__.c
+    with db.read() as session:
+        unfinished: dict[str, set[str]] = {}
+        for job_id, project_id in session.execute(
+                select(t.id, t.project_id).where(t.status.in_((JobStatus.failed, JobStatus.cancelled)), t.project_id.is_not(None))):
+            unfinished.setdefault(project_id, set()).add(job_id)
+        referenced = {(pid, rel) for pid, rel in session.execute(select(a.project_id, a.rel_path).where(a.project_id.in_(unfinished)))}
+        prefix = "/projects/"
+        for pid, url in session.execute(select(a.project_id, a.thumbnail_url).where(a.project_id.in_(unfinished), a.thumbnail_url.is_not(None))):
+            if url.startswith(f"{prefix}{pid}/"):
+                referenced.add((pid, url[len(prefix) + len(pid) + 1:]))
+    removed = []
+    for project_id, job_ids in unfinished.items():
+        root = settings.project_dir(project_id)
+        for folder in OUTPUT_FOLDERS:
+            try:
+                names = [e.name for e in (root / folder).iterdir() if e.is_file()]
+            except FileNotFoundError:
+                continue
+            for name in names:
+                if _job_of(name) in job_ids and (project_id, f"{folder}/{name}") not in referenced:
+                    (root / folder / name).unlink(missing_ok=True)
+                    removed.append(root / folder / name)
+    return removed
 
 
 def _remove_leftovers(project_dir: Path, job_id: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from milimo.db.database import Database
 from milimo.db.models import Job, Project, Shot, utcnow
@@ -36,15 +36,15 @@ def claim_next(db: Database, exclude_families: frozenset[str] = frozenset()) -> 
     """Take the oldest pending job (highest priority first) and mark it processing, atomically."""
 
     def write(session: Session) -> Job | None:
-        q = select(Job).where(Job.status == JobStatus.pending).order_by(Job.priority.desc(), Job.created_at, Job.id).limit(1)
+        q = select(Job).where(col(Job.status) == JobStatus.pending).order_by(col(Job.priority).desc(), col(Job.created_at), col(Job.id)).limit(1)
         if exclude_families:
-            q = q.where(Job.family.not_in(exclude_families))
+            q = q.where(col(Job.family).not_in(exclude_families))
         job = session.execute(q.with_for_update(skip_locked=True)).scalars().first()
         if job is None:
             return None
         # The guard on status makes the claim safe even with several worker processes.
         claimed = session.execute(
-            update(Job).where(Job.id == job.id, Job.status == JobStatus.pending)
+            update(Job).where(col(Job.id) == job.id, col(Job.status) == JobStatus.pending)
             .values(status=JobStatus.processing, started_at=utcnow(), status_message="Queued job starting...")
         ).rowcount
         if not claimed:
@@ -68,14 +68,14 @@ def write_progress(db: Database, job_id: str, progress: float, message: str | No
         values: dict[str, Any] = {"progress": progress, "eta_seconds": eta}
         if message is not None:
             values["status_message"] = message
-        session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.processing).values(**values))
+        session.execute(update(Job).where(col(Job.id) == job_id, col(Job.status) == JobStatus.processing).values(**values))
 
     db.write(write)
 
 
 def cancel_requested(db: Database, job_id: str) -> bool:
     with db.read() as session:
-        return bool(session.execute(select(Job.cancel_requested).where(Job.id == job_id)).scalar())
+        return bool(session.execute(select(col(Job.cancel_requested)).where(col(Job.id) == job_id)).scalar())
 
 
 def request_cancel(db: Database, job_id: str) -> Job:
@@ -153,7 +153,7 @@ def finish(db: Database, job_id: str, status: JobStatus, *, outputs: JobOutputs 
 def record_engine(db: Database, job_id: str, engine: str, engine_version: str) -> None:
     """The engine that actually runs the job (the one chosen at submit may have been re-selected since)."""
     db.write(lambda session: session.execute(
-        update(Job).where(Job.id == job_id).values(engine=engine, engine_version=engine_version)))
+        update(Job).where(col(Job.id) == job_id).values(engine=engine, engine_version=engine_version)))
 
 
 def record_enhanced_prompt(db: Database, shot_id: str | None, job_id: str, enhanced_prompt: str) -> None:
@@ -161,7 +161,7 @@ def record_enhanced_prompt(db: Database, shot_id: str | None, job_id: str, enhan
     if shot_id is None:
         return
     db.write(lambda session: session.execute(
-        update(Shot).where(Shot.id == shot_id, Shot.last_job_id == job_id)
+        update(Shot).where(col(Shot.id) == shot_id, col(Shot.last_job_id) == job_id)
         .values(enhanced_prompt=enhanced_prompt, updated_at=utcnow())
     ))
 
@@ -169,7 +169,7 @@ def record_enhanced_prompt(db: Database, shot_id: str | None, job_id: str, enhan
 def active_job_ids(db: Database, project_id: str) -> list[str]:
     with db.read() as session:
         return list(session.execute(
-            select(Job.id).where(Job.project_id == project_id, Job.status.in_(ACTIVE))
+            select(col(Job.id)).where(col(Job.project_id) == project_id, col(Job.status).in_(ACTIVE))
         ).scalars())
 
 
@@ -178,7 +178,7 @@ def list_jobs(db: Database, project_id: str, limit: int = 50) -> list[dict[str, 
         if session.get(Project, project_id) is None:
             raise NotFound(f"project {project_id!r} does not exist")
         rows = session.execute(
-            select(Job).where(Job.project_id == project_id).order_by(Job.created_at.desc()).limit(limit)
+            select(Job).where(col(Job.project_id) == project_id).order_by(col(Job.created_at).desc()).limit(limit)
         ).scalars().all()
         active = [j for j in rows if j.status not in TERMINAL]
         recent = [j for j in rows if j.status in TERMINAL]

@@ -141,6 +141,32 @@ def _count_packets(path: Path, index: int) -> int:
         return sum(1 for p in container.demux(stream) if p.size)
 
 
+def verify_demux(path: Path | str) -> int:
+    """Read every packet of the file (demux only, nothing decoded) and return the video stream's
+    frame count as measured: complete packets, one per shown frame. MediaError when the file ends
+    early or is damaged: a truncated MP4 whose index sits at the front still says 505 frames in
+    its header while 148 are there, and the header is what `probe` reads."""
+    path = Path(path)
+    try:
+        with av.open(str(path)) as container:
+            video = next((s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic), None)
+            declared = video.frames if video is not None else 0
+            frames = 0
+            for packet in container.demux():
+                if packet.is_corrupt:
+                    raise MediaError(f"{path.name}: the file is damaged or cut off (a packet at "
+                                     f"{_seconds(packet.pts, packet.time_base):.2f} s is incomplete)")
+                if video is not None and packet.stream.index == video.index and packet.size:
+                    frames += 1
+    except MediaError:
+        raise
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise MediaError(f"{path.name}: the file cannot be read to its end ({exc})") from exc
+    if declared and frames < declared:
+        raise MediaError(f"{path.name}: the file is cut off: its index lists {declared} frames but {frames} are there")
+    return frames
+
+
 def _seconds(value: int | None, time_base: Fraction | None) -> float:
     return float(value * time_base) if value and time_base else 0.0
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from milimo.config import Settings
 from milimo.db.database import Database
@@ -18,7 +18,7 @@ from milimo.studio import uploads
 from milimo.studio.ids import new_id
 from milimo.studio.paths import contained, media_url
 from milimo.studio.schemas import AssetPublic
-from milimo.studio.versions import bump_version, require_project
+from milimo.studio.versions import bump_version, check_base_version, require_project
 
 
 def asset_dict(asset: Asset) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def upload_asset(
             thumb_url = media_url(project_id, f"thumbnails/{thumb.name}") if thumb else None
         asset = Asset(
             id=asset_id, project_id=project_id, kind=kind, media_type=found.media_type, rel_path=rel, url=url,
-            thumbnail_url=thumb_url, filename=uploads.sanitize_filename(filename),
+            thumbnail_url=thumb_url, filename=uploads.display_name(filename, found.extension),
             mime=found.mime, size_bytes=size, width=found.width, height=found.height, duration_s=found.duration_s,
             fps=found.fps, num_frames=found.num_frames, meta={"original_filename": (filename or "")[:255]},
         )
@@ -83,12 +83,12 @@ def _video_thumbnail(settings: Settings, project_id: str, asset_id: str, video: 
 def list_assets(db: Database, project_id: str, kind: str | None = None, media_type: str | None = None) -> list[dict]:
     with db.read() as session:
         require_project(session, project_id)
-        q = select(Asset).where(Asset.project_id == project_id)
+        q = select(Asset).where(col(Asset.project_id) == project_id)
         if kind:
-            q = q.where(Asset.kind == kind)
+            q = q.where(col(Asset.kind) == kind)
         if media_type:
-            q = q.where(Asset.media_type == media_type)
-        rows = session.execute(q.order_by(Asset.created_at.desc())).scalars().all()
+            q = q.where(col(Asset.media_type) == media_type)
+        rows = session.execute(q.order_by(col(Asset.created_at).desc())).scalars().all()
         return [asset_dict(a) for a in rows]
 
 
@@ -106,18 +106,21 @@ def asset_file(settings: Settings, asset: Asset) -> Path:
 
 def _references(session: Session, asset: Asset) -> dict[str, list[str]]:
     """Shots and elements that would lose media if this asset went away."""
-    shots = session.execute(select(Shot).where(Shot.project_id == asset.project_id)).scalars().all()
+    shots = session.execute(select(Shot).where(col(Shot.project_id) == asset.project_id)).scalars().all()
     conditioning = [s.id for s in shots if any(i.get("asset_id") == asset.id or i.get("url") == asset.url for i in s.timeline)]
     results = [s.id for s in shots if asset.url in (s.video_url, s.thumbnail_url)]
     elements = session.execute(
-        select(Element.id).where(Element.project_id == asset.project_id, (Element.image_asset_id == asset.id) | (Element.image_url == asset.url))
+        select(col(Element.id)).where(col(Element.project_id) == asset.project_id, (col(Element.image_asset_id) == asset.id) | (col(Element.image_url) == asset.url))
     ).scalars().all()
     return {k: v for k, v in {"conditioning_shots": conditioning, "result_shots": results, "elements": list(elements)}.items() if v}
 
 
-def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = False) -> dict[str, Any]:
+def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = False,
+                 base_version: int | None = None) -> dict[str, Any]:
     """Delete an asset's row and file. 409 while shots or elements use it, unless force=True, which
-    also removes those references (conditioning items dropped, element image unset, shot results cleared)."""
+    also removes those references (conditioning items dropped, element image unset, shot results cleared);
+    that changes shots, so a `base_version` older than the project's is then a 409 too."""
+    version: list[int] = []
 
     def write(session: Session) -> tuple[Path | None, Path | None]:
         asset = session.get(Asset, asset_id)
@@ -126,7 +129,9 @@ def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = 
         refs = _references(session, asset)
         if refs and not force:
             raise Conflict(f"asset {asset_id!r} is still used; remove it from those shots/elements or pass force=true", references=refs)
-        for shot in session.execute(select(Shot).where(Shot.project_id == asset.project_id)).scalars():
+        if refs:
+            check_base_version(session, require_project(session, asset.project_id), base_version)
+        for shot in session.execute(select(Shot).where(col(Shot.project_id) == asset.project_id)).scalars():
             kept = [i for i in shot.timeline if i.get("asset_id") != asset.id and i.get("url") != asset.url]
             if len(kept) != len(shot.timeline):
                 shot.timeline = kept
@@ -135,17 +140,19 @@ def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = 
                 shot.video_url, shot.status, shot.actual_frames = None, ShotStatus.pending, None
             if shot.thumbnail_url == asset.url:
                 shot.thumbnail_url = None
-        for element in session.execute(select(Element).where(Element.image_asset_id == asset.id)).scalars():
+        for element in session.execute(select(Element).where(col(Element.image_asset_id) == asset.id)).scalars():
             element.image_asset_id, element.image_url = None, None
         if refs:  # shots changed under every open client: their next save must see a new version
-            bump_version(require_project(session, asset.project_id))
+            project = require_project(session, asset.project_id)
+            bump_version(project)
+            version.append(project.version)
         files = _asset_paths(settings, asset)
         session.delete(asset)
         return files
 
     main, thumb = db.write(write)
     remove_quietly(main, thumb)
-    return {"status": "deleted", "id": asset_id}
+    return {"status": "deleted", "id": asset_id, **({"project_version": version[0]} if version else {})}
 
 
 def _asset_paths(settings: Settings, asset: Asset) -> tuple[Path | None, Path | None]:

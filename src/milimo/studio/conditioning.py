@@ -21,6 +21,10 @@ def resolve_items(session: Session, settings: Settings, project_id: str, items: 
     """The shot's stored conditioning items (JSON) as files of the project; 422 naming the item otherwise."""
     resolved = []
     for n, item in enumerate(items):
+        if not item.get("asset_id") and not item.get("url"):
+            # e.g. reference_images: [""] (once a KeyError, a 500)
+            raise Invalid(f"conditioning item {n} names neither an asset id nor a media URL; send an asset id of this "
+                          f"project or a URL the server issued", item=n)
         if item.get("asset_id"):
             asset = session.get(Asset, item["asset_id"])
             if asset is None or asset.project_id != project_id:

@@ -11,7 +11,7 @@ import random
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from milimo.db.models import Job, Scene, Shot
 from milimo.db.states import JobType, ShotStatus
@@ -145,7 +145,7 @@ def _previous_take(session: Session, shot: Shot) -> str | None:
     """The media of the shot before this one on its track, for auto-continue (its last frame)."""
     t = Shot.__table__.c
     prev = session.execute(
-        select(Shot.video_url).where(t.project_id == shot.project_id, t.track_index == shot.track_index,
+        select(col(Shot.video_url)).where(t.project_id == shot.project_id, t.track_index == shot.track_index,
                                      t.start_frame < shot.start_frame, t.video_url.is_not(None), t.id != shot.id)
         .order_by(t.start_frame.desc()).limit(1)
     ).scalar()

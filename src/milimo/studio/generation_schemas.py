@@ -20,8 +20,12 @@ class ShotConfig(ShotFields):
     num_inference_steps: Annotated[int, Field(ge=1, le=200, description="the seed's name for steps")] | None = None
 
 
+# Like every request model (studio/schemas._Strict): unknown fields 422, strict numbers, no NaN/Infinity.
+_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
 class GenerateAdvanced(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
     project_id: Id
     shot_config: ShotConfig
     base_version: Annotated[int, Field(ge=1, description="the project version the client's shot_config is based on; "
@@ -42,7 +46,7 @@ class Queued(BaseModel):
 class GenerateImage(BaseModel):
     """Seed §2. reference_images: asset ids or media URLs of this project."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
     project_id: Id
     prompt: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
     negative_prompt: Text = ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
 from milimo.db.states import ShotStatus
 from milimo.studio.ids import ID_PATTERN
@@ -18,16 +18,19 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 LongText = Annotated[str, StringConstraints(max_length=2_000_000)]
-Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
-Size = Annotated[int, Field(ge=64, le=4096, description="pixels")]
-Fps = Annotated[float, Field(ge=1, le=240, allow_inf_nan=False)]
-Frames = Annotated[int, Field(ge=1, le=14_400, description="frames (1 = a still image)")]
-FrameOffset = Annotated[int, Field(ge=0, le=100_000_000, description="frames at the project rate")]
+# Numbers are strict: JSON `true` is not 1 (it once turned a video into a one-frame image job), "24" is not 24.
+Seed = Annotated[int, Strict(), Field(ge=0, le=2**32 - 1, description="0..2^32-1; there is no -1 for random")]
+Size = Annotated[int, Strict(), Field(ge=64, le=4096, description="pixels")]
+Fps = Annotated[float, Strict(), Field(ge=1, le=240, allow_inf_nan=False)]
+Frames = Annotated[int, Strict(), Field(ge=1, le=14_400, description="frames (1 = a still image)")]
+FrameOffset = Annotated[int, Strict(), Field(ge=0, le=100_000_000, description="frames at the project rate")]
 PipelineOverride = Literal["auto", "ti2vid", "ic_lora", "keyframe"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Every request model: unknown fields are 422, numbers are strict (no bool or string for a number),
+    # and NaN/Infinity never get in (SQLite's json() rejects them, so one stored breaks every later load).
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class TimelineItem(_Strict):
@@ -44,6 +47,18 @@ class TimelineItem(_Strict):
         if not self.asset_id and not self.url:
             raise ValueError("a conditioning item needs an asset_id or a url the server issued")
         return self
+
+
+class ElementMatch(_Strict):
+    """A project element the storyboard matched to a shot (reference-system §3.9's ElementMatch)."""
+
+    element_id: Id
+    element_name: Annotated[str, StringConstraints(max_length=200)] = ""
+    element_type: Literal["character", "location", "object"] = "character"
+    image_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    trigger_word: Annotated[str, StringConstraints(max_length=100)] = ""
+    confidence: Annotated[float, Field(ge=0, le=1)] = 1.0
+    match_source: Annotated[str, StringConstraints(max_length=50)] = ""
 
 
 # ----------------------------------------------------------------------------- projects
@@ -138,7 +153,7 @@ class ShotFields(_Strict):
     dialogue: Text | None = None
     character: Annotated[str, StringConstraints(max_length=200)] | None = None
     shot_type: Annotated[str, StringConstraints(max_length=50)] | None = None
-    matched_elements: Annotated[list[dict], Field(max_length=100)] | None = None
+    matched_elements: Annotated[list[ElementMatch], Field(max_length=100)] | None = None
     media_asset_id: Id | None = Field(
         None, description="the asset this shot shows (an upload or an earlier take); null detaches it. "
                           "video_url, thumbnail_url, engine and actual_frames follow from it")
@@ -201,7 +216,7 @@ class ShotPublic(BaseModel):
     dialogue: str
     character: str
     shot_type: str
-    matched_elements: list[dict]
+    matched_elements: list[ElementMatch]
     media_asset_id: str | None
     status: ShotStatus
     last_job_id: str | None

@@ -38,6 +38,10 @@ def apply_take(session: Session, shot: Shot, asset_id: str | None) -> None:
     if asset is None or asset.project_id != shot.project_id:
         raise Invalid(f"shot {shot.id!r}: media_asset_id {asset_id!r} is not an asset of this project; upload it first",
                       shot_id=shot.id, media_asset_id=asset_id)
+    if shot.media_asset_id != asset.id:
+        # The enhanced prompt belongs to a take: a newly chosen one brings its own (or none), never the previous one's.
+        enhanced = (asset.meta or {}).get("enhanced_prompt")
+        shot.enhanced_prompt = enhanced if isinstance(enhanced, str) else None
     shot.media_asset_id, shot.video_url = asset.id, asset.url
     shot.thumbnail_url = asset.thumbnail_url or (asset.url if asset.media_type == "image" else None)
     shot.engine = asset.engine or "upload"
@@ -61,12 +65,14 @@ def _check_trims(shot: Shot) -> None:
         )
 
 
-def _check_shot(session: Session, shot: Shot) -> None:
-    _check_trims(shot)
-    if shot.scene_id is not None:
-        scene = session.get(Scene, shot.scene_id)
+def _check_scene(session: Session, shot: Shot, scene_id: str | None) -> None:
+    """Before anything is assigned: a foreign key flushed first is an IntegrityError (a 500), not a 422."""
+    if scene_id is not None:
+        with session.no_autoflush:
+            scene = session.get(Scene, scene_id)
         if scene is None or scene.project_id != shot.project_id:
-            raise Invalid(f"shot {shot.id!r}: scene {shot.scene_id!r} is not a scene of this project")
+            raise Invalid(f"shot {shot.id!r}: scene {scene_id!r} is not a scene of this project; create it first or send null",
+                          shot_id=shot.id, scene_id=scene_id)
 
 
 class ShotBatch:
@@ -109,12 +115,17 @@ class ShotBatch:
             self.session.add(shot)
             self.existing[shot.id] = shot
         else:
+            self._check_scene(shot.id, fields.get("scene_id"))
             _assign(self.session, shot, fields)
             shot.updated_at = utcnow()
         _check_trims(shot)
-        if shot.scene_id is not None and shot.scene_id not in self.scene_ids:
-            raise Invalid(f"shot {shot.id!r}: scene {shot.scene_id!r} is not a scene of this project")
+        self._check_scene(shot.id, shot.scene_id)
         return shot
+
+    def _check_scene(self, shot_id: str, scene_id: str | None) -> None:
+        if scene_id is not None and scene_id not in self.scene_ids:
+            raise Invalid(f"shot {shot_id!r}: scene {scene_id!r} is not a scene of this project; create it first or send null",
+                          shot_id=shot_id, scene_id=scene_id)
 
 
 def _require_shot(session: Session, shot_id: str) -> Shot:
@@ -133,9 +144,11 @@ def patch_shot(db: Database, shot_id: str, change: ShotUpdate) -> dict[str, Any]
         shot = _require_shot(session, shot_id)
         project = session.get(Project, shot.project_id)
         check_base_version(session, project, change.base_version)
+        if "scene_id" in fields:
+            _check_scene(session, shot, fields["scene_id"])
         _assign(session, shot, fields)
         shot.updated_at = utcnow()
-        _check_shot(session, shot)
+        _check_trims(shot)
         bump_version(project)
         session.flush()
         return {"shot": shot_dict(shot), "project_version": project.version}

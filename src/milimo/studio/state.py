@@ -27,11 +27,15 @@ def _is_time(col) -> bool:
     return isinstance(getattr(col.type, "impl", col.type), DateTime)
 
 
+def _is_json(col) -> bool:
+    return isinstance(getattr(col.type, "impl", col.type), JSON)  # db.models.FiniteJSON decorates JSON
+
+
 def _columns(table, names, raw_times: bool):
     cols = []
     for name in names:
         col = table.c[name]
-        if isinstance(col.type, JSON):
+        if _is_json(col):
             col = cast(col, Text).label(name)
         elif raw_times and _is_time(col):
             col = type_coerce(col, String).label(name)  # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff" (UTC)
@@ -47,7 +51,7 @@ COLUMNS = {
           _columns(Shot.__table__, SHOT_NAMES, raw))
     for raw in (False, True)
 }
-_JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if isinstance(Shot.__table__.c[n].type, JSON)]
+_JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_json(Shot.__table__.c[n])]
 _TIME_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_time(Shot.__table__.c[n])]
 
 
@@ -55,7 +59,7 @@ def _sqlite_shots_sql() -> str:
     fields = []
     for name in SHOT_NAMES:
         col, q = Shot.__table__.c[name], f'"{name}"'
-        if isinstance(col.type, JSON):
+        if _is_json(col):
             expr = f"json(coalesce({q}, '[]'))"
         elif isinstance(col.type, Boolean):
             expr = f"json(CASE WHEN {q} THEN 'true' ELSE 'false' END)"

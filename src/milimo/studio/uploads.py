@@ -7,6 +7,7 @@ audio), and the stored name is `{random}_{sanitised stem}.{extension of the deco
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import unicodedata
@@ -49,6 +50,21 @@ def sanitize_filename(name: str | None) -> str:
     stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-")[:80]
     return stem or "upload"
+
+
+def display_name(name: str | None, extension: str) -> str:
+    """The name the library shows: the user's own file name, extension included (only folders and
+    control characters go). A name without an extension gets the decoded format's."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = unicodedata.normalize("NFC", "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")).strip()
+    if not base.lstrip("."):
+        return f"upload.{extension}"
+    if "." not in base.lstrip("."):
+        base = f"{base}.{extension}"
+    if len(base) > 120:  # keep the extension when a long name is shortened
+        stem, _, ext = base.rpartition(".")
+        base = f"{stem[: 119 - len(ext)]}.{ext}"
+    return base
 
 
 def copy_limited(src: BinaryIO, dest: Path, limit: int) -> int:
@@ -102,8 +118,10 @@ def _sniff_image(path: Path, max_pixels: int) -> Sniffed | None:
 
 
 def _sniff_av(path: Path) -> Sniffed | None:
-    """Video or audio, as the media layer probes it (it decodes the first frame, not only the header)."""
+    """Video or audio, as the media layer probes it (it decodes the first frame, not only the header),
+    then demuxed to its last packet: a file cut off is refused, and frames are counted, not read from the header."""
     from milimo.media import MediaError, probe
+    from milimo.media.probe import verify_demux
 
     try:
         info = probe(path)
@@ -112,6 +130,13 @@ def _sniff_av(path: Path) -> Sniffed | None:
     fmt = AV_FORMATS.get(info.container)
     if fmt is None or info.kind == "image":
         return None
+    try:
+        measured = verify_demux(path)
+    except MediaError as exc:
+        reason = str(exc).split(": ", 1)[-1]  # without the temporary file's name
+        raise Unsupported(f"{reason}; upload the complete file (re-export it if it came from an editor)") from None
+    if info.kind == "video":
+        info = dataclasses.replace(info, num_frames=measured)
     duration = info.duration or None
     if info.kind == "video":
         if max(info.width, info.height) > MAX_VIDEO_SIDE:

@@ -1,9 +1,9 @@
 // The media library: uploads and generated media of the open project.
-import { api, call } from "../api/client";
+import { api, call, notifyUnauthorized } from "../api/client";
 import type { AssetPublic } from "../api/types";
 import { shotsUsingAsset } from "../lib/takes";
 import { serverSet, toast, useStudio } from "./store";
-import { forgetAsset } from "./takes";
+import { forgetAsset } from "./adopt";
 
 export async function refreshAssets(): Promise<void> {
   const id = useStudio.getState().projectId;
@@ -30,6 +30,7 @@ export async function uploadFiles(files: File[]): Promise<AssetPublic[]> {
     form.append("kind", "general");
     try {
       const r = await fetch("/upload", { method: "POST", body: form });
+      notifyUnauthorized(r.status);
       const body = await r.json().catch(() => ({}));
       if (!r.ok) throw new Error(body?.detail ?? `HTTP ${r.status}`);
       out.push(body as AssetPublic);
@@ -56,7 +57,7 @@ export function requestDeleteAsset(asset: AssetPublic): void {
 
 export async function deleteAsset(asset: AssetPublic, force = false): Promise<void> {
   try {
-    await call(api.DELETE("/assets/{asset_id}", { params: { path: { asset_id: asset.id }, query: { force } } }));
+    await call(api.DELETE("/assets/{asset_id}", { params: { path: { asset_id: asset.id }, query: { force, base_version: useStudio.getState().version || undefined } } }));
     // The server dropped it from its shots; the document, its base and its history follow.
     forgetAsset(asset.id);
     await refreshAssets();

@@ -5,11 +5,6 @@ import { serverSet, toast, useStudio } from "./store";
 import { flushSave } from "./sync";
 import { refreshAssets } from "./library";
 
-export function openExport(): void {
-  serverSet({ exportOpen: true });
-  void loadRenders();
-}
-
 /** Finished renders, and render jobs the server is still running (after a reload they are followed again). */
 export async function loadRenders(): Promise<void> {
   const id = useStudio.getState().projectId;

@@ -16,8 +16,8 @@ from milimo.db.models import Job
 from milimo.db.states import JobType
 from milimo.jobs.params import RenderParams
 from milimo.jobs.services import Services
-from milimo.render import RenderOptions, load_cut, render_range
-from milimo.render.master import check_options
+from milimo.render.cut import load_cut
+from milimo.render.master import RenderOptions, check_options, render_range
 from milimo.studio.assets import list_assets
 from milimo.studio.ids import new_id
 from milimo.studio.versions import require_project
