@@ -193,7 +193,7 @@ def compare(cut: Cut, whole: Cut, folder: Path) -> dict:
     row["ratio_cpu"] = round(median(cpu["ours"]) / median(cpu["cli"]), 3)
 
     smart, full = [], []
-    for r in range(2):
+    for _ in range(2):
         full.append(timed(lambda: render_cut(whole, folder / "full.mp4", options=RenderOptions(smart=False)))[0])
         result = None
 
