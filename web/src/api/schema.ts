@@ -600,6 +600,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render Project
+         * @description Queue a render of the cut (or a range of it); progress, `complete` and `cancelled` come as job events.
+         */
+        post: operations["render_project_projects__project_id__render_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/renders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Project Renders
+         * @description Finished renders, newest first: each an asset with its URL (download or play) and thumbnail.
+         */
+        get: operations["list_project_renders_projects__project_id__renders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/renders/{path}": {
         parameters: {
             query?: never;
@@ -1846,7 +1886,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image" | "inpaint" | "thumbnail" | "storyboard_shot" | "ai_parse";
+        JobType: "video" | "image" | "inpaint" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render";
         /** MadeWith */
         MadeWith: {
             /** Conditioning */
@@ -2308,6 +2348,72 @@ export interface components {
              * @constant
              */
             status?: "queued";
+        };
+        /** RenderQueued */
+        RenderQueued: {
+            /** Duration Frames */
+            duration_frames: number;
+            /** Format */
+            format: string;
+            /** In Frame */
+            in_frame: number;
+            /** Job Id */
+            job_id: string;
+            /** Out Frame */
+            out_frame: number;
+            /** Project Id */
+            project_id: string;
+            /** Project Version */
+            project_version: number;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
+            /**
+             * Warnings
+             * @default []
+             */
+            warnings?: string[];
+        };
+        /** RenderRequest */
+        RenderRequest: {
+            /**
+             * Format
+             * @default mp4
+             * @enum {string}
+             */
+            format?: "mp4" | "prores";
+            /**
+             * In Frame
+             * @description first frame rendered (default 0)
+             */
+            in_frame?: number | null;
+            /**
+             * Muted
+             * @description tracks whose sound is left out
+             * @default []
+             */
+            muted?: ("V1" | "V2" | "A1")[];
+            /**
+             * Out Frame
+             * @description first frame not rendered (default: the timeline end)
+             */
+            out_frame?: number | null;
+            /**
+             * Quality
+             * @description H.264 only: draft (crf 23, veryfast), standard (crf 18, medium), high (crf 14, slow)
+             * @default standard
+             * @enum {string}
+             */
+            quality?: "draft" | "standard" | "high";
+            /**
+             * Solo
+             * @description when set, only these tracks sound
+             * @default []
+             */
+            solo?: ("V1" | "V2" | "A1")[];
         };
         /**
          * SavedScene
@@ -5872,6 +5978,155 @@ export interface operations {
             };
             /** @description The requested byte range is outside the file */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    render_project_projects__project_id__render_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_project_renders_projects__project_id__renders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetPublic"][];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
