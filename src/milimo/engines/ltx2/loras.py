@@ -6,6 +6,7 @@ in stage 2 of a dev model (the two-stage recipe). diffusers loads them through P
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ class LoraSpec:
     strength: float = 1.0
     kind: LoraKind = "style"
     name: str = ""
+    made_for: str = ""  # the LTX-2 version it was trained on ("2.0", "2.3", "2.5"); "" = read from the file
 
     @property
     def adapter(self) -> str:
@@ -57,6 +59,45 @@ def reference_downscale(path: Path) -> int:
             return int((f.metadata() or {}).get("reference_downscale_factor", 1))
     except Exception:
         return 1
+
+
+# Released LTX LoRA file names say their base: ltx-2-19b-… (2.0), ltx-2.3-22b-… (2.3), ltx-2.5-… (2.5).
+_NAME_VERSIONS = ((re.compile(r"ltx-?2[._]5|ltx25"), "2.5"), (re.compile(r"ltx-?2[._]3|ltx23|22b"), "2.3"),
+                  (re.compile(r"ltx-?2-19b|19b|ltx-?2[._]0"), "2.0"))
+_META_KEYS = ("model_version", "ltx_version", "base_model_version", "ltx_model_version")
+
+
+def lora_version(lora: LoraSpec) -> str | None:
+    """The LTX-2 version a LoRA was made for: declared, then its safetensors metadata, then its file name."""
+    if lora.made_for:
+        return lora.made_for
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(lora.path), framework="pt") as f:
+            meta = f.metadata() or {}
+    except Exception:
+        meta = {}
+    for key in _META_KEYS:
+        m = re.match(r"\s*(2\.[035])", str(meta.get(key, "")))
+        if m:
+            return m.group(1)
+    name = Path(lora.path).name.lower()
+    for pattern, version in _NAME_VERSIONS:
+        if pattern.search(name):
+            return version
+    return None
+
+
+def check_lora_versions(loras: Sequence[LoraSpec], model_version: str) -> None:
+    """A LoRA loads only on the model version it was trained on; refuse the others by name."""
+    for lora in loras:
+        made_for = lora_version(lora)
+        if made_for is not None and made_for != model_version:
+            raise EngineUnavailable(
+                f"LoRA {Path(lora.path).name} was made for LTX-{made_for} and cannot load on the LTX-{model_version} "
+                f"model in use: a LoRA only works with the model it was trained on; use its LTX-{model_version} "
+                f"counterpart or select an LTX-{made_for} model (MILIMO_LTX2_MODEL)")
 
 
 def load_loras(base: Any, loras: Sequence[LoraSpec], variant: str) -> None:
