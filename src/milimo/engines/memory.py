@@ -72,9 +72,9 @@ class ModelSize:
 
 
 def working_set(size: ModelSize, width: int, height: int, frames: int, *, guidance_batch: int = 2) -> int:
-    """Activation bytes while denoising: latent tokens × inner width × ~24 saved tensors × bf16 × batch, + 1 GiB."""
+    """Activation bytes while denoising: tokens × inner width × ~8 live tensors (hidden, q/k/v, 4× FFN) × bf16 × batch + 1 GiB."""
     tokens = ((frames - 1) // 8 + 1) * (height // 32) * (width // 32)
-    return tokens * size.inner_dim * 2 * 24 * guidance_batch + GiB
+    return tokens * size.inner_dim * 2 * 8 * guidance_batch + GiB
 
 
 def decode_bytes(width: int, height: int, frames: int, tiling: bool) -> int:

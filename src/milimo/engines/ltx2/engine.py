@@ -185,6 +185,11 @@ class LTX2Engine:
             "loras": [{"path": str(l.path), "strength": l.strength, "kind": l.kind} for l in self.loras],
         }
 
+    def weight_folders(self) -> set[str]:
+        """The weight folders this engine loads (the ModelManager keeps an engine that needs no others beside it)."""
+        paths = [Path(str(self.weights)), self.text_encoder_path, self.upsampler_path]
+        return {str(p.resolve()) for p in paths if p is not None and p.exists()}
+
     @property
     def has_duration_predictor(self) -> bool:
         if self._base is not None:
