@@ -58,6 +58,12 @@ def _models(args: argparse.Namespace) -> int:
     return models_cli.download(args.name, args.data_dir, quiet=args.quiet)
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from milimo import doctor
+
+    return doctor.main(args.data_dir, args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="milimo", description="Milimo Video: a local-first AI film studio")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (listing, fetch):
         p.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
     models.set_defaults(func=_models)
+
+    doc = sub.add_parser("doctor", help="what this machine has, which models fit in which memory mode, what to download")
+    doc.add_argument("--json", action="store_true", help="the report as JSON")
+    doc.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    doc.set_defaults(func=_doctor)
     return parser
 
 

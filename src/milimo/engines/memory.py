@@ -177,3 +177,11 @@ def free_vram(device: str) -> tuple[int, int] | None:
     index = int(device.split(":", 1)[1]) if ":" in device else torch.cuda.current_device()
     free, total = torch.cuda.mem_get_info(index)
     return int(free), int(total)
+
+
+# Released bf16 sizes, for models not downloaded yet (doctor's advice): 19B / 22B transformers, Gemma 12B encoders.
+RELEASED = {
+    "2.0": ModelSize(transformer=38 * 10**9, text_encoder=24 * 10**9, rest=3 * 10**9),
+    "2.3": ModelSize(transformer=44 * 10**9, text_encoder=24 * 10**9, rest=3 * 10**9),
+    "2.5": ModelSize(transformer=44 * 10**9, text_encoder=24 * 10**9, rest=3 * 10**9),
+}
