@@ -71,6 +71,21 @@ class ModelSize:
         return cls(_folder_bytes(root / "transformer"), te, rest, int(cfg.get("num_layers", 48)), inner)
 
 
+def _module_bytes(module: Any) -> int:
+    if module is None or not hasattr(module, "parameters"):
+        return 0
+    return sum(p.numel() * p.element_size() for p in module.parameters())
+
+
+def size_of_pipeline(pipe: Any) -> ModelSize:
+    """From a loaded LTX2Pipeline's modules (an engine built from a pipeline has no folder to measure)."""
+    t = pipe.transformer
+    rest = sum(_module_bytes(getattr(pipe, n, None)) for n in ("vae", "audio_vae", "vocoder", "connectors"))
+    cfg = t.config
+    return ModelSize(_module_bytes(t), _module_bytes(pipe.text_encoder), rest, int(cfg.get("num_layers", 48)),
+                     int(cfg.get("num_attention_heads", 32)) * int(cfg.get("attention_head_dim", 128)))
+
+
 def working_set(size: ModelSize, width: int, height: int, frames: int, *, guidance_batch: int = 2) -> int:
     """Activation bytes while denoising: tokens × inner width × ~8 live tensors (hidden, q/k/v, 4× FFN) × bf16 × batch + 1 GiB."""
     tokens = ((frames - 1) // 8 + 1) * (height // 32) * (width // 32)

@@ -137,6 +137,28 @@ class LTX2Engine:
                    loras=loras, variant=files["variant"] or "auto", model_id=files["model_id"], selected_because=why,
                    **options)
 
+    @classmethod
+    def from_pipeline(cls, pipe: Any, *, variant: Literal["dev", "distilled"] = "distilled", device: str = "auto",
+                      memory: str = "auto", max_sequence_length: int = 1024, name: str = "in-memory") -> "LTX2Engine":
+        """An engine over an LTX2Pipeline already in memory (no folder): placed by the memory plan like a loaded one.
+
+        The GPU benchmark builds real-geometry models with random weights this way, in seconds.
+        """
+        engine = cls(name, variant=variant, device=device, memory=memory, max_sequence_length=max_sequence_length,
+                     vae_tiling=False, model_id=name)
+        with engine._lock:
+            engine._plan = plan = plan_device(device)
+            engine._rules = FrameRules.from_configs(dict(pipe.transformer.config), dict(pipe.vae.config),
+                                                    dict(pipe.audio_vae.config))
+            engine.model_version = detect_version(dict(pipe.transformer.config))
+            engine.version = version_label(engine.model_version, variant)
+            engine._legacy_2_0 = engine.model_version == "2.0"
+            pipe.set_progress_bar_config(disable=True)
+            engine._base, engine._pipes = pipe, {"t2v": pipe}
+            engine._memory_plan = memory_plan = engine.memory_plan()
+            place(engine, pipe, plan, memory_plan)
+        return engine
+
     # ------------------------------------------------------------------ capabilities
     @property
     def two_stage_available(self) -> bool:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from milimo.engines.memory import MemoryPlan, ModelSize, free_vram, plan_memory
+from milimo.engines.memory import MemoryPlan, ModelSize, free_vram, plan_memory, size_of_pipeline
 from milimo.engines.protocols import EngineUnavailable
 from milimo.engines.runtime import DevicePlan, fp8_supported, release_shared, resolve_hub_path, shared_key, shared_model
 
@@ -81,7 +81,10 @@ def plan_for(engine: "LTX2Engine", width: int = 768, height: int = 512, frames: 
         device = "cuda" if free_vram("cuda") is not None else "cpu"
     vram = free_vram(device) if device.startswith("cuda") else None
     root = engine._root or Path(str(engine.weights))
-    size = ModelSize.from_folder(root, engine.text_encoder_path, engine.upsampler_path)
+    if engine._base is not None and not (root / "transformer").is_dir():
+        size = size_of_pipeline(engine._base)  # built from a pipeline in memory (bench/gpu_ltx2.py)
+    else:
+        size = ModelSize.from_folder(root, engine.text_encoder_path, engine.upsampler_path)
     if vram is not None and engine._base is not None:
         vram = (vram[0] + _resident_bytes(engine), vram[1])  # what the engine holds now would be freed first
     fp8 = {True: True, False: False}.get(engine.fp8)  # type: ignore[arg-type]
