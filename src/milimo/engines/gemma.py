@@ -56,7 +56,7 @@ class GemmaTextEngine:
         self._processor: Any = None
         self._vision = False
         self._shared_key: tuple | None = None
-        self.shares_loaded_weights = False  # the last load() reused LTX-2's resident text encoder
+        self._shares_loaded_weights = False  # the last load() reused LTX-2's resident text encoder
 
     @classmethod
     def from_library(cls, models_dir: Path | str, *, settings: Any = None, **options: Any) -> "GemmaTextEngine | None":
@@ -75,7 +75,7 @@ class GemmaTextEngine:
             "engine": self.name, "weights": str(self._root or self.weights), "loaded": self._model is not None,
             "device": plan.device if plan else self.device_preference,
             "dtype": plan.describe()["dtype"] if plan else None, "vision": self._vision,
-            "shares_loaded_weights": self.shares_loaded_weights,
+            "shares_loaded_weights": self._shares_loaded_weights,
         }
 
     def weight_folders(self) -> set[str]:
@@ -112,7 +112,7 @@ class GemmaTextEngine:
                     return fresh[0]
 
                 model = shared_model(key, build)
-                self.shares_loaded_weights = not fresh
+                self._shares_loaded_weights = not fresh
             else:
                 with quiet_loading():
                     model = Model.from_pretrained(root, dtype=plan.dtype).to(plan.device).eval()

@@ -179,3 +179,20 @@ def test_prompt_enhancement_reuses_the_text_encoder_ltx2_holds(versions):
         assert video._base.text_encoder is text._model
     manager.unload_all()
     assert not video.describe()["loaded"] and not text.describe()["loaded"]
+
+
+def test_get_engines_says_which_model_why_and_the_memory_plan(versions):
+    from fastapi.testclient import TestClient
+
+    from milimo.app import create_app
+    from milimo.config import Settings
+
+    settings = Settings(data_dir=versions.parent, device="cpu", log_level="warning")
+    with TestClient(create_app(settings)) as client:
+        video = client.get("/engines").json()["engines"]["video"]
+    assert (video["engine"], video["why"], video["version"]) == ("ltx2", "weights_found", "ltx2.5-distilled")
+    assert (video["model_id"], video["model_version"]) == ("ltx25-distilled", "2.5")
+    assert video["selected_because"].startswith("newest complete model in the library")
+    assert video["memory"]["mode"] == "cpu" and video["memory"]["planned"] is True
+    assert video["frame_limits"]["max_frames"] == {"24": 481, "25": 497, "30": 601, "50": 1001}
+    assert video["capabilities"]["native_max_frames"] == 481 and video["duration_predictor"] is True

@@ -112,8 +112,11 @@ def place(engine: "LTX2Engine", base: Any, plan: DevicePlan, memory: MemoryPlan)
     if plan.kind == "cpu" or memory.mode == "gpu":
         base.to(plan.device)
     elif memory.mode == "text_encoder_cpu":
-        base.to(plan.device)
-        base.text_encoder.to("cpu")  # encodes on the CPU: embeddings move, 24 GB of weights do not
+        # Everything but the text encoder, one module at a time: moving the whole pipeline first would put
+        # the 24 GB encoder on the GPU for a moment, the very peak this mode avoids. It encodes on the CPU.
+        for name, module in base.components.items():
+            if name != "text_encoder" and hasattr(module, "to") and hasattr(module, "parameters"):
+                module.to(plan.device)
     elif memory.mode == "group_offload":
         # Leaf modules stream from pinned CPU memory on a side CUDA stream, overlapping the next layer's copy.
         base.enable_group_offload(onload_device=torch.device(plan.device), offload_device=torch.device("cpu"),
