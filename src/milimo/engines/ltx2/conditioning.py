@@ -17,7 +17,7 @@ import numpy as np
 from milimo.engines.ltx2.loras import LoraSpec, reference_downscale
 from milimo.engines.protocols import ConditioningImage, VideoRequest
 
-NATIVE_MAX_FRAMES = 505
+NATIVE_MAX_FRAMES = 481  # 20 s at 24 fps, the released configs' positional limit (versions.FrameRules)
 FRAME_STEP = 8
 MAX_SIZE = 2048  # positional embeddings are trained up to 2048 px per axis
 PipelineName = Literal["t2v", "i2v", "condition", "ic_lora"]
@@ -76,16 +76,17 @@ def read_video_frames(path: Path, max_frames: int) -> np.ndarray:
     return np.stack(frames[:keep])
 
 
-def check_request(request: VideoRequest, two_stage: bool, max_frames: int = NATIVE_MAX_FRAMES) -> None:
+def check_request(request: VideoRequest, two_stage: bool, max_frames: int = NATIVE_MAX_FRAMES,
+                  multiple: int | None = None, max_size: int = MAX_SIZE) -> None:
     """Refuse what the model cannot make, saying what to change (the task snaps to the grid first)."""
-    multiple = 64 if two_stage else 32
+    multiple = multiple or (64 if two_stage else 32)
     if request.num_frames < 1 or (request.num_frames - 1) % FRAME_STEP:
         raise ValueError(f"LTX-2 frame counts are 8k+1 (e.g. 97, 121); got {request.num_frames}")
     if request.num_frames > max_frames:
         raise ValueError(f"LTX-2 makes at most {max_frames} frames per call; chain longer shots")
     for label, v in (("width", request.width), ("height", request.height)):
-        if v % multiple or not multiple <= v <= MAX_SIZE:
-            raise ValueError(f"{label} must be a multiple of {multiple} between {multiple} and {MAX_SIZE}; got {v}")
+        if v % multiple or not multiple <= v <= max_size:
+            raise ValueError(f"{label} must be a multiple of {multiple} between {multiple} and {max_size}; got {v}")
     for img in request.images:
         if not 0 <= img.frame_index < request.num_frames:
             raise ValueError(f"conditioning image at frame {img.frame_index} is outside the clip (0..{request.num_frames - 1})")

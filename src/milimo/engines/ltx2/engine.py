@@ -17,8 +17,6 @@ import numpy as np
 
 from milimo.engines.ltx2.conditioning import (
     FRAME_STEP,
-    MAX_SIZE,
-    NATIVE_MAX_FRAMES,
     PIPELINE_CLASSES,
     PipelineName,
     RunRecord,
@@ -33,7 +31,6 @@ from milimo.engines.memory import MemoryPlan
 from milimo.engines.ltx2.upscale import GUIDANCE_OFF, load_upsampler, run_two_stage, stage_2_guidance
 from milimo.engines.protocols import (
     AudioTrack,
-    EngineUnavailable,
     StepCallback,
     VideoCapabilities,
     VideoRequest,
@@ -175,10 +172,10 @@ class LTX2Engine:
 
     @property
     def capabilities(self) -> VideoCapabilities:
-        multiple = 64 if self.two_stage_available else 32
+        multiple = self._rules.size_multiple(self.two_stage_available)
         return VideoCapabilities(
             native_max_frames=self.max_frames(24.0), frame_step=FRAME_STEP, size_multiple=multiple, min_size=multiple,
-            max_size=MAX_SIZE, accepts_images=True, accepts_keyframes=True, accepts_video=True,
+            max_size=self._rules.max_size, accepts_images=True, accepts_keyframes=True, accepts_video=True,
             returns_audio=True, exposes_latents=False,  # continuation hands over tail frames, not latents
         )
 
@@ -200,7 +197,7 @@ class LTX2Engine:
             "vae_dtype": plan.describe()["vae_dtype"] if plan else None,
             "offload": self.offload, "vae_tiling": self.vae_tiling, "fp8": self._fp8_on,
             "memory": {**memory.as_dict(), "planned": self._memory_plan is None},
-            "frame_limits": {"max_seconds": self._rules.max_seconds,
+            "frame_limits": {"max_seconds": self._rules.max_seconds, "max_size": self._rules.max_size,
                              "max_frames": {str(f): self.max_frames(f) for f in (24, 25, 30, 50)}},
             "guidance_defaults": None if self.variant == "distilled" else GUIDANCE[self.model_version].as_dict(),
             "duration_predictor": self.has_duration_predictor,
@@ -334,7 +331,8 @@ class LTX2Engine:
             if self._base is None:
                 self.load()
             two_stage = bool(request.upscale) and self._upsample_pipe is not None
-            check_request(request, two_stage, self.max_frames(float(request.fps)))
+            check_request(request, two_stage, self.max_frames(float(request.fps)), self._rules.size_multiple(two_stage),
+                          self._rules.max_size)
             kind = choose_pipeline(request)
             record = RunRecord(pipeline=PIPELINE_CLASSES[kind])
             if request.upscale and not two_stage:

@@ -2,6 +2,8 @@
 
 Everything is read from the model's own configs (transformer, VAE, audio VAE), never assumed:
 
+* sizes: multiples of the VAE's spatial compression (32; 64 for two-stage), up to the transformer's
+  `base_height` / `base_width` (2048).
 * version: 2.5 when the transformer stores a keyframe position embedding
   (`use_keyframes_abs_pos_embedding`, LTX-2.5's DFR keyframes) or drops the video feed-forward
   biases; 2.3 when it has gated attention / prompt cross-attention modulation (`gated_attn`,
@@ -82,6 +84,8 @@ class FrameRules:
     causal_offset: int = 1
     audio_latents_per_second: float = 25.0  # sample_rate / hop / audio VAE temporal compression
     audio_compression: int = 4
+    spatial_compression: int = 32  # video VAE: sizes are multiples of this (twice it for two-stage)
+    max_size: int = 2048  # transformer base_height / base_width: the trained spatial range in pixels
 
     @classmethod
     def from_folder(cls, folder: Path) -> "FrameRules":
@@ -99,7 +103,13 @@ class FrameRules:
             audio_max_seconds=float(transformer.get("audio_pos_embed_max_pos", 20)),
             temporal_compression=temporal, causal_offset=int(transformer.get("causal_offset", 1)),
             audio_latents_per_second=rate / hop / compression, audio_compression=compression,
+            spatial_compression=int(vae.get("spatial_compression_ratio") or 32),
+            max_size=int(min(transformer.get("base_height", 2048), transformer.get("base_width", 2048))),
         )
+
+    def size_multiple(self, two_stage: bool) -> int:
+        """Stage 1 of the two-stage recipe runs at half size, so the full size needs twice the VAE's grid."""
+        return self.spatial_compression * (2 if two_stage else 1)
 
     def fits(self, num_frames: int, fps: float) -> bool:
         """Every video and audio token of a clip lies inside the trained positional range."""
