@@ -80,8 +80,12 @@ def materialise(build, device: str, dtype) -> Any:
     return module.eval()
 
 
-def real_pipeline(version: str, device: str, dtype, work: Path) -> Any:
-    """LTX2Pipeline of the version's real geometry, random weights, on `device`."""
+def real_pipeline(version: str, device: str, dtype, work: Path, layers: int | None = None) -> Any:
+    """LTX2Pipeline of the version's real geometry, random weights, on `device`.
+
+    `layers` cuts every stack (transformer, connectors, Gemma) to that many blocks and the vocabulary to
+    4096: the same widths and code on a machine without the memory for 22B (the `--smoke` check).
+    """
     from diffusers import (AutoencoderKLLTX2Audio, AutoencoderKLLTX2Video, FlowMatchEulerDiscreteScheduler, LTX2Pipeline,
                            LTX2VideoTransformer3DModel)
     from diffusers.pipelines.ltx2 import LTX2TextConnectors, LTX2Vocoder, LTX2VocoderWithBWE
@@ -89,9 +93,16 @@ def real_pipeline(version: str, device: str, dtype, work: Path) -> Any:
 
     from tests.engines.real.tiny import gemma_tokenizer
 
-    g = GEOMETRY[version]
+    g = {k: dict(v) if isinstance(v, dict) else v for k, v in GEOMETRY[version].items()}
+    gemma = dict(GEMMA3_12B, vocab_size=262_208)
+    if layers:
+        g["transformer"]["num_layers"] = layers
+        for side in ("video", "audio"):
+            g["connectors"][f"{side}_connector_num_layers"] = layers
+        gemma.update(num_hidden_layers=layers, vocab_size=4096)
+        g["connectors"]["text_proj_in_factor"] = layers + 1
     tok = gemma_tokenizer(work / "tok")
-    text = Gemma3TextConfig(vocab_size=262_208, **GEMMA3_12B)
+    text = Gemma3TextConfig(**gemma)
     vision = SiglipVisionConfig(hidden_size=64, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
                                 image_size=28, patch_size=14)
     return LTX2Pipeline(
@@ -214,7 +225,7 @@ def bench_version(version: str, args: argparse.Namespace, device: str, work: Pat
 
     plan = plan_device(device)
     t0 = time.perf_counter()
-    pipe = tiny_pipeline(version, work) if args.tiny else real_pipeline(version, device, plan.dtype, work)
+    pipe = tiny_pipeline(version, work) if args.tiny else real_pipeline(version, device, plan.dtype, work, args.layers)
     built_s = time.perf_counter() - t0
     rows = []
     for mode in args.modes:
@@ -268,22 +279,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--max-sequence-length", type=int, default=None)
+    parser.add_argument("--smoke", action="store_true",
+                        help="real widths with 1 block per stack, tiny clip: checks the real-geometry path on a CPU")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "gpu_ltx2.jsonl")
     args = parser.parse_args(argv)
 
     import torch
 
-    device = "cpu" if args.tiny or not torch.cuda.is_available() else "cuda"
-    if device == "cpu" and not args.tiny:
+    device = "cpu" if args.tiny or args.smoke or not torch.cuda.is_available() else "cuda"
+    args.layers = 1 if args.smoke else None
+    if device == "cpu" and not args.tiny and not args.smoke:
         print("no CUDA GPU: running the tiny CPU path (--tiny)", file=sys.stderr)
         args.tiny = True
-    big = not args.tiny
+    big = not (args.tiny or args.smoke)
     args.width, args.height, args.frames = (args.width or (768 if big else 64), args.height or (512 if big else 64),
                                             args.frames or (121 if big else 17))
     args.steps = args.steps if big else min(args.steps, 2)
     args.runs = args.runs or (3 if big else 2)
     args.max_sequence_length = args.max_sequence_length or (256 if big else 64)
     default_modes = "gpu,gpu+fp8,text_encoder_cpu,model_offload,group_offload" if big else "gpu,text_encoder_cpu"
+    if args.smoke:  # the real connectors' 128 learnable registers need a sequence length divisible by 128
+        args.steps, args.runs, args.frames, args.max_sequence_length = 1, 1, 9, 128
     args.modes = (args.modes or default_modes).split(",")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -295,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.results, "a") as f:
         for row in rows:
             f.write(json.dumps({"bench": "gpu_ltx2", "time": time.strftime("%Y-%m-%dT%H:%M:%S"), "commit": git_commit(),
-                                "tiny": args.tiny, **row}) + "\n")
+                                "tiny": args.tiny, "smoke": args.smoke, **row}) + "\n")
     return 0
 
 

@@ -366,7 +366,7 @@ class LTX2Engine:
                 if hasattr(pipe, "maybe_free_model_hooks"):
                     pipe.maybe_free_model_hooks()
             progress.finish()
-            frames_u8 = (video[0].float().clamp(0, 1) * 255).round().to(dtype=_uint8()).permute(0, 2, 3, 1).cpu()
+            frames_u8 = (video[0].float().nan_to_num(0.0).clamp(0, 1) * 255).round().to(dtype=_uint8()).permute(0, 2, 3, 1).cpu()
             del video, out
             track = self._audio_track(audio, request)
             if self._plan.kind != "cpu":
@@ -419,7 +419,8 @@ class LTX2Engine:
             samples = samples[:, :n]
         else:
             samples = np.pad(samples, ((0, 0), (0, n - samples.shape[1])))
-        return AudioTrack(np.clip(samples, -1.0, 1.0), rate)
+        # NaN (an overflow in half precision) would make the AAC encoder refuse the track: silence instead
+        return AudioTrack(np.clip(np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0), rate)
 
 
 def _uint8() -> Any:
