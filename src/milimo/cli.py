@@ -107,6 +107,12 @@ def _sam_service(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from milimo import doctor
+
+    return doctor.main(args.data_dir, args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="milimo", description="Milimo Video: a local-first AI film studio")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -166,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
     exp.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
     exp.set_defaults(func=_export)
+
+    doc = sub.add_parser("doctor", help="what this machine has, which models fit in which memory mode, what to download")
+    doc.add_argument("--json", action="store_true", help="the report as JSON")
+    doc.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    doc.set_defaults(func=_doctor)
     return parser
 
 

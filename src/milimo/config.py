@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     # 48 GiB), and LoRAs always applied: "path[:strength[:kind]]" entries, comma-separated or a JSON list; relative
     # paths are inside the models folder; kind is style (default), camera, ic_lora or distilled.
     ltx2_offload: Literal["none", "model", "sequential"] = "none"
+    # Which LTX-2 library model (auto: the newest complete one; or an id such as ltx23-dev) and how its weights
+    # sit on the GPU (auto: the fastest memory mode whose expected peak fits the free VRAM; see engines/memory.py).
+    ltx2_model: str = "auto"
+    ltx2_memory: Literal["auto", "gpu", "text_encoder_cpu", "model_offload", "group_offload", "sequential_offload"] = "auto"
     ltx2_fp8: Literal["auto", "on", "off"] = "auto"
     ltx2_loras: Annotated[list[str], NoDecode] = []
 

@@ -39,7 +39,8 @@ def run(engine, req: VideoRequest) -> tuple:
 def test_engine_meets_the_video_protocol_and_is_honest(ltx2_engine):
     assert isinstance(ltx2_engine, VideoEngine)
     caps = ltx2_engine.capabilities
-    assert (caps.native_max_frames, caps.frame_step, caps.returns_audio) == (505, 8, True)
+    # 481 = 20 s at 24 fps: the positional limit read from the config (not the often-quoted 505, see versions.py)
+    assert (caps.native_max_frames, caps.frame_step, caps.returns_audio) == (481, 8, True)
     assert caps.size_multiple == 64  # the spatial upsampler is installed: two-stage sizes
     d = ltx2_engine.describe()
     assert d["device"] == "cpu" and d["dtype"] == "float32" and d["loaded"] and d["two_stage"]
