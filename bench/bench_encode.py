@@ -190,7 +190,7 @@ def main() -> None:
             sides = both
             if n == min(LENGTHS):
                 sides = {**both, "naive_pyav": encode_naive, "x264_only": x264_only(to_yuv(rgb))}
-            result[f"frames_{n}"] = row = compare(runs, sides, lambda: rgb, folder)
+            result[f"frames_{n}"] = row = compare(runs, sides, lambda rgb=rgb: rgb, folder)
             report(f"{n} frames from memory", row)
             del rgb
         # How Milimo really encodes: a draft engine renders each frame while the encoder pulls.

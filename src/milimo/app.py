@@ -15,8 +15,24 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milimo import __version__
-from milimo.api import (assets, edit, editorial, engines, events, generation, health, login, media, models, projects, render,
-                        shots, storyboard, takes, tokens)
+from milimo.api import (
+    assets,
+    edit,
+    editorial,
+    engines,
+    events,
+    generation,
+    health,
+    login,
+    media,
+    models,
+    projects,
+    render,
+    shots,
+    storyboard,
+    takes,
+    tokens,
+)
 from milimo.config import Settings
 from milimo.context import Studio
 from milimo.errors import StudioError

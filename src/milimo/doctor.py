@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from milimo.engines.library import MANIFEST, ModelEntry, model_status, usable_bases
-from milimo.engines.memory import GiB, MODES, RELEASED, ModelSize, decode_bytes, peak_bytes, plan_memory, working_set
+from milimo.engines.memory import MODES, RELEASED, GiB, ModelSize, decode_bytes, peak_bytes, plan_memory, working_set
 
 
 def _ram() -> dict[str, int]:

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from milimo.studio.hf_token import token_path
-from tests.engines.real import fakehub
 from tests.api.test_models import hub_env, needs_hub
+from tests.engines.real import fakehub
 from tests.sse import SSEClient
 
 TOKEN = "hf_TestTokenForGatedModels123"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from milimo.engines.memory import GiB, MODES, ModelSize, peak_bytes, plan_memory
+from milimo.engines.memory import MODES, GiB, ModelSize, peak_bytes, plan_memory
 
 # bf16 weights as released: LTX-2.0 19B (transformer ~38 GB, Gemma 3 12B ~24 GB), LTX-2.3/2.5 22B.
 LTX20 = ModelSize(transformer=38 * GiB, text_encoder=24 * GiB, rest=3 * GiB)

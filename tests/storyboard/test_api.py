@@ -219,7 +219,7 @@ def test_export_gives_the_edited_storyboard_back_as_a_screenplay(client, committ
 
 
 def test_match_elements_stores_the_matches(client, committed):
-    pid, board = committed
+    pid, _board = committed
     db = client.app.state.studio.db
     db.write(lambda s: s.add_all([
         Element(id="el-mara", project_id=pid, name="Mara", trigger_word="@Mara", type="character"),

@@ -17,10 +17,10 @@ from sqlmodel import Session
 
 from milimo.config import PROJECT_FOLDERS, Settings
 from milimo.db.database import Database
-from milimo.jobs.cancel import cancel_project_jobs
-from milimo.jobs.services import Services
 from milimo.db.models import Project, Scene, Shot, table_of
 from milimo.errors import Invalid
+from milimo.jobs.cancel import cancel_project_jobs
+from milimo.jobs.services import Services
 from milimo.studio import shots as shot_rules
 from milimo.studio.ids import new_id
 from milimo.studio.schemas import (

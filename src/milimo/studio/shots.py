@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Text, cast, func, select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlmodel import Session
 
 from milimo.db.database import Database

@@ -14,7 +14,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy import (
-    JSON,
     Boolean,
     DateTime,
     String,

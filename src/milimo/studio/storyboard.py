@@ -21,9 +21,9 @@ from milimo.storyboard.export import write_fountain
 from milimo.storyboard.fdx import write_fdx
 from milimo.storyboard.fountain import parse_fountain
 from milimo.storyboard.model import ParsedScene, ParsedShot, Storyboard
-from milimo.studio.storyboard_schemas import ParseRequest
 from milimo.studio.schemas import EMPTY_IN_STATE
 from milimo.studio.state import shots_rows
+from milimo.studio.storyboard_schemas import ParseRequest
 from milimo.studio.versions import bump_version, check_base_version, require_project
 
 

@@ -70,7 +70,7 @@ def test_same_seed_same_video_other_seed_other_video(ltx2_engine):
 
 def test_image_at_frame_zero_runs_image_to_video(ltx2_engine):
     req = request(images=[ConditioningImage(picture(1), frame_index=0)])
-    result, frames, _ = run(ltx2_engine, req)
+    _result, frames, _ = run(ltx2_engine, req)
     assert ltx2_engine.last_run.pipeline == "LTX2ImageToVideoPipeline"
     assert len(frames) == FRAMES and frames[0].shape == (H, W, 3)
 
@@ -110,7 +110,7 @@ def test_continuation_tail_frames_become_the_condition_at_frame_zero(ltx2_engine
     encoder = ltx2_engine._base.vae.encoder  # a real forward hook: what the pipeline actually encodes
     handle = encoder.register_forward_pre_hook(lambda m, args: seen.append(tuple(args[0].shape)))
     try:
-        result, frames, _ = run(ltx2_engine, request(continuation=Continuation(frames=tail)))
+        _result, frames, _ = run(ltx2_engine, request(continuation=Continuation(frames=tail)))
     finally:
         handle.remove()
     record = ltx2_engine.last_run
@@ -145,7 +145,7 @@ def test_cancel_from_the_step_callback_stops_denoising(ltx2_engine):
         hook.remove()
     assert calls == [1, 2]
     assert len(forwards) == 2  # cfg 1: one transformer pass per step, none after the cancel
-    result, frames, _ = run(ltx2_engine, request())  # the engine is usable afterwards
+    _result, frames, _ = run(ltx2_engine, request())  # the engine is usable afterwards
     assert len(frames) == FRAMES
 
 

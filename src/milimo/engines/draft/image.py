@@ -9,17 +9,15 @@ from the seed. Four steps, each reported through on_step.
 
 from __future__ import annotations
 
-
-
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .base import DraftEngine
 from ..protocols import ImageCapabilities, ImageRequest, StepCallback
+from .base import DraftEngine
 from .drawing import RGB, draw_lines, fit, font, letterbox, line_height, palette, rng, vertical_gradient
-from .typeset import draw_text
 from .framing import draw_framing
 from .shots import find_shot_type, label, normalise_shot_type
+from .typeset import draw_text
 
 STEPS = 4
 

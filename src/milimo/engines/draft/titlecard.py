@@ -17,8 +17,8 @@ from PIL import Image, ImageDraw
 from ..protocols import ShotContext
 from .camera import Canvas
 from .drawing import Palette, draw_lines, fit, font, line_height, vertical_gradient
-from .typeset import draw_text
 from .shots import label, normalise_shot_type
+from .typeset import draw_text
 
 BREATH_ZOOM = 1.04
 BREATH_SECONDS = 12.0

@@ -26,9 +26,9 @@ from milimo.engines.ltx2.conditioning import (
 )
 from milimo.engines.ltx2.loras import LoraSpec, activate_adapters, check_lora_versions, load_loras, settings_loras
 from milimo.engines.ltx2.residency import load_base, place, plan_for, release_shared
+from milimo.engines.ltx2.upscale import GUIDANCE_OFF, load_upsampler, run_two_stage, stage_2_guidance
 from milimo.engines.ltx2.versions import GUIDANCE, FrameRules, detect_version, folder_version, version_label
 from milimo.engines.memory import MemoryPlan
-from milimo.engines.ltx2.upscale import GUIDANCE_OFF, load_upsampler, run_two_stage, stage_2_guidance
 from milimo.engines.protocols import (
     AudioTrack,
     StepCallback,
