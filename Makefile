@@ -42,8 +42,9 @@ web-api: install web/node_modules/.stamp
 web-test: web/node_modules/.stamp
 	cd web && npx vitest run
 
+# The segmentation service (seed §3) runs beside the studio as a child it supervises.
 run: install web/dist/index.html
-	$(BIN)/milimo serve $(ARGS)
+	MILIMO_SAM_AUTOSTART=$${MILIMO_SAM_AUTOSTART:-1} $(BIN)/milimo serve $(ARGS)
 
 # Vitest first (seconds), then pytest, which includes the browser tests (tests/web, Debian's Chromium).
 test: install-test web-test web/dist/index.html
