@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milimo import __version__
-from milimo.api import assets, engines, events, generation, health, media, models, projects, shots
+from milimo.api import assets, elements, engines, events, generation, health, media, models, projects, shots
 from milimo.config import Settings
 from milimo.context import Studio
 from milimo.errors import StudioError
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        expose_headers=["content-range", "etag"])
     _install_error_handlers(app)
     install_security(app, settings)  # auth, hosts, CSRF, headers, body caps, the error schema (milimo.security)
-    for module in (health, projects, shots, assets, generation, events, media, engines, models):
+    for module in (health, projects, shots, assets, elements, generation, events, media, engines, models):
         app.include_router(module.router)
     if settings.web_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")

@@ -5,4 +5,4 @@ from milimo.jobs.contract import TaskRegistry
 from milimo.tasks.image import run_image
 from milimo.tasks.video import run_video
 
-TASKS: TaskRegistry = {JobType.video: run_video, JobType.image: run_image}
+TASKS: TaskRegistry = {JobType.video: run_video, JobType.image: run_image, JobType.element_visual: run_image}
