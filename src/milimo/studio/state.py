@@ -62,7 +62,7 @@ def _sqlite_shots_sql() -> str:
         if _is_json(col):
             expr = f"json(coalesce({q}, '[]'))"
         elif isinstance(col.type, Boolean):
-            expr = f"json(CASE WHEN {q} THEN 'true' ELSE 'false' END)"
+            expr = f"json(CASE WHEN {q} IS NULL THEN 'null' WHEN {q} THEN 'true' ELSE 'false' END)"  # still_first may be unset
         elif _is_time(col):
             expr = f"replace({q}, ' ', 'T') || 'Z'"
         else:
