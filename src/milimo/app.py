@@ -15,11 +15,27 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milimo import __version__
-from milimo.api import assets, elements, engines, events, generation, health, media, models, projects, shots
+from milimo.api import (
+    assets,
+    editorial,
+    elements,
+    engines,
+    events,
+    generation,
+    health,
+    login,
+    media,
+    models,
+    projects,
+    shots,
+    takes,
+    tokens,
+)
 from milimo.config import Settings
 from milimo.context import Studio
 from milimo.errors import StudioError
-from milimo.security import install as install_security
+from milimo.exposure import limits, openapi_errors
+from milimo.exposure.guard import Guard, check_exposure
 
 log = logging.getLogger("milimo")
 
@@ -49,12 +65,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
                        expose_headers=["content-range", "etag"])
     _install_error_handlers(app)
-    install_security(app, settings)  # auth, hosts, CSRF, headers, body caps, the error schema (milimo.security)
-    for module in (health, projects, shots, assets, elements, generation, events, media, engines, models):
+    _install_exposure(app, settings)
+    for module in (health, projects, shots, assets, elements, generation, events, media, engines, models, takes, tokens, editorial):
         app.include_router(module.router)
     if settings.web_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")
     return app
+
+
+def _install_exposure(app: FastAPI, settings: Settings) -> None:
+    """Login routes, body limits, the guard, the true error schema in OpenAPI (milimo.exposure).
+    Middleware added last runs first: the guard is outermost."""
+    check_exposure(settings)
+    app.include_router(login.router)
+    app.add_middleware(limits.BodyLimit, settings=settings)
+    app.add_middleware(Guard, settings=settings)
+    openapi_errors.install(app)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

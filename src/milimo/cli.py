@@ -13,7 +13,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from milimo.app import create_app
     from milimo.config import Settings
-    from milimo.security import ExposureError, check_exposure
+    from milimo.exposure.guard import ExposureError, check_exposure
 
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "data_dir": args.data_dir}.items() if v is not None}
     try:
@@ -69,6 +69,12 @@ def _models(args: argparse.Namespace) -> int:
     return models_cli.download(args.name, args.data_dir, quiet=args.quiet)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from milimo.editorial.cli import export
+
+    return export(args.project, args.format, args.output, args.data_dir)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="milimo", description="Milimo Video: a local-first AI film studio")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (listing, fetch):
         p.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
     models.set_defaults(func=_models)
+
+    exp = sub.add_parser("export", help="write a project's cut for an editor (OTIO, FCP XML, FCPXML, EDL, subtitles)")
+    exp.add_argument("--project", required=True, help="project id")
+    exp.add_argument("--format", required=True, choices=["otio", "otioz", "fcp7xml", "fcpxml", "edl", "srt", "vtt"])
+    exp.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
+    exp.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    exp.set_defaults(func=_export)
     return parser
 
 

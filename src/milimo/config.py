@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     # Browsers allowed to call the API from another origin (the Vite dev server by default).
     cors_origins: list[str] = ["http://127.0.0.1:5173", "http://localhost:5173"]
 
-    # Exposure (milimo.security). A token is required to bind anywhere but loopback; with one set, every
+    # Exposure (milimo.exposure). A token is required to bind anywhere but loopback; with one set, every
     # route needs it (Authorization: Bearer, or the cookie the /login page sets). Host names the studio
     # answers to (DNS rebinding): comma-separated, "*" for any; default loopback names and the bind host.
     auth_token: SecretStr | None = None

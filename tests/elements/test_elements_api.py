@@ -62,8 +62,9 @@ def test_reference_images_must_be_images_of_this_project(client, project, tmp_pa
     pid = project["id"]
     pid2 = client.post("/projects", json={"name": "B"}).json()["id"]
     foreign = upload(client, pid2)
-    from milimo.media import encode_video
     import numpy as np
+
+    from milimo.media import encode_video
 
     clip = tmp_path / "c.mp4"
     encode_video(iter([np.zeros((64, 64, 3), np.uint8)] * 4), clip, fps=24, width=64, height=64)

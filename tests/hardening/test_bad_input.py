@@ -39,7 +39,7 @@ def test_save_moving_a_shot_to_a_missing_scene_is_a_422(client, project):
 def test_an_empty_reference_image_is_a_422(client, project, refs):
     r = client.post("/generate/image", json={"project_id": project["id"], "prompt": "a lamp", "reference_images": refs})
     assert r.status_code == 422, r.text
-    assert "neither an asset id nor a media URL" in r.json()["detail"]
+    assert "reference_images.0" in r.json()["detail"]  # the request model names the empty entry
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from milimo.app import create_app
 from milimo.config import Settings
-from milimo.security import COOKIE
+from milimo.exposure.guard import COOKIE
 from tests.conftest import free_port
 
 TOKEN = "correct-horse-battery-staple-42"
@@ -100,7 +100,7 @@ def test_a_host_name_that_is_not_ours_is_refused(client):
 
 
 def test_the_default_hosts_are_loopback_and_the_bind_address(tmp_path):
-    from milimo.security import host_allowed, trusted_hosts
+    from milimo.exposure.guard import host_allowed, trusted_hosts
 
     hosts = trusted_hosts(Settings(data_dir=tmp_path, allowed_hosts=[]))
     assert host_allowed(hosts, "127.0.0.1:8000") and host_allowed(hosts, "[::1]:8000") and host_allowed(hosts, "localhost")

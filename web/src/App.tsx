@@ -9,6 +9,11 @@ import { HelpOverlay } from "./components/HelpOverlay";
 import { Toasts } from "./components/Toasts";
 import { ConfirmDialog } from "./components/ConfirmDialog";
 import { Login } from "./components/Login";
+import { ModelLibrary } from "./components/ModelLibrary";
+import { TakesCompare } from "./components/TakesCompare";
+import { startSession } from "./store/session";
+import { startTakeHistorySync } from "./store/takeHistory";
+import { loadModels } from "./store/models";
 import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
@@ -16,23 +21,28 @@ import { connectEvents } from "./store/jobs";
 import { startTakeSync } from "./store/takes";
 import { loadEngines } from "./store/engines";
 import { onKeyDown } from "./store/commands";
-import { playback } from "./engine/playback";
+import { playback } from "./playback/playback";
 
 export function App() {
   const hasProject = useStudio((s) => s.projectId !== null);
   useEffect(() => {
     const stopAutosave = startAutosave();
     const stopTakeSync = startTakeSync();
+    const stopTakeHistory = startTakeHistorySync();
+    const stopSession = startSession();
     const disconnect = connectEvents();
     playback.start();
     void hydrate();
     void loadEngines();
+    void loadModels();
     window.addEventListener("keydown", onKeyDown);
     // Tests and the benchmark drive the app through this handle.
     (window as any).__milimo = { store: useStudio, playback };
     return () => {
       stopAutosave();
       stopTakeSync();
+      stopTakeHistory();
+      stopSession();
       disconnect();
       playback.stop();
       window.removeEventListener("keydown", onKeyDown);
@@ -54,6 +64,8 @@ export function App() {
         </main>
       )}
       <ProjectManager />
+      <ModelLibrary />
+      <TakesCompare />
       <HelpOverlay />
       <ConfirmDialog />
       <Toasts />

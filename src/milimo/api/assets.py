@@ -23,7 +23,7 @@ def upload(
     kind: Annotated[Literal["general", "element", "reference"], Form()] = "general",
 ) -> dict:
     """Upload media into a project; the response gives an asset id and a URL, never a path.
-    Its size is capped while it arrives (milimo.limits), and again while it is copied."""
+    Its size is capped while it arrives (milimo.exposure.limits), and again while it is copied."""
     return assets.upload_asset(db, settings, project_id, kind, file.filename, file.file)
 
 

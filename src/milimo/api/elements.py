@@ -8,8 +8,15 @@ from fastapi import APIRouter, Path, Query
 
 from milimo.api.deps import DbDep, ProjectId, SettingsDep, StudioDep
 from milimo.studio import element_store, images
-from milimo.studio.element_schemas import (ElementCreate, ElementDeleted, ElementPublic, ElementUpdate, ImagePage,
-                                           ImageQueued, VisualizeRequest)
+from milimo.studio.element_schemas import (
+    ElementCreate,
+    ElementDeleted,
+    ElementPublic,
+    ElementUpdate,
+    ImagePage,
+    ImageQueued,
+    VisualizeRequest,
+)
 from milimo.studio.ids import ID_PATTERN
 
 router = APIRouter(tags=["elements"])

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from milimo import __version__
 from milimo.api.deps import SettingsDep
-from milimo.security import is_authenticated
+from milimo.exposure.guard import is_authenticated
 
 router = APIRouter(tags=["health"])
 

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from milimo.api.deps import LibraryDep
+from milimo.api.deps import LibraryDep, SettingsDep
+from milimo.studio import hf_token
 from milimo.studio.library_schemas import DownloadCancelling, DownloadStarted, ModelDeleted, ModelList, ModelPublic
 
 
@@ -31,9 +32,9 @@ def read_model(model_id: ModelId, library: LibraryDep) -> dict:
 
 @router.post("/{model_id}/download", response_model=DownloadStarted, status_code=202,
              responses={**ERRORS, 507: {"description": "Not enough free disk (the model's size x 1.1)"}})
-def download_model(model_id: ModelId, library: LibraryDep) -> dict:
-    """Download (or resume) a model in the background; follow download_* events on /events."""
-    return library.start_download(model_id)
+def download_model(model_id: ModelId, library: LibraryDep, settings: SettingsDep) -> dict:
+    """Download (or resume) a model in the background, with the stored Hugging Face token if any; follow download_* events."""
+    return library.start_download(model_id, token=hf_token.read_token(settings.data_dir))
 
 
 @router.delete("/{model_id}/download", response_model=DownloadCancelling, responses=ERRORS)

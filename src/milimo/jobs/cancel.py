@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 from milimo.db.states import JobStatus
@@ -15,10 +16,8 @@ def cancel_job(services: Services, job_id: str) -> Literal["cancelled", "cancell
     linked = store.linked_jobs(services.db, job_id)
     outcome = _cancel_one(services, job_id)
     for other in linked:
-        try:
+        with contextlib.suppress(Conflict):  # it ended meanwhile
             _cancel_one(services, other)
-        except Conflict:
-            pass  # it ended meanwhile
     return outcome
 
 

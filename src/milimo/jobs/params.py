@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from milimo.db.states import JobType
 from milimo.engines.grid import Adjustment
 from milimo.errors import Invalid
-from milimo.db.states import JobType
 
 Pipeline = Literal["ti2vid", "ic_lora", "keyframe", "image"]
 

@@ -10,9 +10,9 @@ from sqlmodel import Session, col
 
 from milimo.db.database import Database
 from milimo.db.models import Job, Project, Shot, utcnow
+from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, ShotStatus
 from milimo.errors import Conflict, NotFound
 from milimo.jobs.results import JobOutputs, ShotTake
-from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, ShotStatus
 
 PUBLIC_FIELDS = ("id", "project_id", "shot_id", "type", "status", "progress", "status_message", "eta_seconds",
                  "engine", "engine_version", "params", "outputs", "error", "created_at", "started_at", "finished_at")

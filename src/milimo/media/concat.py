@@ -16,7 +16,7 @@ import av
 
 from milimo.engines.protocols import AudioTrack
 from milimo.fsutil import atomic_path
-from milimo.media.encode import EncodeResult, AudioFeeder
+from milimo.media.encode import MP4_OPTIONS, AudioFeeder, EncodeResult
 from milimo.media.errors import MediaError
 from milimo.media.probe import probe
 
@@ -48,7 +48,7 @@ def concat_video_parts(parts: list[Path], out_path: Path, *, audio: AudioTrack |
     counts = [probe(p).num_frames for p in parts]
     out_path = Path(out_path)
     with atomic_path(out_path) as tmp:
-        output = av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
+        output = av.open(str(tmp), mode="w", format="mp4", options=MP4_OPTIONS)
         try:
             total = _copy(parts, counts, output, audio)
         finally:

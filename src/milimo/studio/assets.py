@@ -52,7 +52,7 @@ def upload_asset(
             thumb_url = media_url(project_id, f"thumbnails/{thumb.name}") if thumb else None
         asset = Asset(
             id=asset_id, project_id=project_id, kind=kind, media_type=found.media_type, rel_path=rel, url=url,
-            thumbnail_url=thumb_url, filename=uploads.sanitize_filename(filename),
+            thumbnail_url=thumb_url, filename=uploads.display_name(filename, found.extension),
             mime=found.mime, size_bytes=size, width=found.width, height=found.height, duration_s=found.duration_s,
             fps=found.fps, num_frames=found.num_frames, meta={"original_filename": (filename or "")[:255]},
         )

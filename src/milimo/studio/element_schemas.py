@@ -19,7 +19,7 @@ class ElementCreate(_Strict):
     type: ElementType = "character"
     description: Text = ""
     trigger_word: Trigger | None = Field(None, description='default "@" + the name without spaces; unique in the project, any case')
-    image_asset_ids: ImageIds = []
+    image_asset_ids: ImageIds = Field(default_factory=list)
 
 
 class ElementUpdate(_Strict):

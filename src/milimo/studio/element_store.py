@@ -7,6 +7,7 @@ project and images; anything else is a 422 with nothing written.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -196,8 +197,6 @@ def _files(settings: Settings, asset: Asset) -> list[Path]:
     rels = [asset.rel_path] + ([asset.thumbnail_url[len(prefix):]] if asset.thumbnail_url and asset.thumbnail_url != asset.url
                                and asset.thumbnail_url.startswith(prefix) else [])
     for rel in rels:
-        try:
+        with contextlib.suppress(NotFound):  # a row whose file is already gone: nothing to remove
             out.append(contained(root, rel))
-        except NotFound:
-            pass
     return out

@@ -20,8 +20,12 @@ class ShotConfig(ShotFields):
     num_inference_steps: Annotated[int, Field(ge=1, le=200, description="the seed's name for steps")] | None = None
 
 
+# Like every request model (studio/schemas._Strict): unknown fields 422, strict numbers, no NaN/Infinity.
+_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
 class GenerateAdvanced(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
     project_id: Id
     shot_config: ShotConfig
     base_version: Annotated[int, Field(ge=1, description="the project version the client's shot_config is based on; "
@@ -49,7 +53,7 @@ class GenerateImage(BaseModel):
     element_ids: elements whose images join the references and whose triggers the prompt gets.
     The prompt's own triggers (this project's, whole words) add their elements too."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
     project_id: Id
     prompt: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
     negative_prompt: Text = ""

@@ -38,6 +38,10 @@ def apply_take(session: Session, shot: Shot, asset_id: str | None) -> None:
     if asset is None or asset.project_id != shot.project_id:
         raise Invalid(f"shot {shot.id!r}: media_asset_id {asset_id!r} is not an asset of this project; upload it first",
                       shot_id=shot.id, media_asset_id=asset_id)
+    if shot.media_asset_id != asset.id:
+        # The enhanced prompt belongs to a take: a newly chosen one brings its own (or none), never the previous one's.
+        enhanced = (asset.meta or {}).get("enhanced_prompt")
+        shot.enhanced_prompt = enhanced if isinstance(enhanced, str) else None
     shot.media_asset_id, shot.video_url = asset.id, asset.url
     shot.thumbnail_url = asset.thumbnail_url or (asset.url if asset.media_type == "image" else None)
     shot.engine = asset.engine or "upload"

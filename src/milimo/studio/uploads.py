@@ -52,6 +52,21 @@ def sanitize_filename(name: str | None) -> str:
     return stem or "upload"
 
 
+def display_name(name: str | None, extension: str) -> str:
+    """The name the library shows: the user's own file name, extension included (only folders and
+    control characters go). A name without an extension gets the decoded format's."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = unicodedata.normalize("NFC", "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")).strip()
+    if not base.lstrip("."):
+        return f"upload.{extension}"
+    if "." not in base.lstrip("."):
+        base = f"{base}.{extension}"
+    if len(base) > 120:  # keep the extension when a long name is shortened
+        stem, _, ext = base.rpartition(".")
+        base = f"{stem[: 119 - len(ext)]}.{ext}"
+    return base
+
+
 def copy_limited(src: BinaryIO, dest: Path, limit: int) -> int:
     """Copy at most `limit` bytes; TooLarge (and nothing left behind) past it."""
     size = 0

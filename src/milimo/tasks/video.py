@@ -13,8 +13,8 @@ import numpy as np
 from PIL import Image
 
 from milimo.db.models import Asset
-from milimo.errors import Invalid
 from milimo.engines.protocols import ConditioningImage, ConditioningVideo, ImageRequest, ShotContext, VideoRequest
+from milimo.errors import Invalid
 from milimo.jobs import store
 from milimo.jobs.contract import JobOutputs, ShotTake, TaskResult
 from milimo.jobs.params import ShotStory, VideoParams

@@ -219,7 +219,7 @@ export interface paths {
         put?: never;
         /**
          * Download Model
-         * @description Download (or resume) a model in the background; follow download_* events on /events.
+         * @description Download (or resume) a model in the background, with the stored Hugging Face token if any; follow download_* events.
          */
         post: operations["download_model_models__model_id__download_post"];
         /**
@@ -320,6 +320,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Cut
+         * @description The timeline as an editorial file: clips, trims and tracks, with each shot's id, prompt, seed and engine.
+         */
+        get: operations["export_cut_projects__project_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/generated/{path}": {
         parameters: {
             query?: never;
@@ -334,6 +354,26 @@ export interface paths {
         get: operations["serve_generated_projects__project_id__generated__path__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/import-cut": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Edited Cut
+         * @description Re-time the project's shots to an edited cut in one versioned save, and report what changed.
+         */
+        post: operations["import_edited_cut_projects__project_id__import_cut_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -413,6 +453,26 @@ export interface paths {
          * @description Save changes based on `base_version`; deletes only what `deleted_*` names.
          */
         put: operations["save_project_projects__project_id__save_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/takes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Takes
+         * @description Every take of every shot (or of one shot): what it was made with, what changed since, which one the shot shows.
+         */
+        get: operations["read_takes_projects__project_id__takes_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -500,6 +560,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Tokens
+         * @description Whether a Hugging Face token is stored for gated downloads.
+         */
+        get: operations["read_tokens_tokens_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tokens/huggingface": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Hf Token
+         * @description Store the token in the data dir (mode 0600); downloads use it from now on.
+         */
+        put: operations["put_hf_token_tokens_huggingface_put"];
+        post?: never;
+        /**
+         * Delete Hf Token
+         * @description Forget the stored token.
+         */
+        delete: operations["delete_hf_token_tokens_huggingface_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/upload": {
         parameters: {
             query?: never;
@@ -512,7 +616,7 @@ export interface paths {
         /**
          * Upload
          * @description Upload media into a project; the response gives an asset id and a URL, never a path.
-         *     Its size is capped while it arrives (milimo.limits), and again while it is copied.
+         *     Its size is capped while it arrives (milimo.exposure.limits), and again while it is copied.
          */
         post: operations["upload_upload_post"];
         delete?: never;
@@ -582,6 +686,19 @@ export interface components {
             url: string;
             /** Width */
             width: number | null;
+        };
+        /** Body_import_edited_cut_projects__project_id__import_cut_post */
+        Body_import_edited_cut_projects__project_id__import_cut_post: {
+            /**
+             * Base Version
+             * @description the project version the client has
+             */
+            base_version: number;
+            /**
+             * File
+             * @description .otio or FCP 7 XML from an editor
+             */
+            file: string;
         };
         /** Body_upload_upload_post */
         Body_upload_upload_post: {
@@ -798,6 +915,17 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** FramesNeeded */
+        FramesNeeded: {
+            /** Frames */
+            frames: number;
+            /** Head Frames */
+            head_frames: number;
+            /** Name */
+            name: string;
+            /** Shot Id */
+            shot_id: string;
+        };
         /** GenerateAdvanced */
         GenerateAdvanced: {
             /** Base Version */
@@ -859,6 +987,27 @@ export interface components {
              * @default 1024
              */
             width?: number;
+        };
+        /** ImportReport */
+        ImportReport: {
+            /** Changed */
+            changed: components["schemas"]["ShotCutChange"][];
+            /** Deleted */
+            deleted: components["schemas"]["ShotRef"][];
+            /** Format */
+            format: string;
+            /** Needs Frames */
+            needs_frames: components["schemas"]["FramesNeeded"][];
+            /** Notes */
+            notes: string[];
+            /** Project Version */
+            project_version: number;
+            /** Saved */
+            saved: boolean;
+            /** Unchanged */
+            unchanged: number;
+            /** Unmatched */
+            unmatched: string[];
         };
         /** JobPublic */
         JobPublic: {
@@ -928,6 +1077,21 @@ export interface components {
          * @enum {string}
          */
         JobType: "video" | "image";
+        /** MadeWith */
+        MadeWith: {
+            /** Conditioning */
+            conditioning: {
+                [key: string]: unknown;
+            }[];
+            /** Enhanced Prompt */
+            enhanced_prompt: string | null;
+            /** Num Frames */
+            num_frames: number | null;
+            /** Prompt */
+            prompt: string;
+            /** Seed */
+            seed: number | null;
+        };
         /** ModelDeleted */
         ModelDeleted: {
             /** Deleted */
@@ -998,6 +1162,19 @@ export interface components {
             used_by: string[];
             /** Variant */
             variant: string;
+        };
+        /** Placement */
+        Placement: {
+            /** Length */
+            length: number;
+            /** Start Frame */
+            start_frame: number;
+            /** Track */
+            track: string;
+            /** Trim In */
+            trim_in: number;
+            /** Trim Out */
+            trim_out: number;
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -1295,6 +1472,27 @@ export interface components {
             /** Width */
             width?: number | null;
         };
+        /** ShotCutChange */
+        ShotCutChange: {
+            after: components["schemas"]["Placement"];
+            before: components["schemas"]["Placement"];
+            /** Changes */
+            changes: string[];
+            /**
+             * Frames Needed
+             * @default 0
+             */
+            frames_needed?: number;
+            /**
+             * Head Frames Needed
+             * @default 0
+             */
+            head_frames_needed?: number;
+            /** Name */
+            name: string;
+            /** Shot Id */
+            shot_id: string;
+        };
         /** ShotPublic */
         ShotPublic: {
             /** Action */
@@ -1378,6 +1576,13 @@ export interface components {
             video_url: string | null;
             /** Width */
             width: number;
+        };
+        /** ShotRef */
+        ShotRef: {
+            /** Name */
+            name: string;
+            /** Shot Id */
+            shot_id: string;
         };
         /**
          * ShotStatus
@@ -1579,6 +1784,54 @@ export interface components {
             /** Project Version */
             project_version: number;
         };
+        /** TakeList */
+        TakeList: {
+            /** Project Id */
+            project_id: string;
+            /** Takes */
+            takes: components["schemas"]["TakePublic"][];
+            /** Version */
+            version: number;
+        };
+        /** TakePublic */
+        TakePublic: {
+            /** Asset Id */
+            asset_id: string;
+            /** Changed */
+            changed: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Current */
+            current: boolean;
+            /** Duration S */
+            duration_s: number | null;
+            /** Engine */
+            engine: string | null;
+            /** Fps */
+            fps: number | null;
+            /** Job Id */
+            job_id: string | null;
+            /** Label */
+            label: string;
+            made_with: components["schemas"]["MadeWith"] | null;
+            /** Media Type */
+            media_type: string;
+            /** Num Frames */
+            num_frames: number | null;
+            /** Number */
+            number: number | null;
+            /** Shot Id */
+            shot_id: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Upload */
+            upload: boolean;
+            /** Url */
+            url: string;
+        };
         /**
          * TimelineItem
          * @description One conditioning item: an asset or a server-issued media URL placed at a frame of the shot.
@@ -1604,6 +1857,16 @@ export interface components {
             type?: "image" | "video";
             /** Url */
             url?: string | null;
+        };
+        /** TokenIn */
+        TokenIn: {
+            /** Token */
+            token: string;
+        };
+        /** TokenState */
+        TokenState: {
+            /** Huggingface */
+            huggingface: boolean;
         };
     };
     responses: never;
@@ -3027,6 +3290,66 @@ export interface operations {
             };
         };
     };
+    export_cut_projects__project_id__export_get: {
+        parameters: {
+            query: {
+                /** @description otio | otioz (with media) | fcp7xml | fcpxml (1.11) | edl | srt | vtt */
+                format: "otio" | "otioz" | "fcp7xml" | "fcpxml" | "edl" | "srt" | "vtt";
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown format or empty timeline */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     serve_generated_projects__project_id__generated__path__get: {
         parameters: {
             query?: never;
@@ -3090,6 +3413,96 @@ export interface operations {
             };
             /** @description The requested byte range is outside the file */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_edited_cut_projects__project_id__import_cut_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_edited_cut_projects__project_id__import_cut_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description stale base_version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3421,6 +3834,67 @@ export interface operations {
             };
         };
     };
+    read_takes_projects__project_id__takes_get: {
+        parameters: {
+            query?: {
+                shot_id?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TakeList"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     serve_thumbnails_projects__project_id__thumbnails__path__get: {
         parameters: {
             query?: never;
@@ -3732,6 +4206,187 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_tokens_tokens_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenState"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_hf_token_tokens_huggingface_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenState"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a token */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_hf_token_tokens_huggingface_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenState"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

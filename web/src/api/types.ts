@@ -14,6 +14,10 @@ export type JobPublic = S["JobPublic"];
 export type Queued = S["Queued"];
 export type Adjustment = S["Adjustment"];
 export type ShotConfig = S["ShotConfig"];
+export type ModelPublic = S["ModelPublic"];
+export type ModelList = S["ModelList"];
+export type TakePublic = S["TakePublic"];
+export type TakeList = S["TakeList"];
 export type PipelineOverride = NonNullable<ShotConfig["pipeline_override"]>;
 
 /** Shot fields the client owns (edits, undo, autosave). Everything else on a shot is written by the server. */

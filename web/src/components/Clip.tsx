@@ -3,7 +3,9 @@ import type { ClipBox } from "../lib/layout";
 import { useStudio } from "../store/store";
 import { isActive, isDraft } from "../lib/events";
 import { peaks } from "../lib/waveform";
-import { playback } from "../engine/playback";
+import { playback } from "../playback/playback";
+import { pictureSpan } from "../lib/takeHistory";
+import { assetLabel } from "../lib/takeHistory";
 
 export type ClipPreview = { start: number; length: number; track: number };
 
@@ -65,7 +67,14 @@ export const Clip = memo(function Clip({ box, px, selected, preview, onPointerDo
   // A clip that shows an upload and has no prompt is named after its file.
   const media = useStudio((s) => {
     const a = s.shots[id]?.media_asset_id;
-    return a && !s.shots[id].prompt ? s.assets.find((x) => x.id === a)?.filename ?? null : null;
+    const asset = a && !s.shots[id].prompt ? s.assets.find((x) => x.id === a) : undefined;
+    return asset ? assetLabel(asset, s.takeLabels) : null;
+  });
+  // Frames of the clip past the end of its media (a take shorter than the clip): drawn as missing.
+  const missing = useStudio((s) => {
+    const sh = s.shots[id];
+    if (!sh?.media_asset_id) return 0;
+    return pictureSpan(sh, s.assets.find((x) => x.id === sh.media_asset_id), s.meta?.fps ?? 24).missing;
   });
   if (!shot) return null;
   const audio = box.track === 2;
@@ -88,6 +97,12 @@ export const Clip = memo(function Clip({ box, px, selected, preview, onPointerDo
         {draft && <span className="clip-draft">DRAFT</span>}
         <span className="clip-name">{name}</span>
       </div>
+      {missing > 0 && !preview && (
+        <div className="clip-missing" data-testid="past-media" data-missing={missing} style={{ width: `${Math.min(100, (missing / length) * 100)}%` }}
+          title={`${missing} frames past the end of the take: no picture here`}>
+          {missing * px > 48 && <span>no media</span>}
+        </div>
+      )}
       {progress !== null && <div className="clip-progress"><div style={{ width: `${progress}%` }} /></div>}
       {selected && (
         <>

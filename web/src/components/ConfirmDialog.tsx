@@ -1,18 +1,17 @@
 import { serverSet, useStudio } from "../store/store";
+import { Dialog } from "./ui/Dialog";
 
 export function ConfirmDialog() {
   const confirm = useStudio((s) => s.confirm);
   if (!confirm) return null;
   const close = () => serverSet({ confirm: null });
   return (
-    <div className="modal-backdrop" onMouseDown={close}>
-      <div className="modal confirm" role="alertdialog" onMouseDown={(e) => e.stopPropagation()}>
-        <p>{confirm.text}</p>
-        <div className="row-actions">
-          <button className="btn ghost" onClick={close} autoFocus>Cancel</button>
-          <button className="btn danger" onClick={() => { close(); confirm.onYes(); }}>Delete</button>
-        </div>
+    <Dialog onClose={close} className="confirm" role="alertdialog" closable>
+      <p>{confirm.text}</p>
+      <div className="row-actions">
+        <button className="btn ghost" onClick={close} autoFocus>Cancel</button>
+        <button className="btn danger" onClick={() => { close(); confirm.onYes(); }}>{confirm.yes ?? "Delete"}</button>
       </div>
-    </div>
+    </Dialog>
   );
 }

@@ -4,6 +4,10 @@ import { serverSet, useStudio, undo, redo } from "../store/store";
 import { renameProject } from "../store/project";
 import { saveCommand } from "../store/commands";
 import { engineLines } from "../lib/engines";
+import { Boxes, CircleHelp, Clapperboard, FolderOpen, Redo2, Undo2 } from "lucide-react";
+import { Icon, IconButton } from "./ui/Icon";
+import { JobsArea } from "./ui/JobsArea";
+import { ExportButton } from "./export/ExportDialog";
 
 function ProjectTitle() {
   const name = useStudio((s) => s.meta?.name ?? "");
@@ -46,7 +50,7 @@ function ConnectionIndicator() {
   );
 }
 
-/** Which engine serves video, image and text right now; a draft is striped. Hover: why each was chosen. */
+/** Which engine serves video, image and text right now; a draft is striped. Hover: why each was chosen; click: the model library. */
 function EnginesChip() {
   const engines = useStudio((s) => s.engines);
   const lines = engineLines(engines);
@@ -54,13 +58,14 @@ function EnginesChip() {
   const anyDraft = lines.some((l) => l.draft);
   const title = `${anyDraft ? "Draft engines make CPU animatics, not model output.\n" : ""}${lines.map((l) => l.text).join("\n")}`;
   return (
-    <span className="engines-chip" data-testid="engines" data-draft={anyDraft} title={title}>
+    <button className="engines-chip" data-testid="engines" data-draft={anyDraft} title={`${title}\nClick: the model library`}
+      onClick={() => serverSet({ modelsOpen: true })}>
       {lines.map((l) => (
         <span key={l.capability} className={`eng${l.draft ? " draft" : ""}`} data-capability={l.capability} data-engine={l.engine}>
-          <span className="eng-cap">{l.capability}</span>{l.draft ? "DRAFT" : l.engine}
+          <span className="eng-cap">{l.capability}</span><span className="eng-name">{l.draft ? "Draft" : l.engine}</span>
         </span>
       ))}
-    </span>
+    </button>
   );
 }
 
@@ -69,8 +74,8 @@ function UndoRedo() {
   const canRedo = useStore(useStudio.temporal, (t) => t.futureStates.length > 0);
   return (
     <div className="btn-group">
-      <button className="icon-btn" onClick={undo} disabled={!canUndo} title="Undo (Cmd/Ctrl+Z)" aria-label="Undo">↶</button>
-      <button className="icon-btn" onClick={redo} disabled={!canRedo} title="Redo (Cmd/Ctrl+Shift+Z)" aria-label="Redo">↷</button>
+      <IconButton icon={Undo2} onClick={undo} disabled={!canUndo} title="Undo (Cmd/Ctrl+Z)" label="Undo" />
+      <IconButton icon={Redo2} onClick={redo} disabled={!canRedo} title="Redo (Cmd/Ctrl+Shift+Z)" label="Redo" />
     </div>
   );
 }
@@ -79,16 +84,19 @@ export function Header() {
   return (
     <header className="header">
       <button className="brand" onClick={() => serverSet({ projectsOpen: true })} title="Projects">
-        <span className="logo">◐</span> Milimo
+        <Icon icon={Clapperboard} size={18} className="logo" /> Milimo
       </button>
-      <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}>Projects</button>
+      <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}><Icon icon={FolderOpen} size={14} /> Projects</button>
+      <button className="btn ghost" onClick={() => serverSet({ modelsOpen: true })} data-testid="open-models"><Icon icon={Boxes} size={14} /> Models</button>
       <ProjectTitle />
       <div className="spacer" />
+      <JobsArea />
+      <ExportButton />
       <EnginesChip />
       <UndoRedo />
       <SaveIndicator />
       <ConnectionIndicator />
-      <button className="icon-btn" onClick={() => serverSet({ helpOpen: true })} title="Keyboard shortcuts (?)" aria-label="Help">?</button>
+      <IconButton icon={CircleHelp} onClick={() => serverSet({ helpOpen: true })} title="Keyboard shortcuts (?)" label="Help" />
     </header>
   );
 }

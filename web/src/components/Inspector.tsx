@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactNode } from "react";
+import { Dices, Sparkles, Square, X } from "lucide-react";
 import type { AssetPublic, ShotDoc, TimelineItem } from "../api/types";
 import { useStudio } from "../store/store";
 import { addConditioning, removeConditioning, updateConditioning, updateShot } from "../store/edits";
@@ -10,9 +11,13 @@ import { formatDuration } from "../lib/timecode";
 import { isActive } from "../lib/events";
 import { EngineBadge } from "./EngineBadge";
 import { ASSET_MIME } from "./MediaLibrary";
+import { TakesPanel } from "./TakesPanel";
+import { Icon, IconButton } from "./ui/Icon";
+import { ProgressBar } from "./ui/ProgressBar";
+import { randomSeed } from "../lib/takeHistory";
 
 /** A text field that commits on blur or after a pause in typing: one undo step per edit, not per key. */
-function TextField({ label, value, onCommit, rows = 0, ...rest }: { label: string; value: string; onCommit: (v: string) => void; rows?: number; placeholder?: string }) {
+function TextField({ label, value, onCommit, rows = 0, title, ...rest }: { label: string; value: string; onCommit: (v: string) => void; rows?: number; placeholder?: string; title?: string }) {
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
   useEffect(() => {
@@ -22,14 +27,14 @@ function TextField({ label, value, onCommit, rows = 0, ...rest }: { label: strin
   }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
   const props = { value: draft, "aria-label": label, onChange: (e: { target: { value: string } }) => setDraft(e.target.value), onBlur: () => draft !== value && onCommit(draft), ...rest };
   return (
-    <label className="field">
+    <label className="field" title={title}>
       <span>{label}</span>
       {rows ? <textarea rows={rows} {...props} /> : <input {...props} />}
     </label>
   );
 }
 
-function NumberField({ label, value, onCommit, min, max, step = 1, hint }: { label: string; value: number; onCommit: (v: number) => void; min?: number; max?: number; step?: number; hint?: ReactNode }) {
+function NumberField({ label, value, onCommit, min, max, step = 1, hint, after, title }: { label: string; value: number; onCommit: (v: number) => void; min?: number; max?: number; step?: number; hint?: ReactNode; after?: ReactNode; title?: string }) {
   const [draft, setDraft] = useState(String(value));
   useEffect(() => setDraft(String(value)), [value]);
   const commit = () => {
@@ -40,10 +45,13 @@ function NumberField({ label, value, onCommit, min, max, step = 1, hint }: { lab
     setDraft(String(v));
   };
   return (
-    <label className="field">
+    <label className="field" title={title}>
       <span>{label}</span>
-      <input type="number" aria-label={label} value={draft} min={min} max={max} step={step} onChange={(e) => setDraft(e.target.value)} onBlur={commit}
-        onKeyDown={(e) => e.key === "Enter" && commit()} />
+      <span className="field-row">
+        <input type="number" aria-label={label} value={draft} min={min} max={max} step={step} onChange={(e) => setDraft(e.target.value)} onBlur={commit}
+          onKeyDown={(e) => e.key === "Enter" && commit()} />
+        {after}
+      </span>
       {hint && <small className="hint">{hint}</small>}
     </label>
   );
@@ -91,7 +99,7 @@ function Conditioning({ shot }: { shot: ShotDoc }) {
               <label>Strength <input type="range" min={0} max={1} step={0.05} value={item.strength ?? 1} aria-label="Strength"
                 onChange={(e) => updateConditioning(shot.id, i, { strength: Number(e.target.value) })} /> {(item.strength ?? 1).toFixed(2)}</label>
             </div>
-            <button className="icon-btn small" aria-label="Remove conditioning item" onClick={() => removeConditioning(shot.id, i)}>✕</button>
+            <IconButton small icon={X} label="Remove conditioning item" onClick={() => removeConditioning(shot.id, i)} />
           </div>
         );
       })}
@@ -112,7 +120,7 @@ function JobStatus({ shotId }: { shotId: string }) {
       </div>
       {active && (
         <>
-          <div className="bar" data-testid="progress"><div style={{ width: `${job!.progress}%` }} /></div>
+          <ProgressBar value={job!.progress} testId="progress" />
           <div className="muted">{job!.message} · {Math.round(job!.progress)}%{job!.eta != null ? ` · about ${Math.ceil(job!.eta)} s left` : ""}</div>
         </>
       )}
@@ -150,73 +158,105 @@ function framesHint(n: number, fps: number, shotFps: number, grid: VideoGrid, en
   return `${formatDuration(n, fps)} at ${shotFps} fps · up to ${grid.native_max_frames} frames in one pass`;
 }
 
+/** A group of the inspector with a heading and a line in film terms. */
+function Group({ title, hint, children, testId }: { title: string; hint: string; children: ReactNode; testId?: string }) {
+  return (
+    <section className="group" data-testid={testId}>
+      <h4>{title}</h4>
+      <p className="group-hint">{hint}</p>
+      {children}
+    </section>
+  );
+}
+
 export function Inspector() {
   const id = useStudio((s) => s.selectedId);
   const shot = useStudio((s) => (s.selectedId ? s.shots[s.selectedId] : null));
   const job = useStudio((s) => (s.selectedId ? s.jobs[s.selectedId] : undefined));
-  const hasTake = useStudio((s) => !!(s.selectedId && s.takes[s.selectedId]?.video_url));
+  const take = useStudio((s) => (s.selectedId ? s.takes[s.selectedId] : undefined));
+  const takeAsset = useStudio((s) => (s.selectedId && s.shots[s.selectedId]?.media_asset_id ? s.assets.find((a) => a.id === s.shots[s.selectedId!].media_asset_id) : undefined));
   const fps = useStudio((s) => s.meta?.fps ?? 24);
   const engines = useStudio((s) => s.engines);
   if (!id || !shot) {
     return <aside className="panel inspector" aria-label="Inspector"><p className="muted empty">Select a clip to edit its shot.</p></aside>;
   }
   const set = (f: Partial<ShotDoc>) => updateShot(id, f);
+  const hasTake = !!take?.video_url;
+  // Uploaded media were not generated: no "Regenerate", and the engine's grid says nothing about them.
+  const upload = take?.engine === "upload";
+  const still = takeAsset?.media_type === "image" && shot.num_frames > 1;
   const { grid, fromServer } = gridOf({ engines });
-  const size = shot.num_frames > 1 ? snappedSize(shot.width, shot.height, grid) : null;
+  const size = !upload && shot.num_frames > 1 ? snappedSize(shot.width, shot.height, grid) : null;
   const active = isActive(job);
+  const frameHint = upload ? (still ? `Shows an uploaded still, held for ${formatDuration(shot.num_frames, fps)}; trim or change Frames to adjust.` : undefined)
+    : still ? `Shows a still, held for ${formatDuration(shot.num_frames, fps)}. Generate makes a ${shot.num_frames}-frame video; Frames 1 makes a new still.`
+      : framesHint(shot.num_frames, fps, shot.fps, grid, fromServer ? engines?.engines.video?.engine ?? null : null);
   return (
     <aside className="panel inspector" aria-label="Inspector" data-testid="inspector">
       <div className="panel-head"><h3>Shot</h3><span className="muted">{["V1", "V2", "A1"][shot.track_index]} · {formatDuration(visibleLength(shot), fps)}</span></div>
       <div className="actions">
         {active ? (
           <button className="btn danger" onClick={() => void cancelShot(id)} disabled={job?.status === "cancelling"} data-testid="cancel">
-            {job?.status === "cancelling" ? "Cancelling…" : "Cancel"}
+            <Icon icon={Square} size={14} /> {job?.status === "cancelling" ? "Cancelling…" : "Cancel"}
           </button>
         ) : (
-          <button className="btn primary" onClick={() => void generateShot(id)} data-testid="generate">{hasTake ? "Regenerate" : "Generate"}</button>
+          <button className="btn primary" onClick={() => void generateShot(id)} data-testid="generate"
+            title={upload ? "Make a generated take from the prompt (the upload stays in the library)" : undefined}>
+            <Icon icon={Sparkles} size={14} /> {upload ? "Generate a take" : hasTake ? "Regenerate" : "Generate"}
+          </button>
         )}
-        <button className="btn" onClick={() => void extendShot(id)} disabled={!hasTake || active} title="A new shot after this one that continues from its last frame">Extend</button>
+        <button className="btn" onClick={() => void extendShot(id)} disabled={!hasTake || upload || active} title="A new shot after this one that continues from its last frame">Extend</button>
       </div>
       <JobStatus shotId={id} />
-      <TextField label="Prompt" rows={4} value={shot.prompt} onCommit={(v) => set({ prompt: v })} placeholder="What the camera sees…" />
-      <TextField label="Negative prompt" rows={2} value={shot.negative_prompt} onCommit={(v) => set({ negative_prompt: v })} />
-      <div className="grid2">
-        <NumberField label="Seed" value={shot.seed} min={0} max={4294967295} onCommit={(v) => set({ seed: v })} />
-        <NumberField label="Frames" value={shot.num_frames} min={1} max={14400} onCommit={(v) => set({ num_frames: v })}
-          hint={framesHint(shot.num_frames, fps, shot.fps, grid, fromServer ? engines?.engines.video?.engine ?? null : null)} />
-        <NumberField label="Width" value={shot.width} min={64} max={4096} onCommit={(v) => set({ width: v })} />
-        <NumberField label="Height" value={shot.height} min={64} max={4096} onCommit={(v) => set({ height: v })}
-          hint={size ? `Generating: sizes are multiples of ${grid.size_multiple} from ${grid.min_size} to ${grid.max_size}`
-            + `${fromServer ? "" : " (LTX-2; 64 for its two-stage pipeline)"}, so ${shot.width}×${shot.height} becomes ${size.width}×${size.height}.` : undefined} />
-        <NumberField label="FPS" value={shot.fps} min={1} max={240} step={0.001} onCommit={(v) => set({ fps: v })} />
-        <NumberField label="Steps" value={shot.steps} min={1} max={200} onCommit={(v) => set({ steps: v })} />
-        <NumberField label="CFG" value={shot.cfg_scale} min={0} max={30} step={0.1} onCommit={(v) => set({ cfg_scale: v })} />
-        <label className="field">
-          <span>Pipeline</span>
-          <select aria-label="Pipeline" value={shot.pipeline_override} onChange={(e) => set({ pipeline_override: e.target.value })}>
-            <option value="auto">Auto</option><option value="ti2vid">Text/image → video</option><option value="ic_lora">IC-LoRA (video)</option><option value="keyframe">Keyframes</option>
-          </select>
-        </label>
-      </div>
-      <div className="toggles">
-        <Toggle label="Enhance prompt" value={shot.enhance_prompt} onChange={(v) => set({ enhance_prompt: v })} />
-        <Toggle label="Upscale" value={shot.upscale} onChange={(v) => set({ upscale: v })} />
-        <Toggle label="Continue previous" value={shot.auto_continue} onChange={(v) => set({ auto_continue: v })} title="Start from the last frame of the previous clip on this track" />
-      </div>
-      <div className="grid2 trims">
-        <NumberField label="Trim in" value={shot.trim_in} min={0} max={shot.num_frames - shot.trim_out - 1} onCommit={(v) => set({ trim_in: v })} />
-        <NumberField label="Trim out" value={shot.trim_out} min={0} max={shot.num_frames - shot.trim_in - 1} onCommit={(v) => set({ trim_out: v })} />
-      </div>
-      <Conditioning shot={shot} />
-      <details className="screenplay">
-        <summary>Screenplay</summary>
-        <TextField label="Action" rows={2} value={shot.action} onCommit={(v) => set({ action: v })} />
+      <Group title="Story" hint="What happens in the shot: the prompt is what the camera sees." testId="group-story">
+        <TextField label="Prompt" rows={4} value={shot.prompt} onCommit={(v) => set({ prompt: v })} placeholder="What the camera sees: subject, action, place, light…" />
+        <TextField label="Action" rows={2} value={shot.action} onCommit={(v) => set({ action: v })} title="The screenplay's action line for this shot" />
         <TextField label="Dialogue" rows={2} value={shot.dialogue} onCommit={(v) => set({ dialogue: v })} />
+        <TextField label="Character" value={shot.character} onCommit={(v) => set({ character: v })} />
+      </Group>
+      <Group title="Camera and framing" hint="Shot size, frame and length. The length is in frames at the shot's rate." testId="group-camera">
+        <TextField label="Shot type" value={shot.shot_type} onCommit={(v) => set({ shot_type: v })} placeholder="wide, medium, close-up, over the shoulder…" />
         <div className="grid2">
-          <TextField label="Character" value={shot.character} onCommit={(v) => set({ character: v })} />
-          <TextField label="Shot type" value={shot.shot_type} onCommit={(v) => set({ shot_type: v })} placeholder="wide, close-up…" />
+          <NumberField label="Frames" value={shot.num_frames} min={1} max={14400} onCommit={(v) => set({ num_frames: v })} hint={frameHint} />
+          <NumberField label="FPS" value={shot.fps} min={1} max={240} step={0.001} onCommit={(v) => set({ fps: v })} />
+          <NumberField label="Width" value={shot.width} min={64} max={4096} onCommit={(v) => set({ width: v })} />
+          <NumberField label="Height" value={shot.height} min={64} max={4096} onCommit={(v) => set({ height: v })}
+            hint={size ? `Generating: sizes are multiples of ${grid.size_multiple} from ${grid.min_size} to ${grid.max_size}`
+              + `${fromServer ? "" : " (LTX-2; 64 for its two-stage pipeline)"}, so ${shot.width}×${shot.height} becomes ${size.width}×${size.height}.` : undefined} />
         </div>
+        <div className="grid2 trims">
+          <NumberField label="Trim in" value={shot.trim_in} min={0} max={shot.num_frames - shot.trim_out - 1} onCommit={(v) => set({ trim_in: v })} />
+          <NumberField label="Trim out" value={shot.trim_out} min={0} max={shot.num_frames - shot.trim_in - 1} onCommit={(v) => set({ trim_out: v })} />
+        </div>
+      </Group>
+      <Group title="Generation" hint="The seed picks one take among many: same seed and prompt, same picture." testId="group-generation">
+        <NumberField label="Seed" value={shot.seed} min={0} max={4294967295} onCommit={(v) => set({ seed: v })}
+          after={<IconButton small icon={Dices} label="New seed" testId="new-seed" title="A random seed: a different take of the same shot" onClick={() => set({ seed: randomSeed() })} />} />
+        <div className="toggles">
+          <Toggle label="Enhance prompt" value={shot.enhance_prompt} onChange={(v) => set({ enhance_prompt: v })} title="The text model writes a fuller description before generating" />
+          <Toggle label="Continue previous" value={shot.auto_continue} onChange={(v) => set({ auto_continue: v })} title="Start from the last frame of the previous clip on this track (a match cut)" />
+        </div>
+        <Conditioning shot={shot} />
+      </Group>
+      <details className="group advanced" data-testid="group-advanced">
+        <summary>Advanced</summary>
+        <p className="group-hint">For the engine: what to avoid, how long it works on each take, and how closely it follows the prompt.</p>
+        <TextField label="Negative prompt" rows={2} value={shot.negative_prompt} onCommit={(v) => set({ negative_prompt: v })} placeholder="blur, extra fingers, text…" />
+        <div className="grid2">
+          <NumberField label="Steps" value={shot.steps} min={1} max={200} onCommit={(v) => set({ steps: v })} title="More steps: slower, usually finer" />
+          <NumberField label="CFG" value={shot.cfg_scale} min={0} max={30} step={0.1} onCommit={(v) => set({ cfg_scale: v })} title="How literally the prompt is followed" />
+          <label className="field">
+            <span>Pipeline</span>
+            <select aria-label="Pipeline" value={shot.pipeline_override} onChange={(e) => set({ pipeline_override: e.target.value })}>
+              <option value="auto">Auto</option><option value="ti2vid">Text/image → video</option><option value="ic_lora">IC-LoRA (video)</option><option value="keyframe">Keyframes</option>
+            </select>
+          </label>
+        </div>
+        <div className="toggles"><Toggle label="Upscale" value={shot.upscale} onChange={(v) => set({ upscale: v })} title="A second pass at twice the size" /></div>
       </details>
+      <Group title="Takes" hint="Every take of this shot is kept. Choose the one the cut uses." testId="group-takes">
+        <TakesPanel shotId={id} />
+      </Group>
     </aside>
   );
 }

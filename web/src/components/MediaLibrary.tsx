@@ -4,32 +4,37 @@ import { useStudio } from "../store/store";
 import { refreshAssets, requestDeleteAsset, uploadFiles } from "../store/library";
 import { useAsTake } from "../store/takes";
 import { EngineBadge } from "./EngineBadge";
+import { Music, RefreshCw, Trash2, Video } from "lucide-react";
+import { Icon, IconButton } from "./ui/Icon";
+import { assetLabel } from "../lib/takeHistory";
 
 export const ASSET_MIME = "application/x-milimo-asset";
 const FILTERS = [["all", "All"], ["video", "Video"], ["image", "Images"], ["audio", "Audio"]] as const;
 
 function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
   const shows = useStudio((s) => !!target && s.shots[target]?.media_asset_id === a.id);
+  // A generated take is named by its shot ("Sc 1 · Sh 2 · take 3"), an upload by its file.
+  const name = useStudio((s) => assetLabel(a, s.takeLabels));
   return (
     <li className={`asset${shows ? " is-take" : ""}`} draggable data-testid="asset" data-asset={a.id}
       onDragStart={(e) => {
         e.dataTransfer.setData(ASSET_MIME, JSON.stringify(a));
         e.dataTransfer.effectAllowed = "copy";
       }}
-      title={`${a.filename}${a.width ? ` · ${a.width}×${a.height}` : ""}${a.duration_s ? ` · ${a.duration_s.toFixed(1)} s` : ""}\nDrag onto a track to place it as a clip, or onto the inspector's conditioning list to generate from it`}>
+      title={`${name}${a.width ? ` · ${a.width}×${a.height}` : ""}${a.duration_s ? ` · ${a.duration_s.toFixed(1)} s` : ""}\nDrag onto a track to place it as a clip, or onto the inspector's conditioning list to generate from it`}>
       <div className="asset-thumb">
         {a.thumbnail_url || a.media_type === "image" ? <img src={a.thumbnail_url ?? a.url} alt="" loading="lazy" draggable={false} />
-          : <span className="asset-kind">{a.media_type === "audio" ? "♪" : "▶"}</span>}
+          : <span className="asset-kind"><Icon icon={a.media_type === "audio" ? Music : Video} size={20} /></span>}
         <span className="asset-type">{a.media_type}</span>
       </div>
       <div className="asset-meta">
-        <span className="asset-name">{a.filename}</span>
+        <span className="asset-name" data-testid="asset-name">{name}</span>
         <EngineBadge engine={a.engine} compact />
       </div>
       {target && (shows ? <span className="asset-take-mark" title="The selected clip shows this">Take</span>
         : <button className="asset-use" data-testid="use-as-take" onClick={() => useAsTake(target, a)}
             title="The selected clip shows this from now on (undoable)">Use as take</button>)}
-      <button className="asset-delete" aria-label={`Delete ${a.filename}`} onClick={() => requestDeleteAsset(a)}>✕</button>
+      <button className="asset-delete" aria-label={`Delete ${name}`} title={`Delete ${name}`} onClick={() => requestDeleteAsset(a)}><Icon icon={Trash2} size={12} /></button>
     </li>
   );
 }
@@ -57,7 +62,7 @@ export function MediaLibrary() {
       <div className="panel-head">
         <h3>Media</h3>
         <button className="btn small" onClick={() => input.current?.click()} disabled={busy}>{busy ? "Uploading…" : "Upload"}</button>
-        <button className="icon-btn small" aria-label="Refresh" onClick={() => void refreshAssets()}>⟳</button>
+        <IconButton small icon={RefreshCw} label="Refresh" onClick={() => void refreshAssets()} />
         <input ref={input} type="file" multiple hidden accept="image/*,video/*,audio/*" data-testid="upload-input"
           onChange={(e) => { void upload([...(e.target.files ?? [])]); e.target.value = ""; }} />
       </div>

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useState } from "react";
 import { api, call } from "../api/client";
 import type { ProjectSummary } from "../api/types";
 import { serverSet, toast, useStudio } from "../store/store";
-import { createProject, deleteProject, openProject, renameProject } from "../store/project";
+import { createProject, deleteProject, NAME_MAX, openProject, renameProject } from "../store/project";
+import { Dialog } from "./ui/Dialog";
+import { nameProblem, uniqueName } from "../lib/names";
 
 const PRESETS = [
   { label: "768 × 512 (3:2 draft)", w: 768, h: 512 },
@@ -13,18 +15,22 @@ const PRESETS = [
 ];
 const PAGE = 50;
 
-function CreateProjectForm({ onCreated }: { onCreated: () => void }) {
+function CreateProjectForm({ onCreated, taken }: { onCreated: () => void; taken: string[] }) {
   const [name, setName] = useState("");
   const [preset, setPreset] = useState(0);
   const [fps, setFps] = useState(24);
   const [busy, setBusy] = useState(false);
+  const wanted = name.trim() || "Untitled project";
+  const problem = nameProblem(wanted, NAME_MAX);
+  const final = problem ? wanted : uniqueName(wanted, taken);
   return (
     <form className="create-project" onSubmit={async (e) => {
       e.preventDefault();
+      if (problem) return;
       setBusy(true);
       try {
         const p = PRESETS[preset];
-        await createProject({ name: name.trim() || "Untitled project", resolution_w: p.w, resolution_h: p.h, fps });
+        await createProject({ name: final, resolution_w: p.w, resolution_h: p.h, fps });
         setName("");
         onCreated();
       } catch (err) {
@@ -33,14 +39,19 @@ function CreateProjectForm({ onCreated }: { onCreated: () => void }) {
         setBusy(false);
       }
     }}>
-      <input aria-label="New project name" placeholder="New project name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
-      <select aria-label="Resolution" value={preset} onChange={(e) => setPreset(Number(e.target.value))}>
-        {PRESETS.map((p, i) => <option key={p.label} value={i}>{p.label}</option>)}
-      </select>
-      <select aria-label="Frame rate" value={fps} onChange={(e) => setFps(Number(e.target.value))}>
-        {[24, 25, 30, 48, 50, 60].map((f) => <option key={f} value={f}>{f} fps</option>)}
-      </select>
-      <button className="btn primary" disabled={busy} type="submit">Create</button>
+      <div className="create-row">
+        <input aria-label="New project name" placeholder="New project name" value={name} onChange={(e) => setName(e.target.value)}
+          aria-invalid={!!problem} />
+        <select aria-label="Resolution" value={preset} onChange={(e) => setPreset(Number(e.target.value))}>
+          {PRESETS.map((p, i) => <option key={p.label} value={i}>{p.label}</option>)}
+        </select>
+        <select aria-label="Frame rate" value={fps} onChange={(e) => setFps(Number(e.target.value))}>
+          {[24, 25, 30, 48, 50, 60].map((f) => <option key={f} value={f}>{f} fps</option>)}
+        </select>
+        <button className="btn primary" disabled={busy || !!problem} type="submit">Create</button>
+      </div>
+      {problem && <p className="error-text name-note" data-testid="name-problem">{problem}</p>}
+      {!problem && final !== wanted && <p className="hint name-note" data-testid="name-duplicate">A project is already called “{wanted}”: this one will be “{final}”.</p>}
     </form>
   );
 }
@@ -52,6 +63,11 @@ function ProjectRow({ p, current, onChanged }: { p: ProjectSummary; current: boo
     setEditing(false);
     const n = name.trim();
     if (!n || n === p.name) return setName(p.name);
+    const problem = nameProblem(n, NAME_MAX);
+    if (problem) {
+      toast("error", `Not renamed: ${problem}`, 6000);
+      return setName(p.name);
+    }
     if (current) return renameProject(n);
     try {
       await call(api.PUT("/projects/{project_id}/save", { params: { path: { project_id: p.id } }, body: { base_version: p.version, project: { name: n } } }));
@@ -67,7 +83,7 @@ function ProjectRow({ p, current, onChanged }: { p: ProjectSummary; current: boo
         <input autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={rename}
           onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()} aria-label="Rename project" />
       ) : (
-        <button className="project-name" onClick={() => void openProject(p.id).then((ok) => ok && serverSet({ projectsOpen: false }))}>
+        <button className="project-name" title={current ? name : p.name} onClick={() => void openProject(p.id).then((ok) => ok && serverSet({ projectsOpen: false }))}>
           {current ? name : p.name}
         </button>
       )}
@@ -101,19 +117,13 @@ export function ProjectManager() {
   }, [open, load]);
   if (!open) return null;
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && currentId && serverSet({ projectsOpen: false })}>
-      <div className="modal project-manager" role="dialog" aria-label="Projects">
-        <div className="modal-head">
-          <h2>Projects</h2>
-          {currentId && <button className="icon-btn" aria-label="Close" onClick={() => serverSet({ projectsOpen: false })}>✕</button>}
-        </div>
-        <CreateProjectForm onCreated={() => void load()} />
+    <Dialog title="Projects" onClose={() => serverSet({ projectsOpen: false })} className="project-manager" closable={!!currentId}>
+        <CreateProjectForm onCreated={() => void load()} taken={items.map((p) => p.name)} />
         <ul className="project-list">
           {items.map((p) => <ProjectRow key={p.id} p={p} current={p.id === currentId} onChanged={() => void load()} />)}
           {!items.length && <li className="muted empty">No projects yet.</li>}
         </ul>
         {items.length < total && <button className="btn ghost" onClick={() => void load(items.length)}>Load more</button>}
-      </div>
-    </div>
+    </Dialog>
   );
 }

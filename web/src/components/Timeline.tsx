@@ -2,7 +2,8 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { AssetPublic } from "../api/types";
 import { TRACKS } from "../api/types";
 import { serverSet, useStudio } from "../store/store";
-import { addShot, commitMove, commitTrim, deleteSelected, layoutOf, splitAtPlayhead } from "../store/edits";
+import { addShot, commitMove, commitTrim, deleteSelected, splitAtPlayhead } from "../store/edits";
+import { layoutOf } from "../lib/layout";
 import { uploadFiles } from "../store/library";
 import { placeAssets } from "../store/takes";
 import { zoom } from "../store/commands";
@@ -10,9 +11,11 @@ import { clipsInRange, type ClipBox } from "../lib/layout";
 import { clipEdges, gridStepFrames, snapClipStart, snapFrame, type SnapResult } from "../lib/snapping";
 import { formatTimecode } from "../lib/timecode";
 import { ZOOM_STEPS } from "../lib/keys";
-import { seek } from "../engine/playback";
+import { seek } from "../playback/playback";
 import { Clip, type ClipPreview } from "./Clip";
 import { ASSET_MIME } from "./MediaLibrary";
+import { Plus, Scissors, Trash2, ZoomIn, ZoomOut } from "lucide-react";
+import { Icon, IconButton } from "./ui/Icon";
 
 const RULER_H = 24;
 const LANE_H = [58, 46, 46];
@@ -65,16 +68,18 @@ function Toolbar() {
   const hasSel = useStudio((s) => !!s.selectedId);
   return (
     <div className="tl-toolbar">
-      <button className="btn small" onClick={() => addShot(0)} data-testid="add-shot" title="Add a shot to V1 (after the selected clip)">+ Shot</button>
-      <button className="btn small" onClick={() => void splitAtPlayhead()} data-testid="split" title="Split at the playhead (B, Cmd/Ctrl+K)">Split</button>
-      <button className="btn small" onClick={() => deleteSelected(false)} disabled={!hasSel} title="Delete the selected clip (Delete)">Delete</button>
+      <button className="btn small" onClick={() => addShot(0)} data-testid="add-shot" title="Add a shot to V1 (after the selected clip)"><Icon icon={Plus} size={14} /> Shot</button>
+      <button className="btn small" onClick={() => void splitAtPlayhead()} data-testid="split" title="Split at the playhead (B, Cmd/Ctrl+K)"><Icon icon={Scissors} size={14} /> Split</button>
+      <button className="btn small" onClick={() => deleteSelected(false)} disabled={!hasSel} title="Delete the selected clip (Delete)"><Icon icon={Trash2} size={14} /> Delete</button>
       <button className="btn small" onClick={() => deleteSelected(true)} disabled={!hasSel} title="Ripple delete (Shift+Delete)">Ripple delete</button>
+      <span className="tl-rule" data-testid="v2-rule" title="V2 never overlaps: a clip dropped or moved onto V2 goes in at the nearest clip boundary and pushes later clips right (insert), like an NLE's insert edit">
+        V2: insert &amp; push</span>
       <label className="toggle small"><input type="checkbox" checked={snapping} onChange={(e) => serverSet({ snapping: e.target.checked })} /> Snap</label>
       <div className="spacer" />
-      <button className="icon-btn small" onClick={() => zoom(-1)} aria-label="Zoom out" title="Zoom out (−)">−</button>
+      <IconButton small icon={ZoomOut} onClick={() => zoom(-1)} label="Zoom out" title="Zoom out (−)" />
       <input type="range" aria-label="Zoom" min={0} max={ZOOM_STEPS.length - 1} value={Math.max(0, ZOOM_STEPS.indexOf(px))}
         onChange={(e) => serverSet({ pxPerFrame: ZOOM_STEPS[Number(e.target.value)] })} />
-      <button className="icon-btn small" onClick={() => zoom(1)} aria-label="Zoom in" title="Zoom in (+)">+</button>
+      <IconButton small icon={ZoomIn} onClick={() => zoom(1)} label="Zoom in" title="Zoom in (+)" />
     </div>
   );
 }

@@ -1,11 +1,14 @@
 import { memo, useEffect } from "react";
 import { useStudio, type State } from "../store/store";
-import { layoutOf } from "../store/edits";
+import { layoutOf } from "../lib/layout";
 import { clipAt, nextClip } from "../lib/layout";
 import { formatTimecode } from "../lib/timecode";
 import { isActive } from "../lib/events";
-import { seek, shuttle, togglePlay } from "../engine/playback";
+import { seek, shuttle, togglePlay } from "../playback/playback";
 import { EngineBadge } from "./EngineBadge";
+import { ChevronFirst, ChevronLast, Pause, Play, Rewind, FastForward, StepBack, StepForward } from "lucide-react";
+import { Icon, IconButton } from "./ui/Icon";
+import { pictureSpan } from "../lib/takeHistory";
 
 /** Video elements by shot id, kept in step with the playhead (drift correction below). */
 const elements = new Map<string, { el: HTMLVideoElement; track: number }>();
@@ -91,7 +94,7 @@ function StageOverlay() {
   const job = useStudio((s) => (id ? s.jobs[id] : undefined));
   const atEnd = useStudio((s) => s.frame >= layoutOf(s.shots).duration);
   const empty = useStudio((s) => Object.keys(s.shots).length === 0);
-  if (empty) return <div className="stage-card"><p>Add a shot to the timeline (＋ Shot) to begin.</p></div>;
+  if (empty) return <div className="stage-card"><p>Add a shot to the timeline (+ Shot) to begin.</p></div>;
   if (!shot) return atEnd ? <div className="stage-card dim"><p>End of timeline</p></div> : <div className="stage-card dim"><p>Gap</p></div>;
   return (
     <>
@@ -112,6 +115,33 @@ function StageOverlay() {
   );
 }
 
+/** Where the playhead is past the end of the media a clip shows: how many frames short, per track. */
+function pastMediaAt(s: State, track: number): number | null {
+  const id = activeId(s, track);
+  const shot = id ? s.shots[id] : null;
+  if (!id || !shot?.media_asset_id) return null;
+  const asset = s.assets.find((a) => a.id === shot.media_asset_id);
+  const span = pictureSpan(shot, asset, s.meta?.fps ?? 24);
+  if (!span.missing) return null;
+  const offset = s.frame - layoutOf(s.shots).clips.get(id)!.start;
+  return offset >= span.covered ? span.missing : null;
+}
+
+/**
+ * The clip runs past its media here: black with a mark, never the last frame frozen as if it were
+ * picture. V2 is on top, so its missing media covers V1 the way an offline clip would.
+ */
+function PastMedia() {
+  const missing = useStudio((s) => pastMediaAt(s, 1) ?? pastMediaAt(s, 0));
+  if (missing === null) return null;
+  return (
+    <div className="stage-card past-media" data-testid="past-media-stage">
+      <p>Past the end of the take</p>
+      <p className="muted">This clip is {missing} frame{missing > 1 ? "s" : ""} longer than its media: trim it, or generate a longer take.</p>
+    </div>
+  );
+}
+
 function Transport() {
   const frame = useStudio((s) => s.frame);
   const fps = useStudio((s) => s.meta?.fps ?? 24);
@@ -120,15 +150,15 @@ function Transport() {
   const rate = useStudio((s) => s.rate);
   return (
     <div className="transport">
-      <button className="icon-btn" onClick={() => seek(0)} title="Start (Home)" aria-label="Go to start">|◀◀</button>
-      <button className="icon-btn" onClick={() => seek(frame - 1)} title="Back one frame (←)" aria-label="Back one frame">◀︎|</button>
-      <button className="icon-btn" onClick={() => shuttle(-1)} title="Reverse (J)" aria-label="Reverse">◀◀</button>
+      <IconButton icon={ChevronFirst} onClick={() => seek(0)} title="Start (Home)" label="Go to start" />
+      <IconButton icon={StepBack} onClick={() => seek(frame - 1)} title="Back one frame (←)" label="Back one frame" />
+      <IconButton icon={Rewind} onClick={() => shuttle(-1)} title="Reverse (J)" label="Reverse" />
       <button className="icon-btn play" onClick={togglePlay} title="Play / pause (Space)" aria-label={playing ? "Pause" : "Play"} data-testid="play">
-        {playing ? "❚❚" : "▶"}
+        <Icon icon={playing ? Pause : Play} size={18} />
       </button>
-      <button className="icon-btn" onClick={() => shuttle(1)} title="Forward (L)" aria-label="Forward">▶▶</button>
-      <button className="icon-btn" onClick={() => seek(frame + 1)} title="Forward one frame (→)" aria-label="Forward one frame">|▶︎</button>
-      <button className="icon-btn" onClick={() => seek(duration)} title="End of timeline (End)" aria-label="Go to end">▶▶|</button>
+      <IconButton icon={FastForward} onClick={() => shuttle(1)} title="Forward (L)" label="Forward" />
+      <IconButton icon={StepForward} onClick={() => seek(frame + 1)} title="Forward one frame (→)" label="Forward one frame" />
+      <IconButton icon={ChevronLast} onClick={() => seek(duration)} title="End of timeline (End)" label="Go to end" />
       <span className="timecode" data-testid="timecode" data-frame={frame}>{formatTimecode(frame, fps)}</span>
       <span className="muted timecode-total">/ {formatTimecode(duration, fps)}</span>
       {playing && rate !== 1 && <span className="rate">{rate > 0 ? "" : "−"}{Math.abs(rate)}×</span>}
@@ -152,7 +182,8 @@ export function Viewer() {
           <TrackLayer track={0} />
           <TrackLayer track={1} />
           <StageOverlay />
-          <div className="hud">{meta.resolution_w}×{meta.resolution_h} · {meta.fps} fps</div>
+          <PastMedia />
+          <div className="hud" data-testid="hud">{meta.resolution_w}×{meta.resolution_h} · {meta.fps} fps</div>
         </div>
       </div>
       <Transport />

@@ -8,12 +8,48 @@ export type Edit = { put: ShotMap; remove: string[] };
 
 export const noEdit: Edit = { put: {}, remove: [] };
 
-/** Apply an edit and keep V1 packed (the app owns V1 start frames). */
+/** The overlay track, where clips never overlap (see `insertOnV2`). */
+export const V2 = 1;
+
+/** Apply an edit, keep V1 packed (the app owns V1 start frames) and V2 free of overlaps. */
 export function applyEdit(shots: ShotMap, edit: Edit, v1Order?: string[]): ShotMap {
   if (!Object.keys(edit.put).length && !edit.remove.length) return shots;
   const next = { ...shots, ...edit.put };
   for (const id of edit.remove) delete next[id];
-  return { ...next, ...packV1(next, v1Order) };
+  const placed = Object.keys(edit.put).filter((id) => next[id]?.track_index === V2);
+  const v2 = placed.length ? insertOnV2(next, placed) : {};
+  return { ...next, ...v2, ...packV1(next, v1Order) };
+}
+
+/**
+ * The NLE "insert and push" rule for V2: the clips just placed, moved or lengthened keep their
+ * place, except that one landing inside an earlier clip starts at that clip's end (the insert
+ * point is a clip boundary); every later clip that would overlap is pushed right, one after
+ * another, so nothing on V2 is ever covered. Returns the clips whose start changes.
+ */
+export function insertOnV2(shots: ShotMap, placedIds: string[]): ShotMap {
+  const placed = new Set(placedIds);
+  const span = (s: ShotDoc) => visibleLength(s);
+  const clips = Object.values(shots).filter((s) => s.track_index === V2);
+  const fixed = clips.filter((s) => !placed.has(s.id));
+  const out: ShotMap = {};
+  const start = new Map(clips.map((s) => [s.id, s.start_frame]));
+  // An inserted clip that starts inside a clip already there goes in after it.
+  for (const id of placedIds) {
+    const s = shots[id];
+    if (!s || s.track_index !== V2) continue;
+    const host = fixed.find((f) => f.start_frame < s.start_frame && s.start_frame < f.start_frame + span(f));
+    if (host) start.set(id, host.start_frame + span(host));
+  }
+  // Then walk in start order (placed clips first on a tie) pushing whatever overlaps the clip before it.
+  const order = clips.slice().sort((a, b) => start.get(a.id)! - start.get(b.id)! || Number(placed.has(b.id)) - Number(placed.has(a.id)));
+  let end = 0;
+  for (const s of order) {
+    const at = Math.max(start.get(s.id)!, end);
+    if (at !== s.start_frame) out[s.id] = { ...s, start_frame: at };
+    end = at + span(s);
+  }
+  return out;
 }
 
 /** Move the in point by `delta` frames (drag of the left handle). The out point stays where it is. */

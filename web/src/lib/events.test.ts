@@ -63,3 +63,19 @@ it("badges drafts", () => {
   expect(isDraft("ltx2")).toBe(false);
   expect(isDraft(null)).toBe(false);
 });
+
+describe("a job started in another tab", () => {
+  const idle: LiveState = { jobs: {}, takes: { s1: { ...take, status: "completed", last_job_id: "j0", video_url: "/old.mp4" } } };
+  it("shows its progress here, and its take when it completes", () => {
+    let st = reduceEvent(idle, { type: "progress", data: { job_id: "jB", shot_id: "s1", project_id: "p", progress: 30, message: "Denoising" } }, "p").state;
+    expect(st.jobs.s1).toMatchObject({ job_id: "jB", status: "processing", progress: 30 });
+    expect(st.takes.s1).toMatchObject({ status: "generating", last_job_id: "jB" });
+    st = reduceEvent(st, { type: "complete", data: { job_id: "jB", shot_id: "s1", project_id: "p", video_url: "/new.mp4", asset_id: "g2" } }, "p").state;
+    expect(st.takes.s1).toMatchObject({ status: "completed", video_url: "/new.mp4", media_asset_id: "g2" });
+  });
+  it("but not for another project, an unknown shot, or over a job running here", () => {
+    expect(reduceEvent(idle, { type: "progress", data: { job_id: "jB", shot_id: "s1", project_id: "q", progress: 30 } }, "p").state).toBe(idle);
+    expect(reduceEvent(idle, { type: "progress", data: { job_id: "jB", shot_id: "zz", project_id: "p", progress: 30 } }, "p").state).toBe(idle);
+    expect(reduceEvent(start, { type: "progress", data: { job_id: "jB", shot_id: "s1", project_id: "p", progress: 30 } }, "p").state).toBe(start);
+  });
+});

@@ -23,13 +23,18 @@ export function isActive(j: JobView | undefined): boolean {
   return !!j && (j.status === "queued" || j.status === "processing" || j.status === "cancelling");
 }
 
-/** Whose event is it: the shot whose current job is this job. */
-function owner(state: LiveState, data: Record<string, any>): string | null {
+/**
+ * Whose event is it: the shot whose current job is this job. A job this tab does not know (started
+ * in another tab or by a script) belongs to its shot when the event names the open project and
+ * the shot has no job of its own running here, so every tab showing a project sees its progress.
+ */
+function owner(state: LiveState, data: Record<string, any>, projectId: string | null): string | null {
   const sid = data.shot_id as string | undefined;
   if (!sid) return null;
   const job = state.jobs[sid];
   const take = state.takes[sid];
   if (job?.job_id === data.job_id || take?.last_job_id === data.job_id) return sid;
+  if (projectId && data.project_id === projectId && take && !isActive(job) && data.job_id) return sid;
   return null;
 }
 
@@ -42,24 +47,27 @@ export function reduceEvent(state: LiveState, ev: ServerEvent, projectId: string
     // A library image (POST /generate/image): nothing on a shot changes.
     return { state, effects: [{ kind: "refresh-assets" }, { kind: "toast", tone: "ok", text: "Image ready in the media library" }] };
   }
-  const sid = owner(state, d);
+  const sid = owner(state, d, projectId);
   if (!sid) return { state, effects };
   const job = state.jobs[sid];
   const take = state.takes[sid];
+  const fresh = !job || job.job_id !== d.job_id;
   const put = (j: Partial<JobView>, t?: Partial<ShotTake>): LiveState => ({
-    jobs: { ...state.jobs, [sid]: { ...(job ?? { job_id: d.job_id, status: "queued", progress: 0, message: "", eta: null }), ...j } },
+    jobs: { ...state.jobs, [sid]: { ...(fresh ? { job_id: d.job_id, status: "queued", progress: 0, message: "", eta: null } : job), ...j } },
     takes: t ? { ...state.takes, [sid]: { ...take, ...t } } : state.takes,
   });
   switch (ev.type) {
     case "progress": {
-      if (job && (job.status === "completed" || job.status === "failed" || job.status === "cancelled")) return { state, effects };
-      const progress = Math.max(job?.progress ?? 0, Number(d.progress ?? 0)); // never goes backwards
+      if (!fresh && (job.status === "completed" || job.status === "failed" || job.status === "cancelled")) return { state, effects };
+      const progress = Math.max(fresh ? 0 : job.progress, Number(d.progress ?? 0)); // never goes backwards
       const next: Partial<JobView> = {
         job_id: d.job_id, progress, message: d.message ?? job?.message ?? "", eta: d.eta ?? null,
-        status: job?.status === "cancelling" ? "cancelling" : "processing",
+        status: !fresh && job.status === "cancelling" ? "cancelling" : "processing",
       };
       if (d.enhanced_prompt) next.enhanced_prompt = d.enhanced_prompt;
-      return { state: put(next, d.enhanced_prompt ? { enhanced_prompt: d.enhanced_prompt } : undefined), effects };
+      const t: Partial<ShotTake> | undefined = fresh || d.enhanced_prompt
+        ? { ...(fresh ? { status: "generating", last_job_id: d.job_id } : {}), ...(d.enhanced_prompt ? { enhanced_prompt: d.enhanced_prompt } : {}) } : undefined;
+      return { state: put(next, t), effects };
     }
     case "complete": {
       const t: Partial<ShotTake> = {

@@ -101,3 +101,10 @@ export function reorderV1(shots: Record<string, ShotDoc>, id: string, centreFram
   order.splice(at, 0, id);
   return order;
 }
+
+let cached: { shots: Record<string, ShotDoc>; layout: TimelineLayout } | null = null;
+/** The layout, recomputed only when the shots change (shared by the timeline, player and keys). */
+export function layoutOf(shots: Record<string, ShotDoc>): TimelineLayout {
+  if (!cached || cached.shots !== shots) cached = { shots, layout: computeLayout(shots) };
+  return cached.layout;
+}

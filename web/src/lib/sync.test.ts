@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffDoc, mergeDocs, type Doc } from "./sync";
+import { diffDoc, mergeDocs, nameConflicts, shotName, type Doc } from "./sync";
 import { map, mk } from "./fixtures";
 
 const meta = { name: "P", resolution_w: 768, resolution_h: 512, fps: 24, seed: 1, script_text: "" };
@@ -63,5 +63,14 @@ describe("409 merge", () => {
     const r = mergeDocs(base, doc({ a: { ...base.shots.a, trim_out: 3 } }), doc({}));
     expect(r.doc.shots.a.trim_out).toBe(3);
     expect(r.conflicts[0]).toMatch(/deleted elsewhere/);
+  });
+});
+
+describe("conflict notes name the shot", () => {
+  it("by its prompt's first words, else by its place", () => {
+    const names = { abc123: shotName(mk("abc123", { prompt: "a harbour at dawn with gulls over the water" })), e: shotName(mk("e", { prompt: "", index: 2, track_index: 1 })) };
+    expect(names.abc123).toBe("“a harbour at dawn with…”");
+    expect(nameConflicts(["shot abc123: prompt", "shot e: num_frames", "shot zz: seed", "project name"], names))
+      .toEqual(["“a harbour at dawn with…”: prompt", "Sh 3 on V2: length", "shot zz: seed", "project name"]);
   });
 });

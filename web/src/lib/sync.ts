@@ -105,3 +105,22 @@ export function mergeDocs(base: Doc, local: Doc, server: Doc): MergeResult {
   }
   return { doc: { meta: meta as ProjectMeta, shots }, conflicts, kept, adopted };
 }
+
+/**
+ * Conflict notes as a person reads them: `shot <id>: prompt` becomes `“Night exterior” (Sh 3): prompt`.
+ * `names` gives each shot id its readable name; an unknown id keeps the note as it was.
+ */
+export function nameConflicts(conflicts: string[], names: Record<string, string>): string[] {
+  return conflicts.map((c) => {
+    const m = /^shot ([^:\s]+): (.*)$/.exec(c);
+    if (!m || !names[m[1]]) return c;
+    return `${names[m[1]]}: ${m[2].replace("num_frames", "length").replace("media_asset_id", "take").replace(/_/g, " ")}`;
+  });
+}
+
+/** A shot's name for messages: its prompt's first words, else its place ("Sh 3"). */
+export function shotName(s: Pick<ShotDoc, "prompt" | "index" | "track_index">): string {
+  const words = s.prompt.trim().split(/\s+/).slice(0, 5).join(" ");
+  const track = ["V1", "V2", "A1"][s.track_index] ?? "";
+  return words ? `“${words}${s.prompt.trim().split(/\s+/).length > 5 ? "…" : ""}”` : `Sh ${s.index + 1}${track ? ` on ${track}` : ""}`;
+}

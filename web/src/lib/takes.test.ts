@@ -52,3 +52,11 @@ describe("takes", () => {
     expect(missingAssetIn("trim_in too large")).toBeNull();
   });
 });
+
+it("a newly chosen take shows its own enhanced prompt, never the previous take's", () => {
+  const shots = map(mk("a", { media_asset_id: "u1" }), mk("b", { media_asset_id: "g2" }));
+  const old = { ...pending, status: "completed" as const, media_asset_id: "g1", enhanced_prompt: "the old take's long prompt" };
+  const next = reconcileTakes(shots, { a: old, b: old }, [asset("u1"), asset("g2", { meta: { enhanced_prompt: "g2's own" } })], ["a", "b"]);
+  expect(next.a.enhanced_prompt).toBeNull();
+  expect(next.b.enhanced_prompt).toBe("g2's own");
+});

@@ -78,7 +78,9 @@ export function reconcileTakes(shots: ShotMap, takes: Record<string, ShotTake>, 
       byId ??= new Map(assets.map((a) => [a.id, a]));
       const asset = byId.get(want);
       if (!asset) continue;
-      next = { last_job_id: take?.last_job_id ?? null, enhanced_prompt: take?.enhanced_prompt ?? null, ...takeFromAsset(asset) };
+      // The enhanced prompt belongs to the take: a newly chosen one shows its own (or none), never the previous one's.
+      const enhanced = (asset.meta as Record<string, unknown> | null)?.enhanced_prompt;
+      next = { last_job_id: take?.last_job_id ?? null, enhanced_prompt: typeof enhanced === "string" ? enhanced : null, ...takeFromAsset(asset) };
     }
     if (out === takes) out = { ...takes };
     out[id] = next;

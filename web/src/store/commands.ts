@@ -1,8 +1,9 @@
 // Commands shared by keys, buttons and menus.
 import { commandFor, isTypingTarget, zoomStep, type Command } from "../lib/keys";
-import { seek, shuttle, togglePlay } from "../engine/playback";
+import { seek, shuttle, togglePlay } from "../playback/playback";
 import { serverSet, redo, toast, undo, useStudio } from "./store";
-import { deleteSelected, layoutOf, markAtPlayhead, splitAtPlayhead } from "./edits";
+import { deleteSelected, markAtPlayhead, splitAtPlayhead } from "./edits";
+import { layoutOf } from "../lib/layout";
 import { flushSave } from "./sync";
 
 export function zoom(dir: 1 | -1): void {

@@ -1,38 +1,18 @@
 // Timeline and inspector commands: each user gesture is one document change (one undo step).
 import { api, call } from "../api/client";
 import { splitShot, type ShotDoc, type TimelineItem } from "../api/types";
-import { applyEdit, deleteClips, insertAfter, markIn, markOut, moveClip, splitOffset, trimIn, trimOut } from "../lib/edits";
-import { clipAt, computeLayout, type TimelineLayout } from "../lib/layout";
+import { applyEdit, deleteClips, insertAfter, markIn, markOut, moveClip, splitOffset, trimIn, trimOut, V2 } from "../lib/edits";
+import { clipAt, layoutOf, type TimelineLayout } from "../lib/layout";
+import { defaultShot } from "../lib/shots";
 import { serverSet, toast, useStudio, type State } from "./store";
 import { adoptVersion, flushSave } from "./sync";
 
-export function newId(): string {
-  return crypto.randomUUID().replace(/-/g, "");
-}
-
-let cached: { shots: State["shots"]; layout: TimelineLayout } | null = null;
-/** The layout, recomputed only when the shots change (shared by the timeline, player and keys). */
-export function layoutOf(shots: State["shots"]): TimelineLayout {
-  if (!cached || cached.shots !== shots) cached = { shots, layout: computeLayout(shots) };
-  return cached.layout;
-}
-
-export function defaultShot(s: State, track = 0): ShotDoc {
-  const m = s.meta!;
-  return {
-    id: newId(), scene_id: null, index: Object.keys(s.shots).length, track_index: track, start_frame: 0, trim_in: 0, trim_out: 0,
-    prompt: "", negative_prompt: "", seed: m.seed, width: m.resolution_w, height: m.resolution_h,
-    num_frames: 121, fps: m.fps, steps: 40, cfg_scale: 3, enhance_prompt: true, upscale: false, pipeline_override: "auto",
-    auto_continue: false, timeline: [], action: "", dialogue: "", character: "", shot_type: "", matched_elements: [],
-    media_asset_id: null,
-  };
-}
 
 /** Add a shot at the end of a track (or after the selected clip on V1). */
 export function addShot(track = 0, init: Partial<ShotDoc> = {}): string | null {
   const s = useStudio.getState();
   if (!s.meta) return null;
-  const shot = { ...defaultShot(s, track), ...init, track_index: track };
+  const shot = { ...defaultShot(s.meta, Object.keys(s.shots).length, track), ...init, track_index: track };
   const after = track === 0 && s.selectedId && s.shots[s.selectedId]?.track_index === 0 ? s.shots[s.selectedId] : null;
   const { edit, v1Order } = insertAfter(s.shots, after, shot);
   if (track !== 0 && init.start_frame !== undefined) edit.put[shot.id] = { ...edit.put[shot.id], start_frame: init.start_frame };
@@ -65,7 +45,21 @@ export function commitMove(id: string, track: number, start: number): void {
   const shot = s.shots[id];
   if (!shot || s.locked[shot.track_index] || s.locked[track]) return;
   const { edit, v1Order } = moveClip(s.shots, id, track, start);
-  useStudio.setState({ shots: applyEdit(s.shots, edit, v1Order) });
+  const shots = applyEdit(s.shots, edit, v1Order);
+  useStudio.setState({ shots });
+  tellV2Push(s.shots, shots, id, start);
+}
+
+/** V2's insert rule moved clips: say so (the rule is also named in the timeline toolbar). */
+export function tellV2Push(before: State["shots"], after: State["shots"], placed: string, requested?: number): void {
+  let pushed = 0;
+  for (const [sid, sh] of Object.entries(after)) {
+    if (sid !== placed && sh.track_index === V2 && before[sid] && before[sid].start_frame !== sh.start_frame) pushed++;
+  }
+  const landed = after[placed];
+  const shifted = landed?.track_index === V2 && requested !== undefined && landed.start_frame !== Math.max(0, Math.round(requested));
+  if (pushed) toast("info", `V2 insert: ${pushed} clip${pushed > 1 ? "s" : ""} after it moved right to make room`, 3500);
+  else if (shifted) toast("info", "V2 insert: it went in after the clip it landed on (V2 never overlaps)", 3500);
 }
 
 /** Delete the selected clip; `ripple` closes the gap on V2/A1 too (V1 always closes: magnetic). */

@@ -6,9 +6,12 @@ import { insertAfter, applyEdit } from "../lib/edits";
 import { serverSet, toast, useStudio } from "./store";
 import { adoptVersion, flushSave, reloadAndMerge } from "./sync";
 import { refreshAssets } from "./library";
-import { newId } from "./edits";
-import { adoptMedia } from "./takes";
+import { newId } from "../lib/shots";
+import { adoptMedia, holdStills } from "./adopt";
+import { STILL_SECONDS } from "../lib/takes";
 import { loadEngines } from "./engines";
+import { onDownloadEvent } from "./models";
+import type { DownloadEvent } from "../lib/models";
 
 const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync"] as const;
 
@@ -21,6 +24,12 @@ export function handleServerEvent(ev: ServerEvent): void {
     // The job pointed the shot at its new take on the server: so does every copy here.
     serverSet({ jobs: state.jobs });
     adoptMedia({ [sid]: String(ev.data.asset_id) }, state.takes);
+    const shot = useStudio.getState().shots[sid];
+    if (ev.data.type === "image" && shot?.num_frames === 1) {
+      const fps = useStudio.getState().meta?.fps ?? 24;
+      holdStills({ [sid]: Math.max(1, Math.round(STILL_SECONDS * fps)) });
+      toast("info", `The still is held for ${STILL_SECONDS} s on the timeline: change Frames or trim it to adjust`, 5000);
+    }
   } else if (state.jobs !== s.jobs || state.takes !== s.takes) serverSet({ jobs: state.jobs, takes: state.takes });
   runEffects(effects);
 }
@@ -66,8 +75,17 @@ export function connectEvents(url = "/events"): () => void {
         void loadEngines(); // a restarted server may have picked other engines
       }
     };
-    // A finished model download re-selects the engines on the server.
-    source.addEventListener("download_complete", () => void loadEngines());
+    // Model downloads: the library follows, and a finished one re-selects the engines (the header chips follow).
+    for (const type of ["download_progress", "download_complete", "download_error"] as const) {
+      source.addEventListener(type, (e: Event) => {
+        if (!(e instanceof MessageEvent) || typeof e.data !== "string") return;
+        try {
+          onDownloadEvent({ type, data: JSON.parse(e.data) } as DownloadEvent);
+        } catch {
+          /* not JSON: nothing to apply */
+        }
+      });
+    }
     for (const type of APP_EVENTS) {
       source.addEventListener(type, (e: Event) => {
         if (!(e instanceof MessageEvent) || typeof e.data !== "string") {
@@ -146,11 +164,25 @@ export async function generateShot(shotId: string): Promise<void> {
   }
   serverSet((s) => ({ jobs: { ...s.jobs, [shotId]: { job_id: "", status: "queued", progress: 0, message: "Queued", eta: null } } }));
   try {
-    await flushSave();
-    const s = useStudio.getState();
-    const shot = s.shots[shotId];
-    if (!shot) return;
-    const r = await call(api.POST("/generate/advanced", { body: { project_id: s.projectId!, shot_config: shotConfig(shot) } }));
+    // The request says which version its shot_config is based on; if another tab saved meanwhile (409),
+    // autosave merges that save into this document once and the generation is asked for again.
+    let s = useStudio.getState();
+    let r;
+    for (let attempt = 0; ; attempt++) {
+      await flushSave();
+      s = useStudio.getState();
+      const shot = s.shots[shotId];
+      if (!shot) return;
+      try {
+        r = await call(api.POST("/generate/advanced", {
+          body: { project_id: s.projectId!, shot_config: shotConfig(shot), base_version: s.version || undefined },
+        }));
+        break;
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 409) || attempt > 0) throw e;
+        await reloadAndMerge();
+      }
+    }
     const cur = useStudio.getState();
     // The server snapped frames and sizes to the engine grid and wrote them: the document and its base agree.
     const snapped: Partial<ShotDoc> = {};

@@ -3,7 +3,7 @@ import { api, call, notifyUnauthorized } from "../api/client";
 import type { AssetPublic } from "../api/types";
 import { shotsUsingAsset } from "../lib/takes";
 import { serverSet, toast, useStudio } from "./store";
-import { forgetAsset } from "./takes";
+import { forgetAsset } from "./adopt";
 
 export async function refreshAssets(): Promise<void> {
   const id = useStudio.getState().projectId;

@@ -1,13 +1,18 @@
 // Opening, creating, renaming and deleting projects; the last project reopens on load (seed §5).
 import { api, call } from "../api/client";
-import { metaOf, splitShot, type ProjectState, type ShotDoc, type ShotTake } from "../api/types";
+import { metaOf } from "../api/types";
+import { stateParts } from "../lib/shots";
 import { packV1 } from "../lib/layout";
 import { history, initialState, serverSet, toast, useStudio } from "./store";
 import { recoverJobs } from "./jobs";
 import { flushSave } from "./sync";
 import { refreshAssets } from "./library";
+import { loadTakes } from "./takeHistory";
+import { rememberedSelection } from "./session";
 
 const LAST_PROJECT = "milimo.lastProjectId";
+/** The server's limit on a project name (studio/schemas.py Name). */
+export const NAME_MAX = 200;
 
 export function rememberProject(id: string | null): void {
   try {
@@ -26,18 +31,6 @@ export function lastProjectId(): string | null {
   }
 }
 
-/** Split a server state into the document (undoable) and the takes (server-owned). */
-export function stateParts(p: ProjectState): { shots: Record<string, ShotDoc>; takes: Record<string, ShotTake> } {
-  const shots: Record<string, ShotDoc> = {};
-  const takes: Record<string, ShotTake> = {};
-  for (const s of p.shots) {
-    const { doc, take } = splitShot(s);
-    shots[s.id] = doc;
-    takes[s.id] = take;
-  }
-  return { shots, takes };
-}
-
 export async function openProject(id: string): Promise<boolean> {
   await flushSave().catch(() => undefined);
   serverSet({ loading: true });
@@ -48,8 +41,10 @@ export async function openProject(id: string): Promise<boolean> {
     serverSet({
       ...initialState, connection: useStudio.getState().connection, lastEventId: useStudio.getState().lastEventId,
       pxPerFrame: useStudio.getState().pxPerFrame, engines: useStudio.getState().engines,
+      models: useStudio.getState().models, hfToken: useStudio.getState().hfToken,
       projectId: p.id, meta, shots, takes, version: p.version, base: { meta, shots }, saveState: "saved",
-      selectedId: null,
+      // The selection survives a reload (session.ts remembers it per project).
+      selectedId: rememberedSelection(p.id, shots),
     });
     history().clear();
     rememberProject(p.id);
@@ -58,6 +53,7 @@ export async function openProject(id: string): Promise<boolean> {
     if (Object.keys(packed).length) serverSet((s) => ({ shots: { ...s.shots, ...packed } }));
     void recoverJobs();
     void refreshAssets();
+    void loadTakes();
     return true;
   } catch (e) {
     if (lastProjectId() === id) rememberProject(null);
@@ -78,7 +74,8 @@ export async function createProject(body: { name: string; resolution_w: number; 
 export async function deleteProject(id: string): Promise<void> {
   await call(api.DELETE("/projects/{project_id}", { params: { path: { project_id: id } } }));
   if (useStudio.getState().projectId === id) {
-    serverSet({ ...initialState, projectsOpen: true, connection: useStudio.getState().connection, engines: useStudio.getState().engines });
+    serverSet({ ...initialState, projectsOpen: true, connection: useStudio.getState().connection, engines: useStudio.getState().engines,
+      models: useStudio.getState().models, hfToken: useStudio.getState().hfToken });
     history().clear();
     rememberProject(null);
   } else if (lastProjectId() === id) rememberProject(null);
@@ -89,7 +86,11 @@ export function renameProject(name: string): void {
   const s = useStudio.getState();
   const trimmed = name.trim();
   if (!s.meta || !trimmed || trimmed === s.meta.name) return;
-  useStudio.setState({ meta: { ...s.meta, name: trimmed.slice(0, 200) } });
+  if (trimmed.length > NAME_MAX) {
+    toast("error", `Project names are at most ${NAME_MAX} characters (this one has ${trimmed.length}); it keeps its name`, 6000);
+    return;
+  }
+  useStudio.setState({ meta: { ...s.meta, name: trimmed } });
 }
 
 /** Startup: reopen the last project, or show the project manager. */

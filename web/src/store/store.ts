@@ -3,7 +3,7 @@
 // playback and UI are not, so a progress tick or a server update can never be undone.
 import { create } from "zustand";
 import { temporal } from "zundo";
-import type { AssetPublic, ProjectMeta, ShotDoc, ShotTake } from "../api/types";
+import type { AssetPublic, ModelList, ProjectMeta, ShotDoc, ShotTake, TakePublic } from "../api/types";
 import type { Doc } from "../lib/sync";
 import type { JobView } from "../lib/events";
 import type { EnginesOverview } from "../lib/engines";
@@ -57,16 +57,25 @@ export type LibrarySlice = { assets: AssetPublic[]; assetsLoading: boolean };
 /** engines: what GET /engines says serves video, image and text (draft or real, why, the video grid). */
 export type EnginesSlice = { engines: EnginesOverview | null };
 
+/** models: the model library (GET /models folded with download_* events) and whether a hub token is stored. */
+export type ModelsSlice = { models: ModelList | null; hfToken: boolean | null };
+
+/** takeHistory: every take of the open project's shots (GET /projects/{id}/takes), and their readable names by asset id. */
+export type TakeHistorySlice = { takeList: TakePublic[]; takeLabels: Record<string, string> };
+
 /** ui: overlays and messages. */
 export type UiSlice = {
   toasts: Toast[];
   helpOpen: boolean;
   projectsOpen: boolean;
-  confirm: { text: string; onYes: () => void } | null;
+  modelsOpen: boolean;
+  /** Two takes side by side (asset ids), or null. */
+  compare: [string, string] | null;
+  confirm: { text: string; onYes: () => void; yes?: string } | null;
   loading: boolean;
 };
 
-export type State = ProjectSlice & SyncSlice & JobsSlice & TimelineSlice & PlaybackSlice & LibrarySlice & EnginesSlice & UiSlice;
+export type State = ProjectSlice & SyncSlice & JobsSlice & TimelineSlice & PlaybackSlice & LibrarySlice & EnginesSlice & ModelsSlice & TakeHistorySlice & UiSlice;
 
 export const initialState: State = {
   projectId: null, meta: null, shots: {}, takes: {},
@@ -76,7 +85,9 @@ export const initialState: State = {
   frame: 0, playing: false, rate: 1,
   assets: [], assetsLoading: false,
   engines: null,
-  toasts: [], helpOpen: false, projectsOpen: false, confirm: null, loading: false,
+  models: null, hfToken: null,
+  takeList: [], takeLabels: {},
+  toasts: [], helpOpen: false, projectsOpen: false, modelsOpen: false, compare: null, confirm: null, loading: false,
 };
 
 type History = Pick<State, "meta" | "shots">;

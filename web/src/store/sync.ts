@@ -3,11 +3,12 @@
 import { api, ApiError, call } from "../api/client";
 import { metaOf, type ProjectSave, type ProjectState } from "../api/types";
 import { packV1 } from "../lib/layout";
-import { diffDoc, mergeDocs, type Doc } from "../lib/sync";
+import { diffDoc, mergeDocs, nameConflicts, shotName, type Doc } from "../lib/sync";
 import { missingAssetIn, reconcileTakes } from "../lib/takes";
 import { serverSet, toast, useStudio, type State } from "./store";
-import { stateParts } from "./project";
-import { adoptMedia, forgetAsset } from "./takes";
+import { stateParts } from "../lib/shots";
+import { adoptMedia, forgetAsset } from "./adopt";
+import { announceSave } from "./tabs";
 
 export const AUTOSAVE_MS = 2000;
 
@@ -127,6 +128,7 @@ function acknowledge(sent: Doc, state: ProjectState, body: ProjectSave): void {
   }
   const dirty = !!diffDoc(sent, docOf(cur)!, state.version);
   serverSet({ base: sent, version: state.version, takes: newTakes, saveState: dirty ? "dirty" : "saved", lastSavedAt: Date.now(), saveError: null });
+  announceSave(state.id, state.version);
 }
 
 /** 409: someone else saved first. Adopt their state, re-apply ours on top, say so, and save again. */
@@ -147,9 +149,20 @@ export function mergeConflict(current: ProjectState): void {
   // Where the merge kept a take chosen here, the clip shows it (the next save tells the server).
   const shown = reconcileTakes(shots, takes, s.assets, Object.keys(shots));
   serverSet({ meta: merged.doc.meta, shots, takes: shown, base: server, version: current.version, saveState: "dirty", selectedId });
-  const note = merged.conflicts.length
-    ? `; where you both changed the same thing, your edit was kept (${merged.conflicts.slice(0, 3).join(", ")}${merged.conflicts.length > 3 ? ", …" : ""})`
+  const names: Record<string, string> = {};
+  for (const sh of Object.values({ ...server.shots, ...s.shots })) names[sh.id] = shotName(sh);
+  const conflicts = nameConflicts(merged.conflicts, names);
+  const note = conflicts.length
+    ? `; where you both changed the same thing, your edit was kept (${conflicts.slice(0, 3).join(", ")}${conflicts.length > 3 ? ", …" : ""})`
     : "";
+  if (merged.kept === 0) {
+    // Nothing unsaved here: the other side's changes simply arrive.
+    const left = diffDoc(server, { meta: merged.doc.meta, shots }, current.version);
+    serverSet({ saveState: left ? "dirty" : "saved" });
+    if (left) schedule();
+    if (merged.adopted) toast("info", `Updated with changes saved elsewhere (${merged.adopted} shot${merged.adopted > 1 ? "s" : ""})`, 4000);
+    return;
+  }
   toast("info", `This project was changed elsewhere. Their changes were merged with your unsaved edits${note}. Saving again.`, 9000);
   schedule();
 }

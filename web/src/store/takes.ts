@@ -1,56 +1,12 @@
 // Takes: a shot shows the media asset its `media_asset_id` names (an upload or an earlier take).
-// The user picks it (drop onto a track, "Use as take"; undoable, autosaved); a finished job sets
-// it on the server, and then every stored copy of the document follows, so undo never reverts a
-// result and a clip brought back by undo comes back with its take.
-import type { AssetPublic, ShotDoc, ShotTake } from "../api/types";
+// The user picks it here (drop onto a track, "Use as take"; undoable, autosaved); what the server
+// decides (a finished job, a deleted asset) is applied everywhere by ./adopt.ts.
+import type { AssetPublic, ShotDoc } from "../api/types";
 import { applyEdit, placeClips } from "../lib/edits";
-import { clearedTake, reconcileTakes, shotFieldsForAsset, trackForAsset, withMedia, withoutAsset, type MediaChange, type ShotMap } from "../lib/takes";
-import { history, serverSet, toast, useStudio, type State } from "./store";
-import { defaultShot, updateShot } from "./edits";
-
-type Stored = { meta: State["meta"]; shots: ShotMap };
-
-/** Change the shots of every undo and redo state (a server decision the history must not undo). */
-function rewriteHistory(change: (shots: ShotMap) => ShotMap): void {
-  const t = history();
-  const map = (st: Partial<Stored>) => {
-    if (!st.shots) return st;
-    const shots = change(st.shots);
-    return shots === st.shots ? st : { ...st, shots };
-  };
-  useStudio.temporal.setState({ pastStates: t.pastStates.map(map) as typeof t.pastStates, futureStates: t.futureStates.map(map) as typeof t.futureStates });
-}
-
-/** Apply a server-side document change to the document, its base and its history, with the takes that go with it. */
-function everywhere(change: (shots: ShotMap) => ShotMap, takes?: (cur: State) => Record<string, ShotTake>): void {
-  const s = useStudio.getState();
-  const shots = change(s.shots);
-  const base = s.base ? { ...s.base, shots: change(s.base.shots) } : s.base;
-  serverSet({ shots, base, ...(takes ? { takes: takes(s) } : {}) });
-  rewriteHistory(change);
-}
-
-/** The server set these shots' takes (a job finished, or a reload says so): adopt them everywhere. */
-export function adoptMedia(change: MediaChange, takes?: Record<string, ShotTake>): void {
-  if (!Object.keys(change).length) {
-    if (takes) serverSet({ takes });
-    return;
-  }
-  everywhere((shots) => withMedia(shots, change), takes ? () => takes : undefined);
-}
-
-/** An asset is gone (deleted here, or the server says it does not have it): nothing shows or uses it any more. */
-export function forgetAsset(assetId: string): void {
-  everywhere((shots) => withoutAsset(shots, assetId), (s) => {
-    let takes = s.takes;
-    for (const [id, t] of Object.entries(s.takes)) {
-      if (t?.media_asset_id !== assetId) continue;
-      if (takes === s.takes) takes = { ...s.takes };
-      takes[id] = clearedTake(t);
-    }
-    return takes;
-  });
-}
+import { reconcileTakes, shotFieldsForAsset, trackForAsset } from "../lib/takes";
+import { serverSet, toast, useStudio } from "./store";
+import { defaultShot } from "../lib/shots";
+import { updateShot } from "./edits";
 
 /**
  * Keep takes in step with the document: when a shot's `media_asset_id` changes (an edit, an undo,
@@ -94,7 +50,7 @@ export function placeAssets(assets: AssetPublic[], droppedOn: number, frame: num
       toast("info", `${a.filename}: that track is locked`);
       continue;
     }
-    const shot = { ...defaultShot(s, track), ...shotFieldsForAsset(a, fps), track_index: track, index: Object.keys(s.shots).length + ids.length };
+    const shot = { ...defaultShot(s.meta, Object.keys(s.shots).length, track), ...shotFieldsForAsset(a, fps), track_index: track, index: Object.keys(s.shots).length + ids.length };
     groups.set(track, [...(groups.get(track) ?? []), shot]);
     ids.push(shot.id);
   }
@@ -116,5 +72,5 @@ export function useAsTake(shotId: string, asset: AssetPublic): void {
   // A still fits any length; other media set it. Trims stay only when the length does.
   if (asset.media_type === "image" || num_frames === shot.num_frames) updateShot(shotId, { media_asset_id });
   else updateShot(shotId, { media_asset_id, num_frames, trim_in: 0, trim_out: 0 });
-  toast("info", `The clip shows ${asset.filename} — Cmd/Ctrl+Z goes back`, 3000);
+  toast("info", `The clip shows ${s.takeLabels[asset.id] ?? asset.filename} — Cmd/Ctrl+Z goes back`, 3000);
 }

@@ -2,7 +2,7 @@
 // by the elapsed time × fps × rate, publishes the integer frame only when it changes, and stops at
 // the timeline end. The layout is cached and recomputed only when the shots change.
 import { useStudio } from "../store/store";
-import { layoutOf } from "../store/edits";
+import { layoutOf } from "../lib/layout";
 import { AudioEngine } from "./audio";
 
 export class PlaybackEngine {

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from milimo.api.deps import SettingsDep
-from milimo.security import COOKIE, session_value, token_matches
+from milimo.exposure.guard import COOKIE, session_value, token_matches
 
 router = APIRouter(tags=["login"], include_in_schema=False)
 MAX_AGE_S = 30 * 24 * 3600

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
-from milimo.security import PUBLIC_PATHS, SAFE_METHODS
+from milimo.exposure.guard import PUBLIC_PATHS, SAFE_METHODS
 
 
 class ErrorItem(BaseModel):

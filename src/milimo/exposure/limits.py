@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from milimo.config import Settings
-from milimo.security import send_error
+from milimo.exposure.guard import send_error
 
 UPLOAD_PATHS = frozenset({"/upload"})
 MULTIPART_ENVELOPE = 1024 * 1024  # boundaries and the form's small fields

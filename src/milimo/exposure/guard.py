@@ -209,15 +209,3 @@ def _with_security_headers(send: Send, csp: str) -> Send:
         await send(message)
 
     return wrapped
-
-
-def install(app, settings: Settings) -> None:
-    """Everything this module and its neighbours add to the app: login routes, body limits, the guard,
-    the true error schema in OpenAPI. Middleware added last runs first: the guard is outermost."""
-    from milimo import limits, login, openapi_errors
-
-    check_exposure(settings)
-    app.include_router(login.router)
-    app.add_middleware(limits.BodyLimit, settings=settings)
-    app.add_middleware(Guard, settings=settings)
-    openapi_errors.install(app)

@@ -1,0 +1,60 @@
+// The jobs area: everything running in the studio now (shot generations of the open project and
+// model downloads) in one place in the header, each with its progress, time left and a cancel.
+// Other views (storyboard, elements, export) list their jobs here by adding rows.
+import { useState } from "react";
+import { Activity, X } from "lucide-react";
+import { useStudio } from "../../store/store";
+import { cancelShot } from "../../store/jobs";
+import { cancelDownload } from "../../store/models";
+import { isActive } from "../../lib/events";
+import { formatEta, formatSpeed } from "../../lib/models";
+import { shotName } from "../../lib/sync";
+import { Icon, IconButton } from "./Icon";
+import { ProgressBar } from "./ProgressBar";
+
+export type JobRow = { key: string; title: string; detail: string; progress: number; onCancel?: () => void };
+
+export function useJobRows(): JobRow[] {
+  const jobs = useStudio((s) => s.jobs);
+  const shots = useStudio((s) => s.shots);
+  const models = useStudio((s) => s.models);
+  const rows: JobRow[] = [];
+  for (const [id, j] of Object.entries(jobs)) {
+    if (!isActive(j) || !shots[id]) continue;
+    rows.push({ key: `shot-${id}`, title: `Shot ${shotName(shots[id])}`, progress: j.progress,
+      detail: `${j.message || j.status}${j.eta != null ? ` · ${formatEta(j.eta)}` : ""}`, onCancel: () => void cancelShot(id) });
+  }
+  for (const m of models?.models ?? []) {
+    if (m.status !== "downloading") continue;
+    const p = m.progress;
+    rows.push({ key: `model-${m.id}`, title: `Download ${m.name}`, progress: p?.progress ?? 0,
+      detail: p ? `${formatSpeed(p.speed_bps)} · ${formatEta(p.eta_s)}` : "starting…", onCancel: () => void cancelDownload(m) });
+  }
+  return rows;
+}
+
+export function JobsArea() {
+  const rows = useJobRows();
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="jobs-area">
+      <button className={`btn ghost small jobs-button${rows.length ? " busy" : ""}`} onClick={() => setOpen(!open)} data-testid="jobs-button"
+        aria-expanded={open} title="What is running: generations and downloads">
+        <Icon icon={Activity} size={14} /> {rows.length ? `${rows.length} running` : "Idle"}
+      </button>
+      {open && (
+        <div className="jobs-popover" data-testid="jobs-area" role="region" aria-label="Running jobs">
+          {!rows.length && <p className="muted">Nothing is running.</p>}
+          {rows.map((r) => (
+            <div className="job-row" key={r.key} data-testid="job-row">
+              <div className="job-row-head"><span className="job-title">{r.title}</span>
+                {r.onCancel && <IconButton small icon={X} label={`Cancel ${r.title}`} onClick={r.onCancel} />}</div>
+              <ProgressBar value={r.progress} />
+              <div className="muted">{Math.round(r.progress)}% · {r.detail}</div>
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

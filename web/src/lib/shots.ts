@@ -1,0 +1,31 @@
+// Pure shot helpers the store's flows share: ids, a new shot's defaults, and splitting a server
+// state into the document and its takes. No store access here, so any flow may import them
+// without importing another flow (web/src stays free of import cycles: npm run check:cycles).
+import { splitShot, type ProjectMeta, type ProjectState, type ShotDoc, type ShotTake } from "../api/types";
+
+export function newId(): string {
+  return crypto.randomUUID().replace(/-/g, "");
+}
+
+/** A new shot on `track` with the project's defaults; `count` is how many shots the project has (its index). */
+export function defaultShot(meta: ProjectMeta, count: number, track = 0): ShotDoc {
+  return {
+    id: newId(), scene_id: null, index: count, track_index: track, start_frame: 0, trim_in: 0, trim_out: 0,
+    prompt: "", negative_prompt: "", seed: meta.seed, width: meta.resolution_w, height: meta.resolution_h,
+    num_frames: 121, fps: meta.fps, steps: 40, cfg_scale: 3, enhance_prompt: true, upscale: false, pipeline_override: "auto",
+    auto_continue: false, timeline: [], action: "", dialogue: "", character: "", shot_type: "", matched_elements: [],
+    media_asset_id: null,
+  };
+}
+
+/** Split a server state into the document (undoable) and the takes (server-owned). */
+export function stateParts(p: ProjectState): { shots: Record<string, ShotDoc>; takes: Record<string, ShotTake> } {
+  const shots: Record<string, ShotDoc> = {};
+  const takes: Record<string, ShotTake> = {};
+  for (const s of p.shots) {
+    const { doc, take } = splitShot(s);
+    shots[s.id] = doc;
+    takes[s.id] = take;
+  }
+  return { shots, takes };
+}
