@@ -6,6 +6,7 @@ import { Activity, X } from "lucide-react";
 import { useStudio } from "../../store/store";
 import { cancelShot } from "../../store/jobs";
 import { cancelDownload } from "../../store/models";
+import { cancelImageJob, useElements } from "../../store/elements";
 import { isActive } from "../../lib/events";
 import { formatEta, formatSpeed } from "../../lib/models";
 import { shotName } from "../../lib/sync";
@@ -18,7 +19,12 @@ export function useJobRows(): JobRow[] {
   const jobs = useStudio((s) => s.jobs);
   const shots = useStudio((s) => s.shots);
   const models = useStudio((s) => s.models);
+  const imageJobs = useElements((s) => s.jobs);
   const rows: JobRow[] = [];
+  for (const j of Object.values(imageJobs)) {
+    rows.push({ key: `image-${j.job_id}`, title: j.label, progress: j.progress, detail: `${j.message}${j.engine.startsWith("draft") ? " · draft" : ""}`,
+      onCancel: () => void cancelImageJob(j.job_id) });
+  }
   for (const [id, j] of Object.entries(jobs)) {
     if (!isActive(j) || !shots[id]) continue;
     rows.push({ key: `shot-${id}`, title: `Shot ${shotName(shots[id])}`, progress: j.progress,
