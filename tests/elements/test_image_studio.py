@@ -113,6 +113,7 @@ def test_bad_references_are_a_clear_4xx_and_write_nothing(client, project, tmp_p
 def test_generation_settings_reach_the_job_and_the_gallery_newest_first(client, project):
     pid = project["id"]
     upload(client, pid, kind="general")  # an upload is not a still of the gallery
+    upload(client, pid, kind="element")
     first = image(client, pid, "first", seed=1, num_inference_steps=3, guidance_scale=3.5, enable_true_cfg=True,
                   negative_prompt="blurry")
     wait_job(client, first["job_id"])

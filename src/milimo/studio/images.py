@@ -32,7 +32,6 @@ VISUAL_TEMPLATES = {
     "location": "Concept art of {name}: {p}. Wide shot, atmospheric, cinematic lighting, high quality.",
     "object": "Concept design of {name}: {p}. Product studio lighting, neutral background.",
 }
-STILL_KINDS = ("generated", "element")
 
 
 def _grid(engine: Any, width: int, height: int) -> tuple[int, int, list[Adjustment]]:
@@ -106,11 +105,11 @@ def submit_visualize(services: Services, element_id: str, req: VisualizeRequest)
 
 
 def list_images(db: Database, project_id: str, offset: int, limit: int) -> dict[str, Any]:
-    """The project's stills (generated and element images, uploads excluded), newest first, with the
-    generation metadata each carries (prompt, seed, engine, references...)."""
+    """The project's stills: every image a job made (the image studio, element visuals, one-frame shots);
+    uploads are not stills. Newest first, with the metadata each carries (prompt, seed, engine, references...)."""
     with db.read() as session:
         require_project(session, project_id)
-        where = (col(Asset.project_id) == project_id, col(Asset.media_type) == "image", col(Asset.kind).in_(STILL_KINDS))
+        where = (col(Asset.project_id) == project_id, col(Asset.media_type) == "image", col(Asset.job_id).is_not(None))
         total = session.execute(select(func.count()).select_from(Asset).where(*where)).scalar() or 0
         rows = session.execute(select(Asset).where(*where).order_by(col(Asset.created_at).desc(), col(Asset.id).desc())
                                .offset(offset).limit(limit)).scalars().all()

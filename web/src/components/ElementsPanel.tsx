@@ -95,6 +95,9 @@ function ElementCard({ el }: { el: ElementPublic }) {
   );
 }
 
+// One function for the dialog's whole life: Dialog moves the focus back when onClose changes.
+const close = () => useElements.setState({ elementsOpen: false });
+
 export function ElementsPanel() {
   const open = useElements((s) => s.elementsOpen);
   const elements = useElements((s) => s.elements);
@@ -104,7 +107,7 @@ export function ElementsPanel() {
   }, [open, projectId]);
   if (!open) return null;
   return (
-    <Dialog title={<><Icon icon={Users} size={16} /> Elements</>} onClose={() => useElements.setState({ elementsOpen: false })} className="elements-dialog" testId="elements-panel">
+    <Dialog title={<><Icon icon={Users} size={16} /> Elements</>} onClose={close} className="elements-dialog" testId="elements-panel">
       <p className="muted">Characters, locations and objects of this project. Type a trigger in any prompt: its reference images guide stills and still-first shots, and its description is what the engines read.</p>
       <div className="elements-body">
         <ul className="element-list">

@@ -46,6 +46,9 @@ function Still({ a }: { a: AssetPublic }) {
   );
 }
 
+// One function for the dialog's whole life: Dialog moves the focus back when onClose changes.
+const close = () => useElements.setState({ imagesOpen: false });
+
 export function ImagesView() {
   const open = useElements((s) => s.imagesOpen);
   const images = useElements((s) => s.images);
@@ -70,7 +73,7 @@ export function ImagesView() {
   const running = Object.values(jobs).filter((j) => j.label.startsWith("Image"));
   const toggle = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
   return (
-    <Dialog title={<><Icon icon={ImageIcon} size={16} /> Images</>} onClose={() => useElements.setState({ imagesOpen: false })} className="images-dialog" testId="images-view">
+    <Dialog title={<><Icon icon={ImageIcon} size={16} /> Images</>} onClose={close} className="images-dialog" testId="images-view">
       <div className="images-body">
         <form className="image-form" data-testid="image-form" onSubmit={async (e) => {
           e.preventDefault();

@@ -30,15 +30,24 @@ export function PromptField({ label, value, onChange, onCommit, rows = 3, placeh
   const [draft, setDraft] = useState(value);
   const [menu, setMenu] = useState<{ start: number; items: ElementPublic[]; at: number } | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => setDraft(value), [value]);
+  const emitted = useRef(value);
+  // Follow the value from outside (undo, another tab), not our own echo: a late echo would drop keys typed since.
+  useEffect(() => {
+    if (value !== emitted.current) setDraft(value);
+    emitted.current = value;
+  }, [value]);
   useEffect(() => {
     if (!onCommit || draft === value) return;
-    const t = setTimeout(() => onCommit(draft), 800);
+    const t = setTimeout(() => { emitted.current = draft; onCommit(draft); }, 800);
     return () => clearTimeout(t);
   }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
+  const emit = (text: string) => {
+    emitted.current = text;
+    onChange?.(text);
+  };
   const update = (text: string, caret: number) => {
     setDraft(text);
-    onChange?.(text);
+    emit(text);
     const token = tokenAtCaret(text, caret);
     const items = token ? suggest(elements, token.query) : [];
     setMenu(token && items.length ? { start: token.start, items, at: 0 } : null);
@@ -49,8 +58,8 @@ export function PromptField({ label, value, onChange, onCommit, rows = 3, placeh
     const { text, caret } = insertTrigger(draft, menu.start, box.selectionStart, el.trigger_word);
     setMenu(null);
     setDraft(text);
-    onChange?.(text);
-    onCommit?.(text);
+    emit(text);
+    if (onCommit) { emitted.current = text; onCommit(text); }
     requestAnimationFrame(() => { box.focus(); box.setSelectionRange(caret, caret); });
   };
   return (
@@ -58,7 +67,7 @@ export function PromptField({ label, value, onChange, onCommit, rows = 3, placeh
       <span>{label}</span>
       <textarea ref={ref} rows={rows} aria-label={label} value={draft} placeholder={placeholder} data-testid={testId}
         onChange={(e) => update(e.target.value, e.target.selectionStart)}
-        onBlur={() => { setTimeout(() => setMenu(null), 150); if (onCommit && draft !== value) onCommit(draft); }}
+        onBlur={() => { setTimeout(() => setMenu(null), 150); if (onCommit && draft !== value) { emitted.current = draft; onCommit(draft); } }}
         onKeyDown={(e) => {
           if (!menu) return;
           if (e.key === "ArrowDown" || e.key === "ArrowUp") {
