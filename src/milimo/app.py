@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from milimo import __version__
 from milimo.api import (
     assets,
+    edit,
     editorial,
     elements,
     engines,
@@ -28,6 +29,7 @@ from milimo.api import (
     models,
     projects,
     shots,
+    storyboard,
     takes,
     tokens,
 )
@@ -66,7 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        expose_headers=["content-range", "etag"])
     _install_error_handlers(app)
     _install_exposure(app, settings)
-    for module in (health, projects, shots, assets, elements, generation, events, media, engines, models, takes, tokens, editorial):
+    for module in (health, projects, shots, assets, elements, generation, events, media, engines, models, takes, tokens, editorial,
+                   edit, storyboard):
         app.include_router(module.router)
     if settings.web_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")

@@ -17,6 +17,9 @@ import { loadElements } from "./store/elements";
 import { startSession } from "./store/session";
 import { startTakeHistorySync } from "./store/takeHistory";
 import { loadModels } from "./store/models";
+import { MaskEditor } from "./components/mask/MaskEditor";
+import { StoryboardView } from "./components/storyboard/StoryboardView";
+import { useStoryboard } from "./store/storyboard";
 import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
@@ -30,6 +33,7 @@ export function App() {
   const hasProject = useStudio((s) => s.projectId !== null);
   const projectId = useStudio((s) => s.projectId);
   useEffect(() => void loadElements(), [projectId]); // triggers for every prompt field's "@"
+  const storyboard = useStoryboard((s) => s.open);
   useEffect(() => {
     const stopAutosave = startAutosave();
     const stopTakeSync = startTakeSync();
@@ -42,7 +46,7 @@ export function App() {
     void loadModels();
     window.addEventListener("keydown", onKeyDown);
     // Tests and the benchmark drive the app through this handle.
-    (window as any).__milimo = { store: useStudio, playback };
+    (window as any).__milimo = { store: useStudio, playback, storyboard: useStoryboard };
     return () => {
       stopAutosave();
       stopTakeSync();
@@ -56,7 +60,9 @@ export function App() {
   return (
     <div className="app">
       <Header />
-      {hasProject ? (
+      {hasProject && storyboard ? (
+        <StoryboardView />
+      ) : hasProject ? (
         <main className="workspace">
           <MediaLibrary />
           <Viewer />
@@ -74,6 +80,7 @@ export function App() {
       <ElementsPanel />
       <ImagesView />
       <HelpOverlay />
+      <MaskEditor />
       <ConfirmDialog />
       <Toasts />
       <Login />

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { SamBadge } from "./mask/SamBadge";
 import { useStore } from "zustand";
 import { serverSet, useStudio, undo, redo } from "../store/store";
 import { renameProject } from "../store/project";
@@ -9,6 +10,7 @@ import { useElements } from "../store/elements";
 import { Icon, IconButton } from "./ui/Icon";
 import { JobsArea } from "./ui/JobsArea";
 import { ExportButton } from "./export/ExportDialog";
+import { ViewSwitch } from "./storyboard/ViewSwitch";
 
 function ProjectTitle() {
   const name = useStudio((s) => s.meta?.name ?? "");
@@ -95,10 +97,12 @@ export function Header() {
       <button className="btn ghost" onClick={() => useElements.setState({ imagesOpen: true })} data-testid="open-images" disabled={!hasProject}
         title="Stills with reference images; the project's gallery"><Icon icon={ImageIcon} size={14} /> Images</button>
       <ProjectTitle />
+      <ViewSwitch />
       <div className="spacer" />
       <JobsArea />
       <ExportButton />
       <EnginesChip />
+      <SamBadge />
       <UndoRedo />
       <SaveIndicator />
       <ConnectionIndicator />
