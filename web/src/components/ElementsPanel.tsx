@@ -85,7 +85,7 @@ function ElementCard({ el }: { el: ElementPublic }) {
         {el.images.map((img, i) => (
           <figure key={img.asset_id} className={i === 0 ? "primary" : ""} title={i === 0 ? "Primary reference" : "Reference"}>
             <img src={img.thumbnail_url ?? img.url} alt={`${el.name} reference ${i + 1}`} data-testid="element-image" />
-            {i > 0 && <button className="btn ghost tiny" onClick={() => void setReferences(el, [img.asset_id, ...el.images.filter((x) => x.asset_id !== img.asset_id).map((x) => x.asset_id)])}>Make primary</button>}
+            {i > 0 && <button className="btn ghost small still-btn" onClick={() => void setReferences(el, [img.asset_id, ...el.images.filter((x) => x.asset_id !== img.asset_id).map((x) => x.asset_id)])}>Make primary</button>}
           </figure>
         ))}
         {!el.images.length && <p className="muted">No reference image yet: upload one, pick a still, or Visualize.</p>}

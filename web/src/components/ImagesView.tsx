@@ -30,9 +30,9 @@ function Still({ a }: { a: AssetPublic }) {
         <EngineBadge engine={a.engine} compact />
       </div>
       <div className="still-actions">
-        <button className="btn tiny" onClick={() => useAsFirstFrame(a)} disabled={!selected} data-testid="still-first-frame"
+        <button className="btn small still-btn" onClick={() => useAsFirstFrame(a)} disabled={!selected} data-testid="still-first-frame"
           title={selected ? "The selected clip starts from this still (its conditioning image at frame 0)" : "Select a clip first"}>First frame</button>
-        <select className="tiny" aria-label="Use as an element's reference" value="" onChange={(e) => {
+        <select className="still-select" aria-label="Use as an element's reference" value="" onChange={(e) => {
           const el = elements.find((x) => x.id === e.target.value);
           if (el) void addReference(el, a);
         }}>
