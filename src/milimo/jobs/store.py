@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, false, or_, select, update
 from sqlmodel import Session, col
 
 from milimo.db.database import Database
 from milimo.db.models import Job, Project, Shot, utcnow
+from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, ShotStatus
 from milimo.errors import Conflict, NotFound
 from milimo.jobs.results import JobOutputs, ShotTake
-from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, ShotStatus
 
 PUBLIC_FIELDS = ("id", "project_id", "shot_id", "type", "status", "progress", "status_message", "eta_seconds",
                  "engine", "engine_version", "params", "outputs", "error", "created_at", "started_at", "finished_at")
@@ -32,11 +33,23 @@ def event_fields(job: Job) -> dict[str, Any]:
     return {"job_id": job.id, "shot_id": job.shot_id, "project_id": job.project_id, "type": job.type}
 
 
-def claim_next(db: Database, exclude_families: frozenset[str] = frozenset()) -> Job | None:
-    """Take the oldest pending job (highest priority first) and mark it processing, atomically."""
+def claim_next(db: Database, exclude_families: frozenset[str] = frozenset(), *, ready_families: frozenset[str] | None = None,
+               defer_s: float = 0.0) -> Job | None:
+    """Take the oldest pending job (highest priority first) and mark it processing, atomically.
+
+    `ready_families`: the model families this worker can start without loading weights (what it holds,
+    and CPU engines). Given, jobs of those families come first (affinity: a warm worker takes its
+    family's jobs), and a job of another family is taken only once it has waited `defer_s`, so a
+    worker that already holds that family gets the first chance at it (delay scheduling)."""
 
     def write(session: Session) -> Job | None:
-        q = select(Job).where(col(Job.status) == JobStatus.pending).order_by(col(Job.priority).desc(), col(Job.created_at), col(Job.id)).limit(1)
+        order = [col(Job.priority).desc(), col(Job.created_at), col(Job.id)]
+        q = select(Job).where(col(Job.status) == JobStatus.pending)
+        if ready_families is not None:
+            ready = col(Job.family).in_(ready_families) if ready_families else false()
+            q = q.where(or_(ready, col(Job.created_at) <= utcnow() - timedelta(seconds=defer_s)))
+            order.insert(0, case((ready, 0), else_=1))
+        q = q.order_by(*order).limit(1)
         if exclude_families:
             q = q.where(col(Job.family).not_in(exclude_families))
         job = session.execute(q.with_for_update(skip_locked=True)).scalars().first()
