@@ -20,10 +20,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ helpers: the real server process and SSE client
 
-from bench._common import percentile, record  # noqa: E402
-from bench._postgres import postgres  # noqa: E402
-from tests.conftest import ServerProcess  # noqa: E402
-from tests.sse import SSEClient  # noqa: E402
+from bench._common import percentile, record
+from bench._postgres import postgres
+from tests.conftest import ServerProcess
+from tests.sse import SSEClient
 
 STEPS, STEP_S, JOBS_PER_GPU = 10, 0.1, 6
 SHOT = {"prompt": "a lighthouse keeper climbs the stairs", "enhance_prompt": False, "cfg_scale": 1.0,
