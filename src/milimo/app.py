@@ -15,7 +15,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milimo import __version__
-from milimo.api import assets, editorial, engines, events, generation, health, login, media, models, projects, shots, takes, tokens
+from milimo.api import (assets, edit, editorial, engines, events, generation, health, login, media, models, projects, shots,
+                        storyboard, takes, tokens)
 from milimo.config import Settings
 from milimo.context import Studio
 from milimo.errors import StudioError
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        expose_headers=["content-range", "etag"])
     _install_error_handlers(app)
     _install_exposure(app, settings)
-    for module in (health, projects, shots, assets, generation, events, media, engines, models, takes, tokens, editorial):
+    for module in (health, projects, shots, assets, generation, events, media, engines, models, takes, tokens, editorial, edit,
+                   storyboard):
         app.include_router(module.router)
     if settings.web_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")

@@ -1,4 +1,4 @@
-"""Command line: `milimo serve` (more subcommands arrive with their issues)."""
+"""Command line: `milimo serve | sam-service | generate | models | export`."""
 
 from __future__ import annotations
 
@@ -110,6 +110,20 @@ def _export(args: argparse.Namespace) -> int:
     return export(args.project, args.format, args.output, args.data_dir)
 
 
+def _sam_service(args: argparse.Namespace) -> int:
+    from milimo.config import Settings
+    from milimo.sam_service.server import NotLoopback, serve
+
+    overrides = {k: v for k, v in {"data_dir": args.data_dir, "sam_port": args.port}.items() if v is not None}
+    settings = Settings(**overrides)
+    try:
+        serve(settings, host=args.host)
+    except NotLoopback as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="milimo", description="Milimo Video: a local-first AI film studio")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--name", default=None, help="name in GET /health (default host-pid, MILIMO_WORKER_NAME)")
     worker.add_argument("--slots", type=int, default=1, help="jobs this worker runs at once (one per GPU it owns)")
     worker.set_defaults(func=_worker)
+
+    sam = sub.add_parser("sam-service", help="start the segmentation service (SAM 3 or the OpenCV draft engine), loopback only")
+    sam.add_argument("--host", default="127.0.0.1", help="loopback address to bind (127.0.0.1 or ::1; anything else is refused)")
+    sam.add_argument("--port", type=int, default=None, help="port (default 8001, MILIMO_SAM_PORT)")
+    sam.add_argument("--data-dir", type=Path, default=None, help="the studio's data dir: clips are read and masks written inside it")
+    sam.set_defaults(func=_sam_service)
 
     gen = sub.add_parser("generate", help="generate one shot headless (the same job as POST /generate/advanced)")
     gen.add_argument("prompt")

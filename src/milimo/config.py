@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # Uploads: a hard size cap and a pixel cap (decompression bombs).
     max_upload_bytes: int = Field(2 * 1024**3, ge=1024)
     max_image_pixels: int = Field(80_000_000, ge=1024)
+    # Storyboard: the largest screenplay (UTF-8 bytes) parse and commit accept; a 120-page feature is ~250 kB.
+    max_script_bytes: int = Field(2_000_000, ge=1024, le=20_000_000)
 
     # Jobs: GPU slots of the in-process executor, SSE replay buffer, shutdown grace period.
     gpu_slots: int = Field(1, ge=1, le=64)
@@ -96,6 +98,19 @@ class Settings(BaseSettings):
     ltx2_offload: Literal["none", "model", "sequential"] = "none"
     ltx2_fp8: Literal["auto", "on", "off"] = "auto"
     ltx2_loras: Annotated[list[str], NoDecode] = []
+
+    # Segmentation (SAM) service: a separate loopback-only process (`milimo sam-service`) the studio calls over HTTP.
+    sam_url: str = "http://127.0.0.1:8001"  # where the studio finds it
+    sam_port: int = Field(8001, ge=1, le=65535)  # where `milimo sam-service` listens (always on 127.0.0.1)
+    sam_weights: Path | None = None  # a SAM 3 folder; default: the model library's models/sam3 (or the HF cache)
+    sam_timeout_s: float = Field(60.0, gt=0, le=3600)  # one image request (mask, text, detect, track prompt)
+    sam_track_timeout_s: float = Field(1800.0, gt=0, le=86_400)  # a whole propagate stream
+    sam_max_image_bytes: int = Field(50 * 1024**2, ge=1024)  # an image sent to the service
+    sam_max_image_pixels: int = Field(40_000_000, ge=1024)  # checked from the header, before decoding
+    sam_max_sessions: int = Field(4, ge=1, le=64)  # tracking sessions held at once (each holds a clip in memory)
+    sam_session_idle_s: float = Field(900.0, gt=0)  # an untouched tracking session is closed after this
+    sam_max_video_frames: int = Field(2000, ge=1)  # frames a tracking session may hold
+    sam_max_video_bytes: int = Field(4 * 1024**3, ge=1024**2)  # decoded RGB bytes a tracking session may hold
 
     # Browsers allowed to call the API from another origin (the Vite dev server by default).
     cors_origins: list[str] = ["http://127.0.0.1:5173", "http://localhost:5173"]

@@ -14,6 +14,9 @@ import { TakesCompare } from "./components/TakesCompare";
 import { startSession } from "./store/session";
 import { startTakeHistorySync } from "./store/takeHistory";
 import { loadModels } from "./store/models";
+import { MaskEditor } from "./components/mask/MaskEditor";
+import { StoryboardView } from "./components/storyboard/StoryboardView";
+import { useStoryboard } from "./store/storyboard";
 import { useStudio } from "./store/store";
 import { hydrate } from "./store/project";
 import { startAutosave } from "./store/sync";
@@ -25,6 +28,7 @@ import { playback } from "./playback/playback";
 
 export function App() {
   const hasProject = useStudio((s) => s.projectId !== null);
+  const storyboard = useStoryboard((s) => s.open);
   useEffect(() => {
     const stopAutosave = startAutosave();
     const stopTakeSync = startTakeSync();
@@ -37,7 +41,7 @@ export function App() {
     void loadModels();
     window.addEventListener("keydown", onKeyDown);
     // Tests and the benchmark drive the app through this handle.
-    (window as any).__milimo = { store: useStudio, playback };
+    (window as any).__milimo = { store: useStudio, playback, storyboard: useStoryboard };
     return () => {
       stopAutosave();
       stopTakeSync();
@@ -51,7 +55,9 @@ export function App() {
   return (
     <div className="app">
       <Header />
-      {hasProject ? (
+      {hasProject && storyboard ? (
+        <StoryboardView />
+      ) : hasProject ? (
         <main className="workspace">
           <MediaLibrary />
           <Viewer />
@@ -67,6 +73,7 @@ export function App() {
       <ModelLibrary />
       <TakesCompare />
       <HelpOverlay />
+      <MaskEditor />
       <ConfirmDialog />
       <Toasts />
       <Login />

@@ -12,10 +12,15 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, TypeDecorator
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, TypeDecorator
 from sqlmodel import AutoString, Field, SQLModel
 
 from milimo.db.states import JobStatus, JobType, ShotStatus
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table class's Core table (for column expressions), typed: SQLModel sets `__table__` at class creation."""
+    return model.__table__  # type: ignore[attr-defined]
 
 
 def utcnow() -> datetime:

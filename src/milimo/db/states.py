@@ -31,6 +31,10 @@ class JobType(StrEnum):
 
     video = "video"  # POST /generate/advanced (seed §1); chained past the engine's native length (§4)
     image = "image"  # POST /generate/image (seed §2)
+    inpaint = "inpaint"  # POST /edit/inpaint (seed §3)
+    thumbnail = "thumbnail"  # POST /projects/{id}/storyboard/thumbnails (seed §6.2): concept art onto a shot card
+    storyboard_shot = "storyboard_shot"  # POST /projects/{id}/storyboard/batch-generate: a video job after its predecessor
+    ai_parse = "ai_parse"  # POST /projects/{id}/storyboard/ai-parse (seed §6.1): the text engine reads a script
 
 
 class ShotStatus(StrEnum):

@@ -1,4 +1,4 @@
-"""FLUX.2 [klein] through diffusers: text-to-image with reference images, and inpainting.
+"""FLUX.2 [klein] through diffusers: text-to-image with reference images (ImageEngine), and inpainting (InpaintEngine).
 
 Flux2KleinPipeline and Flux2KleinInpaintPipeline share one set of modules. Klein's distilled
 checkpoints skip classifier-free guidance; `true_cfg` forces the second (negative) pass on them.
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from PIL import Image, ImageFilter
+from PIL import Image
 
-from milimo.engines.protocols import EngineUnavailable, ImageCapabilities, ImageRequest, StepCallback
+from milimo.engines.masking import binary, composite_inside
+from milimo.engines.protocols import EngineUnavailable, ImageCapabilities, ImageRequest, InpaintRequest, StepCallback
 from milimo.engines.runtime import (
     DevicePlan,
     attach_offload,
@@ -184,41 +185,29 @@ class Flux2KleinEngine:
             progress.finish()
             return out.images[0]
 
-    def inpaint(
-        self,
-        image: Image.Image,
-        mask: Image.Image,
-        prompt: str,
-        *,
-        on_step: StepCallback,
-        negative_prompt: str = "",
-        seed: int = 42,
-        steps: int = 4,
-        guidance: float = 1.0,
-        strength: float = 0.9,
-        references: Sequence[Image.Image] = (),
-        true_cfg: bool = False,
-        feather_px: int = 3,
-    ) -> Image.Image:
-        """Repaint the white part of `mask`; pixels outside it come back from `image` unchanged.
+    def inpaint(self, request: InpaintRequest, on_step: StepCallback) -> Image.Image:
+        """InpaintEngine: repaint the white part of the mask; pixels outside it come back from the image unchanged.
 
         The image is snapped to the 16-pixel grid for the model and the result is resized back,
-        then composited over the original through a feathered mask (so VAE round-trip loss never
-        touches the area the user did not select).
+        then composited over the original with a feather that stays inside the mask (so VAE
+        round-trip loss never touches the area the user did not select).
         """
         with self._lock:
             if self._pipe is None:
                 self.load()
-            original = image.convert("RGB")
+            original = request.image.convert("RGB")
             w0, h0 = original.size
-            m = mask.convert("L").resize((w0, h0), Image.NEAREST)
-            w = max(self.capabilities.min_size, min(self.capabilities.max_size, round(w0 / SIZE_MULTIPLE) * SIZE_MULTIPLE))
-            h = max(self.capabilities.min_size, min(self.capabilities.max_size, round(h0 / SIZE_MULTIPLE) * SIZE_MULTIPLE))
+            hard = binary(request.mask, (w0, h0))
+            m = Image.fromarray(hard.astype("uint8") * 255)
+            c = self.capabilities
+            w = max(c.min_size, min(c.max_size, round(w0 / SIZE_MULTIPLE) * SIZE_MULTIPLE))
+            h = max(c.min_size, min(c.max_size, round(h0 / SIZE_MULTIPLE) * SIZE_MULTIPLE))
             pipe = self._inpaint_pipe()
-            guidance_args, force = self._guidance_args(pipe, negative_prompt, guidance, true_cfg)
+            guidance_args, force = self._guidance_args(pipe, request.negative_prompt, request.guidance, request.true_cfg)
+            steps, strength = int(request.steps), float(request.strength)
             progress = StepProgress(on_step, max(1, min(int(steps * strength), steps)))
             self.last_pipeline = type(pipe).__name__
-            refs = [r.convert("RGB") for r in list(references)[: self.max_references]] or None
+            refs = [r.convert("RGB") for r in list(request.references)[: self.max_references]] or None
 
             def callback(p: Any, i: int, t: Any, kw: dict) -> dict:
                 progress.total = max(1, int(getattr(p, "_num_timesteps", progress.total)))
@@ -227,13 +216,11 @@ class Flux2KleinEngine:
 
             with self._guided(pipe, force):
                 out = self._prepare(pipe)(
-                    prompt=prompt, image=original.resize((w, h), Image.LANCZOS), mask_image=m.resize((w, h), Image.NEAREST),
-                    image_reference=refs, width=w, height=h, strength=float(strength), num_inference_steps=int(steps),
-                    generator=generator_for(seed, self._plan.device), max_sequence_length=self.max_sequence_length,
+                    prompt=request.prompt, image=original.resize((w, h), Image.LANCZOS), mask_image=m.resize((w, h), Image.NEAREST),
+                    image_reference=refs, width=w, height=h, strength=strength, num_inference_steps=steps,
+                    generator=generator_for(request.seed, self._plan.device), max_sequence_length=self.max_sequence_length,
                     output_type="pil", callback_on_step_end=callback, **guidance_args,
                 )
             progress.finish()
             result = out.images[0].convert("RGB").resize((w0, h0), Image.LANCZOS)
-            soft = m.filter(ImageFilter.GaussianBlur(feather_px)) if feather_px > 0 else m
-            # the feather only widens into the selection's border; far outside the mask stays exact
-            return Image.composite(result, original, soft)
+            return composite_inside(result, original, hard, request.feather_px)

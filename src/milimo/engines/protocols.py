@@ -1,4 +1,4 @@
-"""What every engine offers: video, image and text (prompt enhancement, screenplay analysis).
+"""What every engine offers: video, image, inpainting and text (prompt enhancement, screenplay analysis).
 
 Engines are plain objects behind these Protocols. They never import the database or FastAPI:
 a task (milimo.tasks.*) resolves inputs (asset ids -> loaded images), calls the engine with a
@@ -184,6 +184,32 @@ class ImageEngine(Engine, Protocol):
     capabilities: ImageCapabilities
 
     def generate(self, request: ImageRequest, on_step: StepCallback) -> Image.Image: ...
+
+
+# --------------------------------------------------------------------------- inpaint
+
+
+@dataclass
+class InpaintRequest:
+    """Repaint the white part of `mask` (L mode, same size as `image`); everything outside it stays as it was."""
+
+    image: Image.Image  # RGB
+    mask: Image.Image  # L: > 127 = regenerate
+    prompt: str = ""
+    negative_prompt: str = ""
+    seed: int = 42
+    steps: int = 4
+    guidance: float = 1.0
+    strength: float = 0.9  # 1 = start from pure noise inside the mask; lower keeps more of what was there
+    references: Sequence[Image.Image] = ()
+    true_cfg: bool = False
+    feather_px: int = 3  # soft edge, inside the mask only
+
+
+@runtime_checkable
+class InpaintEngine(Engine, Protocol):
+    def inpaint(self, request: InpaintRequest, on_step: StepCallback) -> Image.Image:
+        """The repainted image at the input's size; pixels outside the mask are the input's own."""
 
 
 # --------------------------------------------------------------------------- text

@@ -14,11 +14,11 @@ import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from milimo.config import Settings
-from milimo.engines.draft import DraftImageEngine, DraftTextEngine, DraftVideoEngine
-from milimo.engines.protocols import Engine, EngineUnavailable
+from milimo.engines.draft import DraftImageEngine, DraftInpaintEngine, DraftTextEngine, DraftVideoEngine
+from milimo.engines.protocols import Engine, EngineUnavailable, ImageEngine, InpaintEngine, TextEngine, VideoEngine
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,9 @@ CANDIDATES: dict[str, list[tuple[str, str]]] = {
     "video": [("ltx2", "milimo.engines.ltx2:LTX2Engine")],
     "image": [("flux2-klein", "milimo.engines.flux2:Flux2KleinEngine")],
     "text": [("gemma3", "milimo.engines.gemma:GemmaTextEngine"), ("ollama", "milimo.engines.ollama:OllamaTextEngine")],
+    "inpaint": [("flux2-klein", "milimo.engines.flux2:Flux2KleinEngine")],
 }
-DRAFTS = {"video": DraftVideoEngine, "image": DraftImageEngine, "text": DraftTextEngine}
+DRAFTS = {"video": DraftVideoEngine, "image": DraftImageEngine, "text": DraftTextEngine, "inpaint": DraftInpaintEngine}
 # What each in-process engine needs installed (the [models] extra); Ollama needs only HTTP.
 NEEDS = {"ltx2": ("torch", "diffusers", "transformers"), "flux2-klein": ("torch", "diffusers", "transformers"),
          "gemma3": ("torch", "transformers")}
@@ -60,7 +61,19 @@ class EngineRegistry:
     def configured(self, capability: str) -> str:
         return getattr(self.settings, f"{capability}_engine", "auto")
 
+    @overload
+    def get(self, capability: Literal["video"]) -> VideoEngine: ...
+    @overload
+    def get(self, capability: Literal["image"]) -> ImageEngine: ...
+    @overload
+    def get(self, capability: Literal["inpaint"]) -> InpaintEngine: ...
+    @overload
+    def get(self, capability: Literal["text"]) -> TextEngine: ...
+    @overload
+    def get(self, capability: str) -> Engine: ...
+
     def get(self, capability: str) -> Engine:
+        """The engine serving a capability; typed by capability, so callers get its protocol."""
         return self.choose(capability).engine
 
     def choose(self, capability: str) -> Choice:
@@ -108,7 +121,12 @@ class EngineRegistry:
 
     def _keep(self, capability: str, engine: Engine) -> Engine:
         previous = self._previous.pop(capability, None)
-        return previous if previous is not None and same_engine(previous, engine) else engine
+        if previous is not None and same_engine(previous, engine):
+            return previous
+        for other in self._chosen.values():  # one copy of the weights: inpaint shares the image engine's FLUX.2
+            if same_engine(other.engine, engine):
+                return other.engine
+        return engine
 
     def _try(self, name: str, target: str) -> tuple[Engine | None, str, str]:
         """(engine or None, status, reason). status: ready | extra_missing | weights_missing | unavailable | failed."""

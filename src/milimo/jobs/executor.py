@@ -36,13 +36,13 @@ def user_message(exc: BaseException) -> str:
 def ready_families(services: Services) -> frozenset[str]:
     """Families a job can start on here without loading weights: those resident, and the CPU engines'."""
     ready = set(services.residency.status()["loaded"])
-    for capability in ("video", "image", "text"):
+    for capability in ("video", "image", "text", "inpaint"):
         try:
-            engine = services.engines.get(capability)
+            choice = services.engines.choose(capability)
         except Exception:  # selection trouble shows on the job that needs it
             continue
-        if not engine.uses_accelerator:
-            ready.add(engine.family)
+        if not choice.engine.uses_accelerator:
+            ready.add(choice.engine.family)
     return frozenset(ready)
 
 

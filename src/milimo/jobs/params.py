@@ -89,7 +89,62 @@ class ImageParams(JobParams):
     enhance_prompt: bool = False
 
 
-PARAMS: dict[JobType, type[JobParams]] = {JobType.video: VideoParams, JobType.image: ImageParams}
+class InpaintParams(JobParams):
+    """POST /edit/inpaint (seed §3): repaint the white part of `mask` over `image`."""
+
+    image: str  # project-relative paths, resolved by submit
+    mask: str
+    prompt: str = ""
+    negative_prompt: str = ""
+    seed: int
+    steps: int = Field(ge=1)
+    strength: float = Field(gt=0, le=1, allow_inf_nan=False)
+    guidance: float = Field(allow_inf_nan=False)
+    feather_px: int = Field(ge=0, le=64)
+    image_input: str = ""  # what the client sent (asset id or URL), for the asset's metadata
+    mask_input: str = ""
+
+
+class ThumbnailParams(JobParams):
+    """POST /projects/{id}/storyboard/thumbnails (seed §6.2): one concept-art still for the job's shot.
+    The task sets only the shot's thumbnail_url: never its video, take or status."""
+
+    prompt: str
+    width: int
+    height: int
+    steps: int = Field(ge=1)
+    guidance: float = Field(allow_inf_nan=False)
+    seed: int
+    references: list[str] = []  # project-relative paths of matched elements' images, resolved by submit
+
+
+class AIParseParams(JobParams):
+    """POST /projects/{id}/storyboard/ai-parse (seed §6.1): the script, the parser to fall back on, the video grid."""
+
+    script_text: str
+    fallback_mode: Literal["auto", "fountain", "fdx", "freeform", "numbered"] = "auto"
+    fps: float = Field(gt=0, allow_inf_nan=False)
+    frame_step: int = Field(ge=1)
+    native_max_frames: int = Field(ge=1)
+
+
+class StoryboardShotParams(JobParams):
+    """One shot of a batch (seed §6): waits for the job before it, then (when `continue_from_shot_id`
+    is set) adds that shot's finished take's last frame at frame 0, then runs as a video job."""
+
+    video: VideoParams
+    after_job_id: str | None = None  # the batch's previous job; this one starts when it completed
+    continue_from_shot_id: str | None = None  # the previous shot in the scene, whose last frame conditions this one
+
+
+PARAMS: dict[JobType, type[JobParams]] = {
+    JobType.video: VideoParams,
+    JobType.image: ImageParams,
+    JobType.inpaint: InpaintParams,
+    JobType.thumbnail: ThumbnailParams,
+    JobType.ai_parse: AIParseParams,
+    JobType.storyboard_shot: StoryboardShotParams,
+}
 
 
 class InvalidJobParams(Invalid):

@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from milimo.config import Settings
 from milimo.db.database import Database
-from milimo.db.models import Asset, Job, Shot, utcnow
+from milimo.db.models import Asset, Job, Shot, table_of, utcnow
 from milimo.db.states import BUSY_SHOT, JobStatus, ShotStatus
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def remove_unfinished_outputs(db: Database, settings: Settings) -> list[Path]:
     """Outputs of failed or cancelled jobs that no asset references. A kill between an output's
     final rename and the job's finish leaves a complete file no URL points at; the job's row
     says it did not complete, and no asset row names the file, so nobody can reach it."""
-    t, a = Job.__table__.c, Asset.__table__.c
+    t, a = table_of(Job).c, table_of(Asset).c
     with db.read() as session:
         unfinished: dict[str, set[str]] = {}
         for job_id, project_id in session.execute(

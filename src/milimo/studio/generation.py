@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from milimo.db.models import Job, Scene, Shot
+from milimo.db.models import Job, Scene, Shot, table_of
 from milimo.db.states import JobType, ShotStatus
 from milimo.engines.grid import Adjustment, snap_size, snap_video
 from milimo.errors import Invalid
@@ -143,7 +143,7 @@ def submit_advanced(services: Services, req: GenerateAdvanced) -> dict[str, Any]
 
 def _previous_take(session: Session, shot: Shot) -> str | None:
     """The media of the shot before this one on its track, for auto-continue (its last frame)."""
-    t = Shot.__table__.c
+    t = table_of(Shot).c
     prev = session.execute(
         select(col(Shot.video_url)).where(t.project_id == shot.project_id, t.track_index == shot.track_index,
                                      t.start_frame < shot.start_frame, t.video_url.is_not(None), t.id != shot.id)

@@ -19,7 +19,7 @@ from milimo.config import PROJECT_FOLDERS, Settings
 from milimo.db.database import Database
 from milimo.jobs.cancel import cancel_project_jobs
 from milimo.jobs.services import Services
-from milimo.db.models import Project, Scene, Shot
+from milimo.db.models import Project, Scene, Shot, table_of
 from milimo.errors import Invalid
 from milimo.studio import shots as shot_rules
 from milimo.studio.ids import new_id
@@ -47,10 +47,10 @@ def create_project(db: Database, settings: Settings, data: ProjectCreate) -> dic
 
 
 def list_projects(db: Database, offset: int, limit: int) -> ProjectPage:
-    p, s = Project.__table__.c, Shot.__table__.c
+    p, s = table_of(Project).c, table_of(Shot).c
     counts = select(s.project_id, func.count().label("n")).group_by(s.project_id).subquery()
     with db.read() as session:
-        total = session.execute(select(func.count()).select_from(Project.__table__)).scalar_one()
+        total = session.execute(select(func.count()).select_from(table_of(Project))).scalar_one()
         rows = session.execute(
             select(p.id, p.name, p.resolution_w, p.resolution_h, p.fps, p.seed, p.version, p.created_at, p.updated_at,
                    func.coalesce(counts.c.n, 0).label("shot_count"))
@@ -75,7 +75,7 @@ def delete_project(services: Services, project_id: str) -> None:
 
     def write(session: Session) -> None:
         require_project(session, project_id)
-        session.execute(delete(Project.__table__).where(Project.__table__.c.id == project_id))
+        session.execute(delete(table_of(Project)).where(table_of(Project).c.id == project_id))
 
     services.db.write(write)
     shutil.rmtree(services.settings.project_dir(project_id), ignore_errors=True)
@@ -99,14 +99,14 @@ def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, 
         _save_scenes(session, project_id, save)
         if save.deleted_scene_ids:
             session.execute(
-                delete(Scene.__table__).where(
-                    Scene.__table__.c.project_id == project_id, Scene.__table__.c.id.in_(save.deleted_scene_ids)
+                delete(table_of(Scene)).where(
+                    table_of(Scene).c.project_id == project_id, table_of(Scene).c.id.in_(save.deleted_scene_ids)
                 )
             )
         if save.deleted_shot_ids:
             session.execute(
-                delete(Shot.__table__).where(
-                    Shot.__table__.c.project_id == project_id, Shot.__table__.c.id.in_(save.deleted_shot_ids)
+                delete(table_of(Shot)).where(
+                    table_of(Shot).c.project_id == project_id, table_of(Shot).c.id.in_(save.deleted_shot_ids)
                 )
             )
         session.flush()
@@ -122,7 +122,7 @@ def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, 
 
 def _save_scenes(session: Session, project_id: str, save: ProjectSave) -> None:
     existing_max = session.execute(
-        select(func.max(Scene.__table__.c.index)).where(Scene.__table__.c.project_id == project_id)
+        select(func.max(table_of(Scene).c.index)).where(table_of(Scene).c.project_id == project_id)
     ).scalar_one()
     next_index = -1 if existing_max is None else existing_max
     for item in save.scenes:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from milimo.db.database import Database
-from milimo.db.models import Asset, Project, Scene, Shot, utcnow
+from milimo.db.models import Asset, Project, Scene, Shot, table_of, utcnow
 from milimo.db.states import ShotStatus
 from milimo.errors import Invalid, NotFound
 from milimo.studio.ids import new_id
@@ -81,7 +81,7 @@ class ShotBatch:
     def __init__(self, session: Session, project: Project, items: list[ShotUpsert]) -> None:
         self.session, self.project = session, project
         ids = [i.id for i in items if i.id]
-        t, sc = Shot.__table__.c, Scene.__table__.c
+        t, sc = table_of(Shot).c, table_of(Scene).c
         self.existing = {s.id: s for s in session.execute(select(Shot).where(t.id.in_(ids))).scalars()} if ids else {}
         self.scene_ids = set(session.execute(select(sc.id).where(sc.project_id == project.id)).scalars())
         self.next_index = {
@@ -179,10 +179,10 @@ def split_shot(db: Database, shot_id: str, request: SplitRequest) -> dict[str, A
                       "start_frame": shot.start_frame + request.split_frame, "index": shot.index + 1,
                       "timeline": list(shot.timeline), "matched_elements": list(shot.matched_elements)})
         # Make room in the scene order: every later shot of the same scene moves one down.
-        t = Shot.__table__.c
+        t = table_of(Shot).c
         scene_match = t.scene_id.is_(None) if shot.scene_id is None else t.scene_id == shot.scene_id
         session.execute(
-            update(Shot.__table__)
+            update(table_of(Shot))
             .where(t.project_id == shot.project_id, scene_match, t.index > shot.index)
             .values(index=t.index + 1)
         )

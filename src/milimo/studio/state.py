@@ -16,7 +16,7 @@ import orjson
 from sqlalchemy import JSON, Boolean, DateTime, String, Text, cast, select, text, type_coerce
 from sqlmodel import Session
 
-from milimo.db.models import Project, Scene, Shot
+from milimo.db.models import Project, Scene, Shot, table_of
 from milimo.errors import NotFound
 from milimo.studio.schemas import ScenePublic, ShotPublic
 
@@ -47,18 +47,18 @@ SHOT_NAMES = tuple(ShotPublic.model_fields)
 SCENE_NAMES = tuple(ScenePublic.model_fields)
 # Per dialect: on SQLite, times are read as their stored text and reformatted (no datetime objects).
 COLUMNS = {
-    raw: (_columns(Project.__table__, PROJECT_FIELDS, raw), _columns(Scene.__table__, SCENE_NAMES, raw),
-          _columns(Shot.__table__, SHOT_NAMES, raw))
+    raw: (_columns(table_of(Project), PROJECT_FIELDS, raw), _columns(table_of(Scene), SCENE_NAMES, raw),
+          _columns(table_of(Shot), SHOT_NAMES, raw))
     for raw in (False, True)
 }
-_JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_json(Shot.__table__.c[n])]
-_TIME_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_time(Shot.__table__.c[n])]
+_JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_json(table_of(Shot).c[n])]
+_TIME_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_time(table_of(Shot).c[n])]
 
 
 def _sqlite_shots_sql() -> str:
     fields = []
     for name in SHOT_NAMES:
-        col, q = Shot.__table__.c[name], f'"{name}"'
+        col, q = table_of(Shot).c[name], f'"{name}"'
         if _is_json(col):
             expr = f"json(coalesce({q}, '[]'))"
         elif isinstance(col.type, Boolean):
@@ -111,11 +111,11 @@ def load_state(session: Session, project_id: str) -> dict[str, Any]:
     """
     raw = session.get_bind().dialect.name == "sqlite"
     project_cols, scene_cols, shot_cols = COLUMNS[raw]
-    row = session.execute(select(*project_cols).where(Project.__table__.c.id == project_id)).first()
+    row = session.execute(select(*project_cols).where(table_of(Project).c.id == project_id)).first()
     if row is None:
         raise NotFound(f"project {project_id!r} does not exist")
     state = _times(dict(zip(PROJECT_FIELDS, row)))
-    sc = Scene.__table__.c
+    sc = table_of(Scene).c
     state["scenes"] = [
         _times(dict(zip(SCENE_NAMES, r)))
         for r in session.execute(select(*scene_cols).where(sc.project_id == project_id).order_by(sc.index, sc.created_at))
@@ -131,7 +131,7 @@ def shots_sqlite(session: Session, project_id: str) -> orjson.Fragment:
 
 def shots_rows(session: Session, project_id: str, shot_cols=COLUMNS[False][2], raw_times: bool = False) -> list[dict[str, Any]]:
     """The shots as dicts (any database)."""
-    t = Shot.__table__.c
+    t = table_of(Shot).c
     return [
         _shot_row(r, raw_times)
         for r in session.execute(

@@ -2,7 +2,18 @@
 
 from milimo.db.states import JobType
 from milimo.jobs.contract import TaskRegistry
+from milimo.tasks.ai_parse import run_ai_parse
 from milimo.tasks.image import run_image
+from milimo.tasks.inpaint import run_inpaint
+from milimo.tasks.storyboard_shot import run_storyboard_shot
+from milimo.tasks.thumbnail import run_thumbnail
 from milimo.tasks.video import run_video
 
-TASKS: TaskRegistry = {JobType.video: run_video, JobType.image: run_image}
+TASKS: TaskRegistry = {
+    JobType.video: run_video,
+    JobType.image: run_image,
+    JobType.inpaint: run_inpaint,
+    JobType.thumbnail: run_thumbnail,
+    JobType.ai_parse: run_ai_parse,
+    JobType.storyboard_shot: run_storyboard_shot,
+}

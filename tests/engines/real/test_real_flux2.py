@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from milimo.engines.protocols import ImageEngine, ImageRequest
+from milimo.engines.protocols import ImageEngine, ImageRequest, InpaintEngine, InpaintRequest
 
 from .conftest import needs_torch
 
@@ -67,7 +67,9 @@ def test_inpaint_keeps_pixels_outside_the_mask(flux2_engine):
     mask = Image.new("L", (120, 100), 0)
     mask.paste(255, (40, 30, 80, 70))
     steps: list[tuple[int, int]] = []
-    out = flux2_engine.inpaint(original, mask, "a red ball", on_step=lambda s, t: steps.append((s, t)), steps=4, seed=2)
+    request = InpaintRequest(image=original, mask=mask, prompt="a red ball", steps=4, seed=2)
+    out = flux2_engine.inpaint(request, lambda s, t: steps.append((s, t)))
+    assert isinstance(flux2_engine, InpaintEngine)
     assert flux2_engine.last_pipeline == "Flux2KleinInpaintPipeline"
     assert out.size == original.size
     got, src = np.asarray(out).astype(int), np.asarray(original).astype(int)

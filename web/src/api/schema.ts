@@ -24,6 +24,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/edit/detect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Detect Objects
+         * @description Objects matching the text, with scores, each as a mask asset to pick from (needs SAM 3; 501 otherwise).
+         */
+        post: operations["detect_objects_edit_detect_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/edit/inpaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Inpaint
+         * @description Queue an `inpaint` job; its `complete` event (type "inpaint") carries the new still's asset_id.
+         */
+        post: operations["create_inpaint_edit_inpaint_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/edit/sam/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Sam Status
+         * @description Whether the segmentation service is up (SAM 3), draft (OpenCV) or down.
+         */
+        get: operations["read_sam_status_edit_sam_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/edit/segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Mask
+         * @description Clicks and/or a box on a still -> a mask asset (masks/{base}_mask_{uuid6}.png).
+         */
+        post: operations["create_mask_edit_segment_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/edit/segment-text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Text Mask
+         * @description Everything matching the text, merged into one mask asset (needs SAM 3; 501 otherwise).
+         */
+        post: operations["create_text_mask_edit_segment_text_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/edit/track/prompt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prompt Tracking
+         * @description Select an object on one frame (clicks or a box; text with SAM 3); the frame's masks come back inline.
+         */
+        post: operations["prompt_tracking_edit_track_prompt_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/edit/track/propagate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propagate Tracking
+         * @description Carry the objects through the clip: NDJSON, a line per frame with mask URLs, then the mask_sequence asset.
+         */
+        post: operations["propagate_tracking_edit_track_propagate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/edit/track/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Tracking
+         * @description Open a tracking session on a clip of the project.
+         */
+        post: operations["start_tracking_edit_track_start_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/edit/track/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop Tracking
+         * @description Close the session (its frames leave the service's memory).
+         */
+        post: operations["stop_tracking_edit_track_stop_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/engines": {
         parameters: {
             query?: never;
@@ -460,6 +640,267 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/storyboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Storyboard
+         * @description The stored storyboard: scenes in order with their shots in order.
+         */
+        get: operations["read_storyboard_projects__project_id__storyboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/ai-parse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ai Parse Storyboard
+         * @description Seed §6.1: a job in which the text engine reads the script (parser fallback, the result says which ran and why).
+         *     GET /status/{job_id} has the storyboard in `storyboard` when it completes; nothing is written to the project.
+         */
+        post: operations["ai_parse_storyboard_projects__project_id__storyboard_ai_parse_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/batch-generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch Generate
+         * @description One job per shot, in story order; each waits for the one before it and continues from its last frame.
+         */
+        post: operations["batch_generate_projects__project_id__storyboard_batch_generate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit Storyboard
+         * @description Store the storyboard: merge by id, delete only what was removed, new shots onto V1 in story order.
+         */
+        post: operations["commit_storyboard_projects__project_id__storyboard_commit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Storyboard
+         * @description The stored storyboard as a screenplay file (Fountain or Final Draft).
+         */
+        get: operations["export_storyboard_projects__project_id__storyboard_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/match-elements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Match Elements
+         * @description Match every storyboard shot against the project's elements again and store the matches.
+         */
+        post: operations["match_elements_projects__project_id__storyboard_match_elements_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/parse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Parse Storyboard
+         * @description Parse a screenplay into scenes and shots; nothing is written. Shots the project has keep their ids.
+         */
+        post: operations["parse_storyboard_projects__project_id__storyboard_parse_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/scenes/{scene_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename Scene
+         * @description Rename a scene (its heading).
+         */
+        patch: operations["rename_scene_projects__project_id__storyboard_scenes__scene_id__patch"];
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/scenes/reorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reorder Scenes
+         * @description Put the scenes in this order (every scene once); V1 follows the story order.
+         */
+        post: operations["reorder_scenes_projects__project_id__storyboard_scenes_reorder_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/shots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Shot
+         * @description Add a shot to a scene (at `position`, default the end); it goes onto V1 in story order.
+         */
+        post: operations["add_shot_projects__project_id__storyboard_shots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/shots/{shot_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Shot
+         * @description Delete a shot; the rest of its scene is re-indexed and V1 closes the gap.
+         */
+        delete: operations["delete_shot_projects__project_id__storyboard_shots__shot_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/shots/reorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reorder Shots
+         * @description Put one scene's shots in this order (every shot once); V1 follows the story order.
+         */
+        post: operations["reorder_shots_projects__project_id__storyboard_shots_reorder_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/storyboard/thumbnails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue Thumbnails
+         * @description Concept art for shot cards (seed §6.2): one image job per shot without a thumbnail; videos are never touched.
+         */
+        post: operations["queue_thumbnails_projects__project_id__storyboard_thumbnails_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/takes": {
         parameters: {
             query?: never;
@@ -560,6 +1001,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storyboard/shots/{shot_id}/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate Shot
+         * @description Generate a storyboard shot, conditioned on its timeline image, its concept art or the previous shot's last frame.
+         */
+        post: operations["generate_shot_storyboard_shots__shot_id__generate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tokens": {
         parameters: {
             query?: never;
@@ -643,6 +1104,19 @@ export interface components {
             /** Used */
             used: number;
         };
+        /** AIParseQueued */
+        AIParseQueued: {
+            /** Engine */
+            engine: string;
+            /** Job Id */
+            job_id: string;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
+        };
         /** AssetPublic */
         AssetPublic: {
             /**
@@ -687,6 +1161,38 @@ export interface components {
             /** Width */
             width: number | null;
         };
+        /** BatchGenerate */
+        BatchGenerate: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Shot Ids */
+            shot_ids: string[];
+        };
+        /** BatchItem */
+        BatchItem: {
+            /** After Job Id */
+            after_job_id: string | null;
+            /**
+             * Conditioned On
+             * @enum {string}
+             */
+            conditioned_on: "timeline" | "concept_art" | "previous_shot" | "none";
+            /** Job Id */
+            job_id: string;
+            /** Previous Shot Id */
+            previous_shot_id: string | null;
+            /** Shot Id */
+            shot_id: string;
+        };
+        /** BatchQueued */
+        BatchQueued: {
+            /** Engine */
+            engine: string;
+            /** Project Version */
+            project_version: number;
+            /** Results */
+            results: components["schemas"]["BatchItem"][];
+        };
         /** Body_import_edited_cut_projects__project_id__import_cut_post */
         Body_import_edited_cut_projects__project_id__import_cut_post: {
             /**
@@ -725,6 +1231,199 @@ export interface components {
              * @enum {string}
              */
             status: "cancelling" | "cancelled";
+        };
+        /**
+         * CommitRequest
+         * @description The storyboard as the user left it. Scenes and storyboard shots of the project that are not in
+         *     it are deleted (they are what the user removed); shots without a scene (timeline clips) are never touched.
+         */
+        CommitRequest: {
+            /** Base Version */
+            base_version: number;
+            /** Scenes */
+            scenes: components["schemas"]["CommitScene"][];
+            /** Script Text */
+            script_text?: string | null;
+        };
+        /** CommitScene */
+        CommitScene: {
+            /** Forced */
+            forced?: boolean | null;
+            /**
+             * Heading
+             * @default
+             */
+            heading?: string;
+            /** Id */
+            id?: string | null;
+            /**
+             * Line End
+             * @description ignored
+             */
+            line_end?: unknown;
+            /**
+             * Line Start
+             * @description ignored
+             */
+            line_start?: unknown;
+            /**
+             * Scene Number
+             * @default
+             */
+            scene_number?: string;
+            /**
+             * Shots
+             * @default []
+             */
+            shots?: components["schemas"]["CommitShot"][];
+            /**
+             * Source Text
+             * @default
+             */
+            source_text?: string;
+            /** Synopsis */
+            synopsis?: string | null;
+        };
+        /**
+         * CommitShot
+         * @description A shot card. `id` of an existing shot keeps its takes, video, thumbnail and status.
+         */
+        CommitShot: {
+            /**
+             * Action
+             * @default
+             */
+            action?: string;
+            /**
+             * Character
+             * @default
+             */
+            character?: string;
+            /**
+             * Clamped
+             * @description ignored
+             */
+            clamped?: unknown;
+            /**
+             * Dialogue
+             * @default
+             */
+            dialogue?: string;
+            /** Dual */
+            dual?: boolean | null;
+            /** Id */
+            id?: string | null;
+            /**
+             * Kind
+             * @description informative; follows from the fields
+             */
+            kind?: ("action" | "dialogue" | "lyrics" | "centered") | null;
+            /**
+             * Line End
+             * @description ignored
+             */
+            line_end?: unknown;
+            /**
+             * Line Start
+             * @description ignored
+             */
+            line_start?: unknown;
+            /**
+             * Matched Elements
+             * @description ignored: the server matches the project's elements
+             */
+            matched_elements?: unknown;
+            /**
+             * Num Frames
+             * @description new shots, and shots without a take; default from the content
+             */
+            num_frames?: number | null;
+            /**
+             * Prompt
+             * @description kept if hand-written; rewritten from the content when it was the automatic one
+             */
+            prompt?: string | null;
+            /**
+             * Seconds Needed
+             * @description ignored
+             */
+            seconds_needed?: unknown;
+            /**
+             * Shot Type
+             * @default
+             */
+            shot_type?: string;
+            /** Transition */
+            transition?: string | null;
+        };
+        /** CommitSummary */
+        CommitSummary: {
+            /** Created */
+            created: number;
+            /** Deleted */
+            deleted: number;
+            /** Scenes Created */
+            scenes_created: number;
+            /** Scenes Deleted */
+            scenes_deleted: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Updated */
+            updated: number;
+        };
+        /** DetectedObject */
+        DetectedObject: {
+            /** Area */
+            area: number;
+            asset: components["schemas"]["AssetPublic"];
+            /** Bbox */
+            bbox: number[];
+            /** Label */
+            label: string;
+            /** Score */
+            score: number;
+            /** Url */
+            url: string;
+        };
+        /** DetectRequest */
+        DetectRequest: {
+            /** Asset Id */
+            asset_id?: string | null;
+            /**
+             * Confidence
+             * @default 0.5
+             */
+            confidence?: number;
+            /**
+             * Mask Threshold
+             * @default 0.5
+             */
+            mask_threshold?: number;
+            /**
+             * Max Objects
+             * @default 10
+             */
+            max_objects?: number;
+            /** Project Id */
+            project_id: string;
+            /** Text */
+            text: string;
+            /**
+             * Url
+             * @description a media URL this server issued, e.g. /projects/{id}/generated/x.jpg
+             */
+            url?: string | null;
+        };
+        /** DetectResult */
+        DetectResult: {
+            /** Count */
+            count: number;
+            /** Engine */
+            engine: string;
+            /** Objects */
+            objects: components["schemas"]["DetectedObject"][];
+            /** Prompt */
+            prompt: string;
         };
         /** DownloadCancelling */
         DownloadCancelling: {
@@ -767,7 +1466,7 @@ export interface components {
          * ElementMatch
          * @description A project element the storyboard matched to a shot (reference-system §3.9's ElementMatch).
          */
-        ElementMatch: {
+        "ElementMatch-Input": {
             /**
              * Confidence
              * @default 1
@@ -988,6 +1687,15 @@ export interface components {
              */
             width?: number;
         };
+        /** Grid */
+        Grid: {
+            /** Fps */
+            fps: number;
+            /** Frame Step */
+            frame_step: number;
+            /** Native Max Frames */
+            native_max_frames: number;
+        };
         /** ImportReport */
         ImportReport: {
             /** Changed */
@@ -1008,6 +1716,67 @@ export interface components {
             unchanged: number;
             /** Unmatched */
             unmatched: string[];
+        };
+        /** InpaintQueued */
+        InpaintQueued: {
+            /** Engine */
+            engine: string;
+            /** Job Id */
+            job_id: string;
+            /** Seed */
+            seed: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * InpaintRequest
+         * @description Image and mask by asset id or by a media URL of the project; white in the mask is repainted.
+         */
+        InpaintRequest: {
+            /**
+             * Feather Px
+             * @default 3
+             */
+            feather_px?: number;
+            /**
+             * Guidance
+             * @default 1
+             */
+            guidance?: number;
+            /**
+             * Image
+             * @description asset id or issued URL of the still
+             */
+            image: string;
+            /**
+             * Mask
+             * @description asset id or issued URL of the mask (white = repaint)
+             */
+            mask: string;
+            /**
+             * Negative Prompt
+             * @default
+             */
+            negative_prompt?: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Prompt
+             * @default
+             */
+            prompt?: string;
+            /** Seed */
+            seed?: number | null;
+            /**
+             * Steps
+             * @default 4
+             */
+            steps?: number;
+            /**
+             * Strength
+             * @default 0.9
+             */
+            strength?: number;
         };
         /** JobPublic */
         JobPublic: {
@@ -1076,7 +1845,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image";
+        JobType: "video" | "image" | "inpaint" | "thumbnail" | "storyboard_shot" | "ai_parse";
         /** MadeWith */
         MadeWith: {
             /** Conditioning */
@@ -1091,6 +1860,85 @@ export interface components {
             prompt: string;
             /** Seed */
             seed: number | null;
+        };
+        /** MaskResult */
+        MaskResult: {
+            asset: components["schemas"]["AssetPublic"];
+            /** Engine */
+            engine: string;
+            /** Objects */
+            objects?: number | null;
+            /** Score */
+            score?: number | null;
+            /** Url */
+            url: string;
+        };
+        /** MatchRequest */
+        MatchRequest: {
+            /** Base Version */
+            base_version?: number | null;
+        };
+        /** MatchResult */
+        MatchResult: {
+            /** Project Version */
+            project_version: number;
+            /** Shots Changed */
+            shots_changed: number;
+            /** Shots Matched */
+            shots_matched: number;
+        };
+        /**
+         * ElementMatch
+         * @description A project element the storyboard matched to a shot (reference-system §3.9's ElementMatch).
+         */
+        milimo__studio__schemas__ElementMatch: {
+            /**
+             * Confidence
+             * @default 1
+             */
+            confidence?: number;
+            /** Element Id */
+            element_id: string;
+            /**
+             * Element Name
+             * @default
+             */
+            element_name?: string;
+            /**
+             * Element Type
+             * @default character
+             * @enum {string}
+             */
+            element_type?: "character" | "location" | "object";
+            /** Image Url */
+            image_url?: string | null;
+            /**
+             * Match Source
+             * @default
+             */
+            match_source?: string;
+            /**
+             * Trigger Word
+             * @default
+             */
+            trigger_word?: string;
+        };
+        /** ElementMatch */
+        milimo__studio__storyboard_schemas__ElementMatch: {
+            /** Confidence */
+            confidence: number;
+            /** Element Id */
+            element_id: string;
+            /** Element Name */
+            element_name: string;
+            /** Element Type */
+            element_type: string;
+            /** Image Url */
+            image_url?: string | null;
+            /** Match Source */
+            match_source: string;
+            /** Trigger Word */
+            trigger_word: string;
         };
         /** ModelDeleted */
         ModelDeleted: {
@@ -1162,6 +2010,105 @@ export interface components {
             used_by: string[];
             /** Variant */
             variant: string;
+        };
+        /** ParsedScenePublic */
+        ParsedScenePublic: {
+            /** Forced */
+            forced: boolean;
+            /** Heading */
+            heading: string;
+            /** Id */
+            id?: string | null;
+            /** Line End */
+            line_end: number;
+            /** Line Start */
+            line_start: number;
+            /** Scene Number */
+            scene_number: string;
+            /** Shots */
+            shots: components["schemas"]["ParsedShotPublic"][];
+            /** Source Text */
+            source_text: string;
+            /** Synopsis */
+            synopsis: string;
+        };
+        /** ParsedShotPublic */
+        ParsedShotPublic: {
+            /** Action */
+            action: string;
+            /** Character */
+            character: string;
+            /**
+             * Clamped
+             * @description the content needs more than the engine's native maximum
+             */
+            clamped: boolean;
+            /** Dialogue */
+            dialogue: string;
+            /** Dual */
+            dual: boolean;
+            /**
+             * Id
+             * @description an existing shot of the project this one was recognised as (kept by commit)
+             */
+            id?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "action" | "dialogue" | "lyrics" | "centered";
+            /** Line End */
+            line_end: number;
+            /** Line Start */
+            line_start: number;
+            /**
+             * Matched Elements
+             * @default []
+             */
+            matched_elements?: components["schemas"]["milimo__studio__storyboard_schemas__ElementMatch"][];
+            /**
+             * Num Frames
+             * @description default length from the content, on the video engine's grid (frames)
+             */
+            num_frames: number;
+            /** Prompt */
+            prompt: string;
+            /** Seconds Needed */
+            seconds_needed: number;
+            /** Shot Type */
+            shot_type: string;
+            /** Transition */
+            transition: string;
+        };
+        /** ParseRequest */
+        ParseRequest: {
+            /**
+             * Parse Mode
+             * @default auto
+             * @enum {string}
+             */
+            parse_mode?: "auto" | "fountain" | "fdx" | "freeform" | "numbered";
+            /** Script Text */
+            script_text: string;
+        };
+        /** ParseResult */
+        ParseResult: {
+            grid: components["schemas"]["Grid"];
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "fountain" | "fdx" | "freeform" | "numbered";
+            /** Notes */
+            notes: string[];
+            /** Scenes */
+            scenes: components["schemas"]["ParsedScenePublic"][];
+            /** Title Page */
+            title_page: {
+                [key: string]: string;
+            };
+            /** Why */
+            why: string;
         };
         /** Placement */
         Placement: {
@@ -1361,6 +2308,13 @@ export interface components {
              */
             status?: "queued";
         };
+        /** SceneOrder */
+        SceneOrder: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Scene Ids */
+            scene_ids: string[];
+        };
         /** ScenePublic */
         ScenePublic: {
             /**
@@ -1378,6 +2332,13 @@ export interface components {
             project_id: string;
             /** Script Content */
             script_content: string;
+        };
+        /** SceneRename */
+        SceneRename: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Heading */
+            heading: string;
         };
         /** SceneUpsert */
         SceneUpsert: {
@@ -1399,6 +2360,72 @@ export interface components {
             project_id?: unknown;
             /** Script Content */
             script_content?: string | null;
+        };
+        /** SegmentRequest */
+        SegmentRequest: {
+            /** Asset Id */
+            asset_id?: string | null;
+            /**
+             * Box
+             * @description [x0, y0, x1, y1] in pixels
+             */
+            box?: (number)[] | null;
+            /**
+             * Labels
+             * @description one per point: 1 = the object, 0 = not the object
+             */
+            labels?: number[] | null;
+            /**
+             * Mask Threshold
+             * @default 0.5
+             */
+            mask_threshold?: number;
+            /**
+             * Points
+             * @description [[x, y], ...] in pixels of the image
+             */
+            points?: (number)[][] | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Url
+             * @description a media URL this server issued, e.g. /projects/{id}/generated/x.jpg
+             */
+            url?: string | null;
+        };
+        /** ShotAdd */
+        ShotAdd: {
+            /**
+             * Action
+             * @default
+             */
+            action?: string;
+            /** Base Version */
+            base_version?: number | null;
+            /**
+             * Character
+             * @default
+             */
+            character?: string;
+            /**
+             * Dialogue
+             * @default
+             */
+            dialogue?: string;
+            /** Num Frames */
+            num_frames?: number | null;
+            /**
+             * Position
+             * @description index in the scene; default: the end
+             */
+            position?: number | null;
+            /** Scene Id */
+            scene_id: string;
+            /**
+             * Shot Type
+             * @default
+             */
+            shot_type?: string;
         };
         /** ShotChange */
         ShotChange: {
@@ -1433,7 +2460,7 @@ export interface components {
             /** Index */
             index?: number | null;
             /** Matched Elements */
-            matched_elements?: components["schemas"]["ElementMatch"][] | null;
+            matched_elements?: components["schemas"]["ElementMatch-Input"][] | null;
             /**
              * Media Asset Id
              * @description the asset this shot shows (an upload or an earlier take); null detaches it. video_url, thumbnail_url, engine and actual_frames follow from it
@@ -1493,6 +2520,20 @@ export interface components {
             /** Shot Id */
             shot_id: string;
         };
+        /** ShotGenerate */
+        ShotGenerate: {
+            /** Base Version */
+            base_version?: number | null;
+        };
+        /** ShotOrder */
+        ShotOrder: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Scene Id */
+            scene_id: string;
+            /** Shot Ids */
+            shot_ids: string[];
+        };
         /** ShotPublic */
         ShotPublic: {
             /** Action */
@@ -1529,7 +2570,7 @@ export interface components {
             /** Last Job Id */
             last_job_id: string | null;
             /** Matched Elements */
-            matched_elements: components["schemas"]["ElementMatch"][];
+            matched_elements: components["schemas"]["milimo__studio__schemas__ElementMatch"][];
             /** Media Asset Id */
             media_asset_id: string | null;
             /** Negative Prompt */
@@ -1577,6 +2618,34 @@ export interface components {
             /** Width */
             width: number;
         };
+        /** ShotQueued */
+        ShotQueued: {
+            /** Adjustments */
+            adjustments: {
+                [key: string]: unknown;
+            }[];
+            /** Chained */
+            chained: boolean;
+            /**
+             * Conditioned On
+             * @enum {string}
+             */
+            conditioned_on: "timeline" | "concept_art" | "previous_shot" | "none";
+            /** Continuity Frame Url */
+            continuity_frame_url: string | null;
+            /** Engine */
+            engine: string;
+            /** Job Id */
+            job_id: string;
+            /** Pipeline */
+            pipeline: string;
+            /** Previous Shot Id */
+            previous_shot_id: string | null;
+            /** Project Version */
+            project_version: number;
+            /** Shot Id */
+            shot_id: string;
+        };
         /** ShotRef */
         ShotRef: {
             /** Name */
@@ -1615,7 +2684,7 @@ export interface components {
             /** Index */
             index?: number | null;
             /** Matched Elements */
-            matched_elements?: components["schemas"]["ElementMatch"][] | null;
+            matched_elements?: components["schemas"]["ElementMatch-Input"][] | null;
             /**
              * Media Asset Id
              * @description the asset this shot shows (an upload or an earlier take); null detaches it. video_url, thumbnail_url, engine and actual_frames follow from it
@@ -1705,7 +2774,7 @@ export interface components {
              */
             last_job_id?: unknown;
             /** Matched Elements */
-            matched_elements?: components["schemas"]["ElementMatch"][] | null;
+            matched_elements?: components["schemas"]["ElementMatch-Input"][] | null;
             /**
              * Media Asset Id
              * @description the asset this shot shows (an upload or an earlier take); null detaches it. video_url, thumbnail_url, engine and actual_frames follow from it
@@ -1784,6 +2853,31 @@ export interface components {
             /** Project Version */
             project_version: number;
         };
+        /** StoryboardPublic */
+        StoryboardPublic: {
+            /** Project Id */
+            project_id: string;
+            /** Project Version */
+            project_version: number;
+            /** Scenes */
+            scenes: components["schemas"]["StoryboardScene"][];
+            /** Script Text */
+            script_text: string;
+            summary?: components["schemas"]["CommitSummary"] | null;
+        };
+        /** StoryboardScene */
+        StoryboardScene: {
+            /** Heading */
+            heading: string;
+            /** Id */
+            id: string;
+            /** Index */
+            index: number;
+            /** Script Content */
+            script_content: string;
+            /** Shots */
+            shots: components["schemas"]["ShotPublic"][];
+        };
         /** TakeList */
         TakeList: {
             /** Project Id */
@@ -1832,6 +2926,82 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** TextRequest */
+        TextRequest: {
+            /** Asset Id */
+            asset_id?: string | null;
+            /**
+             * Confidence
+             * @default 0.5
+             */
+            confidence?: number;
+            /**
+             * Mask Threshold
+             * @default 0.5
+             */
+            mask_threshold?: number;
+            /** Project Id */
+            project_id: string;
+            /** Text */
+            text: string;
+            /**
+             * Url
+             * @description a media URL this server issued, e.g. /projects/{id}/generated/x.jpg
+             */
+            url?: string | null;
+        };
+        /**
+         * ThumbnailRequest
+         * @description Concept art for these shots (seed §6.2); shots that have a thumbnail are skipped unless `force`.
+         */
+        ThumbnailRequest: {
+            /**
+             * Force
+             * @default false
+             */
+            force?: boolean;
+            /**
+             * Height
+             * @default 320
+             */
+            height?: number;
+            /** Shot Ids */
+            shot_ids: string[];
+            /**
+             * Width
+             * @default 512
+             */
+            width?: number;
+        };
+        /** ThumbnailResult */
+        ThumbnailResult: {
+            /** Detail */
+            detail?: string | null;
+            /** Job Id */
+            job_id?: string | null;
+            /** Shot Id */
+            shot_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "skipped";
+        };
+        /** ThumbnailsQueued */
+        ThumbnailsQueued: {
+            /** Engine */
+            engine: string;
+            /** Height */
+            height: number;
+            /** Queued */
+            queued: number;
+            /** Results */
+            results: components["schemas"]["ThumbnailResult"][];
+            /** Skipped */
+            skipped: number;
+            /** Width */
+            width: number;
+        };
         /**
          * TimelineItem
          * @description One conditioning item: an asset or a server-issued media URL placed at a frame of the shot.
@@ -1867,6 +3037,85 @@ export interface components {
         TokenState: {
             /** Huggingface */
             huggingface: boolean;
+        };
+        /** TrackPrompt */
+        TrackPrompt: {
+            /** Box */
+            box?: (number)[] | null;
+            /**
+             * Confidence
+             * @default 0.5
+             */
+            confidence?: number;
+            /**
+             * Frame Idx
+             * @default 0
+             */
+            frame_idx?: number;
+            /** Labels */
+            labels?: number[] | null;
+            /**
+             * Mask Threshold
+             * @default 0.5
+             */
+            mask_threshold?: number;
+            /**
+             * Obj Id
+             * @default 1
+             */
+            obj_id?: number;
+            /** Points */
+            points?: (number)[][] | null;
+            /** Project Id */
+            project_id: string;
+            /** Session Id */
+            session_id: string;
+            /** Text */
+            text?: string | null;
+        };
+        /** TrackPropagate */
+        TrackPropagate: {
+            /**
+             * Direction
+             * @default forward
+             * @enum {string}
+             */
+            direction?: "forward" | "backward" | "both";
+            /**
+             * Mask Threshold
+             * @default 0.5
+             */
+            mask_threshold?: number;
+            /** Max Frames */
+            max_frames?: number | null;
+            /** Project Id */
+            project_id: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Start Frame
+             * @default 0
+             */
+            start_frame?: number;
+        };
+        /** TrackStart */
+        TrackStart: {
+            /** Asset Id */
+            asset_id?: string | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Url
+             * @description a media URL this server issued, e.g. /projects/{id}/generated/x.jpg
+             */
+            url?: string | null;
+        };
+        /** TrackStop */
+        TrackStop: {
+            /** Project Id */
+            project_id: string;
+            /** Session Id */
+            session_id: string;
         };
     };
     responses: never;
@@ -2001,6 +3250,748 @@ export interface operations {
             };
             /** @description Conflict: the change is based on an old project version, or the thing is in use */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    detect_objects_edit_detect_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DetectRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetectResult"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_inpaint_edit_inpaint_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InpaintRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InpaintQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_sam_status_edit_sam_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_mask_edit_segment_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaskResult"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_text_mask_edit_segment_text_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TextRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaskResult"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    prompt_tracking_edit_track_prompt_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackPrompt"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    propagate_tracking_edit_track_propagate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackPropagate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_tracking_edit_track_start_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackStart"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stop_tracking_edit_track_stop_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackStop"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3834,6 +5825,1110 @@ export interface operations {
             };
         };
     };
+    read_storyboard_projects__project_id__storyboard_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ai_parse_storyboard_projects__project_id__storyboard_ai_parse_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AIParseQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    batch_generate_projects__project_id__storyboard_batch_generate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchGenerate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    commit_storyboard_projects__project_id__storyboard_commit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_storyboard_projects__project_id__storyboard_export_get: {
+        parameters: {
+            query?: {
+                /** @description fountain or fdx */
+                format?: "fountain" | "fdx";
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    match_elements_projects__project_id__storyboard_match_elements_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchResult"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    parse_storyboard_projects__project_id__storyboard_parse_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParseResult"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rename_scene_projects__project_id__storyboard_scenes__scene_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+                /** @description scene id */
+                scene_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SceneRename"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reorder_scenes_projects__project_id__storyboard_scenes_reorder_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SceneOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_shot_projects__project_id__storyboard_shots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShotAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_shot_projects__project_id__storyboard_shots__shot_id__delete: {
+        parameters: {
+            query?: {
+                base_version?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+                /** @description shot id */
+                shot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reorder_shots_projects__project_id__storyboard_shots_reorder_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShotOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    queue_thumbnails_projects__project_id__storyboard_thumbnails_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThumbnailRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThumbnailsQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     read_takes_projects__project_id__takes_get: {
         parameters: {
             query?: {
@@ -4197,6 +7292,96 @@ export interface operations {
             };
             /** @description Something the request names does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    generate_shot_storyboard_shots__shot_id__generate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description shot id */
+                shot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ShotGenerate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShotQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Based on an old version; the body carries `current` (ProjectState). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

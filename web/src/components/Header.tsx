@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { SamBadge } from "./mask/SamBadge";
 import { useStore } from "zustand";
 import { serverSet, useStudio, undo, redo } from "../store/store";
 import { renameProject } from "../store/project";
@@ -8,6 +9,7 @@ import { Boxes, CircleHelp, Clapperboard, FolderOpen, Redo2, Undo2 } from "lucid
 import { Icon, IconButton } from "./ui/Icon";
 import { JobsArea } from "./ui/JobsArea";
 import { ExportButton } from "./export/ExportDialog";
+import { ViewSwitch } from "./storyboard/ViewSwitch";
 
 function ProjectTitle() {
   const name = useStudio((s) => s.meta?.name ?? "");
@@ -89,10 +91,12 @@ export function Header() {
       <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}><Icon icon={FolderOpen} size={14} /> Projects</button>
       <button className="btn ghost" onClick={() => serverSet({ modelsOpen: true })} data-testid="open-models"><Icon icon={Boxes} size={14} /> Models</button>
       <ProjectTitle />
+      <ViewSwitch />
       <div className="spacer" />
       <JobsArea />
       <ExportButton />
       <EnginesChip />
+      <SamBadge />
       <UndoRedo />
       <SaveIndicator />
       <ConnectionIndicator />

@@ -7,6 +7,7 @@ import { EngineBadge } from "./EngineBadge";
 import { Music, RefreshCw, Trash2, Video } from "lucide-react";
 import { Icon, IconButton } from "./ui/Icon";
 import { assetLabel } from "../lib/takeHistory";
+import { useMaskEditor } from "./mask/maskStore";
 
 export const ASSET_MIME = "application/x-milimo-asset";
 const FILTERS = [["all", "All"], ["video", "Video"], ["image", "Images"], ["audio", "Audio"]] as const;
@@ -34,6 +35,8 @@ function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
       {target && (shows ? <span className="asset-take-mark" title="The selected clip shows this">Take</span>
         : <button className="asset-use" data-testid="use-as-take" onClick={() => useAsTake(target, a)}
             title="The selected clip shows this from now on (undoable)">Use as take</button>)}
+      {a.media_type === "image" && <button className="asset-mask" data-testid="open-mask" onClick={() => useMaskEditor.getState().open(a)}
+        title="Select part of this still (clicks, a box or text) and inpaint it">Mask</button>}
       <button className="asset-delete" aria-label={`Delete ${name}`} title={`Delete ${name}`} onClick={() => requestDeleteAsset(a)}><Icon icon={Trash2} size={12} /></button>
     </li>
   );

@@ -18,6 +18,14 @@ describe("SSE reducer", () => {
     expect(state.jobs.s1).toMatchObject({ status: "completed", progress: 100 });
     expect(effects.map((e) => e.kind)).toContain("refresh-assets");
   });
+  it("concept art changes only the card's picture, never the take", () => {
+    const withTake = { ...start, takes: { s1: { ...take, status: "completed", video_url: "/v.mp4", media_asset_id: "g1" } } };
+    const { state } = reduceEvent(withTake, { type: "complete", data: { job_id: "t1", shot_id: "s1", type: "thumbnail", is_thumbnail: true, url: "/c.jpg", thumbnail_url: "/c.jpg", concept_art_asset_id: "a9" } }, "p");
+    expect(state.takes.s1).toMatchObject({ status: "completed", video_url: "/v.mp4", media_asset_id: "g1", thumbnail_url: "/c.jpg" });
+    expect(state.jobs).toBe(withTake.jobs);
+    const busy = reduceEvent(withTake, { type: "progress", data: { job_id: "t1", shot_id: "s1", type: "thumbnail", progress: 50 } }, "p");
+    expect(busy.state).toBe(withTake);
+  });
   it("cancelled resets the shot instead of leaving it cancelling", () => {
     const { state } = reduceEvent({ ...start, jobs: { s1: { ...start.jobs.s1, status: "cancelling" } } }, { type: "cancelled", data: { job_id: "j1", shot_id: "s1" } }, "p");
     expect(state.jobs.s1.status).toBe("cancelled");

@@ -47,6 +47,14 @@ export function reduceEvent(state: LiveState, ev: ServerEvent, projectId: string
     // A library image (POST /generate/image): nothing on a shot changes.
     return { state, effects: [{ kind: "refresh-assets" }, { kind: "toast", tone: "ok", text: "Image ready in the media library" }] };
   }
+  if (d.type === "thumbnail" && d.shot_id) {
+    // Concept art (seed §6.2) is matched by shot, not by the shot's job: only the card's picture
+    // changes when it is done, never the shot's take, status or generation progress.
+    const sid = d.shot_id as string;
+    if (ev.type !== "complete" || !d.is_thumbnail || !state.takes[sid]) return { state, effects };
+    effects.push({ kind: "toast", tone: "ok", text: "Concept art ready" });
+    return { state: { ...state, takes: { ...state.takes, [sid]: { ...state.takes[sid], thumbnail_url: d.thumbnail_url ?? null } } }, effects };
+  }
   const sid = owner(state, d, projectId);
   if (!sid) return { state, effects };
   const job = state.jobs[sid];

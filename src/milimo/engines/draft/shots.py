@@ -103,13 +103,16 @@ def find_shot_type(prompt: str) -> str:
     Abbreviations and everyday words ("wide eyes", "medium heat") are only trusted in a storyboard
     field, not in running prose.
     """
+    # One scan for every prose-safe phrase; the earliest phrase in _ALIASES among those found wins.
     words = _words(prompt.replace("_", " "))
-    for phrase, key in _ALIASES:
-        if (len(phrase) <= 3 and phrase != "pov") or phrase in _PROSE_UNSAFE:
-            continue
-        if f" {phrase} " in words:
-            return key
-    return ""
+    found = [_PROSE_ORDER[m.group(1)] for m in _PROSE_RE.finditer(words)]
+    return _ALIASES[min(found)][1] if found else ""
+
+
+_PROSE_ORDER = {phrase: i for i, (phrase, _) in enumerate(_ALIASES)
+                if not ((len(phrase) <= 3 and phrase != "pov") or phrase in _PROSE_UNSAFE)}
+# Lookarounds instead of consuming the spaces, so overlapping phrases ("medium close up", "close up") are all seen.
+_PROSE_RE = re.compile(r"(?<= )(?=(" + "|".join(re.escape(p) for p in sorted(_PROSE_ORDER, key=len, reverse=True)) + r") )")
 
 
 def label(shot_type: str) -> str:

@@ -1,0 +1,138 @@
+"""The Storyboard view in a real browser against a real server: paste a script, parse, edit a card,
+commit, and see the scenes and shots in the project and the clips on V1 in story order; a stale
+commit says so and reloads."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.storyboard.conftest import fixture_text
+from tests.web.conftest import shot
+from tests.web.test_sync_and_events import STATE, open_project
+
+pytestmark = pytest.mark.browser
+
+SB = "window.__milimo.storyboard.getState()"
+
+
+def v1_order(base: str, pid: str) -> list[dict]:
+    shots = [s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"] if s["track_index"] == 0]
+    return sorted(shots, key=lambda s: (s["start_frame"], s["index"], s["id"]))
+
+
+def test_paste_parse_edit_commit_puts_the_shots_on_v1_in_story_order(page, studio_server):
+    base = studio_server.url
+    pid, _ = open_project(page, base, [], name="Night Shift")
+    page.get_by_test_id("view-storyboard").click()
+    page.wait_for_selector("[data-testid=storyboard]")
+    page.get_by_test_id("storyboard-script").fill(fixture_text("three_scenes.fountain"))
+    page.get_by_test_id("storyboard-parse").click()
+    page.wait_for_function(f"{SB}.scenes.length === 4 && {SB}.busy === null")
+    assert "fountain" in page.get_by_test_id("storyboard-parse-note").inner_text()
+    assert page.locator("[data-testid=scene-card]").count() == 4
+    assert page.locator("[data-testid=shot-card]").count() == 16
+    assert page.locator("[data-testid=scene-heading]").nth(1).input_value() == "INT. LIGHTHOUSE - NIGHT"
+    shot(page, "storyboard-parsed")
+
+    # Edit a card, rename a scene, delete a shot, add one; nothing is stored until Commit.
+    lighthouse = page.locator("[data-testid=scene-card]").nth(1)
+    lighthouse.locator("[data-testid=shot-action]").nth(2).fill("Thunder rattles the glass. The lamp gutters.")
+    page.locator("[data-testid=scene-heading]").nth(2).fill("EXT. CLIFF TOP - DAWN")
+    page.locator("[data-testid=scene-card]").nth(3).locator("[data-testid=shot-delete]").nth(1).click()  # the centered THE END
+    page.locator("[data-testid=scene-card]").nth(0).get_by_test_id("scene-add-shot").click()
+    page.locator("[data-testid=scene-card]").nth(0).locator("[data-testid=shot-action]").nth(1).fill("Gulls wheel over the point.")
+    assert httpx.get(f"{base}/projects/{pid}").json()["shots"] == []
+    page.get_by_test_id("storyboard-commit").click()
+    page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null && Object.keys({STATE}.shots).length === 16", timeout=15_000)
+    shot(page, "storyboard-committed")
+
+    board = httpx.get(f"{base}/projects/{pid}/storyboard").json()
+    assert [sc["heading"] for sc in board["scenes"]] == ["", "INT. LIGHTHOUSE - NIGHT", "EXT. CLIFF TOP - DAWN", "FLASHBACK - THE HARBOUR"]
+    story = [s for sc in board["scenes"] for s in sc["shots"]]
+    assert len(story) == 16
+    assert board["scenes"][0]["shots"][1]["action"] == "Gulls wheel over the point."
+    assert board["scenes"][1]["shots"][2]["action"] == "Thunder rattles the glass. The lamp gutters."
+    assert "THE END" not in [s["action"].strip("<>") for s in story]
+    assert httpx.get(f"{base}/projects/{pid}").json()["script_text"].startswith("Title: The Night Shift")
+    # Clips on V1 in story order, packed, as the timeline shows them.
+    timeline = v1_order(base, pid)
+    assert [s["id"] for s in timeline] == [s["id"] for s in story]
+    cursor = 0
+    for s in timeline:
+        assert s["start_frame"] == cursor
+        cursor += s["num_frames"]
+
+    page.get_by_test_id("view-timeline").click()
+    page.wait_for_selector("[data-testid=clip]")
+    # The store's V1 (what the timeline lays out) is the story order; the clips drawn are its start.
+    doc = page.evaluate(f"Object.values({STATE}.shots).filter(s => s.track_index === 0).sort((a, b) => a.start_frame - b.start_frame).map(s => s.id)")
+    assert doc == [s["id"] for s in story]
+    drawn = page.evaluate("""() => [...document.querySelectorAll('[data-testid=lane-V1] [data-testid=clip]')]
+        .map(c => [c.dataset.shot, c.getBoundingClientRect().left]).sort((a, b) => a[1] - b[1]).map(c => c[0])""")
+    assert len(drawn) >= 3 and drawn == [s["id"] for s in story][: len(drawn)]
+    shot(page, "storyboard-timeline-v1")
+    assert page.errors == []
+
+
+def test_a_stale_commit_says_so_and_reloads(page, studio_server):
+    base = studio_server.url
+    pid, _ = open_project(page, base, [], name="Stale")
+    page.get_by_test_id("view-storyboard").click()
+    page.get_by_test_id("storyboard-script").fill("A harbour at dawn.\n\nGulls on the quay.")
+    page.get_by_test_id("storyboard-parse").click()
+    page.wait_for_function(f"{SB}.scenes.length === 1 && {SB}.busy === null")
+    # Someone else changes the project in the meantime.
+    p = httpx.get(f"{base}/projects/{pid}").json()
+    httpx.put(f"{base}/projects/{pid}/save", json={"base_version": p["version"], "project": {"name": "Stale (renamed)"}})
+    page.get_by_test_id("storyboard-commit").click()
+    page.wait_for_selector("[data-testid=storyboard-error]")
+    assert "409" in page.get_by_test_id("storyboard-error").inner_text()
+    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('changed since'))")
+    page.wait_for_function(f"{SB}.busy === null && {SB}.baseVersion === {p['version'] + 1}")
+    assert httpx.get(f"{base}/projects/{pid}").json()["shots"] == []
+    shot(page, "storyboard-stale-409")
+
+
+def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_before(page, studio_server):
+    base = studio_server.url
+    pid, _ = open_project(page, base, [], name="Cliff")
+    page.get_by_test_id("view-storyboard").click()
+    page.get_by_test_id("storyboard-script").fill("\nEXT. CLIFF PATH - DAWN\n\nTom runs along the edge.\n\nGulls scatter from the rocks.\n")
+    page.get_by_test_id("storyboard-parse").click()
+    page.wait_for_function(f"{SB}.scenes.length === 1 && {SB}.busy === null")
+    page.get_by_test_id("storyboard-commit").click()
+    page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null && {SB}.scenes[0].shots.every(s => s.id)", timeout=15_000)
+
+    page.get_by_test_id("scene-concept-art").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=shot-thumbnail]').length === 2", timeout=60_000)
+    shots = httpx.get(f"{base}/projects/{pid}").json()["shots"]
+    assert all("/generated/thumb_" in s["thumbnail_url"] and s["video_url"] is None and s["status"] == "pending" for s in shots)
+    shot(page, "storyboard-concept-art")
+
+    cards = page.locator("[data-testid=shot-card]")
+    first, second = (cards.nth(i).get_attribute("data-shot") for i in range(2))
+    cards.nth(0).get_by_test_id("shot-generate").click()  # one shot on its own
+    page.wait_for_function(f"{STATE}.takes['{first}']?.video_url", timeout=90_000)
+    page.get_by_test_id("scene-generate").click()  # then the whole scene, in order
+    page.wait_for_function(f"{STATE}.takes['{second}']?.video_url && {STATE}.takes['{second}'].last_job_id !== ''"
+                           f" && Object.values({STATE}.jobs).every(j => j.status === 'completed')", timeout=120_000)
+    assert page.locator("[data-testid=shot-take]").count() == 2
+    batch = [j for j in httpx.get(f"{base}/projects/{pid}/jobs").json() if j["type"] == "storyboard_shot"]
+    assert sorted(j["shot_id"] for j in batch) == sorted([first, second]) and all(j["status"] == "completed" for j in batch)
+    timeline = v1_order(base, pid)
+    assert [s["id"] for s in timeline] == [first, second] and all(s["video_url"] for s in timeline)
+    shot(page, "storyboard-generated")
+    assert page.errors == []
+
+
+def test_ai_parse_says_which_mode_ran(page, studio_server):
+    base = studio_server.url
+    open_project(page, base, [], name="AI")
+    page.get_by_test_id("view-storyboard").click()
+    page.get_by_test_id("storyboard-script").fill("\nINT. LIGHTHOUSE - NIGHT\n\nMara climbs.\n\nMARA\nNot tonight.\n")
+    page.get_by_test_id("storyboard-ai-parse").click()
+    page.wait_for_function(f"{SB}.scenes.length === 1 && {SB}.busy === null", timeout=30_000)
+    note = page.get_by_test_id("storyboard-parse-note").inner_text()
+    assert note.startswith("Parser fallback (draft): no text model is loaded")
+    assert page.locator("[data-testid=shot-card]").count() == 2

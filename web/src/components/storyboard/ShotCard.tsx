@@ -1,0 +1,55 @@
+import { deleteShot, generateCard, moveShot, addShot, updateShot } from "../../store/storyboard";
+import { useStudio } from "../../store/store";
+import { isActive } from "../../lib/events";
+import { SHOT_TYPES, seconds, type ShotCard as Card } from "../../lib/storyboard";
+
+const label = (t: string) => t.replace(/_/g, " ");
+
+/** One shot: what the camera sees (action), who speaks and what (dialogue), the framing and length. */
+export function ShotCard({ sceneKey, shot, index, count, fps }: { sceneKey: string; shot: Card; index: number; count: number; fps: number }) {
+  const speaking = shot.kind === "dialogue" || shot.kind === "lyrics" || !!shot.character;
+  // A committed shot's picture and take are live: the timeline's store follows its jobs over SSE.
+  const take = useStudio((s) => (shot.id ? s.takes[shot.id] : undefined));
+  const job = useStudio((s) => (shot.id ? s.jobs[shot.id] : undefined));
+  const thumbnail = take?.thumbnail_url ?? shot.thumbnail_url;
+  const video = take?.video_url ?? shot.video_url;
+  const busy = isActive(job);
+  return (
+    <article className={`sb-shot kind-${shot.kind}`} data-testid="shot-card" data-shot={shot.id ?? ""} data-key={shot.key}>
+      <div className="sb-frame">
+        {thumbnail ? <img src={thumbnail} alt="" data-testid="shot-thumbnail" /> : <span className="sb-frame-type">{label(shot.shot_type || "medium")}</span>}
+        {busy && <span className="sb-progress" data-testid="shot-progress" style={{ width: `${job?.progress ?? 0}%` }} />}
+        <span className="sb-index">{index + 1}</span>
+        {video && <span className="sb-badge take" data-testid="shot-take" title="This shot has a take; the storyboard never changes it">take{take?.engine?.startsWith("draft") ? " · draft" : ""}</span>}
+        {!shot.id && <span className="sb-badge new" title="Not committed yet">new</span>}
+      </div>
+      <div className="sb-fields">
+        <div className="sb-row">
+          <select aria-label="Shot type" data-testid="shot-type" value={shot.shot_type || "medium"}
+            onChange={(e) => updateShot(sceneKey, shot.key, { shot_type: e.target.value })}>
+            {SHOT_TYPES.map((t) => <option key={t} value={t}>{label(t)}</option>)}
+          </select>
+          <span className="sb-len muted" title="Length (frames are the truth; set from the content until the shot has a take)">
+            {seconds(shot.num_frames, fps)}
+          </span>
+        </div>
+        <textarea aria-label="Action" data-testid="shot-action" rows={3} placeholder="Action: what the camera sees" value={shot.action}
+          onChange={(e) => updateShot(sceneKey, shot.key, { action: e.target.value })} />
+        {speaking && (
+          <input aria-label="Character" data-testid="shot-character" placeholder="CHARACTER" value={shot.character}
+            onChange={(e) => updateShot(sceneKey, shot.key, { character: e.target.value })} />
+        )}
+        <textarea aria-label="Dialogue" data-testid="shot-dialogue" rows={speaking ? 2 : 1} placeholder="Dialogue (optional)" value={shot.dialogue}
+          onChange={(e) => updateShot(sceneKey, shot.key, { dialogue: e.target.value })} />
+      </div>
+      <div className="sb-shot-tools">
+        <button className="icon-btn" title="Generate this shot, continuing from the one before it" aria-label="Generate shot"
+          data-testid="shot-generate" disabled={!shot.id || busy} onClick={() => shot.id && void generateCard(shot.id)}>▶</button>
+        <button className="icon-btn" title="Move earlier" aria-label="Move shot earlier" disabled={index === 0} onClick={() => moveShot(sceneKey, index, -1)}>↑</button>
+        <button className="icon-btn" title="Move later" aria-label="Move shot later" disabled={index === count - 1} onClick={() => moveShot(sceneKey, index, 1)}>↓</button>
+        <button className="icon-btn" title="Add a shot after this one" aria-label="Add shot after" data-testid="shot-add-after" onClick={() => addShot(sceneKey, index)}>+</button>
+        <button className="icon-btn danger" title="Delete this shot (on commit)" aria-label="Delete shot" data-testid="shot-delete" onClick={() => deleteShot(sceneKey, shot.key)}>✕</button>
+      </div>
+    </article>
+  );
+}
