@@ -63,6 +63,13 @@ def _workers(http: httpx.Client) -> list[dict]:
     return http.get("/health").json()["workers"]
 
 
+def _early(sse: SSEClient, job_id: str) -> bool:
+    """The job is in its first half of 20 steps, and has not ended."""
+    seen = sse.for_job(job_id)
+    steps = [e for e in seen if e.data.get("message", "").startswith("Generating (")]
+    return bool(steps) and int(steps[-1].data["message"][12:].split("/")[0]) <= 10 and seen[-1].type == "progress"
+
+
 def test_health_and_engines_report_the_actors(replicas):
     _, b = replicas
     with httpx.Client(base_url=b.url, timeout=10) as http:
@@ -148,12 +155,15 @@ def test_sigkill_of_an_actor_fails_its_job_with_a_message_and_the_others_finish(
             pid = _project(http)
             jobs = [_generate(http, pid, f"kill-{i}", steps=20) for i in range(3)]
             deadline = time.monotonic() + 60
-            victim = None
-            while victim is None:
+            victim, killed_job = None, None
+            while victim is None:  # an actor whose heartbeat shows one of these jobs, early in its steps
                 assert time.monotonic() < deadline, "no actor picked up a job"
-                victim = next((w for w in _workers(http_b) if w["active"]), None)
-                time.sleep(0.2)
-            killed_job = victim["active"][0]
+                for w in _workers(http_b):
+                    running = [j for j in w["active"] if j in jobs and _early(sse, j)]
+                    if running:
+                        victim, killed_job = w, running[0]
+                        break
+                time.sleep(0.1)
             os.kill(victim["pid"], signal.SIGKILL)
             ends = {job: _end(sse, job, 120) for job in jobs}
             assert ends[killed_job].type == "error" and ends[killed_job].data["message"] == WORKER_LOST

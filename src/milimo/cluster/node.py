@@ -23,6 +23,7 @@ from milimo.jobs.contract import TaskRegistry
 from milimo.jobs.events import EventBus
 from milimo.jobs.executor import LocalExecutor
 from milimo.jobs.leases import JobLeases, Reaper
+from milimo.jobs.services import Executor
 from milimo.tasks import TASKS
 
 log = logging.getLogger(__name__)
@@ -51,15 +52,19 @@ class WorkerNode:
         self.engines = EngineRegistry(settings)
         self.residency = ModelManager()
         self.leases = JobLeases(settings.db_url)
-        self.executor = LocalExecutor(TASKS if tasks is None else tasks, slots, affinity_wait_s=settings.affinity_wait_s,
-                                      leases=self.leases)
+        self.slots = LocalExecutor(TASKS if tasks is None else tasks, slots, affinity_wait_s=settings.affinity_wait_s,
+                                   leases=self.leases)
+        self.executor: Executor = self.slots
         self.channel = Channel(settings.db_url, origin=self.name)
         self.bus.relay = lambda event: self.channel.send_event(event.type, event.data)
         self.channel.on("w", lambda _m, _own: self.executor.wake())
-        self.channel.on("c", lambda m, _own: self.executor.cancel(str(m.get("j", ""))))
+        self.channel.on("c", self._cancel)
         self.reaper = Reaper(self.db, self.bus)
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
+
+    def _cancel(self, message: dict[str, Any], _own: bool) -> None:
+        self.executor.cancel(str(message.get("j", "")))  # False when the job runs elsewhere: nothing to do here
 
     def start(self) -> None:
         self.settings.ensure_dirs()
@@ -78,7 +83,7 @@ class WorkerNode:
             video = None
         return {"name": self.name, "kind": self.kind, "host": socket.gethostname(), "pid": os.getpid(),
                 "device": self.settings.device, "gpu_ids": [str(g) for g in self.gpu_ids], "video_engine": video,
-                "active": self.executor.active_ids(), "slots": self.executor.slots, **status}
+                "active": self.executor.active_ids(), "slots": self.slots.slots, **status}
 
     def _heartbeat(self) -> None:
         while not self._stop.is_set():
