@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from bench._common import Timer, record
+from bench._common import Timer, machine_load, record
 from milimo.engines.draft import DraftVideoEngine
 from milimo.engines.protocols import VideoRequest
 from milimo.media import encode_video, iter_frames
@@ -45,6 +45,7 @@ def peak_rss_of(cmd: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
+    load_before = machine_load()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         parts = make_parts(folder)
@@ -63,7 +64,8 @@ def main() -> None:
         "ratio_stitch_vs_reencode": round(stitch.seconds / reencode.seconds, 4),
         "job_1000_peak_rss_mb": round(lengths[1000][0], 1), "job_1000_wall_s": round(lengths[1000][1], 1),
         "job_2000_peak_rss_mb": round(lengths[2000][0], 1), "job_2000_wall_s": round(lengths[2000][1], 1),
-    })
+        "target_peak_rss_mb": 300,
+    }, load_before)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ grain) are made before timing and fed to both from the same in-memory list; a se
 121 frames renders them on the fly, as a draft engine does. Runs alternate between the sides so
 drift on a shared machine hits both; CPU seconds are reported next to wall seconds because
 they barely move when other work shares the machine. Peak RSS is measured in a fresh process
-that makes its frames lazily. Targets: ratio <= 0.9; peak RSS flat in length, <= 200 MB at 505.
+that makes its frames lazily. Targets: ratio <= 1.0 at every length (issue 18; issue 1 asked for 0.9,
+which x264 alone does not reach on 2 cores, see docs/media.md); peak RSS flat in length, <= 200 MB at 505.
 
     python -m bench.bench_encode            # 121 and 505 frames, then 121 rendered lazily
     python -m bench.bench_encode --rss N    # (internal) one lazy encode, prints peak RSS in MB
@@ -34,7 +35,7 @@ from milimo.media import encode_video
 
 WIDTH, HEIGHT, FPS, CRF, PRESET, GRAIN = 768, 512, 24, 18, "medium", 8
 LENGTHS = {121: 5, 505: 3}  # frames: timed runs per side
-TARGET_RATIO, TARGET_RSS_MB = 0.9, 200
+TARGET_RATIO, TARGET_RSS_MB = 1.0, 200
 
 
 def frames(n: int):
@@ -189,7 +190,7 @@ def main() -> None:
             sides = both
             if n == min(LENGTHS):
                 sides = {**both, "naive_pyav": encode_naive, "x264_only": x264_only(to_yuv(rgb))}
-            result[f"frames_{n}"] = row = compare(runs, sides, lambda: rgb, folder)
+            result[f"frames_{n}"] = row = compare(runs, sides, lambda rgb=rgb: rgb, folder)
             report(f"{n} frames from memory", row)
             del rgb
         # How Milimo really encodes: a draft engine renders each frame while the encoder pulls.
@@ -203,6 +204,7 @@ def main() -> None:
         result["rss_after_imports_mb"] = base
         print(f"peak RSS, {n} lazy frames: {peak:.0f} MB (after imports {base:.0f} MB; target <= {TARGET_RSS_MB})")
     result["targets"] = {"ratio": TARGET_RATIO, "peak_rss_mb_505": TARGET_RSS_MB}
+    result["meets_ratio_target_at_every_length"] = all(result[f"frames_{n}"]["ratio"] <= TARGET_RATIO for n in LENGTHS)
     record("encode", result)
 
 

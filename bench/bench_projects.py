@@ -1,9 +1,19 @@
-"""Projects through the real server: a 2,000-shot project's load and one-shot edit, a trivial GET
-while a whole-project save runs, and server memory while 100 MiB videos stream to 4 clients.
+"""Projects through real servers, ours and (when configured) the public implementation's,
+interleaved in one run: a 2,000-shot project's load, a whole-project save, a one-shot edit, a
+trivial GET while another client saves back to back, and downloads of a 100 MiB video (one
+client's throughput, and server memory while 4 clients stream at once).
 
-Anchors (issue 2): load p50 ≤ 25 ms, edit p50 ≤ 10 ms on this 2-core machine. The public
-implementation measured here: 73 ms load, 215 ms per whole-project autosave, a trivial GET
-going from 3 ms to 125 ms p50 during an autosave, +306 MiB per concurrent 100 MiB download.
+Like for like: both servers hold the same 2,000 shots. A whole-project save sends every shot
+to both (theirs: PUT /projects/{id}, the only save it has; ours: PUT /projects/{id}/save with
+every shot). A one-shot edit is what each client sends after one change: ours a PATCH, theirs
+its whole-project autosave. The trivial GET is /health on ours and /settings/llm on theirs
+(a constant dict; it has no health route). Rounds alternate which server goes first.
+
+Targets (issue 18, ours ÷ theirs, same run): load ≤ 0.25, whole-project save ≤ 0.5, trivial
+GET p99 during saves ≤ 20 ms, download throughput ≥ 1.5× theirs with ≤ +10 MiB RSS at 4
+concurrent. Issue 2's absolute anchors: load p50 ≤ 25 ms, edit p50 ≤ 10 ms.
+
+    MILIMO_BENCH_REFERENCE_REPO=/path/to/milimovideo python -m bench projects
 """
 
 from __future__ import annotations
@@ -14,16 +24,21 @@ import time
 import httpx
 import psutil
 
-from bench._common import median, percentile, record
+from bench._common import machine_load, median, percentile, ratio, record
+from bench.reference import NOT_RUN, ReferenceServer
 from bench.server import BenchServer
 
-SHOTS = 2000
+SHOTS, ROUNDS, VIDEO_MIB = 2000, 3, 100
 
 
-def shot(i: int) -> dict:
-    return {"id": f"shot-{i:05d}", "scene_id": f"scene-{i // 20:03d}", "prompt": f"Shot {i}: the keeper climbs the stairs " * 3,
+def shot(i: int, prompt: str = "") -> dict:
+    return {"id": f"shot-{i:05d}", "scene_id": f"scene-{i // 20:03d}",
+            "prompt": prompt or f"Shot {i}: the keeper climbs the stairs " * 3,
             "start_frame": i * 121, "timeline": [{"asset_id": "a1", "frame_index": 0, "strength": 0.8}],
             "matched_elements": [{"element_id": "e1", "confidence": 0.9}], "action": "She climbs.", "dialogue": "Almost."}
+
+
+SCENES = [{"id": f"scene-{i:03d}", "name": f"INT. ROOM {i}", "index": i} for i in range(SHOTS // 20)]
 
 
 def timed(fn, n: int) -> list[float]:
@@ -35,84 +50,189 @@ def timed(fn, n: int) -> list[float]:
     return out
 
 
-def main() -> None:
-    with BenchServer() as server, httpx.Client(base_url=server.url, timeout=60) as http:
-        pid = http.post("/projects", json={"name": "Bench"}).json()["id"]
-        scenes = [{"id": f"scene-{i:03d}", "name": f"INT. ROOM {i}"} for i in range(SHOTS // 20)]
-        t0 = time.perf_counter()
-        state = http.put(f"/projects/{pid}/save", json={"base_version": 1, "scenes": scenes, "shots": [shot(i) for i in range(SHOTS)]}).json()
-        full_save_ms = (time.perf_counter() - t0) * 1000
-        assert len(state["shots"]) == SHOTS
-        body_kb = len(http.get(f"/projects/{pid}").content) / 1024
+class Ours:
+    name = "ours"
+    trivial = "/health"
 
-        load = timed(lambda: http.get(f"/projects/{pid}").raise_for_status(), 60)
-        counter = iter(range(10**9))
-        edit = timed(lambda: http.patch(f"/shots/shot-{next(counter) % SHOTS:05d}", json={"prompt": "edited"}).raise_for_status(), 200)
-        idle_get = timed(lambda: http.get("/health").raise_for_status(), 100)
+    def __init__(self, server: BenchServer) -> None:
+        self.server, self.http = server, httpx.Client(base_url=server.url, timeout=120)
+        self.pid = self.http.post("/projects", json={"name": "Bench"}).json()["id"]
+        self.version = self.http.get(f"/projects/{self.pid}").json()["version"]
+        self.save_all(SCENES)
+        self.edits = 0
 
-        # A trivial GET while whole-project saves run back to back on another connection.
-        version = http.get(f"/projects/{pid}").json()["version"]
-        stop = threading.Event()
+    def save_all(self, scenes: list | None = None, client: httpx.Client | None = None, n: int = 0) -> None:
+        shots = [shot(i, f"take {n}: shot {i}" if i == n % SHOTS else "") for i in range(SHOTS)]
+        r = (client or self.http).put(f"/projects/{self.pid}/save", json={"base_version": self.version, "scenes": scenes or [], "shots": shots})
+        r.raise_for_status()
+        self.version = r.json()["version"]
 
-        def saver():
-            nonlocal version
-            with httpx.Client(base_url=server.url, timeout=60) as h2:
-                while not stop.is_set():
-                    r = h2.put(f"/projects/{pid}/save", json={"base_version": version, "shots": [shot(i) for i in range(SHOTS)]})
-                    version = r.json()["version"]
+    def load(self) -> None:
+        self.http.get(f"/projects/{self.pid}").raise_for_status()
 
-        t = threading.Thread(target=saver)
-        t.start()
-        time.sleep(0.3)
-        busy_get = timed(lambda: http.get("/health").raise_for_status(), 100)
+    def edit(self) -> None:
+        self.edits += 1
+        r = self.http.patch(f"/shots/shot-{self.edits % SHOTS:05d}", json={"prompt": f"edited {self.edits}"})
+        r.raise_for_status()
+        self.version = r.json()["project_version"]  # the next save is based on it
+
+    def video_path(self):
+        return self.server.data_dir / "projects" / self.pid / "generated" / "big.mp4"
+
+
+class Theirs:
+    name = "theirs"
+    trivial = "/settings/llm"
+
+    def __init__(self, server: ReferenceServer) -> None:
+        self.server, self.http = server, httpx.Client(base_url=server.url, timeout=120)
+        self.pid = self.http.post("/projects", json={"name": "Bench"}).json()["id"]
+        self.meta = {k: v for k, v in self.http.get(f"/projects/{self.pid}").json().items() if k not in ("shots", "scenes")}
+        self.save_all()
+        self.edits = 0
+
+    def save_all(self, scenes=None, client: httpx.Client | None = None, n: int = 0) -> None:
+        shots = [shot(i, f"take {n}: shot {i}" if i == n % SHOTS else "") for i in range(SHOTS)]
+        (client or self.http).put(f"/projects/{self.pid}", json={**self.meta, "scenes": SCENES, "shots": shots}).raise_for_status()
+
+    def load(self) -> None:
+        self.http.get(f"/projects/{self.pid}").raise_for_status()
+
+    def edit(self) -> None:
+        self.edits += 1  # its client autosaves the whole project after any change
+        self.save_all(n=self.edits)
+
+    def video_path(self):
+        return self.server.backend / "projects" / self.pid / "generated" / "big.mp4"
+
+
+def gets_during_saves(side, url: str) -> list[float]:
+    stop = threading.Event()
+
+    def saver():
+        n = 10_000
+        with httpx.Client(base_url=url, timeout=120) as h2:
+            while not stop.is_set():
+                n += 1
+                side.save_all(client=h2, n=n)
+
+    t = threading.Thread(target=saver)
+    t.start()
+    time.sleep(0.3)
+    out = []
+    try:
+        for _ in range(60):
+            t0 = time.perf_counter()
+            side.http.get(side.trivial).raise_for_status()
+            out.append((time.perf_counter() - t0) * 1000)
+            time.sleep(0.02)
+    finally:
         stop.set()
         t.join()
+    return out
 
-        # Memory while 4 clients stream a 100 MiB video at the same time.
-        video = server.data_dir / "projects" / pid / "generated" / "big.mp4"
-        with open(video, "wb") as f:
-            for _ in range(100):
-                f.write(b"\0" * (1024 * 1024))
-        proc = psutil.Process(server.proc.pid)
-        rss_before = proc.memory_info().rss
-        peak = rss_before
-        done = threading.Event()
 
-        def sample():
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, proc.memory_info().rss)
-                time.sleep(0.01)
+def download_mib_s(url: str) -> float:
+    """One client reading as fast as it can."""
+    n, t0 = 0, time.perf_counter()
+    with httpx.Client(timeout=120) as h, h.stream("GET", url) as r:
+        r.raise_for_status()
+        for chunk in r.iter_raw(1 << 20):
+            n += len(chunk)
+    assert n == VIDEO_MIB << 20, n
+    return n / 2**20 / (time.perf_counter() - t0)
 
-        def download():
-            with httpx.Client(base_url=server.url, timeout=120) as h3, h3.stream("GET", f"/projects/{pid}/generated/big.mp4") as r:
-                for _ in r.iter_bytes(1024 * 1024):
-                    time.sleep(0.001)  # a client slower than the disk
 
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        downloads = [threading.Thread(target=download) for _ in range(4)]
-        for d in downloads:
-            d.start()
-        for d in downloads:
-            d.join()
-        done.set()
-        sampler.join()
+def rss_growth_mib(pid: int, url: str, clients: int = 4) -> float:
+    """Server RSS growth while `clients` slower-than-disk clients stream the video at once."""
+    proc = psutil.Process(pid)
+    before = peak = proc.memory_info().rss
+    done = threading.Event()
 
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, proc.memory_info().rss)
+            time.sleep(0.01)
+
+    def download():
+        with httpx.Client(timeout=120) as h, h.stream("GET", url) as r:
+            for _ in r.iter_raw(1 << 20):
+                time.sleep(0.001)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    threads = [threading.Thread(target=download) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    sampler.join()
+    return (peak - before) / 2**20
+
+
+def main() -> None:
+    load_before = machine_load()
+    ref = ReferenceServer.maybe()
+    m: dict[str, dict[str, list[float]]] = {}
+    try:
+        with BenchServer() as server:
+            sides = [Ours(server)] + ([Theirs(ref)] if ref else [])
+            for side in sides:
+                path = side.video_path()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "wb") as f:
+                    for i in range(VIDEO_MIB):
+                        f.write(bytes([i % 251]) * (1 << 20))
+                m[side.name] = {k: [] for k in ("load", "save", "edit", "busy_get", "dl_mib_s", "rss4_mib")}
+                m[side.name]["body_kib"] = [len(side.http.get(f"/projects/{side.pid}").content) / 1024]
+            pids = {"ours": server.proc.pid, **({"theirs": ref.proc.pid} if ref else {})}
+            for r in range(ROUNDS):
+                for side in (sides if r % 2 == 0 else sides[::-1]):
+                    s, url = m[side.name], f"{side.server.url}/projects/{side.pid}/generated/big.mp4"
+                    s["load"] += timed(side.load, 20)
+                    s["save"] += timed(lambda side=side, r=r: side.save_all(n=r), 4)
+                    s["edit"] += timed(side.edit, 30 if side.name == "ours" else 4)
+                    s["busy_get"] += gets_during_saves(side, side.server.url)
+                    s["dl_mib_s"].append(download_mib_s(url))
+                    s["rss4_mib"].append(rss_growth_mib(pids[side.name], url))
+            idle = timed(lambda: sides[0].http.get("/health").raise_for_status(), 100)
+            identity = ref.identity() if ref else {}
+    finally:
+        if ref:
+            ref.close()
+
+    def summary(name: str) -> dict:
+        s = m[name]
+        return {
+            "project_json_kib": round(s["body_kib"][0]),
+            "load_p50_ms": round(median(s["load"]), 2), "load_p95_ms": round(percentile(s["load"], 95), 2),
+            "save_p50_ms": round(median(s["save"]), 1),
+            "edit_p50_ms": round(median(s["edit"]), 2), "edit_p95_ms": round(percentile(s["edit"], 95), 2),
+            "get_during_saves_p50_ms": round(median(s["busy_get"]), 2),
+            "get_during_saves_p99_ms": round(percentile(s["busy_get"], 99), 2),
+            "get_during_saves_max_ms": round(max(s["busy_get"]), 2),
+            "download_mib_s": round(median(s["dl_mib_s"]), 1),
+            "download_4x_rss_growth_mib": round(median(s["rss4_mib"]), 1),
+        }
+
+    ours = summary("ours")
+    ours["get_idle_p50_ms"] = round(median(idle), 2)
+    theirs = summary("theirs") if ref else None
     result = {
-        "shots": SHOTS,
-        "project_json_kb": round(body_kb),
-        "load_p50_ms": round(median(load), 2), "load_p95_ms": round(percentile(load, 95), 2),
-        "edit_p50_ms": round(median(edit), 2), "edit_p95_ms": round(percentile(edit, 95), 2),
-        "full_save_ms": round(full_save_ms, 1),
-        "get_idle_p50_ms": round(median(idle_get), 2),
-        "get_during_saves_p50_ms": round(median(busy_get), 2), "get_during_saves_p99_ms": round(percentile(busy_get, 99), 2),
-        "download_4x100MiB_rss_growth_mib": round((peak - rss_before) / 2**20, 1),
-        "ratio_load_vs_target_25ms": round(median(load) / 25, 2),
-        "ratio_edit_vs_target_10ms": round(median(edit) / 10, 2),
-        "ratio_load_vs_reference_73ms": round(median(load) / 73, 2),
+        "shots": SHOTS, "rounds": ROUNDS, "ours": ours,
+        "theirs": theirs or NOT_RUN, **identity,
+        "ratio_load": ratio(ours["load_p50_ms"], theirs and theirs["load_p50_ms"]),
+        "ratio_save": ratio(ours["save_p50_ms"], theirs and theirs["save_p50_ms"]),
+        "ratio_edit": ratio(ours["edit_p50_ms"], theirs and theirs["edit_p50_ms"]),
+        "ratio_download_throughput": ratio(ours["download_mib_s"], theirs and theirs["download_mib_s"]),
+        "ratio_load_vs_target_25ms": round(ours["load_p50_ms"] / 25, 2),
+        "ratio_edit_vs_target_10ms": round(ours["edit_p50_ms"] / 10, 2),
+        "targets": {"ratio_load": 0.25, "ratio_save": 0.5, "get_during_saves_p99_ms": 20,
+                    "ratio_download_throughput_min": 1.5, "download_4x_rss_growth_mib": 10},
     }
-    record("projects", result)
+    record("projects", result, load_before)
 
 
 if __name__ == "__main__":

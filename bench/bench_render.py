@@ -12,7 +12,7 @@ amix for the sound, resampled to 48 kHz stereo, and the same libx264 crf 18 / me
 Peak RSS: a fresh process renders a cut of 20 and of 60 four-second clips (80 s and 4 min);
 `--long` adds the 10-minute, 150-clip render (about 14,400 frames: several minutes on 2 cores).
 
-    python -m bench.bench_render [--long]
+    python -m bench.bench_render [--long] [--no-rss]
     python -m bench.bench_render --rss N      (internal) render N clips, print peak RSS in MB
 """
 
@@ -133,7 +133,9 @@ def cli_command(cut: Cut, out: Path) -> list[str]:
         t0 = c.start_frame / FPS
         graph.append(f"[{k}:v]trim=start_frame={c.trim_in}:end_frame={c.trim_in + c.length},"
                      f"setpts=PTS-STARTPTS+{t0}/TB{scale}[o{j}]")
-        graph.append(f"[{last}][o{j}]overlay=x={f.x}:y={f.y}:eof_action=pass[base{j + 1}]")
+        # enable=: with eof_action=pass alone, overlay drops the overlay's last frame
+        graph.append(f"[{last}][o{j}]overlay=x={f.x}:y={f.y}:eof_action=repeat:"
+                     f"enable='between(n,{c.start_frame},{c.end_frame - 1})'[base{j + 1}]")
         last = f"base{j + 1}"
         graph.append(f"[{k}:a]atrim=start_sample={_samples(c.trim_in)}:end_sample={_samples(c.trim_in + c.length)},"
                      f"asetpts=PTS-STARTPTS,adelay={round(t0 * 1000)}:all=1[x{j}]")
@@ -191,7 +193,7 @@ def compare(cut: Cut, whole: Cut, folder: Path) -> dict:
     row["ratio_cpu"] = round(median(cpu["ours"]) / median(cpu["cli"]), 3)
 
     smart, full = [], []
-    for r in range(2):
+    for _ in range(2):
         full.append(timed(lambda: render_cut(whole, folder / "full.mp4", options=RenderOptions(smart=False)))[0])
         result = None
 
@@ -238,7 +240,7 @@ def peak_rss(clips: int, folder: Path) -> dict:
             "seconds": float(seconds)}
 
 
-def main(long: bool) -> None:
+def main(long: bool, rss: bool = True) -> None:
     result: dict = {"size": f"{W}x{H}", "fps": FPS, "crf": CRF, "preset": PRESET, "v1_clips": V1_CLIPS}
     result["load_avg_1min_before"] = round(os.getloadavg()[0], 2)
     with tempfile.TemporaryDirectory() as tmp:
@@ -250,8 +252,9 @@ def main(long: bool) -> None:
         s = row["smart"]
         print(f"smart render of {s['frames']} whole-clip frames ({s['copied_frames']} copied): {s['smart_s']:.2f} s vs "
               f"full {s['full_s']:.2f} s; ratio {s['ratio']:.3f} (target <= {TARGET_SMART})", flush=True)
-        rss_cut(150, folder)  # make the takes once, outside the measured children
-        result["rss"] = [peak_rss(n, folder) for n in ((20, 60, 150) if long else (20, 60))]
+        if rss:
+            rss_cut(150, folder)  # make the takes once, outside the measured children
+        result["rss"] = [peak_rss(n, folder) for n in ((20, 60, 150) if long else (20, 60))] if rss else []
         for r in result["rss"]:
             print(f"peak RSS, {r['clips']} clips ({r['frames']} frames, {r['seconds']:.0f} s): {r['peak_mb']:.0f} MB "
                   f"(after imports {r['after_imports_mb']:.0f} MB; target <= {TARGET_RSS_MB})")
@@ -263,4 +266,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--rss":
         rss_child(int(sys.argv[2]), Path(sys.argv[3]))
     else:
-        main("--long" in sys.argv[1:])
+        main("--long" in sys.argv[1:], rss="--no-rss" not in sys.argv[1:])

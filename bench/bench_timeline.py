@@ -81,8 +81,8 @@ def build_project(http: httpx.Client) -> str:
                      "num_frames": frames, "prompt": f"Shot {i}: the keeper at the lamp, wide"})
         if track == 0:
             start += frames
-    state = http.put(f"/projects/{pid}/save", json={"base_version": version, "shots": rest}).json()
-    assert len(state["shots"]) == CLIPS, len(state["shots"])
+    http.put(f"/projects/{pid}/save", json={"base_version": version, "shots": rest}).raise_for_status()
+    assert len(http.get(f"/projects/{pid}").json()["shots"]) == CLIPS
     return pid
 
 

@@ -15,8 +15,24 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milimo import __version__
-from milimo.api import (assets, edit, editorial, engines, events, generation, health, login, media, models, projects, shots,
-                        storyboard, takes, tokens)
+from milimo.api import (
+    assets,
+    edit,
+    editorial,
+    engines,
+    events,
+    generation,
+    health,
+    login,
+    media,
+    models,
+    projects,
+    render,
+    shots,
+    storyboard,
+    takes,
+    tokens,
+)
 from milimo.config import Settings
 from milimo.context import Studio
 from milimo.errors import StudioError
@@ -53,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     _install_exposure(app, settings)
     for module in (health, projects, shots, assets, generation, events, media, engines, models, takes, tokens, editorial, edit,
-                   storyboard):
+                   storyboard, render):
         app.include_router(module.router)
     if settings.web_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")

@@ -1,4 +1,4 @@
-"""Command line: `milimo serve | sam-service | generate | models | export`."""
+"""Command line: `milimo serve | sam-service | generate | render | export | models | doctor`."""
 
 from __future__ import annotations
 
@@ -96,6 +96,24 @@ def _generate(args: argparse.Namespace) -> int:
         return 2
 
 
+def _render(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from milimo.errors import StudioError
+    from milimo.render_cli import render
+
+    try:
+        return render(args.project, data_dir=args.data_dir, output=args.output, format=args.format, quality=args.quality,
+                      in_frame=args.in_frame, out_frame=args.out_frame, muted=args.mute, solo=args.solo, quiet=args.quiet)
+    except StudioError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        for err in exc.errors():
+            print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+        return 2
+
+
 def _models(args: argparse.Namespace) -> int:
     from milimo import models_cli
 
@@ -122,6 +140,12 @@ def _sam_service(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from milimo import doctor
+
+    return doctor.main(args.data_dir, args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,6 +184,19 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=_generate)
 
+    ren = sub.add_parser("render", help="render a project's cut to a master file (the same job as POST /projects/{id}/render)")
+    ren.add_argument("project", help="project id")
+    ren.add_argument("-o", "--output", type=Path, default=None, help="copy the master here (it also stays in the project's renders/)")
+    ren.add_argument("--format", choices=["mp4", "prores"], default="mp4", help="H.264 + AAC .mp4 (default) or ProRes 422 HQ .mov")
+    ren.add_argument("--quality", choices=["draft", "standard", "high"], default="standard", help="H.264 quality")
+    ren.add_argument("--in", dest="in_frame", type=int, default=None, help="first frame to render (default 0)")
+    ren.add_argument("--out", dest="out_frame", type=int, default=None, help="first frame not rendered (default: the end)")
+    ren.add_argument("--mute", action="append", default=[], choices=["V1", "V2", "A1"], help="leave a track's sound out (repeatable)")
+    ren.add_argument("--solo", action="append", default=[], choices=["V1", "V2", "A1"], help="only these tracks sound (repeatable)")
+    ren.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    ren.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ren.set_defaults(func=_render)
+
     models = sub.add_parser("models", help="the model library: list what is downloaded, download weights")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     listing = models_sub.add_parser("list", help="every model with its status, size and licence")
@@ -176,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
     exp.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
     exp.set_defaults(func=_export)
+
+    doc = sub.add_parser("doctor", help="what this machine has, which models fit in which memory mode, what to download")
+    doc.add_argument("--json", action="store_true", help="the report as JSON")
+    doc.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    doc.set_defaults(func=_doctor)
     return parser
 
 

@@ -96,11 +96,16 @@ class Settings(BaseSettings):
     # 48 GiB), and LoRAs always applied: "path[:strength[:kind]]" entries, comma-separated or a JSON list; relative
     # paths are inside the models folder; kind is style (default), camera, ic_lora or distilled.
     ltx2_offload: Literal["none", "model", "sequential"] = "none"
+    # Which LTX-2 library model (auto: the newest complete one; or an id such as ltx23-dev) and how its weights
+    # sit on the GPU (auto: the fastest memory mode whose expected peak fits the free VRAM; see engines/memory.py).
+    ltx2_model: str = "auto"
+    ltx2_memory: Literal["auto", "gpu", "text_encoder_cpu", "model_offload", "group_offload", "sequential_offload"] = "auto"
     ltx2_fp8: Literal["auto", "on", "off"] = "auto"
     ltx2_loras: Annotated[list[str], NoDecode] = []
 
     # Segmentation (SAM) service: a separate loopback-only process (`milimo sam-service`) the studio calls over HTTP.
     sam_url: str = "http://127.0.0.1:8001"  # where the studio finds it
+    sam_autostart: bool = False  # the studio starts `milimo sam-service` as a child it supervises (`make run` sets it)
     sam_port: int = Field(8001, ge=1, le=65535)  # where `milimo sam-service` listens (always on 127.0.0.1)
     sam_weights: Path | None = None  # a SAM 3 folder; default: the model library's models/sam3 (or the HF cache)
     sam_timeout_s: float = Field(60.0, gt=0, le=3600)  # one image request (mask, text, detect, track prompt)

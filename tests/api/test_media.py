@@ -93,6 +93,28 @@ def test_large_file_is_streamed_not_buffered(client, settings, project):
     assert sum(sizes) == 16 * 1024 * 1024 and len(sizes) > 4
 
 
+def test_files_bigger_than_a_read_come_back_exact_whole_and_in_ranges(client, settings, project):
+    # Reads are 1 MiB: a file of 2 MiB and change, patterned so a misplaced chunk shows.
+    pid = project["id"]
+    data = (bytes(range(251)) * 9000)[: 2 * 1024 * 1024 + 12345]
+    (settings.project_dir(pid) / "generated" / "long.mp4").write_bytes(data)
+    url = f"/projects/{pid}/generated/long.mp4"
+    assert client.get(url).content == data
+    mib = 1024 * 1024
+    for start, end in [(mib - 10, mib + 10), (0, 2 * mib), (2 * mib - 1, len(data) - 1), (5, 5)]:
+        r = client.get(url, headers={"Range": f"bytes={start}-{end}"})
+        assert r.status_code == 206 and r.content == data[start : end + 1], (start, end)
+    r = client.get(url, headers={"Range": f"bytes=-{mib + 7}"})
+    assert r.content == data[-(mib + 7):]
+
+
+def test_if_none_match_comparison():
+    from milimo.studio.media_files import etag_matches
+
+    assert etag_matches('"abc"', '"abc"') and etag_matches('W/"abc"', '"abc"') and etag_matches('"x", "abc"', '"abc"')
+    assert not etag_matches(None, '"abc"') and not etag_matches("", '"abc"') and not etag_matches('"abd"', '"abc"')
+
+
 TRAVERSALS = [
     "../milimo.db",
     "..%2F..%2Fmilimo.db",

@@ -88,7 +88,7 @@ def test_ctrl_c_cancels_cleanly_and_the_next_run_resumes(tmp_path: Path, hub):
         proc.kill()
         pytest.fail("the download never started")
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "cancelled" in err and "Traceback" not in err
     st = model_status(data / "models", entry(UPSCALER))

@@ -93,4 +93,4 @@ def build_cut(client: TestClient, name: str = "Night Shift") -> dict:
     ]
     r = client.put(f"/projects/{pid}/save", json={"base_version": version, "scenes": [scene], "shots": shots})
     assert r.status_code == 200, r.text
-    return r.json()
+    return client.get(f"/projects/{pid}").json()  # a save answers its version and what the server set, not the state

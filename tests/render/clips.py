@@ -14,7 +14,13 @@ import av
 import numpy as np
 from PIL import Image
 
-from milimo.engines.draft.sync import SAMPLE_RATE, decode_frame_number, picture_height, stamp, sync_pips
+from milimo.engines.draft.sync import (
+    SAMPLE_RATE,
+    decode_frame_number,
+    picture_height,
+    stamp,
+    sync_pips,
+)
 from milimo.engines.protocols import AudioTrack
 from milimo.media import encode_video, probe
 from milimo.render.cut import TRACK_NAMES, Cut, CutClip, CutMedia, Track

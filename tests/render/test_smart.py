@@ -48,7 +48,7 @@ def test_smart_render_equals_the_full_render_frame_for_frame(takes, tmp_path):
     assert codes(smart.path) == codes(full.path)
     a, b = yuv_frames(full.path), yuv_frames(smart.path)
     assert len(a) == len(b) == full.num_frames
-    diffs = [float(np.abs(p - q).mean()) for p, q in zip(a, b)]
+    diffs = [float(np.abs(p - q).mean()) for p, q in zip(a, b, strict=True)]
     assert max(diffs) < 1.5, max(diffs)  # only x264's loss on re-encoded frames
     sa, sb = decoded_audio(full.path)[0], decoded_audio(smart.path)[0]
     assert sa.shape == sb.shape

@@ -129,7 +129,7 @@ def test_recommitting_an_edited_storyboard_keeps_generated_media(client, committ
     now = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
     for sid in (uploaded["id"], generated["id"]):
         for key in ("media_asset_id", "video_url", "thumbnail_url", "status", "engine", "actual_frames", "num_frames", "last_job_id"):
-            assert now[sid][key] == before[sid][key], (sid, key)
+            assert now[sid].get(key) == before[sid].get(key), (sid, key)  # the state leaves empty fields out
     assert removed["id"] not in now
     assert now[lighthouse[5]["id"]]["dialogue"] == "And I always, always mean it."
     assert now[lighthouse[5]["id"]]["prompt"].endswith('Mara says, "And I always, always mean it."')
@@ -219,7 +219,7 @@ def test_export_gives_the_edited_storyboard_back_as_a_screenplay(client, committ
 
 
 def test_match_elements_stores_the_matches(client, committed):
-    pid, board = committed
+    pid, _board = committed
     db = client.app.state.studio.db
     db.write(lambda s: s.add_all([
         Element(id="el-mara", project_id=pid, name="Mara", trigger_word="@Mara", type="character"),

@@ -77,6 +77,38 @@ def test_new_shots_take_project_defaults_and_next_index(client, project):
     assert a["status"] == "pending" and a["timeline"] == [] and a["matched_elements"] == []
 
 
+def test_a_save_answers_its_version_and_only_what_the_server_changed(client, project):
+    from tests.studio.test_uploads import png_bytes, upload
+
+    pid = project["id"]
+    first = save(client, pid, base_version=1, scenes=[{"name": "INT. LAB"}], shots=[{"id": "a", "prompt": "one"}]).json()
+    assert set(first) == {"version", "updated_at", "shots", "scenes"} and first["version"] == 2
+    scene = first["scenes"][0]  # a new scene: the server chose its id and index
+    assert scene["name"] == "INT. LAB" and scene["index"] == 0 and scene["id"]
+    new = first["shots"][0]  # a new shot: everything it did not send (defaults, index, status, times)
+    assert new["id"] == "a" and "prompt" not in new
+    assert (new["width"], new["index"], new["status"], new["start_frame"]) == (768, 0, "pending", 0)
+    loaded = client.get(f"/projects/{pid}").json()
+    before = loaded["shots"][0]["updated_at"]
+
+    # Re-sending the shot unchanged writes nothing for it and reports nothing.
+    again = save(client, pid, base_version=2, shots=[{k: v for k, v in loaded["shots"][0].items()}]).json()
+    assert again["version"] == 3 and again["shots"] == [] and again["scenes"] == []
+    assert client.get(f"/projects/{pid}").json()["shots"][0]["updated_at"] == before
+
+    # A changed field is written; the answer is silent about it (the client sent it).
+    changed = save(client, pid, base_version=3, shots=[{"id": "a", "prompt": "two"}]).json()
+    assert changed["shots"] == []
+    after = client.get(f"/projects/{pid}").json()["shots"][0]
+    assert after["prompt"] == "two" and after["updated_at"] > before
+
+    # Sending a take: the answer carries what the server derived from the asset.
+    take = upload(client, pid, png_bytes()).json()
+    media = save(client, pid, base_version=4, shots=[{"id": "a", "media_asset_id": take["id"]}]).json()
+    assert media["shots"] == [{"id": "a", "media_asset_id": take["id"], "status": "completed", "video_url": take["url"],
+                               "thumbnail_url": take["url"], "engine": "upload", "actual_frames": None}]
+
+
 def test_stale_autosave_gets_409_and_loses_nothing(client, project):
     pid = project["id"]
     save(client, pid, base_version=1, shots=[{"id": "a", "prompt": "first"}, {"id": "b", "prompt": "second"}])
@@ -98,12 +130,14 @@ def test_save_deletes_only_what_the_client_deleted(client, project):
     save(client, pid, base_version=1, scenes=[{"id": "s1"}, {"id": "s2"}],
          shots=[{"id": "a", "scene_id": "s1"}, {"id": "b", "scene_id": "s2"}, {"id": "c"}])
     # A save that mentions only shot a (e.g. a small autosave) deletes nothing else.
-    state = save(client, pid, base_version=2, shots=[{"id": "a", "prompt": "changed"}]).json()
+    assert save(client, pid, base_version=2, shots=[{"id": "a", "prompt": "changed"}]).status_code == 200
+    state = client.get(f"/projects/{pid}").json()
     assert {s["id"] for s in state["shots"]} == {"a", "b", "c"}
-    state = save(client, pid, base_version=3, deleted_shot_ids=["c"], deleted_scene_ids=["s2"]).json()
+    assert save(client, pid, base_version=3, deleted_shot_ids=["c"], deleted_scene_ids=["s2"]).status_code == 200
+    state = client.get(f"/projects/{pid}").json()
     assert {s["id"] for s in state["shots"]} == {"a", "b"}
     assert [s["id"] for s in state["scenes"]] == ["s1"]
-    assert next(s for s in state["shots"] if s["id"] == "b")["scene_id"] is None  # scene gone, shot kept
+    assert "scene_id" not in next(s for s in state["shots"] if s["id"] == "b")  # scene gone (null: not sent), shot kept
 
 
 def test_server_owned_fields_are_never_taken_from_a_client(client, project, settings):
@@ -123,7 +157,9 @@ def test_server_owned_fields_are_never_taken_from_a_client(client, project, sett
     db.close()
     stale_copy = {"id": "a", "prompt": "new words", "status": "pending", "video_url": None, "thumbnail_url": None,
                   "last_job_id": None, "enhanced_prompt": None, "engine": None, "actual_frames": None}
-    shot = save(client, pid, base_version=2, shots=[stale_copy]).json()["shots"][0]
+    answer = save(client, pid, base_version=2, shots=[stale_copy]).json()
+    assert answer["shots"] == []  # stored as sent: the server changed nothing the client does not know
+    shot = client.get(f"/projects/{pid}").json()["shots"][0]
     assert shot["prompt"] == "new words"
     assert (shot["status"], shot["video_url"], shot["last_job_id"], shot["enhanced_prompt"], shot["engine"], shot["actual_frames"]) == (
         "completed", "/projects/x/generated/j.mp4", "job_1", "better", "draft", 121)

@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture
 def shots(client, project):
     pid = project["id"]
-    state = client.put(f"/projects/{pid}/save", json={
+    client.put(f"/projects/{pid}/save", json={
         "base_version": 1,
         "scenes": [{"id": "sc"}],
         "shots": [
@@ -17,8 +17,8 @@ def shots(client, project):
             {"id": "v2", "scene_id": "sc", "index": 2, "track_index": 1, "start_frame": 40, "num_frames": 97,
              "timeline": [{"asset_id": "a1", "frame_index": 0, "strength": 0.7}]},
         ],
-    }).json()
-    return {s["id"]: s for s in state["shots"]}
+    }).raise_for_status()
+    return {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
 
 
 def test_patch_changes_named_fields_and_bumps_version(client, project, shots):

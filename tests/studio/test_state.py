@@ -20,3 +20,24 @@ def test_sqlite_json_shots_equal_the_row_path(client, project):
         portable = orjson.loads(orjson.dumps(shots_rows(session, pid, COLUMNS[True][2], raw_times=True), option=orjson.OPT_UTC_Z))
     assert fast == portable and len(fast) == 3
     assert fast[0]["prompt"] == tricky["prompt"] and fast[0]["enhance_prompt"] is False and fast[0]["fps"] == 23.976
+
+
+def test_the_state_sends_no_field_twice_and_no_empty_field(client, project):
+    from milimo.studio.schemas import EMPTY_IN_STATE, ProjectState, ShotPublic
+
+    pid = project["id"]
+    client.put(f"/projects/{pid}/save", json={"base_version": 1, "scenes": [{"id": "sc", "name": "INT. LAB"}],
+                                              "shots": [{"id": "bare"}, {"id": "full", "scene_id": "sc", "prompt": "gulls",
+                                                         "timeline": [{"asset_id": "a", "frame_index": 1}]}]})
+    state = client.get(f"/projects/{pid}").json()
+    ProjectState.model_validate(state)
+    shots = {s["id"]: s for s in state["shots"]}
+    assert all("project_id" not in s for s in shots.values()) and "project_id" not in state["scenes"][0]
+    for shot in shots.values():
+        assert not [k for k, v in shot.items() if v in ("", [], None)], shot
+    assert not set(EMPTY_IN_STATE) & set(shots["bare"])  # a bare shot: every empty field left out
+    assert (shots["full"]["prompt"], shots["full"]["scene_id"], shots["full"]["timeline"][0]["frame_index"]) == ("gulls", "sc", 1)
+    # Filling the left-out fields back in gives the whole shot (what PATCH answers).
+    whole = client.patch("/shots/bare", json={"seed": 7}).json()["shot"]
+    again = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}["bare"]
+    assert ShotPublic.model_validate({**EMPTY_IN_STATE, **again, "project_id": pid}).model_dump(mode="json") == whole

@@ -16,7 +16,8 @@ STATE = "window.__milimo.store.getState()"
 def open_project(page, base: str, shots: list[dict], name: str = "Harbour") -> tuple[str, dict]:
     """Make a project with these shots through the API, then open it in the page (the last-project path)."""
     p = httpx.post(f"{base}/projects", json={"name": name, "resolution_w": 320, "resolution_h": 192}).json()
-    state = httpx.put(f"{base}/projects/{p['id']}/save", json={"base_version": p["version"], "shots": shots}).json()
+    httpx.put(f"{base}/projects/{p['id']}/save", json={"base_version": p["version"], "shots": shots}).raise_for_status()
+    state = httpx.get(f"{base}/projects/{p['id']}").json()
     page.add_init_script(f"localStorage.setItem('milimo.lastProjectId', '{p['id']}')")
     page.goto(base + "/")
     page.wait_for_function(f"{STATE}.projectId === '{p['id']}' && Object.keys({STATE}.shots).length === {len(shots)}")

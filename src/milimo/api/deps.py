@@ -10,8 +10,8 @@ from milimo.config import Settings
 from milimo.context import Studio
 from milimo.db.database import Database
 from milimo.jobs.events import EventBus
-from milimo.studio.library import ModelLibrary
 from milimo.studio.ids import ID_PATTERN
+from milimo.studio.library import ModelLibrary
 
 
 def get_studio(request: Request) -> Studio:

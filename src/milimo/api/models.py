@@ -10,7 +10,6 @@ from milimo.api.deps import LibraryDep, SettingsDep
 from milimo.studio import hf_token
 from milimo.studio.library_schemas import DownloadCancelling, DownloadStarted, ModelDeleted, ModelList, ModelPublic
 
-
 router = APIRouter(prefix="/models", tags=["models"])
 
 ModelId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9.-]{0,63}$", description="model id from the manifest")]

@@ -10,12 +10,27 @@ from fastapi import APIRouter, Path, Query, Response
 from milimo.api.deps import DbDep, ProjectId, ShotId, StudioDep
 from milimo.context import Studio
 from milimo.storyboard import Grid
-from milimo.studio.storyboard_schemas import (
-    AIParseQueued, BatchGenerate, BatchQueued, CommitRequest, MatchRequest, MatchResult, ParseRequest, ParseResult, SceneOrder, SceneRename, ShotAdd, ShotOrder,
-    ShotGenerate, ShotQueued, StoryboardPublic, ThumbnailRequest, ThumbnailsQueued,
-)
 from milimo.studio import storyboard, storyboard_batch, storyboard_edit, storyboard_generate, storyboard_jobs
 from milimo.studio.ids import ID_PATTERN
+from milimo.studio.storyboard_schemas import (
+    AIParseQueued,
+    BatchGenerate,
+    BatchQueued,
+    CommitRequest,
+    MatchRequest,
+    MatchResult,
+    ParseRequest,
+    ParseResult,
+    SceneOrder,
+    SceneRename,
+    ShotAdd,
+    ShotGenerate,
+    ShotOrder,
+    ShotQueued,
+    StoryboardPublic,
+    ThumbnailRequest,
+    ThumbnailsQueued,
+)
 from milimo.studio.versions import require_project
 
 project_router = APIRouter(prefix="/projects/{project_id}/storyboard", tags=["storyboard"])

@@ -35,6 +35,7 @@ class JobType(StrEnum):
     thumbnail = "thumbnail"  # POST /projects/{id}/storyboard/thumbnails (seed §6.2): concept art onto a shot card
     storyboard_shot = "storyboard_shot"  # POST /projects/{id}/storyboard/batch-generate: a video job after its predecessor
     ai_parse = "ai_parse"  # POST /projects/{id}/storyboard/ai-parse (seed §6.1): the text engine reads a script
+    render = "render"  # POST /projects/{id}/render: the cut to a master file (docs/render.md)
 
 
 class ShotStatus(StrEnum):

@@ -63,7 +63,7 @@ def _read_otio(text: str):
         return _timeline(otio.adapters.read_from_string(text, "otio_json"))
     except Refused:
         raise
-    except Exception as exc:  # noqa: BLE001 -- the adapter's errors are many (OTIOError, ValueError, TypeError): all the file's fault
+    except Exception as exc:
         raise Refused(422, f"OpenTimelineIO cannot read the file: {exc}") from None
 
 
@@ -86,7 +86,7 @@ def _read_xml(text: str):
         return _timeline(otio.adapters.read_from_string(text, "fcp_xml"))
     except Refused:
         raise
-    except Exception as exc:  # noqa: BLE001 -- vetted above; what remains is an xmeml the adapter cannot make sense of
+    except Exception as exc:
         raise Refused(422, f"the FCP 7 XML cannot be read: {exc}") from None
 
 

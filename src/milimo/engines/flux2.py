@@ -20,8 +20,8 @@ from milimo.engines.masking import binary, composite_inside
 from milimo.engines.protocols import EngineUnavailable, ImageCapabilities, ImageRequest, InpaintRequest, StepCallback
 from milimo.engines.runtime import (
     DevicePlan,
-    attach_offload,
     StepProgress,
+    attach_offload,
     free_accelerator_memory,
     generator_for,
     plan_device,

@@ -19,8 +19,11 @@ from milimo.engines.runtime import (
     free_accelerator_memory,
     plan_device,
     quiet_loading,
+    release_shared,
     require_models_extra,
     resolve_hub_path,
+    shared_key,
+    shared_model,
 )
 
 
@@ -52,6 +55,8 @@ class GemmaTextEngine:
         self._model: Any = None
         self._processor: Any = None
         self._vision = False
+        self._shared_key: tuple | None = None
+        self._shares_loaded_weights = False  # the last load() reused LTX-2's resident text encoder
 
     @classmethod
     def from_library(cls, models_dir: Path | str, *, settings: Any = None, **options: Any) -> "GemmaTextEngine | None":
@@ -70,7 +75,12 @@ class GemmaTextEngine:
             "engine": self.name, "weights": str(self._root or self.weights), "loaded": self._model is not None,
             "device": plan.device if plan else self.device_preference,
             "dtype": plan.describe()["dtype"] if plan else None, "vision": self._vision,
+            "shares_loaded_weights": self._shares_loaded_weights,
         }
+
+    def weight_folders(self) -> set[str]:
+        """The weight folders this engine loads: the ModelManager keeps it beside an engine that holds them all."""
+        return {str(Path(resolve_hub_path(self.weights)).resolve())} if Path(str(self.weights)).exists() else set()
 
     def load(self) -> None:
         with self._lock:
@@ -91,13 +101,28 @@ class GemmaTextEngine:
             except (OSError, ValueError, TypeError):
                 processor = AutoTokenizer.from_pretrained(root)
             self._vision = config.model_type == "gemma3" and hasattr(processor, "image_processor")
-            with quiet_loading():
-                model = Model.from_pretrained(root, dtype=plan.dtype)
-            self._model = model.to(plan.device).eval()
+            if config.model_type == "gemma3":
+                # The same object as LTX-2's text encoder when that engine holds this folder: no second copy.
+                self._shared_key = key = shared_key(root, plan.dtype)
+                fresh: list[Any] = []
+
+                def build() -> Any:
+                    with quiet_loading():
+                        fresh.append(Model.from_pretrained(root, dtype=plan.dtype).to(plan.device).eval())
+                    return fresh[0]
+
+                model = shared_model(key, build)
+                self._shares_loaded_weights = not fresh
+            else:
+                with quiet_loading():
+                    model = Model.from_pretrained(root, dtype=plan.dtype).to(plan.device).eval()
+            self._model = model
             self._processor = processor
 
     def unload(self) -> None:
         with self._lock:
+            release_shared(self._shared_key)
+            self._shared_key = None
             self._model = None
             self._processor = None
             free_accelerator_memory()
@@ -118,7 +143,8 @@ class GemmaTextEngine:
         inputs = self._processor.apply_chat_template(
             messages, add_generation_prompt=True, tokenize=True, return_dict=True, return_tensors="pt"
         )
-        inputs = {k: v.to(self._plan.device) for k, v in inputs.items()}
+        device = _input_device(self._model, self._plan.device)  # a shared encoder may sit on the CPU (text_encoder_cpu)
+        inputs = {k: v.to(device) for k, v in inputs.items()}
         if "pixel_values" in inputs:
             inputs["pixel_values"] = inputs["pixel_values"].to(self._plan.dtype)
         devices = [torch.device(self._plan.device)] if self._plan.kind == "cuda" else []
@@ -168,3 +194,13 @@ class GemmaTextEngine:
             raise
         except Exception as exc:
             raise EngineUnavailable(f"Gemma could not answer: {type(exc).__name__}: {exc}") from exc
+
+
+def _input_device(model: Any, planned: str) -> Any:
+    """Where the inputs must go: the embedding's device (offload hooks move it themselves: keep the planned one)."""
+    if getattr(model, "_hf_hook", None) is not None:
+        return planned
+    try:
+        return model.get_input_embeddings().weight.device
+    except Exception:
+        return planned

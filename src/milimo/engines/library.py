@@ -23,6 +23,9 @@ GB = 1_000_000_000
 # Files every diffusers LTX-2 pipeline folder needs (the Gemma text encoder is its own entry, shared).
 _LTX2_PATTERNS = ("model_index.json", "scheduler/*", "transformer/*", "vae/*", "audio_vae/*", "vocoder/*", "connectors/*")
 _LTX2_REQUIRED = ("model_index.json", "transformer/config.json", "vae/config.json", "audio_vae/config.json", "vocoder/config.json", "connectors/config.json")
+# LTX-2.5 brings its own Gemma 4 text encoder and the duration head (the repo's prompt enhancer is not fetched).
+_LTX25_PATTERNS = (*_LTX2_PATTERNS, "text_encoder/*", "tokenizer/*", "duration_head/*")
+_LTX25_REQUIRED = (*_LTX2_REQUIRED, "text_encoder/config.json")
 _FLUX2_PATTERNS = ("model_index.json", "scheduler/*", "transformer/*", "vae/*", "text_encoder/*", "tokenizer/*")
 _FLUX2_REQUIRED = ("model_index.json", "transformer/config.json", "vae/config.json", "text_encoder/config.json")
 
@@ -44,6 +47,7 @@ class ModelEntry:
     commercial_use: bool
     description: str
     variant: str = ""  # "dev" | "distilled" for LTX-2
+    version: str = ""  # LTX-2 model version ("2.0", "2.3", "2.5"): upsamplers and LoRAs load only on their own
     requires: tuple[str, ...] = ()  # entry ids the engine also needs (e.g. the shared Gemma text encoder)
     used_by: tuple[str, ...] = ()  # other engines that can use it (Gemma: prompt enhancement)
 
@@ -52,39 +56,90 @@ class ModelEntry:
 
 
 MANIFEST: tuple[ModelEntry, ...] = (
+    # Newest first: engine selection takes the first complete base model (distilled before dev within a version).
+    # Repo ids as the pinned diffusers' docstrings name them; the LTX-2.5 distilled repo id follows the 2.3 naming
+    # (diffusers names only Lightricks/LTX-2.5-Diffusers).
+    ModelEntry(
+        id="ltx25-distilled", name="LTX-2.5 22B distilled (diffusers)", engine="ltx2", role="base",
+        repo_id="Lightricks/LTX-2.5-Distilled-Diffusers", allow_patterns=_LTX25_PATTERNS, required_files=_LTX25_REQUIRED,
+        expected_bytes=70 * GB, license="LTX-2 Community License", gated=True, commercial_use=False,
+        description="8-step distilled LTX-2.5 with its Gemma 4 text encoder and the shot-length predictor",
+        variant="distilled", version="2.5",
+    ),
+    ModelEntry(
+        id="ltx25-dev", name="LTX-2.5 22B dev (diffusers)", engine="ltx2", role="base",
+        repo_id="Lightricks/LTX-2.5-Diffusers", allow_patterns=_LTX25_PATTERNS, required_files=_LTX25_REQUIRED,
+        expected_bytes=70 * GB, license="LTX-2 Community License", gated=True, commercial_use=False,
+        description="LTX-2.5 with guidance (30 steps), Gemma 4 text encoder, shot-length predictor", variant="dev",
+        version="2.5",
+    ),
+    ModelEntry(
+        id="ltx23-distilled", name="LTX-2.3 22B distilled (diffusers)", engine="ltx2", role="base",
+        repo_id="diffusers/LTX-2.3-Distilled-Diffusers", allow_patterns=_LTX2_PATTERNS, required_files=_LTX2_REQUIRED,
+        expected_bytes=46 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
+        description="8-step distilled LTX-2.3 video+audio model, CFG 1", variant="distilled", version="2.3",
+        requires=("gemma3-12b",),
+    ),
+    ModelEntry(
+        id="ltx23-dev", name="LTX-2.3 22B dev (diffusers)", engine="ltx2", role="base",
+        repo_id="diffusers/LTX-2.3-Diffusers", allow_patterns=_LTX2_PATTERNS, required_files=_LTX2_REQUIRED,
+        expected_bytes=46 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
+        description="LTX-2.3 with guidance (30 steps); 48 kHz audio", variant="dev", version="2.3",
+        requires=("gemma3-12b",),
+    ),
     ModelEntry(
         id="ltx2-distilled", name="LTX-2 19B distilled (diffusers)", engine="ltx2", role="base",
         repo_id="rootonchair/LTX-2-19b-distilled", allow_patterns=_LTX2_PATTERNS, required_files=_LTX2_REQUIRED,
         expected_bytes=44 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
         description="8-step distilled video+audio model, CFG 1 (community diffusers conversion used in the diffusers docs)",
-        variant="distilled", requires=("gemma3-12b",),
+        variant="distilled", version="2.0", requires=("gemma3-12b",),
     ),
     ModelEntry(
         id="ltx2-dev", name="LTX-2 19B dev (diffusers)", engine="ltx2", role="base",
         repo_id="Lightricks/LTX-2", allow_patterns=_LTX2_PATTERNS, required_files=_LTX2_REQUIRED,
         expected_bytes=44 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
-        description="Full video+audio model, 30-40 steps with guidance; best quality", variant="dev",
+        description="Full video+audio model, 30-40 steps with guidance; best quality", variant="dev", version="2.0",
         requires=("gemma3-12b",),
+    ),
+    ModelEntry(
+        id="ltx25-spatial-upscaler", name="LTX-2.5 spatial upscaler x2", engine="ltx2", role="upsampler",
+        repo_id="Lightricks/LTX-2.5-Diffusers", allow_patterns=("latent_upsampler/*",),
+        required_files=("latent_upsampler/config.json",), expected_bytes=1 * GB, license="LTX-2 Community License",
+        gated=True, commercial_use=False, description="Latent x2 upsampler for two-stage LTX-2.5", version="2.5",
+    ),
+    ModelEntry(
+        id="ltx23-spatial-upscaler", name="LTX-2.3 spatial upscaler x2", engine="ltx2", role="upsampler",
+        repo_id="diffusers/LTX-2.3-Diffusers", allow_patterns=("latent_upsampler/*",),
+        required_files=("latent_upsampler/config.json",), expected_bytes=1 * GB, license="LTX-2 Community License",
+        gated=False, commercial_use=False, description="Latent x2 upsampler for two-stage LTX-2.3", version="2.3",
     ),
     ModelEntry(
         id="ltx2-spatial-upscaler", name="LTX-2 spatial upscaler x2", engine="ltx2", role="upsampler",
         repo_id="Lightricks/LTX-2", allow_patterns=("latent_upsampler/*",), required_files=("latent_upsampler/config.json",),
         expected_bytes=1 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
         description="Latent x2 upsampler for the two-stage pipeline (stage 1 at half size, stage 2 refines)",
+        version="2.0",
+    ),
+    ModelEntry(
+        id="ltx23-distilled-lora", name="LTX-2.3 distilled LoRA (rank 384)", engine="ltx2", role="lora",
+        repo_id="Lightricks/LTX-2.3", allow_patterns=("ltx-2.3-22b-distilled-lora-384.safetensors",),
+        required_files=("ltx-2.3-22b-distilled-lora-384.safetensors",), expected_bytes=8 * GB,
+        license="LTX-2 Community License", gated=False, commercial_use=False,
+        description="Stage-2 refiner LoRA for the LTX-2.3 dev model in the two-stage pipeline", version="2.3",
     ),
     ModelEntry(
         id="ltx2-distilled-lora", name="LTX-2 distilled LoRA (rank 384)", engine="ltx2", role="lora",
         repo_id="Lightricks/LTX-2", allow_patterns=("ltx-2-19b-distilled-lora-384.safetensors",),
         required_files=("ltx-2-19b-distilled-lora-384.safetensors",), expected_bytes=8 * GB,
         license="LTX-2 Community License", gated=False, commercial_use=False,
-        description="Stage-2 refiner LoRA for the dev model in the two-stage pipeline",
+        description="Stage-2 refiner LoRA for the dev model in the two-stage pipeline", version="2.0",
     ),
     ModelEntry(
         id="gemma3-12b", name="Gemma 3 12B it (QAT, unquantized)", engine="gemma3", role="text_encoder",
         repo_id="google/gemma-3-12b-it-qat-q4_0-unquantized", allow_patterns=("*.json", "*.safetensors", "tokenizer.model"),
         required_files=("config.json", "tokenizer_config.json"), expected_bytes=24 * GB,
         license="Gemma Terms of Use", gated=True, commercial_use=True,
-        description="LTX-2's text encoder; also the in-process prompt enhancer and screenplay analyst",
+        description="LTX-2.0/2.3's text encoder; also the in-process prompt enhancer and screenplay analyst",
         used_by=("ltx2",),
     ),
     ModelEntry(
@@ -239,41 +294,67 @@ def _requirements_met(models_dir: Path, e: ModelEntry, base_path: Path) -> bool:
     return True
 
 
-def find_weights(models_dir: Path | str, engine_name: str) -> Path | None:
-    """The base weights of the first usable model for `engine_name` (manifest order), or None.
-
-    Usable means downloaded with everything it requires. Engine selection: configured engine →
-    the real engine for which this returns a path → the draft engine.
-    """
+def usable_bases(models_dir: Path | str, engine_name: str) -> list[tuple[ModelEntry, Path]]:
+    """Every base model of `engine_name` downloaded with what it requires, in manifest order (newest first)."""
     models_dir = Path(models_dir)
+    out = []
     for e in MANIFEST:
         if e.engine != engine_name or e.role != "base":
             continue
         path = resolve(models_dir, e.id)
         if path is not None and _requirements_met(models_dir, e, path):
+            out.append((e, path))
+    return out
+
+
+def find_weights(models_dir: Path | str, engine_name: str, model: str = "auto") -> Path | None:
+    """The base weights of the model to use for `engine_name`, or None.
+
+    `model="auto"` takes the first usable one in manifest order (newest version, distilled before dev);
+    a library id takes that one or nothing. Usable means downloaded with everything it requires.
+    Engine selection: configured engine → the real engine for which this returns a path → the draft engine.
+    """
+    for e, path in usable_bases(models_dir, engine_name):
+        if model in ("auto", e.id):
             return path
     return None
 
 
-def engine_files(models_dir: Path | str, engine_name: str) -> dict[str, Any] | None:
-    """Everything an engine is built from: base weights, shared text encoder, upsampler, LoRAs, variant."""
+def engine_files(models_dir: Path | str, engine_name: str, model: str = "auto") -> dict[str, Any] | None:
+    """Everything an engine is built from: base weights, shared text encoder, upsampler, LoRAs, variant, version.
+
+    Upsamplers and LoRAs are taken only when made for the chosen base's version. `why` says why
+    this base was chosen and `others` lists the other usable ones.
+    """
     models_dir = Path(models_dir)
-    base = find_weights(models_dir, engine_name)
-    if base is None:
+    usable = usable_bases(models_dir, engine_name)
+    picked = [(e, p) for e, p in usable if model in ("auto", e.id)]
+    if not picked:
         return None
-    chosen = next(e for e in MANIFEST if e.engine == engine_name and e.role == "base" and resolve(models_dir, e.id) == base)
-    files: dict[str, Any] = {"weights": base, "model_id": chosen.id, "variant": chosen.variant, "text_encoder": None, "upsampler": None, "loras": {}}
+    chosen, base = picked[0]
+    if model != "auto":
+        why = f"configured model {chosen.id}"
+    elif len(usable) > 1:
+        why = f"newest complete model in the library ({chosen.name})"
+    else:
+        why = f"the only complete model in the library ({chosen.name})"
+    files: dict[str, Any] = {"weights": base, "model_id": chosen.id, "variant": chosen.variant, "version": chosen.version,
+                             "text_encoder": None, "upsampler": None, "loras": {}, "why": why,
+                             "others": [e.id for e, _ in usable if e.id != chosen.id]}
     for req in chosen.requires:
         if entry(req).role == "text_encoder" and not (base / "text_encoder" / "config.json").is_file():
             files["text_encoder"] = resolve(models_dir, req)
     for e in MANIFEST:
         if e.engine != engine_name or e.role not in ("upsampler", "lora"):
             continue
+        if e.version and chosen.version and e.version != chosen.version:
+            continue  # an upsampler or LoRA works only with the model version it was trained with
         path = resolve(models_dir, e.id)
         if path is None:
             continue
         if e.role == "upsampler":
-            files["upsampler"] = path / "latent_upsampler" if (path / "latent_upsampler").is_dir() else path
+            if files["upsampler"] is None:
+                files["upsampler"] = path / "latent_upsampler" if (path / "latent_upsampler").is_dir() else path
         else:
             files["loras"][e.id] = path / e.required_files[0]
     return files

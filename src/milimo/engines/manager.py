@@ -6,6 +6,10 @@ most GPUs). `use(engine)` loads the engine's family, first unloading any other f
 by a running job is never unloaded under it: a job that needs another family waits, and so
 does a job holding a newer engine object of the same family (after POST /engines/refresh).
 CPU engines (uses_accelerator = False) never touch the device and never wait.
+
+Exception: an engine whose weights are all inside another resident engine's (the Gemma prompt
+enhancer and LTX-2.0/2.3, which share one Gemma object through runtime.shared_model) stays beside
+it: unloading it would free nothing, and reloading it would cost a 24 GB read.
 """
 
 from __future__ import annotations
@@ -22,6 +26,13 @@ from typing import Any
 from milimo.engines.protocols import Engine
 
 log = logging.getLogger(__name__)
+
+
+def coresident(a: Engine, b: Engine) -> bool:
+    """True when one engine's weight folders are all among the other's (loading both costs no extra copy)."""
+    fa = getattr(a, "weight_folders", lambda: set())()
+    fb = getattr(b, "weight_folders", lambda: set())()
+    return bool(fa) and bool(fb) and (fa <= fb or fb <= fa)
 
 
 def free_device_memory() -> None:
@@ -54,13 +65,13 @@ class ModelManager:
         def free_for_us() -> bool:
             # No other family in use; and another engine object of our family (engine selection was
             # refreshed) is swapped out only once no job is using it.
-            if any(n for f, n in self._in_use.items() if f != family):
+            if any(n for f, n in self._in_use.items() if f != family and not self._shares(f, engine)):
                 return False
             return self._loaded.get(family) in (None, engine) or self._in_use[family] == 0
 
         with self._cond:
             self._cond.wait_for(free_for_us)
-            for other in [f for f in self._loaded if f != family]:
+            for other in [f for f in self._loaded if f != family and not self._shares(f, engine)]:
                 if on_status:
                     on_status(f"Unloading {other}...")
                 log.info("unloading %s to make room for %s", other, family)
@@ -82,6 +93,10 @@ class ModelManager:
             with self._cond:
                 self._in_use[family] -= 1
                 self._cond.notify_all()
+
+    def _shares(self, family: str, engine: Engine) -> bool:
+        other = self._loaded.get(family)
+        return other is not None and coresident(other, engine)
 
     def evict(self, uses: Callable[[Engine], bool]) -> list[str]:
         """Unload every resident engine for which `uses(engine)` holds (its weights are about to be deleted).

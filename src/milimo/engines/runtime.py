@@ -177,3 +177,39 @@ def quiet_loading() -> Iterator[None]:
             dlog.enable_progress_bar()
         if was[1]:
             tlog.enable_progress_bar()
+
+
+# --------------------------------------------------------------------------- weights shared between engines
+
+_SHARED: dict[tuple, list] = {}  # key -> [module, holders]
+_SHARED_LOCK = __import__("threading").Lock()
+
+
+def shared_model(key: tuple, build: Callable[[], Any]) -> Any:
+    """One module object per key (e.g. the Gemma folder and dtype) for every engine that asks.
+
+    LTX-2's text encoder and the Gemma prompt enhancer are the same weights: the second engine to
+    load gets the first one's object instead of a second copy. `release_shared` drops a holder; the
+    module is freed with the last one.
+    """
+    with _SHARED_LOCK:
+        slot = _SHARED.get(key)
+        if slot is None:
+            slot = _SHARED[key] = [build(), 0]
+        slot[1] += 1
+        return slot[0]
+
+
+def release_shared(key: tuple | None) -> None:
+    if key is None:
+        return
+    with _SHARED_LOCK:
+        slot = _SHARED.get(key)
+        if slot is not None:
+            slot[1] -= 1
+            if slot[1] <= 0:
+                del _SHARED[key]
+
+
+def shared_key(path: Path, dtype: Any) -> tuple:
+    return ("text_encoder", str(Path(path).resolve()), str(dtype))

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from milimo.db.states import JobType
 from milimo.jobs.params import JobParams
 from milimo.jobs.results import JobOutputs, ShotTake
 from milimo.jobs.run import JobRun
-from milimo.db.states import JobType
 
 
 @dataclass

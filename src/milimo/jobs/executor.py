@@ -35,7 +35,7 @@ def user_message(exc: BaseException) -> str:
 
 def ready_families(services: Services) -> frozenset[str]:
     """Families a job can start on here without loading weights: those resident, and the CPU engines'."""
-    ready = set(services.residency.status()["loaded"])
+    ready = set(services.residency.status()["loaded"]) | {""}  # "": the job needs no model (a render)
     for capability in ("video", "image", "text", "inpaint"):
         try:
             choice = services.engines.choose(capability)

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from milimo.db.states import JobType
 from milimo.engines.grid import Adjustment
 from milimo.errors import Invalid
-from milimo.db.states import JobType
 
 Pipeline = Literal["ti2vid", "ic_lora", "keyframe", "image"]
 
@@ -137,6 +137,18 @@ class StoryboardShotParams(JobParams):
     continue_from_shot_id: str | None = None  # the previous shot in the scene, whose last frame conditions this one
 
 
+class RenderParams(JobParams):
+    """POST /projects/{id}/render (docs/render.md): the cut as it is when the job runs, to one file."""
+
+    format: Literal["mp4", "prores"] = "mp4"
+    quality: Literal["draft", "standard", "high"] = "standard"
+    in_frame: int | None = Field(default=None, ge=0)
+    out_frame: int | None = Field(default=None, ge=1)
+    muted: list[Literal["V1", "V2", "A1"]] = []
+    solo: list[Literal["V1", "V2", "A1"]] = []
+    project_version: int  # the version the range was checked against at submit
+
+
 PARAMS: dict[JobType, type[JobParams]] = {
     JobType.video: VideoParams,
     JobType.image: ImageParams,
@@ -144,6 +156,7 @@ PARAMS: dict[JobType, type[JobParams]] = {
     JobType.thumbnail: ThumbnailParams,
     JobType.ai_parse: AIParseParams,
     JobType.storyboard_shot: StoryboardShotParams,
+    JobType.render: RenderParams,
 }
 
 

@@ -95,6 +95,6 @@ def remove_unfinished_outputs(db: Database, settings: Settings) -> list[Path]:
 
 def _remove_leftovers(project_dir: Path, job_id: str) -> None:
     shutil.rmtree(project_dir / "workspace" / job_id, ignore_errors=True)
-    for folder in ("generated", "thumbnails"):
+    for folder in ("generated", "thumbnails", "renders"):
         for part in (project_dir / folder).glob(f".{job_id}*.part*"):
             part.unlink(missing_ok=True)

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from milimo.db.models import Job
-from milimo.engines.protocols import StepCallback
 from milimo.db.states import JobStatus
+from milimo.engines.protocols import StepCallback
 from milimo.jobs import store
 from milimo.jobs.params import JobParams
 from milimo.jobs.services import Services

@@ -12,11 +12,18 @@ What remains is x264 itself (>90% of the CPU time), so on 2 cores we match the C
 
 Memory stays flat in the clip length: frames are pulled one at a time, at most QUEUE_DEPTH
 converted frames wait for the encoder, and x264's own lookahead is bounded by the preset.
+Frame-sized buffers are made in one thread and freed in another, hundreds per clip; glibc's
+malloc would move them from their own mappings into its heaps after the first free (its mmap
+threshold adapts upwards) and keep the heaps' high water: ~15-20 MB of a chained job's peak
+RSS (bench/bench_chained.py). `_frames_return_to_os` pins the threshold once per process.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -49,6 +56,23 @@ _AVCOL_RANGE_MPEG = 1
 # 1/1000 s by default, which cut 80,000 samples of sound at 24 fps to 79,968; at 1/48000 s the
 # declared length is exact to the sample (and frame-exact for 24, 25, 30 and the NTSC rates).
 MP4_OPTIONS = {"movflags": "+faststart", "movie_timescale": "48000"}
+# Allocations this big get their own mapping, handed back to the OS when freed (a 512x768 RGB
+# frame is 1.2 MB, its YUV 4:2:0 copy 0.6 MB). glibc's default starts at 128 KiB but adapts up to
+# 32 MiB after the first such free, which is what lets frame buffers pile up in the heaps.
+_MMAP_THRESHOLD = 256 * 1024
+_M_MMAP_THRESHOLD = -3  # glibc malloc.h
+
+
+@functools.cache
+def _frames_return_to_os() -> bool:
+    """Pin glibc's mmap threshold (once per process; a no-op where libc is not glibc)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return bool(ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD))
+    except (OSError, AttributeError):  # musl and others have no mallopt
+        return False
+
 
 _END = object()  # the source is exhausted: flush and finish the file
 _ABORT = object()  # the caller failed: stop without flushing
@@ -108,6 +132,7 @@ def encode_video(
     """
     rate = fps_fraction(fps)
     _check_settings(width, height, crf, preset)
+    _frames_return_to_os()
     if audio is not None:
         _check_audio(audio)
     out_path = Path(out_path)

@@ -4,7 +4,15 @@
 `render_cut(cut, out_path, options=RenderOptions(...))` writes the master (docs/render.md).
 """
 
-from milimo.render.cut import TRACK_NAMES, Cut, CutClip, CutMedia, Track, load_cut, visible_length
+from milimo.render.cut import (
+    TRACK_NAMES,
+    Cut,
+    CutClip,
+    CutMedia,
+    Track,
+    load_cut,
+    visible_length,
+)
 from milimo.render.master import RenderOptions, RenderResult, render_cut, render_range
 
 __all__ = [

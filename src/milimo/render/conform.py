@@ -161,8 +161,7 @@ class ClipPictures:
 
     def _decode(self) -> Iterator[av.VideoFrame]:
         try:
-            for frame in self._container.decode(self._stream):
-                yield frame
+            yield from self._container.decode(self._stream)
         except av.FFmpegError as exc:
             raise MediaError(f"{self.clip.media.path.name}: decoding failed ({exc})") from exc
 
@@ -201,7 +200,7 @@ def paste(canvas: np.ndarray, layer: Layer, width: int, height: int) -> None:
     """Copy a layer's planes into a yuv420p canvas of width x height at the layer's fit."""
     f = layer.fit
     src = layer.frame.to_ndarray()
-    for dst_plane, src_plane, shift in zip(planes(canvas, width, height), planes(src, f.width, f.height), (0, 1, 1)):
+    for dst_plane, src_plane, shift in zip(planes(canvas, width, height), planes(src, f.width, f.height), (0, 1, 1), strict=True):
         x, y = f.x >> shift, f.y >> shift
         h, w = src_plane.shape
         dst_plane[y : y + h, x : x + w] = src_plane

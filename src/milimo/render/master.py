@@ -29,6 +29,10 @@ from milimo.render.mix import SAMPLE_RATE, Mix
 from milimo.render.output import FORMATS, require_encoder, write_video
 
 ProgressCallback = Callable[[float, str], None]
+Quality = Literal["draft", "standard", "high"]
+# H.264 (crf, preset) per quality. "standard" is what every take is encoded with, so smart render
+# can copy takes' packets; ProRes 422 HQ has one quality.
+QUALITY: dict[str, tuple[int, str]] = {"draft": (23, "veryfast"), "standard": (18, "medium"), "high": (14, "slow")}
 PROGRESS_EVERY_S = 0.25  # progress calls per second at most: a job row write each
 
 
@@ -40,6 +44,13 @@ class RenderOptions:
     crf: int = 18  # H.264 quality (lower is better); 18 is what every take is encoded with
     preset: str = "medium"
     smart: bool = True  # copy V1 stretches that need no re-encode (MP4 only)
+
+    @classmethod
+    def for_quality(cls, quality: Quality, **fields) -> RenderOptions:
+        if quality not in QUALITY:
+            raise Invalid(f"unknown quality {quality!r}; choose one of {', '.join(QUALITY)}")
+        crf, preset = QUALITY[quality]
+        return cls(crf=crf, preset=preset, **fields)
 
 
 @dataclass(frozen=True)
@@ -92,11 +103,13 @@ def check_options(cut: Cut, options: RenderOptions) -> None:
 
 
 class Progress:
-    """Calls on_progress at most every PROGRESS_EVERY_S with the fraction done and an ETA; checks cancel."""
+    """Calls on_progress at most every PROGRESS_EVERY_S with the fraction done; checks cancel at every frame.
+
+    The fraction is of frames written, which the job turns into an ETA (tasks/render.py).
+    """
 
     def __init__(self, total: int, on_progress: ProgressCallback | None, check_cancel: Callable[[], None] | None):
         self.total, self.on_progress, self.check_cancel = total, on_progress, check_cancel
-        self.started = time.monotonic()
         self.last = 0.0
 
     def frame(self, index: int, what: str = "Rendering") -> None:
@@ -106,9 +119,7 @@ class Progress:
         if self.on_progress is None or now - self.last < PROGRESS_EVERY_S:
             return
         self.last = now
-        done = (index + 1) / self.total
-        eta = (now - self.started) * (1 - done) / done
-        self.on_progress(min(done, 0.999), f"{what} frame {index + 1} of {self.total}, about {eta:.0f} s left")
+        self.on_progress(min((index + 1) / self.total, 0.999), f"{what} frame {index + 1} of {self.total}")
 
     def done(self) -> None:
         if self.on_progress is not None:
@@ -142,7 +153,7 @@ def render_cut(
     progress = Progress(hi - lo, on_progress, check_cancel)
     copied = 0
     with atomic_path(out_path) as tmp:
-        plan = smart.plan(cut, lo, hi, options.crf, options.preset, workdir=tmp.parent) if (
+        plan = smart.plan(cut, lo, hi, options.crf, options.preset, scratch=tmp) if (
             options.smart and fmt.name == "mp4") else None
         if plan is not None and not plan.copied_frames:
             plan.discard()

@@ -9,6 +9,7 @@ so it is interleaved through the file and ends with the last frame, to the sampl
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,7 +19,12 @@ import av
 import numpy as np
 
 from milimo.errors import Unavailable
-from milimo.media.encode import AUDIO_BIT_RATE, MP4_OPTIONS, EncoderThread, add_h264_stream
+from milimo.media.encode import (
+    AUDIO_BIT_RATE,
+    MP4_OPTIONS,
+    EncoderThread,
+    add_h264_stream,
+)
 from milimo.render.mix import Mix
 
 _AVCOL_SPC_SMPTE170M, _AVCOL_RANGE_MPEG = 6, 1  # the tags add_h264_stream writes, for ProRes too
@@ -52,7 +58,12 @@ def require_encoder(fmt: Format) -> None:
 
 
 class MixFeeder:
-    """The sound track of a master: pulls the Mix for each frame's samples (EncoderThread's `sound`)."""
+    """The sound track of a master (EncoderThread's `sound`): the Mix, encoded in step with the frames.
+
+    The caller's thread reads the mix (`prepare`, before it hands a frame over) and the encoder
+    thread only encodes and muxes what is ready: decoding and mixing the clips' sound overlaps
+    x264 instead of queueing behind it.
+    """
 
     def __init__(self, container, mix: Mix, rate: Fraction, codec: str):
         self.mix, self.rate = mix, rate
@@ -62,21 +73,31 @@ class MixFeeder:
         if codec == "aac":
             self.stream.bit_rate = AUDIO_BIT_RATE
         self.container = container
-        self.fed = 0
+        self.ready: collections.deque[np.ndarray] = collections.deque()  # read, not yet encoded
+        self.prepared = 0  # samples read from the mix
+        self.fed = 0  # samples encoded
 
     def samples_for(self, num_frames: int) -> int:
         return int(Fraction(num_frames) * self.sample_rate / self.rate + Fraction(1, 2))
 
+    def prepare(self, num_frames: int) -> None:
+        """Read the mix up to the end of frame num_frames - 1 (on the caller's thread)."""
+        end = self.samples_for(num_frames)
+        if end > self.prepared:
+            self.ready.append(self.mix.read(end - self.prepared))
+            self.prepared = end
+
     def feed_until(self, num_frames: int) -> None:
         end = self.samples_for(num_frames)
-        if end <= self.fed:
-            return
-        chunk = self.mix.read(end - self.fed)
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="fltp", layout="stereo")
-        frame.sample_rate = self.sample_rate
-        frame.pts, frame.time_base = self.fed, Fraction(1, self.sample_rate)
-        self.container.mux(self.stream.encode(frame))
-        self.fed = end
+        if end > self.prepared:  # a caller that did not prepare (smart render's muxer)
+            self.prepare(num_frames)
+        while self.fed < end and self.ready:
+            chunk = self.ready.popleft()
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="fltp", layout="stereo")
+            frame.sample_rate = self.sample_rate
+            frame.pts, frame.time_base = self.fed, Fraction(1, self.sample_rate)
+            self.container.mux(self.stream.encode(frame))
+            self.fed += chunk.shape[1]
 
     def finish(self, num_frames: int) -> None:
         self.feed_until(num_frames)
@@ -130,6 +151,8 @@ def write_video(
             for frame in frames:
                 if fmt.pix_fmt != frame.format.name:
                     frame = frame.reformat(format=fmt.pix_fmt)  # ProRes: 4:2:0 8-bit -> 4:2:2 10-bit
+                if sound is not None:
+                    sound.prepare(count + 1)  # before the frame: the encoder thread finds its sound ready
                 worker.put(frame)
                 on_frame(count)
                 count += 1

@@ -28,7 +28,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from milimo.fsutil import remove_quietly, temp_sibling
+from milimo.fsutil import remove_quietly
 from milimo.media.concat import can_stream_copy
 from milimo.render.compose import compose
 from milimo.render.cut import Cut, CutClip
@@ -67,12 +67,16 @@ class Plan:
         remove_quietly(self.reference)
 
 
-def plan(cut: Cut, lo: int, hi: int, crf: int, preset: str, *, workdir: Path) -> Plan | None:
-    """Which stretches of [lo, hi) can be copied; None when no V1 clip could be."""
+def plan(cut: Cut, lo: int, hi: int, crf: int, preset: str, *, scratch: Path) -> Plan | None:
+    """Which stretches of [lo, hi) can be copied; None when no V1 clip could be.
+
+    `scratch` is the master's temporary path: the reference encode and the parts are named after
+    it (hidden, `.part` in the name), so crash recovery sweeps them with the master's own.
+    """
     candidates = [c for c in cut.track("V1").clips if _same_format(c, cut) and c.end_frame > lo and c.start_frame < hi]
     if not candidates:
         return None
-    reference = _reference(cut, crf, preset, workdir)
+    reference = _reference(cut, crf, preset, scratch.with_name(f"{scratch.stem}.ref.mp4"))
     covered = [(c.start_frame, c.end_frame) for c in cut.track("V2").clips if c.media and c.media.kind in ("video", "image")]
     copies: list[Segment] = []
     for clip in candidates:
@@ -105,7 +109,7 @@ def render(cut: Cut, plan: Plan, out: Path, options, progress) -> int:
         done = 0
         for i, seg in enumerate(plan.segments):
             if seg.source is None:
-                parts[i] = temp_sibling(out.with_name(f"seg{i}.mp4"))
+                parts[i] = out.with_name(f"{out.stem}.seg{i}.mp4")
                 write_video(compose(cut, seg.t0, seg.t1), parts[i], _MP4, fps=cut.fps, width=cut.width,
                             height=cut.height, mix=None, crf=options.crf, preset=options.preset,
                             on_frame=lambda k, base=done: progress.frame(base + k))
@@ -170,9 +174,8 @@ def _same_format(clip: CutClip, cut: Cut) -> bool:
     )
 
 
-def _reference(cut: Cut, crf: int, preset: str, workdir: Path) -> Path:
+def _reference(cut: Cut, crf: int, preset: str, path: Path) -> Path:
     """Two black frames through the render's encoder: its parameter sets, to compare takes with."""
-    path = temp_sibling(workdir / "reference.mp4")
     black = np.zeros((cut.height * 3 // 2, cut.width), np.uint8)
     black[: cut.height] = 16
     black[cut.height :] = 128

@@ -17,14 +17,21 @@ from sqlmodel import Session
 
 from milimo.config import PROJECT_FOLDERS, Settings
 from milimo.db.database import Database
-from milimo.jobs.cancel import cancel_project_jobs
-from milimo.jobs.services import Services
 from milimo.db.models import Project, Scene, Shot, table_of
 from milimo.errors import Invalid
+from milimo.jobs.cancel import cancel_project_jobs
+from milimo.jobs.services import Services
 from milimo.studio import shots as shot_rules
 from milimo.studio.ids import new_id
-from milimo.studio.schemas import ProjectCreate, ProjectPage, ProjectSave, ProjectSummary
-from milimo.studio.state import load_state
+from milimo.studio.schemas import (
+    IGNORED_IN_SAVE,
+    ProjectCreate,
+    ProjectPage,
+    ProjectSave,
+    ProjectSummary,
+    ShotUpsert,
+)
+from milimo.studio.state import SHOT_NAMES, load_state, scene_dict
 from milimo.studio.versions import bump_version, check_base_version, require_project
 
 
@@ -82,7 +89,11 @@ def delete_project(services: Services, project_id: str) -> None:
 
 
 def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, Any]:
-    """Apply a save atomically (all of it or nothing) and return the new state."""
+    """Apply a save atomically (all of it or nothing); answer the new version and what the server changed.
+
+    Shots re-sent unchanged are not written (an autosave that re-sends the project writes only
+    the version). The answer lists, per shot and scene, only the fields the server set
+    differently from what was sent (SaveResult)."""
     overlap = set(save.deleted_shot_ids) & {s.id for s in save.shots if s.id}
     if overlap:
         raise Invalid(f"shot {sorted(overlap)[0]!r} is both saved and deleted in this request; send it in one list only")
@@ -96,7 +107,7 @@ def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, 
                 if value is not None:
                     setattr(project, key, value)
 
-        _save_scenes(session, project_id, save)
+        scene_changes = _save_scenes(session, project_id, save)
         if save.deleted_scene_ids:
             session.execute(
                 delete(table_of(Scene)).where(
@@ -111,20 +122,53 @@ def save_project(db: Database, project_id: str, save: ProjectSave) -> dict[str, 
             )
         session.flush()
         batch = shot_rules.ShotBatch(session, project, save.shots)
+        shot_changes = []
         for item in save.shots:
-            batch.upsert(item)
+            new = not (item.id and (item.id in batch.stored_ids or item.id in batch.existing))
+            shot = batch.upsert(item)
+            change = shot and _server_changes(shot, item, new)
+            if change:
+                shot_changes.append(change)
         bump_version(project)
         session.flush()
-        return load_state(session, project_id)
+        return {"version": project.version, "updated_at": project.updated_at, "shots": shot_changes, "scenes": scene_changes}
 
     return db.write(write)
 
 
-def _save_scenes(session: Session, project_id: str, save: ProjectSave) -> None:
+_TAKE_FIELDS = ("media_asset_id", "status", "video_url", "thumbnail_url", "engine", "actual_frames")
+
+
+def _server_changes(shot: Shot, item: ShotUpsert, new: bool) -> dict[str, Any] | None:
+    """The fields of `shot` the client does not already know from what it sent in `item`: for a
+    new shot everything it did not send; for a shot whose media_asset_id was sent, its whole take."""
+    sent = item.model_fields_set - IGNORED_IN_SAVE
+    out: dict[str, Any] = {}
+    for name in SHOT_NAMES if new else sent:
+        value = getattr(shot, name)
+        if name in sent:
+            mine = getattr(item, name)
+            if mine is None and name not in shot_rules.NULLABLE_FIELDS:
+                mine = value  # null means "no change"
+            elif name in ("timeline", "matched_elements") and mine is not None:
+                mine = [x.model_dump() if hasattr(x, "model_dump") else x for x in mine]
+            if mine == value:
+                continue
+        out[name] = value
+    if "media_asset_id" in sent:  # the take follows the asset: all of it, as the server derived it
+        out.update({name: getattr(shot, name) for name in _TAKE_FIELDS})
+    if not out and not new:
+        return None
+    return {"id": shot.id, **out}
+
+
+def _save_scenes(session: Session, project_id: str, save: ProjectSave) -> list[dict[str, Any]]:
+    """Upsert the saved scenes; the new ones come back whole (their id, index and time are the server's)."""
     existing_max = session.execute(
         select(func.max(table_of(Scene).c.index)).where(table_of(Scene).c.project_id == project_id)
     ).scalar_one()
     next_index = -1 if existing_max is None else existing_max
+    created: list[Scene] = []
     for item in save.scenes:
         fields = item.model_dump(exclude_unset=True, exclude={"id", "project_id", "created_at"})
         fields = {k: v for k, v in fields.items() if v is not None}
@@ -135,8 +179,11 @@ def _save_scenes(session: Session, project_id: str, save: ProjectSave) -> None:
             if "index" not in fields:
                 next_index += 1
                 fields["index"] = next_index
-            session.add(Scene(id=item.id or new_id(), project_id=project_id, **fields))
+            scene = Scene(id=item.id or new_id(), project_id=project_id, **fields)
+            session.add(scene)
+            created.append(scene)
         else:
             for key, value in fields.items():
                 setattr(scene, key, value)
     session.flush()
+    return [scene_dict(scene) for scene in created]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, create_model, model_validator
 
 from milimo.db.states import ShotStatus
 from milimo.studio.ids import ID_PATTERN
@@ -43,7 +43,7 @@ class TimelineItem(_Strict):
     type: Literal["image", "video"] = "image"
 
     @model_validator(mode="after")
-    def _needs_source(self) -> "TimelineItem":
+    def _needs_source(self) -> TimelineItem:
         if not self.asset_id and not self.url:
             raise ValueError("a conditioning item needs an asset_id or a url the server issued")
         return self
@@ -248,6 +248,30 @@ class SplitResult(BaseModel):
 # ----------------------------------------------------------------------------- project state and save
 
 
+# What a shot in the whole state leaves out when it is empty (and the value it then has).
+EMPTY_IN_STATE: dict[str, Any] = {
+    **dict.fromkeys(("prompt", "negative_prompt", "action", "dialogue", "character", "shot_type"), ""),
+    "timeline": [], "matched_elements": [],
+    **dict.fromkeys(("scene_id", "media_asset_id", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine",
+                     "actual_frames"), None),
+}
+
+ShotInState = create_model(
+    "ShotInState",
+    __doc__="A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without "
+            "the fields that are empty: a missing text field is \"\", a missing list [], anything else null.",
+    **{name: ((info.annotation, EMPTY_IN_STATE[name]) if name in EMPTY_IN_STATE else (info.annotation, ...))
+       for name, info in ShotPublic.model_fields.items() if name != "project_id"},
+)
+
+SceneInState = create_model(
+    "SceneInState",
+    __doc__="A scene in GET /projects/{id}: ScenePublic without project_id; a missing name or script is \"\".",
+    **{name: ((info.annotation, "") if name in ("name", "script_content") else (info.annotation, ...))
+       for name, info in ScenePublic.model_fields.items() if name != "project_id"},
+)
+
+
 class ProjectState(BaseModel):
     id: str
     name: str
@@ -259,8 +283,8 @@ class ProjectState(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
-    scenes: list[ScenePublic]
-    shots: list[ShotPublic]
+    scenes: list[SceneInState]  # type: ignore[valid-type]
+    shots: list[ShotInState]  # type: ignore[valid-type]
 
 
 class ProjectSave(_Strict):
@@ -276,6 +300,38 @@ class ProjectSave(_Strict):
     shots: Annotated[list[ShotUpsert], Field(max_length=20_000)] = []
     deleted_scene_ids: Annotated[list[Id], Field(max_length=5_000)] = []
     deleted_shot_ids: Annotated[list[Id], Field(max_length=20_000)] = []
+
+
+SavedShot = create_model(
+    "SavedShot",
+    __doc__="A shot in a save's answer: its id and only the fields the server set differently from what the "
+            "save sent (for a new shot, everything it did not send: index, start frame, defaults, status, times; "
+            "for a shot whose media_asset_id was sent, its whole take: media_asset_id, status, video_url, "
+            "thumbnail_url, engine, actual_frames). A field not present "
+            "is as the client sent it.",
+    id=(str, ...),
+    **{name: (info.annotation | None, None) for name, info in ShotPublic.model_fields.items() if name != "id"},
+)
+
+SavedScene = create_model(
+    "SavedScene",
+    __doc__="A scene in a save's answer: its id and only the fields the server set differently from what was sent.",
+    id=(str, ...),
+    **{name: (info.annotation | None, None) for name, info in ScenePublic.model_fields.items() if name != "id"},
+)
+
+
+class SaveResult(BaseModel):
+    """The answer to a save: the new version and what the server changed, not the whole state.
+
+    Shots and scenes the server stored exactly as sent are not listed. GET /projects/{id} gives
+    the whole state when a client needs it.
+    """
+
+    version: int
+    updated_at: datetime
+    shots: list[SavedShot]  # type: ignore[valid-type]
+    scenes: list[SavedScene]  # type: ignore[valid-type]
 
 
 # ----------------------------------------------------------------------------- assets

@@ -13,12 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, DateTime, String, Text, cast, select, text, type_coerce
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    String,
+    Text,
+    cast,
+    select,
+    text,
+    type_coerce,
+)
 from sqlmodel import Session
 
-from milimo.db.models import Project, Scene, Shot, table_of
+from milimo.db.models import Project, Scene, Shot, is_json_column, table_of
 from milimo.errors import NotFound
-from milimo.studio.schemas import ScenePublic, ShotPublic
+from milimo.studio.schemas import EMPTY_IN_STATE, ScenePublic, ShotPublic
 
 PROJECT_FIELDS = ("id", "name", "resolution_w", "resolution_h", "fps", "seed", "script_text", "version", "created_at", "updated_at")
 
@@ -27,15 +36,11 @@ def _is_time(col) -> bool:
     return isinstance(getattr(col.type, "impl", col.type), DateTime)
 
 
-def _is_json(col) -> bool:
-    return isinstance(getattr(col.type, "impl", col.type), JSON)  # db.models.FiniteJSON decorates JSON
-
-
 def _columns(table, names, raw_times: bool):
     cols = []
     for name in names:
         col = table.c[name]
-        if _is_json(col):
+        if is_json_column(col):
             col = cast(col, Text).label(name)
         elif raw_times and _is_time(col):
             col = type_coerce(col, String).label(name)  # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff" (UTC)
@@ -45,31 +50,49 @@ def _columns(table, names, raw_times: bool):
 
 SHOT_NAMES = tuple(ShotPublic.model_fields)
 SCENE_NAMES = tuple(ScenePublic.model_fields)
+# The whole state leaves out what it would send 2,000 times over: each shot's and scene's
+# project_id (the state's own id) and every field that is empty ("", [] or null; the client
+# fills them back in, api/types.ts: splitShot). See ShotInState / SceneInState.
+STATE_SHOT_NAMES = tuple(n for n in SHOT_NAMES if n != "project_id")
+STATE_SCENE_NAMES = tuple(n for n in SCENE_NAMES if n != "project_id")
 # Per dialect: on SQLite, times are read as their stored text and reformatted (no datetime objects).
 COLUMNS = {
     raw: (_columns(table_of(Project), PROJECT_FIELDS, raw), _columns(table_of(Scene), SCENE_NAMES, raw),
           _columns(table_of(Shot), SHOT_NAMES, raw))
     for raw in (False, True)
 }
-_JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_json(table_of(Shot).c[n])]
+_JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if is_json_column(table_of(Shot).c[n])]
 _TIME_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_time(table_of(Shot).c[n])]
 
 
 def _sqlite_shots_sql() -> str:
-    fields = []
-    for name in SHOT_NAMES:
+    """SQL that builds the shots array as JSON text in SQLite, one member per non-empty field.
+
+    One printf per row: the fixed members are in the format string, each value is json_quote'd
+    (JSON columns verbatim: they hold JSON already), and an empty field's member is ''. (An
+    object builder would have to emit the empty fields and drop them again, twice the time.)"""
+    fmt, args = [], []
+    for name in STATE_SHOT_NAMES:
         col, q = table_of(Shot).c[name], f'"{name}"'
-        if _is_json(col):
-            expr = f"json(coalesce({q}, '[]'))"
+        sep = "," if fmt else ""
+        if is_json_column(col):
+            value, empty = q, f"{q} IS NULL OR {q} IN ('[]', 'null')"
         elif isinstance(col.type, Boolean):
-            expr = f"json(CASE WHEN {q} THEN 'true' ELSE 'false' END)"
+            value, empty = f"CASE WHEN {q} THEN 'true' ELSE 'false' END", None
         elif _is_time(col):
-            expr = f"replace({q}, ' ', 'T') || 'Z'"
+            value, empty = f"'\"' || replace({q}, ' ', 'T') || 'Z\"'", None
         else:
-            expr = q
-        fields.append(f"'{name}', {expr}")
-    return (f"SELECT json_group_array(json_object({', '.join(fields)})) FROM "
-            '(SELECT * FROM shot WHERE project_id = :project_id ORDER BY track_index, start_frame, "index", created_at)')
+            value = f"json_quote({q})"
+            empty = (f"{q} IS NULL OR {q} = ''" if EMPTY_IN_STATE[name] == "" else f"{q} IS NULL") if name in EMPTY_IN_STATE else None
+        if empty:
+            fmt.append("%s")
+            args.append(f"CASE WHEN {empty} THEN '' ELSE '{sep}\"{name}\":' || {value} END")
+        else:
+            fmt.append(f'{sep}"{name}":%s')
+            args.append(value)
+    row = f"printf('{{{''.join(fmt)}}}', {', '.join(args)})"
+    return (f"SELECT '[' || coalesce(group_concat(obj, ','), '') || ']' FROM (SELECT {row} AS obj FROM shot "
+            'WHERE project_id = :project_id ORDER BY track_index, start_frame, "index", created_at)')
 
 
 SQLITE_SHOTS = text(_sqlite_shots_sql())
@@ -88,13 +111,19 @@ def _iso(value: Any) -> Any:
 
 
 def _shot_row(row, raw_times: bool) -> dict[str, Any]:
+    """One shot of the whole state: no project_id, no empty field (as the SQLite path)."""
     values = list(row)
     for i in _JSON_POSITIONS:
-        values[i] = orjson.Fragment(values[i] or "[]")
+        text = values[i]
+        values[i] = None if text in (None, "[]", "null") else orjson.Fragment(text)
     if raw_times:
         for i in _TIME_POSITIONS:
             values[i] = _iso(values[i])
-    return dict(zip(SHOT_NAMES, values))
+    return {k: v for k, v in zip(SHOT_NAMES, values) if k != "project_id" and v is not None and v != ""}
+
+
+def _scene_row(row) -> dict[str, Any]:
+    return {k: v for k, v in zip(SCENE_NAMES, row) if k != "project_id" and v != ""}
 
 
 def _times(d: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +136,8 @@ def _times(d: dict[str, Any]) -> dict[str, Any]:
 def load_state(session: Session, project_id: str) -> dict[str, Any]:
     """Project + scenes (by index) + shots (by track, start frame, scene order). 404 if missing.
 
-    JSON columns come back as orjson.Fragment: serialise the result with orjson.
+    Shots and scenes carry no project_id and no empty field (ProjectState). JSON columns come
+    back as orjson.Fragment: serialise the result with orjson.
     """
     raw = session.get_bind().dialect.name == "sqlite"
     project_cols, scene_cols, shot_cols = COLUMNS[raw]
@@ -117,7 +147,7 @@ def load_state(session: Session, project_id: str) -> dict[str, Any]:
     state = _times(dict(zip(PROJECT_FIELDS, row)))
     sc = table_of(Scene).c
     state["scenes"] = [
-        _times(dict(zip(SCENE_NAMES, r)))
+        _times(_scene_row(r))
         for r in session.execute(select(*scene_cols).where(sc.project_id == project_id).order_by(sc.index, sc.created_at))
     ]
     state["shots"] = shots_sqlite(session, project_id) if raw else shots_rows(session, project_id, shot_cols, raw)

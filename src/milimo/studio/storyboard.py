@@ -21,8 +21,9 @@ from milimo.storyboard.export import write_fountain
 from milimo.storyboard.fdx import write_fdx
 from milimo.storyboard.fountain import parse_fountain
 from milimo.storyboard.model import ParsedScene, ParsedShot, Storyboard
-from milimo.studio.storyboard_schemas import ParseRequest
+from milimo.studio.schemas import EMPTY_IN_STATE
 from milimo.studio.state import shots_rows
+from milimo.studio.storyboard_schemas import ParseRequest
 from milimo.studio.versions import bump_version, check_base_version, require_project
 
 
@@ -54,7 +55,8 @@ def storyboard_state(session: Session, project_id: str, summary: dict | None = N
     scenes = session.execute(select(sc.id, sc.index, sc.name, sc.script_content).where(sc.project_id == project_id)
                              .order_by(sc.index, sc.created_at, sc.id)).all()
     by_scene: dict[str, list[dict]] = {s.id: [] for s in scenes}
-    for shot in shots_rows(session, project_id):
+    for row in shots_rows(session, project_id):
+        shot = {**EMPTY_IN_STATE, **row}  # the state's rows leave empty fields out; a card has them all
         if shot["scene_id"] in by_scene:
             by_scene[shot["scene_id"]].append(shot)
     out = []

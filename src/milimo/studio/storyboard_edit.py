@@ -23,14 +23,13 @@ from milimo.config import Settings
 from milimo.db.database import Database
 from milimo.db.models import Project, Scene, Shot, table_of, utcnow
 from milimo.errors import Invalid, NotFound
-from milimo.storyboard import Grid
-from milimo.storyboard import shot_types
+from milimo.storyboard import Grid, shot_types
 from milimo.storyboard.prompt import shot_prompt
-from milimo.studio.storyboard_schemas import CommitRequest, CommitShot, SceneOrder, SceneRename, ShotAdd, ShotOrder
 from milimo.storyboard.timing import shot_timing
 from milimo.studio import storyboard_v1 as v1
 from milimo.studio.ids import new_id
 from milimo.studio.storyboard import _kind, check_script_size, elements_of, match_shot, storyboard_state
+from milimo.studio.storyboard_schemas import CommitRequest, CommitShot, SceneOrder, SceneRename, ShotAdd, ShotOrder
 from milimo.studio.versions import bump_version, check_base_version, require_project
 
 _SHOT_TEMPLATE = {c.name: None for c in table_of(Shot).columns}

@@ -19,10 +19,10 @@ from milimo.engines.grid import snap_size
 from milimo.errors import Invalid
 from milimo.jobs.params import AIParseParams, ThumbnailParams
 from milimo.jobs.services import Services
+from milimo.storyboard.parse import check_text
 from milimo.storyboard.prompt import concept_prompt
 from milimo.studio.conditioning import resolve_items
 from milimo.studio.ids import new_id
-from milimo.storyboard.parse import check_text
 from milimo.studio.storyboard import check_script_size
 from milimo.studio.storyboard_schemas import ParseRequest, ThumbnailRequest
 from milimo.studio.versions import require_project

@@ -5,6 +5,7 @@ from milimo.jobs.contract import TaskRegistry
 from milimo.tasks.ai_parse import run_ai_parse
 from milimo.tasks.image import run_image
 from milimo.tasks.inpaint import run_inpaint
+from milimo.tasks.render import run_render
 from milimo.tasks.storyboard_shot import run_storyboard_shot
 from milimo.tasks.thumbnail import run_thumbnail
 from milimo.tasks.video import run_video
@@ -16,4 +17,5 @@ TASKS: TaskRegistry = {
     JobType.thumbnail: run_thumbnail,
     JobType.ai_parse: run_ai_parse,
     JobType.storyboard_shot: run_storyboard_shot,
+    JobType.render: run_render,
 }

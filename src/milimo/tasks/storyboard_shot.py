@@ -14,9 +14,9 @@ import time
 from milimo.db.models import Job, Shot
 from milimo.db.states import JobStatus
 from milimo.errors import StudioError
+from milimo.jobs.contract import TaskResult
 from milimo.jobs.params import ConditioningItem, StoryboardShotParams
 from milimo.jobs.run import JobRun
-from milimo.jobs.contract import TaskResult
 from milimo.studio.storyboard_generate import continuity_frame
 from milimo.tasks.video import run_video
 

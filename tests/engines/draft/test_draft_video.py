@@ -21,7 +21,7 @@ from milimo.engines.protocols import (
     VideoRequest,
 )
 
-from .conftest import decode_all, encode_h264, scene_image
+from .conftest import decode_all, encode_h264
 
 ENGINE = DraftVideoEngine()
 SCENE = ShotContext(
@@ -236,7 +236,7 @@ def test_memory_stays_flat_over_2000_frames(photo):
     process = psutil.Process()
     baseline = 0
     count = 0
-    for frame in result.frames:
+    for _frame in result.frames:
         count += 1
         if count == 200:
             gc.collect()

@@ -43,9 +43,9 @@ def test_chained_ltx2_hands_the_tail_to_the_condition_pipeline(tiny_models, tmp_
         assert job["status"] == "completed", job
         assert len(runs) == 2
         first, second = runs
-        assert first[0].num_frames == 505 and first[0].continuation is None
+        assert first[0].num_frames == 481 and first[0].continuation is None  # 20 s at 24 fps: LTX-2's per-call limit
         request, record = second
-        assert request.num_frames == 57 and len(request.continuation.frames) == 25  # 25 overlap + 25 new, on the 8k+1 grid
+        assert request.num_frames == 81 and len(request.continuation.frames) == 25  # 25 overlap + 49 new, snapped to 8k+1
         assert record.pipeline == "LTX2ConditionPipeline"
         assert any(c.get("frames") == 25 or c.get("num_frames") == 25 for c in record.conditions), record.conditions
         info = probe(settings.project_dir(pid) / "generated" / f"{body['job_id']}.mp4")

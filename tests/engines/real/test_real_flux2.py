@@ -50,7 +50,7 @@ def test_true_cfg_runs_a_second_pass_that_honours_the_negative_prompt(flux2_engi
     hook = flux2_engine._pipe.transformer.register_forward_hook(lambda *a: forwards.append(1))
     try:
         base = dict(prompt="a dog", width=64, height=64, steps=2, seed=3, guidance=3.0)
-        distilled, _ = image(ImageRequest(**base, negative_prompt="blurry"), flux2_engine)
+        _distilled, _ = image(ImageRequest(**base, negative_prompt="blurry"), flux2_engine)
         assert len(forwards) == 2  # distilled checkpoint: no guided pass unless asked
         a, _ = image(ImageRequest(**base, negative_prompt="blurry", true_cfg=True), flux2_engine)
         assert len(forwards) == 2 + 4

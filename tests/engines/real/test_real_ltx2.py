@@ -39,7 +39,8 @@ def run(engine, req: VideoRequest) -> tuple:
 def test_engine_meets_the_video_protocol_and_is_honest(ltx2_engine):
     assert isinstance(ltx2_engine, VideoEngine)
     caps = ltx2_engine.capabilities
-    assert (caps.native_max_frames, caps.frame_step, caps.returns_audio) == (505, 8, True)
+    # 481 = 20 s at 24 fps: the positional limit read from the config (not the often-quoted 505, see versions.py)
+    assert (caps.native_max_frames, caps.frame_step, caps.returns_audio) == (481, 8, True)
     assert caps.size_multiple == 64  # the spatial upsampler is installed: two-stage sizes
     d = ltx2_engine.describe()
     assert d["device"] == "cpu" and d["dtype"] == "float32" and d["loaded"] and d["two_stage"]
@@ -69,7 +70,7 @@ def test_same_seed_same_video_other_seed_other_video(ltx2_engine):
 
 def test_image_at_frame_zero_runs_image_to_video(ltx2_engine):
     req = request(images=[ConditioningImage(picture(1), frame_index=0)])
-    result, frames, _ = run(ltx2_engine, req)
+    _result, frames, _ = run(ltx2_engine, req)
     assert ltx2_engine.last_run.pipeline == "LTX2ImageToVideoPipeline"
     assert len(frames) == FRAMES and frames[0].shape == (H, W, 3)
 
@@ -109,7 +110,7 @@ def test_continuation_tail_frames_become_the_condition_at_frame_zero(ltx2_engine
     encoder = ltx2_engine._base.vae.encoder  # a real forward hook: what the pipeline actually encodes
     handle = encoder.register_forward_pre_hook(lambda m, args: seen.append(tuple(args[0].shape)))
     try:
-        result, frames, _ = run(ltx2_engine, request(continuation=Continuation(frames=tail)))
+        _result, frames, _ = run(ltx2_engine, request(continuation=Continuation(frames=tail)))
     finally:
         handle.remove()
     record = ltx2_engine.last_run
@@ -144,7 +145,7 @@ def test_cancel_from_the_step_callback_stops_denoising(ltx2_engine):
         hook.remove()
     assert calls == [1, 2]
     assert len(forwards) == 2  # cfg 1: one transformer pass per step, none after the cancel
-    result, frames, _ = run(ltx2_engine, request())  # the engine is usable afterwards
+    _result, frames, _ = run(ltx2_engine, request())  # the engine is usable afterwards
     assert len(frames) == FRAMES
 
 

@@ -87,34 +87,86 @@ def build_gemma(target: Path, work: Path) -> Path:
     return target
 
 
-def build_ltx2(target: Path, upsampler_target: Path, gemma_dir: Path) -> Path:
-    """LTX-2 with a real-geometry VAE; saved without text_encoder/tokenizer (they come from the Gemma folder)."""
+# What tells the versions apart, in the tiny models as in the released configs (engines/ltx2/versions.py):
+# 2.3 adds gated attention and prompt cross-attention modulation and projects the caption per modality in the
+# connectors; 2.5 also drops the video feed-forward biases, stores a keyframe position embedding, bundles a
+# Gemma 4 text encoder and carries the duration head.
+TRANSFORMER_2_3 = {"gated_attn": True, "cross_attn_mod": True, "audio_gated_attn": True, "audio_cross_attn_mod": True,
+                   "use_prompt_embeddings": False}
+TRANSFORMER_2_5 = {**TRANSFORMER_2_3, "ff_bias": False, "use_keyframes_abs_pos_embedding": True}
+
+
+def build_gemma4(work: Path):
+    """A tiny Gemma 4 text encoder (2 layers, hidden 32, text only) and its tokenizer, as LTX-2.5 bundles them."""
     import torch
-    from diffusers import (AutoencoderKLLTX2Audio, AutoencoderKLLTX2Video, FlowMatchEulerDiscreteScheduler,
-                           LTX2Pipeline, LTX2VideoTransformer3DModel)
+    from transformers import Gemma4UnifiedConfig, Gemma4UnifiedForConditionalGeneration, Gemma4UnifiedTextConfig
+
+    tok = gemma_tokenizer(work)
+    text = Gemma4UnifiedTextConfig(
+        vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+        num_key_value_heads=1, head_dim=16, global_head_dim=16, max_position_embeddings=2048, sliding_window=64,
+        layer_types=["sliding_attention", "full_attention"], pad_token_id=0, eos_token_id=1, bos_token_id=2,
+    )
+    ids = {k: tok.convert_tokens_to_ids(v) for k, v in GEMMA_IMAGE_TOKENS.items()}
+    cfg = Gemma4UnifiedConfig(text_config=text, vision_config=None, audio_config=None, boi_token_id=ids["boi_token"],
+                              eoi_token_id=ids["eoi_token"], image_token_id=ids["image_token"], video_token_id=3,
+                              boa_token_id=3, eoa_token_index=3, audio_token_id=3)
+    torch.manual_seed(0)
+    return Gemma4UnifiedForConditionalGeneration(cfg).eval(), tok
+
+
+def build_ltx2(target: Path, upsampler_target: Path, gemma_dir: Path, version: str = "2.0", work: Path | None = None) -> Path:
+    """LTX-2 (2.0, 2.3 or 2.5) with a real-geometry VAE.
+
+    2.0 and 2.3 are saved without text_encoder/tokenizer (they come from the shared Gemma 3 folder,
+    as in the library); 2.5 keeps its own Gemma 4 encoder and gets a duration head.
+    """
+    import torch
+    from diffusers import (
+        AutoencoderKLLTX2Audio,
+        AutoencoderKLLTX2Video,
+        FlowMatchEulerDiscreteScheduler,
+        LTX2Pipeline,
+        LTX2VideoTransformer3DModel,
+    )
     from diffusers.pipelines.ltx2 import LTX2TextConnectors
     from diffusers.pipelines.ltx2.latent_upsampler import LTX2LatentUpsamplerModel
     from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
     from transformers import AutoTokenizer, Gemma3ForConditionalGeneration
 
-    text_encoder = Gemma3ForConditionalGeneration.from_pretrained(gemma_dir)
-    tokenizer = AutoTokenizer.from_pretrained(gemma_dir)
+    if version == "2.5":
+        text_encoder, tokenizer = build_gemma4(work or target.parent / "gemma4_tok")
+    else:
+        text_encoder = Gemma3ForConditionalGeneration.from_pretrained(gemma_dir)
+        tokenizer = AutoTokenizer.from_pretrained(gemma_dir)
     tc = text_encoder.config.text_config
+    extra = {"2.0": {}, "2.3": TRANSFORMER_2_3, "2.5": TRANSFORMER_2_5}[version]
     torch.manual_seed(0)
     transformer = LTX2VideoTransformer3DModel(
         in_channels=4, out_channels=4, patch_size=1, patch_size_t=1, num_attention_heads=2, attention_head_dim=8,
         cross_attention_dim=16, audio_in_channels=4, audio_out_channels=4, audio_num_attention_heads=2,
         audio_attention_head_dim=4, audio_cross_attention_dim=8, num_layers=2, qk_norm="rms_norm_across_heads",
-        caption_channels=tc.hidden_size, rope_double_precision=False, rope_type="split",
+        caption_channels=tc.hidden_size, rope_double_precision=False, rope_type="split", **extra,
     )
-    connectors = LTX2TextConnectors(
-        caption_channels=tc.hidden_size, text_proj_in_factor=tc.num_hidden_layers + 1,
-        video_connector_num_attention_heads=4, video_connector_attention_head_dim=8, video_connector_num_layers=1,
-        video_connector_num_learnable_registers=None, audio_connector_num_attention_heads=4,
-        audio_connector_attention_head_dim=8, audio_connector_num_layers=1, audio_connector_num_learnable_registers=None,
-        connector_rope_base_seq_len=32, rope_theta=10000.0, rope_double_precision=False,
-        causal_temporal_positioning=False, rope_type="split",
-    )
+    if version == "2.0":
+        connectors = LTX2TextConnectors(
+            caption_channels=tc.hidden_size, text_proj_in_factor=tc.num_hidden_layers + 1,
+            video_connector_num_attention_heads=4, video_connector_attention_head_dim=8, video_connector_num_layers=1,
+            video_connector_num_learnable_registers=None, audio_connector_num_attention_heads=4,
+            audio_connector_attention_head_dim=8, audio_connector_num_layers=1, audio_connector_num_learnable_registers=None,
+            connector_rope_base_seq_len=32, rope_theta=10000.0, rope_double_precision=False,
+            causal_temporal_positioning=False, rope_type="split",
+        )
+    else:  # per-modality projections straight into the transformer's widths (16 video, 8 audio)
+        connectors = LTX2TextConnectors(
+            caption_channels=tc.hidden_size, text_proj_in_factor=tc.num_hidden_layers + 1,
+            video_connector_num_attention_heads=2, video_connector_attention_head_dim=8, video_connector_num_layers=1,
+            video_connector_num_learnable_registers=None, video_gated_attn=True, audio_connector_num_attention_heads=2,
+            audio_connector_attention_head_dim=4, audio_connector_num_layers=1, audio_connector_num_learnable_registers=None,
+            audio_gated_attn=True, connector_rope_base_seq_len=32, rope_theta=10000.0, rope_double_precision=False,
+            causal_temporal_positioning=False, rope_type="split", per_modality_projections=True, video_hidden_dim=16,
+            audio_hidden_dim=8, proj_bias=True,
+        )
     vae = AutoencoderKLLTX2Video(  # the real geometry: 32x spatial, 8x temporal
         latent_channels=4, block_out_channels=(8, 16, 32, 64), decoder_block_out_channels=(8, 16, 32),
         layers_per_block=(1, 1, 1, 1, 1), decoder_layers_per_block=(1, 1, 1, 1), decoder_inject_noise=(False,) * 4,
@@ -131,12 +183,20 @@ def build_ltx2(target: Path, upsampler_target: Path, gemma_dir: Path) -> Path:
         upsample_kernel_sizes=[12, 10, 16], upsample_factors=[6, 5, 8], resnet_kernel_sizes=[3],
         resnet_dilations=[[1, 3, 5]], leaky_relu_negative_slope=0.1, output_sampling_rate=24000,
     )
+    duration_head = None
+    if version == "2.5":
+        from diffusers.pipelines.ltx2 import LTX2DurationHead
+
+        torch.manual_seed(0)
+        duration_head = LTX2DurationHead(video_cross_attention_dim=16, audio_cross_attention_dim=8, pooler_hidden_dim=8,
+                                         num_pooler_heads=2, mlp_hidden_dim=8)
     pipe = LTX2Pipeline(scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae, audio_vae=audio_vae,
                         text_encoder=text_encoder, tokenizer=tokenizer, connectors=connectors,
-                        transformer=transformer, vocoder=vocoder)
+                        transformer=transformer, vocoder=vocoder, duration_head=duration_head)
     pipe.save_pretrained(target)
-    for shared in ("text_encoder", "tokenizer"):  # the library keeps Gemma in its own folder
-        shutil.rmtree(target / shared)
+    if version != "2.5":
+        for shared in ("text_encoder", "tokenizer"):  # the library keeps Gemma 3 in its own folder
+            shutil.rmtree(target / shared)
     torch.manual_seed(0)
     LTX2LatentUpsamplerModel(in_channels=4, mid_channels=32, num_blocks_per_stage=1, dims=3).save_pretrained(
         upsampler_target / "latent_upsampler")
@@ -189,6 +249,16 @@ def build_flux2_klein(target: Path, work: Path) -> Path:
     Flux2KleinPipeline(scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae, text_encoder=te, tokenizer=tok,
                        transformer=transformer, is_distilled=True).save_pretrained(target)
     return target
+
+
+def build_versions(models_dir: Path, work: Path) -> dict[str, Path]:
+    """Tiny LTX-2.0, 2.3 and 2.5 side by side in one library (each with its own upsampler), plus Gemma 3."""
+    gemma = build_gemma(models_dir / "gemma3-12b", work / "gemma_tok")
+    out = {"gemma3": gemma}
+    for version, base, upscaler in (("2.0", "ltx2-dev", "ltx2-spatial-upscaler"), ("2.3", "ltx23-dev", "ltx23-spatial-upscaler"),
+                                    ("2.5", "ltx25-distilled", "ltx25-spatial-upscaler")):
+        out[version] = build_ltx2(models_dir / base, models_dir / upscaler, gemma, version, work / f"tok_{base}")
+    return out
 
 
 def build_all(models_dir: Path, work: Path) -> dict[str, Path]:

@@ -600,6 +600,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render Project
+         * @description Queue a render of the cut (or a range of it); progress, `complete` and `cancelled` come as job events.
+         */
+        post: operations["render_project_projects__project_id__render_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/renders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Project Renders
+         * @description Finished renders, newest first: each an asset with its URL (download or play) and thumbnail.
+         */
+        get: operations["list_project_renders_projects__project_id__renders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/renders/{path}": {
         parameters: {
             query?: never;
@@ -630,7 +670,8 @@ export interface paths {
         get?: never;
         /**
          * Save Project
-         * @description Save changes based on `base_version`; deletes only what `deleted_*` names.
+         * @description Save changes based on `base_version`; deletes only what `deleted_*` names. Answers the new
+         *     version and what the server changed (SaveResult), not the whole state: GET the project for that.
          */
         put: operations["save_project_projects__project_id__save_put"];
         post?: never;
@@ -1857,7 +1898,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image" | "inpaint" | "thumbnail" | "storyboard_shot" | "ai_parse";
+        JobType: "video" | "image" | "inpaint" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render";
         /** MadeWith */
         MadeWith: {
             /** Conditioning */
@@ -2232,13 +2273,13 @@ export interface components {
             /** Resolution W */
             resolution_w: number;
             /** Scenes */
-            scenes: components["schemas"]["ScenePublic"][];
+            scenes: components["schemas"]["SceneInState"][];
             /** Script Text */
             script_text: string;
             /** Seed */
             seed: number;
             /** Shots */
-            shots: components["schemas"]["ShotPublic"][];
+            shots: components["schemas"]["ShotInState"][];
             /**
              * Updated At
              * Format: date-time
@@ -2320,15 +2361,196 @@ export interface components {
              */
             status?: "queued";
         };
-        /** SceneOrder */
-        SceneOrder: {
-            /** Base Version */
-            base_version?: number | null;
-            /** Scene Ids */
-            scene_ids: string[];
+        /** RenderQueued */
+        RenderQueued: {
+            /** Duration Frames */
+            duration_frames: number;
+            /** Format */
+            format: string;
+            /** In Frame */
+            in_frame: number;
+            /** Job Id */
+            job_id: string;
+            /** Out Frame */
+            out_frame: number;
+            /** Project Id */
+            project_id: string;
+            /** Project Version */
+            project_version: number;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
+            /**
+             * Warnings
+             * @default []
+             */
+            warnings?: string[];
         };
-        /** ScenePublic */
-        ScenePublic: {
+        /** RenderRequest */
+        RenderRequest: {
+            /**
+             * Format
+             * @default mp4
+             * @enum {string}
+             */
+            format?: "mp4" | "prores";
+            /**
+             * In Frame
+             * @description first frame rendered (default 0)
+             */
+            in_frame?: number | null;
+            /**
+             * Muted
+             * @description tracks whose sound is left out
+             * @default []
+             */
+            muted?: ("V1" | "V2" | "A1")[];
+            /**
+             * Out Frame
+             * @description first frame not rendered (default: the timeline end)
+             */
+            out_frame?: number | null;
+            /**
+             * Quality
+             * @description H.264 only: draft (crf 23, veryfast), standard (crf 18, medium), high (crf 14, slow)
+             * @default standard
+             * @enum {string}
+             */
+            quality?: "draft" | "standard" | "high";
+            /**
+             * Solo
+             * @description when set, only these tracks sound
+             * @default []
+             */
+            solo?: ("V1" | "V2" | "A1")[];
+        };
+        /**
+         * SavedScene
+         * @description A scene in a save's answer: its id and only the fields the server set differently from what was sent.
+         */
+        SavedScene: {
+            /** Created At */
+            created_at?: string | null;
+            /** Id */
+            id: string;
+            /** Index */
+            index?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /** Script Content */
+            script_content?: string | null;
+        };
+        /**
+         * SavedShot
+         * @description A shot in a save's answer: its id and only the fields the server set differently from what the save sent (for a new shot, everything it did not send: index, start frame, defaults, status, times; for a shot whose media_asset_id was sent, its whole take: media_asset_id, status, video_url, thumbnail_url, engine, actual_frames). A field not present is as the client sent it.
+         */
+        SavedShot: {
+            /** Action */
+            action?: string | null;
+            /** Actual Frames */
+            actual_frames?: number | null;
+            /** Auto Continue */
+            auto_continue?: boolean | null;
+            /** Cfg Scale */
+            cfg_scale?: number | null;
+            /** Character */
+            character?: string | null;
+            /** Created At */
+            created_at?: string | null;
+            /** Dialogue */
+            dialogue?: string | null;
+            /** Engine */
+            engine?: string | null;
+            /** Enhance Prompt */
+            enhance_prompt?: boolean | null;
+            /** Enhanced Prompt */
+            enhanced_prompt?: string | null;
+            /** Fps */
+            fps?: number | null;
+            /** Height */
+            height?: number | null;
+            /** Id */
+            id: string;
+            /** Index */
+            index?: number | null;
+            /** Last Job Id */
+            last_job_id?: string | null;
+            /** Matched Elements */
+            matched_elements?: components["schemas"]["milimo__studio__schemas__ElementMatch"][] | null;
+            /** Media Asset Id */
+            media_asset_id?: string | null;
+            /** Negative Prompt */
+            negative_prompt?: string | null;
+            /** Num Frames */
+            num_frames?: number | null;
+            /** Pipeline Override */
+            pipeline_override?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /** Prompt */
+            prompt?: string | null;
+            /** Scene Id */
+            scene_id?: string | null;
+            /** Seed */
+            seed?: number | null;
+            /** Shot Type */
+            shot_type?: string | null;
+            /** Start Frame */
+            start_frame?: number | null;
+            status?: components["schemas"]["ShotStatus"] | null;
+            /** Steps */
+            steps?: number | null;
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /** Timeline */
+            timeline?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Track Index */
+            track_index?: number | null;
+            /** Trim In */
+            trim_in?: number | null;
+            /** Trim Out */
+            trim_out?: number | null;
+            /** Updated At */
+            updated_at?: string | null;
+            /** Upscale */
+            upscale?: boolean | null;
+            /** Video Url */
+            video_url?: string | null;
+            /** Width */
+            width?: number | null;
+        };
+        /**
+         * SaveResult
+         * @description The answer to a save: the new version and what the server changed, not the whole state.
+         *
+         *     Shots and scenes the server stored exactly as sent are not listed. GET /projects/{id} gives
+         *     the whole state when a client needs it.
+         */
+        SaveResult: {
+            /** Scenes */
+            scenes: components["schemas"]["SavedScene"][];
+            /** Shots */
+            shots: components["schemas"]["SavedShot"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * SceneInState
+         * @description A scene in GET /projects/{id}: ScenePublic without project_id; a missing name or script is "".
+         */
+        SceneInState: {
             /**
              * Created At
              * Format: date-time
@@ -2338,12 +2560,23 @@ export interface components {
             id: string;
             /** Index */
             index: number;
-            /** Name */
-            name: string;
-            /** Project Id */
-            project_id: string;
-            /** Script Content */
-            script_content: string;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /**
+             * Script Content
+             * @default
+             */
+            script_content?: string;
+        };
+        /** SceneOrder */
+        SceneOrder: {
+            /** Base Version */
+            base_version?: number | null;
+            /** Scene Ids */
+            scene_ids: string[];
         };
         /** SceneRename */
         SceneRename: {
@@ -2536,6 +2769,115 @@ export interface components {
         ShotGenerate: {
             /** Base Version */
             base_version?: number | null;
+        };
+        /**
+         * ShotInState
+         * @description A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without the fields that are empty: a missing text field is "", a missing list [], anything else null.
+         */
+        ShotInState: {
+            /**
+             * Action
+             * @default
+             */
+            action?: string;
+            /** Actual Frames */
+            actual_frames?: number | null;
+            /** Auto Continue */
+            auto_continue: boolean;
+            /** Cfg Scale */
+            cfg_scale: number;
+            /**
+             * Character
+             * @default
+             */
+            character?: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Dialogue
+             * @default
+             */
+            dialogue?: string;
+            /** Engine */
+            engine?: string | null;
+            /** Enhance Prompt */
+            enhance_prompt: boolean;
+            /** Enhanced Prompt */
+            enhanced_prompt?: string | null;
+            /** Fps */
+            fps: number;
+            /** Height */
+            height: number;
+            /** Id */
+            id: string;
+            /** Index */
+            index: number;
+            /** Last Job Id */
+            last_job_id?: string | null;
+            /**
+             * Matched Elements
+             * @default []
+             */
+            matched_elements?: components["schemas"]["milimo__studio__schemas__ElementMatch"][];
+            /** Media Asset Id */
+            media_asset_id?: string | null;
+            /**
+             * Negative Prompt
+             * @default
+             */
+            negative_prompt?: string;
+            /** Num Frames */
+            num_frames: number;
+            /** Pipeline Override */
+            pipeline_override: string;
+            /**
+             * Prompt
+             * @default
+             */
+            prompt?: string;
+            /** Scene Id */
+            scene_id?: string | null;
+            /** Seed */
+            seed: number;
+            /**
+             * Shot Type
+             * @default
+             */
+            shot_type?: string;
+            /** Start Frame */
+            start_frame: number;
+            status: components["schemas"]["ShotStatus"];
+            /** Steps */
+            steps: number;
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /**
+             * Timeline
+             * @default []
+             */
+            timeline?: {
+                [key: string]: unknown;
+            }[];
+            /** Track Index */
+            track_index: number;
+            /** Trim In */
+            trim_in: number;
+            /** Trim Out */
+            trim_out: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Upscale */
+            upscale: boolean;
+            /** Video Url */
+            video_url?: string | null;
+            /** Width */
+            width: number;
         };
         /** ShotOrder */
         ShotOrder: {
@@ -5666,6 +6008,155 @@ export interface operations {
             };
         };
     };
+    render_project_projects__project_id__render_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_project_renders_projects__project_id__renders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetPublic"][];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     serve_renders_projects__project_id__renders__path__get: {
         parameters: {
             query?: never;
@@ -5769,7 +6260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectState"];
+                    "application/json": components["schemas"]["SaveResult"];
                 };
             };
             /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */

@@ -5,9 +5,13 @@ type S = components["schemas"];
 export type ProjectState = S["ProjectState"];
 export type ProjectSummary = S["ProjectSummary"];
 export type ShotPublic = S["ShotPublic"];
-export type ScenePublic = S["ScenePublic"];
+/** A shot in the whole state: no project_id, and the empty fields left out (splitShot fills them). */
+export type ShotInState = S["ShotInState"];
+export type SceneInState = S["SceneInState"];
 export type ShotUpsert = S["ShotUpsert"];
 export type ProjectSave = S["ProjectSave"];
+export type SaveResult = S["SaveResult"];
+export type SavedShot = S["SavedShot"];
 export type TimelineItem = S["TimelineItem"];
 export type AssetPublic = S["AssetPublic"];
 export type JobPublic = S["JobPublic"];
@@ -51,11 +55,24 @@ export const TRACKS = [
   { index: 2, name: "A1", label: "Audio", kind: "audio" },
 ] as const;
 
-export function splitShot(shot: ShotPublic): { doc: ShotDoc; take: ShotTake } {
+/**
+ * The value of a field GET /projects/{id} leaves out of a shot because it is empty (the server's
+ * EMPTY_IN_STATE): text "", lists [], anything else null. A fresh list each time: documents are
+ * compared by value, never mutated in place, but two shots must not share one array.
+ */
+function emptyValue(k: string): unknown {
+  if (k === "timeline" || k === "matched_elements") return [];
+  return EMPTY_TEXT.has(k) ? "" : null;
+}
+const EMPTY_TEXT = new Set(["prompt", "negative_prompt", "action", "dialogue", "character", "shot_type"]);
+
+/** Split a shot (whole, or as the project state sends it, empty fields left out) into document and take. */
+export function splitShot(shot: ShotPublic | ShotInState): { doc: ShotDoc; take: ShotTake } {
+  const s = shot as Record<string, unknown>;
   const doc = { id: shot.id } as Record<string, unknown>;
-  for (const k of CLIENT_SHOT_FIELDS) doc[k] = shot[k];
+  for (const k of CLIENT_SHOT_FIELDS) doc[k] = s[k] === undefined ? emptyValue(k) : s[k];
   const take = { media_asset_id: shot.media_asset_id ?? null } as Record<string, unknown>;
-  for (const k of SERVER_SHOT_FIELDS) take[k] = shot[k];
+  for (const k of SERVER_SHOT_FIELDS) take[k] = s[k] === undefined ? emptyValue(k) : s[k];
   return { doc: doc as ShotDoc, take: take as ShotTake };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { diffDoc, mergeDocs, nameConflicts, shotName, type Doc } from "./sync";
+import { diffDoc, mergeDocs, nameConflicts, shotName, takesAfterSave, type Doc } from "./sync";
+import type { SaveResult, ShotTake } from "../api/types";
 import { map, mk } from "./fixtures";
 
 const meta = { name: "P", resolution_w: 768, resolution_h: 512, fps: 24, seed: 1, script_text: "" };
@@ -72,5 +73,32 @@ describe("conflict notes name the shot", () => {
     expect(names.abc123).toBe("“a harbour at dawn with…”");
     expect(nameConflicts(["shot abc123: prompt", "shot e: num_frames", "shot zz: seed", "project name"], names))
       .toEqual(["“a harbour at dawn with…”: prompt", "Sh 3 on V2: length", "shot zz: seed", "project name"]);
+  });
+});
+
+describe("save answer", () => {
+  const take = (over: Partial<ShotTake> = {}): ShotTake => ({ status: "completed", last_job_id: "j1", video_url: "/v1.mp4", thumbnail_url: "/t1.jpg",
+    enhanced_prompt: null, engine: "draft", actual_frames: 49, media_asset_id: "a1", ...over });
+  const answer = (shots: SaveResult["shots"]): SaveResult => ({ version: 8, updated_at: "2026-01-01T00:00:00Z", shots, scenes: [] });
+
+  it("changes nothing when the server stored everything as sent", () => {
+    const takes = { a: take() };
+    expect(takesAfterSave(takes, map(mk("a")), answer([]), { base_version: 7, shots: [{ id: "a", prompt: "x" }] })).toBe(takes);
+  });
+  it("gives a new shot the take the server made for it", () => {
+    const r = takesAfterSave({}, map(mk("n")), answer([{ id: "n", status: "pending", video_url: null, index: 3 }]),
+      { base_version: 7, shots: [{ id: "n", prompt: "new" }] });
+    expect(r.n).toMatchObject({ status: "pending", video_url: null, media_asset_id: null });
+  });
+  it("shows the take the server derived from a sent media_asset_id, while the document still asks for it", () => {
+    const shots = map({ ...mk("a"), media_asset_id: "a2" });
+    const derived = { id: "a", media_asset_id: "a2", status: "completed", video_url: "/v2.mp4", thumbnail_url: "/t2.jpg", engine: "upload", actual_frames: 12 };
+    const body = { base_version: 7, shots: [{ id: "a", media_asset_id: "a2" }] };
+    expect(takesAfterSave({ a: take() }, shots, answer([derived]), body).a).toMatchObject({ media_asset_id: "a2", video_url: "/v2.mp4", engine: "upload" });
+    // The user moved on to another take during the save: the answer must not overwrite it.
+    const moved = map({ ...mk("a"), media_asset_id: "a3" });
+    expect(takesAfterSave({ a: take() }, moved, answer([derived]), body).a.video_url).toBe("/v1.mp4");
+    // A take being generated keeps saying so.
+    expect(takesAfterSave({ a: take({ status: "generating" }) }, shots, answer([derived]), body).a.status).toBe("generating");
   });
 });

@@ -1,6 +1,9 @@
 // Autosave as data: what changed since the server last agreed (the base), and how a 409 is merged.
 // The base is the document as the server has it at `version`; a save sends only the difference.
-import { CLIENT_SHOT_FIELDS, PROJECT_FIELDS, type ProjectMeta, type ProjectSave, type ShotDoc, type ShotUpsert } from "../api/types";
+import {
+  CLIENT_SHOT_FIELDS, PROJECT_FIELDS, SERVER_SHOT_FIELDS, type ProjectMeta, type ProjectSave, type SaveResult, type ShotDoc, type ShotTake,
+  type ShotUpsert,
+} from "../api/types";
 
 export type Doc = { meta: ProjectMeta; shots: Record<string, ShotDoc> };
 
@@ -123,4 +126,30 @@ export function shotName(s: Pick<ShotDoc, "prompt" | "index" | "track_index">): 
   const words = s.prompt.trim().split(/\s+/).slice(0, 5).join(" ");
   const track = ["V1", "V2", "A1"][s.track_index] ?? "";
   return words ? `“${words}${s.prompt.trim().split(/\s+/).length > 5 ? "…" : ""}”` : `Sh ${s.index + 1}${track ? ` on ${track}` : ""}`;
+}
+
+/**
+ * The takes once the server has a save. Its answer lists only what the server set itself: a new
+ * shot's take (status pending), and for a shot whose media_asset_id was sent (a drop, "Use as
+ * take", a clip brought back by undo or redo) the take it derived from that asset, applied only
+ * while the document still asks for that media (it may have changed during the save).
+ */
+export function takesAfterSave(
+  takes: Record<string, ShotTake>, shots: Record<string, ShotDoc>, result: SaveResult, body: ProjectSave,
+): Record<string, ShotTake> {
+  if (!result.shots.length) return takes;
+  const out = { ...takes };
+  const sentMedia = new Map((body.shots ?? []).filter((sh) => sh.id && "media_asset_id" in sh).map((sh) => [sh.id!, sh.media_asset_id ?? null]));
+  for (const sh of result.shots) {
+    const mine = out[sh.id];
+    const media = "media_asset_id" in sh ? (sh.media_asset_id ?? null) : (sentMedia.get(sh.id) ?? mine?.media_asset_id ?? null);
+    const take = { ...(mine ?? { status: "pending" }), media_asset_id: media } as Record<string, unknown>;
+    for (const k of SERVER_SHOT_FIELDS) if (k in sh) take[k] = sh[k];
+    if (mine) {
+      if (!sentMedia.has(sh.id) || (shots[sh.id]?.media_asset_id ?? null) !== media) continue;
+      if (mine.status === "generating") take.status = mine.status;
+    }
+    out[sh.id] = take as ShotTake;
+  }
+  return out;
 }

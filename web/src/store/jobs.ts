@@ -10,6 +10,7 @@ import { newId } from "../lib/shots";
 import { adoptMedia, holdStills } from "./adopt";
 import { STILL_SECONDS } from "../lib/takes";
 import { loadEngines } from "./engines";
+import { handleRenderEvent } from "./renders";
 import { onDownloadEvent } from "./models";
 import type { DownloadEvent } from "../lib/models";
 
@@ -17,6 +18,7 @@ const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync
 
 /** Apply one server event to the store (outside undo history) and run its effects. */
 export function handleServerEvent(ev: ServerEvent): void {
+  if (ev.data?.type === "render") return handleRenderEvent(ev); // renders have no shot: the Export dialog follows them
   const s = useStudio.getState();
   const { state, effects } = reduceEvent({ jobs: s.jobs, takes: s.takes }, ev, s.projectId);
   const sid = ev.data?.shot_id as string | undefined;

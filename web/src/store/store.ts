@@ -7,6 +7,7 @@ import type { AssetPublic, ModelList, ProjectMeta, ShotDoc, ShotTake, TakePublic
 import type { Doc } from "../lib/sync";
 import type { JobView } from "../lib/events";
 import type { EnginesOverview } from "../lib/engines";
+import type { RenderJob } from "../lib/renders";
 
 export type SaveState = "saved" | "dirty" | "saving" | "error" | "offline";
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
@@ -63,6 +64,9 @@ export type ModelsSlice = { models: ModelList | null; hfToken: boolean | null };
 /** takeHistory: every take of the open project's shots (GET /projects/{id}/takes), and their readable names by asset id. */
 export type TakeHistorySlice = { takeList: TakePublic[]; takeLabels: Record<string, string> };
 
+/** renders: render jobs followed live, and the project's finished renders (the Export dialog's master section). */
+export type RendersSlice = { renderJobs: RenderJob[]; renders: AssetPublic[] };
+
 /** ui: overlays and messages. */
 export type UiSlice = {
   toasts: Toast[];
@@ -75,7 +79,7 @@ export type UiSlice = {
   loading: boolean;
 };
 
-export type State = ProjectSlice & SyncSlice & JobsSlice & TimelineSlice & PlaybackSlice & LibrarySlice & EnginesSlice & ModelsSlice & TakeHistorySlice & UiSlice;
+export type State = ProjectSlice & SyncSlice & JobsSlice & TimelineSlice & PlaybackSlice & LibrarySlice & EnginesSlice & ModelsSlice & TakeHistorySlice & RendersSlice & UiSlice;
 
 export const initialState: State = {
   projectId: null, meta: null, shots: {}, takes: {},
@@ -87,6 +91,7 @@ export const initialState: State = {
   engines: null,
   models: null, hfToken: null,
   takeList: [], takeLabels: {},
+  renderJobs: [], renders: [],
   toasts: [], helpOpen: false, projectsOpen: false, modelsOpen: false, compare: null, confirm: null, loading: false,
 };
 

@@ -1,9 +1,9 @@
 // Autosave (seed §7): 2 s after the last change, send what changed with the version it is based
 // on. A 409 carries the server's state: merge it with the unsaved edits, tell the user, save again.
 import { api, ApiError, call } from "../api/client";
-import { metaOf, type ProjectSave, type ProjectState } from "../api/types";
+import { metaOf, type ProjectSave, type ProjectState, type SaveResult } from "../api/types";
 import { packV1 } from "../lib/layout";
-import { diffDoc, mergeDocs, nameConflicts, shotName, type Doc } from "../lib/sync";
+import { diffDoc, mergeDocs, nameConflicts, shotName, takesAfterSave, type Doc } from "../lib/sync";
 import { missingAssetIn, reconcileTakes } from "../lib/takes";
 import { serverSet, toast, useStudio, type State } from "./store";
 import { stateParts } from "../lib/shots";
@@ -62,9 +62,9 @@ export async function saveNow(): Promise<void> {
   inFlight = (async () => {
     useStudio.setState({ saveState: "saving" });
     try {
-      const state = await call(api.PUT("/projects/{project_id}/save", { params: { path: { project_id: projectId } }, body }));
+      const result = await call(api.PUT("/projects/{project_id}/save", { params: { path: { project_id: projectId } }, body }));
       if (useStudio.getState().projectId !== projectId) return;
-      acknowledge(doc, state, body);
+      acknowledge(doc, result, body);
     } catch (e) {
       if (useStudio.getState().projectId !== projectId) return;
       if (e instanceof ApiError && e.status === 409 && e.body?.current) {
@@ -108,27 +108,16 @@ function retryLater(): void {
 }
 
 /**
- * The server now has `sent` at state.version. New shots get their takes (status pending), and a
- * shot whose media_asset_id was sent (a drop, "Use as take", a clip brought back by undo or redo)
- * shows what the server derived from it.
+ * The server now has `sent` at result.version. The answer lists only what the server set itself:
+ * a new shot's take (status pending), and for a shot whose media_asset_id was sent (a drop, "Use
+ * as take", a clip brought back by undo or redo) the take it derived from that asset.
  */
-function acknowledge(sent: Doc, state: ProjectState, body: ProjectSave): void {
+function acknowledge(sent: Doc, result: SaveResult, body: ProjectSave): void {
   const cur = useStudio.getState();
-  const { takes } = stateParts(state);
-  const newTakes = { ...cur.takes };
-  for (const id of Object.keys(takes)) if (!newTakes[id]) newTakes[id] = takes[id];
-  const media = new Set((body.shots ?? []).filter((sh) => sh.id && "media_asset_id" in sh).map((sh) => sh.id!));
-  for (const sh of state.shots) {
-    const mine = newTakes[sh.id];
-    // Only while the document still asks for that media (it may have changed during the save).
-    if (!media.has(sh.id) || (cur.shots[sh.id]?.media_asset_id ?? null) !== (sh.media_asset_id ?? null)) continue;
-    const t = takes[sh.id];
-    newTakes[sh.id] = { ...mine, media_asset_id: t.media_asset_id, video_url: t.video_url, thumbnail_url: t.thumbnail_url, engine: t.engine,
-      actual_frames: t.actual_frames, status: mine?.status === "generating" ? mine.status : t.status };
-  }
-  const dirty = !!diffDoc(sent, docOf(cur)!, state.version);
-  serverSet({ base: sent, version: state.version, takes: newTakes, saveState: dirty ? "dirty" : "saved", lastSavedAt: Date.now(), saveError: null });
-  announceSave(state.id, state.version);
+  const newTakes = takesAfterSave(cur.takes, cur.shots, result, body);
+  const dirty = !!diffDoc(sent, docOf(cur)!, result.version);
+  serverSet({ base: sent, version: result.version, takes: newTakes, saveState: dirty ? "dirty" : "saved", lastSavedAt: Date.now(), saveError: null });
+  announceSave(cur.projectId!, result.version);
 }
 
 /** 409: someone else saved first. Adopt their state, re-apply ours on top, say so, and save again. */

@@ -1,7 +1,9 @@
 """Drawing helpers shared by the draft engines: seeded palettes, fonts, text typesetting, fitting.
 
-Only Pillow's bundled font is used (ImageFont.load_default(size=...)), so a card renders the same
-on every machine with the pinned Pillow.
+Card text is set with the fonts that ship in milimo/assets/fonts (typeset.FontStack: Latin, Arabic,
+Hebrew, Japanese/Chinese, emoji; per-glyph fallback, right-to-left shaping), so a card renders the
+same on every machine with the pinned Pillow. The frame counter of the sync band keeps Pillow's
+bundled font (digits only, drawn on every frame).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from .typeset import FontStack, base_rtl, draw_text
 
 RGB = tuple[int, int, int]
 _GOLDEN = 0.6180339887498949
@@ -67,7 +71,17 @@ def palette(seed: int) -> Palette:
 _fonts = threading.local()  # one FreeType face per thread: faces are not safe to share across threads
 
 
-def font(size: int) -> ImageFont.FreeTypeFont:
+def font(size: int) -> FontStack:
+    """The card fonts at `size` px (any script)."""
+    cache = _fonts.__dict__.setdefault("stacks", {})
+    size = max(6, int(size))
+    if size not in cache:
+        cache[size] = FontStack(size)
+    return cache[size]
+
+
+def basic_font(size: int) -> ImageFont.FreeTypeFont:
+    """Pillow's bundled font: for the frame counter, which shows digits and colons only."""
     cache = _fonts.__dict__.setdefault("by_size", {})
     size = max(6, int(size))
     if size not in cache:
@@ -75,12 +89,12 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     return cache[size]
 
 
-def line_height(f: ImageFont.FreeTypeFont) -> int:
+def line_height(f: FontStack | ImageFont.FreeTypeFont) -> int:
     ascent, descent = f.getmetrics()
     return round((ascent + descent) * 1.15)
 
 
-def wrap(text: str, f: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+def wrap(text: str, f: FontStack, max_width: float) -> list[str]:
     """Greedy word wrap by measured width; words wider than a line are broken by characters."""
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
@@ -101,7 +115,7 @@ def wrap(text: str, f: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
     return lines
 
 
-def fit(text: str, width: float, height: float, max_size: int, min_size: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def fit(text: str, width: float, height: float, max_size: int, min_size: int) -> tuple[FontStack, list[str]]:
     """The largest font in [min_size, max_size] at which `text` wraps into width x height.
 
     At min_size the text that does not fit is cut and ends with an ellipsis, so it never overflows.
@@ -127,7 +141,7 @@ def draw_lines(
     draw: ImageDraw.ImageDraw,
     box: tuple[float, float, float, float],
     lines: list[str],
-    f: ImageFont.FreeTypeFont,
+    f: FontStack,
     fill: RGB,
     align: str = "left",
     valign: str = "top",
@@ -142,8 +156,9 @@ def draw_lines(
     stroke = 1 if bold and f.size >= 14 else 0
     for line in lines:
         w = f.getlength(line)
-        x = {"left": x0, "center": (x0 + x1 - w) / 2, "right": x1 - w}[align]
-        draw.text((round(x), round(y)), line, font=f, fill=fill, stroke_width=stroke, stroke_fill=fill)
+        side = "right" if align == "left" and base_rtl(line) else align  # a right-to-left line starts on the right
+        x = {"left": x0, "center": (x0 + x1 - w) / 2, "right": x1 - w}[side]
+        draw_text(draw, (round(x), round(y)), line, f, fill, stroke_width=stroke, stroke_fill=fill)
         y += lh
     return y
 

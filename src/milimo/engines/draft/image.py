@@ -9,16 +9,15 @@ from the seed. Four steps, each reported through on_step.
 
 from __future__ import annotations
 
-
-
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .base import DraftEngine
 from ..protocols import ImageCapabilities, ImageRequest, StepCallback
+from .base import DraftEngine
 from .drawing import RGB, draw_lines, fit, font, letterbox, line_height, palette, rng, vertical_gradient
 from .framing import draw_framing
 from .shots import find_shot_type, label, normalise_shot_type
+from .typeset import draw_text
 
 STEPS = 4
 
@@ -84,7 +83,7 @@ class DraftImageEngine(DraftEngine):
                 img.paste(thumb, (round(x), round(y)))
                 d.rectangle((x - 1, y - 1, x + tw, y + th), outline=pal.ink, width=max(1, round(unit / 400)))
                 f = font(max(8, round(th * 0.16)))
-                d.text((x + 3, y + th - line_height(f)), f"REF {i + 1}", font=f, fill=pal.ink)
+                draw_text(d, (x + 3, y + th - line_height(f)), f"REF {i + 1}", f, pal.ink)
                 x -= tw + unit * 0.02
         on_step(3, STEPS)
 
@@ -111,10 +110,10 @@ class DraftImageEngine(DraftEngine):
         pad = lf.size * 0.35
         x0, y0 = w * 0.1, h * 0.1
         d.rectangle((x0, y0, x0 + lf.getlength(tag) + 2 * pad, y0 + line_height(lf) + pad), fill=pal.accent)
-        d.text((x0 + pad, y0 + pad * 0.6), tag, font=lf, fill=pal.ground)
+        draw_text(d, (x0 + pad, y0 + pad * 0.6), tag, lf, pal.ground)
         sf = font(max(8, round(unit * 0.03)))
         stamp = f"DRAFT STORYBOARD  ·  seed {request.seed}"
-        d.text((w * 0.9 - sf.getlength(stamp), h * 0.1 - line_height(sf) * 1.1), stamp, font=sf, fill=pal.ground)
+        draw_text(d, (w * 0.9 - sf.getlength(stamp), h * 0.1 - line_height(sf) * 1.1), stamp, sf, pal.ground)
         text = request.prompt.strip() or "(no prompt)"
         m = w * 0.05
         pf, lines = fit(text, w - 2 * m, h - band_top - unit * 0.05, max(9, round(unit * 0.05)), 8)

@@ -86,7 +86,7 @@ def progressive(sentence: str) -> tuple[str, str]:
         tokens[i] = f"{aux} {ing_form(base)}"
         # Coordinated verbs share the auxiliary: "walks in and sits down" -> "is walking in and sitting down".
         for m in range(k + 1, len(words) - 1):
-            j, t = words[m]
+            _j, t = words[m]
             if t.lower() in ("and", "then"):
                 nj, nt = words[m + 1]
                 nb = S_FORMS.get(nt.lower()) if aux == "is" else (nt.lower() if nt.lower() in VERBS else None)

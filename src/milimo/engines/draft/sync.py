@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .drawing import font
+from .drawing import basic_font
 
 SAMPLE_RATE = 48_000
 PIP_HZ = 1_000
@@ -91,7 +91,7 @@ def render_band(index: int, width: int, height: int, fps: float) -> np.ndarray:
     flash = is_second_start(index, fps)
     if flash:
         draw.rectangle((2, 1, counter.width - 1, bh - 2), fill=(255, 255, 255))
-    f = font(bh - 2 if bh < 14 else round(bh * 0.7))
+    f = basic_font(bh - 2 if bh < 14 else round(bh * 0.7))
     text = f"{index:06d}  {timecode(index, fps)}"
     if f.getlength(text) > counter.width - 6:
         text = f"{index:06d}"

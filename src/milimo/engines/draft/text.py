@@ -23,9 +23,9 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
-from .base import DraftEngine
-from ..protocols import Enhancement, EngineUnavailable
+from ..protocols import EngineUnavailable, Enhancement
 from . import prompt_rules as rules
+from .base import DraftEngine
 from .drawing import rng
 from .shots import find_shot_type, normalise_shot_type
 
@@ -248,7 +248,7 @@ def _video_prompt(p: Parsed, prompt: str, has_frame: bool, duration_s: float, se
         "camera": "" if rules.CAMERA_WORDS.search(prompt) else rules.CAMERA.get(p.shot, ""),
         "lighting": "" if has_frame else light,
     }
-    lo, hi = _tier(duration_s)
+    _lo, hi = _tier(duration_s)
     # A scene heading is the user's own words: its setting sentence is kept like the action.
     required = ["setting"] if p.heading and extras["setting"] else []
     budget = max(0, hi - len(user) - len(required) - 1)

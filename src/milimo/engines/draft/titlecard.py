@@ -18,6 +18,7 @@ from ..protocols import ShotContext
 from .camera import Canvas
 from .drawing import Palette, draw_lines, fit, font, line_height, vertical_gradient
 from .shots import label, normalise_shot_type
+from .typeset import draw_text
 
 BREATH_ZOOM = 1.04
 BREATH_SECONDS = 12.0
@@ -55,7 +56,7 @@ def render_card(context: ShotContext, prompt: str, size: tuple[int, int], pal: P
         pad = tf.size * 0.4
         x1 = w - m
         d.rectangle((x1 - tw - 2 * pad, y, x1, y + line_height(tf) + pad), fill=pal.accent)
-        d.text((x1 - tw - pad, y + pad * 0.6), tag, font=tf, fill=pal.ground)
+        draw_text(d, (x1 - tw - pad, y + pad * 0.6), tag, tf, pal.ground)
         tag_w = tw + 3 * pad
     if heading:
         hf, lines = fit(heading, w - 2 * m - tag_w, line_height(font(round(px(0.075)))) * 2, round(px(0.075)), round(px(0.05)))
@@ -86,7 +87,7 @@ def render_card(context: ShotContext, prompt: str, size: tuple[int, int], pal: P
             y = draw_lines(d, (x0, y, x0 + col, h), [character], cf, pal.accent, align="center", bold=True)
         df, lines = fit(dialogue, col, foot_y - y - m * 0.2, round(px(0.055)), round(px(0.04)))
         draw_lines(d, (x0, y, x0 + col, h), lines, df, pal.ink, align="center")
-    d.text((m, foot_y), footer, font=foot_f, fill=pal.accent)
+    draw_text(d, (m, foot_y), footer, foot_f, pal.accent)
     return img
 
 

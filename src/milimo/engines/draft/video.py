@@ -18,11 +18,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 
-
 import numpy as np
 from PIL import Image
 
-from .base import DraftEngine
 from ..protocols import (
     AudioTrack,
     StepCallback,
@@ -31,6 +29,7 @@ from ..protocols import (
     VideoResult,
 )
 from . import sources
+from .base import DraftEngine
 from .camera import canvas_for, choose_move
 from .drawing import palette, wash
 from .shots import find_shot_type, normalise_shot_type

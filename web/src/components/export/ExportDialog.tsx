@@ -4,11 +4,13 @@ import { useEffect, useState, type ComponentType } from "react";
 import { useStudio } from "../../store/store";
 import { EditorialExport } from "./EditorialExport";
 import { ImportCut } from "./ImportCut";
+import { MasterRender } from "./MasterRender";
 
 import type { ExportSectionProps } from "./types";
 export type { ExportSectionProps };
 
 export const SECTIONS: { id: string; title: string; Body: ComponentType<ExportSectionProps> }[] = [
+  { id: "master", title: "Master file", Body: MasterRender },
   { id: "editorial", title: "Project files for editors", Body: EditorialExport },
   { id: "import-cut", title: "Import an edited cut", Body: ImportCut },
 ];

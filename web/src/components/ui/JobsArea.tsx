@@ -1,10 +1,12 @@
 // The jobs area: everything running in the studio now (shot generations of the open project and
 // model downloads) in one place in the header, each with its progress, time left and a cancel.
-// Other views (storyboard, elements, export) list their jobs here by adding rows.
+// Other views (storyboard, elements, export) list their jobs here by adding rows; renders do.
 import { useState } from "react";
 import { Activity, X } from "lucide-react";
 import { useStudio } from "../../store/store";
 import { cancelShot } from "../../store/jobs";
+import { cancelRender } from "../../store/renders";
+import { isActiveRender } from "../../lib/renders";
 import { cancelDownload } from "../../store/models";
 import { isActive } from "../../lib/events";
 import { formatEta, formatSpeed } from "../../lib/models";
@@ -18,7 +20,14 @@ export function useJobRows(): JobRow[] {
   const jobs = useStudio((s) => s.jobs);
   const shots = useStudio((s) => s.shots);
   const models = useStudio((s) => s.models);
+  const renders = useStudio((s) => s.renderJobs);
   const rows: JobRow[] = [];
+  for (const r of renders) {
+    if (!isActiveRender(r)) continue;
+    rows.push({ key: `render-${r.job_id}`, title: `Render ${r.format === "prores" ? "ProRes" : "MP4"} ${r.in_frame}–${r.out_frame}`,
+      progress: r.progress, detail: `${r.message || r.status}${r.eta != null ? ` · ${formatEta(r.eta)}` : ""}`,
+      onCancel: () => void cancelRender(r.job_id) });
+  }
   for (const [id, j] of Object.entries(jobs)) {
     if (!isActive(j) || !shots[id]) continue;
     rows.push({ key: `shot-${id}`, title: `Shot ${shotName(shots[id])}`, progress: j.progress,
