@@ -26,8 +26,16 @@ from tests.conftest import ServerProcess
 from tests.sse import SSEClient
 
 STEPS, STEP_S, JOBS_PER_GPU = 10, 0.1, 6
-SHOT = {"prompt": "a lighthouse keeper climbs the stairs", "enhance_prompt": False, "cfg_scale": 1.0,
-        "width": 128, "height": 96, "num_frames": 9, "fps": 24, "num_inference_steps": STEPS}
+SHOT = {
+    "prompt": "a lighthouse keeper climbs the stairs",
+    "enhance_prompt": False,
+    "cfg_scale": 1.0,
+    "width": 128,
+    "height": 96,
+    "num_frames": 9,
+    "fps": 24,
+    "num_inference_steps": STEPS,
+}
 ENGINE = {"MILIMO_VIDEO_ENGINE": "standin", "MILIMO_STANDIN_STEP_S": str(STEP_S), "MILIMO_STANDIN_LOAD_S": "0.5"}
 
 
@@ -36,8 +44,12 @@ def run_batch(submit_url: str, watch: SSEClient, count: int, tag: str) -> tuple[
     with httpx.Client(base_url=submit_url, timeout=30) as http:
         pid = http.post("/projects", json={"name": tag}).json()["id"]
         t0 = time.time()
-        jobs = [http.post("/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": f"{tag}-{i}"}}).json()["job_id"]
-                for i in range(count)]
+        jobs = [
+            http.post("/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": f"{tag}-{i}"}}).json()[
+                "job_id"
+            ]
+            for i in range(count)
+        ]
     for job in jobs:
         end = watch.wait_for(lambda e, j=job: e.data.get("job_id") == j and e.type in ("complete", "error", "cancelled"), 300)
         assert end.type == "complete", end.data
@@ -79,8 +91,13 @@ def local_anchor(root: Path) -> float:
 
 
 def ray_run(root: Path, db_url: str, address: str, gpus: int) -> tuple[float, list[float]]:
-    env = {**ENGINE, "MILIMO_EXECUTOR": "ray", "MILIMO_RAY_ADDRESS": address, "MILIMO_DATABASE_URL": db_url,
-           "MILIMO_RAY_WORKERS": str(gpus)}
+    env = {
+        **ENGINE,
+        "MILIMO_EXECUTOR": "ray",
+        "MILIMO_RAY_ADDRESS": address,
+        "MILIMO_DATABASE_URL": db_url,
+        "MILIMO_RAY_WORKERS": str(gpus),
+    }
     a = ServerProcess(root / "shared", env).start(120)
     b = ServerProcess(root / "shared", env).start(120)
     try:
@@ -118,18 +135,26 @@ def main() -> None:
     ideal_s = STEPS * STEP_S
     ray1_per_job = 60 / results[1]
     local_per_job = local_s / JOBS_PER_GPU
-    record("cluster", {
-        "steps": STEPS, "step_s": STEP_S, "jobs_per_gpu": JOBS_PER_GPU,
-        "local_jobs_per_min": round(JOBS_PER_GPU / local_s * 60, 1),
-        "ray_jobs_per_min": {str(g): round(v, 1) for g, v in results.items()},
-        "speedup_2": round(results[2] / results[1], 2), "speedup_4": round(results[4] / results[1], 2),
-        "local_per_job_s": round(local_per_job, 3), "ray_per_job_s": round(ray1_per_job, 3), "gpu_time_per_job_s": ideal_s,
-        "ray_overhead_vs_local_ms": round((ray1_per_job - local_per_job) * 1000, 1),
-        "sse_other_replica_p50_ms": round(percentile(latencies, 50) * 1000, 1),
-        "sse_other_replica_p99_ms": round(percentile(latencies, 99) * 1000, 1),
-        "events": len(latencies),
-        "targets": {"speedup_2": 1.9, "speedup_4": 3.6, "overhead_ms": 100, "p99_ms": 100},
-    })
+    record(
+        "cluster",
+        {
+            "steps": STEPS,
+            "step_s": STEP_S,
+            "jobs_per_gpu": JOBS_PER_GPU,
+            "local_jobs_per_min": round(JOBS_PER_GPU / local_s * 60, 1),
+            "ray_jobs_per_min": {str(g): round(v, 1) for g, v in results.items()},
+            "speedup_2": round(results[2] / results[1], 2),
+            "speedup_4": round(results[4] / results[1], 2),
+            "local_per_job_s": round(local_per_job, 3),
+            "ray_per_job_s": round(ray1_per_job, 3),
+            "gpu_time_per_job_s": ideal_s,
+            "ray_overhead_vs_local_ms": round((ray1_per_job - local_per_job) * 1000, 1),
+            "sse_other_replica_p50_ms": round(percentile(latencies, 50) * 1000, 1),
+            "sse_other_replica_p99_ms": round(percentile(latencies, 99) * 1000, 1),
+            "events": len(latencies),
+            "targets": {"speedup_2": 1.9, "speedup_4": 3.6, "overhead_ms": 100, "p99_ms": 100},
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -19,16 +19,29 @@ from tests.sse import SSEClient
 
 pytestmark = pytest.mark.timeout(240)
 STEP_S = 0.1
-SHOT = {"prompt": "a lighthouse keeper climbs the stairs", "enhance_prompt": False, "cfg_scale": 1.0,
-        "width": 128, "height": 96, "num_frames": 9, "fps": 24}
+SHOT = {
+    "prompt": "a lighthouse keeper climbs the stairs",
+    "enhance_prompt": False,
+    "cfg_scale": 1.0,
+    "width": 128,
+    "height": 96,
+    "num_frames": 9,
+    "fps": 24,
+}
 
 
 @pytest.fixture(scope="module")
 def replicas(cluster_db, ray_cluster, tmp_path_factory):
     data = tmp_path_factory.mktemp("shared") / "data"  # the storage every node shares
-    env = {"MILIMO_EXECUTOR": "ray", "MILIMO_RAY_ADDRESS": ray_cluster, "MILIMO_DATABASE_URL": cluster_db,
-           "MILIMO_VIDEO_ENGINE": "standin", "MILIMO_STANDIN_STEP_S": str(STEP_S), "MILIMO_STANDIN_LOAD_S": "0.2",
-           "MILIMO_AFFINITY_WAIT_S": "0.3"}
+    env = {
+        "MILIMO_EXECUTOR": "ray",
+        "MILIMO_RAY_ADDRESS": ray_cluster,
+        "MILIMO_DATABASE_URL": cluster_db,
+        "MILIMO_VIDEO_ENGINE": "standin",
+        "MILIMO_STANDIN_STEP_S": str(STEP_S),
+        "MILIMO_STANDIN_LOAD_S": "0.2",
+        "MILIMO_AFFINITY_WAIT_S": "0.3",
+    }
     a = ServerProcess(data, env).start(timeout=120)
     b = ServerProcess(data, env).start(timeout=120)
     try:
@@ -50,7 +63,9 @@ def _project(http: httpx.Client) -> str:
 
 
 def _generate(http: httpx.Client, pid: str, sid: str, steps: int = 5) -> str:
-    r = http.post("/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": sid, "num_inference_steps": steps}})
+    r = http.post(
+        "/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": sid, "num_inference_steps": steps}}
+    )
     assert r.status_code == 200, r.text
     return r.json()["job_id"]
 
@@ -121,7 +136,9 @@ def test_six_jobs_via_a_complete_and_b_streams_every_event_in_order(replicas):
             steps = [e.data["message"] for e in seen if e.data.get("message", "").startswith("Generating")]
             assert steps == [f"Generating ({k}/5)" for k in range(1, 6)]  # every step
             # The replica that submitted and the other one saw the same stream.
-            assert [(e.type, e.data.get("message")) for e in sse_a.for_job(job)] == [(e.type, e.data.get("message")) for e in seen]
+            assert [(e.type, e.data.get("message")) for e in sse_a.for_job(job)] == [
+                (e.type, e.data.get("message")) for e in seen
+            ]
     finally:
         sse_a.close()
         sse_b.close()
@@ -136,11 +153,17 @@ def test_cancel_through_b_stops_the_job_on_its_actor_within_one_step(replicas):
             sse.wait_for(lambda e: e.data.get("job_id") == job and e.data.get("message") == "Generating (3/60)", 60)
             r = http_b.post(f"/jobs/{job}/cancel")
             assert r.status_code == 200 and r.json()["status"] == "cancelling"
-            at_cancel = max(int(e.data["message"].split("(")[1].split("/")[0]) for e in sse.for_job(job)
-                            if e.data.get("message", "").startswith("Generating"))
+            at_cancel = max(
+                int(e.data["message"].split("(")[1].split("/")[0])
+                for e in sse.for_job(job)
+                if e.data.get("message", "").startswith("Generating")
+            )
             assert _end(sse, job, 30).type == "cancelled"
-            last = max(int(e.data["message"].split("(")[1].split("/")[0]) for e in sse.for_job(job)
-                       if e.data.get("message", "").startswith("Generating"))
+            last = max(
+                int(e.data["message"].split("(")[1].split("/")[0])
+                for e in sse.for_job(job)
+                if e.data.get("message", "").startswith("Generating")
+            )
             assert last - at_cancel <= 1, (at_cancel, last)
             assert http_b.get(f"/status/{job}").json()["status"] == "cancelled"
     finally:

@@ -20,12 +20,22 @@ SHOT = {"prompt": "rain on a tin roof", "enhance_prompt": False, "cfg_scale": 1.
 
 
 def test_a_worker_process_runs_jobs_and_its_death_fails_its_job(cluster_db, tmp_path):
-    env = {**os.environ, "MILIMO_DATABASE_URL": cluster_db, "MILIMO_VIDEO_ENGINE": "standin", "MILIMO_STANDIN_STEP_S": "0.1",
-           "MILIMO_STANDIN_LOAD_S": "0.1", "MILIMO_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "MILIMO_DATABASE_URL": cluster_db,
+        "MILIMO_VIDEO_ENGINE": "standin",
+        "MILIMO_STANDIN_STEP_S": "0.1",
+        "MILIMO_STANDIN_LOAD_S": "0.1",
+        "MILIMO_LOG_LEVEL": "warning",
+    }
     data = tmp_path / "data"
     replica = ServerProcess(data, {**env, "MILIMO_EXECUTOR": "external"}).start(60)
-    worker = subprocess.Popen([sys.executable, "-m", "milimo.cli", "worker", "--data-dir", str(data), "--name", "render-1"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "milimo.cli", "worker", "--data-dir", str(data), "--name", "render-1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     sse = SSEClient(replica.url)
     try:
         with httpx.Client(base_url=replica.url, timeout=10) as http:
@@ -35,14 +45,20 @@ def test_a_worker_process_runs_jobs_and_its_death_fails_its_job(cluster_db, tmp_
                 time.sleep(0.3)
             assert http.get("/health").json()["workers"][0]["name"] == "render-1"
             pid = http.post("/projects", json={"name": "Workers"}).json()["id"]
-            done = http.post("/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "w-1", "num_inference_steps": 3}}).json()
+            done = http.post(
+                "/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "w-1", "num_inference_steps": 3}}
+            ).json()
             end = sse.wait_for(lambda e: e.data.get("job_id") == done["job_id"] and e.type in ("complete", "error"), 60)
             assert end.type == "complete" and http.get(f"/status/{done['job_id']}").json()["status"] == "completed"
 
-            doomed = http.post("/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "w-2", "num_inference_steps": 200}}).json()
+            doomed = http.post(
+                "/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "w-2", "num_inference_steps": 200}}
+            ).json()
             sse.wait_for(lambda e: e.data.get("job_id") == doomed["job_id"] and e.data.get("message") == "Generating (2/200)", 60)
             worker.kill()
-            end = sse.wait_for(lambda e: e.data.get("job_id") == doomed["job_id"] and e.type in ("complete", "error", "cancelled"), 30)
+            end = sse.wait_for(
+                lambda e: e.data.get("job_id") == doomed["job_id"] and e.type in ("complete", "error", "cancelled"), 30
+            )
             assert end.type == "error" and end.data["message"] == WORKER_LOST
             row = http.get(f"/status/{doomed['job_id']}").json()
             assert row["status"] == "failed" and row["error"] == WORKER_LOST

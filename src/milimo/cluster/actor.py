@@ -19,8 +19,9 @@ class GpuWorker:
     def __init__(self, settings: dict[str, Any], name: str) -> None:
         import ray
 
-        logging.basicConfig(level=str(settings.get("log_level", "info")).upper(),
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=str(settings.get("log_level", "info")).upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         gpu_ids = ray.get_gpu_ids()
         self.node = WorkerNode(Settings(**settings), name, kind="ray-actor", slots=1, gpu_ids=gpu_ids)
         self.node.start()

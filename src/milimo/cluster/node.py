@@ -33,15 +33,25 @@ STALE_AFTER_S = 4.0  # a worker not heard from for this long is not listed as al
 
 def require_postgres(settings: Settings) -> None:
     if settings.db_kind != "postgresql":
-        raise RuntimeError(f"MILIMO_EXECUTOR={settings.executor} and `milimo worker` need PostgreSQL as the shared queue; "
-                           f"set MILIMO_DATABASE_URL=postgresql+psycopg://... (it is {settings.db_kind})")
+        raise RuntimeError(
+            f"MILIMO_EXECUTOR={settings.executor} and `milimo worker` need PostgreSQL as the shared queue; "
+            f"set MILIMO_DATABASE_URL=postgresql+psycopg://... (it is {settings.db_kind})"
+        )
 
 
 class WorkerNode:
     """Implements jobs.services.Services for a job-running process of a cluster."""
 
-    def __init__(self, settings: Settings, name: str = "", *, kind: str = "worker", tasks: TaskRegistry | None = None,
-                 slots: int = 1, gpu_ids: list[Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        name: str = "",
+        *,
+        kind: str = "worker",
+        tasks: TaskRegistry | None = None,
+        slots: int = 1,
+        gpu_ids: list[Any] | None = None,
+    ) -> None:
         require_postgres(settings)
         self.settings = settings
         self.name = name or settings.worker_name or f"{socket.gethostname()}-{os.getpid()}"
@@ -52,8 +62,9 @@ class WorkerNode:
         self.engines = EngineRegistry(settings)
         self.residency = ModelManager()
         self.leases = JobLeases(settings.db_url)
-        self.slots = LocalExecutor(TASKS if tasks is None else tasks, slots, affinity_wait_s=settings.affinity_wait_s,
-                                   leases=self.leases)
+        self.slots = LocalExecutor(
+            TASKS if tasks is None else tasks, slots, affinity_wait_s=settings.affinity_wait_s, leases=self.leases
+        )
         self.executor: Executor = self.slots
         self.channel = Channel(settings.db_url, origin=self.name)
         self.bus.relay = lambda event: self.channel.send_event(event.type, event.data)
@@ -81,9 +92,18 @@ class WorkerNode:
             video = self.engines.get("video").name
         except Exception:
             video = None
-        return {"name": self.name, "kind": self.kind, "host": socket.gethostname(), "pid": os.getpid(),
-                "device": self.settings.device, "gpu_ids": [str(g) for g in self.gpu_ids], "video_engine": video,
-                "active": self.executor.active_ids(), "slots": self.slots.slots, **status}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "device": self.settings.device,
+            "gpu_ids": [str(g) for g in self.gpu_ids],
+            "video_engine": video,
+            "active": self.executor.active_ids(),
+            "slots": self.slots.slots,
+            **status,
+        }
 
     def _heartbeat(self) -> None:
         while not self._stop.is_set():

@@ -44,18 +44,35 @@ class RayExecutor(ClusterExecutor):
 
         address = self.settings.ray_address
         self._own_cluster = address == "local"
-        ray.init(address=None if self._own_cluster else address, namespace=NAMESPACE, include_dashboard=False,
-                 ignore_reinit_error=True, log_to_driver=False, configure_logging=False)
+        ray.init(
+            address=None if self._own_cluster else address,
+            namespace=NAMESPACE,
+            include_dashboard=False,
+            ignore_reinit_error=True,
+            log_to_driver=False,
+            configure_logging=False,
+        )
         gpus = int(ray.cluster_resources().get("GPU", 0))
         count = self.settings.ray_workers or gpus
         if count == 0:
-            raise RuntimeError(f"the Ray cluster at {address!r} has no GPUs; start its nodes with `ray start --num-gpus=N` "
-                               "or set MILIMO_RAY_WORKERS")
+            raise RuntimeError(
+                f"the Ray cluster at {address!r} has no GPUs; start its nodes with `ray start --num-gpus=N` "
+                "or set MILIMO_RAY_WORKERS"
+            )
         remote = ray.remote(GpuWorker)
         config = actor_settings(self.settings)
         for i in range(count):
-            self.actors.append(remote.options(name=f"milimo-gpu-{i}", get_if_exists=True, lifetime="detached", num_gpus=1,
-                                              num_cpus=0, max_restarts=-1, max_task_retries=0).remote(config, f"gpu-{i}"))
+            self.actors.append(
+                remote.options(
+                    name=f"milimo-gpu-{i}",
+                    get_if_exists=True,
+                    lifetime="detached",
+                    num_gpus=1,
+                    num_cpus=0,
+                    max_restarts=-1,
+                    max_task_retries=0,
+                ).remote(config, f"gpu-{i}")
+            )
         log.info("Ray executor: %d GPU actor(s) on %s (cluster GPUs: %d)", count, address, gpus)
 
     def describe(self) -> dict[str, Any]:

@@ -43,5 +43,10 @@ class StandInVideoEngine(DraftVideoEngine):
         return result
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "step_s": self.step_s, "load_s": self.load_s, "loaded": self._loaded,
-                "stand_in": "sleeps where a GPU computes; for clusters without GPUs"}
+        return {
+            **super().describe(),
+            "step_s": self.step_s,
+            "load_s": self.load_s,
+            "loaded": self._loaded,
+            "stand_in": "sleeps where a GPU computes; for clusters without GPUs",
+        }

@@ -143,5 +143,8 @@ class WorkerRegistry:
     def alive(self) -> list[dict[str, Any]]:
         now = time.monotonic()
         with self._lock:
-            return [{**info, "last_seen_s": round(now - t, 2)} for t, info in sorted(self._seen.values(), key=lambda x: x[1]["name"])
-                    if now - t <= self.stale_after_s]
+            return [
+                {**info, "last_seen_s": round(now - t, 2)}
+                for t, info in sorted(self._seen.values(), key=lambda x: x[1]["name"])
+                if now - t <= self.stale_after_s
+            ]

@@ -105,8 +105,11 @@ class Reaper:
             self._conn = psycopg.connect(libpq_url(self.db.url), autocommit=True)
         cutoff = utcnow() - timedelta(seconds=CLAIM_GRACE_S)
         with self.db.read() as session:
-            running = list(session.execute(
-                select(col(Job.id)).where(col(Job.status) == JobStatus.processing, col(Job.started_at) < cutoff)).scalars())
+            running = list(
+                session.execute(
+                    select(col(Job.id)).where(col(Job.status) == JobStatus.processing, col(Job.started_at) < cutoff)
+                ).scalars()
+            )
         failed = []
         for job_id in running:
             if not self._conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (job_id,)).fetchone()[0]:
