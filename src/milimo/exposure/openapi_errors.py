@@ -40,12 +40,15 @@ DESCRIPTIONS = {
     404: "Something the request names does not exist",
     409: "Conflict: the change is based on an old project version, or the thing is in use",
     413: "The body (or an upload, or an image's pixel count) is over its limit",
-    415: "The upload is not media the studio can decode",
+    415: "The upload is not media the studio can decode (or not a cut file an editor wrote)",
     416: "The requested byte range is outside the file",
     422: "The request is well-formed but a value is invalid; `errors` lists each problem",
+    429: "The segmentation service holds as many tracking sessions as it may; stop one first",
+    501: "This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3`",
     503: "The engine or service this needs is not available",
 }
-ENGINE_PREFIXES = ("/generate", "/engines", "/models")
+ENGINE_PREFIXES = ("/generate", "/engines", "/models", "/elements", "/storyboard", "/edit")
+SERVICE_PREFIX = "/edit"  # the segmentation service: 501 (a text prompt without SAM 3), 429 (tracking sessions full)
 MEDIA_MARK = "{path}"
 
 
@@ -64,10 +67,12 @@ def statuses(path: str, method: str, op: dict[str, Any]) -> set[int]:
         found.add(404)
     if params:
         found.add(422)
-    if path == "/upload":
-        found.add(415)
-    if path.startswith(ENGINE_PREFIXES):
+    if "multipart/form-data" in op.get("requestBody", {}).get("content", {}):
+        found.add(415)  # a file is judged by its content: not media, or not a cut an editor wrote
+    if path.startswith(ENGINE_PREFIXES) or path.endswith("/render") or "/storyboard/" in path:
         found.add(503)
+    if path.startswith(SERVICE_PREFIX):
+        found |= {429, 501}
     if MEDIA_MARK in path:
         found.add(416)
     return found

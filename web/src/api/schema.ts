@@ -4061,6 +4061,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     create_inpaint_edit_inpaint_post: {
@@ -4148,6 +4175,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     read_sam_status_edit_sam_status_get: {
@@ -4181,6 +4235,33 @@ export interface operations {
             };
             /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4275,6 +4356,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     create_text_mask_edit_segment_text_post: {
@@ -4355,6 +4463,33 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4451,6 +4586,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     propagate_tracking_edit_track_propagate_post: {
@@ -4531,6 +4693,33 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4627,6 +4816,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     stop_tracking_edit_track_stop_post: {
@@ -4716,6 +4932,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     read_element_elements__element_id__get: {
@@ -4768,6 +5011,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4848,6 +5100,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4945,6 +5206,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     visualize_element_elements__element_id__visualize_post: {
@@ -5028,6 +5298,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6739,6 +7018,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The upload is not media the studio can decode (or not a cut file an editor wrote) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
                 headers: {
@@ -6973,6 +7261,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7359,6 +7656,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     batch_generate_projects__project_id__storyboard_batch_generate_post: {
@@ -7442,6 +7748,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7539,6 +7854,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     export_storyboard_projects__project_id__storyboard_export_get: {
@@ -7594,6 +7918,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7691,6 +8024,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     parse_storyboard_projects__project_id__storyboard_parse_post: {
@@ -7774,6 +8116,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7873,6 +8224,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     reorder_scenes_projects__project_id__storyboard_scenes_reorder_post: {
@@ -7956,6 +8316,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8053,6 +8422,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_shot_projects__project_id__storyboard_shots__shot_id__delete: {
@@ -8127,6 +8505,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8224,6 +8611,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     queue_thumbnails_projects__project_id__storyboard_thumbnails_post: {
@@ -8307,6 +8703,15 @@ export interface operations {
             };
             /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8785,6 +9190,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     read_tokens_tokens_get: {
@@ -9044,7 +9458,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The upload is not media the studio can decode */
+            /** @description The upload is not media the studio can decode (or not a cut file an editor wrote) */
             415: {
                 headers: {
                     [name: string]: unknown;
