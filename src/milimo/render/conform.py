@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import av
-from av.container import InputContainer
 import numpy as np
+from av.container import InputContainer
 
 from milimo.media import MediaError, load_rgb
 from milimo.render.cut import CutClip, CutMedia
