@@ -42,11 +42,23 @@ web-api: install web/node_modules/.stamp
 web-test: web/node_modules/.stamp
 	cd web && npx vitest run
 
+# The segmentation service (seed §3) runs beside the studio as a child it supervises.
 run: install web/dist/index.html
-	$(BIN)/milimo serve $(ARGS)
+	MILIMO_SAM_AUTOSTART=$${MILIMO_SAM_AUTOSTART:-1} $(BIN)/milimo serve $(ARGS)
 
-# Vitest first (seconds), then pytest, which includes the browser tests (tests/web, Debian's Chromium).
-test: install-test web-test web/dist/index.html
+# The gates (docs/architecture.md): ruff lint and format, mypy over src/, the import-linter layers,
+# no import cycle in src/ (tools/check_cycles.py, which also wants every top-level module in a layer)
+# or in web/src (madge). A cycle or a layer violation fails CI.
+lint: install-test web/node_modules/.stamp
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/lint-imports
+	$(BIN)/python tools/check_cycles.py
+	cd web && npm run --silent check:cycles
+	$(BIN)/mypy
+
+# The gates, Vitest (seconds), then pytest, which includes the browser tests (tests/web, Debian's Chromium).
+test: install-test lint web-test web/dist/index.html
 	$(BIN)/python -m pytest $(ARGS)
 
 bench: install-test

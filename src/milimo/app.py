@@ -19,6 +19,7 @@ from milimo.api import (
     assets,
     edit,
     editorial,
+    elements,
     engines,
     events,
     generation,
@@ -68,8 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        expose_headers=["content-range", "etag"])
     _install_error_handlers(app)
     _install_exposure(app, settings)
-    for module in (health, projects, shots, assets, generation, events, media, engines, models, takes, tokens, editorial, edit,
-                   storyboard, render):
+    for module in (health, projects, shots, assets, elements, generation, events, media, engines, models, takes, tokens, editorial,
+                   edit, storyboard, render):
         app.include_router(module.router)
     if settings.web_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")

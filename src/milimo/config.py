@@ -93,6 +93,7 @@ class Settings(BaseSettings):
 
     # Segmentation (SAM) service: a separate loopback-only process (`milimo sam-service`) the studio calls over HTTP.
     sam_url: str = "http://127.0.0.1:8001"  # where the studio finds it
+    sam_autostart: bool = False  # the studio starts `milimo sam-service` as a child it supervises (`make run` sets it)
     sam_port: int = Field(8001, ge=1, le=65535)  # where `milimo sam-service` listens (always on 127.0.0.1)
     sam_weights: Path | None = None  # a SAM 3 folder; default: the model library's models/sam3 (or the HF cache)
     sam_timeout_s: float = Field(60.0, gt=0, le=3600)  # one image request (mask, text, detect, track prompt)

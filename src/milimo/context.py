@@ -1,6 +1,7 @@
 """The studio: its long-lived services, built once per process, and their one lifecycle.
 
-`Studio.start()` is seed §5 (directories, migrations, zombie recovery, executor slots) and
+`Studio.start()` is seed §5 (directories, migrations, zombie recovery, executor slots, and the
+segmentation service as a supervised child when `sam_autostart`) and
 `Studio.stop()` is seed §8 (flag running jobs, grace period, stop downloads, unload models,
 close the database). `milimo serve`, `milimo generate` and the tests all go through them, so
 after start() everything below is there. jobs/, studio/ and tasks/ see the studio only through
@@ -22,6 +23,7 @@ from milimo.jobs.events import EventBus
 from milimo.jobs.executor import LocalExecutor
 from milimo.jobs.recovery import recover_zombies
 from milimo.jobs.services import Executor
+from milimo.sam_service.supervisor import SamSupervisor
 from milimo.studio.library import ModelLibrary
 from milimo.tasks import TASKS
 
@@ -40,6 +42,7 @@ class Studio:
         self.residency = ModelManager()
         self.executor: Executor = LocalExecutor(TASKS if tasks is None else tasks, settings.gpu_slots if slots is None else slots)
         self.library = ModelLibrary(self)
+        self.segmentation: SamSupervisor | None = None  # the SAM service as a child process, when sam_autostart
         self.started = False
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -51,12 +54,20 @@ class Studio:
             self.bus.attach_loop(loop)
         recover_zombies(self.db, self.settings)
         self.executor.start(self)
+        if self.settings.sam_autostart:
+            # Seed §3: the segmentation service runs beside the studio; its own start-up (loading SAM 3)
+            # must not hold the studio's, and the supervisor restarts it if it dies.
+            log_file = self.settings.data_dir / "sam-service.log"
+            self.segmentation = SamSupervisor(self.settings.data_dir, self.settings.sam_port, log_file=log_file)
+            self.segmentation.start(wait=False)
         self.started = True
 
     def stop(self) -> None:
         """Seed §8: flag running jobs and give them the grace period, stop downloads resumably (not cut off
         mid-write), let go of the device, close the database. Blocking; safe to call once after start()."""
         if self.started:
+            if self.segmentation is not None:
+                self.segmentation.stop()
             self.executor.shutdown(self.settings.shutdown_grace_s)
             self.library.stop_downloads(DOWNLOAD_STOP_TIMEOUT_S)
             self.residency.unload_all()

@@ -37,7 +37,7 @@ def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, 
         url = after[sid]["thumbnail_url"]
         assert url and url.startswith(f"/projects/{pid}/generated/thumb_")
         assert client.get(url).headers["content-type"] == "image/jpeg"
-        assert (after[sid]["status"], after[sid]["video_url"], after[sid]["media_asset_id"]) == (before[sid]["status"], None, None)
+        assert (after[sid]["status"], after[sid].get("video_url"), after[sid].get("media_asset_id")) == (before[sid]["status"], None, None)
     params = client.get(f"/status/{jobs[dialogue['id']]}").json()
     assert params["status"] == "completed"
 
@@ -54,7 +54,7 @@ def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, 
     assert wait_job(client, r["results"][0]["job_id"])["status"] == "completed"
     took = shots_by_id(client, pid)[with_take["id"]]
     for key in ("media_asset_id", "video_url", "status", "engine", "actual_frames", "last_job_id"):
-        assert took[key] == before[with_take["id"]][key], key
+        assert took.get(key) == before[with_take["id"]].get(key), key  # the state leaves empty fields out
     assert took["thumbnail_url"] != before[with_take["id"]]["thumbnail_url"] and "/generated/thumb_" in took["thumbnail_url"]
 
 

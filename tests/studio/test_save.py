@@ -25,6 +25,7 @@ FULL_SHOT = {
     "upscale": True,
     "pipeline_override": "keyframe",
     "auto_continue": True,
+    "still_first": False,
     "timeline": [
         {"asset_id": "asset-1", "url": None, "frame_index": 0, "strength": 0.8, "type": "image"},
         {"asset_id": None, "url": "/projects/p/generated/x.png", "frame_index": 96, "strength": 1.0, "type": "image"},

@@ -11,6 +11,9 @@ import { ConfirmDialog } from "./components/ConfirmDialog";
 import { Login } from "./components/Login";
 import { ModelLibrary } from "./components/ModelLibrary";
 import { TakesCompare } from "./components/TakesCompare";
+import { ElementsPanel } from "./components/ElementsPanel";
+import { ImagesView } from "./components/ImagesView";
+import { loadElements } from "./store/elements";
 import { startSession } from "./store/session";
 import { startTakeHistorySync } from "./store/takeHistory";
 import { loadModels } from "./store/models";
@@ -28,6 +31,8 @@ import { playback } from "./playback/playback";
 
 export function App() {
   const hasProject = useStudio((s) => s.projectId !== null);
+  const projectId = useStudio((s) => s.projectId);
+  useEffect(() => void loadElements(), [projectId]); // triggers for every prompt field's "@"
   const storyboard = useStoryboard((s) => s.open);
   useEffect(() => {
     const stopAutosave = startAutosave();
@@ -72,6 +77,8 @@ export function App() {
       <ProjectManager />
       <ModelLibrary />
       <TakesCompare />
+      <ElementsPanel />
+      <ImagesView />
       <HelpOverlay />
       <MaskEditor />
       <ConfirmDialog />

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from milimo.api.deps import JobId, ProjectId, StudioDep
 from milimo.jobs import cancel, store
 from milimo.jobs.schemas import CancelResult, JobPublic
-from milimo.studio import generation
+from milimo.studio import generation, images
+from milimo.studio.element_schemas import ImageQueued
 from milimo.studio.generation_schemas import GenerateAdvanced, GenerateImage, Queued
 
 router = APIRouter(tags=["generation"])
@@ -21,10 +22,11 @@ def generate_advanced(body: GenerateAdvanced, studio: StudioDep) -> dict:
     return {"status": "queued", **generation.submit_advanced(studio, body)}
 
 
-@router.post("/generate/image", response_model=Queued)
+@router.post("/generate/image", response_model=ImageQueued)
 def generate_image(body: GenerateImage, studio: StudioDep) -> dict:
-    """Queue an image (Flux 2, or the storyboard-card draft engine)."""
-    return {"status": "queued", **generation.submit_image(studio, body)}
+    """Queue an image (Flux 2, or the storyboard-card draft engine) with its elements and references resolved:
+    says which references the engine gets, in order, and which element images were over its limit."""
+    return {"status": "queued", **images.submit_image(studio, body)}
 
 
 @router.get("/status/{job_id}", response_model=JobPublic)

@@ -143,6 +143,9 @@ class Shot(SQLModel, table=True):
     upscale: bool = False
     pipeline_override: str = "auto"  # auto | ti2vid | ic_lora | keyframe
     auto_continue: bool = False
+    # "Still first" (docs/elements.md): the image engine makes frame 0 from the matched elements'
+    # references, then the video engine animates it. None = on when matched elements have images.
+    still_first: bool | None = None
     # The conditioning timeline: [{asset_id?, url, frame_index, strength, type: image|video}]
     timeline: list[dict] = _json(list)
 
@@ -156,6 +159,8 @@ class Shot(SQLModel, table=True):
     # The take: the asset whose media this shot shows. Clients may point it at any media asset of
     # the project (an upload, an earlier take); the server derives the result fields from it.
     media_asset_id: str | None = _fk("asset.id", ondelete="SET NULL", nullable=True, index=False)
+    # The still a still-first generation made (frame 0 of the video), kept so either step can be redone alone.
+    keyframe_asset_id: str | None = _fk("asset.id", ondelete="SET NULL", nullable=True, index=False)
 
     # Server-owned results
     status: ShotStatus = _enum(ShotStatus, ShotStatus.pending)
@@ -171,20 +176,31 @@ class Shot(SQLModel, table=True):
 
 
 SERVER_OWNED_SHOT_FIELDS = frozenset(
-    {"status", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine", "actual_frames"}
+    {"status", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine", "actual_frames", "keyframe_asset_id"}
 )
 
 
 class Element(SQLModel, table=True):
+    """A character, location or object of the project (docs/elements.md). Its trigger word is
+    unique in the project, case-insensitively (studio.elements checks it in the one writer)."""
+
     id: str = Field(primary_key=True, max_length=64)
     project_id: str = _fk("project.id")
     name: str = Field(max_length=200)
     trigger_word: str = Field(max_length=100)
     type: str = "character"  # character | location | object
     description: str = ""
-    image_asset_id: str | None = _fk("asset.id", ondelete="SET NULL", nullable=True, index=False)
-    image_url: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ElementImage(SQLModel, table=True):
+    """An element's reference images, ordered; position 0 is the primary. Deleting the asset or the
+    element removes the link (foreign-key cascade), never the other side."""
+
+    element_id: str = Field(sa_column=Column(String(64), ForeignKey("element.id", ondelete="CASCADE"), primary_key=True))
+    asset_id: str = Field(sa_column=Column(String(64), ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True, index=True))
+    position: int = 0
 
 
 class Asset(SQLModel, table=True):
@@ -215,6 +231,8 @@ class Job(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     project_id: str | None = _fk("project.id", nullable=True)
     shot_id: str | None = _fk("shot.id", ondelete="SET NULL", nullable=True)
+    # A job that waits for another (still first: the video waits for its still); claimed only once that one completed.
+    after_job_id: str | None = _fk("job.id", ondelete="CASCADE", nullable=True)
     type: JobType = Field(sa_column=Column(_StrEnumColumn(JobType), nullable=False))
     status: JobStatus = _enum(JobStatus, JobStatus.pending)
     priority: int = 0

@@ -30,7 +30,8 @@ class JobType(StrEnum):
     task (tasks/), and the app's task registry (tasks/__init__.py) names it."""
 
     video = "video"  # POST /generate/advanced (seed §1); chained past the engine's native length (§4)
-    image = "image"  # POST /generate/image (seed §2)
+    image = "image"  # POST /generate/image (seed §2); also a still-first shot's still
+    element_visual = "element_visual"  # POST /elements/{id}/visualize: an element's reference image
     inpaint = "inpaint"  # POST /edit/inpaint (seed §3)
     thumbnail = "thumbnail"  # POST /projects/{id}/storyboard/thumbnails (seed §6.2): concept art onto a shot card
     storyboard_shot = "storyboard_shot"  # POST /projects/{id}/storyboard/batch-generate: a video job after its predecessor

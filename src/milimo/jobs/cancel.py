@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 from milimo.db.states import JobStatus
+from milimo.errors import Conflict
 from milimo.jobs import store
 from milimo.jobs.services import Services
 
 
 def cancel_job(services: Services, job_id: str) -> Literal["cancelled", "cancelling"]:
+    """Cancel a job and the jobs tied to it (a still-first shot's still and video go together)."""
+    linked = store.linked_jobs(services.db, job_id)
+    outcome = _cancel_one(services, job_id)
+    for other in linked:
+        with contextlib.suppress(Conflict):  # it ended meanwhile
+            _cancel_one(services, other)
+    return outcome
+
+
+def _cancel_one(services: Services, job_id: str) -> Literal["cancelled", "cancelling"]:
     """Cancel one job. The row is the truth (other processes read its flag); this process's slot is
     flagged too so it stops at its very next step. A job cancelled before it ran gets its event here,
     since no slot will ever publish one for it."""

@@ -24,6 +24,8 @@ class TaskResult:
     event: dict[str, Any] = field(default_factory=dict)  # extra fields of the `complete` event
     take: ShotTake | None = None
     new_rows: list[Any] = field(default_factory=list)  # e.g. the Asset of a generated file
+    # writes of the job type's own in the finishing transaction, (session, job row) -> None
+    writeback: Callable[[Any, Any], None] | None = None
     message: str = "Done"
 
 

@@ -135,6 +135,7 @@ class LocalExecutor:
             run.cleanup(succeeded=False)
             store.finish(db, job.id, JobStatus.cancelled)
             bus.publish("cancelled", {**run.event_base(), "status": JobStatus.cancelled, "message": "Cancelled by user"})
+            self._end_dependents(services, job.id)
             return
         except Exception as exc:  # every failure ends the job cleanly, with a message
             message = user_message(exc)
@@ -142,9 +143,17 @@ class LocalExecutor:
             run.cleanup(succeeded=False)
             store.finish(db, job.id, JobStatus.failed, error=message)
             bus.publish("error", {**run.event_base(), "status": JobStatus.failed, "message": message})
+            self._end_dependents(services, job.id)
             return
         run.cleanup(succeeded=True)
         store.finish(db, job.id, JobStatus.completed, outputs=result.outputs, take=result.take,
-                     new_rows=result.new_rows, message=result.message)
+                     new_rows=result.new_rows, message=result.message, writeback=result.writeback)
         outputs = result.outputs.model_dump(mode="json", exclude_unset=True)
         bus.publish("complete", {**run.event_base(), "status": JobStatus.completed, "progress": 100, **outputs, **result.event})
+        self.wake()  # a job waiting for this one (still first) can run now
+
+    @staticmethod
+    def _end_dependents(services: Services, job_id: str) -> None:
+        for dep in store.end_dependents(services.db, job_id):
+            kind = "cancelled" if dep.status == JobStatus.cancelled else "error"
+            services.bus.publish(kind, {**store.event_fields(dep), "status": dep.status, "message": dep.status_message})

@@ -66,6 +66,7 @@ class VideoParams(JobParams):
     chained: bool = False
     conditioning: list[ConditioningItem] = []
     continue_from: str | None = None  # media URL of the previous take on the track (auto-continue)
+    still_job_id: str | None = None  # still first: frame 0 is the still this job made (it waited for it)
     context: ShotStory = ShotStory()  # the storyboard fields (seed §6), for engines that typeset or prompt with them
 
     @property
@@ -74,9 +75,11 @@ class VideoParams(JobParams):
 
 
 class ImageParams(JobParams):
-    """POST /generate/image (seed §2)."""
+    """POST /generate/image (seed §2), and the still of a still-first shot (`keyframe`). `prompt` is what
+    the engine reads (element triggers turned into words); `user_prompt` what the user wrote (+ missing triggers)."""
 
     prompt: str
+    user_prompt: str | None = None
     negative_prompt: str = ""
     width: int
     height: int
@@ -87,6 +90,15 @@ class ImageParams(JobParams):
     reference_inputs: list[str] = []  # what the client sent (asset ids or URLs), for the asset's metadata
     true_cfg: bool = False
     enhance_prompt: bool = False
+    elements: list[str] = []  # ids of the elements whose images and words the job uses
+    dropped: list[dict] = []  # element images over the engine's limit ({asset_id, element_id, reason})
+    keyframe: bool = False  # the still of a still-first shot: it becomes the shot's keyframe asset
+
+
+class ElementVisualParams(ImageParams):
+    """POST /elements/{id}/visualize: the result becomes one of the element's reference images."""
+
+    element_id: str
 
 
 class InpaintParams(JobParams):
@@ -157,6 +169,7 @@ PARAMS: dict[JobType, type[JobParams]] = {
     JobType.ai_parse: AIParseParams,
     JobType.storyboard_shot: StoryboardShotParams,
     JobType.render: RenderParams,
+    JobType.element_visual: ElementVisualParams,
 }
 
 

@@ -14,6 +14,7 @@ from milimo.config import Settings
 from milimo.db.database import Database
 from milimo.db.models import Asset, Job, Shot, table_of, utcnow
 from milimo.db.states import BUSY_SHOT, JobStatus, ShotStatus
+from milimo.jobs.store import end_dependents
 
 log = logging.getLogger(__name__)
 ZOMBIE_MESSAGE = "The server restarted while this job was running; generate again to retry."
@@ -42,6 +43,8 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
         return sorted((j.id, j.project_id) for j in zombies)
 
     zombies = db.write(write)
+    for job_id, _ in zombies:  # a video that waited for a still that died with the server ends too
+        end_dependents(db, job_id)
     if zombies:
         log.warning("marked %d zombie job(s) failed after a restart: %s", len(zombies), ", ".join(j for j, _ in zombies))
     if settings is not None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
 from milimo.db.database import Database
-from milimo.db.models import Job, Project, Shot, utcnow
+from milimo.db.models import Job, Project, Shot, table_of, utcnow
 from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, ShotStatus
 from milimo.errors import Conflict, NotFound
 from milimo.jobs.results import JobOutputs, ShotTake
@@ -36,7 +37,11 @@ def claim_next(db: Database, exclude_families: frozenset[str] = frozenset()) -> 
     """Take the oldest pending job (highest priority first) and mark it processing, atomically."""
 
     def write(session: Session) -> Job | None:
-        q = select(Job).where(col(Job.status) == JobStatus.pending).order_by(col(Job.priority).desc(), col(Job.created_at), col(Job.id)).limit(1)
+        # A job that waits for another (still first) is claimable once that one completed.
+        parent = table_of(Job).alias("parent")
+        ready = or_(col(Job.after_job_id).is_(None),
+                    col(Job.after_job_id).in_(select(parent.c.id).where(parent.c.status == JobStatus.completed)))
+        q = select(Job).where(col(Job.status) == JobStatus.pending, ready).order_by(col(Job.priority).desc(), col(Job.created_at), col(Job.id)).limit(1)
         if exclude_families:
             q = q.where(col(Job.family).not_in(exclude_families))
         job = session.execute(q.with_for_update(skip_locked=True)).scalars().first()
@@ -114,9 +119,11 @@ def _release_shot(session: Session, job: Job, outcome: JobStatus) -> None:
 
 
 def finish(db: Database, job_id: str, status: JobStatus, *, outputs: JobOutputs | None = None, error: str | None = None,
-           message: str | None = None, take: ShotTake | None = None, new_rows: list | None = None) -> Job | None:
+           message: str | None = None, take: ShotTake | None = None, new_rows: list | None = None,
+           writeback: Callable[[Session, Job], None] | None = None) -> Job | None:
     """Terminal transition of a running job. The take written back to the shot and the rows the job
-    created (its assets) land in the same transaction, so a URL is never visible before its job completed."""
+    created (its assets) land in the same transaction, so a URL is never visible before its job completed.
+    `writeback` adds a job type's own writes to that transaction (an element's new reference image)."""
     if status not in TERMINAL:
         raise ValueError(f"finish() takes a terminal status, not {status!r}")
 
@@ -144,8 +151,46 @@ def finish(db: Database, job_id: str, status: JobStatus, *, outputs: JobOutputs 
                 shot.updated_at = utcnow()
         elif status != JobStatus.completed:
             _release_shot(session, job, status)
+        if writeback is not None and status == JobStatus.completed:
+            writeback(session, job)
         session.flush()
         return job
+
+    return db.write(write)
+
+
+def linked_jobs(db: Database, job_id: str) -> list[str]:
+    """Active jobs tied to this one by waiting (the still and the video of a still-first shot)."""
+    with db.read() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return []
+        ids = set(session.execute(select(col(Job.id)).where(col(Job.after_job_id) == job.id, col(Job.status).in_(ACTIVE))).scalars())
+        if job.after_job_id:
+            parent = session.get(Job, job.after_job_id)
+            if parent is not None and parent.status in ACTIVE:
+                ids.add(parent.id)
+        return sorted(ids)
+
+
+def end_dependents(db: Database, job_id: str) -> list[Job]:
+    """Jobs still waiting for a job that will never complete end too (cancelled with it, or failed)."""
+
+    def write(session: Session) -> list[Job]:
+        parent = session.get(Job, job_id)
+        if parent is None or parent.status not in (JobStatus.failed, JobStatus.cancelled):
+            return []
+        ended = []
+        for job in session.execute(select(Job).where(col(Job.after_job_id) == job_id, col(Job.status) == JobStatus.pending)).scalars():
+            job.status, job.finished_at = parent.status, utcnow()
+            job.status_message = ("Cancelled with the still it waited for" if parent.status == JobStatus.cancelled else
+                                  f"The still it waited for failed: {parent.error or 'failed'}")
+            if parent.status == JobStatus.failed:
+                job.error = job.status_message
+            _release_shot(session, job, parent.status)
+            ended.append(job)
+        session.flush()
+        return ended
 
     return db.write(write)
 

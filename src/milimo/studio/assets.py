@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from milimo.config import Settings
 from milimo.db.database import Database
-from milimo.db.models import Asset, Element, Shot, utcnow
+from milimo.db.models import Asset, ElementImage, Shot, utcnow
 from milimo.db.states import ShotStatus
 from milimo.errors import Conflict, NotFound
 from milimo.fsutil import remove_quietly, temp_sibling
@@ -109,9 +109,8 @@ def _references(session: Session, asset: Asset) -> dict[str, list[str]]:
     shots = session.execute(select(Shot).where(col(Shot.project_id) == asset.project_id)).scalars().all()
     conditioning = [s.id for s in shots if any(i.get("asset_id") == asset.id or i.get("url") == asset.url for i in s.timeline)]
     results = [s.id for s in shots if asset.url in (s.video_url, s.thumbnail_url)]
-    elements = session.execute(
-        select(col(Element.id)).where(col(Element.project_id) == asset.project_id, (col(Element.image_asset_id) == asset.id) | (col(Element.image_url) == asset.url))
-    ).scalars().all()
+    results += [s.id for s in shots if s.keyframe_asset_id == asset.id and s.id not in results]
+    elements = session.execute(select(col(ElementImage.element_id)).where(col(ElementImage.asset_id) == asset.id)).scalars().all()
     return {k: v for k, v in {"conditioning_shots": conditioning, "result_shots": results, "elements": list(elements)}.items() if v}
 
 
@@ -140,8 +139,10 @@ def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = 
                 shot.video_url, shot.status, shot.actual_frames = None, ShotStatus.pending, None
             if shot.thumbnail_url == asset.url:
                 shot.thumbnail_url = None
-        for element in session.execute(select(Element).where(col(Element.image_asset_id) == asset.id)).scalars():
-            element.image_asset_id, element.image_url = None, None
+            if shot.keyframe_asset_id == asset.id:
+                shot.keyframe_asset_id = None
+        for link in session.execute(select(ElementImage).where(col(ElementImage.asset_id) == asset.id)).scalars():
+            session.delete(link)  # the element keeps its other references
         if refs:  # shots changed under every open client: their next save must see a new version
             project = require_project(session, asset.project_id)
             bump_version(project)

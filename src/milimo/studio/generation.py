@@ -7,7 +7,6 @@ the task reads those and nothing else.
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from sqlalchemy import select
@@ -17,10 +16,12 @@ from milimo.db.models import Job, Scene, Shot, table_of
 from milimo.db.states import JobType, ShotStatus
 from milimo.engines.grid import Adjustment, snap_size, snap_video
 from milimo.errors import Invalid
-from milimo.jobs.params import ConditioningItem, ImageParams, Pipeline, ShotStory, VideoParams
+from milimo.jobs.params import ConditioningItem, Pipeline, ShotStory, VideoParams
 from milimo.jobs.services import Services
+from milimo.studio import still_first
 from milimo.studio.conditioning import resolve_items, select_pipeline
-from milimo.studio.generation_schemas import GenerateAdvanced, GenerateImage
+from milimo.studio.elements import Resolution, resolve_shot
+from milimo.studio.generation_schemas import GenerateAdvanced
 from milimo.studio.ids import new_id
 from milimo.studio.schemas import ShotUpsert
 from milimo.studio.shots import ShotBatch
@@ -91,7 +92,7 @@ def _fit_to_length(items: list[ConditioningItem], frames: int, adjustments: list
 
 
 def _video_params(session: Session, services: Services, shot: Shot, engine: Any, frames: int,
-                  adjustments: list[Adjustment]) -> VideoParams:
+                  adjustments: list[Adjustment], story: Resolution) -> VideoParams:
     items = _fit_to_length(resolve_items(session, services.settings, shot.project_id, shot.timeline), frames, adjustments)
     pipeline = select_pipeline(items, frames, shot.pipeline_override)
     # One frame runs on the image engine, which has no native length: only video can be chained.
@@ -105,7 +106,7 @@ def _video_params(session: Session, services: Services, shot: Shot, engine: Any,
     scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
     opens_shot = any(i.frame_index == 0 for i in items)
     return VideoParams(
-        prompt=shot.prompt, negative_prompt=shot.negative_prompt, seed=shot.seed, width=shot.width, height=shot.height,
+        prompt=story.engine_prompt, negative_prompt=shot.negative_prompt, seed=shot.seed, width=shot.width, height=shot.height,
         num_frames=frames, fps=shot.fps, steps=shot.steps, cfg=shot.cfg_scale, enhance_prompt=shot.enhance_prompt,
         upscale=shot.upscale, pipeline=pipeline, chained=chained, conditioning=items,
         continue_from=_previous_take(session, shot) if shot.auto_continue and not opens_shot else None,
@@ -113,6 +114,15 @@ def _video_params(session: Session, services: Services, shot: Shot, engine: Any,
                           character=shot.character, shot_type=shot.shot_type),
         adjustments=adjustments,
     )
+
+
+def shot_elements(session: Session, services: Services, shot: Shot) -> Resolution:
+    """The shot's elements (matched by the storyboard, or named by a trigger in its prompt) and their
+    images up to the image engine's limit (for a still-first still); the prompt with triggers as words."""
+    image = services.engines.get("image")
+    return resolve_shot(session, services.settings, shot.project_id, shot.prompt or shot.action,
+                        [m.get("element_id") for m in shot.matched_elements if m.get("element_id")],
+                        limit=image.capabilities.max_references, engine=image.name)
 
 
 def submit_advanced(services: Services, req: GenerateAdvanced) -> dict[str, Any]:
@@ -129,14 +139,23 @@ def submit_advanced(services: Services, req: GenerateAdvanced) -> dict[str, Any]
         # upsert answers None only for an item of the batch stored exactly as sent; this item is not in the batch
         assert shot is not None
         session.flush()
-        params = _video_params(session, services, shot, engine, frames, adjustments)
-        session.add(Job(id=job_id, project_id=project.id, shot_id=shot.id, type=JobType.video, family=engine.family,
-                        engine=engine.name, engine_version=engine.version, params=params.model_dump(mode="json")))
-        shot.status, shot.last_job_id = ShotStatus.generating, job_id
+        story = shot_elements(session, services, shot)
+        params = _video_params(session, services, shot, engine, frames, adjustments, story)
+        still = still_first.plan(session, services, shot, params, engine, story, req.regenerate)
         bump_version(project)
+        base = {"shot_id": shot.id, "project_version": project.version, "pipeline": params.pipeline, "engine": engine.name,
+                "chained": params.chained, "adjustments": params.adjustments, "still_first": still.on}
+        if still.image_job is not None:
+            session.add(still.image_job)
+            if req.regenerate == "still":  # only the keyframe: the shot keeps its take and its state
+                session.flush()
+                return {**base, "job_id": still.image_job.id, "still_job_id": still.image_job.id}
+        session.add(Job(id=job_id, project_id=project.id, shot_id=shot.id, type=JobType.video, family=engine.family,
+                        engine=engine.name, engine_version=engine.version, after_job_id=still.image_job.id if still.image_job else None,
+                        params=still.video_params.model_dump(mode="json")))
+        shot.status, shot.last_job_id = ShotStatus.generating, job_id
         session.flush()
-        return {"job_id": job_id, "shot_id": shot.id, "project_version": project.version, "pipeline": params.pipeline,
-                "engine": engine.name, "chained": params.chained, "adjustments": params.adjustments}
+        return {**base, "job_id": job_id, "still_job_id": still.image_job.id if still.image_job else None}
 
     result = services.db.write(write)
     services.executor.wake()
@@ -152,32 +171,3 @@ def _previous_take(session: Session, shot: Shot) -> str | None:
         .order_by(t.start_frame.desc()).limit(1)
     ).scalar()
     return prev
-
-
-def submit_image(services: Services, req: GenerateImage) -> dict[str, Any]:
-    engine = services.engines.get("image")
-    caps = engine.capabilities
-    width = snap_size(req.width, caps.size_multiple, caps.min_size, caps.max_size)
-    height = snap_size(req.height, caps.size_multiple, caps.min_size, caps.max_size)
-    adjustments = [Adjustment(field=f, requested=r, used=u, reason=f"{f} must be a multiple of {caps.size_multiple}")
-                   for f, r, u in (("width", req.width, width), ("height", req.height, height)) if r != u]
-    if len(req.reference_images) > caps.max_references:
-        raise Invalid(f"the {engine.name} engine takes at most {caps.max_references} reference images; you sent {len(req.reference_images)}")
-    seed = req.seed if req.seed is not None else random.randint(0, 2**32 - 1)  # recorded, so the image can be remade
-    job_id = new_id("job_")
-
-    def write(session: Session) -> dict[str, Any]:
-        require_project(session, req.project_id)
-        items = [{"asset_id": r, "type": "image"} if "/" not in r else {"url": r, "type": "image"} for r in req.reference_images]
-        refs = resolve_items(session, services.settings, req.project_id, items)
-        params = ImageParams(prompt=req.prompt, negative_prompt=req.negative_prompt, width=width, height=height,
-                             steps=req.num_inference_steps, guidance=req.guidance_scale, seed=seed,
-                             references=[r.rel_path for r in refs], reference_inputs=req.reference_images,
-                             true_cfg=req.enable_true_cfg, enhance_prompt=req.enhance_prompt, adjustments=adjustments)
-        session.add(Job(id=job_id, project_id=req.project_id, type=JobType.image, family=engine.family, engine=engine.name,
-                        engine_version=engine.version, params=params.model_dump(mode="json")))
-        return {"job_id": job_id, "engine": engine.name, "adjustments": adjustments}
-
-    result = services.db.write(write)
-    services.executor.wake()
-    return result

@@ -30,6 +30,9 @@ class GenerateAdvanced(BaseModel):
     shot_config: ShotConfig
     base_version: Annotated[int, Field(ge=1, description="the project version the client's shot_config is based on; "
                                                          "409 with the current state when the server has moved on")] | None = None
+    regenerate: Literal["both", "still", "video"] = Field(
+        "both", description="for a still-first shot: both steps, only the still (the shot's keyframe), or only the video "
+                            "from the keyframe it has")
 
 
 class Queued(BaseModel):
@@ -41,10 +44,14 @@ class Queued(BaseModel):
     chained: bool = False
     engine: str
     adjustments: list[Adjustment] = []
+    still_job_id: str | None = Field(None, description="still first: the image job the video job waits for")
+    still_first: bool = False
 
 
 class GenerateImage(BaseModel):
-    """Seed §2. reference_images: asset ids or media URLs of this project."""
+    """Seed §2. reference_images: asset ids or media URLs of images of this project, never paths;
+    element_ids: elements whose images join the references and whose triggers the prompt gets.
+    The prompt's own triggers (this project's, whole words) add their elements too."""
 
     model_config = _STRICT
     project_id: Id
@@ -56,5 +63,6 @@ class GenerateImage(BaseModel):
     guidance_scale: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)] = 2.0
     seed: Seed | None = None
     reference_images: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=2048)]], Field(max_length=8)] = []
+    element_ids: Annotated[list[Id], Field(max_length=32)] = []
     enable_true_cfg: bool = False
     enhance_prompt: bool = False

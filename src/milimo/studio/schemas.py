@@ -157,6 +157,9 @@ class ShotFields(_Strict):
     media_asset_id: Id | None = Field(
         None, description="the asset this shot shows (an upload or an earlier take); null detaches it. "
                           "video_url, thumbnail_url, engine and actual_frames follow from it")
+    still_first: bool | None = Field(
+        None, description="make frame 0 with the image engine from the matched elements' references, then animate it; "
+                          "unset = on when the shot's elements have images")
 
 
 class ShotUpdate(ShotFields):
@@ -179,13 +182,14 @@ class ShotUpsert(ShotFields):
     enhanced_prompt: Any = Field(None, description="server-owned, ignored")
     engine: Any = Field(None, description="server-owned, ignored")
     actual_frames: Any = Field(None, description="server-owned, ignored")
+    keyframe_asset_id: Any = Field(None, description="server-owned, ignored")
     created_at: Any = Field(None, description="ignored")
     updated_at: Any = Field(None, description="ignored")
 
 
 IGNORED_IN_SAVE = frozenset(
     {"id", "project_id", "status", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt",
-     "engine", "actual_frames", "created_at", "updated_at"}
+     "engine", "actual_frames", "keyframe_asset_id", "created_at", "updated_at"}
 )
 
 
@@ -218,6 +222,8 @@ class ShotPublic(BaseModel):
     shot_type: str
     matched_elements: list[ElementMatch]
     media_asset_id: str | None
+    still_first: bool | None
+    keyframe_asset_id: str | None
     status: ShotStatus
     last_job_id: str | None
     video_url: str | None
@@ -253,7 +259,7 @@ EMPTY_IN_STATE: dict[str, Any] = {
     **dict.fromkeys(("prompt", "negative_prompt", "action", "dialogue", "character", "shot_type"), ""),
     "timeline": [], "matched_elements": [],
     **dict.fromkeys(("scene_id", "media_asset_id", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine",
-                     "actual_frames"), None),
+                     "actual_frames", "still_first", "keyframe_asset_id"), None),
 }
 
 def _fields(fields: dict[str, tuple[Any, Any]]) -> dict[str, Any]:

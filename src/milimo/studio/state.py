@@ -79,7 +79,9 @@ def _sqlite_shots_sql() -> str:
         if is_json_column(col):
             value, empty = q, f"{q} IS NULL OR {q} IN ('[]', 'null')"
         elif isinstance(col.type, Boolean):
-            value, empty = f"CASE WHEN {q} THEN 'true' ELSE 'false' END", None
+            # A nullable flag (still_first: unset until the user chooses) is left out while unset.
+            value = f"CASE WHEN {q} THEN 'true' ELSE 'false' END"
+            empty = f"{q} IS NULL" if name in EMPTY_IN_STATE else None
         elif _is_time(col):
             value, empty = f"'\"' || replace({q}, ' ', 'T') || 'Z\"'", None
         else:

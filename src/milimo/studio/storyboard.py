@@ -14,13 +14,14 @@ from sqlmodel import Session
 
 from milimo.config import Settings
 from milimo.db.database import Database
-from milimo.db.models import Element, Scene, Shot, table_of
+from milimo.db.models import Scene, Shot, table_of
 from milimo.errors import Invalid, TooLarge
 from milimo.storyboard import ElementIndex, Grid, parse_script
 from milimo.storyboard.export import write_fountain
 from milimo.storyboard.fdx import write_fdx
 from milimo.storyboard.fountain import parse_fountain
 from milimo.storyboard.model import ParsedScene, ParsedShot, ShotKind, Storyboard
+from milimo.studio.elements import load_elements
 from milimo.studio.schemas import EMPTY_IN_STATE
 from milimo.studio.state import shots_rows
 from milimo.studio.storyboard_schemas import ParseRequest
@@ -35,10 +36,9 @@ def check_script_size(settings: Settings, text: str) -> None:
 
 
 def elements_of(session: Session, project_id: str) -> ElementIndex:
-    e = table_of(Element).c
-    rows = session.execute(select(e.id, e.name, e.trigger_word, e.type, e.description, e.image_url)
-                           .where(e.project_id == project_id).order_by(e.created_at, e.id)).mappings().all()
-    return ElementIndex([dict(r) for r in rows])
+    """The project's elements for the matcher; image_url is each one's primary reference image."""
+    return ElementIndex([{"id": e.id, "name": e.name, "trigger_word": e.trigger_word, "type": e.type, "description": e.description,
+                          "image_url": e.images[0].url if e.images else None} for e in load_elements(session, project_id)])
 
 
 def match_shot(index: ElementIndex, heading: str, action: str, dialogue: str, character: str) -> list[dict[str, Any]]:

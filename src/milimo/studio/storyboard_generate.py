@@ -6,10 +6,9 @@ its concept art (thumbnail) > the previous shot's last frame. The last frame is 
 the database writer (lock → plan → unlock → heavy work → lock → re-check → apply) and kept in
 the project as assets/references/continuity_{shot}_{take}.jpg, so the job, a retry and the user
 can all see what the shot was conditioned on. The prompt is the shot's (its automatic storyboard
-prompt: heading, framing, action, the spoken line) plus the previous shot's action as context.
-
-Not here yet: element injection ("Name (description)" for triggers) waits for the Story elements
-functions.
+prompt: heading, framing, action, the spoken line) with its elements injected (studio/elements.py:
+a trigger becomes "Name (description)", a location is described once, as the setting) plus the
+previous shot's action as context.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from milimo.media.frames import last_frame
 from milimo.media.images import save_jpeg
 from milimo.storyboard.prompt import shot_prompt
 from milimo.studio.conditioning import resolve_items, select_pipeline
+from milimo.studio.elements import resolve_shot
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url, resolve_media_url
 from milimo.studio.storyboard import _kind
@@ -119,6 +119,10 @@ def video_params(session: Session, services: Services, shot: Shot, prev: Shot | 
     heading = scene.name if scene else ""
     prompt = shot.prompt or shot_prompt(heading, shot.shot_type, shot.action, shot.character, shot.dialogue,
                                         _kind(shot.action, shot.dialogue))
+    image = services.engines.get("image")
+    prompt = resolve_shot(session, services.settings, shot.project_id, prompt,
+                          [m.get("element_id") for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
+                          limit=image.capabilities.max_references, engine=image.name).engine_prompt
     if prev is not None and prev.action.strip():
         prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
     shot.width, shot.height, shot.num_frames = width, height, frames

@@ -21,7 +21,7 @@ from milimo.jobs.params import AIParseParams, ThumbnailParams
 from milimo.jobs.services import Services
 from milimo.storyboard.parse import check_text
 from milimo.storyboard.prompt import concept_prompt
-from milimo.studio.conditioning import resolve_items
+from milimo.studio.elements import resolve_shot
 from milimo.studio.ids import new_id
 from milimo.studio.storyboard import check_script_size
 from milimo.studio.storyboard_schemas import ParseRequest, ThumbnailRequest
@@ -51,15 +51,13 @@ def queue_thumbnails(services: Services, project_id: str, req: ThumbnailRequest)
             if shot.thumbnail_url and not req.force:
                 results.append({"shot_id": sid, "status": "skipped", "detail": "has concept art already (send force to redo it)"})
                 continue
-            images = [{"url": m["image_url"], "type": "image"} for m in shot.matched_elements
-                      if isinstance(m, dict) and m.get("image_url")][: caps.max_references or 0]
-            try:
-                refs = [r.rel_path for r in resolve_items(session, services.settings, project_id, images)]
-            except Invalid:
-                refs = []  # an element image that is gone must not stop the concept art
-            params = ThumbnailParams(prompt=concept_prompt(headings.get(shot.scene_id, ""), shot.shot_type, shot.action, shot.character),
-                                     width=width, height=height, steps=THUMBNAIL_STEPS, guidance=THUMBNAIL_GUIDANCE,
-                                     seed=shot.seed, references=refs)
+            # The shot's elements (matched, or named by trigger) as they are now: their images, their words.
+            story = resolve_shot(session, services.settings, project_id,
+                                 concept_prompt(headings.get(shot.scene_id, ""), shot.shot_type, shot.action, shot.character),
+                                 [m.get("element_id") for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
+                                 limit=caps.max_references or 0, engine=engine.name)
+            params = ThumbnailParams(prompt=story.engine_prompt, width=width, height=height, steps=THUMBNAIL_STEPS,
+                                     guidance=THUMBNAIL_GUIDANCE, seed=shot.seed, references=[r.rel_path for r in story.references])
             job_id = new_id("thumb_")
             session.add(Job(id=job_id, project_id=project_id, shot_id=sid, type=JobType.thumbnail, family=engine.family,
                             engine=engine.name, engine_version=engine.version, params=params.model_dump(mode="json")))

@@ -18,4 +18,5 @@ TASKS: TaskRegistry = {
     JobType.ai_parse: run_ai_parse,
     JobType.storyboard_shot: run_storyboard_shot,
     JobType.render: run_render,
+    JobType.element_visual: run_image,
 }

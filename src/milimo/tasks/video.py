@@ -14,6 +14,7 @@ from PIL import Image
 
 from milimo.db.models import Asset
 from milimo.engines.protocols import ConditioningImage, ConditioningVideo, ImageRequest, ShotContext, VideoRequest
+from milimo.errors import Invalid
 from milimo.jobs import store
 from milimo.jobs.contract import JobOutputs, ShotTake, TaskResult
 from milimo.jobs.params import ShotStory, VideoParams
@@ -81,8 +82,10 @@ def run_video(run: JobRun, p: VideoParams) -> TaskResult:
                   num_frames=info.num_frames, engine=engine.name, job_id=run.job_id,
                   meta={"prompt": p.prompt, "enhanced_prompt": enhanced, "seed": p.seed, "pipeline": p.pipeline,
                         "steps": p.steps, "cfg": p.cfg, "engine_version": engine.version})
+    # still first: which still opened the video (the shot's keyframe asset)
+    still = {"conditioned_on": _still(run, p.still_job_id).id} if p.still_job_id else {}
     outputs = JobOutputs(video_url=url, url=url, thumbnail_url=thumb_url, actual_frames=frames_written,
-                         enhanced_prompt=enhanced, engine=engine.name, asset_id=asset.id, has_audio=info.has_audio)
+                         enhanced_prompt=enhanced, engine=engine.name, asset_id=asset.id, has_audio=info.has_audio, **still)
     return TaskResult(
         outputs=outputs,
         event={"type": "video"},
@@ -174,6 +177,8 @@ class _StepTracker:
 
 def _conditioning(run: JobRun, p: VideoParams) -> tuple[list[ConditioningImage], list[ConditioningVideo]]:
     images, videos = [], []
+    if p.still_job_id:  # still first: this job waited for the still; it is frame 0, at full strength
+        images.append(ConditioningImage(load_image(run, _still(run, p.still_job_id).rel_path), 0, 1.0))
     for item in p.conditioning:
         if item.type == "video":
             videos.append(ConditioningVideo(project_file(run, item.rel_path), item.frame_index, item.strength))
@@ -189,6 +194,17 @@ def _conditioning(run: JobRun, p: VideoParams) -> tuple[list[ConditioningImage],
         except Exception as exc:  # the previous take vanished: generate without it, and say so
             run.log(f"Could not continue from the previous shot ({exc}); generating without it")
     return images, videos
+
+
+def _still(run: JobRun, still_job_id: str) -> Asset:
+    """The asset the still-first image job made (it completed: this job was claimed only then)."""
+    job = store.get_job(run.services.db, still_job_id)
+    asset_id = job.outputs.get("asset_id")
+    with run.services.db.read() as session:
+        asset = session.get(Asset, asset_id) if asset_id else None
+    if asset is None:
+        raise Invalid("the still this shot was to start from is gone (deleted after it was made); generate again")
+    return asset
 
 
 def _rel(run: JobRun, path: Path) -> str:

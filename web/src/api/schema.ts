@@ -204,6 +204,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/elements/{element_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Element
+         * @description One element.
+         */
+        get: operations["read_element_elements__element_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Element
+         * @description Delete an element: shots' matched_elements lose it, and images only it used are deleted.
+         */
+        delete: operations["delete_element_elements__element_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Element
+         * @description Change the fields sent; image_asset_ids replaces the reference images and their order.
+         */
+        patch: operations["update_element_elements__element_id__patch"];
+        trace?: never;
+    };
+    "/elements/{element_id}/visualize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Visualize Element
+         * @description Queue a character sheet / location concept / object design; the result becomes one of its reference images.
+         */
+        post: operations["visualize_element_elements__element_id__visualize_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/engines": {
         parameters: {
             query?: never;
@@ -295,7 +343,8 @@ export interface paths {
         put?: never;
         /**
          * Generate Image
-         * @description Queue an image (Flux 2, or the storyboard-card draft engine).
+         * @description Queue an image (Flux 2, or the storyboard-card draft engine) with its elements and references resolved:
+         *     says which references the engine gets, in order, and which element images were over its limit.
          */
         post: operations["generate_image_generate_image_post"];
         delete?: never;
@@ -500,6 +549,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/elements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Elements
+         * @description The project's elements, oldest first, each with its reference images in order (the first is the primary).
+         */
+        get: operations["read_elements_projects__project_id__elements_get"];
+        put?: never;
+        /**
+         * Create Element
+         * @description Create an element; its trigger defaults to "@" + the name without spaces and is unique in the project (409).
+         */
+        post: operations["create_element_projects__project_id__elements_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/export": {
         parameters: {
             query?: never;
@@ -532,6 +605,26 @@ export interface paths {
          * @description A file under the project's generated/ folder (HTTP ranges supported).
          */
         get: operations["serve_generated_projects__project_id__generated__path__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Images
+         * @description The project's stills, newest first, with their prompt, seed, engine and references (delete: DELETE /assets/{id}).
+         */
+        get: operations["read_images_projects__project_id__images_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1503,6 +1596,64 @@ export interface components {
              */
             status: "downloading";
         };
+        /** ElementCreate */
+        ElementCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Image Asset Ids
+             * @description asset ids of images of this project, in order; the first is the primary
+             */
+            image_asset_ids?: string[];
+            /** Name */
+            name: string;
+            /**
+             * Trigger Word
+             * @description default "@" + the name without spaces; unique in the project, any case
+             */
+            trigger_word?: string | null;
+            /**
+             * Type
+             * @default character
+             * @enum {string}
+             */
+            type?: "character" | "location" | "object";
+        };
+        /** ElementDeleted */
+        ElementDeleted: {
+            /**
+             * Deleted Assets
+             * @description reference images only this element used, deleted with it
+             */
+            deleted_assets: string[];
+            /** Id */
+            id: string;
+            /** Project Version */
+            project_version?: number | null;
+            /**
+             * Shots Changed
+             * @description shots whose matched_elements lost it
+             */
+            shots_changed: string[];
+            /**
+             * Status
+             * @default deleted
+             * @constant
+             */
+            status?: "deleted";
+        };
+        /** ElementImagePublic */
+        ElementImagePublic: {
+            /** Asset Id */
+            asset_id: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Url */
+            url: string;
+        };
         /**
          * ElementMatch
          * @description A project element the storyboard matched to a shot (reference-system §3.9's ElementMatch).
@@ -1538,6 +1689,57 @@ export interface components {
              * @default
              */
             trigger_word?: string;
+        };
+        /** ElementPublic */
+        ElementPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /**
+             * Image Url
+             * @description the primary reference image, or null
+             */
+            image_url: string | null;
+            /** Images */
+            images: components["schemas"]["ElementImagePublic"][];
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** Trigger Word */
+            trigger_word: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "character" | "location" | "object";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ElementUpdate
+         * @description PATCH /elements/{id}: only the fields sent change; image_asset_ids replaces the list (and its order).
+         */
+        ElementUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Image Asset Ids */
+            image_asset_ids?: string[] | null;
+            /** Name */
+            name?: string | null;
+            /** Trigger Word */
+            trigger_word?: string | null;
+            /** Type */
+            type?: ("character" | "location" | "object") | null;
         };
         /** EngineCandidate */
         EngineCandidate: {
@@ -1672,13 +1874,27 @@ export interface components {
             base_version?: number | null;
             /** Project Id */
             project_id: string;
+            /**
+             * Regenerate
+             * @description for a still-first shot: both steps, only the still (the shot's keyframe), or only the video from the keyframe it has
+             * @default both
+             * @enum {string}
+             */
+            regenerate?: "both" | "still" | "video";
             shot_config: components["schemas"]["ShotConfig"];
         };
         /**
          * GenerateImage
-         * @description Seed §2. reference_images: asset ids or media URLs of this project.
+         * @description Seed §2. reference_images: asset ids or media URLs of images of this project, never paths;
+         *     element_ids: elements whose images join the references and whose triggers the prompt gets.
+         *     The prompt's own triggers (this project's, whole words) add their elements too.
          */
         GenerateImage: {
+            /**
+             * Element Ids
+             * @default []
+             */
+            element_ids?: string[];
             /**
              * Enable True Cfg
              * @default false
@@ -1736,6 +1952,60 @@ export interface components {
             frame_step: number;
             /** Native Max Frames */
             native_max_frames: number;
+        };
+        /**
+         * ImagePage
+         * @description GET /projects/{id}/images: the project's stills, newest first, with how each was made.
+         */
+        ImagePage: {
+            /** Items */
+            items: components["schemas"]["AssetPublic"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** ImageQueued */
+        ImageQueued: {
+            /**
+             * Adjustments
+             * @default []
+             */
+            adjustments?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Dropped
+             * @default []
+             */
+            dropped?: components["schemas"]["ReferenceDropped"][];
+            /**
+             * Elements
+             * @description ids of the elements used: the explicit ones, then those the prompt's triggers named
+             */
+            elements: string[];
+            /** Engine */
+            engine: string;
+            /** Job Id */
+            job_id: string;
+            /**
+             * Prompt
+             * @description the prompt as recorded (missing trigger words appended)
+             */
+            prompt: string;
+            /**
+             * References
+             * @description asset ids of the reference images, in the order the engine gets them
+             */
+            references: string[];
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
         };
         /** ImportReport */
         ImportReport: {
@@ -1886,7 +2156,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image" | "inpaint" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render";
+        JobType: "video" | "image" | "element_visual" | "inpaint" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render";
         /** MadeWith */
         MadeWith: {
             /** Conditioning */
@@ -2348,6 +2618,25 @@ export interface components {
              * @constant
              */
             status?: "queued";
+            /**
+             * Still First
+             * @default false
+             */
+            still_first?: boolean;
+            /**
+             * Still Job Id
+             * @description still first: the image job the video job waits for
+             */
+            still_job_id?: string | null;
+        };
+        /** ReferenceDropped */
+        ReferenceDropped: {
+            /** Asset Id */
+            asset_id: string;
+            /** Element Id */
+            element_id: string;
+            /** Reason */
+            reason: string;
         };
         /** RenderQueued */
         RenderQueued: {
@@ -2466,6 +2755,8 @@ export interface components {
             id: string;
             /** Index */
             index?: number | null;
+            /** Keyframe Asset Id */
+            keyframe_asset_id?: string | null;
             /** Last Job Id */
             last_job_id?: string | null;
             /** Matched Elements */
@@ -2493,6 +2784,8 @@ export interface components {
             status?: components["schemas"]["ShotStatus"] | null;
             /** Steps */
             steps?: number | null;
+            /** Still First */
+            still_first?: boolean | null;
             /** Thumbnail Url */
             thumbnail_url?: string | null;
             /** Timeline */
@@ -2719,6 +3012,11 @@ export interface components {
             start_frame?: number | null;
             /** Steps */
             steps?: number | null;
+            /**
+             * Still First
+             * @description make frame 0 with the image engine from the matched elements' references, then animate it; unset = on when the shot's elements have images
+             */
+            still_first?: boolean | null;
             /** Timeline */
             timeline?: components["schemas"]["TimelineItem"][] | null;
             /** Track Index */
@@ -2803,6 +3101,8 @@ export interface components {
             id: string;
             /** Index */
             index: number;
+            /** Keyframe Asset Id */
+            keyframe_asset_id?: string | null;
             /** Last Job Id */
             last_job_id?: string | null;
             /**
@@ -2840,6 +3140,8 @@ export interface components {
             status: components["schemas"]["ShotStatus"];
             /** Steps */
             steps: number;
+            /** Still First */
+            still_first?: boolean | null;
             /** Thumbnail Url */
             thumbnail_url?: string | null;
             /**
@@ -2909,6 +3211,8 @@ export interface components {
             id: string;
             /** Index */
             index: number;
+            /** Keyframe Asset Id */
+            keyframe_asset_id: string | null;
             /** Last Job Id */
             last_job_id: string | null;
             /** Matched Elements */
@@ -2936,6 +3240,8 @@ export interface components {
             status: components["schemas"]["ShotStatus"];
             /** Steps */
             steps: number;
+            /** Still First */
+            still_first: boolean | null;
             /** Thumbnail Url */
             thumbnail_url: string | null;
             /** Timeline */
@@ -3050,6 +3356,11 @@ export interface components {
             start_frame?: number | null;
             /** Steps */
             steps?: number | null;
+            /**
+             * Still First
+             * @description make frame 0 with the image engine from the matched elements' references, then animate it; unset = on when the shot's elements have images
+             */
+            still_first?: boolean | null;
             /** Timeline */
             timeline?: components["schemas"]["TimelineItem"][] | null;
             /** Track Index */
@@ -3111,6 +3422,11 @@ export interface components {
             /** Index */
             index?: number | null;
             /**
+             * Keyframe Asset Id
+             * @description server-owned, ignored
+             */
+            keyframe_asset_id?: unknown;
+            /**
              * Last Job Id
              * @description server-owned, ignored
              */
@@ -3150,6 +3466,11 @@ export interface components {
             status?: unknown;
             /** Steps */
             steps?: number | null;
+            /**
+             * Still First
+             * @description make frame 0 with the image engine from the matched elements' references, then animate it; unset = on when the shot's elements have images
+             */
+            still_first?: boolean | null;
             /**
              * Thumbnail Url
              * @description server-owned, ignored
@@ -3458,6 +3779,39 @@ export interface components {
             project_id: string;
             /** Session Id */
             session_id: string;
+        };
+        /**
+         * VisualizeRequest
+         * @description POST /elements/{id}/visualize: a character sheet, a location concept or an object design.
+         */
+        VisualizeRequest: {
+            /**
+             * Guidance Scale
+             * @default 2
+             */
+            guidance_scale?: number;
+            /**
+             * Height
+             * @default 1024
+             */
+            height?: number;
+            /**
+             * Num Inference Steps
+             * @default 4
+             */
+            num_inference_steps?: number;
+            /**
+             * Prompt Override
+             * @description instead of the element's description
+             */
+            prompt_override?: string | null;
+            /** Seed */
+            seed?: number | null;
+            /**
+             * Width
+             * @default 1024
+             */
+            width?: number;
         };
     };
     responses: never;
@@ -4352,6 +4706,325 @@ export interface operations {
             };
         };
     };
+    read_element_elements__element_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description element id */
+                element_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElementPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_element_elements__element_id__delete: {
+        parameters: {
+            query?: {
+                /** @description the project version the client has; checked when shots lose the element */
+                base_version?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description element id */
+                element_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElementDeleted"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_element_elements__element_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description element id */
+                element_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ElementUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElementPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    visualize_element_elements__element_id__visualize_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description element id */
+                element_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["VisualizeRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     read_engines_engines_get: {
         parameters: {
             query?: never;
@@ -4629,7 +5302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Queued"];
+                    "application/json": components["schemas"]["ImageQueued"];
                 };
             };
             /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
@@ -5623,6 +6296,155 @@ export interface operations {
             };
         };
     };
+    read_elements_projects__project_id__elements_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElementPublic"][];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_element_projects__project_id__elements_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ElementCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElementPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     export_cut_projects__project_id__export_get: {
         parameters: {
             query: {
@@ -5746,6 +6568,68 @@ export interface operations {
             };
             /** @description The requested byte range is outside the file */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_images_projects__project_id__images_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImagePage"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,6 +22,9 @@ export type ModelPublic = S["ModelPublic"];
 export type ModelList = S["ModelList"];
 export type TakePublic = S["TakePublic"];
 export type TakeList = S["TakeList"];
+export type ElementPublic = S["ElementPublic"];
+export type ImageQueued = S["ImageQueued"];
+export type GenerateImage = S["GenerateImage"];
 export type PipelineOverride = NonNullable<ShotConfig["pipeline_override"]>;
 
 /** Shot fields the client owns (edits, undo, autosave). Everything else on a shot is written by the server. */
@@ -29,6 +32,7 @@ export const CLIENT_SHOT_FIELDS = [
   "scene_id", "index", "track_index", "start_frame", "trim_in", "trim_out", "prompt", "negative_prompt", "seed",
   "width", "height", "num_frames", "fps", "steps", "cfg_scale", "enhance_prompt", "upscale", "pipeline_override",
   "auto_continue", "timeline", "action", "dialogue", "character", "shot_type", "matched_elements", "media_asset_id",
+  "still_first",
 ] as const;
 export type ClientShotField = (typeof CLIENT_SHOT_FIELDS)[number];
 

@@ -5,7 +5,8 @@ import { serverSet, useStudio, undo, redo } from "../store/store";
 import { renameProject } from "../store/project";
 import { saveCommand } from "../store/commands";
 import { engineLines } from "../lib/engines";
-import { Boxes, CircleHelp, Clapperboard, FolderOpen, Redo2, Undo2 } from "lucide-react";
+import { Boxes, CircleHelp, Clapperboard, FolderOpen, Image as ImageIcon, Redo2, Undo2, Users } from "lucide-react";
+import { useElements } from "../store/elements";
 import { Icon, IconButton } from "./ui/Icon";
 import { JobsArea } from "./ui/JobsArea";
 import { ExportButton } from "./export/ExportDialog";
@@ -83,6 +84,7 @@ function UndoRedo() {
 }
 
 export function Header() {
+  const hasProject = useStudio((s) => !!s.projectId);
   return (
     <header className="header">
       <button className="brand" onClick={() => serverSet({ projectsOpen: true })} title="Projects">
@@ -90,6 +92,10 @@ export function Header() {
       </button>
       <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}><Icon icon={FolderOpen} size={14} /> Projects</button>
       <button className="btn ghost" onClick={() => serverSet({ modelsOpen: true })} data-testid="open-models"><Icon icon={Boxes} size={14} /> Models</button>
+      <button className="btn ghost" onClick={() => useElements.setState({ elementsOpen: true })} data-testid="open-elements" disabled={!hasProject}
+        title="Characters, locations and objects: trigger words and reference images"><Icon icon={Users} size={14} /> Elements</button>
+      <button className="btn ghost" onClick={() => useElements.setState({ imagesOpen: true })} data-testid="open-images" disabled={!hasProject}
+        title="Stills with reference images; the project's gallery"><Icon icon={ImageIcon} size={14} /> Images</button>
       <ProjectTitle />
       <ViewSwitch />
       <div className="spacer" />

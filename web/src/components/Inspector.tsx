@@ -15,6 +15,24 @@ import { TakesPanel } from "./TakesPanel";
 import { Icon, IconButton } from "./ui/Icon";
 import { ProgressBar } from "./ui/ProgressBar";
 import { randomSeed } from "../lib/takeHistory";
+import { PromptField } from "./PromptField";
+import { useElements } from "../store/elements";
+import { findTriggers } from "../lib/triggers";
+
+/** Still first: on by default when the shot's elements have reference images (the server decides the same way). */
+function StillFirst({ shot }: { shot: ShotDoc }) {
+  const elements = useElements((s) => s.elements);
+  const named = findTriggers(shot.prompt, elements);
+  const withImages = elements.some((e) => e.images.length && (named.includes(e) || shot.matched_elements.some((m) => m.element_id === e.id)));
+  const value = shot.still_first ?? withImages;
+  if (shot.num_frames === 1) return null;
+  return (
+    <label className="toggle" title="The image engine makes the first frame from the elements' reference images, then the video engine animates it (consistent characters)">
+      <input type="checkbox" checked={value} data-testid="still-first" onChange={(e) => updateShot(shot.id, { still_first: e.target.checked })} />
+      Still first{shot.still_first == null && withImages ? " (auto)" : ""}
+    </label>
+  );
+}
 
 /** A text field that commits on blur or after a pause in typing: one undo step per edit, not per key. */
 function TextField({ label, value, onCommit, rows = 0, title, ...rest }: { label: string; value: string; onCommit: (v: string) => void; rows?: number; placeholder?: string; title?: string }) {
@@ -209,7 +227,8 @@ export function Inspector() {
       </div>
       <JobStatus shotId={id} />
       <Group title="Story" hint="What happens in the shot: the prompt is what the camera sees." testId="group-story">
-        <TextField label="Prompt" rows={4} value={shot.prompt} onCommit={(v) => set({ prompt: v })} placeholder="What the camera sees: subject, action, place, light…" />
+        <PromptField label="Prompt" rows={4} value={shot.prompt} onCommit={(v) => set({ prompt: v })} matched={shot.matched_elements} testId="shot-prompt"
+          placeholder="What the camera sees: subject, action, place, light… Type @ for an element" />
         <TextField label="Action" rows={2} value={shot.action} onCommit={(v) => set({ action: v })} title="The screenplay's action line for this shot" />
         <TextField label="Dialogue" rows={2} value={shot.dialogue} onCommit={(v) => set({ dialogue: v })} />
         <TextField label="Character" value={shot.character} onCommit={(v) => set({ character: v })} />
@@ -235,6 +254,7 @@ export function Inspector() {
         <div className="toggles">
           <Toggle label="Enhance prompt" value={shot.enhance_prompt} onChange={(v) => set({ enhance_prompt: v })} title="The text model writes a fuller description before generating" />
           <Toggle label="Continue previous" value={shot.auto_continue} onChange={(v) => set({ auto_continue: v })} title="Start from the last frame of the previous clip on this track (a match cut)" />
+          <StillFirst shot={shot} />
         </div>
         <Conditioning shot={shot} />
       </Group>

@@ -57,6 +57,12 @@ export function reduceEvent(state: LiveState, ev: ServerEvent, projectId: string
   }
   const sid = owner(state, d, projectId);
   if (!sid) return { state, effects };
+  if (d.keyframe && ev.type === "complete") {
+    // Still first: the shot's first frame is made; its video job (which waited for it) runs next.
+    const job = state.jobs[sid];
+    const next = { ...(job ?? { job_id: d.job_id, status: "processing", progress: 0, eta: null }), message: "Still ready; animating it…" } as JobView;
+    return { state: { ...state, jobs: { ...state.jobs, [sid]: next } }, effects: [{ kind: "refresh-assets" }] };
+  }
   const job = state.jobs[sid];
   const take = state.takes[sid];
   const fresh = !job || job.job_id !== d.job_id;

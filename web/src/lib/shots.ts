@@ -14,7 +14,7 @@ export function defaultShot(meta: ProjectMeta, count: number, track = 0): ShotDo
     prompt: "", negative_prompt: "", seed: meta.seed, width: meta.resolution_w, height: meta.resolution_h,
     num_frames: 121, fps: meta.fps, steps: 40, cfg_scale: 3, enhance_prompt: true, upscale: false, pipeline_override: "auto",
     auto_continue: false, timeline: [], action: "", dialogue: "", character: "", shot_type: "", matched_elements: [],
-    media_asset_id: null,
+    media_asset_id: null, still_first: null,
   };
 }
 

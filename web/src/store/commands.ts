@@ -57,7 +57,8 @@ export function run(cmd: Command): void {
 export function onKeyDown(e: KeyboardEvent): void {
   const cmd = commandFor(e);
   if (!cmd) return;
-  if (isTypingTarget(e.target) && cmd !== "save" && cmd !== "escape") return;
+  // In a text field a plain "s" is a letter (it used to save and vanish from the prompt); Cmd/Ctrl+S still saves.
+  if (isTypingTarget(e.target) && !(cmd === "save" && (e.metaKey || e.ctrlKey)) && cmd !== "escape") return;
   if (e.repeat && (cmd === "undo" || cmd === "redo" || cmd === "delete" || cmd === "ripple-delete" || cmd === "split")) return;
   e.preventDefault();
   run(cmd);

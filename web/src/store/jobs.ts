@@ -12,6 +12,7 @@ import { STILL_SECONDS } from "../lib/takes";
 import { loadEngines } from "./engines";
 import { handleRenderEvent } from "./renders";
 import { onDownloadEvent } from "./models";
+import { onImageEvent } from "./elements";
 import type { DownloadEvent } from "../lib/models";
 
 const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync"] as const;
@@ -19,6 +20,7 @@ const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync
 /** Apply one server event to the store (outside undo history) and run its effects. */
 export function handleServerEvent(ev: ServerEvent): void {
   if (ev.data?.type === "render") return handleRenderEvent(ev); // renders have no shot: the Export dialog follows them
+  onImageEvent(ev.type, ev.data ?? {}); // the image studio's and Visualize's own jobs
   const s = useStudio.getState();
   const { state, effects } = reduceEvent({ jobs: s.jobs, takes: s.takes }, ev, s.projectId);
   const sid = ev.data?.shot_id as string | undefined;
@@ -152,7 +154,7 @@ function shotConfig(shot: ShotDoc) {
     id: shot.id, prompt: shot.prompt, negative_prompt: shot.negative_prompt, seed: shot.seed, width: shot.width,
     height: shot.height, num_frames: shot.num_frames, fps: shot.fps, num_inference_steps: shot.steps, cfg_scale: shot.cfg_scale,
     enhance_prompt: shot.enhance_prompt, upscale: shot.upscale, pipeline_override: shot.pipeline_override as "auto",
-    auto_continue: shot.auto_continue, timeline: shot.timeline,
+    auto_continue: shot.auto_continue, timeline: shot.timeline, still_first: shot.still_first,
   };
 }
 

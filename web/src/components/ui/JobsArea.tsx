@@ -8,6 +8,7 @@ import { cancelShot } from "../../store/jobs";
 import { cancelRender } from "../../store/renders";
 import { isActiveRender } from "../../lib/renders";
 import { cancelDownload } from "../../store/models";
+import { cancelImageJob, useElements } from "../../store/elements";
 import { isActive } from "../../lib/events";
 import { formatEta, formatSpeed } from "../../lib/models";
 import { shotName } from "../../lib/sync";
@@ -27,6 +28,11 @@ export function useJobRows(): JobRow[] {
     rows.push({ key: `render-${r.job_id}`, title: `Render ${r.format === "prores" ? "ProRes" : "MP4"} ${r.in_frame}–${r.out_frame}`,
       progress: r.progress, detail: `${r.message || r.status}${r.eta != null ? ` · ${formatEta(r.eta)}` : ""}`,
       onCancel: () => void cancelRender(r.job_id) });
+  }
+  const imageJobs = useElements((s) => s.jobs);
+  for (const j of Object.values(imageJobs)) {
+    rows.push({ key: `image-${j.job_id}`, title: j.label, progress: j.progress, detail: `${j.message}${j.engine.startsWith("draft") ? " · draft" : ""}`,
+      onCancel: () => void cancelImageJob(j.job_id) });
   }
   for (const [id, j] of Object.entries(jobs)) {
     if (!isActive(j) || !shots[id]) continue;

@@ -1,0 +1,116 @@
+"""The image studio (seed §2): queue stills with references, element visuals, the project's gallery.
+
+Element resolution happens here, at submit, in the writer's transaction: an unknown element,
+another project's asset, a non-image or too many references is a 422 and nothing is written.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from milimo.db.database import Database
+from milimo.db.models import Asset, Element, Job
+from milimo.db.states import JobType
+from milimo.engines.grid import Adjustment, snap_size
+from milimo.errors import NotFound
+from milimo.jobs.params import ElementVisualParams, ImageParams
+from milimo.jobs.services import Services
+from milimo.studio.assets import asset_dict
+from milimo.studio.element_schemas import VisualizeRequest
+from milimo.studio.elements import Resolution, resolve_image
+from milimo.studio.generation_schemas import GenerateImage
+from milimo.studio.ids import new_id
+from milimo.studio.versions import require_project
+
+# reference-system §3.6 rule 34: what a visual of each element type is asked to look like
+VISUAL_TEMPLATES = {
+    "character": "Character sheet design for {name}: {p}. Full body character turnaround, white background, high quality, concept art style.",
+    "location": "Concept art of {name}: {p}. Wide shot, atmospheric, cinematic lighting, high quality.",
+    "object": "Concept design of {name}: {p}. Product studio lighting, neutral background.",
+}
+
+
+def _grid(engine: Any, width: int, height: int) -> tuple[int, int, list[Adjustment]]:
+    caps = engine.capabilities
+    w = snap_size(width, caps.size_multiple, caps.min_size, caps.max_size)
+    h = snap_size(height, caps.size_multiple, caps.min_size, caps.max_size)
+    notes = [Adjustment(field=f, requested=r, used=u, reason=f"{f} must be a multiple of {caps.size_multiple}")
+             for f, r, u in (("width", width, w), ("height", height, h)) if r != u]
+    return w, h, notes
+
+
+def _queued(job_id: str, engine: Any, res: Resolution, adjustments: list[Adjustment]) -> dict[str, Any]:
+    return {"job_id": job_id, "engine": engine.name, "prompt": res.prompt, "references": [r.asset_id for r in res.references],
+            "elements": res.elements, "dropped": res.dropped, "adjustments": [a.model_dump() for a in adjustments]}
+
+
+def submit_image(services: Services, req: GenerateImage) -> dict[str, Any]:
+    engine = services.engines.get("image")
+    width, height, adjustments = _grid(engine, req.width, req.height)
+    seed = req.seed if req.seed is not None else random.randint(0, 2**32 - 1)  # recorded, so the image can be remade
+    job_id = new_id("job_")
+
+    def write(session: Session) -> dict[str, Any]:
+        require_project(session, req.project_id)
+        res = resolve_image(session, services.settings, req.project_id, req.prompt, element_ids=req.element_ids,
+                            reference_images=req.reference_images, limit=engine.capabilities.max_references, engine=engine.name)
+        params = ImageParams(prompt=res.engine_prompt, user_prompt=res.prompt, negative_prompt=req.negative_prompt,
+                             width=width, height=height, steps=req.num_inference_steps, guidance=req.guidance_scale, seed=seed,
+                             references=[r.rel_path for r in res.references], reference_inputs=[r.asset_id for r in res.references],
+                             true_cfg=req.enable_true_cfg, enhance_prompt=req.enhance_prompt, elements=res.elements,
+                             dropped=res.dropped, adjustments=adjustments)
+        session.add(Job(id=job_id, project_id=req.project_id, type=JobType.image, family=engine.family, engine=engine.name,
+                        engine_version=engine.version, params=params.model_dump(mode="json")))
+        return _queued(job_id, engine, res, adjustments)
+
+    result = services.db.write(write)
+    services.executor.wake()
+    return result
+
+
+def submit_visualize(services: Services, element_id: str, req: VisualizeRequest) -> dict[str, Any]:
+    """A character sheet, location concept or object design from the element's description (or the
+    override); its own images and the triggers the text names are the references."""
+    engine = services.engines.get("image")
+    width, height, adjustments = _grid(engine, req.width, req.height)
+    seed = req.seed if req.seed is not None else random.randint(0, 2**32 - 1)
+    job_id = new_id("job_")
+
+    def write(session: Session) -> dict[str, Any]:
+        element = session.get(Element, element_id)
+        if element is None:
+            raise NotFound(f"element {element_id!r} does not exist")
+        text = (req.prompt_override or element.description or element.name).strip()
+        prompt = VISUAL_TEMPLATES.get(element.type, VISUAL_TEMPLATES["object"]).format(name=element.name, p=text)
+        res = resolve_image(session, services.settings, element.project_id, prompt, element_ids=[element.id],
+                            limit=engine.capabilities.max_references, engine=engine.name)
+        # The template already names the element: no trigger is appended to what the engine reads.
+        params = ElementVisualParams(element_id=element.id, prompt=prompt, user_prompt=prompt, width=width, height=height,
+                                     steps=req.num_inference_steps, guidance=req.guidance_scale, seed=seed,
+                                     references=[r.rel_path for r in res.references],
+                                     reference_inputs=[r.asset_id for r in res.references], elements=res.elements,
+                                     dropped=res.dropped, adjustments=adjustments)
+        session.add(Job(id=job_id, project_id=element.project_id, type=JobType.element_visual, family=engine.family,
+                        engine=engine.name, engine_version=engine.version, params=params.model_dump(mode="json")))
+        res.prompt = prompt
+        return _queued(job_id, engine, res, adjustments)
+
+    result = services.db.write(write)
+    services.executor.wake()
+    return result
+
+
+def list_images(db: Database, project_id: str, offset: int, limit: int) -> dict[str, Any]:
+    """The project's stills: every image a job made (the image studio, element visuals, one-frame shots);
+    uploads are not stills. Newest first, with the metadata each carries (prompt, seed, engine, references...)."""
+    with db.read() as session:
+        require_project(session, project_id)
+        where = (col(Asset.project_id) == project_id, col(Asset.media_type) == "image", col(Asset.job_id).is_not(None))
+        total = session.execute(select(func.count()).select_from(Asset).where(*where)).scalar() or 0
+        rows = session.execute(select(Asset).where(*where).order_by(col(Asset.created_at).desc(), col(Asset.id).desc())
+                               .offset(offset).limit(limit)).scalars().all()
+        return {"items": [asset_dict(a) for a in rows], "total": total, "offset": offset, "limit": limit}
