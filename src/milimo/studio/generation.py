@@ -121,7 +121,7 @@ def shot_elements(session: Session, services: Services, shot: Shot) -> Resolutio
     images up to the image engine's limit (for a still-first still); the prompt with triggers as words."""
     image = services.engines.get("image")
     return resolve_shot(session, services.settings, shot.project_id, shot.prompt or shot.action,
-                        [m.get("element_id") for m in shot.matched_elements if m.get("element_id")],
+                        [m["element_id"] for m in shot.matched_elements if m.get("element_id")],
                         limit=image.capabilities.max_references, engine=image.name)
 
 

@@ -73,6 +73,7 @@ def _sqlite_shots_sql() -> str:
     object builder would have to emit the empty fields and drop them again, twice the time.)"""
     fmt: list[str] = []
     args: list[str] = []
+    empty: str | None
     for name in STATE_SHOT_NAMES:
         col, q = table_of(Shot).c[name], f'"{name}"'
         sep = "," if fmt else ""

@@ -121,7 +121,7 @@ def video_params(session: Session, services: Services, shot: Shot, prev: Shot | 
                                         _kind(shot.action, shot.dialogue))
     image = services.engines.get("image")
     prompt = resolve_shot(session, services.settings, shot.project_id, prompt,
-                          [m.get("element_id") for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
+                          [m["element_id"] for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
                           limit=image.capabilities.max_references, engine=image.name).engine_prompt
     if prev is not None and prev.action.strip():
         prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
