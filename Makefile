@@ -18,7 +18,7 @@ $(VENV)/.stamp-base: pyproject.toml
 # The test environment adds the ML stack: torch 2.13.0 first and alone so pip takes the CPU wheel on disk.
 $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-base
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[dev,models,postgres]'
+	$(PIP) install -e '.[dev,models,postgres,ray]'
 	@touch $@
 
 install-test: $(VENV)/.stamp-test

@@ -42,6 +42,41 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    """A worker outside Ray: claims jobs from the PostgreSQL queue until SIGTERM/SIGINT."""
+    import signal
+    import threading
+
+    from pydantic import ValidationError
+
+    from milimo.app import configure_logging
+    from milimo.cluster.node import WorkerNode
+    from milimo.config import Settings
+    from milimo.db.migrate import upgrade
+
+    overrides = {k: v for k, v in {"data_dir": args.data_dir, "worker_name": args.name}.items() if v is not None}
+    try:
+        settings = Settings(**overrides)
+        node = WorkerNode(settings, slots=args.slots)
+    except ValidationError as exc:
+        for err in exc.errors():
+            print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    upgrade(settings.db_url)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    node.start()
+    print(f"milimo worker {node.name}: claiming jobs", file=sys.stderr, flush=True)
+    stop.wait()
+    node.stop()
+    return 0
+
+
 def _generate(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -121,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port (default 8000, MILIMO_PORT)")
     serve.add_argument("--data-dir", type=Path, default=None, help="where projects and the database live (default ./data, MILIMO_DATA_DIR)")
     serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser("worker", help="run jobs from the shared PostgreSQL queue (a cluster without Ray)")
+    worker.add_argument("--data-dir", type=Path, default=None, help="the shared data dir (the same path on every node)")
+    worker.add_argument("--name", default=None, help="name in GET /health (default host-pid, MILIMO_WORKER_NAME)")
+    worker.add_argument("--slots", type=int, default=1, help="jobs this worker runs at once (one per GPU it owns)")
+    worker.set_defaults(func=_worker)
 
     sam = sub.add_parser("sam-service", help="start the segmentation service (SAM 3 or the OpenCV draft engine), loopback only")
     sam.add_argument("--host", default="127.0.0.1", help="loopback address to bind (127.0.0.1 or ::1; anything else is refused)")

@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     sse_keepalive_s: float = Field(15.0, gt=0)
     shutdown_grace_s: float = Field(2.0, ge=0)
 
+    # Cluster (docs/operations.md "Cluster"): local = jobs run in this process (gpu_slots); ray = one Ray actor per GPU
+    # of the cluster at ray_address ("local" starts one here); external = `milimo worker` processes run them. ray and
+    # external need PostgreSQL, and data_dir on storage every node mounts at the same path.
+    executor: Literal["local", "ray", "external"] = "local"
+    ray_address: str = "local"
+    ray_workers: int = Field(0, ge=0, le=1024)  # actors to start; 0 = one per GPU the Ray cluster has
+    affinity_wait_s: float = Field(0.3, ge=0, le=60)  # a job of another family waits this long for a warm worker
+    worker_name: str = ""  # `milimo worker`: the name in /health (default host-pid)
+    # The hardware stand-in video engine (MILIMO_VIDEO_ENGINE=standin): seconds per step and per load.
+    standin_step_s: float = Field(0.05, ge=0, le=60)
+    standin_load_s: float = Field(0.5, ge=0, le=600)
+
     # Engines: "auto" = configured real engine whose weights are present, else the CPU draft engine.
     video_engine: str = "auto"
     image_engine: str = "auto"

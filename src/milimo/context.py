@@ -21,7 +21,7 @@ from milimo.engines.registry import EngineRegistry
 from milimo.jobs.contract import TaskRegistry
 from milimo.jobs.events import EventBus
 from milimo.jobs.executor import LocalExecutor
-from milimo.jobs.recovery import recover_zombies
+from milimo.jobs.recovery import recover_zombies, remove_unfinished_outputs
 from milimo.jobs.services import Executor
 from milimo.sam_service.supervisor import SamSupervisor
 from milimo.studio.library import ModelLibrary
@@ -40,10 +40,23 @@ class Studio:
         self.bus = EventBus(settings.event_buffer)
         self.engines = EngineRegistry(settings)
         self.residency = ModelManager()
-        self.executor: Executor = LocalExecutor(TASKS if tasks is None else tasks, settings.gpu_slots if slots is None else slots)
+        self.executor: Executor = self._executor(tasks, slots)
         self.library = ModelLibrary(self)
         self.segmentation: SamSupervisor | None = None  # the SAM service as a child process, when sam_autostart
         self.started = False
+
+    def _executor(self, tasks: TaskRegistry | None, slots: int | None) -> Executor:
+        """MILIMO_EXECUTOR: in-process slots, Ray GPU actors, or `milimo worker` processes (docs/operations.md "Cluster")."""
+        kind = self.settings.executor
+        if kind == "local":
+            return LocalExecutor(TASKS if tasks is None else tasks, self.settings.gpu_slots if slots is None else slots)
+        if kind == "ray":
+            from milimo.cluster.ray_executor import RayExecutor
+
+            return RayExecutor(self.settings, self.db, self.bus)
+        from milimo.cluster.front import ClusterExecutor
+
+        return ClusterExecutor(self.settings, self.db, self.bus)
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Seed §5, in order: directories, database, event loop capture, zombies, executor slots. Blocking:
@@ -52,7 +65,10 @@ class Studio:
         upgrade(self.settings.db_url)
         if loop is not None:
             self.bus.attach_loop(loop)
-        recover_zombies(self.db, self.settings)
+        if self.settings.executor == "local":
+            recover_zombies(self.db, self.settings)
+        else:  # other replicas' workers may be running jobs: the lease reaper judges them, not a sweep at start
+            remove_unfinished_outputs(self.db, self.settings)
         self.executor.start(self)
         if self.settings.sam_autostart:
             # Seed §3: the segmentation service runs beside the studio; its own start-up (loading SAM 3)

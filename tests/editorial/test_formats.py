@@ -51,3 +51,16 @@ def test_download_names_are_safe_file_names():
     cut = EditCut("p", "../../etc/passwd: \"cut\"", 24.0, 64, 64, ())
     assert filename_for(cut, FORMATS["edl"]) == "etcpasswd cut.edl"
     assert filename_for(EditCut("p", "???", 24.0, 64, 64, ()), FORMATS["otio"]) == "cut.otio"
+
+
+def test_xml_formats_drop_characters_xml_cannot_carry(tmp_path):
+    # A prompt or a name may hold control characters (the schema fuzz sent some); the XML exports
+    # leave them out instead of failing the whole file (it was a 500).
+    (tmp_path / "clip.mp4").write_bytes(b"x")
+    odd = clip("1", tmp_path / "clip.mp4", 0, 10, dialogue="bad \x01 line")
+    odd = EditClip(**{**odd.__dict__, "name": "Shot\x0b 1"})
+    cut = EditCut("p", "Odd\x02 name", 24.0, 64, 64, (odd,))
+    for key in ("fcp7xml", "fcpxml"):
+        text = (write_export(cut, key, tmp_path / f"odd.{key}")).read_text()
+        assert "\x01" not in text and "\x0b" not in text and "\x02" not in text
+        assert "Shot 1" in text

@@ -6,6 +6,8 @@ beside `out` and renamed into place, so a failed export never leaves half a file
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import re
 import shutil
@@ -87,7 +89,7 @@ def render_text(cut: EditCut, key: str) -> str:
     if key == "fcp7xml":
         return _fcp7(cut)
     if key == "fcpxml":
-        return write_fcpxml(build_timeline(cut, pad=True), cut.fps, cut.width, cut.height)
+        return write_fcpxml(_xml_safe(build_timeline(cut, pad=True)), cut.fps, cut.width, cut.height)
     if key == "edl":
         return _edl(cut)
     cues = [subtitles.Cue(c.start_frame, c.end_frame, c.dialogue) for c in cut.clips if c.track != "A1" and c.dialogue.strip()]
@@ -104,7 +106,31 @@ def _fcp7(cut: EditCut) -> str:
             "comments": {"mastercomment1": f"milimo:shot={meta['shot_id']}",
                          "mastercomment2": f"seed={meta['seed']} engine={meta['engine']}"},
         }
-    return otio.adapters.write_to_string(timeline, "fcp_xml")
+    return otio.adapters.write_to_string(_xml_safe(timeline), "fcp_xml")
+
+
+# What XML 1.0 cannot carry at all (control characters a prompt or a name may hold): dropped, so the
+# export still opens instead of failing the whole file.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _xml_safe(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
+    """Names and metadata of the timeline, its tracks and clips without characters XML refuses."""
+    for item in [timeline, *timeline.tracks, *timeline.find_clips()]:
+        item.name = _clean(item.name)
+        for key in list(item.metadata.keys()):
+            item.metadata[key] = _clean(item.metadata[key])
+    return timeline
 
 
 _EVENT = re.compile(r"^(\d{3})(  )", re.MULTILINE)

@@ -52,6 +52,7 @@ class ModelManager:
         self._cond = threading.Condition()
         self._loaded: dict[str, Engine] = {}
         self._in_use: Counter[str] = Counter()
+        self._loads: Counter[str] = Counter()  # how often each family was loaded: reloads are the cost affinity saves
 
     @contextlib.contextmanager
     def use(self, engine: Engine, on_status: Callable[[str], None] | None = None) -> Iterator[Engine]:
@@ -83,6 +84,7 @@ class ModelManager:
                 if on_status:
                     on_status("Loading models...")
                 engine.load()
+                self._loads[family] += 1
                 self._loaded[family] = engine
             self._in_use[family] += 1
         try:
@@ -129,4 +131,5 @@ class ModelManager:
 
     def status(self) -> dict[str, Any]:
         with self._cond:
-            return {"loaded": sorted(self._loaded), "in_use": {f: n for f, n in self._in_use.items() if n}}
+            return {"loaded": sorted(self._loaded), "in_use": {f: n for f, n in self._in_use.items() if n},
+                    "loads": dict(self._loads)}

@@ -98,6 +98,11 @@ class EngineRegistry:
         notes: list[dict[str, str]] = []
         if wanted == "draft":
             return Choice(self._keep(capability, DRAFTS[capability]()), "configured: draft", notes, "configured")
+        if wanted == "standin" and capability == "video":
+            from milimo.engines.standin import StandInVideoEngine
+
+            standin = StandInVideoEngine(self.settings.standin_step_s, self.settings.standin_load_s)
+            return Choice(self._keep(capability, standin), "configured: hardware stand-in (sleeps per step)", notes, "configured")
         for name, target in CANDIDATES.get(capability, []):
             if wanted not in ("auto", name):
                 continue

@@ -18,7 +18,7 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,8 @@ class EventBus:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: set[asyncio.Event] = set()
         self._closed = False
+        # Cluster mode (jobs/channel.py): every event published here also goes to the other processes.
+        self.relay: Callable[[Event], None] | None = None
 
     def attach_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Seed §5: capture the event loop so threads can wake SSE subscribers."""
@@ -69,6 +71,20 @@ class EventBus:
         if type not in EVENT_TYPES:
             raise ValueError(f"unknown event type {type!r}")
         data = {**data, "ts": round(time.time(), 4)}  # when it happened (seconds since the epoch)
+        event = self._store(type, data)
+        relay = self.relay
+        if relay is not None:
+            relay(event)
+        return event
+
+    def publish_remote(self, type: str, data: dict[str, Any]) -> Event:
+        """An event another process published (it carries its own `ts`): buffered under this bus's next id,
+        so Last-Event-ID replay and resync work the same for it; not relayed again."""
+        if type not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type!r}")
+        return self._store(type, data)
+
+    def _store(self, type: str, data: dict[str, Any]) -> Event:
         body = orjson.dumps(data, option=orjson.OPT_UTC_Z)
         with self._lock:
             event = Event(self._next_id, type, data, _frame(self._next_id, type, body))

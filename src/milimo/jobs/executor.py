@@ -17,6 +17,7 @@ from milimo.db.states import JobStatus, JobType
 from milimo.errors import StudioError
 from milimo.jobs import store
 from milimo.jobs.contract import TaskRegistry
+from milimo.jobs.leases import JobLeases
 from milimo.jobs.params import parse_params
 from milimo.jobs.run import JobCancelled, JobRun
 from milimo.jobs.services import Services
@@ -32,12 +33,31 @@ def user_message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
 
 
+def ready_families(services: Services) -> frozenset[str]:
+    """Families a job can start on here without loading weights: those resident, and the CPU engines'."""
+    ready = set(services.residency.status()["loaded"]) | {""}  # "": the job needs no model (a render)
+    for capability in ("video", "image", "text", "inpaint"):
+        try:
+            choice = services.engines.choose(capability)
+        except Exception:  # selection trouble shows on the job that needs it
+            continue
+        if not choice.engine.uses_accelerator:
+            ready.add(choice.engine.family)
+    return frozenset(ready)
+
+
 class LocalExecutor:
     """Implements jobs.services.Executor with threads of this process."""
 
-    def __init__(self, tasks: TaskRegistry, slots: int) -> None:
+    def __init__(self, tasks: TaskRegistry, slots: int, *, affinity_wait_s: float | None = None,
+                 leases: JobLeases | None = None) -> None:
+        """`affinity_wait_s` (cluster workers): take jobs of the families this worker holds first, and a job of
+        another family only once it has waited that long (a warm worker gets the first chance at it).
+        `leases` (PostgreSQL clusters): hold each running job's lease, so a dead worker's job is found."""
         self.tasks = tasks
         self.slots = slots
+        self.affinity_wait_s = affinity_wait_s
+        self.leases = leases
         self._services: Services | None = None
         self._wake = threading.Condition()
         self._stopping = threading.Event()
@@ -78,6 +98,13 @@ class LocalExecutor:
         with self._active_lock:
             return list(self._active)
 
+    def describe(self) -> dict:
+        services = self._services
+        worker: dict = {"name": "in-process", "kind": "local", "slots": self.slots, "active": self.active_ids()}
+        if services is not None:
+            worker.update(device=services.settings.device, **services.residency.status())
+        return {"executor": "local", "workers": [worker]}
+
     def shutdown(self, grace_s: float) -> None:
         """Seed §8: flag every running job, give them a grace period, stop the slots."""
         self._stopping.set()
@@ -94,20 +121,36 @@ class LocalExecutor:
     def _slot_loop(self, services: Services) -> None:
         while not self._stopping.is_set():
             try:
-                job = store.claim_next(services.db)
+                job = self._claim(services)
             except Exception:
                 log.exception("could not claim a job")
                 job = None
             if job is None:
                 with self._wake:
-                    self._wake.wait(timeout=1.0)
+                    # With affinity a deferred job becomes ours after affinity_wait_s: look again by then.
+                    self._wake.wait(timeout=1.0 if self.affinity_wait_s is None else max(0.05, self.affinity_wait_s))
                 continue
             try:
                 self._run(services, job)
             except Exception:  # a slot must outlive any one job (e.g. its project deleted mid-run)
                 log.exception("job %s could not be finished cleanly", job.id)
 
+    def _claim(self, services: Services) -> Job | None:
+        if self.affinity_wait_s is None:
+            return store.claim_next(services.db)
+        return store.claim_next(services.db, ready_families=ready_families(services), defer_s=self.affinity_wait_s)
+
     def _run(self, services: Services, job: Job) -> None:
+        if self.leases is None:
+            self._run_claimed(services, job)
+            return
+        self.leases.hold(job.id)
+        try:
+            self._run_claimed(services, job)
+        finally:
+            self.leases.release(job.id)
+
+    def _run_claimed(self, services: Services, job: Job) -> None:
         try:
             params = parse_params(job.type, job.params)
         except StudioError as exc:  # a row this version cannot run: fail it, with the reason

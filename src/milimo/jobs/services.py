@@ -30,6 +30,9 @@ class Executor(Protocol):
 
     def active_ids(self) -> list[str]: ...
 
+    def describe(self) -> dict:
+        """For GET /health and /engines: {"executor": kind, "workers": [{name, device, active, loaded, loads, ...}]}."""
+
     def shutdown(self, grace_s: float) -> None: ...
 
 

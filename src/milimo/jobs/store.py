@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, false, or_, select, update
 from sqlmodel import Session, col
 
 from milimo.db.database import Database
@@ -33,17 +34,29 @@ def event_fields(job: Job) -> dict[str, Any]:
     return {"job_id": job.id, "shot_id": job.shot_id, "project_id": job.project_id, "type": job.type}
 
 
-def claim_next(db: Database, exclude_families: frozenset[str] = frozenset()) -> Job | None:
-    """Take the oldest pending job (highest priority first) and mark it processing, atomically."""
+def claim_next(db: Database, exclude_families: frozenset[str] = frozenset(), *, ready_families: frozenset[str] | None = None,
+               defer_s: float = 0.0) -> Job | None:
+    """Take the oldest pending job (highest priority first) and mark it processing, atomically.
+
+    `ready_families`: the model families this worker can start without loading weights (what it holds,
+    and CPU engines). Given, jobs of those families come first (affinity: a warm worker takes its
+    family's jobs), and a job of another family is taken only once it has waited `defer_s`, so a
+    worker that already holds that family gets the first chance at it (delay scheduling)."""
 
     def write(session: Session) -> Job | None:
         # A job that waits for another (still first) is claimable once that one completed.
         parent = table_of(Job).alias("parent")
-        ready = or_(col(Job.after_job_id).is_(None),
-                    col(Job.after_job_id).in_(select(parent.c.id).where(parent.c.status == JobStatus.completed)))
-        q = select(Job).where(col(Job.status) == JobStatus.pending, ready).order_by(col(Job.priority).desc(), col(Job.created_at), col(Job.id)).limit(1)
+        waits_done = or_(col(Job.after_job_id).is_(None),
+                         col(Job.after_job_id).in_(select(parent.c.id).where(parent.c.status == JobStatus.completed)))
+        order = [col(Job.priority).desc(), col(Job.created_at), col(Job.id)]
+        q = select(Job).where(col(Job.status) == JobStatus.pending, waits_done)
+        if ready_families is not None:
+            ready = col(Job.family).in_(ready_families) if ready_families else false()
+            q = q.where(or_(ready, col(Job.created_at) <= utcnow() - timedelta(seconds=defer_s)))
+            order.insert(0, case((ready, 0), else_=1))
         if exclude_families:
             q = q.where(col(Job.family).not_in(exclude_families))
+        q = q.order_by(*order).limit(1)
         job = session.execute(q.with_for_update(skip_locked=True)).scalars().first()
         if job is None:
             return None

@@ -58,6 +58,8 @@ class EnginesOverview(BaseModel):
     engines: dict[str, EngineInfo]  # video, image, text
     loaded: list[str]  # model families resident on the device
     in_use: dict[str, int]
+    executor: str = "local"  # local | ray | external
+    workers: list[dict[str, Any]] = []  # each worker: name, device, active jobs, loaded families, load counts
     device: str
 
 
@@ -77,7 +79,8 @@ def engines_overview(services: Services) -> dict[str, Any]:
         if info.get("dtype") is None:
             info.update(_planned_device(info))
     manager = services.residency.status()
-    return {"engines": engines, "loaded": manager["loaded"], "in_use": manager["in_use"], "device": services.settings.device}
+    return {"engines": engines, "loaded": manager["loaded"], "in_use": manager["in_use"], "device": services.settings.device,
+            **services.executor.describe()}
 
 
 def _planned_device(info: dict[str, Any]) -> dict[str, Any]:

@@ -1817,12 +1817,24 @@ export interface components {
             engines: {
                 [key: string]: components["schemas"]["EngineInfo"];
             };
+            /**
+             * Executor
+             * @default local
+             */
+            executor?: string;
             /** In Use */
             in_use: {
                 [key: string]: number;
             };
             /** Loaded */
             loaded: string[];
+            /**
+             * Workers
+             * @default []
+             */
+            workers?: {
+                [key: string]: unknown;
+            }[];
         };
         /**
          * ErrorBody

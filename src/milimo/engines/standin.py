@@ -1,0 +1,52 @@
+"""The hardware stand-in: a video engine that takes a GPU's time without a GPU.
+
+A fake only where GPUs are missing (this studio's CI and benchmarks of the cluster): it behaves
+like a real accelerator engine towards the studio (`uses_accelerator`, a family the ModelManager
+loads and keeps warm, a load that takes time, a step callback per denoising step), sleeps a fixed
+time per step where a GPU would compute, then returns the CPU draft's frames (real pixels, real
+encode). Selected only by MILIMO_VIDEO_ENGINE=standin; never chosen by "auto".
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from milimo.engines.draft.video import DraftVideoEngine
+from milimo.engines.protocols import StepCallback, VideoRequest, VideoResult
+
+
+class StandInVideoEngine(DraftVideoEngine):
+    name = "standin"
+    family = "standin"
+    uses_accelerator = True
+    kind = "hardware stand-in"
+
+    def __init__(self, step_s: float = 0.05, load_s: float = 0.5) -> None:
+        self.step_s = step_s
+        self.load_s = load_s
+        self._loaded = False
+
+    def load(self) -> None:
+        time.sleep(self.load_s)  # where real weights would be read and moved to the device
+        self._loaded = True
+
+    def unload(self) -> None:
+        self._loaded = False
+
+    def generate(self, request: VideoRequest, on_step: StepCallback) -> VideoResult:
+        result = super().generate(request, lambda step, total: None)  # validates; frames render while encoding
+        steps = max(1, request.steps)
+        for step in range(1, steps + 1):
+            time.sleep(self.step_s)  # one denoising step of a GPU engine
+            on_step(step, steps)
+        return result
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **super().describe(),
+            "step_s": self.step_s,
+            "load_s": self.load_s,
+            "loaded": self._loaded,
+            "stand_in": "sleeps where a GPU computes; for clusters without GPUs",
+        }
