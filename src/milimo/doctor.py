@@ -193,7 +193,8 @@ def render(r: dict[str, Any]) -> str:
 def main(data_dir: Path | None, as_json: bool) -> int:
     from milimo.config import Settings
 
-    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir else {}
+    settings = Settings(**overrides)
     r = report(settings.data_dir)
     print(json.dumps(r, indent=2) if as_json else render(r))
     return 0

@@ -26,8 +26,11 @@ def _bar(progress: float, message: str, eta: float | None) -> str:
 
 def generate(prompt: str, *, frames: int, width: int, height: int, fps: float, seed: int, steps: int, image: Path | None,
              output: Path, data_dir: Path | None, enhance: bool, quiet: bool = False) -> int:
-    temp = None if data_dir else tempfile.TemporaryDirectory(prefix="milimo-generate-")
-    settings = Settings(data_dir=data_dir or Path(temp.name), log_level="warning")
+    temp = None
+    if data_dir is None:
+        temp = tempfile.TemporaryDirectory(prefix="milimo-generate-")
+        data_dir = Path(temp.name)
+    settings = Settings(data_dir=data_dir, log_level="warning")
     studio = Studio(settings, slots=1)
     studio.start()  # seed §5 as `milimo serve` does it: zombies of an earlier run are recovered too
     job_id: str | None = None

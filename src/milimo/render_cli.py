@@ -7,6 +7,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from milimo.config import Settings
 from milimo.context import Studio
@@ -18,7 +19,7 @@ from milimo.render.submit import RenderRequest, submit_render
 
 def render(project_id: str, *, data_dir: Path | None, output: Path | None, format: str, quality: str,
            in_frame: int | None, out_frame: int | None, muted: list[str], solo: list[str], quiet: bool = False) -> int:
-    overrides = {"data_dir": data_dir} if data_dir is not None else {}
+    overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir is not None else {}
     settings = Settings(log_level="warning", **overrides)
     studio = Studio(settings, slots=1)
     studio.start()

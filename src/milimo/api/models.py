@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
@@ -13,7 +13,7 @@ from milimo.studio.library_schemas import DownloadCancelling, DownloadStarted, M
 router = APIRouter(prefix="/models", tags=["models"])
 
 ModelId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9.-]{0,63}$", description="model id from the manifest")]
-ERRORS = {404: {"description": "Unknown model id"}, 409: {"description": "Already downloaded, downloading, or in use"}}
+ERRORS: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown model id"}, 409: {"description": "Already downloaded, downloading, or in use"}}
 
 
 # Fixed paths first, then /{model_id}: no route may shadow another (tests/api/test_routes.py).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request, Response
@@ -23,7 +23,7 @@ from milimo.studio.schemas import (
 
 router = APIRouter(tags=["projects"])
 
-CONFLICT_DOC = {409: {"description": "The save is based on an old version; the body carries `current` (ProjectState)."}}
+CONFLICT_DOC: dict[int | str, dict[str, Any]] = {409: {"description": "The save is based on an old version; the body carries `current` (ProjectState)."}}
 
 
 def _json(data: dict, status_code: int = 200) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Path, Query, Response
@@ -37,7 +37,7 @@ project_router = APIRouter(prefix="/projects/{project_id}/storyboard", tags=["st
 shots_router = APIRouter(prefix="/storyboard/shots", tags=["storyboard"])
 
 SceneId = Annotated[str, Path(pattern=ID_PATTERN, description="scene id")]
-CONFLICT_DOC = {409: {"description": "Based on an old version; the body carries `current` (ProjectState)."}}
+CONFLICT_DOC: dict[int | str, dict[str, Any]] = {409: {"description": "Based on an old version; the body carries `current` (ProjectState)."}}
 
 
 def _json(data: dict) -> Response:

@@ -6,14 +6,13 @@ beside `out` and renamed into place, so a failed export never leaves half a file
 
 from __future__ import annotations
 
-from typing import Any
-
 import os
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import opentimelineio as otio
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -178,7 +179,7 @@ def _current(c: EditClip) -> tuple:
 
 def _upsert(p: _Placed) -> ShotUpsert:
     n = _num_frames(p)
-    fields = {"id": p.clip.shot_id, "track_index": TRACKS.index(p.track), "start_frame": p.start_frame,
+    fields: dict[str, Any] = {"id": p.clip.shot_id, "track_index": TRACKS.index(p.track), "start_frame": p.start_frame,
               "trim_in": p.trim_in, "trim_out": n - p.trim_in - p.length}
     if n != p.clip.num_frames:
         fields["num_frames"] = n

@@ -24,6 +24,7 @@ from milimo.engines.runtime import (
     attach_offload,
     free_accelerator_memory,
     generator_for,
+    loaded_plan,
     plan_device,
     quiet_loading,
     require_models_extra,
@@ -120,7 +121,7 @@ class Flux2KleinEngine:
             free_accelerator_memory()
 
     def _prepare(self, pipe: Any) -> Any:
-        self._offload_owner = attach_offload(pipe, self.offload, self._plan, self._offload_owner)
+        self._offload_owner = attach_offload(pipe, self.offload, loaded_plan(self._plan, self.name), self._offload_owner)
         return pipe
 
     def _inpaint_pipe(self) -> Any:
@@ -178,7 +179,7 @@ class Flux2KleinEngine:
             with self._guided(pipe, force):
                 out = self._prepare(pipe)(
                     prompt=request.prompt, image=refs, width=request.width, height=request.height,
-                    num_inference_steps=int(request.steps), generator=generator_for(request.seed, self._plan.device),
+                    num_inference_steps=int(request.steps), generator=generator_for(request.seed, loaded_plan(self._plan, self.name).device),
                     max_sequence_length=self.max_sequence_length, output_type="pil",
                     callback_on_step_end=progress.stage(0), **guidance,
                 )
@@ -216,11 +217,11 @@ class Flux2KleinEngine:
 
             with self._guided(pipe, force):
                 out = self._prepare(pipe)(
-                    prompt=request.prompt, image=original.resize((w, h), Image.LANCZOS), mask_image=m.resize((w, h), Image.NEAREST),
+                    prompt=request.prompt, image=original.resize((w, h), Image.Resampling.LANCZOS), mask_image=m.resize((w, h), Image.Resampling.NEAREST),
                     image_reference=refs, width=w, height=h, strength=strength, num_inference_steps=steps,
-                    generator=generator_for(request.seed, self._plan.device), max_sequence_length=self.max_sequence_length,
+                    generator=generator_for(request.seed, loaded_plan(self._plan, self.name).device), max_sequence_length=self.max_sequence_length,
                     output_type="pil", callback_on_step_end=callback, **guidance_args,
                 )
             progress.finish()
-            result = out.images[0].convert("RGB").resize((w0, h0), Image.LANCZOS)
+            result = out.images[0].convert("RGB").resize((w0, h0), Image.Resampling.LANCZOS)
             return composite_inside(result, original, hard, request.feather_px)

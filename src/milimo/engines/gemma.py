@@ -17,6 +17,7 @@ from milimo.engines.protocols import EngineUnavailable, Enhancement
 from milimo.engines.runtime import (
     DevicePlan,
     free_accelerator_memory,
+    loaded_plan,
     plan_device,
     quiet_loading,
     release_shared,
@@ -92,10 +93,14 @@ class GemmaTextEngine:
             self._plan = plan = plan_device(self.device_preference)
             root = self._root = resolve_hub_path(self.weights)
             config = AutoConfig.from_pretrained(root)
+            # Any: transformers types from_pretrained through a decorator that mypy reads as taking a model
+            model_class: Any
             if config.model_type == "gemma3":
-                from transformers import Gemma3ForConditionalGeneration as Model
+                from transformers import Gemma3ForConditionalGeneration
+                model_class = Gemma3ForConditionalGeneration
             else:  # text-only Gemma 3 (1B) checkpoints
-                from transformers import AutoModelForCausalLM as Model
+                from transformers import AutoModelForCausalLM
+                model_class = AutoModelForCausalLM
             try:
                 processor = AutoProcessor.from_pretrained(root)
             except (OSError, ValueError, TypeError):
@@ -108,14 +113,14 @@ class GemmaTextEngine:
 
                 def build() -> Any:
                     with quiet_loading():
-                        fresh.append(Model.from_pretrained(root, dtype=plan.dtype).to(plan.device).eval())
+                        fresh.append(model_class.from_pretrained(root, dtype=plan.dtype).to(plan.device).eval())
                     return fresh[0]
 
                 model = shared_model(key, build)
                 self._shares_loaded_weights = not fresh
             else:
                 with quiet_loading():
-                    model = Model.from_pretrained(root, dtype=plan.dtype).to(plan.device).eval()
+                    model = model_class.from_pretrained(root, dtype=plan.dtype).to(plan.device).eval()
             self._model = model
             self._processor = processor
 
@@ -134,7 +139,7 @@ class GemmaTextEngine:
         if image is not None:
             content.append({"type": "image", "image": image.convert("RGB")})
         content.append({"type": "text", "text": user})
-        messages = [
+        messages: list[dict[str, Any]] = [
             {"role": "system", "content": [{"type": "text", "text": system}]},
             {"role": "user", "content": content if self._vision else user},
         ]
@@ -143,11 +148,12 @@ class GemmaTextEngine:
         inputs = self._processor.apply_chat_template(
             messages, add_generation_prompt=True, tokenize=True, return_dict=True, return_tensors="pt"
         )
-        device = _input_device(self._model, self._plan.device)  # a shared encoder may sit on the CPU (text_encoder_cpu)
+        plan = loaded_plan(self._plan, self.name)
+        device = _input_device(self._model, plan.device)  # a shared encoder may sit on the CPU (text_encoder_cpu)
         inputs = {k: v.to(device) for k, v in inputs.items()}
         if "pixel_values" in inputs:
-            inputs["pixel_values"] = inputs["pixel_values"].to(self._plan.dtype)
-        devices = [torch.device(self._plan.device)] if self._plan.kind == "cuda" else []
+            inputs["pixel_values"] = inputs["pixel_values"].to(plan.dtype)
+        devices = [torch.device(plan.device)] if plan.kind == "cuda" else []
         with torch.random.fork_rng(devices=devices), torch.inference_mode():
             torch.manual_seed(int(seed))
             out = self._model.generate(

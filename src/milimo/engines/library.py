@@ -252,7 +252,7 @@ def model_status(models_dir: Path | str, e: ModelEntry) -> ModelStatus:
     folder = local_dir(models_dir, e)
     marker = marker_path(models_dir, e)
     on_disk = _dir_bytes(folder) if folder.exists() else 0
-    base = {"model_id": e.id, "expected_bytes": e.expected_bytes, "bytes_on_disk": on_disk}
+    base: dict[str, Any] = {"model_id": e.id, "expected_bytes": e.expected_bytes, "bytes_on_disk": on_disk}
     if marker.exists():
         try:
             info = json.loads(marker.read_text())

@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 
 def coresident(a: Engine, b: Engine) -> bool:
     """True when one engine's weight folders are all among the other's (loading both costs no extra copy)."""
-    fa = getattr(a, "weight_folders", lambda: set())()
-    fb = getattr(b, "weight_folders", lambda: set())()
+    fa: set[str] = getattr(a, "weight_folders", lambda: set())()
+    fb: set[str] = getattr(b, "weight_folders", lambda: set())()
     return bool(fa) and bool(fb) and (fa <= fb or fb <= fa)
 
 

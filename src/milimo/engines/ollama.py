@@ -207,7 +207,7 @@ class OllamaTextEngine:
                 "keep_alive": self.keep_alive,
                 "options": {**self.options, "seed": int(seed)},
             }
-            if send_image:
+            if send_image and image is not None:  # send_image implies an image; said again for the checker
                 body["images"] = [_image_b64(image)]
             data = self._post("/api/generate", body)
         except EngineUnavailable as exc:

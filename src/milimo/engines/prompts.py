@@ -147,7 +147,7 @@ def parse_enhancement(reply: str) -> tuple[str, bool, bool] | None:
             value = raw.replace('\\"', '"')
         flag = _REF_FLAG.search(reply)
         if value.strip():
-            return _clean(value), bool(flag) and "true" in flag.group(1).lower(), True
+            return _clean(value), flag is not None and "true" in flag.group(1).lower(), True
     return None
 
 

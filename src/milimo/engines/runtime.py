@@ -42,6 +42,13 @@ class DevicePlan:
         return {"device": self.device, "dtype": str(self.dtype).removeprefix("torch."), "vae_dtype": str(self.vae_dtype).removeprefix("torch.")}
 
 
+def loaded_plan(plan: DevicePlan | None, engine: str) -> DevicePlan:
+    """An engine's device plan, made by load(); generating before load is a programming error."""
+    if plan is None:
+        raise RuntimeError(f"{engine} is not loaded")
+    return plan
+
+
 def plan_device(preference: str = "auto") -> DevicePlan:
     """CUDA → bfloat16 (float16 where bf16 is missing); MPS → bfloat16 with a float32 VAE; CPU → float32."""
     import torch

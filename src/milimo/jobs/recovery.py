@@ -24,7 +24,7 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
     """Mark `processing` jobs failed; shots stuck generating go back to failed/pending; remove the
     half-written files and scratch folders those jobs left. Returns the zombie job ids."""
 
-    def write(session: Session) -> list[str]:
+    def write(session: Session) -> list[tuple[str, str | None]]:
         zombies = session.execute(select(Job).where(col(Job.status) == JobStatus.processing)).scalars().all()
         now = utcnow()
         for job in zombies:

@@ -58,8 +58,16 @@ class JobRun:
         return self.job.id
 
     @property
+    def project_id(self) -> str:
+        """The job's project. Every job type a task runs for belongs to one (the row's column is nullable
+        only for the schema's sake), so a job without one is a broken row, not a user's mistake."""
+        if self.job.project_id is None:
+            raise RuntimeError(f"job {self.job.id} belongs to no project")
+        return self.job.project_id
+
+    @property
     def project_dir(self) -> Path:
-        return self.services.settings.project_dir(self.job.project_id)
+        return self.services.settings.project_dir(self.project_id)
 
     def event_base(self) -> dict[str, Any]:
         return store.event_fields(self.job)

@@ -64,7 +64,7 @@ def claim_next(db: Database, exclude_families: frozenset[str] = frozenset(), *, 
         claimed = session.execute(
             update(Job).where(col(Job.id) == job.id, col(Job.status) == JobStatus.pending)
             .values(status=JobStatus.processing, started_at=utcnow(), status_message="Queued job starting...")
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult; the stubs say Result
         if not claimed:
             return None
         session.refresh(job)

@@ -58,12 +58,15 @@ def concat_video_parts(parts: list[Path], out_path: Path, *, audio: AudioTrack |
 
 def _rate(part: Path) -> Fraction:
     with av.open(str(part)) as container:
-        return Fraction(container.streams.video[0].average_rate)
+        rate = container.streams.video[0].average_rate
+        assert rate is not None  # a part we encoded has a constant rate
+        return Fraction(rate)
 
 
 def _copy(parts: list[Path], counts: list[int], output, audio: AudioTrack | None) -> int:
     with av.open(str(parts[0])) as first:
         template = first.streams.video[0]
+        assert template.average_rate is not None and template.time_base is not None  # parts we encoded have both
         rate, time_base = Fraction(template.average_rate), template.time_base
         video = output.add_stream_from_template(template)
         video.time_base = time_base
@@ -76,6 +79,7 @@ def _copy(parts: list[Path], counts: list[int], output, audio: AudioTrack | None
             for packet in container.demux(stream):
                 if packet.dts is None:  # demuxer flush marker
                     continue
+                assert packet.pts is not None  # an MP4 packet with a dts has a pts
                 packet.pts += offset_frames * frame_ticks
                 packet.dts += offset_frames * frame_ticks
                 packet.stream = video

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Protocol
 
 import av
 import numpy as np
@@ -213,6 +214,14 @@ def add_h264_stream(container, rate: Fraction, width: int, height: int, crf: int
     return stream
 
 
+class SoundFeeder(Protocol):
+    """What the encoder thread interleaves: audio up to a video frame count, then the rest."""
+
+    def feed_until(self, num_frames: int) -> None: ...
+
+    def finish(self, num_frames: int) -> None: ...
+
+
 class EncoderThread(threading.Thread):
     """Owns the container while running: encodes video, interleaves audio, muxes.
 
@@ -220,7 +229,7 @@ class EncoderThread(threading.Thread):
     a track held in memory, the render's streaming mix for a film.
     """
 
-    def __init__(self, container, video, sound: AudioFeeder | None, rate: Fraction):
+    def __init__(self, container, video, sound: SoundFeeder | None, rate: Fraction):
         super().__init__(name="milimo-encode", daemon=True)
         self.container, self.video, self.sound = container, video, sound
         self.time_base = 1 / rate

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 import itertools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -37,7 +37,7 @@ def iter_frames(path: Path | str, start: int = 0, count: int | None = None) -> I
     return _take(_decode(Path(path), start), count)
 
 
-def _take(frames: Iterator[np.ndarray], count: int | None) -> Iterator[np.ndarray]:
+def _take(frames: Generator[np.ndarray, None, None], count: int | None) -> Iterator[np.ndarray]:
     try:
         yield from itertools.islice(frames, count)  # islice stops without decoding one frame too many
     finally:
@@ -96,7 +96,7 @@ def _open(path: Path):
     return container, stream
 
 
-def _decode(path: Path, start: int) -> Iterator[np.ndarray]:
+def _decode(path: Path, start: int) -> Generator[np.ndarray, None, None]:
     """Frames from `start`: seek when that helps, else (or when the seek misses) decode from 0."""
     try:
         if start > 0:

@@ -24,9 +24,10 @@ from fractions import Fraction
 
 import av
 import numpy as np
+from av.container import InputContainer
 
 from milimo.media import MediaError, load_rgb
-from milimo.render.cut import CutClip
+from milimo.render.cut import CutClip, CutMedia
 
 YUV = "yuv420p"
 # Limited-range black in 4:2:0: what ffmpeg's pad and color filters write for "black".
@@ -83,7 +84,7 @@ class ClipPictures:
         media = clip.media
         self.kind = media.kind if media is not None else None
         self._frames: Iterator[av.VideoFrame] | None = None
-        self._container = None
+        self._container: InputContainer | None = None
         self._index = -1  # media index of self._current
         self._current: Layer | None = None
         self._still: Layer | None = None
@@ -95,7 +96,8 @@ class ClipPictures:
             return self._still_layer()
         if self.kind != "video":
             return None
-        media = self.clip.media
+        media = self._source
+        assert media.fps is not None  # a video file always has a rate (CutMedia: None only for stills and audio)
         wanted = min(source_frame(k, self.clip.trim_in, media.fps, self.fps), media.num_frames - 1)
         return self._advance_to(wanted)
 
@@ -105,11 +107,17 @@ class ClipPictures:
             self._container = None
         self._frames = None
 
+    @property
+    def _source(self) -> CutMedia:
+        """The clip's file: asked for only when `kind` says the clip has one."""
+        assert self.clip.media is not None
+        return self.clip.media
+
     # -------------------------------------------------------------- stills
     def _still_layer(self) -> Layer | None:
         if self._still is None:
             try:
-                image = load_rgb(self.clip.media.path)
+                image = load_rgb(self._source.path)
             except MediaError:
                 self.kind = None
                 return None
@@ -125,56 +133,63 @@ class ClipPictures:
             self._current.fresh = False  # the same picture again (held, or a slower source rate)
             return self._current
         if self._frames is None:
-            self._open(wanted)
+            self._frames = self._open(wanted)
         while self._index < wanted:
             raw = next(self._frames, None)
             if raw is None:  # the file holds fewer frames than it said: hold what we have
                 return self._current
             self._index = self._position(raw)
             if self._index >= wanted:
-                self._current = Layer(self._conform(raw), self._fit, fresh=True)
+                frame, placed = self._conform(raw)
+                self._current = Layer(frame, placed, fresh=True)
         return self._current
 
-    def _open(self, wanted: int) -> None:
-        path = self.clip.media.path
+    def _open(self, wanted: int) -> Iterator[av.VideoFrame]:
+        """Opens the file and answers its frames from the keyframe before `wanted` on."""
+        path = self._source.path
         try:
-            self._container = av.open(str(path))
-            stream = self._container.streams.video[0]
+            container = self._container = av.open(str(path))
+            stream = container.streams.video[0]
         except (av.FFmpegError, OSError, IndexError) as exc:
             raise MediaError(f"{path.name}: not a video we can decode ({exc})") from exc
         stream.thread_type = "AUTO"
         self._stream = stream
         self._tb = stream.time_base
         self._origin = stream.start_time or 0
-        self._rate = Fraction(stream.average_rate) if stream.average_rate else self.clip.media.fps
-        self._frames = self._decode()
+        rate = Fraction(stream.average_rate) if stream.average_rate else self._source.fps
+        assert rate is not None  # a video file's CutMedia always has a rate
+        self._rate = rate
+        frames = self._decode()
         if wanted > 0 and self._tb:  # jump to the keyframe before `wanted` instead of decoding up to it
-            self._container.seek(self._origin + int(wanted / self._rate / self._tb), stream=stream, backward=True)
-            self._frames = self._decode()
-            first = next(self._frames, None)
+            container.seek(self._origin + int(wanted / self._rate / self._tb), stream=stream, backward=True)
+            frames = self._decode()
+            first = next(frames, None)
             if first is None or first.pts is None or self._position(first) > wanted:
                 # The seek overshot (or found nothing): decode from the start, slower but right.
-                self._container.seek(self._origin, stream=stream, backward=True)
-                self._frames = self._decode()
+                container.seek(self._origin, stream=stream, backward=True)
+                frames = self._decode()
             else:
-                self._frames = itertools.chain([first], self._frames)
+                frames = itertools.chain([first], frames)
+        return frames
 
     def _decode(self) -> Iterator[av.VideoFrame]:
         try:
+            assert self._container is not None  # only decoded after _open
             yield from self._container.decode(self._stream)
         except av.FFmpegError as exc:
-            raise MediaError(f"{self.clip.media.path.name}: decoding failed ({exc})") from exc
+            raise MediaError(f"{self._source.path.name}: decoding failed ({exc})") from exc
 
     def _position(self, frame: av.VideoFrame) -> int:
         if frame.pts is None or not self._tb:
             return self._index + 1
         return round((frame.pts - self._origin) * self._tb * self._rate)
 
-    def _conform(self, raw: av.VideoFrame) -> av.VideoFrame:
+    def _conform(self, raw: av.VideoFrame) -> tuple[av.VideoFrame, Fit]:
         f = self._fit
+        assert f is not None  # set in __init__ for a video with a size
         out = raw.reformat(width=f.width, height=f.height, format=YUV, interpolation="BICUBIC")
         out.pict_type = 0  # a decoded frame's I/P/B type would force the encoder's frame types
-        return out
+        return out, f
 
 
 def planes(buf: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

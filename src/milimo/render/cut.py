@@ -26,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from milimo.config import Settings
 from milimo.db.database import Database
@@ -35,8 +35,8 @@ from milimo.errors import Invalid, NotFound
 from milimo.media import MediaError, fps_fraction, probe
 from milimo.studio.paths import contained, resolve_media_url
 
-TRACK_NAMES = ("V1", "V2", "A1")
 TrackName = Literal["V1", "V2", "A1"]
+TRACK_NAMES: tuple[TrackName, ...] = ("V1", "V2", "A1")
 MediaKind = Literal["video", "image", "audio"]
 
 
@@ -155,10 +155,10 @@ def load_cut(
         project = session.get(Project, project_id)
         if project is None:
             raise NotFound(f"project {project_id!r} does not exist")
-        shots = list(session.exec(select(Shot).where(Shot.project_id == project_id)))
-        scenes = {s.id: s for s in session.exec(select(Scene).where(Scene.project_id == project_id))}
+        shots = list(session.exec(select(Shot).where(col(Shot.project_id) == project_id)))
+        scenes = {s.id: s for s in session.exec(select(Scene).where(col(Scene.project_id) == project_id))}
         asset_ids = {s.media_asset_id for s in shots if s.media_asset_id}
-        assets = {a.id: a for a in session.exec(select(Asset).where(Asset.id.in_(asset_ids)))} if asset_ids else {}
+        assets = {a.id: a for a in session.exec(select(Asset).where(col(Asset.id).in_(asset_ids)))} if asset_ids else {}
         session.expunge_all()
     fps = fps_fraction(project.fps)
     warnings: list[str] = []

@@ -19,12 +19,14 @@ round(f * 48000 / fps) (half up), the rule AudioFeeder uses for every MP4 we wri
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+from av.container import InputContainer
 
 from milimo.media import MediaError
 from milimo.render.cut import Cut, CutClip
@@ -47,8 +49,8 @@ class ClipSound:
         self.skip = skip  # samples (at 48 kHz) of the media to pass over before the first read
         self._chunks: list[np.ndarray] = []
         self._buffered = 0
-        self._frames = None
-        self._container = None
+        self._frames: Iterator[np.ndarray] | None = None
+        self._container: InputContainer | None = None
         self._ended = False
         self._position = 0  # media samples decoded so far (lead silence included)
         self._limit: int | None = None
@@ -75,8 +77,8 @@ class ClipSound:
 
     def _open(self) -> None:
         try:
-            self._container = av.open(str(self.path))
-            stream = self._container.streams.audio[0]
+            container = self._container = av.open(str(self.path))
+            stream = container.streams.audio[0]
         except _DECODE_ERRORS as exc:
             self.close()
             raise MediaError(f"{self.path.name}: its sound cannot be decoded ({exc})") from exc
@@ -115,6 +117,7 @@ class ClipSound:
 
     def _fill(self, n: int) -> None:
         while self._buffered < n and not self._ended:
+            assert self._frames is not None  # opened by read(); close() ends the sound
             chunk = next(self._frames, None)
             if chunk is None:
                 self.close()
@@ -175,6 +178,7 @@ class Mix:
             lo, hi = max(a, voice.start), min(b, voice.end)
             if lo < hi:
                 if voice.sound is None:
+                    assert voice.clip.media is not None  # only clips with a take get a voice
                     voice.sound = ClipSound(voice.clip.media.path, voice.media_offset + lo - voice.start)
                 out[:, lo - a : hi - a] += voice.sound.read(hi - lo)
             if voice.end <= b:

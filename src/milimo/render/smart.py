@@ -80,16 +80,17 @@ def plan(cut: Cut, lo: int, hi: int, crf: int, preset: str, *, scratch: Path) ->
     covered = [(c.start_frame, c.end_frame) for c in cut.track("V2").clips if c.media and c.media.kind in ("video", "image")]
     copies: list[Segment] = []
     for clip in candidates:
-        if not can_stream_copy([reference, clip.media.path]):
+        media = clip.media
+        if media is None or not can_stream_copy([reference, media.path]):  # _same_format kept only clips with a take
             continue
-        closed = _closed_keyframes(clip.media.path, cut.fps)
+        closed = _closed_keyframes(media.path, cut.fps)
         for t0, t1 in _free(max(lo, clip.start_frame), min(hi, clip.end_frame), covered):
             span = _on_keyframes(clip.trim_in + t0 - clip.start_frame, clip.trim_in + t1 - clip.start_frame,
-                                 closed, clip.media.num_frames)
+                                 closed, media.num_frames)
             if span is not None:
                 a, b = span
                 copies.append(Segment(clip.start_frame + a - clip.trim_in, clip.start_frame + b - clip.trim_in,
-                                      clip.media.path, a))
+                                      media.path, a))
     segments, cursor = [], lo
     for seg in sorted(copies, key=lambda s: s.t0):
         if seg.t0 > cursor:
@@ -110,9 +111,12 @@ def render(cut: Cut, plan: Plan, out: Path, options, progress) -> int:
         for i, seg in enumerate(plan.segments):
             if seg.source is None:
                 parts[i] = out.with_name(f"{out.stem}.seg{i}.mp4")
+
+                def on_frame(k: int, base: int = done) -> None:
+                    progress.frame(base + k)
+
                 write_video(compose(cut, seg.t0, seg.t1), parts[i], _MP4, fps=cut.fps, width=cut.width,
-                            height=cut.height, mix=None, crf=options.crf, preset=options.preset,
-                            on_frame=lambda k, base=done: progress.frame(base + k))
+                            height=cut.height, mix=None, crf=options.crf, preset=options.preset, on_frame=on_frame)
             done += seg.frames
         _mux(cut, plan, parts, out, lo, progress)
     finally:
@@ -130,11 +134,12 @@ def _mux(cut: Cut, plan: Plan, parts: dict[int, Path], out: Path, lo: int, progr
             video = output.add_stream_from_template(template)
             video.time_base = template.time_base
             time_base = template.time_base
+        assert time_base is not None  # an opened MP4 stream always has one
         ticks = int(1 / (cut.fps * time_base))  # one frame in the stream's time base
         sound = MixFeeder(output, mix, cut.fps, _MP4.audio_codec)
         last_dts = None
         for i, seg in enumerate(plan.segments):
-            path = parts.get(i, seg.source)
+            path = parts[i] if seg.source is None else seg.source
             first, count = (0, seg.frames) if seg.source is None else (seg.src0, seg.frames)
             shift = (seg.t0 - lo - first) * ticks
             with av.open(str(path)) as container:
@@ -194,6 +199,7 @@ def _closed_keyframes(path: Path, fps: Fraction) -> list[int]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         origin, tb = stream.start_time or 0, stream.time_base
+        assert tb is not None  # an opened video stream always has one
         order = [
             (round((p.pts - origin) * tb * fps), p.is_keyframe)
             for p in container.demux(stream) if p.pts is not None and p.dts is not None

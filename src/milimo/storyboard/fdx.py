@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import xml.sax
 import xml.sax.handler
+import xml.sax.xmlreader
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
@@ -36,6 +37,8 @@ class _Para:
 
 
 class _Handler(xml.sax.handler.ContentHandler):
+    _locator: xml.sax.xmlreader.Locator | None  # set by ContentHandler; typeshed does not declare it
+
     def __init__(self) -> None:
         super().__init__()
         self.paras: list[_Para] = []
@@ -47,7 +50,7 @@ class _Handler(xml.sax.handler.ContentHandler):
         self.root = ""
 
     def _line(self) -> int:
-        return self._locator.getLineNumber() if self._locator else 0
+        return (self._locator.getLineNumber() or 0) if self._locator else 0
 
     def startElement(self, name, attrs):
         if not self.root:

@@ -29,6 +29,7 @@ from .prompt import shot_prompt
 from .timing import shot_timing
 
 RequestedMode = Literal["auto", "fountain", "fdx", "freeform", "numbered"]
+DetectedMode = Literal["fountain", "fdx", "freeform", "numbered"]
 
 MAX_SHOT_CHARS = 4_000  # a longer paragraph is split at sentence ends (a shot's action is at most 20,000)
 MAX_SHOTS = 20_000
@@ -63,7 +64,7 @@ def check_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
 
 
-def detect_mode(text: str) -> tuple[str, str]:
+def detect_mode(text: str) -> tuple[DetectedMode, str]:
     """(mode, why) for `auto`."""
     head = text.lstrip()[:200]
     if head.startswith("<?xml") or head.startswith("<FinalDraft"):

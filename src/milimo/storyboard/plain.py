@@ -20,7 +20,9 @@ SPEAKER = re.compile(r"^([A-Z][A-Za-z0-9 .'’-]{0,30}):\s+(\S.*)$", re.S)
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, int, str]]:
     """(first line, last line, text) of each blank-line separated paragraph; lines are 1-based."""
-    out, start, buf = [], 0, []
+    out: list[tuple[int, int, str]] = []
+    buf: list[str] = []
+    start = 0
     for i, line in enumerate(lines, 1):
         if line.strip():
             if not buf:

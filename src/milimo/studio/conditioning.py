@@ -8,6 +8,8 @@ any video -> ic_lora; images at the first and the last frame -> keyframe; otherw
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlmodel import Session
 
 from milimo.config import Settings
@@ -48,7 +50,7 @@ def select_pipeline(items: list[ConditioningItem], num_frames: int, override: st
     if num_frames == 1:
         return "image"
     if override in ("ti2vid", "ic_lora", "keyframe"):
-        return override
+        return cast(Pipeline, override)
     if any(i.type == "video" for i in items):
         return "ic_lora"
     frames = {i.frame_index for i in items if i.type == "image"}

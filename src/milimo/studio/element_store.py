@@ -28,7 +28,7 @@ from milimo.studio.versions import bump_version, check_base_version, require_pro
 
 def element_dict(session: Session, element: Element) -> dict[str, Any]:
     rows = session.execute(
-        select(Asset.id, Asset.url, Asset.thumbnail_url).join(ElementImage, col(ElementImage.asset_id) == col(Asset.id))
+        select(col(Asset.id), col(Asset.url), col(Asset.thumbnail_url)).join(ElementImage, col(ElementImage.asset_id) == col(Asset.id))
         .where(col(ElementImage.element_id) == element.id).order_by(col(ElementImage.position))
     ).all()
     images = [{"asset_id": a, "url": u, "thumbnail_url": t} for a, u, t in rows]
@@ -45,10 +45,10 @@ def _require(session: Session, element_id: str) -> Element:
 
 
 def _check_trigger(session: Session, project_id: str, trigger: str, element_id: str | None) -> None:
-    clash = session.execute(
+    clash = list(session.execute(
         select(Element).where(col(Element.project_id) == project_id, func.lower(col(Element.trigger_word)) == trigger.lower(),
                               col(Element.id) != (element_id or ""))
-    ).scalars().all()
+    ).scalars().all())
     # SQL lower() folds ASCII only; casefold here covers the rest of Unicode.
     clash += [e for e in session.execute(select(Element).where(col(Element.project_id) == project_id,
                                                                  col(Element.id) != (element_id or ""))).scalars()
@@ -78,11 +78,12 @@ def _set_images(session: Session, element: Element, asset_ids: list[str]) -> Non
 
 def add_image(session: Session, element_id: str, asset_id: str) -> None:
     """Append a reference (an element visual's result); a no-op when the element went meanwhile."""
-    if session.get(Element, element_id) is None:
+    element = session.get(Element, element_id)
+    if element is None:
         return
     last = session.execute(select(func.max(col(ElementImage.position))).where(col(ElementImage.element_id) == element_id)).scalar()
     session.add(ElementImage(element_id=element_id, asset_id=asset_id, position=(last + 1) if last is not None else 0))
-    session.get(Element, element_id).updated_at = utcnow()
+    element.updated_at = utcnow()
 
 
 def create_element(db: Database, project_id: str, body: ElementCreate) -> dict[str, Any]:
@@ -183,7 +184,7 @@ def _owned_assets(session: Session, element: Element) -> list[Asset]:
             (col(Shot.media_asset_id) == asset.id) | (col(Shot.keyframe_asset_id) == asset.id) | (col(Shot.thumbnail_url) == asset.url)
         )).scalar()
         in_timeline = any(i.get("asset_id") == asset.id or i.get("url") == asset.url
-                          for (tl,) in session.execute(select(Shot.timeline).where(col(Shot.project_id) == element.project_id))
+                          for (tl,) in session.execute(select(col(Shot.timeline)).where(col(Shot.project_id) == element.project_id))
                           for i in tl)
         if not others and not used_by_shot and not in_timeline:
             owned.append(asset)

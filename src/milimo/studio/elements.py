@@ -83,7 +83,7 @@ def load_elements(session: Session, project_id: str) -> list[ElementView]:
                            .order_by(col(Element.created_at), col(Element.id))).scalars().all()
     images: dict[str, list[ElementRef]] = {}
     links = session.execute(
-        select(ElementImage.element_id, Asset.id, Asset.rel_path, Asset.url)
+        select(col(ElementImage.element_id), col(Asset.id), col(Asset.rel_path), col(Asset.url))
         .join(Asset, col(Asset.id) == col(ElementImage.asset_id))
         .where(col(Asset.project_id) == project_id)
         .order_by(col(ElementImage.element_id), col(ElementImage.position))
@@ -182,7 +182,8 @@ def _element_images(chosen: Sequence[ElementView], taken: list[ElementRef], limi
     depth = max((len(e.images) for e in chosen), default=0)
     for i in range(depth):
         queue += [(e.id, e.images[i]) for e in chosen if i < len(e.images)]
-    added, dropped = [], []
+    added: list[ElementRef] = []
+    dropped: list[dict] = []
     for element_id, ref in queue:
         if ref.asset_id in have:
             continue

@@ -36,11 +36,11 @@ def _size_notes(width: int, height: int, w: int, h: int, multiple: int, lo: int,
 def _snap(services: Services, width: int, height: int, num_frames: int) -> tuple[int, int, int, list[Adjustment], Any]:
     """Snap to the grid of the engine that will run (image engine for one frame). Says what changed."""
     if num_frames == 1:
-        engine = services.engines.get("image")
-        caps = engine.capabilities
-        w = snap_size(width, caps.size_multiple, caps.min_size, caps.max_size)
-        h = snap_size(height, caps.size_multiple, caps.min_size, caps.max_size)
-        return w, h, 1, _size_notes(width, height, w, h, caps.size_multiple, caps.min_size, caps.max_size), engine
+        image = services.engines.get("image")
+        icaps = image.capabilities
+        w = snap_size(width, icaps.size_multiple, icaps.min_size, icaps.max_size)
+        h = snap_size(height, icaps.size_multiple, icaps.min_size, icaps.max_size)
+        return w, h, 1, _size_notes(width, height, w, h, icaps.size_multiple, icaps.min_size, icaps.max_size), image
     engine = services.engines.get("video")
     caps = engine.capabilities
     w, h, f, notes = snap_video(width, height, num_frames, frame_step=caps.frame_step,
@@ -121,7 +121,7 @@ def shot_elements(session: Session, services: Services, shot: Shot) -> Resolutio
     images up to the image engine's limit (for a still-first still); the prompt with triggers as words."""
     image = services.engines.get("image")
     return resolve_shot(session, services.settings, shot.project_id, shot.prompt or shot.action,
-                        [m.get("element_id") for m in shot.matched_elements if m.get("element_id")],
+                        [m["element_id"] for m in shot.matched_elements if m.get("element_id")],
                         limit=image.capabilities.max_references, engine=image.name)
 
 
@@ -136,6 +136,8 @@ def submit_advanced(services: Services, req: GenerateAdvanced) -> dict[str, Any]
         check_base_version(session, project, req.base_version)
         fields = {**sent, "width": width, "height": height, "num_frames": frames}
         shot = ShotBatch(session, project, [ShotUpsert(id=cfg.id)] if cfg.id else []).upsert(ShotUpsert(id=cfg.id, **fields))
+        # upsert answers None only for an item of the batch stored exactly as sent; this item is not in the batch
+        assert shot is not None
         session.flush()
         story = shot_elements(session, services, shot)
         params = _video_params(session, services, shot, engine, frames, adjustments, story)

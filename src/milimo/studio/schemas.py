@@ -262,19 +262,29 @@ EMPTY_IN_STATE: dict[str, Any] = {
                      "actual_frames", "still_first", "keyframe_asset_id"), None),
 }
 
+def _fields(fields: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    """create_model's field definitions, built from another model's fields: pydantic's overloads cannot see
+    through a comprehension of (annotation, default) pairs, so they are passed as plain keyword values."""
+    return fields
+
+
+def _nullable(annotation: Any) -> Any:
+    return annotation | None
+
+
 ShotInState = create_model(
     "ShotInState",
     __doc__="A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without "
             "the fields that are empty: a missing text field is \"\", a missing list [], anything else null.",
-    **{name: ((info.annotation, EMPTY_IN_STATE[name]) if name in EMPTY_IN_STATE else (info.annotation, ...))
-       for name, info in ShotPublic.model_fields.items() if name != "project_id"},
+    **_fields({name: ((info.annotation, EMPTY_IN_STATE[name]) if name in EMPTY_IN_STATE else (info.annotation, ...))
+               for name, info in ShotPublic.model_fields.items() if name != "project_id"}),
 )
 
 SceneInState = create_model(
     "SceneInState",
     __doc__="A scene in GET /projects/{id}: ScenePublic without project_id; a missing name or script is \"\".",
-    **{name: ((info.annotation, "") if name in ("name", "script_content") else (info.annotation, ...))
-       for name, info in ScenePublic.model_fields.items() if name != "project_id"},
+    **_fields({name: ((info.annotation, "") if name in ("name", "script_content") else (info.annotation, ...))
+               for name, info in ScenePublic.model_fields.items() if name != "project_id"}),
 )
 
 
@@ -289,8 +299,8 @@ class ProjectState(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
-    scenes: list[SceneInState]  # type: ignore[valid-type]
-    shots: list[ShotInState]  # type: ignore[valid-type]
+    scenes: list[SceneInState]
+    shots: list[ShotInState]
 
 
 class ProjectSave(_Strict):
@@ -316,14 +326,15 @@ SavedShot = create_model(
             "thumbnail_url, engine, actual_frames). A field not present "
             "is as the client sent it.",
     id=(str, ...),
-    **{name: (info.annotation | None, None) for name, info in ShotPublic.model_fields.items() if name != "id"},
+    **_fields({name: (_nullable(info.annotation), None) for name, info in ShotPublic.model_fields.items() if name != "id"}),
 )
 
 SavedScene = create_model(
     "SavedScene",
     __doc__="A scene in a save's answer: its id and only the fields the server set differently from what was sent.",
     id=(str, ...),
-    **{name: (info.annotation | None, None) for name, info in ScenePublic.model_fields.items() if name != "id"},
+    **_fields({name: (_nullable(info.annotation), None) for name, info in ScenePublic.model_fields.items()
+               if name != "id"}),
 )
 
 
@@ -336,8 +347,8 @@ class SaveResult(BaseModel):
 
     version: int
     updated_at: datetime
-    shots: list[SavedShot]  # type: ignore[valid-type]
-    scenes: list[SavedScene]  # type: ignore[valid-type]
+    shots: list[SavedShot]
+    scenes: list[SavedScene]
 
 
 # ----------------------------------------------------------------------------- assets

@@ -22,7 +22,7 @@ from milimo.studio.schemas import (
     SplitRequest,
 )
 from milimo.studio.state import shot_dict
-from milimo.studio.versions import bump_version, check_base_version
+from milimo.studio.versions import bump_version, check_base_version, require_project
 
 
 def _client_fields(item: ShotFields) -> dict[str, Any]:
@@ -187,7 +187,7 @@ def patch_shot(db: Database, shot_id: str, change: ShotUpdate) -> dict[str, Any]
 
     def write(session: Session) -> dict[str, Any]:
         shot = _require_shot(session, shot_id)
-        project = session.get(Project, shot.project_id)
+        project = require_project(session, shot.project_id)
         check_base_version(session, project, change.base_version)
         if "scene_id" in fields:
             _check_scene(session, shot, fields["scene_id"])
@@ -210,7 +210,7 @@ def split_shot(db: Database, shot_id: str, request: SplitRequest) -> dict[str, A
     """
     def write(session: Session) -> dict[str, Any]:
         shot = _require_shot(session, shot_id)
-        project = session.get(Project, shot.project_id)
+        project = require_project(session, shot.project_id)
         check_base_version(session, project, request.base_version)
         duration = shot.num_frames - shot.trim_in - shot.trim_out
         if not 0 < request.split_frame < duration:

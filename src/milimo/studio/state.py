@@ -71,7 +71,9 @@ def _sqlite_shots_sql() -> str:
     One printf per row: the fixed members are in the format string, each value is json_quote'd
     (JSON columns verbatim: they hold JSON already), and an empty field's member is ''. (An
     object builder would have to emit the empty fields and drop them again, twice the time.)"""
-    fmt, args = [], []
+    fmt: list[str] = []
+    args: list[str] = []
+    empty: str | None
     for name in STATE_SHOT_NAMES:
         col, q = table_of(Shot).c[name], f'"{name}"'
         sep = "," if fmt else ""

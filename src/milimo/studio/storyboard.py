@@ -14,13 +14,13 @@ from sqlmodel import Session
 
 from milimo.config import Settings
 from milimo.db.database import Database
-from milimo.db.models import Project, Scene, Shot, table_of
+from milimo.db.models import Scene, Shot, table_of
 from milimo.errors import Invalid, TooLarge
 from milimo.storyboard import ElementIndex, Grid, parse_script
 from milimo.storyboard.export import write_fountain
 from milimo.storyboard.fdx import write_fdx
 from milimo.storyboard.fountain import parse_fountain
-from milimo.storyboard.model import ParsedScene, ParsedShot, Storyboard
+from milimo.storyboard.model import ParsedScene, ParsedShot, ShotKind, Storyboard
 from milimo.studio.elements import load_elements
 from milimo.studio.schemas import EMPTY_IN_STATE
 from milimo.studio.state import shots_rows
@@ -77,7 +77,7 @@ def _text(v: Any) -> str:
     return " ".join(str(v or "").split()).lower()
 
 
-def _kind(action: str, dialogue: str) -> str:
+def _kind(action: str, dialogue: str) -> ShotKind:
     lines = [ln.strip() for ln in dialogue.splitlines() if ln.strip()]
     if lines and all(ln.startswith("~") for ln in lines):
         return "lyrics"
@@ -111,7 +111,7 @@ def export_storyboard(db: Database, project_id: str, fmt: str) -> tuple[str, str
     """(text, file name). The title page comes from the project's stored script."""
     with db.read() as session:
         state = storyboard_state(session, project_id)
-        name = session.get(Project, project_id).name
+        name = require_project(session, project_id).name
     title_page: dict[str, str] = {}
     if state["script_text"].strip():
         try:

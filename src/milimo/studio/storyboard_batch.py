@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from milimo.db.models import Job, Project, Scene, Shot, utcnow
+from milimo.db.models import Job, Scene, Shot, utcnow
 from milimo.db.states import JobType, ShotStatus
 from milimo.errors import Conflict, Invalid
 from milimo.jobs.params import StoryboardShotParams
@@ -26,7 +26,7 @@ from milimo.studio.versions import bump_version, check_base_version, require_pro
 
 def _story_order(session: Session, project_id: str, ids: list[str]) -> list[Shot]:
     rows = session.execute(
-        select(Shot, Scene.index).join(Scene, col(Scene.id) == col(Shot.scene_id), isouter=True)
+        select(Shot, col(Scene.index)).join(Scene, col(Scene.id) == col(Shot.scene_id), isouter=True)
         .where(col(Shot.project_id) == project_id, col(Shot.id).in_(ids))
     ).all()
     found = {shot.id: (shot, scene_index) for shot, scene_index in rows}
@@ -47,7 +47,7 @@ def batch_generate(services: Services, project_id: str, shot_ids: list[str], bas
     engine = services.engines.get("video")
 
     def write(session: Session) -> dict[str, Any]:
-        project = session.get(Project, project_id)
+        project = require_project(session, project_id)
         check_base_version(session, project, base_version)
         shots = _story_order(session, project_id, unique)
         busy = [s.id for s in shots if s.status in BUSY]

@@ -154,7 +154,7 @@ class _Commit:
         for i, sc in enumerate(request.scenes):
             sid = sc.id or new_id()
             kept_scenes.add(sid)
-            fields = {"index": i, "name": sc.heading.strip(), "script_content": sc.source_text}
+            fields: dict[str, Any] = {"index": i, "name": sc.heading.strip(), "script_content": sc.source_text}
             old = self.scenes.get(sid)
             if old is None:
                 scene_inserts.append({"id": sid, "project_id": self.project.id, "created_at": utcnow(), **fields})
@@ -281,7 +281,7 @@ def _reindex(session: Session, project_id: str, scene_id: str, order: list[str])
 def add_shot(db: Database, project_id: str, body: ShotAdd, grid: Grid) -> dict[str, Any]:
     def apply(session: Session) -> None:
         scene = _scene(session, project_id, body.scene_id)
-        project = session.get(Project, project_id)
+        project = require_project(session, project_id)
         t = table_of(Shot).c
         order = list(session.execute(select(t.id).where(t.project_id == project_id, t.scene_id == scene.id)
                                      .order_by(t.index, t.created_at, t.id)).scalars())

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from milimo.config import Settings
-from milimo.db.models import Asset, Job, Project, Scene, Shot
+from milimo.db.models import Asset, Job, Scene, Shot
 from milimo.db.states import JobType, ShotStatus
 from milimo.engines.grid import snap_video
 from milimo.errors import Conflict, Invalid, NotFound
@@ -34,7 +34,7 @@ from milimo.studio.elements import resolve_shot
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url, resolve_media_url
 from milimo.studio.storyboard import _kind
-from milimo.studio.versions import bump_version, check_base_version
+from milimo.studio.versions import bump_version, check_base_version, require_project
 
 BUSY = (ShotStatus.generating, ShotStatus.generating_thumbnail)
 
@@ -62,7 +62,7 @@ def concept_art_url(session: Session, shot: Shot) -> str | None:
     """The shot's newest concept art: a still its thumbnail jobs made (seed §6.2), whatever the card shows now.
     A finished take puts its own poster frame on the card; the concept art stays the shot's conditioning."""
     return session.execute(
-        select(Asset.url).join(Job, col(Asset.job_id) == col(Job.id))
+        select(col(Asset.url)).join(Job, col(Asset.job_id) == col(Job.id))
         .where(col(Job.shot_id) == shot.id, col(Job.type) == JobType.thumbnail, col(Asset.project_id) == shot.project_id)
         .order_by(col(Asset.created_at).desc()).limit(1)
     ).scalar()
@@ -121,7 +121,7 @@ def video_params(session: Session, services: Services, shot: Shot, prev: Shot | 
                                         _kind(shot.action, shot.dialogue))
     image = services.engines.get("image")
     prompt = resolve_shot(session, services.settings, shot.project_id, prompt,
-                          [m.get("element_id") for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
+                          [m["element_id"] for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
                           limit=image.capabilities.max_references, engine=image.name).engine_prompt
     if prev is not None and prev.action.strip():
         prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
@@ -146,7 +146,7 @@ def generate_shot(services: Services, shot_id: str, base_version: int | None) ->
         shot = session.get(Shot, shot_id)
         if shot is None:
             raise NotFound(f"shot {shot_id!r} was deleted")
-        project = session.get(Project, shot.project_id)
+        project = require_project(session, shot.project_id)
         check_base_version(session, project, base_version)
         if shot.status in BUSY:
             raise Conflict(f"shot {shot_id!r} is generating already (job {shot.last_job_id}); cancel it or wait")

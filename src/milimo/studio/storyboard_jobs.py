@@ -21,7 +21,6 @@ from milimo.jobs.params import AIParseParams, ThumbnailParams
 from milimo.jobs.services import Services
 from milimo.storyboard.parse import check_text
 from milimo.storyboard.prompt import concept_prompt
-from milimo.studio.conditioning import resolve_items
 from milimo.studio.elements import resolve_shot
 from milimo.studio.ids import new_id
 from milimo.studio.storyboard import check_script_size
@@ -55,7 +54,7 @@ def queue_thumbnails(services: Services, project_id: str, req: ThumbnailRequest)
             # The shot's elements (matched, or named by trigger) as they are now: their images, their words.
             story = resolve_shot(session, services.settings, project_id,
                                  concept_prompt(headings.get(shot.scene_id, ""), shot.shot_type, shot.action, shot.character),
-                                 [m.get("element_id") for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
+                                 [m["element_id"] for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
                                  limit=caps.max_references or 0, engine=engine.name)
             params = ThumbnailParams(prompt=story.engine_prompt, width=width, height=height, steps=THUMBNAIL_STEPS,
                                      guidance=THUMBNAIL_GUIDANCE, seed=shot.seed, references=[r.rel_path for r in story.references])

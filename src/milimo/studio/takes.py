@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from milimo.config import Settings
 from milimo.db.database import Database
@@ -113,13 +113,13 @@ def _items_key(items: list[dict[str, Any]]) -> list[tuple]:
 def list_takes(db: Database, settings: Settings, project_id: str, shot_id: str | None = None) -> dict[str, Any]:
     with db.read() as session:
         project = require_project(session, project_id)
-        shots = session.execute(select(Shot).where(Shot.project_id == project_id)).scalars().all()
+        shots = session.execute(select(Shot).where(col(Shot.project_id) == project_id)).scalars().all()
         if shot_id is not None:
             shots = [s for s in shots if s.id == shot_id]
-        scenes = {s.id: s.index + 1 for s in session.execute(select(Scene).where(Scene.project_id == project_id)).scalars()}
-        assets = {a.id: a for a in session.execute(select(Asset).where(Asset.project_id == project_id)).scalars()}
+        scenes = {s.id: s.index + 1 for s in session.execute(select(Scene).where(col(Scene.project_id) == project_id)).scalars()}
+        assets = {a.id: a for a in session.execute(select(Asset).where(col(Asset.project_id) == project_id)).scalars()}
         job_ids = [a.job_id for a in assets.values() if a.job_id]
-        jobs = {j.id: j for j in session.execute(select(Job).where(Job.id.in_(job_ids))).scalars()} if job_ids else {}
+        jobs = {j.id: j for j in session.execute(select(Job).where(col(Job.id).in_(job_ids))).scalars()} if job_ids else {}
         by_shot: dict[str, list[Asset]] = {}
         for a in assets.values():
             job = jobs.get(a.job_id) if a.job_id else None

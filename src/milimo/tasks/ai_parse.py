@@ -33,7 +33,7 @@ def run_ai_parse(run: JobRun, p: AIParseParams) -> TaskResult:
                                         grid, p.fallback_mode, unavailable=(EngineUnavailable,))
     run.check_cancel()
     run.progress(90, "Checking the storyboard")
-    result = board_for_project(services.db, run.job.project_id, board, grid)
+    result = board_for_project(services.db, run.project_id, board, grid)
     result["ai_mode"], result["why"] = mode, why
     outputs = JobOutputs(engine=engine.name, storyboard=result, mode=mode, why=why)
     return TaskResult(outputs=outputs, message=f"{'AI parse' if mode == 'ai' else 'Parser fallback'}: {why}"[:500])

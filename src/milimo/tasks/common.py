@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from PIL import Image
 
@@ -24,7 +24,7 @@ def load_image(run: JobRun, rel_path: str) -> Image.Image:
     return load_rgb(project_file(run, rel_path), max_pixels=run.services.settings.max_image_pixels)
 
 
-def enhance(run: JobRun, prompt: str, *, mode: str, image: Image.Image | None, duration_s: float, seed: int,
+def enhance(run: JobRun, prompt: str, *, mode: Literal["video", "image"], image: Image.Image | None, duration_s: float, seed: int,
             at: float) -> Enhancement:
     """Seed §1 prompt enhancement: the text engine rewrites, the event carries the result."""
     engine = run.services.engines.get("text")
@@ -40,7 +40,7 @@ def enhance(run: JobRun, prompt: str, *, mode: str, image: Image.Image | None, d
 
 def save_still(run: JobRun, image: Image.Image, *, kind: str, meta: dict[str, Any], engine_name: str) -> tuple[Asset, str, str]:
     """JPEG q95 in generated/ + a quarter-size thumbnail; returns (asset row, url, thumbnail url)."""
-    pid = run.job.project_id
+    pid = run.project_id
     out = run.project_dir / "generated" / f"{run.job_id}.jpg"
     thumb = run.project_dir / "thumbnails" / f"{run.job_id}_thumb.jpg"
     run.remove_on_failure(out)

@@ -21,7 +21,7 @@ from milimo.studio.paths import media_url
 
 
 def run_render(run: JobRun, p: RenderParams) -> TaskResult:
-    services, pid = run.services, run.job.project_id
+    services, pid = run.services, run.project_id
     run.progress(1, "Reading the cut...")
     cut = load_cut(services.db, services.settings, pid, muted=p.muted, solo=p.solo)
     options = RenderOptions.for_quality(p.quality, format=p.format, in_frame=p.in_frame, out_frame=p.out_frame)

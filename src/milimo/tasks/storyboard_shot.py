@@ -52,8 +52,8 @@ def run_storyboard_shot(run: JobRun, p: StoryboardShotParams) -> TaskResult:
             prev = session.get(Shot, p.continue_from_shot_id)
             take = (prev.media_asset_id, prev.video_url) if prev is not None else (None, None)
         if take[1]:
-            url = continuity_frame(run.services.settings, run.job.project_id, run.job.shot_id or "", take[0], take[1])
-            rel = url.split(f"/projects/{run.job.project_id}/", 1)[1]
+            url = continuity_frame(run.services.settings, run.project_id, run.job.shot_id or "", take[0], take[1])
+            rel = url.split(f"/projects/{run.project_id}/", 1)[1]
             items = [*video.conditioning, ConditioningItem(rel_path=rel, frame_index=0, strength=1.0, type="image")]
             video = video.model_copy(update={"conditioning": items})
             run.progress(1, "Continuing from the previous shot's last frame")

@@ -19,7 +19,7 @@ from milimo.jobs import store
 from milimo.jobs.contract import JobOutputs, ShotTake, TaskResult
 from milimo.jobs.params import ShotStory, VideoParams
 from milimo.jobs.run import JobRun
-from milimo.media import encode_video, last_frame, probe, save_jpeg, thumbnail
+from milimo.media import MediaInfo, encode_video, last_frame, probe, save_jpeg, thumbnail
 from milimo.media.frames import THUMBNAIL_AT_SECONDS, THUMBNAIL_QUALITY
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url, resolve_media_url
@@ -66,6 +66,7 @@ def run_video(run: JobRun, p: VideoParams) -> TaskResult:
             clip = _generate_and_encode(run, engine, request, out)
             frames_written = clip.num_frames
     run.progress(ENCODE_TO, "Making thumbnail...")
+    info: _Clip | MediaInfo
     if clip is not None:  # the thumbnail frame was kept while encoding: no second decode of the MP4
         _save_thumbnail(clip.still, thumb)
         info = clip
@@ -73,7 +74,7 @@ def run_video(run: JobRun, p: VideoParams) -> TaskResult:
         thumbnail(out, thumb)
         info = probe(out)
 
-    pid = run.job.project_id
+    pid = run.project_id
     url, thumb_url = media_url(pid, f"generated/{out.name}"), media_url(pid, f"thumbnails/{thumb.name}")
     asset = Asset(id=new_id(), project_id=pid, kind="generated", media_type="video", rel_path=f"generated/{out.name}", url=url,
                   thumbnail_url=thumb_url, filename=out.name, mime="video/mp4", size_bytes=out.stat().st_size,
@@ -186,7 +187,7 @@ def _conditioning(run: JobRun, p: VideoParams) -> tuple[list[ConditioningImage],
     if p.continue_from:
         # Auto-continue: the previous shot's last frame opens this one.
         try:
-            source = resolve_media_url(run.services.settings, run.job.project_id, p.continue_from)
+            source = resolve_media_url(run.services.settings, run.project_id, p.continue_from)
             frame = last_frame(source) if source.suffix == ".mp4" else load_image(run, _rel(run, source))
             images.insert(0, ConditioningImage(frame.convert("RGB"), 0, 1.0))
             run.log("Continuing from the previous shot's last frame")

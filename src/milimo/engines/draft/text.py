@@ -136,7 +136,8 @@ def _setting(p: Parsed, cue_text: str) -> str:
 
 
 def _light_and_sound(p: Parsed, cue_text: str) -> tuple[str, list[str]]:
-    light, sounds = "", []
+    light = ""
+    sounds: list[str] = []
     for pattern, lit, snd in rules.CUES:
         if re.search(pattern, cue_text, re.I):
             light = light or lit

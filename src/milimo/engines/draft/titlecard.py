@@ -49,7 +49,7 @@ def render_card(context: ShotContext, prompt: str, size: tuple[int, int], pal: P
     heading = (context.scene_heading or "").strip().upper()
     shot = normalise_shot_type(context.shot_type)
     tag = label(shot) if shot else (context.shot_type.strip().upper())
-    tag_w = 0
+    tag_w = 0.0
     if tag:
         tf = font(round(px(0.042)))
         tw = tf.getlength(tag)

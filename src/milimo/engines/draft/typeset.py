@@ -180,7 +180,7 @@ class FontStack:
         return face, "".join(text[i] for i in logical), rtl
 
     def _run_length(self, index: int, text: str, rtl: bool) -> float:
-        kw = {"direction": "rtl" if rtl else "ltr"} if RAQM else {}
+        kw: dict[str, Any] = {"direction": "rtl" if rtl else "ltr"} if RAQM else {}
         return self.face(index).getlength(text, **kw)
 
     def getlength(self, text: str) -> float:
@@ -196,7 +196,7 @@ class FontStack:
         x, y = xy
         baseline = y + self.primary.getmetrics()[0]
         for index, chunk, rtl in runs:
-            kw = {"direction": "rtl" if rtl else "ltr"} if RAQM else {}
+            kw: dict[str, Any] = {"direction": "rtl" if rtl else "ltr"} if RAQM else {}
             draw.text((x, baseline), chunk, font=self.face(index), fill=fill, anchor="ls", stroke_width=stroke_width,
                       stroke_fill=stroke_fill, **kw)
             x += self._run_length(index, chunk, rtl)

@@ -42,6 +42,7 @@ from milimo.engines.runtime import (
     attach_offload,
     free_accelerator_memory,
     generator_for,
+    loaded_plan,
     plan_device,
     quiet_loading,
     require_models_extra,
@@ -285,7 +286,7 @@ class LTX2Engine:
     def _prepare(self, pipe: Any) -> Any:
         mode = self._memory_plan.mode if self._memory_plan else "gpu"
         hooks = {"model_offload": "model", "sequential_offload": "sequential"}.get(mode, "none")
-        self._offload_owner = attach_offload(pipe, hooks, self._plan, self._offload_owner)
+        self._offload_owner = attach_offload(pipe, hooks, loaded_plan(self._plan, self.name), self._offload_owner)
         return pipe
 
     def _prompt_inputs(self, pipe: Any, request: VideoRequest) -> dict[str, Any]:
@@ -297,7 +298,7 @@ class LTX2Engine:
         cfg = g.get("guidance_scale", 3.0) > 1.0 or g.get("audio_guidance_scale", 7.0) > 1.0
         pe, pm, ne, nm = pipe.encode_prompt(prompt=request.prompt, negative_prompt=negative, do_classifier_free_guidance=cfg,
                                             max_sequence_length=self.max_sequence_length, device="cpu")
-        dev = self._plan.device
+        dev = loaded_plan(self._plan, self.name).device
         out = {"prompt_embeds": pe.to(dev), "prompt_attention_mask": pm.to(dev)}
         if cfg:
             out |= {"negative_prompt_embeds": ne.to(dev), "negative_prompt_attention_mask": nm.to(dev)}
@@ -344,7 +345,7 @@ class LTX2Engine:
             common = {
                 **self._prompt_inputs(pipe, request),
                 "num_frames": request.num_frames, "frame_rate": float(request.fps),
-                "generator": generator_for(request.seed, self._plan.device),
+                "generator": generator_for(request.seed, loaded_plan(self._plan, self.name).device),
                 "max_sequence_length": self.max_sequence_length,
                 **pipeline_inputs(kind, request, record, self.loras),
             }
@@ -369,7 +370,7 @@ class LTX2Engine:
             frames_u8 = (video[0].float().nan_to_num(0.0).clamp(0, 1) * 255).round().to(dtype=_uint8()).permute(0, 2, 3, 1).cpu()
             del video, out
             track = self._audio_track(audio, request)
-            if self._plan.kind != "cpu":
+            if loaded_plan(self._plan, self.name).kind != "cpu":
                 free_accelerator_memory()
             return VideoResult(
                 frames=_Frames(frames_u8), num_frames=int(frames_u8.shape[0]), width=int(frames_u8.shape[2]),

@@ -30,7 +30,7 @@ def load_upsampler(path: Path, vae: Any, plan: DevicePlan) -> Any:
         return None
     model = LTX2LatentUpsamplerModel.from_pretrained(path, dtype=plan.dtype)
     pipe = LTX2LatentUpsamplePipeline(vae=vae, latent_upsampler=model)
-    pipe.set_progress_bar_config(disable=True)
+    pipe.set_progress_bar_config(disable=True)  # type: ignore[attr-defined]  # inherited from DiffusionPipeline; diffusers' class lacks it in its types
     return pipe
 
 
