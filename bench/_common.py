@@ -26,8 +26,11 @@ def code_identity(repo: Path = ROOT, under: str = ".") -> dict:
     """
     try:
         commit = _git("rev-parse", "HEAD", cwd=repo)
-        dirty = [line for line in _git("status", "--porcelain", "--untracked-files=normal", "--", under, cwd=repo).splitlines()
-                 if "bench/results/" not in line]
+        dirty = [
+            line
+            for line in _git("status", "--porcelain", "--untracked-files=normal", "--", under, cwd=repo).splitlines()
+            if "bench/results/" not in line
+        ]
     except (OSError, subprocess.CalledProcessError):
         return {"commit": "unknown", "tree_clean": False}
     return {"commit": commit, "tree_clean": not dirty, **({"dirty_files": len(dirty)} if dirty else {})}

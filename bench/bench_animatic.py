@@ -23,10 +23,22 @@ W, H, N, FPS, RUNS = 768, 512, 121, 24, 5
 
 def requests() -> dict[str, VideoRequest]:
     still = Image.linear_gradient("L").resize((1024, 683)).convert("RGB")
-    ctx = ShotContext(scene_heading="EXT. PIER - DAWN", action="Mara walks to the end of the pier.", character="MARA",
-                      dialogue="Almost there.", shot_type="wide")
-    base = {"prompt": "A lighthouse keeper walks the pier at dawn", "width": W, "height": H, "num_frames": N, "fps": FPS, "seed": 3,
-            "context": ctx}
+    ctx = ShotContext(
+        scene_heading="EXT. PIER - DAWN",
+        action="Mara walks to the end of the pier.",
+        character="MARA",
+        dialogue="Almost there.",
+        shot_type="wide",
+    )
+    base = {
+        "prompt": "A lighthouse keeper walks the pier at dawn",
+        "width": W,
+        "height": H,
+        "num_frames": N,
+        "fps": FPS,
+        "seed": 3,
+        "context": ctx,
+    }
     return {"title_card": VideoRequest(**base), "image_to_video": VideoRequest(**base, images=[ConditioningImage(still, 0, 1.0)])}
 
 
@@ -53,13 +65,16 @@ def main() -> None:
                 full.append(t.seconds)
 
             for i in range(RUNS):
-                for side in ((run_bare, run_full) if i % 2 == 0 else (run_full, run_bare)):
+                for side in (run_bare, run_full) if i % 2 == 0 else (run_full, run_bare):
                     side(i)
             result[f"{name}_bare_encode_s"] = round(median(bare), 3)
             result[f"{name}_animatic_s"] = round(median(full), 3)
             result[f"{name}_ratio"] = round(median(full) / median(bare), 3)
-    record("animatic", {"frames": N, "size": f"{W}x{H}", "runs": RUNS, "audio_on_both_sides": True, **result,
-                        "target_ratio": 1.3}, load_before)
+    record(
+        "animatic",
+        {"frames": N, "size": f"{W}x{H}", "runs": RUNS, "audio_on_both_sides": True, **result, "target_ratio": 1.3},
+        load_before,
+    )
 
 
 if __name__ == "__main__":

@@ -56,16 +56,40 @@ def main() -> None:
             encode_video(frames, folder / "reencoded.mp4", fps=FPS, width=W, height=H)
         lengths = {}
         for n in (1000, 2000):
-            lengths[n] = peak_rss_of([sys.executable, "-m", "milimo.cli", "generate", "bench", "--frames", str(n),
-                                      "--width", str(W), "--height", str(H), "-q", "-o", str(folder / f"job{n}.mp4")])
-    record("chained", {
-        "frames": sum(PART_FRAMES), "size": f"{W}x{H}",
-        "stitch_s": round(stitch.seconds, 3), "reencode_s": round(reencode.seconds, 2),
-        "ratio_stitch_vs_reencode": round(stitch.seconds / reencode.seconds, 4),
-        "job_1000_peak_rss_mb": round(lengths[1000][0], 1), "job_1000_wall_s": round(lengths[1000][1], 1),
-        "job_2000_peak_rss_mb": round(lengths[2000][0], 1), "job_2000_wall_s": round(lengths[2000][1], 1),
-        "target_peak_rss_mb": 300,
-    }, load_before)
+            lengths[n] = peak_rss_of(
+                [
+                    sys.executable,
+                    "-m",
+                    "milimo.cli",
+                    "generate",
+                    "bench",
+                    "--frames",
+                    str(n),
+                    "--width",
+                    str(W),
+                    "--height",
+                    str(H),
+                    "-q",
+                    "-o",
+                    str(folder / f"job{n}.mp4"),
+                ]
+            )
+    record(
+        "chained",
+        {
+            "frames": sum(PART_FRAMES),
+            "size": f"{W}x{H}",
+            "stitch_s": round(stitch.seconds, 3),
+            "reencode_s": round(reencode.seconds, 2),
+            "ratio_stitch_vs_reencode": round(stitch.seconds / reencode.seconds, 4),
+            "job_1000_peak_rss_mb": round(lengths[1000][0], 1),
+            "job_1000_wall_s": round(lengths[1000][1], 1),
+            "job_2000_peak_rss_mb": round(lengths[2000][0], 1),
+            "job_2000_wall_s": round(lengths[2000][1], 1),
+            "target_peak_rss_mb": 300,
+        },
+        load_before,
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,13 @@ from milimo.engines.draft import DraftImageEngine, DraftTextEngine, DraftVideoEn
 from milimo.engines.protocols import ConditioningImage, ConditioningVideo, ImageRequest, ShotContext, VideoRequest
 
 W, H, N = 768, 512, 121
-SCENE = ShotContext(scene_heading="INT. KITCHEN - NIGHT", action="Maya pours coffee while rain hammers the window.",
-                    character="Maya", dialogue="You said eight.", shot_type="close_up")
+SCENE = ShotContext(
+    scene_heading="INT. KITCHEN - NIGHT",
+    action="Maya pours coffee while rain hammers the window.",
+    character="Maya",
+    dialogue="You said eight.",
+    shot_type="close_up",
+)
 
 
 def photo(seed: int) -> Image.Image:
@@ -59,7 +64,9 @@ def main() -> None:
     modes = {
         "title_card": VideoRequest(context=SCENE, **base),
         "image_to_video": VideoRequest(images=[ConditioningImage(photo(1))], context=SCENE, **base),
-        "keyframes": VideoRequest(images=[ConditioningImage(photo(1), 0), ConditioningImage(photo(2), 60), ConditioningImage(photo(3), 120)], **base),
+        "keyframes": VideoRequest(
+            images=[ConditioningImage(photo(1), 0), ConditioningImage(photo(2), 60), ConditioningImage(photo(3), 120)], **base
+        ),
     }
     result: dict = {"size": f"{W}x{H}", "frames": N}
     for name, request in modes.items():
@@ -69,7 +76,9 @@ def main() -> None:
         result["video_restyle_fps"] = round(fps_of(video, VideoRequest(videos=[ConditioningVideo(ref)], **base)), 1)
 
     proc = psutil.Process()
-    long = video.generate(VideoRequest(prompt="p", width=W, height=H, num_frames=2000, images=[ConditioningImage(photo(1))]), lambda i, n: None)
+    long = video.generate(
+        VideoRequest(prompt="p", width=W, height=H, num_frames=2000, images=[ConditioningImage(photo(1))]), lambda i, n: None
+    )
     rss0 = 0
     for i, _ in enumerate(long.frames):
         if i == 100:
@@ -81,7 +90,10 @@ def main() -> None:
     times = []
     for seed in range(5):
         t0 = time.perf_counter()
-        image.generate(ImageRequest(prompt="Maya pours coffee", width=1024, height=1024, seed=seed, references=[photo(4)], context=SCENE), lambda i, n: None)
+        image.generate(
+            ImageRequest(prompt="Maya pours coffee", width=1024, height=1024, seed=seed, references=[photo(4)], context=SCENE),
+            lambda i, n: None,
+        )
         times.append((time.perf_counter() - t0) * 1000)
     result["storyboard_card_1024_ms"] = round(median(times), 1)
 
@@ -89,7 +101,12 @@ def main() -> None:
     times = []
     for seed in range(50):
         t0 = time.perf_counter()
-        text.enhance("INT. KITCHEN - NIGHT. Shot Type: close_up. Maya pours coffee and stares at the door.", mode="video", duration_s=10, seed=seed)
+        text.enhance(
+            "INT. KITCHEN - NIGHT. Shot Type: close_up. Maya pours coffee and stares at the door.",
+            mode="video",
+            duration_s=10,
+            seed=seed,
+        )
         times.append((time.perf_counter() - t0) * 1000)
     result["enhance_ms"] = round(median(times), 2)
     result["anchor_fps"] = 60

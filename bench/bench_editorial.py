@@ -56,9 +56,20 @@ def main() -> None:
         db = Database(settings.db_url)
         pid = projects.create_project(db, settings, ProjectCreate(name="Bench cut"))["id"]
         asset = assets.upload_asset(db, settings, pid, "general", "tone.wav", io.BytesIO(tone()))
-        shots = [ShotUpsert(id=f"s{i:04d}", track_index=i % 3, start_frame=i * 50, num_frames=60, trim_in=5, trim_out=5,
-                            prompt=f"Shot {i}: the keeper climbs", dialogue="Almost there." if i % 3 != 2 else "",
-                            media_asset_id=asset["id"]) for i in range(CLIPS)]
+        shots = [
+            ShotUpsert(
+                id=f"s{i:04d}",
+                track_index=i % 3,
+                start_frame=i * 50,
+                num_frames=60,
+                trim_in=5,
+                trim_out=5,
+                prompt=f"Shot {i}: the keeper climbs",
+                dialogue="Almost there." if i % 3 != 2 else "",
+                media_asset_id=asset["id"],
+            )
+            for i in range(CLIPS)
+        ]
         state = projects.save_project(db, pid, ProjectSave(base_version=1, shots=shots))
         cut = load_edit_cut(db, settings, pid)
         timeline = build_timeline(cut)
@@ -76,8 +87,10 @@ def main() -> None:
         # Import: the editor trims every clip by one frame at its head.
         for clip in timeline.find_clips():
             r = clip.source_range
-            clip.source_range = otio.opentime.TimeRange(r.start_time + otio.opentime.RationalTime(1, r.start_time.rate),
-                                                        r.duration - otio.opentime.RationalTime(1, r.duration.rate))
+            clip.source_range = otio.opentime.TimeRange(
+                r.start_time + otio.opentime.RationalTime(1, r.start_time.rate),
+                r.duration - otio.opentime.RationalTime(1, r.duration.rate),
+            )
         edited = otio.adapters.write_to_string(timeline, "otio_json").encode()
         t0 = time.perf_counter()
         report = import_cut(db, settings, pid, edited, state["version"])

@@ -83,7 +83,9 @@ def clients_main(url: str, out: mp.Queue) -> None:
         limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
         async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
             pid = (await http.post("/projects", json={"name": "load"})).json()["id"]
-            warm = (await http.post("/generate/image", json={"project_id": pid, "prompt": "warm-up", "width": 64, "height": 64})).json()["job_id"]
+            warm = (
+                await http.post("/generate/image", json={"project_id": pid, "prompt": "warm-up", "width": 64, "height": 64})
+            ).json()["job_id"]
             while (await http.get(f"/status/{warm}")).json()["status"] not in ("completed", "failed"):
                 await asyncio.sleep(0.1)
             idle = []
@@ -107,14 +109,22 @@ def clients_main(url: str, out: mp.Queue) -> None:
             await _poll(http, job_id, latencies, errors, done)
             await asyncio.wait(clients, timeout=60)
             final = (await http.get(f"/status/{job_id}")).json()["status"]
-            return {"idle": idle, "latencies": latencies, "seen": seen, "errors": errors, "job_s": time.perf_counter() - started,
-                    "job_status": final}
+            return {
+                "idle": idle,
+                "latencies": latencies,
+                "seen": seen,
+                "errors": errors,
+                "job_s": time.perf_counter() - started,
+                "job_status": final,
+            }
 
     out.put(asyncio.run(main()))
 
 
 def main() -> None:
-    with BenchServer(env={"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft", "MILIMO_TEXT_ENGINE": "draft"}) as server:
+    with BenchServer(
+        env={"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft", "MILIMO_TEXT_ENGINE": "draft"}
+    ) as server:
         out: mp.Queue = mp.Queue()
         child = mp.Process(target=clients_main, args=(server.url, out))
         child.start()
@@ -125,15 +135,27 @@ def main() -> None:
     gaps = (union[-1] - union[0] + 1 - len(union)) if union else 0
     lost = [len(union) - len(set(s)) for s in data["seen"]]
     idle_p99, p99 = percentile(data["idle"], 99), percentile(data["latencies"], 99)
-    record("load", {
-        "sse_clients": CLIENTS, "poll_per_s": POLL_RATE, "job": JOB, "job_status": data["job_status"],
-        "job_seconds": round(data["job_s"], 1), "status_requests": len(data["latencies"]),
-        "errors": len(data["errors"]), "error_samples": data["errors"][:5],
-        "events_per_client": len(union), "events_lost_max_per_client": max(lost), "events_lost_total": sum(lost) + gaps * CLIENTS,
-        "status_p50_ms": round(percentile(data["latencies"], 50), 2), "status_p99_ms": round(p99, 2),
-        "anchor_idle_status_p99_ms": round(idle_p99, 2),
-        "ratio_status_p99_vs_idle": round(p99 / idle_p99, 2), "ratio_status_p99_vs_target_100ms": round(p99 / 100, 3),
-    })
+    record(
+        "load",
+        {
+            "sse_clients": CLIENTS,
+            "poll_per_s": POLL_RATE,
+            "job": JOB,
+            "job_status": data["job_status"],
+            "job_seconds": round(data["job_s"], 1),
+            "status_requests": len(data["latencies"]),
+            "errors": len(data["errors"]),
+            "error_samples": data["errors"][:5],
+            "events_per_client": len(union),
+            "events_lost_max_per_client": max(lost),
+            "events_lost_total": sum(lost) + gaps * CLIENTS,
+            "status_p50_ms": round(percentile(data["latencies"], 50), 2),
+            "status_p99_ms": round(p99, 2),
+            "anchor_idle_status_p99_ms": round(idle_p99, 2),
+            "ratio_status_p99_vs_idle": round(p99 / idle_p99, 2),
+            "ratio_status_p99_vs_target_100ms": round(p99 / 100, 3),
+        },
+    )
     print(json.dumps({"ok": not data["errors"] and not any(lost) and not gaps and p99 <= 100}))
 
 

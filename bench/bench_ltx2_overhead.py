@@ -38,9 +38,12 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "milimo.cli", "serve", "--port", str(port), "--data-dir", str(data_dir)],
-                            env={**os.environ, "MILIMO_LOG_LEVEL": "warning", "HF_HUB_OFFLINE": "1"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "milimo.cli", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        env={**os.environ, "MILIMO_LOG_LEVEL": "warning", "HF_HUB_OFFLINE": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -61,8 +64,17 @@ def cpu_s(pid: int | None = None) -> float:
 
 def studio_job(http: httpx.Client, sse, pid: str, server_pid: int) -> dict:
     """Wall time submit -> complete, the server's CPU seconds, and the phases from the events' server timestamps."""
-    shot = {"prompt": PROMPT, "num_frames": FRAMES, "width": WIDTH, "height": HEIGHT, "fps": FPS, "seed": SEED,
-            "num_inference_steps": STEPS, "cfg_scale": 1.0, "enhance_prompt": False}
+    shot = {
+        "prompt": PROMPT,
+        "num_frames": FRAMES,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "fps": FPS,
+        "seed": SEED,
+        "num_inference_steps": STEPS,
+        "cfg_scale": 1.0,
+        "enhance_prompt": False,
+    }
     cpu0, t0 = cpu_s(server_pid), time.time()
     r = http.post("/generate/advanced", json={"project_id": pid, "shot_config": shot})
     job_id = r.json()["job_id"]
@@ -99,9 +111,12 @@ def bare_pipeline(models: Path):
     from transformers import AutoTokenizer, Gemma3ForConditionalGeneration
 
     gemma = models / "gemma3-12b"
-    pipe = LTX2Pipeline.from_pretrained(models / "ltx2-dev", dtype=torch.float32,
-                                        text_encoder=Gemma3ForConditionalGeneration.from_pretrained(gemma, dtype=torch.float32),
-                                        tokenizer=AutoTokenizer.from_pretrained(gemma))
+    pipe = LTX2Pipeline.from_pretrained(
+        models / "ltx2-dev",
+        dtype=torch.float32,
+        text_encoder=Gemma3ForConditionalGeneration.from_pretrained(gemma, dtype=torch.float32),
+        tokenizer=AutoTokenizer.from_pretrained(gemma),
+    )
     pipe.set_progress_bar_config(disable=True)
     pipe.vae.enable_tiling()  # as the engine does by default
     return pipe.to("cpu")
@@ -115,10 +130,25 @@ def bare_run(pipe, out: Path) -> dict:
     from milimo.media import encode_video
 
     cpu0, t0 = cpu_s(), time.perf_counter()
-    result = pipe(prompt=PROMPT, negative_prompt=None, num_frames=FRAMES, frame_rate=FPS, width=WIDTH, height=HEIGHT,
-                  num_inference_steps=STEPS, guidance_scale=1.0, audio_guidance_scale=1.0, stg_scale=0.0, audio_stg_scale=0.0,
-                  modality_scale=1.0, audio_modality_scale=1.0, use_cross_timestep=False, max_sequence_length=1024,
-                  generator=torch.Generator("cpu").manual_seed(SEED), output_type="pt")
+    result = pipe(
+        prompt=PROMPT,
+        negative_prompt=None,
+        num_frames=FRAMES,
+        frame_rate=FPS,
+        width=WIDTH,
+        height=HEIGHT,
+        num_inference_steps=STEPS,
+        guidance_scale=1.0,
+        audio_guidance_scale=1.0,
+        stg_scale=0.0,
+        audio_stg_scale=0.0,
+        modality_scale=1.0,
+        audio_modality_scale=1.0,
+        use_cross_timestep=False,
+        max_sequence_length=1024,
+        generator=torch.Generator("cpu").manual_seed(SEED),
+        output_type="pt",
+    )
     t1 = time.perf_counter()
     frames = (result.frames[0].float().clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
     rate = int(pipe.vocoder.config.output_sampling_rate)
@@ -163,16 +193,30 @@ def main() -> None:
     cpu_ratio = median([s["cpu_s"] / b["cpu_s"] for s, b in zip(studio, bare)])
     phases = {k: round(median([r[k] for r in studio]), 3) for k in studio[0] if k.endswith("_s")}
     bare_phases = {k: round(median([r[k] for r in bare]), 3) for k in bare[0]}
-    record("ltx2_overhead", {
-        "frames": FRAMES, "size": f"{WIDTH}x{HEIGHT}", "steps": STEPS, "runs": RUNS,
-        "studio_s": round(s_wall, 3), "bare_s": round(b_wall, 3), "ratio": round(pair_ratio, 4), "target": 1.05,
-        "ratio_of_medians": round(s_wall / b_wall, 4), "cpu_ratio": round(cpu_ratio, 4),
-        "load_avg_1m": round(os.getloadavg()[0], 2),
-        "studio_runs_s": [round(r["wall_s"], 3) for r in studio], "bare_runs_s": [round(r["wall_s"], 3) for r in bare],
-        "studio_phases_s": phases, "bare_phases_s": bare_phases,
-        "first_job_s": round(cold["wall_s"], 3), "first_job_load_s": round(cold["start_to_generate_s"], 3),
-        "bare_load_s": round(bare_load_s, 3), "setup_s": round(time.perf_counter() - t, 1),
-    })
+    record(
+        "ltx2_overhead",
+        {
+            "frames": FRAMES,
+            "size": f"{WIDTH}x{HEIGHT}",
+            "steps": STEPS,
+            "runs": RUNS,
+            "studio_s": round(s_wall, 3),
+            "bare_s": round(b_wall, 3),
+            "ratio": round(pair_ratio, 4),
+            "target": 1.05,
+            "ratio_of_medians": round(s_wall / b_wall, 4),
+            "cpu_ratio": round(cpu_ratio, 4),
+            "load_avg_1m": round(os.getloadavg()[0], 2),
+            "studio_runs_s": [round(r["wall_s"], 3) for r in studio],
+            "bare_runs_s": [round(r["wall_s"], 3) for r in bare],
+            "studio_phases_s": phases,
+            "bare_phases_s": bare_phases,
+            "first_job_s": round(cold["wall_s"], 3),
+            "first_job_load_s": round(cold["start_to_generate_s"], 3),
+            "bare_load_s": round(bare_load_s, 3),
+            "setup_s": round(time.perf_counter() - t, 1),
+        },
+    )
 
 
 if __name__ == "__main__":

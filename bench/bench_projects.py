@@ -32,10 +32,16 @@ SHOTS, ROUNDS, VIDEO_MIB = 2000, 3, 100
 
 
 def shot(i: int, prompt: str = "") -> dict:
-    return {"id": f"shot-{i:05d}", "scene_id": f"scene-{i // 20:03d}",
-            "prompt": prompt or f"Shot {i}: the keeper climbs the stairs " * 3,
-            "start_frame": i * 121, "timeline": [{"asset_id": "a1", "frame_index": 0, "strength": 0.8}],
-            "matched_elements": [{"element_id": "e1", "confidence": 0.9}], "action": "She climbs.", "dialogue": "Almost."}
+    return {
+        "id": f"shot-{i:05d}",
+        "scene_id": f"scene-{i // 20:03d}",
+        "prompt": prompt or f"Shot {i}: the keeper climbs the stairs " * 3,
+        "start_frame": i * 121,
+        "timeline": [{"asset_id": "a1", "frame_index": 0, "strength": 0.8}],
+        "matched_elements": [{"element_id": "e1", "confidence": 0.9}],
+        "action": "She climbs.",
+        "dialogue": "Almost.",
+    }
 
 
 SCENES = [{"id": f"scene-{i:03d}", "name": f"INT. ROOM {i}", "index": i} for i in range(SHOTS // 20)]
@@ -63,7 +69,9 @@ class Ours:
 
     def save_all(self, scenes: list | None = None, client: httpx.Client | None = None, n: int = 0) -> None:
         shots = [shot(i, f"take {n}: shot {i}" if i == n % SHOTS else "") for i in range(SHOTS)]
-        r = (client or self.http).put(f"/projects/{self.pid}/save", json={"base_version": self.version, "scenes": scenes or [], "shots": shots})
+        r = (client or self.http).put(
+            f"/projects/{self.pid}/save", json={"base_version": self.version, "scenes": scenes or [], "shots": shots}
+        )
         r.raise_for_status()
         self.version = r.json()["version"]
 
@@ -93,7 +101,9 @@ class Theirs:
 
     def save_all(self, scenes=None, client: httpx.Client | None = None, n: int = 0) -> None:
         shots = [shot(i, f"take {n}: shot {i}" if i == n % SHOTS else "") for i in range(SHOTS)]
-        (client or self.http).put(f"/projects/{self.pid}", json={**self.meta, "scenes": SCENES, "shots": shots}).raise_for_status()
+        (client or self.http).put(
+            f"/projects/{self.pid}", json={**self.meta, "scenes": SCENES, "shots": shots}
+        ).raise_for_status()
 
     def load(self) -> None:
         self.http.get(f"/projects/{self.pid}").raise_for_status()
@@ -189,7 +199,7 @@ def main() -> None:
                 m[side.name]["body_kib"] = [len(side.http.get(f"/projects/{side.pid}").content) / 1024]
             pids = {"ours": server.proc.pid, **({"theirs": ref.proc.pid} if ref else {})}
             for r in range(ROUNDS):
-                for side in (sides if r % 2 == 0 else sides[::-1]):
+                for side in sides if r % 2 == 0 else sides[::-1]:
                     s, url = m[side.name], f"{side.server.url}/projects/{side.pid}/generated/big.mp4"
                     s["load"] += timed(side.load, 20)
                     s["save"] += timed(lambda side=side, r=r: side.save_all(n=r), 4)
@@ -207,9 +217,11 @@ def main() -> None:
         s = m[name]
         return {
             "project_json_kib": round(s["body_kib"][0]),
-            "load_p50_ms": round(median(s["load"]), 2), "load_p95_ms": round(percentile(s["load"], 95), 2),
+            "load_p50_ms": round(median(s["load"]), 2),
+            "load_p95_ms": round(percentile(s["load"], 95), 2),
             "save_p50_ms": round(median(s["save"]), 1),
-            "edit_p50_ms": round(median(s["edit"]), 2), "edit_p95_ms": round(percentile(s["edit"], 95), 2),
+            "edit_p50_ms": round(median(s["edit"]), 2),
+            "edit_p95_ms": round(percentile(s["edit"], 95), 2),
             "get_during_saves_p50_ms": round(median(s["busy_get"]), 2),
             "get_during_saves_p99_ms": round(percentile(s["busy_get"], 99), 2),
             "get_during_saves_max_ms": round(max(s["busy_get"]), 2),
@@ -221,16 +233,24 @@ def main() -> None:
     ours["get_idle_p50_ms"] = round(median(idle), 2)
     theirs = summary("theirs") if ref else None
     result = {
-        "shots": SHOTS, "rounds": ROUNDS, "ours": ours,
-        "theirs": theirs or NOT_RUN, **identity,
+        "shots": SHOTS,
+        "rounds": ROUNDS,
+        "ours": ours,
+        "theirs": theirs or NOT_RUN,
+        **identity,
         "ratio_load": ratio(ours["load_p50_ms"], theirs and theirs["load_p50_ms"]),
         "ratio_save": ratio(ours["save_p50_ms"], theirs and theirs["save_p50_ms"]),
         "ratio_edit": ratio(ours["edit_p50_ms"], theirs and theirs["edit_p50_ms"]),
         "ratio_download_throughput": ratio(ours["download_mib_s"], theirs and theirs["download_mib_s"]),
         "ratio_load_vs_target_25ms": round(ours["load_p50_ms"] / 25, 2),
         "ratio_edit_vs_target_10ms": round(ours["edit_p50_ms"] / 10, 2),
-        "targets": {"ratio_load": 0.25, "ratio_save": 0.5, "get_during_saves_p99_ms": 20,
-                    "ratio_download_throughput_min": 1.5, "download_4x_rss_growth_mib": 10},
+        "targets": {
+            "ratio_load": 0.25,
+            "ratio_save": 0.5,
+            "get_during_saves_p99_ms": 20,
+            "ratio_download_throughput_min": 1.5,
+            "download_4x_rss_growth_mib": 10,
+        },
     }
     record("projects", result, load_before)
 

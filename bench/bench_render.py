@@ -50,8 +50,10 @@ def take_frames(n: int, w: int, h: int, phase: float):
     rng = np.random.default_rng(int(phase * 1000))
     for i in range(n):
         t = phase + i / FPS
-        img = np.stack([127 + 120 * np.sin(xx / 60 + 2 * t), 127 + 120 * np.sin(yy / 45 - 1.5 * t),
-                        127 + 120 * np.sin((xx + yy) / 80 + t)], axis=-1)
+        img = np.stack(
+            [127 + 120 * np.sin(xx / 60 + 2 * t), 127 + 120 * np.sin(yy / 45 - 1.5 * t), 127 + 120 * np.sin((xx + yy) / 80 + t)],
+            axis=-1,
+        )
         cx, cy = w / 2 + w / 4 * np.cos(t), h / 2 + h / 4 * np.sin(1.3 * t)
         img[(xx - cx) ** 2 + (yy - cy) ** 2 < (h / 8) ** 2] = 255
         img += rng.integers(-6, 7, size=img.shape, dtype=np.int16)
@@ -83,8 +85,22 @@ def make_tone(path: Path, seconds: float, hz: float) -> Path:
 
 def media(path: Path) -> CutMedia:
     i = probe(path)
-    return CutMedia(None, path, path.name, "", i.kind, i.num_frames, i.fps, i.width, i.height, i.has_audio,
-                    i.duration, i.video_codec, i.sample_rate, i.channels)
+    return CutMedia(
+        None,
+        path,
+        path.name,
+        "",
+        i.kind,
+        i.num_frames,
+        i.fps,
+        i.width,
+        i.height,
+        i.has_audio,
+        i.duration,
+        i.video_codec,
+        i.sample_rate,
+        i.channels,
+    )
 
 
 def clip(n: int, track: str, path: Path, start: int, length: int, trim_in: int) -> CutClip:
@@ -106,8 +122,12 @@ def build(folder: Path) -> tuple[Cut, Cut, list[Path]]:
     tones = [make_tone(folder / f"tone{i}.wav", 8.0, 330 + 110 * i) for i in range(2)]
     length = TAKE_FRAMES - 2 * TRIM
     v1 = [clip(i, "V1", p, i * length, length, TRIM) for i, p in enumerate(takes)]
-    v2 = [clip(100, "V2", takes[3], 30, 24, 10), clip(101, "V2", small[0], 200, 40, 0),
-          clip(102, "V2", takes[7], 400, 30, 5), clip(103, "V2", small[1], 600, 36, 8)]
+    v2 = [
+        clip(100, "V2", takes[3], 30, 24, 10),
+        clip(101, "V2", small[0], 200, 40, 0),
+        clip(102, "V2", takes[7], 400, 30, 5),
+        clip(103, "V2", small[1], 600, 36, 8),
+    ]
     a1 = [clip(200, "A1", tones[0], 50, 120, 0), clip(201, "A1", tones[1], 500, 150, 24)]
     whole = [clip(i, "V1", p, i * TAKE_FRAMES, TAKE_FRAMES, 0) for i, p in enumerate(takes)]
     return cut_of(v1, v2, a1), cut_of(whole), takes
@@ -131,29 +151,63 @@ def cli_command(cut: Cut, out: Path) -> list[str]:
         f = fit(c.media.width, c.media.height, W, H)
         scale = f",scale={f.width}:{f.height}:flags=bicubic" if (f.width, f.height) != (c.media.width, c.media.height) else ""
         t0 = c.start_frame / FPS
-        graph.append(f"[{k}:v]trim=start_frame={c.trim_in}:end_frame={c.trim_in + c.length},"
-                     f"setpts=PTS-STARTPTS+{t0}/TB{scale}[o{j}]")
+        graph.append(
+            f"[{k}:v]trim=start_frame={c.trim_in}:end_frame={c.trim_in + c.length},setpts=PTS-STARTPTS+{t0}/TB{scale}[o{j}]"
+        )
         # enable=: with eof_action=pass alone, overlay drops the overlay's last frame
-        graph.append(f"[{last}][o{j}]overlay=x={f.x}:y={f.y}:eof_action=repeat:"
-                     f"enable='between(n,{c.start_frame},{c.end_frame - 1})'[base{j + 1}]")
+        graph.append(
+            f"[{last}][o{j}]overlay=x={f.x}:y={f.y}:eof_action=repeat:"
+            f"enable='between(n,{c.start_frame},{c.end_frame - 1})'[base{j + 1}]"
+        )
         last = f"base{j + 1}"
-        graph.append(f"[{k}:a]atrim=start_sample={_samples(c.trim_in)}:end_sample={_samples(c.trim_in + c.length)},"
-                     f"asetpts=PTS-STARTPTS,adelay={round(t0 * 1000)}:all=1[x{j}]")
+        graph.append(
+            f"[{k}:a]atrim=start_sample={_samples(c.trim_in)}:end_sample={_samples(c.trim_in + c.length)},"
+            f"asetpts=PTS-STARTPTS,adelay={round(t0 * 1000)}:all=1[x{j}]"
+        )
         mixed.append(f"[x{j}]")
     for j, c in enumerate(a1.clips):
         k = len(inputs) // 2
         inputs += ["-i", str(c.media.path)]
         t0, t_in = c.start_frame / FPS, c.trim_in / FPS
-        graph.append(f"[{k}:a]atrim=start={t_in}:duration={c.length / FPS},asetpts=PTS-STARTPTS,"
-                     f"aresample=48000,adelay={round(t0 * 1000)}:all=1[t{j}]")
+        graph.append(
+            f"[{k}:a]atrim=start={t_in}:duration={c.length / FPS},asetpts=PTS-STARTPTS,"
+            f"aresample=48000,adelay={round(t0 * 1000)}:all=1[t{j}]"
+        )
         mixed.append(f"[t{j}]")
     total = _samples(cut.duration_frames)
-    graph.append("".join(mixed) + f"amix=inputs={len(mixed)}:normalize=0:duration=first,"
-                 f"aformat=sample_fmts=fltp:channel_layouts=stereo,aresample=48000,apad,atrim=end_sample={total}[aout]")
-    return [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *inputs,
-            "-filter_complex", ";".join(graph), "-map", f"[{last}]", "-map", "[aout]",
-            "-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF), "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", str(out)]
+    graph.append(
+        "".join(mixed) + f"amix=inputs={len(mixed)}:normalize=0:duration=first,"
+        f"aformat=sample_fmts=fltp:channel_layouts=stereo,aresample=48000,apad,atrim=end_sample={total}[aout]"
+    )
+    return [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        *inputs,
+        "-filter_complex",
+        ";".join(graph),
+        "-map",
+        f"[{last}]",
+        "-map",
+        "[aout]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        PRESET,
+        "-crf",
+        str(CRF),
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        "-movflags",
+        "+faststart",
+        str(out),
+    ]
 
 
 def _samples(frames: int) -> int:
@@ -180,14 +234,18 @@ def compare(cut: Cut, whole: Cut, folder: Path) -> dict:
     wall: dict[str, list[float]] = {k: [] for k in sides}
     cpu: dict[str, list[float]] = {k: [] for k in sides}
     for r in range(RUNS):
-        for name in (list(sides) if r % 2 == 0 else list(reversed(sides))):
+        for name in list(sides) if r % 2 == 0 else list(reversed(sides)):
             w, c = timed(sides[name])
             wall[name].append(w)
             cpu[name].append(c)
     frames = {k: probe(folder / f"{k}.mp4").num_frames for k in sides}
     row = {"runs": RUNS, "frames": cut.duration_frames, "frames_out": frames}
     for k in sides:
-        row[f"{k}_s"], row[f"{k}_min_s"], row[f"{k}_cpu_s"] = round(median(wall[k]), 3), round(min(wall[k]), 3), round(median(cpu[k]), 3)
+        row[f"{k}_s"], row[f"{k}_min_s"], row[f"{k}_cpu_s"] = (
+            round(median(wall[k]), 3),
+            round(min(wall[k]), 3),
+            round(median(cpu[k]), 3),
+        )
     row["ratio"] = round(median(wall["ours"]) / median(wall["cli"]), 3)
     row["ratio_min"] = round(min(wall["ours"]) / min(wall["cli"]), 3)
     row["ratio_cpu"] = round(median(cpu["ours"]) / median(cpu["cli"]), 3)
@@ -202,9 +260,13 @@ def compare(cut: Cut, whole: Cut, folder: Path) -> dict:
             result = render_cut(whole, folder / "smart.mp4", options=RenderOptions(smart=True))
 
         smart.append(timed(run_smart)[0])
-    row["smart"] = {"frames": whole.duration_frames, "copied_frames": result.copied_frames,
-                    "smart_s": round(median(smart), 3), "full_s": round(median(full), 3),
-                    "ratio": round(median(smart) / median(full), 3)}
+    row["smart"] = {
+        "frames": whole.duration_frames,
+        "copied_frames": result.copied_frames,
+        "smart_s": round(median(smart), 3),
+        "full_s": round(median(full), 3),
+        "ratio": round(median(smart) / median(full), 3),
+    }
     return row
 
 
@@ -236,8 +298,13 @@ def rss_child(clips: int, folder: Path) -> None:
 def peak_rss(clips: int, folder: Path) -> dict:
     out = subprocess.check_output([sys.executable, "-m", "bench.bench_render", "--rss", str(clips), str(folder)], text=True)
     base, peak, frames, seconds = out.split()
-    return {"clips": clips, "frames": int(frames), "after_imports_mb": float(base), "peak_mb": float(peak),
-            "seconds": float(seconds)}
+    return {
+        "clips": clips,
+        "frames": int(frames),
+        "after_imports_mb": float(base),
+        "peak_mb": float(peak),
+        "seconds": float(seconds),
+    }
 
 
 def main(long: bool, rss: bool = True) -> None:
@@ -247,17 +314,24 @@ def main(long: bool, rss: bool = True) -> None:
         folder = Path(tmp)
         cut, whole, _ = build(folder)
         result["compare"] = row = compare(cut, whole, folder)
-        print(f"render {row['frames']} frames: ours {row['ours_s']:.2f} s, ffmpeg CLI filter_complex {row['cli_s']:.2f} s; "
-              f"ratio {row['ratio']:.3f} (target <= {TARGET_RATIO}; best runs {row['ratio_min']:.3f}, CPU {row['ratio_cpu']:.3f})")
+        print(
+            f"render {row['frames']} frames: ours {row['ours_s']:.2f} s, ffmpeg CLI filter_complex {row['cli_s']:.2f} s; "
+            f"ratio {row['ratio']:.3f} (target <= {TARGET_RATIO}; best runs {row['ratio_min']:.3f}, CPU {row['ratio_cpu']:.3f})"
+        )
         s = row["smart"]
-        print(f"smart render of {s['frames']} whole-clip frames ({s['copied_frames']} copied): {s['smart_s']:.2f} s vs "
-              f"full {s['full_s']:.2f} s; ratio {s['ratio']:.3f} (target <= {TARGET_SMART})", flush=True)
+        print(
+            f"smart render of {s['frames']} whole-clip frames ({s['copied_frames']} copied): {s['smart_s']:.2f} s vs "
+            f"full {s['full_s']:.2f} s; ratio {s['ratio']:.3f} (target <= {TARGET_SMART})",
+            flush=True,
+        )
         if rss:
             rss_cut(150, folder)  # make the takes once, outside the measured children
         result["rss"] = [peak_rss(n, folder) for n in ((20, 60, 150) if long else (20, 60))] if rss else []
         for r in result["rss"]:
-            print(f"peak RSS, {r['clips']} clips ({r['frames']} frames, {r['seconds']:.0f} s): {r['peak_mb']:.0f} MB "
-                  f"(after imports {r['after_imports_mb']:.0f} MB; target <= {TARGET_RSS_MB})")
+            print(
+                f"peak RSS, {r['clips']} clips ({r['frames']} frames, {r['seconds']:.0f} s): {r['peak_mb']:.0f} MB "
+                f"(after imports {r['after_imports_mb']:.0f} MB; target <= {TARGET_RSS_MB})"
+            )
     result["targets"] = {"ratio": TARGET_RATIO, "smart_ratio": TARGET_SMART, "peak_rss_mb": TARGET_RSS_MB}
     record("render", result)
 

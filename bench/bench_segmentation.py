@@ -42,8 +42,15 @@ def main() -> None:
     def anchor_grabcut():
         mask = np.zeros(truth.shape, np.uint8)
         bgd, fgd = np.zeros((1, 65)), np.zeros((1, 65))
-        cv2.grabCut(np.ascontiguousarray(img[:, :, ::-1]), mask, (box[0], box[1], box[2] - box[0], box[3] - box[1]), bgd, fgd, 5,
-                    cv2.GC_INIT_WITH_RECT)
+        cv2.grabCut(
+            np.ascontiguousarray(img[:, :, ::-1]),
+            mask,
+            (box[0], box[1], box[2] - box[0], box[3] - box[1]),
+            bgd,
+            fgd,
+            5,
+            cv2.GC_INIT_WITH_RECT,
+        )
         return np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
 
     anchor_s, anchor_mask = timed(anchor_grabcut, 3)
@@ -65,21 +72,27 @@ def main() -> None:
         for f in frames[1:]:
             _, (x, y, w, h) = t.update(np.ascontiguousarray(f[:, :, ::-1]))
             m = np.zeros(f.shape[:2], bool)
-            m[max(0, int(y)):int(y + h), max(0, int(x)):int(x + w)] = True
+            m[max(0, int(y)) : int(y + h), max(0, int(x)) : int(x + w)] = True
             out.append(m)
         return out
 
     track_s, masks = timed(ours_track, 3)
     mil_s, boxes = timed(anchor_track, 3)
-    record("segmentation", {
-        "click_mask_1280x720_ms": round(ours_s * 1000, 1), "anchor_grabcut_rect_full_res_ms": round(anchor_s * 1000, 1),
-        "ratio_click_vs_anchor": round(ours_s / anchor_s, 3),
-        "click_iou": round(iou(ours_mask, truth), 4), "anchor_iou": round(iou(anchor_mask, truth), 4),
-        "track_384x288_fps": round(48 / track_s, 1), "anchor_mil_box_fps": round(47 / mil_s, 1),
-        "ratio_track_time_vs_anchor": round(track_s / mil_s, 3),
-        "track_mean_iou": round(float(np.mean([iou(m, t) for m, t in zip(masks, truths)])), 4),
-        "anchor_mil_mean_iou": round(float(np.mean([iou(m, t) for m, t in zip(boxes, truths[1:])])), 4),
-    })
+    record(
+        "segmentation",
+        {
+            "click_mask_1280x720_ms": round(ours_s * 1000, 1),
+            "anchor_grabcut_rect_full_res_ms": round(anchor_s * 1000, 1),
+            "ratio_click_vs_anchor": round(ours_s / anchor_s, 3),
+            "click_iou": round(iou(ours_mask, truth), 4),
+            "anchor_iou": round(iou(anchor_mask, truth), 4),
+            "track_384x288_fps": round(48 / track_s, 1),
+            "anchor_mil_box_fps": round(47 / mil_s, 1),
+            "ratio_track_time_vs_anchor": round(track_s / mil_s, 3),
+            "track_mean_iou": round(float(np.mean([iou(m, t) for m, t in zip(masks, truths)])), 4),
+            "anchor_mil_mean_iou": round(float(np.mean([iou(m, t) for m, t in zip(boxes, truths[1:])])), 4),
+        },
+    )
 
 
 if __name__ == "__main__":

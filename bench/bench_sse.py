@@ -152,8 +152,13 @@ def main() -> None:
     # A trivial GET while a real draft job runs in the same server.
     with httpx.Client(base_url=url, timeout=30) as http:
         pid = http.post("/projects", json={"name": "bench"}).json()["id"]
-        http.post("/generate/advanced", json={"project_id": pid, "shot_config": {
-            "prompt": "bench", "num_frames": 505, "width": 768, "height": 512, "enhance_prompt": False}})
+        http.post(
+            "/generate/advanced",
+            json={
+                "project_id": pid,
+                "shot_config": {"prompt": "bench", "num_frames": 505, "width": 768, "height": 512, "enhance_prompt": False},
+            },
+        )
         time.sleep(0.5)
         during_job = []
         for _ in range(100):
@@ -163,17 +168,25 @@ def main() -> None:
             time.sleep(0.02)
     server.should_exit = True
     app.state.studio.bus.close()
-    record("sse", load_before=load_before, result={
-        "clients": CLIENTS, "events_per_s": RATE, "seconds": SECONDS,
-        "delivery_p50_ms": round(percentile(latencies, 50), 2), "delivery_p99_ms": round(percentile(latencies, 99), 2),
-        "delivery_p99_ms_per_second": p99_per_second,
-        "events_lost_max_per_client": max(lost), "events_lost_total": sum(lost),
-        "get_p99_ms_during_sse": round(percentile(data["get"], 99), 2),
-        "get_p99_ms_during_job": round(percentile(during_job, 99), 2),
-        "gc_gen2_pauses_ms": {"server": server_gc, "clients": data["gc_gen2_ms"]},
-        "ratio_delivery_p99_vs_target_50ms": round(percentile(latencies, 99) / 50, 3),
-        "ratio_get_p99_vs_target_20ms": round(percentile(during_job, 99) / 20, 3),
-    })
+    record(
+        "sse",
+        load_before=load_before,
+        result={
+            "clients": CLIENTS,
+            "events_per_s": RATE,
+            "seconds": SECONDS,
+            "delivery_p50_ms": round(percentile(latencies, 50), 2),
+            "delivery_p99_ms": round(percentile(latencies, 99), 2),
+            "delivery_p99_ms_per_second": p99_per_second,
+            "events_lost_max_per_client": max(lost),
+            "events_lost_total": sum(lost),
+            "get_p99_ms_during_sse": round(percentile(data["get"], 99), 2),
+            "get_p99_ms_during_job": round(percentile(during_job, 99), 2),
+            "gc_gen2_pauses_ms": {"server": server_gc, "clients": data["gc_gen2_ms"]},
+            "ratio_delivery_p99_vs_target_50ms": round(percentile(latencies, 99) / 50, 3),
+            "ratio_get_p99_vs_target_20ms": round(percentile(during_job, 99) / 20, 3),
+        },
+    )
 
 
 if __name__ == "__main__":

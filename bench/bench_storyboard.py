@@ -58,16 +58,25 @@ def main() -> None:
         r.raise_for_status()
         assert r.json()["summary"]["unchanged"] == shots, r.json()["summary"]
     p = median(parse_ms)
-    record("storyboard", {
-        "load_avg_1m": round(os.getloadavg()[0], 1),  # this machine is shared: read the ratios with the load
-        "lines": lines, "scenes": len(board.scenes), "shots": shots, "recognised_on_reparse": recognised,
-        "fountain_py_alone_ms": round(median(floor), 1),
-        "parse_ms": round(p, 1), "parse_http_ms": round(median(http_parse), 1),
-        "commit_new_ms": round(commit_new_ms, 1), "commit_new_max_ms": round(max(commits), 1), "commit_unchanged_ms": round(commit_merge_ms, 1),
-        "ratio_parse_vs_target_200ms": round(p / 200, 2),
-        "ratio_commit_vs_target_500ms": round(commit_new_ms / 500, 2),
-        "ratio_parse_vs_fountain_py_alone": round(p / median(floor), 2),
-    })
+    record(
+        "storyboard",
+        {
+            "load_avg_1m": round(os.getloadavg()[0], 1),  # this machine is shared: read the ratios with the load
+            "lines": lines,
+            "scenes": len(board.scenes),
+            "shots": shots,
+            "recognised_on_reparse": recognised,
+            "fountain_py_alone_ms": round(median(floor), 1),
+            "parse_ms": round(p, 1),
+            "parse_http_ms": round(median(http_parse), 1),
+            "commit_new_ms": round(commit_new_ms, 1),
+            "commit_new_max_ms": round(max(commits), 1),
+            "commit_unchanged_ms": round(commit_merge_ms, 1),
+            "ratio_parse_vs_target_200ms": round(p / 200, 2),
+            "ratio_commit_vs_target_500ms": round(commit_new_ms / 500, 2),
+            "ratio_parse_vs_fountain_py_alone": round(p / median(floor), 2),
+        },
+    )
 
 
 if __name__ == "__main__":

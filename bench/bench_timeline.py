@@ -19,8 +19,17 @@ from bench.server import BenchServer
 
 CLIPS = 1000
 CHROMIUM = os.environ.get("MILIMO_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required", "--mute-audio"]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+    "--mute-audio",
+]
 
 MEASURE = """async ([seconds, startFrame, px]) => {
   const m = window.__milimo;
@@ -59,9 +68,20 @@ MEASURE = """async ([seconds, startFrame, px]) => {
 def build_project(http: httpx.Client) -> str:
     pid = http.post("/projects", json={"name": "Bench 1000", "resolution_w": 320, "resolution_h": 192}).json()["id"]
     # One real draft take, split into 8 clips that share it (video on screen, element swaps every 15 frames).
-    job = http.post("/generate/advanced", json={"project_id": pid, "shot_config": {
-        "id": "take0", "prompt": "A lighthouse keeper climbs the stairs", "num_frames": 121, "width": 320, "height": 192,
-        "enhance_prompt": False}}).json()
+    job = http.post(
+        "/generate/advanced",
+        json={
+            "project_id": pid,
+            "shot_config": {
+                "id": "take0",
+                "prompt": "A lighthouse keeper climbs the stairs",
+                "num_frames": 121,
+                "width": 320,
+                "height": 192,
+                "enhance_prompt": False,
+            },
+        },
+    ).json()
     deadline = time.monotonic() + 120
     while http.get(f"/status/{job['job_id']}").json()["status"] != "completed":
         if time.monotonic() > deadline:
@@ -77,8 +97,15 @@ def build_project(http: httpx.Client) -> str:
     for i in range(CLIPS - 8):
         track = 0 if i % 10 < 8 else (1 if i % 10 == 8 else 2)
         frames = 49 + (i % 5) * 24
-        rest.append({"id": f"clip{i:04d}", "track_index": track, "start_frame": start if track == 0 else start - 20,
-                     "num_frames": frames, "prompt": f"Shot {i}: the keeper at the lamp, wide"})
+        rest.append(
+            {
+                "id": f"clip{i:04d}",
+                "track_index": track,
+                "start_frame": start if track == 0 else start - 20,
+                "num_frames": frames,
+                "prompt": f"Shot {i}: the keeper at the lamp, wide",
+            }
+        )
         if track == 0:
             start += frames
     http.put(f"/projects/{pid}/save", json={"base_version": version, "shots": rest}).raise_for_status()
@@ -107,13 +134,18 @@ def main() -> None:
     for name, m in (("default_zoom", default), ("zoomed_out", zoomed)):
         iv, work, busy = m["intervals"], m["work"], m["busy"]
         res[name] = {
-            "frame_time_p50_ms": round(percentile(busy, 50), 2), "frame_time_p95_ms": round(percentile(busy, 95), 2),
+            "frame_time_p50_ms": round(percentile(busy, 50), 2),
+            "frame_time_p95_ms": round(percentile(busy, 95), 2),
             "frame_time_max_ms": round(max(busy), 2),
-            "frame_interval_p50_ms": round(percentile(iv, 50), 2), "frame_interval_p95_ms": round(percentile(iv, 95), 2),
-            "frame_interval_max_ms": round(max(iv), 2), "frames_measured": len(iv),
+            "frame_interval_p50_ms": round(percentile(iv, 50), 2),
+            "frame_interval_p95_ms": round(percentile(iv, 95), 2),
+            "frame_interval_max_ms": round(max(iv), 2),
+            "frames_measured": len(iv),
             "dropped_frames": sum(1 for x in iv if x > 1.5 * 1000 / 60),
-            "engine_work_p95_ms": round(percentile(work, 95), 3), "long_animation_frames": m["long"],
-            "timeline_frames_played": m["frames"], "clips_in_dom": m["clipsInDom"],
+            "engine_work_p95_ms": round(percentile(work, 95), 3),
+            "long_animation_frames": m["long"],
+            "timeline_frames_played": m["frames"],
+            "clips_in_dom": m["clipsInDom"],
         }
     res["frame_time_p95_ms"] = max(res["default_zoom"]["frame_time_p95_ms"], res["zoomed_out"]["frame_time_p95_ms"])
     res["frame_interval_p95_ms"] = max(res["default_zoom"]["frame_interval_p95_ms"], res["zoomed_out"]["frame_interval_p95_ms"])

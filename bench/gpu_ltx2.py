@@ -39,29 +39,65 @@ PROMPT = "a robot dancing in the rain, cinematic close-up, warm light"
 
 # ------------------------------------------------------------------ real geometry (diffusers config keys)
 TRANSFORMER_2_0 = {"rope_type": "split", "rope_double_precision": True, "caption_channels": 3840, "num_layers": 48}
-TRANSFORMER_2_3 = {**TRANSFORMER_2_0, "gated_attn": True, "cross_attn_mod": True, "audio_gated_attn": True,
-                   "audio_cross_attn_mod": True, "use_prompt_embeddings": False, "perturbed_attn": True}
+TRANSFORMER_2_3 = {
+    **TRANSFORMER_2_0,
+    "gated_attn": True,
+    "cross_attn_mod": True,
+    "audio_gated_attn": True,
+    "audio_cross_attn_mod": True,
+    "use_prompt_embeddings": False,
+    "perturbed_attn": True,
+}
 TRANSFORMER_2_5 = {**TRANSFORMER_2_3, "ff_bias": False, "audio_ff_bias": True, "use_keyframes_abs_pos_embedding": True}
 CONNECTORS_2_0 = {"rope_type": "split"}
-CONNECTORS_2_3 = {"caption_channels": 3840, "text_proj_in_factor": 49, "video_connector_num_attention_heads": 32,
-                  "video_connector_attention_head_dim": 128, "video_connector_num_layers": 8, "video_gated_attn": True,
-                  "audio_connector_num_attention_heads": 32, "audio_connector_attention_head_dim": 64,
-                  "audio_connector_num_layers": 8, "audio_gated_attn": True, "rope_type": "split",
-                  "per_modality_projections": True, "video_hidden_dim": 4096, "audio_hidden_dim": 2048, "proj_bias": True}
+CONNECTORS_2_3 = {
+    "caption_channels": 3840,
+    "text_proj_in_factor": 49,
+    "video_connector_num_attention_heads": 32,
+    "video_connector_attention_head_dim": 128,
+    "video_connector_num_layers": 8,
+    "video_gated_attn": True,
+    "audio_connector_num_attention_heads": 32,
+    "audio_connector_attention_head_dim": 64,
+    "audio_connector_num_layers": 8,
+    "audio_gated_attn": True,
+    "rope_type": "split",
+    "per_modality_projections": True,
+    "video_hidden_dim": 4096,
+    "audio_hidden_dim": 2048,
+    "proj_bias": True,
+}
 VAE_2_0 = {"spatial_compression_ratio": 32, "temporal_compression_ratio": 8}
-VAE_2_5 = {"block_out_channels": (256, 512, 1024, 1024), "layers_per_block": (4, 6, 4, 2, 2),
-           "decoder_block_out_channels": (256, 512, 512, 1024), "decoder_layers_per_block": (4, 6, 4, 2, 2),
-           "decoder_spatio_temporal_scaling": (True, True, True, True), "decoder_inject_noise": (False,) * 5,
-           "upsample_type": ("spatiotemporal", "spatiotemporal", "temporal", "spatial"),
-           "upsample_residual": (False,) * 4, "upsample_factor": (2, 2, 1, 2), "decoder_causal": False,
-           "decoder_spatial_padding_mode": "zeros", "spatial_compression_ratio": 32, "temporal_compression_ratio": 8}
+VAE_2_5 = {
+    "block_out_channels": (256, 512, 1024, 1024),
+    "layers_per_block": (4, 6, 4, 2, 2),
+    "decoder_block_out_channels": (256, 512, 512, 1024),
+    "decoder_layers_per_block": (4, 6, 4, 2, 2),
+    "decoder_spatio_temporal_scaling": (True, True, True, True),
+    "decoder_inject_noise": (False,) * 5,
+    "upsample_type": ("spatiotemporal", "spatiotemporal", "temporal", "spatial"),
+    "upsample_residual": (False,) * 4,
+    "upsample_factor": (2, 2, 1, 2),
+    "decoder_causal": False,
+    "decoder_spatial_padding_mode": "zeros",
+    "spatial_compression_ratio": 32,
+    "temporal_compression_ratio": 8,
+}
 GEOMETRY = {
     "2.0": {"transformer": TRANSFORMER_2_0, "connectors": CONNECTORS_2_0, "vae": VAE_2_0, "bwe": False},
     "2.3": {"transformer": TRANSFORMER_2_3, "connectors": CONNECTORS_2_3, "vae": VAE_2_0, "bwe": True},
     "2.5": {"transformer": TRANSFORMER_2_5, "connectors": CONNECTORS_2_3, "vae": VAE_2_5, "bwe": True},
 }
-GEMMA3_12B = {"hidden_size": 3840, "intermediate_size": 15360, "num_hidden_layers": 48, "num_attention_heads": 16,
-              "num_key_value_heads": 8, "head_dim": 256, "sliding_window": 1024, "query_pre_attn_scalar": 256}
+GEMMA3_12B = {
+    "hidden_size": 3840,
+    "intermediate_size": 15360,
+    "num_hidden_layers": 48,
+    "num_attention_heads": 16,
+    "num_key_value_heads": 8,
+    "head_dim": 256,
+    "sliding_window": 1024,
+    "query_pre_attn_scalar": 256,
+}
 
 
 def materialise(build, device: str, dtype) -> Any:
@@ -108,19 +144,27 @@ def real_pipeline(version: str, device: str, dtype, work: Path, layers: int | No
         g["connectors"]["text_proj_in_factor"] = layers + 1
     tok = gemma_tokenizer(work / "tok")
     text = Gemma3TextConfig(**gemma)
-    vision = SiglipVisionConfig(hidden_size=64, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
-                                image_size=28, patch_size=14)
+    vision = SiglipVisionConfig(
+        hidden_size=64, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2, image_size=28, patch_size=14
+    )
     return LTX2Pipeline(
-        scheduler=FlowMatchEulerDiscreteScheduler(use_dynamic_shifting=True, base_shift=0.95, max_shift=2.05,
-                                                  base_image_seq_len=1024, max_image_seq_len=4096, shift_terminal=0.1),
+        scheduler=FlowMatchEulerDiscreteScheduler(
+            use_dynamic_shifting=True,
+            base_shift=0.95,
+            max_shift=2.05,
+            base_image_seq_len=1024,
+            max_image_seq_len=4096,
+            shift_terminal=0.1,
+        ),
         vae=materialise(lambda: AutoencoderKLLTX2Video(**g["vae"]), device, dtype),
         audio_vae=materialise(lambda: AutoencoderKLLTX2Audio(), device, dtype),
-        text_encoder=materialise(lambda: Gemma3ForConditionalGeneration(Gemma3Config(text_config=text, vision_config=vision)),
-                                 device, dtype),
+        text_encoder=materialise(
+            lambda: Gemma3ForConditionalGeneration(Gemma3Config(text_config=text, vision_config=vision)), device, dtype
+        ),
         tokenizer=tok,
         connectors=materialise(lambda: LTX2TextConnectors(**g["connectors"]), device, dtype),
         transformer=materialise(lambda: LTX2VideoTransformer3DModel(**g["transformer"]), device, dtype),
-        vocoder=materialise(lambda: (LTX2VocoderWithBWE() if g["bwe"] else LTX2Vocoder()), device, dtype),
+        vocoder=materialise(lambda: LTX2VocoderWithBWE() if g["bwe"] else LTX2Vocoder(), device, dtype),
     )
 
 
@@ -136,8 +180,10 @@ def tiny_pipeline(version: str, work: Path) -> Any:
     if version != "2.5":
         from transformers import AutoTokenizer, Gemma3ForConditionalGeneration
 
-        overrides = {"text_encoder": Gemma3ForConditionalGeneration.from_pretrained(gemma),
-                     "tokenizer": AutoTokenizer.from_pretrained(gemma)}
+        overrides = {
+            "text_encoder": Gemma3ForConditionalGeneration.from_pretrained(gemma),
+            "tokenizer": AutoTokenizer.from_pretrained(gemma),
+        }
     from milimo.engines.runtime import quiet_loading
 
     with quiet_loading():
@@ -188,15 +234,20 @@ def studio_run(engine: Any, args: argparse.Namespace, device: str) -> dict[str, 
     from milimo.engines.protocols import VideoRequest
 
     stamps: list[float] = []
-    req = VideoRequest(prompt=PROMPT, width=args.width, height=args.height, num_frames=args.frames, fps=24.0,
-                       seed=11, steps=args.steps, cfg=1.0)
+    req = VideoRequest(
+        prompt=PROMPT, width=args.width, height=args.height, num_frames=args.frames, fps=24.0, seed=11, steps=args.steps, cfg=1.0
+    )
     reset_peak(device)
     t0 = time.perf_counter()
     result = engine.generate(req, lambda s, t: stamps.append(time.perf_counter()))
     seconds = time.perf_counter() - t0
     steps = [b - a for a, b in zip(stamps, stamps[1:])]
-    return {"seconds": seconds, "step_s": statistics.median(steps) if steps else seconds, "peak_bytes": peak(device),
-            "result": result}
+    return {
+        "seconds": seconds,
+        "step_s": statistics.median(steps) if steps else seconds,
+        "peak_bytes": peak(device),
+        "result": result,
+    }
 
 
 def bare_run(pipe: Any, args: argparse.Namespace, device: str) -> float:
@@ -204,11 +255,23 @@ def bare_run(pipe: Any, args: argparse.Namespace, device: str) -> float:
 
     reset_peak(device)
     t0 = time.perf_counter()
-    out = pipe(prompt=PROMPT, width=args.width, height=args.height, num_frames=args.frames, frame_rate=24.0,
-               num_inference_steps=args.steps, guidance_scale=1.0, audio_guidance_scale=1.0,
-               stg_scale=0.0, audio_stg_scale=0.0, modality_scale=1.0, audio_modality_scale=1.0,
-               generator=torch.Generator(device).manual_seed(11), max_sequence_length=args.max_sequence_length,
-               output_type="pt")
+    out = pipe(
+        prompt=PROMPT,
+        width=args.width,
+        height=args.height,
+        num_frames=args.frames,
+        frame_rate=24.0,
+        num_inference_steps=args.steps,
+        guidance_scale=1.0,
+        audio_guidance_scale=1.0,
+        stg_scale=0.0,
+        audio_stg_scale=0.0,
+        modality_scale=1.0,
+        audio_modality_scale=1.0,
+        generator=torch.Generator(device).manual_seed(11),
+        max_sequence_length=args.max_sequence_length,
+        output_type="pt",
+    )
     frames = (out.frames[0].float().clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu()
     del frames, out
     return time.perf_counter() - t0
@@ -240,8 +303,9 @@ def bench_version(version: str, args: argparse.Namespace, device: str, work: Pat
             continue
         unplace(pipe)
         # dev with cfg 1: `steps` steps without guidance in both paths (a distilled engine always takes its 8 sigmas)
-        engine = LTX2Engine.from_pipeline(pipe, variant="dev", device=device, memory=memory,
-                                          max_sequence_length=args.max_sequence_length)
+        engine = LTX2Engine.from_pipeline(
+            pipe, variant="dev", device=device, memory=memory, max_sequence_length=args.max_sequence_length
+        )
         if fp8 and not engine._fp8_on:
             pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=plan.dtype)
             engine._fp8_on = True
@@ -255,9 +319,14 @@ def bench_version(version: str, args: argparse.Namespace, device: str, work: Pat
                 ratios.append(runs[-1]["seconds"] / bare[-1])
         best = min(runs, key=lambda r: r["seconds"])
         row: dict[str, Any] = {
-            "version": version, "mode": mode, "device": torch.cuda.get_device_name() if device.startswith("cuda") else "cpu",
-            "size": f"{args.width}x{args.height}x{args.frames}", "steps": args.steps, "built_s": round(built_s, 2),
-            "planned": engine.describe()["memory"], "first_run_s": round(warm["seconds"], 3),
+            "version": version,
+            "mode": mode,
+            "device": torch.cuda.get_device_name() if device.startswith("cuda") else "cpu",
+            "size": f"{args.width}x{args.height}x{args.frames}",
+            "steps": args.steps,
+            "built_s": round(built_s, 2),
+            "planned": engine.describe()["memory"],
+            "first_run_s": round(warm["seconds"], 3),
             "studio_s": round(statistics.median(r["seconds"] for r in runs), 3),
             "step_s": round(statistics.median(r["step_s"] for r in runs), 4),
             "peak_vram_gib": round(max(r["peak_bytes"] for r in runs) / 2**30, 2),
@@ -284,8 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--max-sequence-length", type=int, default=None)
-    parser.add_argument("--smoke", action="store_true",
-                        help="real widths with 1 block per stack, tiny clip: checks the real-geometry path on a CPU")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="real widths with 1 block per stack, tiny clip: checks the real-geometry path on a CPU",
+    )
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "gpu_ltx2.jsonl")
     args = parser.parse_args(argv)
 
@@ -297,8 +369,11 @@ def main(argv: list[str] | None = None) -> int:
         print("no CUDA GPU: running the tiny CPU path (--tiny)", file=sys.stderr)
         args.tiny = True
     big = not (args.tiny or args.smoke)
-    args.width, args.height, args.frames = (args.width or (768 if big else 64), args.height or (512 if big else 64),
-                                            args.frames or (121 if big else 17))
+    args.width, args.height, args.frames = (
+        args.width or (768 if big else 64),
+        args.height or (512 if big else 64),
+        args.frames or (121 if big else 17),
+    )
     args.steps = args.steps if big else min(args.steps, 2)
     args.runs = args.runs or (3 if big else 2)
     args.max_sequence_length = args.max_sequence_length or (256 if big else 64)
@@ -311,12 +386,25 @@ def main(argv: list[str] | None = None) -> int:
         for version in args.versions.split(","):
             rows += bench_version(version, args, device, Path(tmp))
     args.results.parent.mkdir(parents=True, exist_ok=True)
-    from bench._common import git_commit
+    from bench._common import code_identity  # the exact code measured: commit and whether the tree was clean
 
+    code = code_identity()
     with open(args.results, "a") as f:
         for row in rows:
-            f.write(json.dumps({"bench": "gpu_ltx2", "time": time.strftime("%Y-%m-%dT%H:%M:%S"), "commit": git_commit(),
-                                "tiny": args.tiny, "smoke": args.smoke, **row}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "bench": "gpu_ltx2",
+                        "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                        **code,
+                        "result": code["tree_clean"],
+                        "tiny": args.tiny,
+                        "smoke": args.smoke,
+                        **row,
+                    }
+                )
+                + "\n"
+            )
     return 0
 
 

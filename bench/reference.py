@@ -49,7 +49,9 @@ class ReferenceServer:
         self.repo = repo
         self.tmp = tempfile.TemporaryDirectory(prefix="milimo-bench-ref-")
         self.backend = Path(self.tmp.name) / "backend"
-        shutil.copytree(repo / "backend", self.backend, ignore=shutil.ignore_patterns("*.db", "projects", "server.log*", "__pycache__"))
+        shutil.copytree(
+            repo / "backend", self.backend, ignore=shutil.ignore_patterns("*.db", "projects", "server.log*", "__pycache__")
+        )
         self.data_dir = self.backend  # its projects/ live under backend/
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -58,8 +60,10 @@ class ReferenceServer:
         root = Path(__file__).resolve().parents[1]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.reference_stub", str(self.backend), str(self.port)],
-            cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:

@@ -20,9 +20,24 @@ import types
 
 # Top-level packages that need weights, a GPU or compiled ML code. Anything under them is a stub.
 ML_PACKAGES = {
-    "torch", "torchvision", "torchaudio", "ltx_core", "ltx_pipelines", "flux2", "einops", "diffusers",
-    "transformers", "safetensors", "accelerate", "sentencepiece", "skimage", "decord", "pycocotools",
-    "sam3", "fire", "cv2",
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "ltx_core",
+    "ltx_pipelines",
+    "flux2",
+    "einops",
+    "diffusers",
+    "transformers",
+    "safetensors",
+    "accelerate",
+    "sentencepiece",
+    "skimage",
+    "decord",
+    "pycocotools",
+    "sam3",
+    "fire",
+    "cv2",
 }
 
 

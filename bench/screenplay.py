@@ -4,17 +4,47 @@ from __future__ import annotations
 
 import random
 
-PLACES = ["LIGHTHOUSE", "CLIFF PATH", "HARBOUR", "KEEPER'S COTTAGE", "FISH MARKET", "CHAPEL", "TOWN SQUARE", "BOAT SHED",
-          "RADIO ROOM", "TIDAL CAVE", "PUB - THE ANCHOR", "COAST ROAD"]
+PLACES = [
+    "LIGHTHOUSE",
+    "CLIFF PATH",
+    "HARBOUR",
+    "KEEPER'S COTTAGE",
+    "FISH MARKET",
+    "CHAPEL",
+    "TOWN SQUARE",
+    "BOAT SHED",
+    "RADIO ROOM",
+    "TIDAL CAVE",
+    "PUB - THE ANCHOR",
+    "COAST ROAD",
+]
 TIMES = ["DAY", "NIGHT", "DAWN", "DUSK", "CONTINUOUS", "LATER"]
 PEOPLE = ["MARA", "TOM", "ELSIE", "FATHER DOYLE", "GUARD 2", "MRS. KEANE", "OWEN"]
-ACTION = ["Rain hammers the window.", "Mara climbs the spiral stair, lantern in hand.", "The lamp flickers and dies.",
-          "Tom runs along the edge of the cliff, following the gulls.", "A close up of the letter, its ink running.",
-          "Waves break against the rocks below.", "The radio crackles with static.", "She folds the letter twice.",
-          "Wide shot of the harbour at low tide.", "Gulls scatter from the roof.", "Owen watches from the doorway."]
-LINES = ["Not tonight.", "You always say that.", "Where were you when the light went out?", "I heard that.",
-         "We should have called the coast guard an hour ago.", "Leave it.", "Nobody comes up here any more, not since the wreck.",
-         "Then who lit the lamp?", "Go home, Tom.", "It's the same handwriting. It's his."]
+ACTION = [
+    "Rain hammers the window.",
+    "Mara climbs the spiral stair, lantern in hand.",
+    "The lamp flickers and dies.",
+    "Tom runs along the edge of the cliff, following the gulls.",
+    "A close up of the letter, its ink running.",
+    "Waves break against the rocks below.",
+    "The radio crackles with static.",
+    "She folds the letter twice.",
+    "Wide shot of the harbour at low tide.",
+    "Gulls scatter from the roof.",
+    "Owen watches from the doorway.",
+]
+LINES = [
+    "Not tonight.",
+    "You always say that.",
+    "Where were you when the light went out?",
+    "I heard that.",
+    "We should have called the coast guard an hour ago.",
+    "Leave it.",
+    "Nobody comes up here any more, not since the wreck.",
+    "Then who lit the lamp?",
+    "Go home, Tom.",
+    "It's the same handwriting. It's his.",
+]
 PARENS = ["(quietly)", "(to herself)", "(beat)", "(not looking up)"]
 
 

@@ -24,7 +24,8 @@ class BenchServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "milimo.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
             env={**os.environ, "MILIMO_LOG_LEVEL": "warning", **(env or {})},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

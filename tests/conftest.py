@@ -59,7 +59,9 @@ class ServerProcess:
     def start(self, timeout: float = 30) -> "ServerProcess":
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "milimo.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

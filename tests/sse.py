@@ -50,8 +50,11 @@ class SSEClient:
                         return
                     if line == "":
                         if "event" in fields or "data" in fields:
-                            ev = SSEEvent(int(fields["id"]) if "id" in fields else None, fields.get("event", "message"),
-                                          json.loads(fields.get("data", "{}")))
+                            ev = SSEEvent(
+                                int(fields["id"]) if "id" in fields else None,
+                                fields.get("event", "message"),
+                                json.loads(fields.get("data", "{}")),
+                            )
                             self.events.append(ev)
                             self._queue.put(ev)
                         fields = {}
@@ -71,7 +74,9 @@ class SSEClient:
                 break
             if predicate(ev):
                 return ev
-        raise TimeoutError(f"no matching event within {timeout}s; saw {[(e.type, e.data.get('message')) for e in self.events][-10:]}")
+        raise TimeoutError(
+            f"no matching event within {timeout}s; saw {[(e.type, e.data.get('message')) for e in self.events][-10:]}"
+        )
 
     def for_job(self, job_id: str) -> list[SSEEvent]:
         return [e for e in self.events if e.data.get("job_id") == job_id]
@@ -85,4 +90,3 @@ class SSEClient:
                 response.close()
             except Exception:
                 pass
-

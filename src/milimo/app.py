@@ -57,20 +57,47 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         studio = Studio(settings)
         await asyncio.to_thread(studio.start, asyncio.get_running_loop())
         app.state.studio = studio
-        log.info("Milimo Video %s on %s (data: %s, database: %s)", __version__, settings.port, settings.data_dir, settings.db_kind)
+        log.info(
+            "Milimo Video %s on %s (data: %s, database: %s)", __version__, settings.port, settings.data_dir, settings.db_kind
+        )
         try:
             yield
         finally:
             await asyncio.to_thread(studio.stop)
 
-    app = FastAPI(title="Milimo Video", version=__version__, lifespan=lifespan,
-                  description="Local-first AI film studio: screenplay → shots → video → timeline → export.")
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
-                       expose_headers=["content-range", "etag"])
+    app = FastAPI(
+        title="Milimo Video",
+        version=__version__,
+        lifespan=lifespan,
+        description="Local-first AI film studio: screenplay → shots → video → timeline → export.",
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["content-range", "etag"],
+    )
     _install_error_handlers(app)
     _install_exposure(app, settings)
-    for module in (health, projects, shots, assets, elements, generation, events, media, engines, models, takes, tokens, editorial,
-                   edit, storyboard, render):
+    for module in (
+        health,
+        projects,
+        shots,
+        assets,
+        elements,
+        generation,
+        events,
+        media,
+        engines,
+        models,
+        takes,
+        tokens,
+        editorial,
+        edit,
+        storyboard,
+        render,
+    ):
         app.include_router(module.router)
     if settings.web_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")

@@ -36,8 +36,9 @@ def _serve(args: argparse.Namespace) -> int:
                 studio.bus.close()
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                            timeout_graceful_shutdown=10)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level=settings.log_level, timeout_graceful_shutdown=10
+    )
     StudioServer(config).run()
     return 0
 
@@ -84,9 +85,20 @@ def _generate(args: argparse.Namespace) -> int:
     from milimo.headless import generate
 
     try:
-        return generate(args.prompt, frames=args.frames, width=args.width, height=args.height, fps=args.fps, seed=args.seed,
-                        steps=args.steps, image=args.image, output=args.output, data_dir=args.data_dir,
-                        enhance=args.enhance, quiet=args.quiet)
+        return generate(
+            args.prompt,
+            frames=args.frames,
+            width=args.width,
+            height=args.height,
+            fps=args.fps,
+            seed=args.seed,
+            steps=args.steps,
+            image=args.image,
+            output=args.output,
+            data_dir=args.data_dir,
+            enhance=args.enhance,
+            quiet=args.quiet,
+        )
     except StudioError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
@@ -103,8 +115,18 @@ def _render(args: argparse.Namespace) -> int:
     from milimo.render_cli import render
 
     try:
-        return render(args.project, data_dir=args.data_dir, output=args.output, format=args.format, quality=args.quality,
-                      in_frame=args.in_frame, out_frame=args.out_frame, muted=args.mute, solo=args.solo, quiet=args.quiet)
+        return render(
+            args.project,
+            data_dir=args.data_dir,
+            output=args.output,
+            format=args.format,
+            quality=args.quality,
+            in_frame=args.in_frame,
+            out_frame=args.out_frame,
+            muted=args.mute,
+            solo=args.solo,
+            quiet=args.quiet,
+        )
     except StudioError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
@@ -154,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the studio (API, web app, workers)")
     serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1, MILIMO_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8000, MILIMO_PORT)")
-    serve.add_argument("--data-dir", type=Path, default=None, help="where projects and the database live (default ./data, MILIMO_DATA_DIR)")
+    serve.add_argument(
+        "--data-dir", type=Path, default=None, help="where projects and the database live (default ./data, MILIMO_DATA_DIR)"
+    )
     serve.set_defaults(func=_serve)
 
     worker = sub.add_parser("worker", help="run jobs from the shared PostgreSQL queue (a cluster without Ray)")
@@ -166,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     sam = sub.add_parser("sam-service", help="start the segmentation service (SAM 3 or the OpenCV draft engine), loopback only")
     sam.add_argument("--host", default="127.0.0.1", help="loopback address to bind (127.0.0.1 or ::1; anything else is refused)")
     sam.add_argument("--port", type=int, default=None, help="port (default 8001, MILIMO_SAM_PORT)")
-    sam.add_argument("--data-dir", type=Path, default=None, help="the studio's data dir: clips are read and masks written inside it")
+    sam.add_argument(
+        "--data-dir", type=Path, default=None, help="the studio's data dir: clips are read and masks written inside it"
+    )
     sam.set_defaults(func=_sam_service)
 
     gen = sub.add_parser("generate", help="generate one shot headless (the same job as POST /generate/advanced)")
@@ -180,19 +206,29 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--image", type=Path, default=None, help="conditioning image at frame 0 (image-to-video)")
     gen.add_argument("--enhance", action="store_true", help="enhance the prompt with the text engine first")
     gen.add_argument("-o", "--output", type=Path, required=True, help="where to write the .mp4 (or .jpg for --frames 1)")
-    gen.add_argument("--data-dir", type=Path, default=None, help="keep the job in this studio data dir (default: a temporary one)")
+    gen.add_argument(
+        "--data-dir", type=Path, default=None, help="keep the job in this studio data dir (default: a temporary one)"
+    )
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=_generate)
 
     ren = sub.add_parser("render", help="render a project's cut to a master file (the same job as POST /projects/{id}/render)")
     ren.add_argument("project", help="project id")
-    ren.add_argument("-o", "--output", type=Path, default=None, help="copy the master here (it also stays in the project's renders/)")
-    ren.add_argument("--format", choices=["mp4", "prores"], default="mp4", help="H.264 + AAC .mp4 (default) or ProRes 422 HQ .mov")
+    ren.add_argument(
+        "-o", "--output", type=Path, default=None, help="copy the master here (it also stays in the project's renders/)"
+    )
+    ren.add_argument(
+        "--format", choices=["mp4", "prores"], default="mp4", help="H.264 + AAC .mp4 (default) or ProRes 422 HQ .mov"
+    )
     ren.add_argument("--quality", choices=["draft", "standard", "high"], default="standard", help="H.264 quality")
     ren.add_argument("--in", dest="in_frame", type=int, default=None, help="first frame to render (default 0)")
     ren.add_argument("--out", dest="out_frame", type=int, default=None, help="first frame not rendered (default: the end)")
-    ren.add_argument("--mute", action="append", default=[], choices=["V1", "V2", "A1"], help="leave a track's sound out (repeatable)")
-    ren.add_argument("--solo", action="append", default=[], choices=["V1", "V2", "A1"], help="only these tracks sound (repeatable)")
+    ren.add_argument(
+        "--mute", action="append", default=[], choices=["V1", "V2", "A1"], help="leave a track's sound out (repeatable)"
+    )
+    ren.add_argument(
+        "--solo", action="append", default=[], choices=["V1", "V2", "A1"], help="only these tracks sound (repeatable)"
+    )
     ren.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
     ren.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ren.set_defaults(func=_render)

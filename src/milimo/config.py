@@ -144,8 +144,10 @@ class Settings(BaseSettings):
     @classmethod
     def _token_strength(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and len(v.get_secret_value()) < 16:
-            raise ValueError("MILIMO_AUTH_TOKEN must be at least 16 characters; make one with "
-                             "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`")
+            raise ValueError(
+                "MILIMO_AUTH_TOKEN must be at least 16 characters; make one with "
+                '`python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+            )
         return v
 
     @field_validator("ltx2_loras", mode="before")

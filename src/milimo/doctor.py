@@ -48,9 +48,17 @@ def accelerators() -> dict[str, Any]:
             props = torch.cuda.get_device_properties(i)
             free, total = torch.cuda.mem_get_info(i)
             cap = torch.cuda.get_device_capability(i)
-            out["gpus"].append({"index": i, "name": props.name, "total_bytes": int(total), "free_bytes": int(free),
-                                "compute_capability": f"{cap[0]}.{cap[1]}", "bf16": bool(torch.cuda.is_bf16_supported()),
-                                "fp8": cap >= (8, 9)})
+            out["gpus"].append(
+                {
+                    "index": i,
+                    "name": props.name,
+                    "total_bytes": int(total),
+                    "free_bytes": int(free),
+                    "compute_capability": f"{cap[0]}.{cap[1]}",
+                    "bf16": bool(torch.cuda.is_bf16_supported()),
+                    "fp8": cap >= (8, 9),
+                }
+            )
     return out
 
 
@@ -76,18 +84,33 @@ def fits(models_dir: Path, gpus: list[dict[str, Any]], downloaded: dict[str, Pat
         if e.engine != "ltx2" or e.role != "base":
             continue
         size, source = _size(models_dir, e, downloaded)
-        row: dict[str, Any] = {"model_id": e.id, "version": e.version, "downloaded": e.id in downloaded,
-                               "usable": e.id in usable,  # downloaded with what it requires (the text encoder)
-                               "size_source": source, "weights_gib": round(size.total / GiB, 1), "gpus": [],
-                               # the VRAM each mode needs for 768×512×121 (fp8 where the GPU has it), any machine
-                               "vram_needed_gib": {m: {"bf16": _need(m, size, False), "fp8": _need(m, size, True)}
-                                                   for m in MODES}}
+        row: dict[str, Any] = {
+            "model_id": e.id,
+            "version": e.version,
+            "downloaded": e.id in downloaded,
+            "usable": e.id in usable,  # downloaded with what it requires (the text encoder)
+            "size_source": source,
+            "weights_gib": round(size.total / GiB, 1),
+            "gpus": [],
+            # the VRAM each mode needs for 768×512×121 (fp8 where the GPU has it), any machine
+            "vram_needed_gib": {m: {"bf16": _need(m, size, False), "fp8": _need(m, size, True)} for m in MODES},
+        }
         for gpu in gpus:
             plan = plan_memory(gpu["free_bytes"], size, fp8_capable=gpu["fp8"])
-            modes = {m: any(c["fits"] for c in plan_memory(gpu["free_bytes"], size, fp8_capable=gpu["fp8"], override=m)
-                            .considered) for m in MODES}
-            row["gpus"].append({"index": gpu["index"], "mode": plan.mode, "fp8": plan.fp8, "vae_tiling": plan.vae_tiling,
-                                "peak_gib": round(plan.peak_bytes / GiB, 1), "fits": modes})
+            modes = {
+                m: any(c["fits"] for c in plan_memory(gpu["free_bytes"], size, fp8_capable=gpu["fp8"], override=m).considered)
+                for m in MODES
+            }
+            row["gpus"].append(
+                {
+                    "index": gpu["index"],
+                    "mode": plan.mode,
+                    "fp8": plan.fp8,
+                    "vae_tiling": plan.vae_tiling,
+                    "peak_gib": round(plan.peak_bytes / GiB, 1),
+                    "fits": modes,
+                }
+            )
         rows.append(row)
     return rows
 
@@ -98,14 +121,18 @@ def advice(report: dict[str, Any]) -> list[str]:
     acc, models = report["accelerators"], {m["id"]: m for m in report["models"]}
     gpus = acc["gpus"]
     if not gpus:
-        tips.append("No CUDA GPU: video and image generation use the CPU draft engines"
-                    + (" (Apple MPS is there: real engines run on it, slowly)" if acc["mps"] else "")
-                    + "; a real LTX-2 model needs a CUDA GPU (16 GB or more).")
+        tips.append(
+            "No CUDA GPU: video and image generation use the CPU draft engines"
+            + (" (Apple MPS is there: real engines run on it, slowly)" if acc["mps"] else "")
+            + "; a real LTX-2 model needs a CUDA GPU (16 GB or more)."
+        )
     complete = [r for r in report["fits"] if r["usable"]]
     free_disk = report["disk"]["free_bytes"]
     if not complete and not gpus:
-        tips.append("Nothing to download for video here: without a GPU the real models would not run (see "
-                    "vram_needed_gib for the card each memory mode needs).")
+        tips.append(
+            "Nothing to download for video here: without a GPU the real models would not run (see "
+            "vram_needed_gib for the card each memory mode needs)."
+        )
     elif not complete:
         candidates = [r for r in report["fits"] if not r["downloaded"]]
         if gpus:
@@ -117,8 +144,10 @@ def advice(report: dict[str, Any]) -> list[str]:
             where = f", runs as {r['gpus'][0]['mode']} on GPU 0" if gpus and r["gpus"] else ""
             room = "" if size * 1.1 <= free_disk else f" (needs {size / 1e9:.0f} GB, {free_disk / 1e9:.0f} GB free)"
             gate = " (gated: accept the licence on Hugging Face and set HF_TOKEN)" if e.gated else ""
-            tips.append(f"Download next: {' + '.join(need)} ≈ {size / 1e9:.0f} GB{where}{gate}{room}: "
-                        f"`milimo models download {e.id}`" + "".join(f" and `milimo models download {q}`" for q in need[1:]))
+            tips.append(
+                f"Download next: {' + '.join(need)} ≈ {size / 1e9:.0f} GB{where}{gate}{room}: "
+                f"`milimo models download {e.id}`" + "".join(f" and `milimo models download {q}`" for q in need[1:])
+            )
             break
     else:
         best = complete[0]
@@ -141,14 +170,25 @@ def report(data_dir: Path) -> dict[str, Any]:
     disk_root = next((p for p in (models_dir, Path(data_dir), Path(data_dir).parent, Path.cwd()) if p.exists()), Path("/"))
     usage = shutil.disk_usage(disk_root)
     out: dict[str, Any] = {
-        "platform": {"system": platform.system(), "machine": platform.machine(), "python": platform.python_version(),
-                     "cpus": os.cpu_count() or 0},
+        "platform": {
+            "system": platform.system(),
+            "machine": platform.machine(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count() or 0,
+        },
         "accelerators": acc,
         "ram": _ram(),
         "disk": {"path": str(disk_root), "free_bytes": int(usage.free), "total_bytes": int(usage.total)},
         "models_dir": str(models_dir),
-        "models": [{"id": s.model_id, "status": s.state, "bytes_on_disk": s.bytes_on_disk,
-                    "engine": next(e.engine for e in MANIFEST if e.id == s.model_id)} for s in statuses],
+        "models": [
+            {
+                "id": s.model_id,
+                "status": s.state,
+                "bytes_on_disk": s.bytes_on_disk,
+                "engine": next(e.engine for e in MANIFEST if e.id == s.model_id),
+            }
+            for s in statuses
+        ],
         "fits": fits(models_dir, acc["gpus"], downloaded),
     }
     out["advice"] = advice(out)
@@ -161,14 +201,20 @@ def _gb(n: int) -> str:
 
 def render(r: dict[str, Any]) -> str:
     acc = r["accelerators"]
-    lines = [f"machine   {r['platform']['system']} {r['platform']['machine']}, {r['platform']['cpus']} CPUs, "
-             f"python {r['platform']['python']}, torch {acc['torch'] or 'not installed'}"]
+    lines = [
+        f"machine   {r['platform']['system']} {r['platform']['machine']}, {r['platform']['cpus']} CPUs, "
+        f"python {r['platform']['python']}, torch {acc['torch'] or 'not installed'}"
+    ]
     lines.append(f"RAM       {_gb(r['ram']['available_bytes'])} free of {_gb(r['ram']['total_bytes'])}")
     lines.append(f"disk      {_gb(r['disk']['free_bytes'])} free at {r['disk']['path']}")
-    lines.append(f"CUDA      {'yes, CUDA ' + str(acc['cuda_version']) if acc['cuda'] else 'no'}; MPS {'yes' if acc['mps'] else 'no'}")
+    lines.append(
+        f"CUDA      {'yes, CUDA ' + str(acc['cuda_version']) if acc['cuda'] else 'no'}; MPS {'yes' if acc['mps'] else 'no'}"
+    )
     for g in acc["gpus"]:
-        lines.append(f"GPU {g['index']}     {g['name']}: {_gb(g['free_bytes'])} free of {_gb(g['total_bytes'])}, "
-                     f"compute {g['compute_capability']}, fp8 {'yes' if g['fp8'] else 'no'}")
+        lines.append(
+            f"GPU {g['index']}     {g['name']}: {_gb(g['free_bytes'])} free of {_gb(g['total_bytes'])}, "
+            f"compute {g['compute_capability']}, fp8 {'yes' if g['fp8'] else 'no'}"
+        )
     lines.append("")
     lines.append(f"models in {r['models_dir']}:")
     for m in r["models"]:
@@ -179,12 +225,14 @@ def render(r: dict[str, Any]) -> str:
         head = f"  {row['model_id']:<18} {row['weights_gib']:>6.1f} GiB ({row['size_source']})"
         if not row["gpus"]:
             need = row["vram_needed_gib"]
-            lines.append(f"{head}  needs: " + ", ".join(f"{m} {need[m]['bf16']:g}/{need[m]['fp8']:g}" for m in MODES)
-                         + " GiB (bf16/fp8)")
+            lines.append(
+                f"{head}  needs: " + ", ".join(f"{m} {need[m]['bf16']:g}/{need[m]['fp8']:g}" for m in MODES) + " GiB (bf16/fp8)"
+            )
         for g in row["gpus"]:
             ok = ", ".join(m for m, fit in g["fits"].items() if fit) or "none"
-            lines.append(f"{head}  GPU {g['index']}: {g['mode']}{' + fp8' if g['fp8'] else ''}, peak ≈ {g['peak_gib']} GiB; "
-                         f"fits: {ok}")
+            lines.append(
+                f"{head}  GPU {g['index']}: {g['mode']}{' + fp8' if g['fp8'] else ''}, peak ≈ {g['peak_gib']} GiB; fits: {ok}"
+            )
     lines.append("")
     lines.extend(f"- {tip}" for tip in r["advice"])
     return "\n".join(lines)

@@ -24,8 +24,21 @@ def _bar(progress: float, message: str, eta: float | None) -> str:
     return f"\r[{'#' * filled}{'.' * (30 - filled)}] {progress:5.1f}% {message[:48]:<48}{eta_text}"
 
 
-def generate(prompt: str, *, frames: int, width: int, height: int, fps: float, seed: int, steps: int, image: Path | None,
-             output: Path, data_dir: Path | None, enhance: bool, quiet: bool = False) -> int:
+def generate(
+    prompt: str,
+    *,
+    frames: int,
+    width: int,
+    height: int,
+    fps: float,
+    seed: int,
+    steps: int,
+    image: Path | None,
+    output: Path,
+    data_dir: Path | None,
+    enhance: bool,
+    quiet: bool = False,
+) -> int:
     temp = None
     if data_dir is None:
         temp = tempfile.TemporaryDirectory(prefix="milimo-generate-")
@@ -35,14 +48,25 @@ def generate(prompt: str, *, frames: int, width: int, height: int, fps: float, s
     studio.start()  # seed §5 as `milimo serve` does it: zombies of an earlier run are recovered too
     job_id: str | None = None
     try:
-        project = projects.create_project(studio.db, settings, ProjectCreate(name="Headless", resolution_w=width, resolution_h=height, fps=fps))
+        project = projects.create_project(
+            studio.db, settings, ProjectCreate(name="Headless", resolution_w=width, resolution_h=height, fps=fps)
+        )
         timeline = []
         if image is not None:
             with open(image, "rb") as f:
                 asset = assets.upload_asset(studio.db, settings, project["id"], "reference", image.name, f)
             timeline = [TimelineItem(asset_id=asset["id"], frame_index=0, strength=1.0)]
-        config = ShotConfig(prompt=prompt, num_frames=frames, width=width, height=height, fps=fps, seed=seed,
-                            num_inference_steps=steps, enhance_prompt=enhance, timeline=timeline)
+        config = ShotConfig(
+            prompt=prompt,
+            num_frames=frames,
+            width=width,
+            height=height,
+            fps=fps,
+            seed=seed,
+            num_inference_steps=steps,
+            enhance_prompt=enhance,
+            timeline=timeline,
+        )
         cursor = studio.bus.last_id - 1  # before submitting: the slots are running, the first event may come at once
         queued = generation.submit_advanced(studio, GenerateAdvanced(project_id=project["id"], shot_config=config))
         job_id = queued["job_id"]
@@ -55,7 +79,12 @@ def generate(prompt: str, *, frames: int, width: int, height: int, fps: float, s
                 if ev.data.get("job_id") != job_id:
                     continue
                 if ev.type == "progress" and not quiet:
-                    print(_bar(ev.data["progress"], ev.data.get("message", ""), ev.data.get("eta")), end="", file=sys.stderr, flush=True)
+                    print(
+                        _bar(ev.data["progress"], ev.data.get("message", ""), ev.data.get("eta")),
+                        end="",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 elif ev.type == "complete":
                     url = ev.data.get("video_url") or ev.data["url"]
                     source = settings.project_dir(project["id"]) / url.split(f"/projects/{project['id']}/", 1)[1]

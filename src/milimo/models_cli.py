@@ -38,8 +38,17 @@ def list_models(data_dir: Path | None, out=sys.stdout) -> int:
         st = library.model_status(models_dir, e)
         status = st.state + (" (partial)" if st.partial and st.state == "not_downloaded" else "")
         status += " [hf cache]" if st.source == "hf_cache" else ""
-        rows.append((e.id, status, "~" + _size(e.expected_bytes), _size(st.bytes_on_disk) if st.bytes_on_disk else "-",
-                     e.engine, e.license, "yes" if e.gated else "no"))
+        rows.append(
+            (
+                e.id,
+                status,
+                "~" + _size(e.expected_bytes),
+                _size(st.bytes_on_disk) if st.bytes_on_disk else "-",
+                e.engine,
+                e.license,
+                "yes" if e.gated else "no",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
@@ -52,8 +61,10 @@ def _bar(p: DownloadProgress, speed: float) -> str:
     frac = p.fraction
     filled = int(frac * 30)
     eta = f" eta {max(0, p.bytes_total - p.bytes_done) / speed:5.0f}s" if speed > 0 else ""
-    return (f"\r[{'#' * filled}{'.' * (30 - filled)}] {frac * 100:5.1f}% {_size(p.bytes_done)} / {_size(p.bytes_total)}"
-            f" {_size(speed)}/s{eta}   ")
+    return (
+        f"\r[{'#' * filled}{'.' * (30 - filled)}] {frac * 100:5.1f}% {_size(p.bytes_done)} / {_size(p.bytes_total)}"
+        f" {_size(speed)}/s{eta}   "
+    )
 
 
 def download(name: str, data_dir: Path | None, quiet: bool = False) -> int:
@@ -119,8 +130,11 @@ def download(name: str, data_dir: Path | None, quiet: bool = False) -> int:
             pass
     if not quiet and len(latest) > shown and not cancel.is_set():  # the final 100 % report
         p = latest[-1]
-        print(_bar(p, (p.bytes_done - first[1]) / max(1e-6, time.monotonic() - first[0]) if first else p.speed_bps),
-              end="", file=sys.stderr)
+        print(
+            _bar(p, (p.bytes_done - first[1]) / max(1e-6, time.monotonic() - first[0]) if first else p.speed_bps),
+            end="",
+            file=sys.stderr,
+        )
         shown = len(latest)
     if not quiet and shown:
         print(file=sys.stderr)

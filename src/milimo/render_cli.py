@@ -17,16 +17,26 @@ from milimo.jobs.cancel import cancel_job
 from milimo.render.submit import RenderRequest, submit_render
 
 
-def render(project_id: str, *, data_dir: Path | None, output: Path | None, format: str, quality: str,
-           in_frame: int | None, out_frame: int | None, muted: list[str], solo: list[str], quiet: bool = False) -> int:
+def render(
+    project_id: str,
+    *,
+    data_dir: Path | None,
+    output: Path | None,
+    format: str,
+    quality: str,
+    in_frame: int | None,
+    out_frame: int | None,
+    muted: list[str],
+    solo: list[str],
+    quiet: bool = False,
+) -> int:
     overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir is not None else {}
     settings = Settings(log_level="warning", **overrides)
     studio = Studio(settings, slots=1)
     studio.start()
     job_id: str | None = None
     try:
-        request = RenderRequest(format=format, quality=quality, in_frame=in_frame, out_frame=out_frame,
-                                muted=muted, solo=solo)
+        request = RenderRequest(format=format, quality=quality, in_frame=in_frame, out_frame=out_frame, muted=muted, solo=solo)
         cursor = studio.bus.last_id - 1
         queued = submit_render(studio, project_id, request)
         job_id = queued["job_id"]
@@ -39,8 +49,12 @@ def render(project_id: str, *, data_dir: Path | None, output: Path | None, forma
                 if ev.data.get("job_id") != job_id:
                     continue
                 if ev.type == "progress" and not quiet:
-                    print(_bar(ev.data["progress"], ev.data.get("message", ""), ev.data.get("eta")), end="",
-                          file=sys.stderr, flush=True)
+                    print(
+                        _bar(ev.data["progress"], ev.data.get("message", ""), ev.data.get("eta")),
+                        end="",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 elif ev.type == "complete":
                     source = settings.project_dir(project_id) / ev.data["url"].split(f"/projects/{project_id}/", 1)[1]
                     if output is not None:
@@ -49,8 +63,10 @@ def render(project_id: str, *, data_dir: Path | None, output: Path | None, forma
                     if not quiet:
                         print(_bar(100, "Done", None), file=sys.stderr)
                     copied = ev.data.get("copied_frames") or 0
-                    print(f"{output or source} ({ev.data.get('actual_frames')} frames, {ev.data.get('format')}"
-                          f"{f', {copied} copied' if copied else ''})")
+                    print(
+                        f"{output or source} ({ev.data.get('actual_frames')} frames, {ev.data.get('format')}"
+                        f"{f', {copied} copied' if copied else ''})"
+                    )
                     return 0
                 elif ev.type in ("error", "cancelled"):
                     print(f"\n{ev.type}: {ev.data.get('message')}", file=sys.stderr)

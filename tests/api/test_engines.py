@@ -85,7 +85,10 @@ def test_studio_runs_the_real_engines_when_weights_are_present(weights, tmp_path
     with httpx.Client(base_url=server.url, timeout=60) as http:
         engines = http.get("/engines").json()["engines"]
         assert {c: engines[c]["engine"] for c in ("video", "image", "text")} == {
-            "video": "ltx2", "image": "flux2-klein", "text": "gemma3"}
+            "video": "ltx2",
+            "image": "flux2-klein",
+            "text": "gemma3",
+        }
         for capability in ("video", "image", "text"):
             assert engines[capability]["why"] == "weights_found"
             assert engines[capability]["reason"].startswith("weights found at ")
@@ -225,8 +228,9 @@ def test_ltx2_settings_reach_the_engine_and_a_bad_lora_says_which(weights, tmp_p
 
     data = studio_with(weights, tmp_path, "ltx2-dev", "gemma3-12b")
     lora = _tiny_lora(weights / "ltx2-dev", data / "models" / "loras", 1)
-    settings = Settings(data_dir=data, log_level="warning", ltx2_offload="model", ltx2_fp8="off",
-                        ltx2_loras=f"loras/{lora.name}:0.7:camera")  # as MILIMO_LTX2_LORAS would say it
+    settings = Settings(
+        data_dir=data, log_level="warning", ltx2_offload="model", ltx2_fp8="off", ltx2_loras=f"loras/{lora.name}:0.7:camera"
+    )  # as MILIMO_LTX2_LORAS would say it
     with TestClient(create_app(settings)) as c:
         video = c.get("/engines").json()["engines"]["video"]
     assert video["engine"] == "ltx2" and video["offload"] == "model" and video["fp8"] is False
@@ -236,7 +240,9 @@ def test_ltx2_settings_reach_the_engine_and_a_bad_lora_says_which(weights, tmp_p
     with TestClient(create_app(missing)) as c:
         video = c.get("/engines").json()["engines"]["video"]
     assert video["engine"] == "draft"
-    assert video["candidates"][0]["status"] == "unavailable" and "loras/dolly-in.safetensors:0.8" in video["candidates"][0]["reason"]
+    assert (
+        video["candidates"][0]["status"] == "unavailable" and "loras/dolly-in.safetensors:0.8" in video["candidates"][0]["reason"]
+    )
 
 
 def test_a_remote_ollama_needs_allow_remote(tmp_path):
@@ -245,8 +251,9 @@ def test_a_remote_ollama_needs_allow_remote(tmp_path):
     from milimo.app import create_app
     from milimo.config import Settings
 
-    settings = Settings(data_dir=tmp_path / "data", log_level="warning", text_engine="ollama",
-                        ollama_url="http://192.0.2.10:11434")  # never contacted: refused before any request
+    settings = Settings(
+        data_dir=tmp_path / "data", log_level="warning", text_engine="ollama", ollama_url="http://192.0.2.10:11434"
+    )  # never contacted: refused before any request
     assert settings.ollama_allow_remote is False
     with TestClient(create_app(settings)) as c:
         text = c.get("/engines").json()["engines"]["text"]

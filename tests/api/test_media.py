@@ -105,7 +105,7 @@ def test_files_bigger_than_a_read_come_back_exact_whole_and_in_ranges(client, se
         r = client.get(url, headers={"Range": f"bytes={start}-{end}"})
         assert r.status_code == 206 and r.content == data[start : end + 1], (start, end)
     r = client.get(url, headers={"Range": f"bytes=-{mib + 7}"})
-    assert r.content == data[-(mib + 7):]
+    assert r.content == data[-(mib + 7) :]
 
 
 def test_if_none_match_comparison():

@@ -21,15 +21,22 @@ from milimo.engines.library import MANIFEST, entry, marker_path, model_status
 from tests.engines.real import fakehub
 from tests.sse import SSEClient
 
-needs_hub = pytest.mark.skipif(importlib.util.find_spec("huggingface_hub") is None, reason="needs huggingface_hub ([models] extra)")
+needs_hub = pytest.mark.skipif(
+    importlib.util.find_spec("huggingface_hub") is None, reason="needs huggingface_hub ([models] extra)"
+)
 HAVE_TORCH_STACK = all(importlib.util.find_spec(m) is not None for m in ("torch", "diffusers", "transformers"))
 UPSCALER = "ltx2-spatial-upscaler"
 BIG = "latent_upsampler/diffusion_pytorch_model.safetensors"
 
 
 def hub_env(url: str, tmp_path: Path) -> dict[str, str]:
-    return {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": url, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-            "HF_HOME": str(tmp_path / "hf")}
+    return {
+        "HF_HUB_OFFLINE": "0",
+        "HF_ENDPOINT": url,
+        "HF_HUB_DISABLE_XET": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HOME": str(tmp_path / "hf"),
+    }
 
 
 @pytest.fixture
@@ -58,7 +65,11 @@ def test_models_lists_every_manifest_entry_with_status_size_licence_and_engine(c
     assert body["count"] == len(MANIFEST) and [m["id"] for m in body["models"]] == [e.id for e in MANIFEST]
     assert body["disk_free_bytes"] > 0 and body["models_dir"].endswith("models")
     ltx2 = next(m for m in body["models"] if m["id"] == "ltx2-distilled")
-    assert ltx2["status"] == "not_downloaded" and ltx2["engine"] == "ltx2" and ltx2["size_bytes"] == entry("ltx2-distilled").expected_bytes
+    assert (
+        ltx2["status"] == "not_downloaded"
+        and ltx2["engine"] == "ltx2"
+        and ltx2["size_bytes"] == entry("ltx2-distilled").expected_bytes
+    )
     assert ltx2["license"] and ltx2["requires"] == ["gemma3-12b"] and ltx2["missing_requirements"] == ["gemma3-12b"]
     assert ltx2["progress"] is None and not ltx2["loaded"] and not ltx2["in_use"]
     gemma = client.get("/models/gemma3-12b").json()
@@ -66,8 +77,12 @@ def test_models_lists_every_manifest_entry_with_status_size_licence_and_engine(c
 
 
 def test_unknown_models_are_404_everywhere(client):
-    for method, path in (("GET", "/models/sd15"), ("POST", "/models/sd15/download"), ("DELETE", "/models/sd15/download"),
-                         ("DELETE", "/models/sd15")):
+    for method, path in (
+        ("GET", "/models/sd15"),
+        ("POST", "/models/sd15/download"),
+        ("DELETE", "/models/sd15/download"),
+        ("DELETE", "/models/sd15"),
+    ):
         r = client.request(method, path)
         assert r.status_code == 404 and "no model called 'sd15'" in r.json()["detail"], (method, path)
     assert client.get("/models/..%2Fetc").status_code in (404, 422)
@@ -149,8 +164,9 @@ def test_cancel_mid_download_then_resume_then_delete(hub, tmp_path, server_facto
 
         fetched_before = sum(1 for m, p, _ in fakehub.HubHandler.log if m == "GET" and p.endswith("config.json"))
         assert http.post(f"/models/{UPSCALER}/download").status_code == 202
-        done = sse.wait_for(lambda e: e.type in ("download_error", "download_complete") and e.data["model_id"] == UPSCALER
-                            and e.id > error.id)
+        done = sse.wait_for(
+            lambda e: e.type in ("download_error", "download_complete") and e.data["model_id"] == UPSCALER and e.id > error.id
+        )
         assert done.type == "download_complete", done.data
         assert done.data["bytes"] == total and done.data["path"].endswith(UPSCALER)
         fetched_after = sum(1 for m, p, _ in fakehub.HubHandler.log if m == "GET" and p.endswith("config.json"))
@@ -175,7 +191,9 @@ def test_a_repo_the_hub_cannot_serve_ends_in_download_error(hub, tmp_path, serve
     with httpx.Client(base_url=server.url, timeout=30) as http:
         sse = SSEClient(server.url)
         assert http.post("/models/flux2-klein-4b/download").status_code == 202
-        error = sse.wait_for(lambda e: e.type in ("download_error", "download_complete") and e.data["model_id"] == "flux2-klein-4b")
+        error = sse.wait_for(
+            lambda e: e.type in ("download_error", "download_complete") and e.data["model_id"] == "flux2-klein-4b"
+        )
         sse.close()
         assert error.type == "download_error" and error.data["message"] and not error.data["cancelled"]
         status = http.get("/models/flux2-klein-4b").json()
@@ -198,7 +216,9 @@ def test_download_emits_progress_then_complete_and_the_next_job_uses_the_real_en
         assert http.get("/engines").json()["engines"]["image"]["engine"] == "draft"
         sse = SSEClient(server.url)
         assert http.post("/models/flux2-klein-4b/download").status_code == 202
-        done = sse.wait_for(lambda e: e.type in ("download_error", "download_complete") and e.data["model_id"] == "flux2-klein-4b")
+        done = sse.wait_for(
+            lambda e: e.type in ("download_error", "download_complete") and e.data["model_id"] == "flux2-klein-4b"
+        )
         assert done.type == "download_complete", done.data
         progress = [e for e in events_for(sse, "flux2-klein-4b") if e.type == "download_progress"]
         assert progress and all(e.id < done.id for e in progress)
@@ -210,8 +230,10 @@ def test_download_emits_progress_then_complete_and_the_next_job_uses_the_real_en
         assert image["engine"] == "flux2-klein" and image["why"] == "weights_found"
 
         pid = http.post("/projects", json={"name": "After download"}).json()["id"]
-        r = http.post("/generate/image", json={"project_id": pid, "prompt": "a lighthouse", "width": 64, "height": 64,
-                                               "num_inference_steps": 2, "seed": 3})
+        r = http.post(
+            "/generate/image",
+            json={"project_id": pid, "prompt": "a lighthouse", "width": 64, "height": 64, "num_inference_steps": 2, "seed": 3},
+        )
         job = sse.wait_for(lambda e: e.data.get("job_id") == r.json()["job_id"] and e.type in ("complete", "error"), 120)
         sse.close()
         assert job.type == "complete" and job.data["engine"] == "flux2-klein"

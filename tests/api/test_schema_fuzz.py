@@ -26,8 +26,13 @@ from milimo.app import create_app
 from tests.conftest import ServerProcess
 
 EXAMPLES_PER_OPERATION = 12
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 schema = schemathesis.openapi.from_dict(create_app().openapi())
 LEFT_OUT = ("/events",)
 
@@ -36,8 +41,18 @@ class Studio:
     """A real server with one project, a shot, an uploaded image and a finished job to aim at."""
 
     def __init__(self, tmp: Path) -> None:
-        self.server = ServerProcess(tmp / "data", env={"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft",
-                                                       "MILIMO_TEXT_ENGINE": "draft", "HF_HUB_OFFLINE": "1"}).start()
+        self.server = ServerProcess(
+            tmp / "data",
+            env={
+                "MILIMO_VIDEO_ENGINE": "draft",
+                "MILIMO_IMAGE_ENGINE": "draft",
+                "MILIMO_TEXT_ENGINE": "draft",
+                "HF_HUB_OFFLINE": "1",
+                # No segmentation service: /edit answers its documented 503,
+                # whatever else runs on this machine's port 8001.
+                "MILIMO_SAM_URL": "http://127.0.0.1:9",
+            },
+        ).start()
         self.http = httpx.Client(base_url=self.server.url, timeout=30)
         self.ids: dict[str, str] = {}
         self.ensure()
@@ -45,16 +60,28 @@ class Studio:
     def ensure(self) -> dict[str, str]:
         """Recreate what an earlier case deleted."""
         pid = self.ids.get("project_id")
-        if pid and self.http.get(f"/projects/{pid}").status_code == 200 and \
-                self.http.get(f"/assets/{self.ids['asset_id']}").status_code == 200:
+        if (
+            pid
+            and self.http.get(f"/projects/{pid}").status_code == 200
+            and self.http.get(f"/assets/{self.ids['asset_id']}").status_code == 200
+        ):
             return self.ids
         project = self.http.post("/projects", json={"name": "Fuzz"}).json()
         pid = project["id"]
-        self.http.put(f"/projects/{pid}/save", json={"base_version": project["version"], "shots": [{"id": f"shot{pid[:8]}", "num_frames": 49}]})
+        self.http.put(
+            f"/projects/{pid}/save",
+            json={"base_version": project["version"], "shots": [{"id": f"shot{pid[:8]}", "num_frames": 49}]},
+        )
         asset = self.http.post("/upload", data={"project_id": pid}, files={"file": ("p.png", _png(), "image/png")}).json()
         job = self.http.post("/generate/image", json={"project_id": pid, "prompt": "x", "width": 64, "height": 64}).json()
-        self.ids = {"project_id": pid, "shot_id": f"shot{pid[:8]}", "asset_id": asset["id"], "job_id": job["job_id"],
-                    "path": asset["url"].split("/assets/", 1)[1], "model_id": "ltx2-distilled"}
+        self.ids = {
+            "project_id": pid,
+            "shot_id": f"shot{pid[:8]}",
+            "asset_id": asset["id"],
+            "job_id": job["job_id"],
+            "path": asset["url"].split("/assets/", 1)[1],
+            "model_id": "ltx2-distilled",
+        }
         return self.ids
 
     def cancel_queued(self, response) -> None:
@@ -87,8 +114,9 @@ def studio(tmp_path_factory):
 
 
 @schema.include(path_regex="^(?!/events$)").parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_every_operation_answers_within_its_schema(case, studio):
     ids = studio.ensure()
     rng = random.Random(repr(case.path_parameters) + repr(case.query))

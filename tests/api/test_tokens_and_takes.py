@@ -42,8 +42,10 @@ def test_a_value_that_is_not_a_token_is_422_and_nothing_is_stored(client, settin
 @pytest.mark.models
 @needs_hub
 def test_downloads_send_the_stored_token_to_the_hub(tmp_path, server_factory):
-    url, hub = fakehub.serve("Lightricks/LTX-2", {"latent_upsampler/config.json": b"{}",
-                                                 "latent_upsampler/diffusion_pytorch_model.safetensors": b"0" * 4096})
+    url, hub = fakehub.serve(
+        "Lightricks/LTX-2",
+        {"latent_upsampler/config.json": b"{}", "latent_upsampler/diffusion_pytorch_model.safetensors": b"0" * 4096},
+    )
     seen: list[str | None] = []
     handler = fakehub.HubHandler
     original = handler._serve
@@ -79,8 +81,9 @@ def _wait(http: httpx.Client, job_id: str, timeout: float = 60) -> dict:
 
 
 def test_takes_are_numbered_named_and_marked_out_of_date(tmp_path, server_factory):
-    server = server_factory(tmp_path / "data", env={"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft",
-                                                   "MILIMO_TEXT_ENGINE": "draft"})
+    server = server_factory(
+        tmp_path / "data", env={"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft", "MILIMO_TEXT_ENGINE": "draft"}
+    )
     with httpx.Client(base_url=server.url, timeout=30) as http:
         pid = http.post("/projects", json={"name": "Takes"}).json()["id"]
         shot = {"prompt": "a lighthouse at dusk", "seed": 7, "num_frames": 9, "width": 128, "height": 96, "enhance_prompt": False}
@@ -100,8 +103,10 @@ def test_takes_are_numbered_named_and_marked_out_of_date(tmp_path, server_factor
         assert all(t["engine"] == "draft" and not t["upload"] and t["media_type"] == "video" for t in takes)
 
         state = http.get(f"/projects/{pid}").json()
-        r = http.put(f"/projects/{pid}/save", json={"base_version": state["version"],
-                                                    "shots": [{"id": sid, "prompt": "a lighthouse in fog"}]})
+        r = http.put(
+            f"/projects/{pid}/save",
+            json={"base_version": state["version"], "shots": [{"id": sid, "prompt": "a lighthouse in fog"}]},
+        )
         assert r.status_code == 200, r.text
         again = http.get(f"/projects/{pid}/takes", params={"shot_id": sid}).json()["takes"]
         assert [t["changed"] for t in again] == [["prompt", "seed"], ["prompt"]]
@@ -115,16 +120,26 @@ def test_an_upload_keeps_its_name_and_is_listed_as_the_take_of_the_shot_showing_
 
     buf = io.BytesIO()
     Image.new("RGB", (32, 24), (200, 90, 40)).save(buf, format="PNG")
-    r = client.post("/upload", data={"project_id": project["id"]}, files={"file": ("Harbour at dusk.png", buf.getvalue(), "image/png")})
+    r = client.post(
+        "/upload", data={"project_id": project["id"]}, files={"file": ("Harbour at dusk.png", buf.getvalue(), "image/png")}
+    )
     assert r.status_code == 201, r.text
     asset = r.json()
     assert asset["filename"] == "Harbour at dusk.png"
-    r = client.put(f"/projects/{project['id']}/save", json={"base_version": project["version"],
-                                                           "shots": [{"id": "s1", "media_asset_id": asset["id"]}]})
+    r = client.put(
+        f"/projects/{project['id']}/save",
+        json={"base_version": project["version"], "shots": [{"id": "s1", "media_asset_id": asset["id"]}]},
+    )
     assert r.status_code == 200, r.text
     [take] = client.get(f"/projects/{project['id']}/takes").json()["takes"]
     assert (take["label"], take["upload"], take["current"], take["number"], take["made_with"], take["changed"]) == (
-        "Harbour at dusk.png", True, True, None, None, [])
+        "Harbour at dusk.png",
+        True,
+        True,
+        None,
+        None,
+        [],
+    )
 
 
 def test_choosing_another_take_brings_its_own_enhanced_prompt_not_the_previous_ones(client, project, settings):
@@ -137,13 +152,19 @@ def test_choosing_another_take_brings_its_own_enhanced_prompt_not_the_previous_o
 
     buf = io.BytesIO()
     Image.new("RGB", (16, 16)).save(buf, format="PNG")
-    upload = client.post("/upload", data={"project_id": project["id"]}, files={"file": ("still.png", buf.getvalue(), "image/png")}).json()
-    r = client.put(f"/projects/{project['id']}/save", json={"base_version": project["version"], "shots": [{"id": "s1", "prompt": "x"}]})
+    upload = client.post(
+        "/upload", data={"project_id": project["id"]}, files={"file": ("still.png", buf.getvalue(), "image/png")}
+    ).json()
+    r = client.put(
+        f"/projects/{project['id']}/save", json={"base_version": project["version"], "shots": [{"id": "s1", "prompt": "x"}]}
+    )
     db = Database(settings.db_url)
     db.write(lambda session: setattr(session.get(Shot, "s1"), "enhanced_prompt", "the previous take's long prompt"))
     db.close()
-    r = client.put(f"/projects/{project['id']}/save", json={"base_version": r.json()["version"],
-                                                           "shots": [{"id": "s1", "media_asset_id": upload["id"]}]})
+    r = client.put(
+        f"/projects/{project['id']}/save",
+        json={"base_version": r.json()["version"], "shots": [{"id": "s1", "media_asset_id": upload["id"]}]},
+    )
     assert r.status_code == 200
     shot = client.get(f"/projects/{project['id']}").json()["shots"][0]
     assert shot.get("enhanced_prompt") is None  # cleared (the state leaves an empty field out)

@@ -13,8 +13,13 @@ from milimo.engines.library import MANIFEST, entry
 
 
 def doctor(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "milimo.cli", "doctor", *args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    return subprocess.run(
+        [sys.executable, "-m", "milimo.cli", "doctor", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
 
 
 def test_doctor_json_describes_this_machine_and_the_library(tmp_path: Path):

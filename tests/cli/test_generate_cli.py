@@ -18,7 +18,9 @@ def test_generate_image_to_video_writes_the_mp4(tmp_path):
     image = tmp_path / "first.png"
     Image.new("RGB", (320, 200), (40, 90, 160)).save(image)
     out = tmp_path / "out" / "shot.mp4"
-    r = run_cli("A tide pool at dawn", "--frames", "30", "--width", "256", "--height", "160", "--image", str(image), "-o", str(out))
+    r = run_cli(
+        "A tide pool at dawn", "--frames", "30", "--width", "256", "--height", "160", "--image", str(image), "-o", str(out)
+    )
     assert r.returncode == 0, r.stderr
     assert "adjusted num_frames: 30 -> 33" in r.stderr and "100.0%" in r.stderr
     info = probe(out)

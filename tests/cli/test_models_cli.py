@@ -15,22 +15,35 @@ import pytest
 from milimo.engines.library import MANIFEST, entry, marker_path, model_status
 from tests.engines.real import fakehub
 
-needs_hub = pytest.mark.skipif(importlib.util.find_spec("huggingface_hub") is None, reason="needs huggingface_hub ([models] extra)")
+needs_hub = pytest.mark.skipif(
+    importlib.util.find_spec("huggingface_hub") is None, reason="needs huggingface_hub ([models] extra)"
+)
 UPSCALER = "ltx2-spatial-upscaler"
 BIG = "latent_upsampler/diffusion_pytorch_model.safetensors"
 
 
 def milimo(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "milimo.cli", "models", *args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, **(env or {})}, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "milimo.cli", "models", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
 
 
 @pytest.fixture
 def hub(tmp_path):
     files = {"latent_upsampler/config.json": b"{}", BIG: os.urandom(24 * 1024 * 1024)}
     url, server = fakehub.serve(entry(UPSCALER).repo_id, files, pause_s=0.004)
-    env = {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": url, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-           "HF_HOME": str(tmp_path / "hf")}
+    env = {
+        "HF_HUB_OFFLINE": "0",
+        "HF_ENDPOINT": url,
+        "HF_HUB_DISABLE_XET": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HOME": str(tmp_path / "hf"),
+    }
     yield env, files
     server.shutdown()
 
@@ -44,7 +57,7 @@ def test_models_list_is_a_table_of_the_library(tmp_path: Path):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0].split() == ["ID", "STATUS", "SIZE", "ON", "DISK", "ENGINE", "LICENCE", "GATED"]
-    rows = {line.split()[0]: line for line in lines[1:len(MANIFEST) + 1]}
+    rows = {line.split()[0]: line for line in lines[1 : len(MANIFEST) + 1]}
     assert list(rows) == [e.id for e in MANIFEST]
     assert "downloaded" in rows[UPSCALER] and "not_downloaded" in rows["ltx2-dev"]
     assert "Apache-2.0" in rows["flux2-klein-4b"] and rows["sam3"].rstrip().endswith("yes")
@@ -76,8 +89,13 @@ def test_download_shows_progress_and_lands_where_the_studio_looks(tmp_path: Path
 def test_ctrl_c_cancels_cleanly_and_the_next_run_resumes(tmp_path: Path, hub):
     env, files = hub
     data = tmp_path / "data"
-    proc = subprocess.Popen([sys.executable, "-m", "milimo.cli", "models", "download", UPSCALER, "--data-dir", str(data)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "milimo.cli", "models", "download", UPSCALER, "--data-dir", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
     pending = data / "models" / UPSCALER / ".cache" / "huggingface" / "download"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until the big file is being written

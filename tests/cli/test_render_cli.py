@@ -14,7 +14,9 @@ from tests.render.test_cut import upload
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "milimo.cli", "render", *args], capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "milimo.cli", "render", *args], capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def make_project(settings, tmp_path) -> str:

@@ -39,10 +39,26 @@ def postgres_url() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     port = free_port()
-    subprocess.run(_as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "milimo", "--no-sync"]), check=True, capture_output=True)
-    subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-w", "-l", str(root / "log"), "-o",
-                                 f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"], ) + ["start"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "milimo", "--no-sync"]), check=True, capture_output=True
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                pg_ctl,
+                "-D",
+                str(data),
+                "-w",
+                "-l",
+                str(root / "log"),
+                "-o",
+                f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            ],
+        )
+        + ["start"],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://milimo@127.0.0.1:{port}/postgres"
     finally:

@@ -6,24 +6,57 @@ import sqlite3
 
 from milimo.db.migrate import upgrade
 
-SHOT = {"id": "s", "project_id": "p", "index": 0, "track_index": 0, "start_frame": 0, "trim_in": 0, "trim_out": 0,
-        "prompt": "", "negative_prompt": "", "seed": 1, "width": 64, "height": 64, "num_frames": 9, "fps": 24, "steps": 1,
-        "cfg_scale": 1, "enhance_prompt": 0, "upscale": 0, "pipeline_override": "auto", "auto_continue": 0, "timeline": "[]",
-        "action": "", "dialogue": "", "character": "", "shot_type": "", "matched_elements": "[]", "status": "completed",
-        "video_url": "/projects/p/generated/j.mp4", "created_at": "2026-01-01", "updated_at": "2026-01-01"}
+SHOT = {
+    "id": "s",
+    "project_id": "p",
+    "index": 0,
+    "track_index": 0,
+    "start_frame": 0,
+    "trim_in": 0,
+    "trim_out": 0,
+    "prompt": "",
+    "negative_prompt": "",
+    "seed": 1,
+    "width": 64,
+    "height": 64,
+    "num_frames": 9,
+    "fps": 24,
+    "steps": 1,
+    "cfg_scale": 1,
+    "enhance_prompt": 0,
+    "upscale": 0,
+    "pipeline_override": "auto",
+    "auto_continue": 0,
+    "timeline": "[]",
+    "action": "",
+    "dialogue": "",
+    "character": "",
+    "shot_type": "",
+    "matched_elements": "[]",
+    "status": "completed",
+    "video_url": "/projects/p/generated/j.mp4",
+    "created_at": "2026-01-01",
+    "updated_at": "2026-01-01",
+}
 
 
 def test_takes_are_backfilled_for_shots_made_before_0002(tmp_path):
     path = tmp_path / "m.db"
     upgrade(f"sqlite:///{path}", "0002")
     db = sqlite3.connect(path)
-    db.execute("insert into project (id, name, resolution_w, resolution_h, fps, seed, script_text, version, created_at, updated_at)"
-               " values ('p', 'n', 64, 64, 24, 1, '', 1, '2026-01-01', '2026-01-01')")
-    db.execute("insert into asset (id, project_id, kind, media_type, rel_path, url, filename, mime, size_bytes, meta, created_at)"
-               " values ('a', 'p', 'generated', 'video', 'generated/j.mp4', '/projects/p/generated/j.mp4', '', '', 0, '{}', '2026-01-01')")
+    db.execute(
+        "insert into project (id, name, resolution_w, resolution_h, fps, seed, script_text, version, created_at, updated_at)"
+        " values ('p', 'n', 64, 64, 24, 1, '', 1, '2026-01-01', '2026-01-01')"
+    )
+    db.execute(
+        "insert into asset (id, project_id, kind, media_type, rel_path, url, filename, mime, size_bytes, meta, created_at)"
+        " values ('a', 'p', 'generated', 'video', 'generated/j.mp4', '/projects/p/generated/j.mp4', '', '', 0, '{}', '2026-01-01')"
+    )
     names = ", ".join(f'"{k}"' for k in SHOT)
     db.execute(f"insert into shot ({names}) values ({', '.join('?' * len(SHOT))})", list(SHOT.values()))
-    db.execute(f"insert into shot ({names}) values ({', '.join('?' * len(SHOT))})", [*({**SHOT, "id": "t", "video_url": None}.values())])
+    db.execute(
+        f"insert into shot ({names}) values ({', '.join('?' * len(SHOT))})", [*({**SHOT, "id": "t", "video_url": None}.values())]
+    )
     db.commit()
     db.close()
     upgrade(f"sqlite:///{path}")

@@ -15,10 +15,21 @@ def test_projects_work_on_postgresql(postgres_url, tmp_path):
     with TestClient(create_app(settings)) as client:
         assert client.get("/health").json()["database"] == "postgresql"
         pid = client.post("/projects", json={"name": "On Postgres"}).json()["id"]
-        state = client.put(f"/projects/{pid}/save", json={
-            "base_version": 1, "scenes": [{"id": "pg-sc"}],
-            "shots": [{"id": "pg-a", "scene_id": "pg-sc", "timeline": [{"asset_id": "x", "frame_index": 2}], "matched_elements": [{"element_id": "e1"}]}],
-        }).json()
+        state = client.put(
+            f"/projects/{pid}/save",
+            json={
+                "base_version": 1,
+                "scenes": [{"id": "pg-sc"}],
+                "shots": [
+                    {
+                        "id": "pg-a",
+                        "scene_id": "pg-sc",
+                        "timeline": [{"asset_id": "x", "frame_index": 2}],
+                        "matched_elements": [{"element_id": "e1"}],
+                    }
+                ],
+            },
+        ).json()
         assert state["version"] == 2
         state = client.get(f"/projects/{pid}").json()
         assert state["shots"][0]["timeline"][0]["frame_index"] == 2

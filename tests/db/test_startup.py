@@ -66,12 +66,24 @@ def test_real_server_process_keeps_everything_across_a_restart(server_factory, t
     with httpx.Client(base_url=server.url, timeout=10) as http:
         state = http.post("/projects", json={"name": "Restart me", "script_text": "FADE IN:"}).json()
         pid = state["id"]
-        http.put(f"/projects/{pid}/save", json={
-            "base_version": 1,
-            "scenes": [{"id": "sc", "name": "EXT. PIER - DAWN"}],
-            "shots": [{"id": "a", "scene_id": "sc", "prompt": "Gulls", "timeline": [{"asset_id": "x", "frame_index": 4, "strength": 0.5}],
-                       "track_index": 1, "start_frame": 33, "height": 576}],
-        }).raise_for_status()
+        http.put(
+            f"/projects/{pid}/save",
+            json={
+                "base_version": 1,
+                "scenes": [{"id": "sc", "name": "EXT. PIER - DAWN"}],
+                "shots": [
+                    {
+                        "id": "a",
+                        "scene_id": "sc",
+                        "prompt": "Gulls",
+                        "timeline": [{"asset_id": "x", "frame_index": 4, "strength": 0.5}],
+                        "track_index": 1,
+                        "start_frame": 33,
+                        "height": 576,
+                    }
+                ],
+            },
+        ).raise_for_status()
         saved = http.get(f"/projects/{pid}").json()
     server.kill()  # a crash, not a polite shutdown
     server = server_factory(data)

@@ -21,8 +21,13 @@ FPS = 24
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory) -> Iterator[TestClient]:
     """One app per module (the same create_app as tests/conftest.py `client`), so takes are generated once."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("editorial") / "data", log_level="warning",
-                        video_engine="draft", image_engine="draft", text_engine="draft")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("editorial") / "data",
+        log_level="warning",
+        video_engine="draft",
+        image_engine="draft",
+        text_engine="draft",
+    )
     with TestClient(create_app(settings)) as c:
         c.settings = settings  # type: ignore[attr-defined]
         yield c
@@ -64,9 +69,22 @@ def upload(client: TestClient, pid: str, name: str, data: bytes, mime: str) -> d
 
 
 def generate(client: TestClient, pid: str, shot_id: str, frames: int, **extra) -> None:
-    r = client.post("/generate/advanced", json={"project_id": pid, "shot_config": {
-        "id": shot_id, "prompt": extra.pop("prompt", f"Shot {shot_id} on the night pier"), "num_frames": frames,
-        "width": 128, "height": 72, "fps": FPS, "enhance_prompt": False, **extra}})
+    r = client.post(
+        "/generate/advanced",
+        json={
+            "project_id": pid,
+            "shot_config": {
+                "id": shot_id,
+                "prompt": extra.pop("prompt", f"Shot {shot_id} on the night pier"),
+                "num_frames": frames,
+                "width": 128,
+                "height": 72,
+                "fps": FPS,
+                "enhance_prompt": False,
+                **extra,
+            },
+        },
+    )
     assert r.status_code == 200, r.text
     wait_job(client, r.json()["job_id"])
 
@@ -84,12 +102,36 @@ def build_cut(client: TestClient, name: str = "Night Shift") -> dict:
     tone = upload(client, pid, "tone.wav", wav_bytes(), "audio/wav")
     version = client.get(f"/projects/{pid}").json()["version"]
     shots = [
-        {"id": f"{pid[:8]}-a", "scene_id": scene["id"], "index": 0, "track_index": 0, "start_frame": 0, "trim_in": 2, "trim_out": 3},
+        {
+            "id": f"{pid[:8]}-a",
+            "scene_id": scene["id"],
+            "index": 0,
+            "track_index": 0,
+            "start_frame": 0,
+            "trim_in": 2,
+            "trim_out": 3,
+        },
         {"id": f"{pid[:8]}-b", "scene_id": scene["id"], "index": 1, "track_index": 0, "start_frame": 20},
-        {"id": f"{pid[:8]}-card", "scene_id": scene["id"], "index": 2, "track_index": 1, "start_frame": 30, "num_frames": 12,
-         "media_asset_id": still["id"], "prompt": "Title card"},
-        {"id": f"{pid[:8]}-tone", "index": 0, "track_index": 2, "start_frame": 4, "num_frames": 120, "trim_in": 10, "trim_out": 20,
-         "media_asset_id": tone["id"]},
+        {
+            "id": f"{pid[:8]}-card",
+            "scene_id": scene["id"],
+            "index": 2,
+            "track_index": 1,
+            "start_frame": 30,
+            "num_frames": 12,
+            "media_asset_id": still["id"],
+            "prompt": "Title card",
+        },
+        {
+            "id": f"{pid[:8]}-tone",
+            "index": 0,
+            "track_index": 2,
+            "start_frame": 4,
+            "num_frames": 120,
+            "trim_in": 10,
+            "trim_out": 20,
+            "media_asset_id": tone["id"],
+        },
     ]
     r = client.put(f"/projects/{pid}/save", json={"base_version": version, "scenes": [scene], "shots": shots})
     assert r.status_code == 200, r.text

@@ -50,18 +50,25 @@ def placements(timeline: otio.schema.Timeline) -> list[tuple]:
         for item in track:
             if isinstance(item, otio.schema.Clip):
                 rng = track.range_of_child(item)
-                rng = otio.opentime.TimeRange(otio.opentime.RationalTime(rng.start_time.value + shift, rng.start_time.rate), rng.duration)
+                rng = otio.opentime.TimeRange(
+                    otio.opentime.RationalTime(rng.start_time.value + shift, rng.start_time.rate), rng.duration
+                )
                 src = item.trimmed_range()
-                out.append((track.kind, item.name, round(rng.start_time.value), round(src.start_time.value), round(src.duration.value)))
+                out.append(
+                    (track.kind, item.name, round(rng.start_time.value), round(src.start_time.value), round(src.duration.value))
+                )
     return sorted(out)
 
 
 V, A = otio.schema.TrackKind.Video, otio.schema.TrackKind.Audio
-EXPECTED = sorted([
-    (V, "Sc 1 · Sh 1", 0, 2, 20), (V, "Sc 1 · Sh 2", 20, 0, 33),  # V1: a trimmed 2 in / 3 out, b whole
-    (V, "Sc 1 · Sh 3", 30, 0, 12),  # V2: the still over b
-    (A, "Sh 1", 4, 10, 90),  # A1: the tone, trimmed 10 in / 20 out
-])
+EXPECTED = sorted(
+    [
+        (V, "Sc 1 · Sh 1", 0, 2, 20),
+        (V, "Sc 1 · Sh 2", 20, 0, 33),  # V1: a trimmed 2 in / 3 out, b whole
+        (V, "Sc 1 · Sh 3", 30, 0, 12),  # V2: the still over b
+        (A, "Sh 1", 4, 10, 90),  # A1: the tone, trimmed 10 in / 20 out
+    ]
+)
 
 
 @pytest.mark.parametrize("fmt", ["otio", "fcp7xml", "fcpxml"])
@@ -91,7 +98,11 @@ def test_otio_clips_carry_shot_metadata_and_point_at_the_served_files(studio, cu
         meta = clip.metadata["milimo"]
         shot = shots[meta["shot_id"]]
         # The project state leaves empty fields out (an upload's prompt is ""); the clip's metadata may too.
-        assert (meta.get("prompt", ""), meta["seed"], meta.get("engine")) == (shot.get("prompt", ""), shot["seed"], shot.get("engine"))
+        assert (meta.get("prompt", ""), meta["seed"], meta.get("engine")) == (
+            shot.get("prompt", ""),
+            shot["seed"],
+            shot.get("engine"),
+        )
         path = Path(otio.url_utils.filepath_from_url(clip.media_reference.target_url))
         assert path.is_file() and data_dir in path.parents
         assert meta["media_url"] == shot["video_url"] and studio.get(meta["media_url"]).status_code == 200
@@ -115,8 +126,9 @@ def test_otioz_bundles_the_media_and_links_the_clips_inside(studio, cut, tmp_pat
 
 def test_subtitles_put_each_line_of_dialogue_at_its_clip(studio, cut):
     srt = export(studio, cut["id"], "srt").text
-    assert srt == ("1\n00:00:00,000 --> 00:00:00,833\nWho's there?\n\n"
-                   "2\n00:00:00,833 --> 00:00:02,208\nOnly the tide.\nGo home, Mara.\n")
+    assert srt == (
+        "1\n00:00:00,000 --> 00:00:00,833\nWho's there?\n\n2\n00:00:00,833 --> 00:00:02,208\nOnly the tide.\nGo home, Mara.\n"
+    )
     vtt = export(studio, cut["id"], "vtt")
     assert vtt.headers["content-type"].startswith("text/vtt")
     assert vtt.text.startswith("WEBVTT\n\ncue-1\n00:00:00.000 --> 00:00:00.833\nWho's there?\n")
@@ -142,18 +154,55 @@ def test_export_matches_its_golden_file(studio, cut, fmt):
     if os.environ.get("MILIMO_UPDATE_GOLDEN") == "1":
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(got, encoding="utf-8")
-    assert got == golden.read_text(encoding="utf-8"), f"regenerate with MILIMO_UPDATE_GOLDEN=1 if the change is intended ({golden})"
+    assert got == golden.read_text(encoding="utf-8"), (
+        f"regenerate with MILIMO_UPDATE_GOLDEN=1 if the change is intended ({golden})"
+    )
 
 
 def test_cli_export_writes_the_same_file_as_the_route(studio, cut, tmp_path):
     out = tmp_path / "cut.fcpxml"
-    run = subprocess.run([sys.executable, "-m", "milimo.cli", "export", "--project", cut["id"], "--format", "fcpxml",
-                          "-o", str(out), "--data-dir", str(studio.settings.data_dir)], capture_output=True, text=True, timeout=120, check=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "milimo.cli",
+            "export",
+            "--project",
+            cut["id"],
+            "--format",
+            "fcpxml",
+            "-o",
+            str(out),
+            "--data-dir",
+            str(studio.settings.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     assert "4 clips" in run.stdout and out.read_text() == export(studio, cut["id"], "fcpxml").text
-    missing = subprocess.run([sys.executable, "-m", "milimo.cli", "export", "--project", "nope", "--format", "otio",
-                              "-o", str(tmp_path / "x.otio"), "--data-dir", str(studio.settings.data_dir)],
-                             capture_output=True, text=True, timeout=120, check=False)
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "milimo.cli",
+            "export",
+            "--project",
+            "nope",
+            "--format",
+            "otio",
+            "-o",
+            str(tmp_path / "x.otio"),
+            "--data-dir",
+            str(studio.settings.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert missing.returncode == 2 and "does not exist" in missing.stderr and not (tmp_path / "x.otio").exists()
 
 

@@ -23,7 +23,11 @@ def exported(studio, pid, fmt="otio") -> otio.schema.Timeline:
 
 
 def send(studio, pid, text: str | bytes, version: int, name="edited.otio"):
-    return studio.post(f"/projects/{pid}/import-cut", data={"base_version": str(version)}, files={"file": (name, text, "application/octet-stream")})
+    return studio.post(
+        f"/projects/{pid}/import-cut",
+        data={"base_version": str(version)},
+        files={"file": (name, text, "application/octet-stream")},
+    )
 
 
 def clip_named(timeline, name) -> tuple[otio.schema.Track, otio.schema.Clip]:
@@ -66,7 +70,12 @@ def test_move_trim_delete_and_extend_in_otio_retime_the_shots_in_one_save(studio
     a_, b_, t_ = shots["a"], shots["b"], shots["tone"]
     assert (a_["track_index"], a_["start_frame"], a_["trim_in"], a_["trim_out"]) == (1, 10, 2, 3)
     assert (b_["track_index"], b_["start_frame"], b_["trim_in"], b_["trim_out"], b_["num_frames"]) == (0, 0, 3, 5, 33)
-    assert (t_["track_index"], t_["start_frame"], t_["trim_in"], t_["num_frames"] - t_["trim_in"] - t_["trim_out"]) == (2, 4, 10, 130)
+    assert (t_["track_index"], t_["start_frame"], t_["trim_in"], t_["num_frames"] - t_["trim_in"] - t_["trim_out"]) == (
+        2,
+        4,
+        10,
+        130,
+    )
     assert a_["video_url"] and b_["video_url"], "takes stay attached"
     # The re-exported cut is the edited one.
     again = exported(studio, pid)
@@ -136,26 +145,39 @@ BOMB = """<?xml version="1.0"?>
 XXE = """<?xml version="1.0"?><!DOCTYPE xmeml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xmeml version="4"><sequence><name>&xxe;</name></sequence></xmeml>"""
 
 
-@pytest.mark.parametrize(("body", "status", "words"), [
-    (b"", 422, "empty"),
-    (b"\xff\xfe\x00garbage", 422, "UTF-8"),
-    (b"just some text", 415, "neither"),
-    (b'{"OTIO_SCHEMA": "Timeline.1", "tracks": ', 422, "not valid JSON"),
-    (b'{"OTIO_SCHEMA": "Clip.2"}', 422, "no timeline"),
-    (b'{"OTIO_SCHEMA": "Timeline.1", "name": "x", "tracks": null}', 422, "no tracks"),  # segfaults OTIO's C++ walk
-    # The same inside a collection segfaults OpenTimelineIO 0.18.1 itself: the reader's child dies, the studio answers.
-    ((b'{"OTIO_SCHEMA": "SerializableCollection.1", "name": "c", "metadata": {}, "children": '
-      b'[{"OTIO_SCHEMA": "Timeline.1", "name": "t", "tracks": null}]}'), 422, "crashed"),
-    (b'{"OTIO_SCHEMA": "Timeline.1", "tracks": {"OTIO_SCHEMA": "Stack.1", "children": 7}}', 422, "cannot read"),
-    (b"[" * 100_000 + b"]" * 100_000, 415, "neither"),
-    (b'{"a": ' * 5000 + b"1" + b"}" * 5000, 422, "not valid JSON"),
-    (b"<xmeml><sequence>", 422, "malformed"),
-    (BOMB.encode(), 422, "entities"),
-    (XXE.encode(), 422, "entities"),
-    (b"<html><body>hi</body></html>", 422, "not FCP 7 XML"),
-    (b'<?xml version="1.0"?><fcpxml version="1.11"/>', 415, "FCPXML import"),
-    (b'<xmeml version="4"><sequence><media><video><track><clipitem><name>x</name><start>zz</start></clipitem></track></video></media></sequence></xmeml>', 422, ""),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        (b"", 422, "empty"),
+        (b"\xff\xfe\x00garbage", 422, "UTF-8"),
+        (b"just some text", 415, "neither"),
+        (b'{"OTIO_SCHEMA": "Timeline.1", "tracks": ', 422, "not valid JSON"),
+        (b'{"OTIO_SCHEMA": "Clip.2"}', 422, "no timeline"),
+        (b'{"OTIO_SCHEMA": "Timeline.1", "name": "x", "tracks": null}', 422, "no tracks"),  # segfaults OTIO's C++ walk
+        # The same inside a collection segfaults OpenTimelineIO 0.18.1 itself: the reader's child dies, the studio answers.
+        (
+            (
+                b'{"OTIO_SCHEMA": "SerializableCollection.1", "name": "c", "metadata": {}, "children": '
+                b'[{"OTIO_SCHEMA": "Timeline.1", "name": "t", "tracks": null}]}'
+            ),
+            422,
+            "crashed",
+        ),
+        (b'{"OTIO_SCHEMA": "Timeline.1", "tracks": {"OTIO_SCHEMA": "Stack.1", "children": 7}}', 422, "cannot read"),
+        (b"[" * 100_000 + b"]" * 100_000, 415, "neither"),
+        (b'{"a": ' * 5000 + b"1" + b"}" * 5000, 422, "not valid JSON"),
+        (b"<xmeml><sequence>", 422, "malformed"),
+        (BOMB.encode(), 422, "entities"),
+        (XXE.encode(), 422, "entities"),
+        (b"<html><body>hi</body></html>", 422, "not FCP 7 XML"),
+        (b'<?xml version="1.0"?><fcpxml version="1.11"/>', 415, "FCPXML import"),
+        (
+            b'<xmeml version="4"><sequence><media><video><track><clipitem><name>x</name><start>zz</start></clipitem></track></video></media></sequence></xmeml>',
+            422,
+            "",
+        ),
+    ],
+)
 def test_hostile_or_malformed_cut_files_are_refused_with_a_clear_4xx(studio, body, status, words):
     state = build_cut(studio) if not hasattr(studio, "hostile_pid") else studio.get(f"/projects/{studio.hostile_pid}").json()
     studio.hostile_pid = state["id"]
@@ -185,9 +207,20 @@ def test_too_large_a_cut_file_is_413(studio):
 
 def test_a_file_of_someone_elses_clips_changes_nothing(studio):
     state = build_cut(studio)
-    tl = otio.schema.Timeline(name="Other", tracks=[otio.schema.Track(children=[otio.schema.Clip(
-        name="stranger", media_reference=otio.schema.ExternalReference(target_url="file:///elsewhere/x.mov"),
-        source_range=TimeRange(RationalTime(0, R), RationalTime(10, R)))])])
+    tl = otio.schema.Timeline(
+        name="Other",
+        tracks=[
+            otio.schema.Track(
+                children=[
+                    otio.schema.Clip(
+                        name="stranger",
+                        media_reference=otio.schema.ExternalReference(target_url="file:///elsewhere/x.mov"),
+                        source_range=TimeRange(RationalTime(0, R), RationalTime(10, R)),
+                    )
+                ]
+            )
+        ],
+    )
     r = send(studio, state["id"], otio.adapters.write_to_string(tl, "otio_json"), state["version"])
     assert r.status_code == 422 and "none of the clips" in r.json()["detail"]
 

@@ -14,9 +14,14 @@ def png(colour: tuple[int, int, int], size: tuple[int, int] = (96, 96)) -> bytes
     return buf.getvalue()
 
 
-def upload(client, project_id: str, colour=(220, 30, 30), kind: str = "element", name: str = "ref.png", data: bytes | None = None) -> dict:
-    r = client.post("/upload", data={"project_id": project_id, "kind": kind},
-                    files={"file": (name, data if data is not None else png(colour), "image/png")})
+def upload(
+    client, project_id: str, colour=(220, 30, 30), kind: str = "element", name: str = "ref.png", data: bytes | None = None
+) -> dict:
+    r = client.post(
+        "/upload",
+        data={"project_id": project_id, "kind": kind},
+        files={"file": (name, data if data is not None else png(colour), "image/png")},
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -36,4 +41,7 @@ def counts(client) -> dict[str, int]:
     from milimo.db.models import Asset, Element, ElementImage, Job, Shot
 
     with client.app.state.studio.db.read() as session:
-        return {t.__name__: session.execute(select(func.count()).select_from(t)).scalar() for t in (Asset, Element, ElementImage, Job, Shot)}
+        return {
+            t.__name__: session.execute(select(func.count()).select_from(t)).scalar()
+            for t in (Asset, Element, ElementImage, Job, Shot)
+        }

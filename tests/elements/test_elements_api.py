@@ -19,7 +19,9 @@ def test_create_list_update_with_ordered_images(client, project):
     el = make(client, pid, name="Mara Vale", description="a red-haired pilot", image_asset_ids=[a["id"], b["id"]])
     assert el["trigger_word"] == "@MaraVale" and el["type"] == "character"
     assert [i["asset_id"] for i in el["images"]] == [a["id"], b["id"]] and el["image_url"] == a["url"]
-    r = client.patch(f"/elements/{el['id']}", json={"image_asset_ids": [b["id"], a["id"]], "trigger_word": "Mara", "type": "object"})
+    r = client.patch(
+        f"/elements/{el['id']}", json={"image_asset_ids": [b["id"], a["id"]], "trigger_word": "Mara", "type": "object"}
+    )
     assert r.status_code == 200, r.text
     got = r.json()
     assert got["trigger_word"] == "@Mara" and got["type"] == "object" and got["image_url"] == b["url"]
@@ -42,14 +44,17 @@ def test_triggers_are_unique_per_project_in_any_case(client, project):
     assert make(client, pid2, name="Zoë")["trigger_word"] == "@Zoë"
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    ({"name": "X", "type": "vehicle"}, 422),
-    ({"name": "X", "trigger_word": "@two words"}, 422),
-    ({"name": "!!!"}, 422),  # no trigger can be made from it
-    ({"name": ""}, 422),
-    ({"name": "X", "image_asset_ids": ["nope"]}, 422),
-    ({"name": "X", "unknown": 1}, 422),
-])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"name": "X", "type": "vehicle"}, 422),
+        ({"name": "X", "trigger_word": "@two words"}, 422),
+        ({"name": "!!!"}, 422),  # no trigger can be made from it
+        ({"name": ""}, 422),
+        ({"name": "X", "image_asset_ids": ["nope"]}, 422),
+        ({"name": "X", "unknown": 1}, 422),
+    ],
+)
 def test_bad_element_input_is_a_clear_4xx_and_writes_nothing(client, project, body, status):
     before = counts(client)
     r = client.post(f"/projects/{project['id']}/elements", json=body)
@@ -79,17 +84,25 @@ def test_reference_images_must_be_images_of_this_project(client, project, tmp_pa
 
 def test_delete_removes_it_from_shots_and_deletes_only_files_it_owns(client, project, settings):
     pid = project["id"]
-    own, shared, gallery = upload(client, pid, (1, 2, 3)), upload(client, pid, (4, 5, 6)), upload(client, pid, (7, 8, 9), kind="general")
+    own, shared, gallery = (
+        upload(client, pid, (1, 2, 3)),
+        upload(client, pid, (4, 5, 6)),
+        upload(client, pid, (7, 8, 9), kind="general"),
+    )
     el = make(client, pid, name="Mara", image_asset_ids=[own["id"], shared["id"], gallery["id"]])
     make(client, pid, name="Twin", image_asset_ids=[shared["id"]])
     match = {"element_id": el["id"], "element_name": "Mara", "trigger_word": "@Mara"}
-    saved = client.put(f"/projects/{pid}/save", json={"base_version": project["version"], "shots": [
-        {"id": "s1", "matched_elements": [match]}, {"id": "s2"}]}).json()
+    saved = client.put(
+        f"/projects/{pid}/save",
+        json={"base_version": project["version"], "shots": [{"id": "s1", "matched_elements": [match]}, {"id": "s2"}]},
+    ).json()
     assert client.delete(f"/elements/{el['id']}?base_version={saved['version'] - 1}").status_code == 409  # stale
     r = client.delete(f"/elements/{el['id']}?base_version={saved['version']}")
     assert r.status_code == 200, r.text
     out = r.json()
-    assert out["deleted_assets"] == [own["id"]] and out["shots_changed"] == ["s1"] and out["project_version"] == saved["version"] + 1
+    assert (
+        out["deleted_assets"] == [own["id"]] and out["shots_changed"] == ["s1"] and out["project_version"] == saved["version"] + 1
+    )
     state = client.get(f"/projects/{pid}").json()
     assert state["shots"][0].get("matched_elements", []) == [] and state["version"] == out["project_version"]
     root = settings.project_dir(pid)

@@ -82,8 +82,9 @@ def test_element_images_past_the_engine_limit_are_dropped_and_said(client, proje
     assert meta["references"] == queued["references"] and len(meta["dropped_references"]) == 2
 
 
-@pytest.mark.parametrize("case", ["unknown element", "another project's asset", "a video", "too many", "a raw path",
-                                  "another project's URL", "empty"])
+@pytest.mark.parametrize(
+    "case", ["unknown element", "another project's asset", "a video", "too many", "a raw path", "another project's URL", "empty"]
+)
 def test_bad_references_are_a_clear_4xx_and_write_nothing(client, project, tmp_path, case):
     pid = project["id"]
     other = client.post("/projects", json={"name": "Other"}).json()["id"]
@@ -114,8 +115,9 @@ def test_generation_settings_reach_the_job_and_the_gallery_newest_first(client, 
     pid = project["id"]
     upload(client, pid, kind="general")  # an upload is not a still of the gallery
     upload(client, pid, kind="element")
-    first = image(client, pid, "first", seed=1, num_inference_steps=3, guidance_scale=3.5, enable_true_cfg=True,
-                  negative_prompt="blurry")
+    first = image(
+        client, pid, "first", seed=1, num_inference_steps=3, guidance_scale=3.5, enable_true_cfg=True, negative_prompt="blurry"
+    )
     wait_job(client, first["job_id"])
     second = image(client, pid, "second", seed=2)
     wait_job(client, second["job_id"])
@@ -123,8 +125,15 @@ def test_generation_settings_reach_the_job_and_the_gallery_newest_first(client, 
     assert page["total"] == 2 and page["limit"] == 1 and page["items"][0]["meta"]["prompt"] == "second"
     older = client.get(f"/projects/{pid}/images?offset=1&limit=1").json()["items"][0]
     m = older["meta"]
-    assert (m["prompt"], m["seed"], m["steps"], m["guidance"], m["true_cfg"], m["negative_prompt"], m["engine"]) == \
-        ("first", 1, 3, 3.5, True, "blurry", "draft")
+    assert (m["prompt"], m["seed"], m["steps"], m["guidance"], m["true_cfg"], m["negative_prompt"], m["engine"]) == (
+        "first",
+        1,
+        3,
+        3.5,
+        True,
+        "blurry",
+        "draft",
+    )
     assert older["mime"] == "image/jpeg" and older["thumbnail_url"].endswith("_thumb.jpg")
     assert client.delete(f"/assets/{older['id']}").status_code == 200
     assert client.get(f"/projects/{pid}/images").json()["total"] == 1
@@ -140,7 +149,9 @@ def test_visualize_makes_a_reference_image_of_the_element(client, project):
     assert job["status"] == "completed" and job["type"] == "element_visual"
     images = client.get(f"/elements/{loc['id']}").json()["images"]
     assert [i["asset_id"] for i in images] == [job["asset_id"]]
-    again = wait_job(client, client.post(f"/elements/{loc['id']}/visualize", json={"prompt_override": "at dawn"}).json()["job_id"])
+    again = wait_job(
+        client, client.post(f"/elements/{loc['id']}/visualize", json={"prompt_override": "at dawn"}).json()["job_id"]
+    )
     assert [i["asset_id"] for i in client.get(f"/elements/{loc['id']}").json()["images"]] == [job["asset_id"], again["asset_id"]]
     assert again["params"]["prompt"].startswith("Concept art of The Docks: at dawn.")
     assert client.post("/elements/el_nope/visualize", json={}).status_code == 404

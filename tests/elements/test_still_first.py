@@ -15,7 +15,9 @@ SHOT = {"num_frames": 25, "width": 256, "height": 160, "fps": 24, "enhance_promp
 
 def setup(client, pid, colour=(0, 255, 0)):
     ref = upload(client, pid, colour)
-    el = client.post(f"/projects/{pid}/elements", json={"name": "Mara", "description": "a pilot", "image_asset_ids": [ref["id"]]}).json()
+    el = client.post(
+        f"/projects/{pid}/elements", json={"name": "Mara", "description": "a pilot", "image_asset_ids": [ref["id"]]}
+    ).json()
     return ref, el
 
 
@@ -51,7 +53,10 @@ def test_regenerate_either_step_alone(client, project):
     keyframe, take = shot["keyframe_asset_id"], shot["media_asset_id"]
     # the video alone, from the keyframe it has: no image job
     v = generate(client, pid, id=shot["id"], prompt="@Mara waits, then turns")
-    r = client.post("/generate/advanced", json={"project_id": pid, "regenerate": "video", "shot_config": {"id": shot["id"], "prompt": "again"}})
+    r = client.post(
+        "/generate/advanced",
+        json={"project_id": pid, "regenerate": "video", "shot_config": {"id": shot["id"], "prompt": "again"}},
+    )
     assert r.status_code == 200, r.text
     wait_job(client, v["job_id"])
     alone = wait_job(client, r.json()["job_id"])
@@ -59,7 +64,10 @@ def test_regenerate_either_step_alone(client, project):
     assert client.get(f"/projects/{pid}").json()["shots"][0]["keyframe_asset_id"] != keyframe  # v made a new still
     # the still alone: a new keyframe, the take stays
     before = client.get(f"/projects/{pid}").json()["shots"][0]
-    s = client.post("/generate/advanced", json={"project_id": pid, "regenerate": "still", "shot_config": {"id": shot["id"], "prompt": "@Mara"}}).json()
+    s = client.post(
+        "/generate/advanced",
+        json={"project_id": pid, "regenerate": "still", "shot_config": {"id": shot["id"], "prompt": "@Mara"}},
+    ).json()
     assert s["job_id"] == s["still_job_id"]
     still = wait_job(client, s["job_id"])
     after = client.get(f"/projects/{pid}").json()["shots"][0]
@@ -116,6 +124,8 @@ def test_the_video_opens_on_the_still(client, project, settings):
     video = wait_job(client, q["job_id"])
     still = client.get(f"/status/{q['still_job_id']}").json()
     root = settings.project_dir(pid)
-    still_px = np.asarray(Image.open(root / still["url"].split(f"/projects/{pid}/")[1]).convert("RGB").resize((256, 160))).astype(int)
+    still_px = np.asarray(Image.open(root / still["url"].split(f"/projects/{pid}/")[1]).convert("RGB").resize((256, 160))).astype(
+        int
+    )
     first = next(iter_frames(root / video["video_url"].split(f"/projects/{pid}/")[1], 0, 1)).astype(int)
     assert np.abs(first - still_px).mean() < 40  # frame 0 is the still (encoded), not a text-to-video frame

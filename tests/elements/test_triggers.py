@@ -18,28 +18,31 @@ SEN = ElementView("e7", "Şen", "object", "", "@Şen")
 ALL = [HERO, HEROINE, ANN, ANN_MARIE, ZOE, DOCKS, SEN]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("@Hero runs", ["e1"]),
-    ("@Heroine runs", ["e2"]),  # the reference turned this into "Hero (…)ine"
-    ("@heroine and @HERO", ["e2", "e1"]),  # case-insensitive, order of appearance
-    ("(@Hero), @Hero. @Hero! @Hero?", ["e1"]),  # punctuation ends a token; one element once
-    ("@Hero's coat", ["e1"]),  # a possessive is still the trigger
-    ("@Heroes", []),  # a longer word is not
-    ("@Hero_2", []),  # "_" continues a word
-    ("@Hero-like", []),  # so does an inner hyphen
-    ("email@Hero", []),  # not a token start
-    ("@@Hero", []),
-    ("Hero waits", []),  # the name without "@" is not the trigger (the storyboard matcher handles names)
-    ("@Ann-Marie waves", ["e4"]),  # a trigger inside another: the longer wins at its position
-    ("@Ann waves at @Ann-Marie", ["e3", "e4"]),
-    ("@Anna", []),
-    ("@Zoë smiles", ["e5"]),  # unicode letters
-    ("@ZOË smiles", ["e5"]),
-    ("@Zoëlle", []),
-    ("@şen on the table", ["e7"]),
-    ("at @Docks, @Hero", ["e6", "e1"]),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@Hero runs", ["e1"]),
+        ("@Heroine runs", ["e2"]),  # the reference turned this into "Hero (…)ine"
+        ("@heroine and @HERO", ["e2", "e1"]),  # case-insensitive, order of appearance
+        ("(@Hero), @Hero. @Hero! @Hero?", ["e1"]),  # punctuation ends a token; one element once
+        ("@Hero's coat", ["e1"]),  # a possessive is still the trigger
+        ("@Heroes", []),  # a longer word is not
+        ("@Hero_2", []),  # "_" continues a word
+        ("@Hero-like", []),  # so does an inner hyphen
+        ("email@Hero", []),  # not a token start
+        ("@@Hero", []),
+        ("Hero waits", []),  # the name without "@" is not the trigger (the storyboard matcher handles names)
+        ("@Ann-Marie waves", ["e4"]),  # a trigger inside another: the longer wins at its position
+        ("@Ann waves at @Ann-Marie", ["e3", "e4"]),
+        ("@Anna", []),
+        ("@Zoë smiles", ["e5"]),  # unicode letters
+        ("@ZOË smiles", ["e5"]),
+        ("@Zoëlle", []),
+        ("@şen on the table", ["e7"]),
+        ("at @Docks, @Hero", ["e6", "e1"]),
+        ("", []),
+    ],
+)
 def test_trigger_table(text, expected):
     assert [e.id for e in find_triggers(text, ALL)] == expected
 
@@ -52,8 +55,10 @@ def test_only_the_elements_given_are_found():
 
 def test_inject_describes_first_mention_then_names_a_location_once_as_the_setting():
     text = inject("@Hero walks to @Docks; @Hero stops. @Heroine watches", [HERO, HEROINE, DOCKS])
-    assert text == ("Hero (a tall woman in a grey coat) walks to The Docks; Hero stops. Heroine watches. "
-                    "Setting: The Docks (rain-soaked piers at night).")
+    assert text == (
+        "Hero (a tall woman in a grey coat) walks to The Docks; Hero stops. Heroine watches. "
+        "Setting: The Docks (rain-soaked piers at night)."
+    )
     assert text.count("rain-soaked") == 1
     # matched by the storyboard but not mentioned: a location still becomes the setting, a character is not invented
     assert inject("A slow push in", [DOCKS, HERO]) == "A slow push in. Setting: The Docks (rain-soaked piers at night)."
@@ -65,10 +70,18 @@ def test_missing_triggers_are_appended():
     assert append_missing("@Heroine at dawn", [HERO]) == ("@Heroine at dawn @Hero", ["@Hero"])
 
 
-@pytest.mark.parametrize(("name", "trigger"), [
-    ("Mara", "@Mara"), ("Mara Vale", "@MaraVale"), ("Dr. Who", "@DrWho"), ("Zoë Ng", "@ZoëNg"), ("Ann-Marie", "@Ann-Marie"),
-    ("R2-D2", "@R2-D2"), ("!!!", "@"),
-])
+@pytest.mark.parametrize(
+    ("name", "trigger"),
+    [
+        ("Mara", "@Mara"),
+        ("Mara Vale", "@MaraVale"),
+        ("Dr. Who", "@DrWho"),
+        ("Zoë Ng", "@ZoëNg"),
+        ("Ann-Marie", "@Ann-Marie"),
+        ("R2-D2", "@R2-D2"),
+        ("!!!", "@"),
+    ],
+)
 def test_default_trigger_is_the_name_without_spaces(name, trigger):
     assert default_trigger(name) == trigger
 

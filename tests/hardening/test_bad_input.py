@@ -9,7 +9,9 @@ from milimo.db.models import Shot
 
 
 def _shot(client, project) -> str:
-    r = client.put(f"/projects/{project['id']}/save", json={"base_version": project["version"], "shots": [{"id": "s1", "prompt": "x"}]})
+    r = client.put(
+        f"/projects/{project['id']}/save", json={"base_version": project["version"], "shots": [{"id": "s1", "prompt": "x"}]}
+    )
     assert r.status_code == 200, r.text
     return "s1"
 
@@ -31,7 +33,10 @@ def test_patch_to_a_missing_scene_is_a_422_not_an_integrity_error(client, projec
 
 def test_save_moving_a_shot_to_a_missing_scene_is_a_422(client, project):
     shot = _shot(client, project)
-    r = client.put(f"/projects/{project['id']}/save", json={"base_version": 2, "shots": [{"id": shot, "scene_id": "nope", "media_asset_id": None}]})
+    r = client.put(
+        f"/projects/{project['id']}/save",
+        json={"base_version": 2, "shots": [{"id": shot, "scene_id": "nope", "media_asset_id": None}]},
+    )
     assert r.status_code == 422, r.text
 
 
@@ -48,8 +53,12 @@ def test_non_finite_numbers_never_reach_a_json_column(client, project, number):
     pid = project["id"]
     r = _raw(client, "PATCH", f"/shots/{shot}", f'{{"matched_elements": [{{"element_id": "e1", "confidence": {number}}}]}}')
     assert r.status_code == 422, r.text
-    r = _raw(client, "PUT", f"/projects/{pid}/save",
-             f'{{"base_version": 2, "shots": [{{"id": "{shot}", "timeline": [{{"asset_id": "a", "strength": {number}}}]}}]}}')
+    r = _raw(
+        client,
+        "PUT",
+        f"/projects/{pid}/save",
+        f'{{"base_version": 2, "shots": [{{"id": "{shot}", "timeline": [{{"asset_id": "a", "strength": {number}}}]}}]}}',
+    )
     assert r.status_code == 422, r.text
     r = _raw(client, "PUT", f"/projects/{pid}/save", f'{{"base_version": 2, "project": {{"fps": {number}}}}}')
     assert r.status_code == 422, r.text
@@ -74,8 +83,17 @@ def test_the_json_column_refuses_a_non_finite_number_from_any_code_path(client, 
     assert client.get(f"/projects/{project['id']}").status_code == 200
 
 
-@pytest.mark.parametrize("field,value", [("num_frames", "true"), ("num_frames", '"121"'), ("width", "true"),
-                                         ("fps", "true"), ("seed", "false"), ("num_frames", "1.5")])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("num_frames", "true"),
+        ("num_frames", '"121"'),
+        ("width", "true"),
+        ("fps", "true"),
+        ("seed", "false"),
+        ("num_frames", "1.5"),
+    ],
+)
 def test_numbers_are_strict(client, project, field, value):
     shot = _shot(client, project)
     r = _raw(client, "PATCH", f"/shots/{shot}", f'{{"{field}": {value}}}')

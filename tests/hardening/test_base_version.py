@@ -15,7 +15,9 @@ def _png() -> bytes:
 
 def test_stale_patch_and_split_are_409_with_the_current_state(client, project):
     pid = project["id"]
-    v = client.put(f"/projects/{pid}/save", json={"base_version": 1, "shots": [{"id": "a", "prompt": "mine", "num_frames": 49}]}).json()["version"]
+    v = client.put(
+        f"/projects/{pid}/save", json={"base_version": 1, "shots": [{"id": "a", "prompt": "mine", "num_frames": 49}]}
+    ).json()["version"]
     other = client.patch("/shots/a", json={"prompt": "theirs", "base_version": v})
     assert other.status_code == 200
     stale = client.patch("/shots/a", json={"prompt": "mine again", "base_version": v})
@@ -29,7 +31,9 @@ def test_stale_patch_and_split_are_409_with_the_current_state(client, project):
 def test_a_forced_asset_delete_checks_base_version(client, project):
     pid = project["id"]
     asset = client.post("/upload", data={"project_id": pid}, files={"file": ("p.png", _png(), "image/png")}).json()
-    v = client.put(f"/projects/{pid}/save", json={"base_version": 1, "shots": [{"id": "a", "media_asset_id": asset["id"]}]}).json()["version"]
+    v = client.put(
+        f"/projects/{pid}/save", json={"base_version": 1, "shots": [{"id": "a", "media_asset_id": asset["id"]}]}
+    ).json()["version"]
     client.patch("/shots/a", json={"prompt": "changed elsewhere"})
     r = client.delete(f"/assets/{asset['id']}", params={"force": True, "base_version": v})
     assert r.status_code == 409 and "current" in r.json()

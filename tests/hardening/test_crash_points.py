@@ -69,9 +69,20 @@ def test_kills_at_every_point_of_a_job_leave_a_consistent_studio(server_factory,
     for n, (label, point) in enumerate(KILL_POINTS):
         sse = SSEClient(server.url)
         with httpx.Client(base_url=server.url, timeout=30) as http:
-            r = http.post("/generate/advanced", json={"project_id": pid, "shot_config": {
-                "id": f"shot{n}", "prompt": f"Take {label}: a lighthouse at dusk", "num_frames": 49, "width": 256,
-                "height": 160, "enhance_prompt": False}})
+            r = http.post(
+                "/generate/advanced",
+                json={
+                    "project_id": pid,
+                    "shot_config": {
+                        "id": f"shot{n}",
+                        "prompt": f"Take {label}: a lighthouse at dusk",
+                        "num_frames": 49,
+                        "width": 256,
+                        "height": 160,
+                        "enhance_prompt": False,
+                    },
+                },
+            )
             assert r.status_code == 200, r.text
             job_id = r.json()["job_id"]
         if point is not None:

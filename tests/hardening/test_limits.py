@@ -13,7 +13,9 @@ UPLOAD_CAP = 1024 * 1024
 
 @pytest.fixture
 def server(server_factory, tmp_path):
-    return server_factory(tmp_path / "data", env={"MILIMO_MAX_JSON_BYTES": str(JSON_CAP), "MILIMO_MAX_UPLOAD_BYTES": str(UPLOAD_CAP)})
+    return server_factory(
+        tmp_path / "data", env={"MILIMO_MAX_JSON_BYTES": str(JSON_CAP), "MILIMO_MAX_UPLOAD_BYTES": str(UPLOAD_CAP)}
+    )
 
 
 def _connect(server) -> socket.socket:
@@ -70,8 +72,10 @@ def _send_until_answered(server, head: bytes, chunks, limit: int) -> tuple[bytes
 
 
 def test_a_declared_length_over_the_cap_is_refused_before_the_body(server):
-    head = (b"PUT /projects/p1/save HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Content-Length: 209715200\r\n\r\n")
+    head = (
+        b"PUT /projects/p1/save HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 209715200\r\n\r\n"
+    )
     started = time.monotonic()
     answer, sent = _send_until_answered(server, head, [b"x" * 65536] * 3200, limit=200 * 1024**2)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
@@ -93,11 +97,15 @@ def test_a_chunked_json_body_is_cut_off_at_the_cap(server):
 
 def test_a_chunked_upload_is_cut_off_at_the_upload_cap(server, tmp_path):
     boundary = b"xyz"
-    head = (b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
-            b"Content-Type: multipart/form-data; boundary=" + boundary + b"\r\n\r\n")
-    preamble = (b"--xyz\r\nContent-Disposition: form-data; name=\"project_id\"\r\n\r\np1\r\n"
-                b"--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n"
-                b"Content-Type: application/octet-stream\r\n\r\n")
+    head = (
+        b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Type: multipart/form-data; boundary=" + boundary + b"\r\n\r\n"
+    )
+    preamble = (
+        b'--xyz\r\nContent-Disposition: form-data; name="project_id"\r\n\r\np1\r\n'
+        b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n"
+    )
 
     def chunks():
         yield b"%x\r\n%s\r\n" % (len(preamble), preamble)

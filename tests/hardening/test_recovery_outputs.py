@@ -14,7 +14,9 @@ from milimo.db.models import Job
 def test_unfinished_jobs_outputs_go_and_finished_ones_stay(settings):
     with TestClient(create_app(settings)) as client:
         pid = client.post("/projects", json={"name": "Leftovers"}).json()["id"]
-        done = client.post("/generate/image", json={"project_id": pid, "prompt": "a lamp", "width": 256, "height": 256}).json()["job_id"]
+        done = client.post("/generate/image", json={"project_id": pid, "prompt": "a lamp", "width": 256, "height": 256}).json()[
+            "job_id"
+        ]
         deadline = time.monotonic() + 60
         while client.get(f"/status/{done}").json()["status"] != "completed":
             assert time.monotonic() < deadline
@@ -27,8 +29,11 @@ def test_unfinished_jobs_outputs_go_and_finished_ones_stay(settings):
 
         db.write(rows)
     root = settings.project_dir(pid)
-    leftovers = [root / "generated" / "job_killed.mp4", root / "thumbnails" / "job_killed_thumb.jpg",
-                 root / "generated" / "job_cancelled.mp4"]
+    leftovers = [
+        root / "generated" / "job_killed.mp4",
+        root / "thumbnails" / "job_killed_thumb.jpg",
+        root / "generated" / "job_cancelled.mp4",
+    ]
     for path in leftovers:
         path.write_bytes(b"complete but unreachable")
     kept = sorted(p.name for p in (root / "generated").iterdir() if done in p.name)

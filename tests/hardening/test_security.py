@@ -28,18 +28,52 @@ def locked(tmp_path: Path):
 
 def test_serve_off_loopback_without_a_token_refuses_to_start(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "MILIMO_AUTH_TOKEN"}
-    r = subprocess.run([sys.executable, "-m", "milimo.cli", "serve", "--host", "0.0.0.0", "--port", str(free_port()),
-                        "--data-dir", str(tmp_path / "d")], env=env, capture_output=True, text=True, timeout=60, check=False)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "milimo.cli",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(free_port()),
+            "--data-dir",
+            str(tmp_path / "d"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert r.returncode == 2
     assert "MILIMO_AUTH_TOKEN" in r.stderr and "secrets.token_urlsafe" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "milimo.cli", "serve", "--host", "0.0.0.0", "--port", str(free_port()),
-                        "--data-dir", str(tmp_path / "d")], env={**env, "MILIMO_AUTH_TOKEN": "short"},
-                       capture_output=True, text=True, timeout=60, check=False)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "milimo.cli",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(free_port()),
+            "--data-dir",
+            str(tmp_path / "d"),
+        ],
+        env={**env, "MILIMO_AUTH_TOKEN": "short"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert r.returncode == 2 and "at least 16 characters" in r.stderr
 
 
-@pytest.mark.parametrize("path", ["/projects", "/events", "/docs", "/openapi.json", "/engines", "/models",
-                                  "/projects/abc/generated/x.mp4"])
+@pytest.mark.parametrize(
+    "path", ["/projects", "/events", "/docs", "/openapi.json", "/engines", "/models", "/projects/abc/generated/x.mp4"]
+)
 def test_every_route_needs_the_token(locked, path):
     r = locked.get(path)
     assert r.status_code == 401, (path, r.status_code)
@@ -86,8 +120,10 @@ def test_sse_authenticates_by_the_cookie_on_a_real_server(server_factory, tmp_pa
         assert http.get("/events").status_code == 401
         assert http.post("/login", json={"token": TOKEN}).status_code == 204
         cookie = http.cookies[COOKIE]
-    with httpx.Client(base_url=server.url, timeout=httpx.Timeout(5, read=None), cookies={COOKIE: cookie}) as http, \
-            http.stream("GET", "/events") as r:
+    with (
+        httpx.Client(base_url=server.url, timeout=httpx.Timeout(5, read=None), cookies={COOKIE: cookie}) as http,
+        http.stream("GET", "/events") as r,
+    ):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         assert next(r.iter_lines()).startswith("retry:")
 
@@ -109,9 +145,17 @@ def test_the_default_hosts_are_loopback_and_the_bind_address(tmp_path):
     assert host_allowed(trusted_hosts(Settings(data_dir=tmp_path, allowed_hosts="*")), "anything")
 
 
-@pytest.mark.parametrize("method,path", [("POST", "/models/ltx2-dev/download"), ("POST", "/upload"),
-                                         ("POST", "/jobs/job_x/cancel"), ("POST", "/engines/refresh"),
-                                         ("POST", "/projects"), ("DELETE", "/projects/p1")])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("POST", "/models/ltx2-dev/download"),
+        ("POST", "/upload"),
+        ("POST", "/jobs/job_x/cancel"),
+        ("POST", "/engines/refresh"),
+        ("POST", "/projects"),
+        ("DELETE", "/projects/p1"),
+    ],
+)
 def test_cross_site_writes_are_refused(client, method, path):
     for origin in ({"origin": "https://evil.example"}, {"origin": "null"}, {"referer": "https://evil.example/page"}):
         r = client.request(method, path, headers=origin)

@@ -23,9 +23,21 @@ def wait_job(client, job_id, timeout=240):
 
 
 def chained(client, pid, frames, **extra):
-    r = client.post("/generate/advanced", json={"project_id": pid, "shot_config": {
-        "prompt": "A long tracking shot along the pier", "num_frames": frames, "width": 256, "height": 144,
-        "fps": 24, "enhance_prompt": False, **extra}})
+    r = client.post(
+        "/generate/advanced",
+        json={
+            "project_id": pid,
+            "shot_config": {
+                "prompt": "A long tracking shot along the pier",
+                "num_frames": frames,
+                "width": 256,
+                "height": 144,
+                "fps": 24,
+                "enhance_prompt": False,
+                **extra,
+            },
+        },
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -52,7 +64,12 @@ def test_chained_shot_has_exactly_the_requested_frames_and_seamless_numbering(cl
     # Audio lasts as long as the video, within one frame.
     assert abs(info.duration - frames / 24) < 1 / 24
     shot = next(s for s in client.get(f"/projects/{project['id']}").json()["shots"] if s["id"] == f"long-{frames}")
-    assert (shot["status"], shot["num_frames"], shot["actual_frames"], shot["video_url"]) == ("completed", frames, frames, job["video_url"])
+    assert (shot["status"], shot["num_frames"], shot["actual_frames"], shot["video_url"]) == (
+        "completed",
+        frames,
+        frames,
+        job["video_url"],
+    )
     # No part files or extracted frames are left behind.
     assert not (settings.project_dir(project["id"]) / "workspace" / body["job_id"]).exists()
 
@@ -66,7 +83,7 @@ def test_audio_pips_stay_on_whole_seconds_across_seams(client, project, settings
     win = SAMPLE_RATE // 100
     t = np.arange(win) / SAMPLE_RATE
     probe_wave = np.exp(-2j * np.pi * PIP_HZ * t)
-    energy = np.array([abs(np.dot(audio[i:i + win], probe_wave)) for i in range(0, len(audio) - win, win)])
+    energy = np.array([abs(np.dot(audio[i : i + win], probe_wave)) for i in range(0, len(audio) - win, win)])
     loud = energy > energy.max() * 0.3
     onsets = [i * win / SAMPLE_RATE for i in range(1, len(loud)) if loud[i] and not loud[i - 1]]
     assert len(onsets) >= 45

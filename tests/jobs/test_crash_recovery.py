@@ -13,9 +13,20 @@ def test_server_killed_mid_job_fails_the_job_on_restart(server_factory, tmp_path
     with httpx.Client(base_url=server.url, timeout=30) as http:
         pid = http.post("/projects", json={"name": "Crash"}).json()["id"]
         sse = SSEClient(server.url)
-        job_id = http.post("/generate/advanced", json={"project_id": pid, "shot_config": {
-            "id": "doomed", "prompt": "A long take", "num_frames": 505, "width": 768, "height": 512, "enhance_prompt": False,
-        }}).json()["job_id"]
+        job_id = http.post(
+            "/generate/advanced",
+            json={
+                "project_id": pid,
+                "shot_config": {
+                    "id": "doomed",
+                    "prompt": "A long take",
+                    "num_frames": 505,
+                    "width": 768,
+                    "height": 512,
+                    "enhance_prompt": False,
+                },
+            },
+        ).json()["job_id"]
         sse.wait_for(lambda e: e.data.get("job_id") == job_id and e.type == "progress" and e.data["progress"] >= 20)
         sse.close()
     server.kill()

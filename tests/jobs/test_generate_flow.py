@@ -59,7 +59,12 @@ def test_generate_advanced_emits_progress_then_complete(server, http, pid):
     status = http.get(f"/status/{job_id}").json()
     assert status["status"] == "completed" and status["progress"] == 100 and status["engine"] == "draft"
     shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "shot-flow")
-    assert (shot["status"], shot["video_url"], shot["engine"], shot["actual_frames"]) == ("completed", done.data["video_url"], "draft", 25)
+    assert (shot["status"], shot["video_url"], shot["engine"], shot["actual_frames"]) == (
+        "completed",
+        done.data["video_url"],
+        "draft",
+        25,
+    )
     assert shot["enhanced_prompt"] == enhanced[0].data["enhanced_prompt"]
 
     video = http.get(done.data["video_url"])
@@ -109,8 +114,17 @@ def test_one_frame_goes_to_the_image_engine(server, http, pid):
 
 def test_generate_image_creates_an_asset_with_its_recipe(server, http, pid):
     sse = SSEClient(server.url)
-    r = http.post("/generate/image", json={"project_id": pid, "prompt": "Concept art: a storm over the pier", "width": 256,
-                                           "height": 256, "seed": 7, "num_inference_steps": 4})
+    r = http.post(
+        "/generate/image",
+        json={
+            "project_id": pid,
+            "prompt": "Concept art: a storm over the pier",
+            "width": 256,
+            "height": 256,
+            "seed": 7,
+            "num_inference_steps": 4,
+        },
+    )
     job_id = r.json()["job_id"]
     done = sse.wait_for(lambda e: e.data.get("job_id") == job_id and e.type in ("complete", "error"))
     sse.close()
@@ -212,7 +226,12 @@ def test_a_deleted_shot_restored_with_its_take_gets_its_video_back(server, http,
     assert shot["media_asset_id"] == done.data["asset_id"]
     saved = http.put(f"/projects/{pid}/save", json={"base_version": state["version"], "deleted_shot_ids": ["restore-me"]}).json()
     # Undo of the delete: the client sends the shot back with its take; the answer says what the server derived.
-    saved = http.put(f"/projects/{pid}/save", json={"base_version": saved["version"], "shots": [
-        {"id": "restore-me", "prompt": shot["prompt"], "num_frames": 9, "media_asset_id": shot["media_asset_id"]}]}).json()
+    saved = http.put(
+        f"/projects/{pid}/save",
+        json={
+            "base_version": saved["version"],
+            "shots": [{"id": "restore-me", "prompt": shot["prompt"], "num_frames": 9, "media_asset_id": shot["media_asset_id"]}],
+        },
+    ).json()
     restored = next(s for s in saved["shots"] if s["id"] == "restore-me")
     assert (restored["video_url"], restored["status"], restored["engine"]) == (shot["video_url"], "completed", "draft")

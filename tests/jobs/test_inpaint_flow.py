@@ -35,8 +35,10 @@ def test_inpaint_makes_a_new_still_and_leaves_the_outside_alone(client, project)
     mask = np.zeros(img.shape[:2], np.uint8)
     mask[38:82, 58:102] = 255
     still, matte = upload(client, pid, png(img), "plate.png"), upload(client, pid, png(mask, "L"), "matte.png")
-    r = client.post("/edit/inpaint", json={"project_id": pid, "image": still["id"], "mask": matte["url"], "prompt": "an empty wall",
-                                           "seed": 7})
+    r = client.post(
+        "/edit/inpaint",
+        json={"project_id": pid, "image": still["id"], "mask": matte["url"], "prompt": "an empty wall", "seed": 7},
+    )
     assert r.status_code == 202, r.text
     assert r.json()["engine"] == "draft" and r.json()["seed"] == 7
     job = wait_job(client, r.json()["job_id"])
@@ -59,10 +61,22 @@ def test_inpaint_refuses_what_it_cannot_use(client, project, tmp_path):
     other = client.post("/projects", json={"name": "Other"}).json()["id"]
     foreign = upload(client, other, png(picture()), "foreign.png")
     base = {"project_id": pid, "image": still["id"], "mask": still["id"]}
-    for bad in ({"mask": foreign["id"]}, {"image": "/etc/passwd"}, {"mask": f"/projects/{other}/assets/uploads/x.png"},
-                {"strength": 0}, {"strength": 1.5}, {"steps": 0}, {"feather_px": -1}, {"seed": -1}):
+    for bad in (
+        {"mask": foreign["id"]},
+        {"image": "/etc/passwd"},
+        {"mask": f"/projects/{other}/assets/uploads/x.png"},
+        {"strength": 0},
+        {"strength": 1.5},
+        {"steps": 0},
+        {"feather_px": -1},
+        {"seed": -1},
+    ):
         r = client.post("/edit/inpaint", json={**base, **bad})
         assert r.status_code == 422, (bad, r.text)
-    r = client.post("/edit/inpaint", content=b'{"project_id": "%s", "image": "%s", "mask": "%s", "guidance": NaN}'
-                    % (pid.encode(), still["id"].encode(), still["id"].encode()), headers={"content-type": "application/json"})
+    r = client.post(
+        "/edit/inpaint",
+        content=b'{"project_id": "%s", "image": "%s", "mask": "%s", "guidance": NaN}'
+        % (pid.encode(), still["id"].encode(), still["id"].encode()),
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 422

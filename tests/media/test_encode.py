@@ -66,9 +66,7 @@ def test_audio_track_lasts_exactly_as_long_as_the_video(tmp_path, seconds):
     t = np.arange(int(rate * seconds)) / rate
     tone = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
     out = tmp_path / "shot.mp4"
-    encode_video(
-        index_frames(n), out, fps=fps, width=96, height=48, audio=AudioTrack(np.stack([tone, tone]), rate)
-    )
+    encode_video(index_frames(n), out, fps=fps, width=96, height=48, audio=AudioTrack(np.stack([tone, tone]), rate))
 
     video_seconds = float(n / fps)
     with av.open(str(out)) as c:

@@ -26,8 +26,18 @@ from milimo.media import encode_video, probe
 from milimo.render.cut import TRACK_NAMES, Cut, CutClip, CutMedia, Track
 
 
-def draft_clip(path: Path, n: int, *, code0: int, fps=24, width=256, height=144, colour=(40, 90, 160),
-               audio=True, scene_at: int | None = None) -> Path:
+def draft_clip(
+    path: Path,
+    n: int,
+    *,
+    code0: int,
+    fps=24,
+    width=256,
+    height=144,
+    colour=(40, 90, 160),
+    audio=True,
+    scene_at: int | None = None,
+) -> Path:
     """`scene_at`: from that frame on the picture is another colour, so x264 puts a keyframe there."""
     ph = picture_height(height)
 
@@ -66,18 +76,47 @@ def tone(path: Path, seconds: float, hz: float, *, sample_rate=44_100, level=0.4
 
 def media(path: Path) -> CutMedia:
     info = probe(path)
-    return CutMedia(asset_id=None, path=path, rel_path=path.name, url=f"/x/{path.name}", kind=info.kind,
-                    num_frames=info.num_frames, fps=info.fps, width=info.width, height=info.height,
-                    has_audio=info.has_audio, duration=info.duration, video_codec=info.video_codec,
-                    sample_rate=info.sample_rate, channels=info.channels)
+    return CutMedia(
+        asset_id=None,
+        path=path,
+        rel_path=path.name,
+        url=f"/x/{path.name}",
+        kind=info.kind,
+        num_frames=info.num_frames,
+        fps=info.fps,
+        width=info.width,
+        height=info.height,
+        has_audio=info.has_audio,
+        duration=info.duration,
+        video_codec=info.video_codec,
+        sample_rate=info.sample_rate,
+        channels=info.channels,
+    )
 
 
-def clip(shot_id: str, track: str, path: Path | None, *, start: int = 0, num_frames: int | None = None,
-         trim_in: int = 0, trim_out: int = 0) -> CutClip:
+def clip(
+    shot_id: str,
+    track: str,
+    path: Path | None,
+    *,
+    start: int = 0,
+    num_frames: int | None = None,
+    trim_in: int = 0,
+    trim_out: int = 0,
+) -> CutClip:
     m = media(path) if path is not None else None
     n = num_frames if num_frames is not None else (m.num_frames if m and m.kind == "video" else 24)
-    return CutClip(shot_id=shot_id, name=shot_id, track=track, start_frame=start,
-                   length=max(1, n - trim_in - trim_out), trim_in=trim_in, trim_out=trim_out, num_frames=n, media=m)
+    return CutClip(
+        shot_id=shot_id,
+        name=shot_id,
+        track=track,
+        start_frame=start,
+        length=max(1, n - trim_in - trim_out),
+        trim_in=trim_in,
+        trim_out=trim_out,
+        num_frames=n,
+        media=m,
+    )
 
 
 def cut_of(clips: list[CutClip], *, fps=24, width=256, height=144, muted=(), solo=()) -> Cut:

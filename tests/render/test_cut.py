@@ -10,8 +10,9 @@ from tests.render.clips import codes, draft_clip, tone
 
 
 def upload(client, pid, path, content_type):
-    r = client.post("/upload", data={"project_id": pid, "kind": "general"},
-                    files={"file": (path.name, path.read_bytes(), content_type)})
+    r = client.post(
+        "/upload", data={"project_id": pid, "kind": "general"}, files={"file": (path.name, path.read_bytes(), content_type)}
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -26,13 +27,39 @@ def saved(client, project, tmp_path):
     music = upload(client, pid, tone(tmp_path / "music.wav", 2.0, 440), "audio/wav")
     shots = [
         # V1 rows all say start_frame 0 (the reference's bug was to believe them): b is later in order.
-        {"id": "s-b", "scene_id": "sc-2", "index": 0, "track_index": 0, "start_frame": 0, "num_frames": 20,
-         "media_asset_id": b["id"], "prompt": "Rain on the window", "seed": 7, "dialogue": "Who's there?"},
-        {"id": "s-a", "scene_id": "sc-1", "index": 1, "track_index": 0, "start_frame": 0, "num_frames": 30,
-         "trim_in": 4, "trim_out": 2, "media_asset_id": a["id"]},
+        {
+            "id": "s-b",
+            "scene_id": "sc-2",
+            "index": 0,
+            "track_index": 0,
+            "start_frame": 0,
+            "num_frames": 20,
+            "media_asset_id": b["id"],
+            "prompt": "Rain on the window",
+            "seed": 7,
+            "dialogue": "Who's there?",
+        },
+        {
+            "id": "s-a",
+            "scene_id": "sc-1",
+            "index": 1,
+            "track_index": 0,
+            "start_frame": 0,
+            "num_frames": 30,
+            "trim_in": 4,
+            "trim_out": 2,
+            "media_asset_id": a["id"],
+        },
         {"id": "s-v2", "scene_id": "sc-1", "index": 2, "track_index": 1, "start_frame": 30, "num_frames": 10},
-        {"id": "s-m", "scene_id": "sc-1", "index": 3, "track_index": 2, "start_frame": 6, "num_frames": 24,
-         "media_asset_id": music["id"]},
+        {
+            "id": "s-m",
+            "scene_id": "sc-1",
+            "index": 3,
+            "track_index": 2,
+            "start_frame": 6,
+            "num_frames": 24,
+            "media_asset_id": music["id"],
+        },
     ]
     scenes = [{"id": "sc-1", "index": 0, "name": "Pier"}, {"id": "sc-2", "index": 1, "name": "House"}]
     r = client.put(f"/projects/{pid}/save", json={"base_version": 2, "shots": shots, "scenes": scenes})

@@ -45,16 +45,20 @@ def media(tmp_path_factory) -> dict[str, Path]:
 def timeline(media, **flags):
     """V1: a (trimmed 5/3) | still (12 f) | b (12 fps, trim_in 4) | c (30 fps 320x180) = frames 0..110.
     V2: d at 10 (trim_in 2), e (4:3) at 60, f at 120 after a gap. A1: the tone at 24 for 48 frames."""
-    return cut_of([
-        clip("a", "V1", media["a"], trim_in=5, trim_out=3),
-        clip("still", "V1", media["still"], num_frames=12),
-        clip("b", "V1", media["b"], num_frames=30, trim_in=4),
-        clip("c", "V1", media["c"], num_frames=32),
-        clip("d", "V2", media["d"], start=10, trim_in=2),
-        clip("e", "V2", media["e"], start=60, num_frames=10),
-        clip("f", "V2", media["f"], start=120),
-        clip("tone", "A1", media["tone"], start=24, num_frames=48, trim_in=12),
-    ], fps=FPS, **flags)
+    return cut_of(
+        [
+            clip("a", "V1", media["a"], trim_in=5, trim_out=3),
+            clip("still", "V1", media["still"], num_frames=12),
+            clip("b", "V1", media["b"], num_frames=30, trim_in=4),
+            clip("c", "V1", media["c"], num_frames=32),
+            clip("d", "V2", media["d"], start=10, trim_in=2),
+            clip("e", "V2", media["e"], start=60, num_frames=10),
+            clip("f", "V2", media["f"], start=120),
+            clip("tone", "A1", media["tone"], start=24, num_frames=48, trim_in=12),
+        ],
+        fps=FPS,
+        **flags,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -197,8 +201,9 @@ def test_cancel_mid_render_leaves_nothing(media, tmp_path):
 
 def test_progress_rises_to_one_naming_the_frame(media, tmp_path):
     calls = []
-    render_cut(timeline(media), tmp_path / "p.mp4", options=RenderOptions(out_frame=24),
-               on_progress=lambda f, m: calls.append((f, m)))
+    render_cut(
+        timeline(media), tmp_path / "p.mp4", options=RenderOptions(out_frame=24), on_progress=lambda f, m: calls.append((f, m))
+    )
     assert calls[-1][0] == 1.0
     fractions = [f for f, _ in calls]
     assert fractions == sorted(fractions)

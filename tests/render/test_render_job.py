@@ -31,12 +31,18 @@ def events_of(client, job_id):
 def cut_project(client, project, tmp_path):
     """Two 256x144 takes on V1 (the second trimmed 3 in)."""
     pid = project["id"]
-    assert client.put(f"/projects/{pid}/save", json={"base_version": 1, "project": {
-        "resolution_w": 256, "resolution_h": 144}}).status_code == 200
+    assert (
+        client.put(
+            f"/projects/{pid}/save", json={"base_version": 1, "project": {"resolution_w": 256, "resolution_h": 144}}
+        ).status_code
+        == 200
+    )
     a = upload(client, pid, draft_clip(tmp_path / "a.mp4", 24, code0=100), "video/mp4")
     b = upload(client, pid, draft_clip(tmp_path / "b.mp4", 30, code0=200), "video/mp4")
-    shots = [{"id": "one", "index": 0, "num_frames": 24, "media_asset_id": a["id"]},
-             {"id": "two", "index": 1, "num_frames": 30, "trim_in": 3, "media_asset_id": b["id"]}]
+    shots = [
+        {"id": "one", "index": 0, "num_frames": 24, "media_asset_id": a["id"]},
+        {"id": "two", "index": 1, "num_frames": 30, "trim_in": 3, "media_asset_id": b["id"]},
+    ]
     assert client.put(f"/projects/{pid}/save", json={"base_version": 2, "shots": shots}).status_code == 200
     return pid
 
@@ -78,13 +84,19 @@ def test_render_of_a_range_as_prores(client, settings, cut_project):
 
 def test_cancel_mid_render_leaves_nothing(client, settings, project, tmp_path):
     pid = project["id"]
-    assert client.put(f"/projects/{pid}/save", json={"base_version": 1, "project": {
-        "resolution_w": 512, "resolution_h": 288}}).status_code == 200
+    assert (
+        client.put(
+            f"/projects/{pid}/save", json={"base_version": 1, "project": {"resolution_w": 512, "resolution_h": 288}}
+        ).status_code
+        == 200
+    )
     take = upload(client, pid, draft_clip(tmp_path / "long.mp4", 48, code0=0, width=512, height=288), "video/mp4")
     # A still held for 2,000 frames: nothing to copy, every frame encoded.
     image = upload(client, pid, still(tmp_path / "s.png"), "image/png")
-    shots = [{"id": "v", "index": 0, "num_frames": 48, "media_asset_id": take["id"]},
-             {"id": "s", "index": 1, "num_frames": 2000, "media_asset_id": image["id"]}]
+    shots = [
+        {"id": "v", "index": 0, "num_frames": 48, "media_asset_id": take["id"]},
+        {"id": "s", "index": 1, "num_frames": 2000, "media_asset_id": image["id"]},
+    ]
     assert client.put(f"/projects/{pid}/save", json={"base_version": 2, "shots": shots}).status_code == 200
     job_id = client.post(f"/projects/{pid}/render", json={}).json()["job_id"]
     deadline = time.monotonic() + 60
@@ -120,13 +132,25 @@ def test_a_render_killed_mid_way_leaves_nothing_after_the_restart(client, settin
     from milimo.jobs.recovery import recover_zombies
 
     db = client.app.state.studio.db
-    db.write(lambda s: s.add(Job(id="job_dead", project_id=cut_project, type=JobType.render, status=JobStatus.processing,
-                                 params={"project_version": 1})))
+    db.write(
+        lambda s: s.add(
+            Job(
+                id="job_dead",
+                project_id=cut_project,
+                type=JobType.render,
+                status=JobStatus.processing,
+                params={"project_version": 1},
+            )
+        )
+    )
     renders = settings.project_dir(cut_project) / "renders"
     renders.mkdir(parents=True, exist_ok=True)
     # What render_cut leaves when the process dies: the master's part, a smart-render part, the reference.
-    left = [renders / ".job_dead.1a2b3c4d.part.mp4", renders / ".job_dead.1a2b3c4d.part.seg0.mp4",
-            renders / ".job_dead.1a2b3c4d.part.ref.mp4"]
+    left = [
+        renders / ".job_dead.1a2b3c4d.part.mp4",
+        renders / ".job_dead.1a2b3c4d.part.seg0.mp4",
+        renders / ".job_dead.1a2b3c4d.part.ref.mp4",
+    ]
     for path in left:
         path.write_bytes(b"half a film")
     assert recover_zombies(db, settings) == ["job_dead"]

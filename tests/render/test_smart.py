@@ -29,13 +29,15 @@ def takes(tmp_path_factory):
 
 def mixed_cut(t):
     """x whole | y from frame 5 | slow (12 fps) | z whole with V2 over its first 10 frames."""
-    return cut_of([
-        clip("x", "V1", t["x"]),
-        clip("y", "V1", t["y"], trim_in=5),
-        clip("slow", "V1", t["slow"], num_frames=24),
-        clip("z", "V1", t["z"]),
-        clip("over", "V2", t["over"], start=48 + 55 + 24),
-    ])
+    return cut_of(
+        [
+            clip("x", "V1", t["x"]),
+            clip("y", "V1", t["y"], trim_in=5),
+            clip("slow", "V1", t["slow"], num_frames=24),
+            clip("z", "V1", t["z"]),
+            clip("over", "V2", t["over"], start=48 + 55 + 24),
+        ]
+    )
 
 
 def test_smart_render_equals_the_full_render_frame_for_frame(takes, tmp_path):

@@ -28,7 +28,10 @@ class SamProcess:
     def start(self, timeout: float = 60) -> SamProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "milimo.cli", "sam-service", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -63,8 +66,9 @@ def sam_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def sam(sam_data_dir: Path) -> Iterator[SamProcess]:
     """A draft-engine service (no SAM 3 weights in its data dir)."""
-    p = SamProcess(sam_data_dir, {"MILIMO_SEGMENT_ENGINE": "draft", "MILIMO_SAM_MAX_SESSIONS": "2",
-                                  "MILIMO_SAM_MAX_IMAGE_PIXELS": "4000000"}).start()
+    p = SamProcess(
+        sam_data_dir, {"MILIMO_SEGMENT_ENGINE": "draft", "MILIMO_SAM_MAX_SESSIONS": "2", "MILIMO_SAM_MAX_IMAGE_PIXELS": "4000000"}
+    ).start()
     yield p
     p.stop()
 

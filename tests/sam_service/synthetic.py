@@ -41,9 +41,9 @@ def moving_square(frames: int = 48, h: int = 144, w: int = 192, side: int = 36, 
     for i in range(frames):
         x, y = 10 + round(i * 2.5), 12 + round(i * 1.2)
         img = bg.copy()
-        img[y:y + side, x:x + side] = texture
+        img[y : y + side, x : x + side] = texture
         truth = np.zeros((h, w), bool)
-        truth[y:y + side, x:x + side] = True
+        truth[y : y + side, x : x + side] = True
         out.append(img)
         truths.append(truth)
     return out, truths

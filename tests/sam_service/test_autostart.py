@@ -13,8 +13,9 @@ from tests.conftest import free_port
 
 def test_the_studio_starts_and_stops_its_segmentation_service(server_factory, tmp_path):
     sam_port = free_port()
-    server = server_factory(env={"MILIMO_SAM_AUTOSTART": "1", "MILIMO_SAM_PORT": str(sam_port),
-                                 "MILIMO_SAM_URL": f"http://127.0.0.1:{sam_port}"})
+    server = server_factory(
+        env={"MILIMO_SAM_AUTOSTART": "1", "MILIMO_SAM_PORT": str(sam_port), "MILIMO_SAM_URL": f"http://127.0.0.1:{sam_port}"}
+    )
     state = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

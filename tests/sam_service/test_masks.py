@@ -27,8 +27,11 @@ def scene():
 
 
 def predict(http, image: bytes, **form):
-    return http.post("/predict/mask", files={"image": ("s.png", image, "image/png")},
-                     data={k: v if isinstance(v, str) else json.dumps(v) for k, v in form.items()})
+    return http.post(
+        "/predict/mask",
+        files={"image": ("s.png", image, "image/png")},
+        data={k: v if isinstance(v, str) else json.dumps(v) for k, v in form.items()},
+    )
 
 
 def test_health_names_the_draft_engine(http):
@@ -60,19 +63,22 @@ def test_a_refusing_click_removes_what_it_touches(http, scene):
     assert keep[68, 176] and not cut[68, 176]
 
 
-@pytest.mark.parametrize("points", [
-    "__import__('os').system('touch /tmp/pwned')",  # code, as the reference evaluated it
-    "open('x.txt','w').write('pwned') and [[1,2]]",
-    "[[NaN, 10]]",
-    "[[Infinity, 10]]",
-    '[["10", "20"]]',
-    "[[true, 10]]",
-    "[[10]]",
-    "[[10, 20, 30]]",
-    "[[-1, 10]]",
-    "[[10, 100000]]",
-    '{"x": 1}',
-])
+@pytest.mark.parametrize(
+    "points",
+    [
+        "__import__('os').system('touch /tmp/pwned')",  # code, as the reference evaluated it
+        "open('x.txt','w').write('pwned') and [[1,2]]",
+        "[[NaN, 10]]",
+        "[[Infinity, 10]]",
+        '[["10", "20"]]',
+        "[[true, 10]]",
+        "[[10]]",
+        "[[10, 20, 30]]",
+        "[[-1, 10]]",
+        "[[10, 100000]]",
+        '{"x": 1}',
+    ],
+)
 def test_malformed_points_are_422_and_never_evaluated(http, scene, points):
     image, _ = scene
     r = predict(http, image, points=points)

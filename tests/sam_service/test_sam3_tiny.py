@@ -22,8 +22,12 @@ from milimo.sam_service.images import read_mask_png
 from .conftest import SamProcess
 from .synthetic import scene_with_object
 
-pytestmark = [pytest.mark.models, pytest.mark.skipif(
-    not all(importlib.util.find_spec(m) for m in ("torch", "transformers")), reason="needs the [models] extra")]
+pytestmark = [
+    pytest.mark.models,
+    pytest.mark.skipif(
+        not all(importlib.util.find_spec(m) for m in ("torch", "transformers")), reason="needs the [models] extra"
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +79,10 @@ def test_detect_returns_scored_objects_with_masks_at_the_image_size(sam3, image)
 def test_segment_text_merges_and_thresholds_per_request(sam3, image):
     with sam3.client() as c, ThreadPoolExecutor(4) as pool:
         # the reference mutated one global threshold; here concurrent requests keep their own
-        futures = [pool.submit(post, c, "/segment/text", image, text="ball", confidence=conf, mask_threshold=0.0)
-                   for conf in (0.0, 1.0, 0.0, 1.0)]
+        futures = [
+            pool.submit(post, c, "/segment/text", image, text="ball", confidence=conf, mask_threshold=0.0)
+            for conf in (0.0, 1.0, 0.0, 1.0)
+        ]
         answers = [f.result() for f in futures]
     for conf, r in zip((0.0, 1.0, 0.0, 1.0), answers):
         assert r.status_code == 200, r.text
@@ -119,8 +125,11 @@ def test_the_engine_directly(tmp_path):
 
 def test_clicks_and_boxes_go_through_the_sam3_click_model(sam3, image):
     with sam3.client() as c:
-        for form in ({"points": "[[80, 60]]", "labels": "[1]"}, {"box": "[40, 30, 120, 90]"},
-                     {"points": "[[80, 60], [10, 10]]", "labels": "[1, 0]", "box": "[40, 30, 120, 90]"}):
+        for form in (
+            {"points": "[[80, 60]]", "labels": "[1]"},
+            {"box": "[40, 30, 120, 90]"},
+            {"points": "[[80, 60], [10, 10]]", "labels": "[1, 0]", "box": "[40, 30, 120, 90]"},
+        ):
             r = post(c, "/predict/mask", image, **form)
             assert r.status_code == 200, r.text
             assert r.headers["x-engine"] == "sam3" and 0 <= float(r.headers["x-mask-score"]) <= 1

@@ -24,8 +24,9 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
 
 
 def test_supervisor_restarts_a_dead_service_and_stops_it(tmp_path):
-    sup = SamSupervisor(tmp_path / "data", port=free_port(), env={"MILIMO_SEGMENT_ENGINE": "draft", "MILIMO_LOG_LEVEL": "warning"},
-                        poll_s=0.1)
+    sup = SamSupervisor(
+        tmp_path / "data", port=free_port(), env={"MILIMO_SEGMENT_ENGINE": "draft", "MILIMO_LOG_LEVEL": "warning"}, poll_s=0.1
+    )
     try:
         assert sup.start() is True
         assert httpx.get(sup.url + "/health").json()["engine"] == "draft"
@@ -57,7 +58,23 @@ def test_wait_healthy_is_false_when_the_child_cannot_start(tmp_path):
 
 
 def test_the_service_refuses_to_listen_beyond_loopback(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "milimo.cli", "sam-service", "--host", "0.0.0.0", "--port", str(free_port()),
-                        "--data-dir", str(tmp_path)], check=False, capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "milimo.cli",
+            "sam-service",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(free_port()),
+            "--data-dir",
+            str(tmp_path),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 2
     assert "loopback" in r.stderr

@@ -74,8 +74,9 @@ def test_tracking_a_moving_square_forward_through_48_frames(http, session, sam_d
 def test_tracking_backward_from_the_last_frame_streams_inline_masks(http, session):
     sid, _, truths = session
     http.post("/track/prompt", json={"session_id": sid, "frame_idx": 47, "obj_id": 2, "box": box_of(truths[47])})
-    with http.stream("POST", "/track/propagate", json={"session_id": sid, "direction": "backward", "start_frame": 47,
-                                                       "max_frames": 12}) as resp:
+    with http.stream(
+        "POST", "/track/propagate", json={"session_id": sid, "direction": "backward", "start_frame": 47, "max_frames": 12}
+    ) as resp:
         got = lines(resp)
     frames = got[:-1]
     assert [f["frame_idx"] for f in frames] == list(range(47, 35, -1))
@@ -88,16 +89,23 @@ def test_tracking_backward_from_the_last_frame_streams_inline_masks(http, sessio
 def test_both_directions_report_every_frame_once(http, session):
     sid, _, truths = session
     http.post("/track/prompt", json={"session_id": sid, "frame_idx": 20, "obj_id": 1, "box": box_of(truths[20])})
-    with http.stream("POST", "/track/propagate", json={"session_id": sid, "direction": "both", "start_frame": 20,
-                                                       "max_frames": 5}) as resp:
+    with http.stream(
+        "POST", "/track/propagate", json={"session_id": sid, "direction": "both", "start_frame": 20, "max_frames": 5}
+    ) as resp:
         idx = [f["frame_idx"] for f in lines(resp)[:-1]]
     assert idx == [20, 21, 22, 23, 24, 19, 18, 17, 16]
 
 
 def test_prompts_are_validated(http, session):
     sid, _, _ = session
-    bad = [{"points": [[float("nan"), 1]]}, {"points": [[1e9, 1]]}, {"points": [["1", 2]]}, {"box": [0, 0, 9999, 10]},
-           {"frame_idx": 48, "points": [[10, 10]]}, {}]
+    bad = [
+        {"points": [[float("nan"), 1]]},
+        {"points": [[1e9, 1]]},
+        {"points": [["1", 2]]},
+        {"box": [0, 0, 9999, 10]},
+        {"frame_idx": 48, "points": [[10, 10]]},
+        {},
+    ]
     for extra in bad:
         body = json.dumps({"session_id": sid, **extra}, allow_nan=True)
         r = http.post("/track/prompt", content=body, headers={"content-type": "application/json"})

@@ -12,14 +12,43 @@ from pathlib import Path
 
 H = 64
 FEATURES = [[64, 64], [32, 32], [16, 16]]  # 224 px / 14 px patches = 16, times the 4x, 2x and 1x scales
-WORDS = ["the", "a", "an", "red", "blue", "orange", "green", "ball", "car", "square", "person", "dog", "cat", "tree", "sky", "road", "left", "right", "big", "small"]
+WORDS = [
+    "the",
+    "a",
+    "an",
+    "red",
+    "blue",
+    "orange",
+    "green",
+    "ball",
+    "car",
+    "square",
+    "person",
+    "dog",
+    "cat",
+    "tree",
+    "sky",
+    "road",
+    "left",
+    "right",
+    "big",
+    "small",
+]
 
 
 def _vit():
     from transformers import Sam3ViTConfig
 
-    return Sam3ViTConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, image_size=224,
-                         patch_size=14, window_size=8, global_attn_indexes=[0, 1])
+    return Sam3ViTConfig(
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        image_size=224,
+        patch_size=14,
+        window_size=8,
+        global_attn_indexes=[0, 1],
+    )
 
 
 def detector_config():
@@ -34,15 +63,33 @@ def detector_config():
     )
 
     return Sam3Config(
-        vision_config=Sam3VisionConfig(backbone_config=_vit(), fpn_hidden_size=H, scale_factors=[4.0, 2.0, 1.0, 0.5],
-                                       backbone_feature_sizes=FEATURES),
-        text_config={"vocab_size": 64, "hidden_size": 32, "intermediate_size": 64, "projection_dim": H, "num_hidden_layers": 2,
-                     "num_attention_heads": 4, "max_position_embeddings": 32, "hidden_act": "gelu"},
-        geometry_encoder_config=Sam3GeometryEncoderConfig(hidden_size=H, num_layers=1, num_attention_heads=4, intermediate_size=64,
-                                                          mask_fuser_hidden_size=H, mask_fuser_num_layers=1),
+        vision_config=Sam3VisionConfig(
+            backbone_config=_vit(), fpn_hidden_size=H, scale_factors=[4.0, 2.0, 1.0, 0.5], backbone_feature_sizes=FEATURES
+        ),
+        text_config={
+            "vocab_size": 64,
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "projection_dim": H,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "max_position_embeddings": 32,
+            "hidden_act": "gelu",
+        },
+        geometry_encoder_config=Sam3GeometryEncoderConfig(
+            hidden_size=H,
+            num_layers=1,
+            num_attention_heads=4,
+            intermediate_size=64,
+            mask_fuser_hidden_size=H,
+            mask_fuser_num_layers=1,
+        ),
         detr_encoder_config=Sam3DETREncoderConfig(hidden_size=H, num_layers=1, num_attention_heads=4, intermediate_size=64),
-        detr_decoder_config=Sam3DETRDecoderConfig(hidden_size=H, num_layers=1, num_queries=5, num_attention_heads=4, intermediate_size=64),
-        mask_decoder_config=Sam3MaskDecoderConfig(hidden_size=H, num_upsampling_stages=2))
+        detr_decoder_config=Sam3DETRDecoderConfig(
+            hidden_size=H, num_layers=1, num_queries=5, num_attention_heads=4, intermediate_size=64
+        ),
+        mask_decoder_config=Sam3MaskDecoderConfig(hidden_size=H, num_upsampling_stages=2),
+    )
 
 
 def tracker_config():
@@ -54,14 +101,25 @@ def tracker_config():
     )
 
     return Sam3TrackerVideoConfig(
-        vision_config=Sam3VisionConfig(backbone_config=_vit(), fpn_hidden_size=64, scale_factors=[4.0, 2.0, 1.0, 0.5],
-                                       backbone_feature_sizes=FEATURES),
-        prompt_encoder_config=Sam3TrackerPromptEncoderConfig(image_size=224, patch_size=14, mask_input_channels=8, hidden_size=64),
-        mask_decoder_config=Sam3TrackerMaskDecoderConfig(hidden_size=64, hidden_act="relu", mlp_dim=64, num_attention_heads=4,
-                                                         iou_head_hidden_dim=32),
-        memory_attention_hidden_size=64, memory_encoder_hidden_size=64, memory_encoder_output_channels=64, image_size=224,
-        mask_downsampler_embed_dim=64, memory_fuser_embed_dim=64, memory_fuser_intermediate_dim=64,
-        memory_attention_num_layers=1, memory_attention_feed_forward_hidden_size=64)
+        vision_config=Sam3VisionConfig(
+            backbone_config=_vit(), fpn_hidden_size=64, scale_factors=[4.0, 2.0, 1.0, 0.5], backbone_feature_sizes=FEATURES
+        ),
+        prompt_encoder_config=Sam3TrackerPromptEncoderConfig(
+            image_size=224, patch_size=14, mask_input_channels=8, hidden_size=64
+        ),
+        mask_decoder_config=Sam3TrackerMaskDecoderConfig(
+            hidden_size=64, hidden_act="relu", mlp_dim=64, num_attention_heads=4, iou_head_hidden_dim=32
+        ),
+        memory_attention_hidden_size=64,
+        memory_encoder_hidden_size=64,
+        memory_encoder_output_channels=64,
+        image_size=224,
+        mask_downsampler_embed_dim=64,
+        memory_fuser_embed_dim=64,
+        memory_fuser_intermediate_dim=64,
+        memory_attention_num_layers=1,
+        memory_attention_feed_forward_hidden_size=64,
+    )
 
 
 def tokenizer():
@@ -71,8 +129,9 @@ def tokenizer():
     vocab = {"<pad>": 0, "<unk>": 1, "<start>": 2, "<end>": 3, **{w: i + 4 for i, w in enumerate(WORDS)}}
     core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     core.pre_tokenizer = pre_tokenizers.Whitespace()
-    return PreTrainedTokenizerFast(tokenizer_object=core, pad_token="<pad>", unk_token="<unk>", bos_token="<start>",
-                                   eos_token="<end>", model_max_length=32)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=core, pad_token="<pad>", unk_token="<unk>", bos_token="<start>", eos_token="<end>", model_max_length=32
+    )
 
 
 def build_sam3(target: Path) -> Path:
@@ -81,11 +140,19 @@ def build_sam3(target: Path) -> Path:
     from transformers import Sam3VideoConfig, Sam3VideoModel
 
     torch.manual_seed(0)
-    model = Sam3VideoModel(Sam3VideoConfig(detector_config=detector_config().to_dict(),
-                                           tracker_config=tracker_config().to_dict())).eval()
+    model = Sam3VideoModel(
+        Sam3VideoConfig(detector_config=detector_config().to_dict(), tracker_config=tracker_config().to_dict())
+    ).eval()
     model.save_pretrained(target)
     tokenizer().save_pretrained(target)
-    (target / "preprocessor_config.json").write_text(json.dumps(
-        {"image_processor_type": "Sam3ImageProcessor", "size": {"height": 224, "width": 224},
-         "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}))
+    (target / "preprocessor_config.json").write_text(
+        json.dumps(
+            {
+                "image_processor_type": "Sam3ImageProcessor",
+                "size": {"height": 224, "width": 224},
+                "image_mean": [0.5, 0.5, 0.5],
+                "image_std": [0.5, 0.5, 0.5],
+            }
+        )
+    )
     return target

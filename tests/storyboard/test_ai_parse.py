@@ -18,11 +18,16 @@ from milimo.storyboard.ai_parse import NotAStoryboard, _repair, ai_parse, valida
 from tests.storyboard.test_api import wait_job
 
 SCRIPT = "\nINT. LIGHTHOUSE - NIGHT\n\nMara climbs the stair.\n\nMARA\nNot tonight.\n"
-STORYBOARD = [{"name": "INT. LIGHTHOUSE - NIGHT", "shots": [
-    {"action": "Mara climbs the spiral stair, lantern high.", "dialogue": None, "character": None, "shot_type": "Wide"},
-    {"action": "Her face in the lamp light.", "dialogue": "Not tonight.", "character": "MARA", "shot_type": "close-up"},
-    {"action": "The lamp flickers.", "dialogue": None, "character": None, "shot_type": "dutch angle"},
-]}]
+STORYBOARD = [
+    {
+        "name": "INT. LIGHTHOUSE - NIGHT",
+        "shots": [
+            {"action": "Mara climbs the spiral stair, lantern high.", "dialogue": None, "character": None, "shot_type": "Wide"},
+            {"action": "Her face in the lamp light.", "dialogue": "Not tonight.", "character": "MARA", "shot_type": "close-up"},
+            {"action": "The lamp flickers.", "dialogue": None, "character": None, "shot_type": "dutch angle"},
+        ],
+    }
+]
 VALID = json.dumps(STORYBOARD)
 REPLIES = {
     "valid": "```json\n" + VALID + "\n```",
@@ -34,7 +39,10 @@ REPLIES = {
 def test_the_reply_is_read_leniently_and_validated_strictly():
     board = validate(_repair(REPLIES["valid"]), Grid())
     assert [(s.kind, s.shot_type, s.character) for s in board.shots()] == [
-        ("action", "wide", ""), ("dialogue", "close_up", "MARA"), ("action", "medium", "")]
+        ("action", "wide", ""),
+        ("dialogue", "close_up", "MARA"),
+        ("action", "medium", ""),
+    ]
     assert board.shots()[1].prompt.endswith('Mara says, "Not tonight."')
     assert all((s.num_frames - 1) % 8 == 0 for s in board.shots())
     cut = validate(_repair(REPLIES["truncated"]), Grid())
@@ -71,7 +79,13 @@ class FakeOllama(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
-        self._send({"models": [{"name": f"{k}:latest", "size": 1, "details": {"family": "llama", "families": ["llama"]}} for k in REPLIES]})
+        self._send(
+            {
+                "models": [
+                    {"name": f"{k}:latest", "size": 1, "details": {"family": "llama", "families": ["llama"]}} for k in REPLIES
+                ]
+            }
+        )
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -101,7 +115,9 @@ def run_ai_parse(client) -> dict:
 
 @pytest.mark.parametrize("model, mode, shots", [("valid", "ai", 3), ("truncated", "ai", 2), ("invalid", "fallback", 2)])
 def test_ai_parse_job_with_ollama(tmp_path, ollama, model, mode, shots):
-    settings = Settings(data_dir=tmp_path / "data", log_level="warning", text_engine="ollama", ollama_url=ollama, ollama_model=model)
+    settings = Settings(
+        data_dir=tmp_path / "data", log_level="warning", text_engine="ollama", ollama_url=ollama, ollama_model=model
+    )
     with TestClient(create_app(settings)) as client:
         job = run_ai_parse(client)
     result = job["outputs"]["storyboard"]

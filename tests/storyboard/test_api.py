@@ -77,8 +77,20 @@ def test_parse_writes_nothing_and_uses_the_video_engines_grid(client, project):
 
 def test_commit_stores_scenes_shots_and_the_script_and_puts_new_shots_on_v1_in_story_order(client, committed):
     pid, board = committed
-    assert board["summary"] == {"created": 16, "updated": 0, "unchanged": 0, "deleted": 0, "scenes_created": 4, "scenes_deleted": 0}
-    assert [sc["heading"] for sc in board["scenes"]] == ["", "INT. LIGHTHOUSE - NIGHT", "EXT. CLIFF PATH - DAWN", "FLASHBACK - THE HARBOUR"]
+    assert board["summary"] == {
+        "created": 16,
+        "updated": 0,
+        "unchanged": 0,
+        "deleted": 0,
+        "scenes_created": 4,
+        "scenes_deleted": 0,
+    }
+    assert [sc["heading"] for sc in board["scenes"]] == [
+        "",
+        "INT. LIGHTHOUSE - NIGHT",
+        "EXT. CLIFF PATH - DAWN",
+        "FLASHBACK - THE HARBOUR",
+    ]
     assert board["scenes"][1]["script_content"].startswith("INT. LIGHTHOUSE - NIGHT #1#")
     state = client.get(f"/projects/{pid}").json()
     assert state["script_text"] == fixture_text("three_scenes.fountain") and state["version"] == board["project_version"] == 2
@@ -86,7 +98,12 @@ def test_commit_stores_scenes_shots_and_the_script_and_puts_new_shots_on_v1_in_s
     assert [s["id"] for s in timeline] == story_ids(board)
     assert_packed(timeline)
     mara = board["scenes"][1]["shots"][3]
-    assert (mara["character"], mara["dialogue"], mara["status"], mara["index"]) == ("MARA", "(to herself)\nNot tonight.\nNot again.", "pending", 3)
+    assert (mara["character"], mara["dialogue"], mara["status"], mara["index"]) == (
+        "MARA",
+        "(to herself)\nNot tonight.\nNot again.",
+        "pending",
+        3,
+    )
     assert mara["prompt"].endswith('Mara, to herself, says, "Not tonight. Not again."')
     assert client.get(f"/projects/{pid}/storyboard").json()["scenes"] == board["scenes"]
 
@@ -105,8 +122,20 @@ def test_recommitting_an_edited_storyboard_keeps_generated_media(client, committ
     # A take from an upload on one shot, a generated video on another.
     clip = upload(client, pid, mp4_bytes(tmp_path, frames=12), name="boom.mp4", content_type="video/mp4").json()
     assert client.patch(f"/shots/{uploaded['id']}", json={"media_asset_id": clip["id"], "num_frames": 12}).status_code == 200
-    queued = client.post("/generate/advanced", json={"project_id": pid, "shot_config": {
-        "id": generated["id"], "prompt": generated["prompt"], "width": 256, "height": 160, "num_frames": 25, "enhance_prompt": False}})
+    queued = client.post(
+        "/generate/advanced",
+        json={
+            "project_id": pid,
+            "shot_config": {
+                "id": generated["id"],
+                "prompt": generated["prompt"],
+                "width": 256,
+                "height": 160,
+                "num_frames": 25,
+                "enhance_prompt": False,
+            },
+        },
+    )
     assert queued.status_code == 200, queued.text
     assert wait_job(client, queued.json()["job_id"])["status"] == "completed"
     before = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
@@ -114,9 +143,11 @@ def test_recommitting_an_edited_storyboard_keeps_generated_media(client, committ
 
     # The writer edits the script: a line rewritten, one block cut, a new action added.
     text = fixture_text("three_scenes.fountain")
-    edited = (text.replace("And I always mean it.", "And I always, always mean it.")
-              .replace("TOM (V.O.)\nYou always say that.\n\n", "")
-              .replace("Thunder rattles the glass.", "Thunder rattles the glass.\n\nThe lamp flickers."))
+    edited = (
+        text.replace("And I always mean it.", "And I always, always mean it.")
+        .replace("TOM (V.O.)\nYou always say that.\n\n", "")
+        .replace("Thunder rattles the glass.", "Thunder rattles the glass.\n\nThe lamp flickers.")
+    )
     result = parse(client, pid, edited)
     shots = result["scenes"][1]["shots"]
     assert [s["id"] for s in shots[:3]] == [lighthouse[0]["id"], uploaded["id"], generated["id"]]
@@ -128,7 +159,16 @@ def test_recommitting_an_edited_storyboard_keeps_generated_media(client, committ
     assert after["summary"]["created"] == 1 and after["summary"]["deleted"] == 1
     now = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
     for sid in (uploaded["id"], generated["id"]):
-        for key in ("media_asset_id", "video_url", "thumbnail_url", "status", "engine", "actual_frames", "num_frames", "last_job_id"):
+        for key in (
+            "media_asset_id",
+            "video_url",
+            "thumbnail_url",
+            "status",
+            "engine",
+            "actual_frames",
+            "num_frames",
+            "last_job_id",
+        ):
             assert now[sid].get(key) == before[sid].get(key), (sid, key)  # the state leaves empty fields out
     assert removed["id"] not in now
     assert now[lighthouse[5]["id"]]["dialogue"] == "And I always, always mean it."
@@ -145,8 +185,15 @@ def test_a_hand_written_prompt_survives_a_content_edit(client, committed):
     shot = board["scenes"][2]["shots"][0]
     client.patch(f"/shots/{shot['id']}", json={"prompt": "My own words."})
     scenes = client.get(f"/projects/{pid}/storyboard").json()["scenes"]
-    cards = [{"id": sc["id"], "heading": sc["heading"], "source_text": sc["script_content"],
-              "shots": [{k: s[k] for k in ("id", "action", "dialogue", "character", "shot_type")} for s in sc["shots"]]} for sc in scenes]
+    cards = [
+        {
+            "id": sc["id"],
+            "heading": sc["heading"],
+            "source_text": sc["script_content"],
+            "shots": [{k: s[k] for k in ("id", "action", "dialogue", "character", "shot_type")} for s in sc["shots"]],
+        }
+        for sc in scenes
+    ]
     cards[2]["shots"][0]["action"] = "A new action."
     after = commit(client, pid, cards, client.get(f"/projects/{pid}").json()["version"])
     changed = after["scenes"][2]["shots"][0]
@@ -168,10 +215,15 @@ def test_card_edits_rename_reorder_add_and_delete(client, committed):
     pid, board = committed
     cliff, harbour = board["scenes"][2], board["scenes"][3]
     version = board["project_version"]
-    r = client.patch(f"/projects/{pid}/storyboard/scenes/{cliff['id']}", json={"heading": "EXT. CLIFF TOP - DAWN", "base_version": version})
+    r = client.patch(
+        f"/projects/{pid}/storyboard/scenes/{cliff['id']}", json={"heading": "EXT. CLIFF TOP - DAWN", "base_version": version}
+    )
     assert r.status_code == 200 and r.json()["scenes"][2]["heading"] == "EXT. CLIFF TOP - DAWN"
     version = r.json()["project_version"]
-    assert client.patch(f"/projects/{pid}/storyboard/scenes/{cliff['id']}", json={"heading": "X", "base_version": 1}).status_code == 409
+    assert (
+        client.patch(f"/projects/{pid}/storyboard/scenes/{cliff['id']}", json={"heading": "X", "base_version": 1}).status_code
+        == 409
+    )
 
     order = [sc["id"] for sc in board["scenes"]]
     order[2], order[3] = order[3], order[2]
@@ -186,8 +238,10 @@ def test_card_edits_rename_reorder_add_and_delete(client, committed):
     assert [s["index"] for s in r.json()["scenes"][2]["shots"]] == list(range(5))
     assert [s["id"] for s in v1(client, pid)] == story_ids(r.json())
 
-    r = client.post(f"/projects/{pid}/storyboard/shots", json={"scene_id": harbour["id"], "position": 1, "action": "Gulls scatter.",
-                                                                 "dialogue": "", "character": ""})
+    r = client.post(
+        f"/projects/{pid}/storyboard/shots",
+        json={"scene_id": harbour["id"], "position": 1, "action": "Gulls scatter.", "dialogue": "", "character": ""},
+    )
     assert r.status_code == 201
     added = r.json()["scenes"][2]["shots"][1]
     assert (added["action"], added["index"], added["track_index"], added["num_frames"]) == ("Gulls scatter.", 1, 0, 49)
@@ -208,9 +262,15 @@ def test_export_gives_the_edited_storyboard_back_as_a_screenplay(client, committ
     pid, board = committed
     r = client.get(f"/projects/{pid}/storyboard/export", params={"format": "fountain"})
     assert r.status_code == 200 and r.headers["content-disposition"] == 'attachment; filename="Night Shift.fountain"'
-    assert r.text.startswith("Title: The Night Shift\n") and "INT. LIGHTHOUSE - NIGHT #1#" in r.text and ".FLASHBACK - THE HARBOUR" in r.text
+    assert (
+        r.text.startswith("Title: The Night Shift\n")
+        and "INT. LIGHTHOUSE - NIGHT #1#" in r.text
+        and ".FLASHBACK - THE HARBOUR" in r.text
+    )
     again = parse(client, pid, r.text, "fountain")
-    assert [[s["id"] for s in sc["shots"]] for sc in again["scenes"]] == [[s["id"] for s in sc["shots"]] for sc in board["scenes"]]
+    assert [[s["id"] for s in sc["shots"]] for sc in again["scenes"]] == [
+        [s["id"] for s in sc["shots"]] for sc in board["scenes"]
+    ]
     fdx = client.get(f"/projects/{pid}/storyboard/export", params={"format": "fdx"})
     assert fdx.status_code == 200 and fdx.headers["content-type"] == "application/xml"
     from_fdx = parse(client, pid, fdx.text)
@@ -221,14 +281,22 @@ def test_export_gives_the_edited_storyboard_back_as_a_screenplay(client, committ
 def test_match_elements_stores_the_matches(client, committed):
     pid, _board = committed
     db = client.app.state.studio.db
-    db.write(lambda s: s.add_all([
-        Element(id="el-mara", project_id=pid, name="Mara", trigger_word="@Mara", type="character"),
-        Element(id="el-lh", project_id=pid, name="Lighthouse", trigger_word="@Lighthouse", type="location")]))
+    db.write(
+        lambda s: s.add_all(
+            [
+                Element(id="el-mara", project_id=pid, name="Mara", trigger_word="@Mara", type="character"),
+                Element(id="el-lh", project_id=pid, name="Lighthouse", trigger_word="@Lighthouse", type="location"),
+            ]
+        )
+    )
     r = client.post(f"/projects/{pid}/storyboard/match-elements", json={})
     assert r.status_code == 200 and r.json()["shots_changed"] > 0
     scenes = client.get(f"/projects/{pid}/storyboard").json()["scenes"]
     mara = scenes[1]["shots"][3]["matched_elements"]
-    assert [(m["element_id"], m["match_source"]) for m in mara] == [("el-mara", "character_field_exact"), ("el-lh", "scene_heading")]
+    assert [(m["element_id"], m["match_source"]) for m in mara] == [
+        ("el-mara", "character_field_exact"),
+        ("el-lh", "scene_heading"),
+    ]
     again = client.post(f"/projects/{pid}/storyboard/match-elements", json={})
     assert again.json()["shots_changed"] == 0
     # Parse reports matches too, without writing.
@@ -236,10 +304,13 @@ def test_match_elements_stores_the_matches(client, committed):
     assert [m["element_id"] for m in parsed["scenes"][0]["shots"][0]["matched_elements"]] == ["el-mara", "el-lh"]
 
 
-@pytest.mark.parametrize("name, status, words", [
-    ("malformed.fdx", 422, "not well-formed XML"),
-    ("xml_bomb.fdx", 422, "declares a DTD or entities"),
-])
+@pytest.mark.parametrize(
+    "name, status, words",
+    [
+        ("malformed.fdx", 422, "not well-formed XML"),
+        ("xml_bomb.fdx", 422, "declares a DTD or entities"),
+    ],
+)
 def test_bad_fdx_is_a_clear_4xx(client, project, name, status, words):
     r = client.post(f"/projects/{project['id']}/storyboard/parse", json={"script_text": fixture_text(name)})
     assert r.status_code == status and words in r.json()["detail"]
@@ -261,7 +332,9 @@ def test_bad_input_is_4xx_and_a_megabyte_parses(client, project):
     text = mb[:1_000_000]
     r = client.post(url, json={"script_text": text})
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    assert r.status_code == 200 and r.json()["mode"] == "freeform" and len(r.json()["scenes"][0]["shots"]) == len(paragraphs) == 946
+    assert (
+        r.status_code == 200 and r.json()["mode"] == "freeform" and len(r.json()["scenes"][0]["shots"]) == len(paragraphs) == 946
+    )
 
 
 def test_the_script_size_limit_is_a_setting(tmp_path):
@@ -279,10 +352,17 @@ def test_commit_refuses_ids_of_other_projects_and_duplicates(client, committed):
     other = client.post("/projects", json={"name": "Other"}).json()["id"]
     version = board["project_version"]
     card = {"id": board["scenes"][1]["shots"][0]["id"], "action": "x"}
-    r = client.post(f"/projects/{other}/storyboard/commit", json={"base_version": 1, "scenes": [{"heading": "A", "shots": [card]}]})
+    r = client.post(
+        f"/projects/{other}/storyboard/commit", json={"base_version": 1, "scenes": [{"heading": "A", "shots": [card]}]}
+    )
     assert r.status_code == 422 and "belongs to another project" in r.json()["detail"]
-    r = client.post(f"/projects/{pid}/storyboard/commit", json={"base_version": version, "scenes": [{"heading": "A", "shots": [card, card]}]})
+    r = client.post(
+        f"/projects/{pid}/storyboard/commit", json={"base_version": version, "scenes": [{"heading": "A", "shots": [card, card]}]}
+    )
     assert r.status_code == 422 and "appears twice" in r.json()["detail"]
-    r = client.post(f"/projects/{pid}/storyboard/commit", json={"base_version": version, "scenes": [{"heading": "A", "shots": [{"video_url": "x"}]}]})
+    r = client.post(
+        f"/projects/{pid}/storyboard/commit",
+        json={"base_version": version, "scenes": [{"heading": "A", "shots": [{"video_url": "x"}]}]},
+    )
     assert r.status_code == 422
     assert len(client.get(f"/projects/{pid}").json()["shots"]) == 16

@@ -13,8 +13,10 @@ from tests.storyboard.conftest import fixture_text
 
 
 def story(board):
-    return [(sc.heading, sc.scene_number, [(s.kind, s.character, s.action, s.dialogue, s.dual, s.transition) for s in sc.shots])
-            for sc in board.scenes]
+    return [
+        (sc.heading, sc.scene_number, [(s.kind, s.character, s.action, s.dialogue, s.dual, s.transition) for s in sc.shots])
+        for sc in board.scenes
+    ]
 
 
 def test_the_fdx_fixture_reads_as_the_same_story_as_the_fountain_one():
@@ -35,8 +37,9 @@ def test_fdx_scene_line_ranges_are_lines_of_the_xml():
 
 def test_style_runs_of_one_paragraph_are_one_text():
     board = parse_fdx(fixture_text("three_scenes.fdx"))
-    assert board.scenes[1].shots[0].action == ("MARA, a handsome keeper in her sixties, climbs the spiral stair. "
-                                               "Close up on her hand gripping the rail.")
+    assert board.scenes[1].shots[0].action == (
+        "MARA, a handsome keeper in her sixties, climbs the spiral stair. Close up on her hand gripping the rail."
+    )
 
 
 def test_written_fdx_reads_back_the_same():
@@ -65,7 +68,13 @@ def test_freeform_paragraphs_are_shots_and_name_colon_is_dialogue():
     assert board.mode == "freeform"
     [scene] = board.scenes
     assert scene.heading == ""
-    assert [(s.kind, s.character) for s in scene.shots] == [("action", ""), ("action", ""), ("action", ""), ("dialogue", "Tom"), ("action", "")]
+    assert [(s.kind, s.character) for s in scene.shots] == [
+        ("action", ""),
+        ("action", ""),
+        ("action", ""),
+        ("dialogue", "Tom"),
+        ("action", ""),
+    ]
     assert scene.shots[2].action == "At the top she finds a letter pinned to the lens, the paper still damp from the storm."
     assert (scene.shots[2].line_start, scene.shots[2].line_end) == (5, 6)
 
@@ -98,15 +107,18 @@ def test_title_page_only_gives_no_scenes_and_says_so():
     assert board.notes == ["no scenes or shots were found (only a title page)"]
 
 
-@pytest.mark.parametrize("text, mode", [
-    ("<?xml version='1.0'?><FinalDraft/>", "fdx"),
-    ("\nEXT. CLIFF - DAY\n\nWind.", "fountain"),
-    ("Title: X\n\nSome text.", "fountain"),
-    ("1. A.\n2. B.\nnotes", "numbered"),
-    ("\nMARA\nHi.\n\nTOM\nHello.\n", "fountain"),
-    ("A story.\n\nIn two paragraphs.", "freeform"),
-    ("1. Only one numbered line.\n\nand prose\n\nand more prose", "freeform"),
-])
+@pytest.mark.parametrize(
+    "text, mode",
+    [
+        ("<?xml version='1.0'?><FinalDraft/>", "fdx"),
+        ("\nEXT. CLIFF - DAY\n\nWind.", "fountain"),
+        ("Title: X\n\nSome text.", "fountain"),
+        ("1. A.\n2. B.\nnotes", "numbered"),
+        ("\nMARA\nHi.\n\nTOM\nHello.\n", "fountain"),
+        ("A story.\n\nIn two paragraphs.", "freeform"),
+        ("1. Only one numbered line.\n\nand prose\n\nand more prose", "freeform"),
+    ],
+)
 def test_auto_detection(text, mode):
     assert detect_mode(text)[0] == mode
 

@@ -13,10 +13,19 @@ def kinds(text: str) -> list[tuple]:
     return [(sc.heading, [(s.kind, s.character, s.action or s.dialogue) for s in sc.shots]) for sc in board.scenes]
 
 
-@pytest.mark.parametrize("heading", [
-    "INT. HOUSE - DAY", "EXT. HOUSE - DAY", "EST. CITY - NIGHT", "INT./EXT. CAR - MOVING", "INT/EXT. CAR - DAY",
-    "I/E TRUCK - DAY", "int. house - day", "INT HOUSE - DAY",
-])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "INT. HOUSE - DAY",
+        "EXT. HOUSE - DAY",
+        "EST. CITY - NIGHT",
+        "INT./EXT. CAR - MOVING",
+        "INT/EXT. CAR - DAY",
+        "I/E TRUCK - DAY",
+        "int. house - day",
+        "INT HOUSE - DAY",
+    ],
+)
 def test_every_heading_prefix_starts_a_scene(heading):
     assert kinds(f"\n{heading}\n\nShe waits.\n") == [(heading, [("action", "", "She waits.")])]
 
@@ -37,15 +46,21 @@ def test_a_heading_pasted_without_its_blank_line_still_starts_a_scene():
 
 
 def test_all_caps_action_is_not_a_character_cue():
-    assert kinds("\nINT. A - DAY\n\nBOOM.\n\nGlass breaks.\n") == [("INT. A - DAY", [("action", "", "BOOM."), ("action", "", "Glass breaks.")])]
+    assert kinds("\nINT. A - DAY\n\nBOOM.\n\nGlass breaks.\n") == [
+        ("INT. A - DAY", [("action", "", "BOOM."), ("action", "", "Glass breaks.")])
+    ]
     assert kinds("\nINT. A - DAY\n\n!THUNDER CRASHES.\n") == [("INT. A - DAY", [("action", "", "THUNDER CRASHES.")])]
 
 
 def test_cues_with_extensions_forced_names_and_digits():
     text = "\nINT. A - DAY\n\nTOM (V.O.) (CONT'D)\nHi.\n\n@McCLANE\nYo.\n\nGUARD 2\nHalt!\n\n23\nSkidoo.\n"
     [(_, shots)] = kinds(text)
-    assert shots == [("dialogue", "TOM (V.O.) (CONT'D)", "Hi."), ("dialogue", "McCLANE", "Yo."),
-                     ("dialogue", "GUARD 2", "Halt!"), ("action", "", "23\nSkidoo.")]
+    assert shots == [
+        ("dialogue", "TOM (V.O.) (CONT'D)", "Hi."),
+        ("dialogue", "McCLANE", "Yo."),
+        ("dialogue", "GUARD 2", "Halt!"),
+        ("action", "", "23\nSkidoo."),
+    ]
 
 
 def test_parentheticals_stay_in_the_dialogue_on_their_own_lines():
@@ -61,7 +76,10 @@ def test_dual_dialogue_marks_the_second_speaker():
 
 def test_transitions_attach_to_the_shot_before_them():
     board = parse_fountain("\nINT. A - DAY\n\nShe leaves.\n\nSMASH CUT TO:\n\nINT. B - DAY\n\nDrive.\n\n> FADE OUT.\n")
-    assert [[(s.action, s.transition) for s in sc.shots] for sc in board.scenes] == [[("She leaves.", "SMASH CUT TO:")], [("Drive.", "FADE OUT.")]]
+    assert [[(s.action, s.transition) for s in sc.shots] for sc in board.scenes] == [
+        [("She leaves.", "SMASH CUT TO:")],
+        [("Drive.", "FADE OUT.")],
+    ]
 
 
 def test_notes_boneyard_sections_synopses_and_page_breaks_are_not_shots():
@@ -76,20 +94,31 @@ def test_centered_text_and_lyrics():
     board = parse_fountain("\nINT. A - DAY\n\n>THE END<\n\n~Row, row, row your boat\n~gently down the stream\n")
     shots = board.scenes[0].shots
     assert [(s.kind, s.action, s.dialogue) for s in shots] == [
-        ("centered", "THE END", ""), ("lyrics", "", "~Row, row, row your boat\n~gently down the stream")]
+        ("centered", "THE END", ""),
+        ("lyrics", "", "~Row, row, row your boat\n~gently down the stream"),
+    ]
 
 
 def test_text_before_the_first_heading_is_kept(three_scenes):
     board = parse_script(three_scenes)
     opening = board.scenes[0]
     assert opening.heading == "" and [s.action for s in opening.shots] == ["A cold open before any heading: rain on a tin roof."]
-    assert [s.heading for s in board.scenes[1:]] == ["INT. LIGHTHOUSE - NIGHT", "EXT. CLIFF PATH - DAWN", "FLASHBACK - THE HARBOUR"]
+    assert [s.heading for s in board.scenes[1:]] == [
+        "INT. LIGHTHOUSE - NIGHT",
+        "EXT. CLIFF PATH - DAWN",
+        "FLASHBACK - THE HARBOUR",
+    ]
 
 
 def test_title_page(three_scenes):
     board = parse_script(three_scenes)
-    assert board.title_page == {"title": "The Night Shift", "credit": "Written by", "author": "Ada Lovelace",
-                                "draft date": "1 December 2026", "contact": "ada@example.com\n555-0100"}
+    assert board.title_page == {
+        "title": "The Night Shift",
+        "credit": "Written by",
+        "author": "Ada Lovelace",
+        "draft date": "1 December 2026",
+        "contact": "ada@example.com\n555-0100",
+    }
 
 
 def test_scenes_keep_their_source_text_and_line_range(three_scenes):

@@ -15,7 +15,10 @@ SCRIPT = "\nEXT. CLIFF PATH - DAWN\n\nTom runs along the edge of the cliff.\n\nT
 
 
 def small(client, pid, sid):
-    assert client.patch(f"/shots/{sid}", json={"width": 256, "height": 160, "num_frames": 25, "enhance_prompt": False}).status_code == 200
+    assert (
+        client.patch(f"/shots/{sid}", json={"width": 256, "height": 160, "num_frames": 25, "enhance_prompt": False}).status_code
+        == 200
+    )
 
 
 def job_params(client, job_id) -> dict:
@@ -48,10 +51,15 @@ def test_the_next_shot_continues_from_the_last_frame_of_the_one_before(client, p
     assert (two["conditioned_on"], two["previous_shot_id"]) == ("previous_shot", first["id"])
     params = job_params(client, two["job_id"])
     [item] = params["conditioning"]
-    assert item["frame_index"] == 0 and item["rel_path"] == f"assets/references/continuity_{second['id']}_{first_done['media_asset_id']}.jpg"
+    assert (
+        item["frame_index"] == 0
+        and item["rel_path"] == f"assets/references/continuity_{second['id']}_{first_done['media_asset_id']}.jpg"
+    )
     assert params["prompt"].endswith("Following the previous shot: Tom runs along the edge of the cliff.")
     assert 'Tom says, "She never listens."' in params["prompt"]
-    assert params["context"]["dialogue"] == "She never listens." and params["context"]["scene_heading"] == "EXT. CLIFF PATH - DAWN"
+    assert (
+        params["context"]["dialogue"] == "She never listens." and params["context"]["scene_heading"] == "EXT. CLIFF PATH - DAWN"
+    )
     assert wait_job(client, two["job_id"])["status"] == "completed"
 
     # The pixels. Give the first shot a take whose last frame is unmistakable (flat grey 220, where a

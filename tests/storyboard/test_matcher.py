@@ -8,8 +8,13 @@ HERO = {"id": "e-hero", "name": "Hero", "trigger_word": "@Hero", "type": "charac
 HEROINE = {"id": "e-heroine", "name": "Heroine", "trigger_word": "@Heroine", "type": "character", "description": ""}
 MARA = {"id": "e-mara", "name": "Mara Quinn", "trigger_word": "@Mara", "type": "character", "description": "keeper"}
 LIGHTHOUSE = {"id": "e-lh", "name": "Lighthouse", "trigger_word": "@Lighthouse", "type": "location", "description": ""}
-LANTERN = {"id": "e-lantern", "name": "Storm Lantern", "trigger_word": "@lamp", "type": "object",
-           "description": "brass storm lantern with a cracked green glass chimney"}
+LANTERN = {
+    "id": "e-lantern",
+    "name": "Storm Lantern",
+    "trigger_word": "@lamp",
+    "type": "object",
+    "description": "brass storm lantern with a cracked green glass chimney",
+}
 ALL = [HERO, HEROINE, MARA, LIGHTHOUSE, LANTERN]
 
 
@@ -25,8 +30,14 @@ def test_a_trigger_does_not_match_inside_a_longer_one():
 
 def test_character_field_signals_strongest_first():
     assert match_elements(ALL, character="MARA QUINN")[0] | {} == {
-        "element_id": "e-mara", "element_name": "Mara Quinn", "element_type": "character", "trigger_word": "@Mara",
-        "image_url": None, "confidence": 1.0, "match_source": "character_field_exact"}
+        "element_id": "e-mara",
+        "element_name": "Mara Quinn",
+        "element_type": "character",
+        "trigger_word": "@Mara",
+        "image_url": None,
+        "confidence": 1.0,
+        "match_source": "character_field_exact",
+    }
     assert sources(character="MARA (V.O.)") == {"e-mara": "character_field_trigger"}
     assert sources(character="QUINN MARA") == {"e-mara": "character_field_trigger"}
     assert sources(character="HEROINE") == {"e-heroine": "character_field_exact"}

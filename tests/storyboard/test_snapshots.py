@@ -33,8 +33,16 @@ def test_parse_matches_the_snapshot(name):
 def content(board, synopsis: bool = True) -> list:
     """What a storyboard says, without where it was in the file (FDX has no synopses)."""
     return [
-        (sc.heading, sc.scene_number, sc.forced, sc.synopsis if synopsis else "",
-         [(s.kind, s.action, s.dialogue, s.character, s.shot_type, s.dual, s.transition, s.num_frames, s.prompt) for s in sc.shots])
+        (
+            sc.heading,
+            sc.scene_number,
+            sc.forced,
+            sc.synopsis if synopsis else "",
+            [
+                (s.kind, s.action, s.dialogue, s.character, s.shot_type, s.dual, s.transition, s.num_frames, s.prompt)
+                for s in sc.shots
+            ],
+        )
         for sc in board.scenes
     ]
 

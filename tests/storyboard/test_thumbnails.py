@@ -23,7 +23,9 @@ def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, 
     before = shots_by_id(client, pid)
     last_event = client.app.state.studio.bus.last_id
 
-    r = client.post(f"/projects/{pid}/storyboard/thumbnails", json={"shot_ids": [plain["id"], dialogue["id"]], "width": 510, "height": 320})  # snapped to the engine grid
+    r = client.post(
+        f"/projects/{pid}/storyboard/thumbnails", json={"shot_ids": [plain["id"], dialogue["id"]], "width": 510, "height": 320}
+    )  # snapped to the engine grid
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["queued"], body["skipped"], body["engine"], body["width"], body["height"]) == (2, 0, "draft", 512, 320)
@@ -37,7 +39,11 @@ def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, 
         url = after[sid]["thumbnail_url"]
         assert url and url.startswith(f"/projects/{pid}/generated/thumb_")
         assert client.get(url).headers["content-type"] == "image/jpeg"
-        assert (after[sid]["status"], after[sid].get("video_url"), after[sid].get("media_asset_id")) == (before[sid]["status"], None, None)
+        assert (after[sid]["status"], after[sid].get("video_url"), after[sid].get("media_asset_id")) == (
+            before[sid]["status"],
+            None,
+            None,
+        )
     params = client.get(f"/status/{jobs[dialogue['id']]}").json()
     assert params["status"] == "completed"
 
@@ -45,7 +51,10 @@ def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, 
     events, _ = client.app.state.studio.bus.since(last_event)
     done = {e.data["shot_id"]: e.data for e in events if e.type == "complete"}
     assert set(done) == set(jobs)
-    assert all(d["is_thumbnail"] is True and d["type"] == "thumbnail" and d["thumbnail_url"] and "asset_id" not in d for d in done.values())
+    assert all(
+        d["is_thumbnail"] is True and d["type"] == "thumbnail" and d["thumbnail_url"] and "asset_id" not in d
+        for d in done.values()
+    )
 
     # Shots that have concept art are skipped; force redoes it, and never unlinks a video.
     r = client.post(f"/projects/{pid}/storyboard/thumbnails", json={"shot_ids": [plain["id"]]}).json()
@@ -60,7 +69,9 @@ def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, 
 
 def test_thumbnail_prompts_come_from_the_storyboard(client, project):
     pid = project["id"]
-    board = commit(client, pid, parse(client, pid, "\nINT. LIGHTHOUSE - NIGHT\n\nMara grips the rail.\n")["scenes"], project["version"])
+    board = commit(
+        client, pid, parse(client, pid, "\nINT. LIGHTHOUSE - NIGHT\n\nMara grips the rail.\n")["scenes"], project["version"]
+    )
     sid = board["scenes"][0]["shots"][0]["id"]
     job_id = client.post(f"/projects/{pid}/storyboard/thumbnails", json={"shot_ids": [sid]}).json()["results"][0]["job_id"]
     wait_job(client, job_id)

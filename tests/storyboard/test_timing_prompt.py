@@ -36,8 +36,10 @@ def test_a_monologue_is_clamped_to_the_native_maximum_and_says_so():
 
 @pytest.mark.parametrize("frame_step, native_max, fps", [(8, 505, 24), (8, 121, 30), (4, 97, 25), (1, 100, 24)])
 def test_lengths_stay_on_any_grid_they_are_given(frame_step, native_max, fps):
-    board = parse_script("\nINT. A - DAY\n\nMARA\n" + "Again and again. " * 30 + "\n\nShe waits.\n",
-                         grid=Grid(fps=fps, frame_step=frame_step, native_max_frames=native_max))
+    board = parse_script(
+        "\nINT. A - DAY\n\nMARA\n" + "Again and again. " * 30 + "\n\nShe waits.\n",
+        grid=Grid(fps=fps, frame_step=frame_step, native_max_frames=native_max),
+    )
     for shot in board.shots():
         assert shot.num_frames <= native_max
         assert frame_step == 1 or (shot.num_frames - 1) % frame_step == 0
@@ -47,16 +49,19 @@ def test_grid_ceil():
     assert [grid_ceil(n, 8) for n in (1, 2, 9, 10, 48, 49)] == [9, 9, 9, 17, 49, 49]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("A handsome man waits by the door.", "medium"),
-    ("He raises an eyebrow.", "medium"),
-    ("Her eyes fill with tears.", "close_up"),
-    ("Close-up on the letter.", "close_up"),
-    ("We follow her down the corridor.", "tracking"),
-    ("The city skyline at dawn.", "establishing"),
-    ("An insert of the radio dial.", "insert"),
-    ("WIDE SHOT. The beach.", "wide"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A handsome man waits by the door.", "medium"),
+        ("He raises an eyebrow.", "medium"),
+        ("Her eyes fill with tears.", "close_up"),
+        ("Close-up on the letter.", "close_up"),
+        ("We follow her down the corridor.", "tracking"),
+        ("The city skyline at dawn.", "establishing"),
+        ("An insert of the radio dial.", "insert"),
+        ("WIDE SHOT. The beach.", "wide"),
+    ],
+)
 def test_shot_types_match_whole_words(text, expected):
     assert infer_shot_type(text) == expected
 
@@ -67,7 +72,9 @@ def test_the_first_of_many_action_shots_establishes_and_dialogue_is_medium():
 
 
 def test_speech_is_written_the_way_ltx2_prompts_speak():
-    assert speech_sentence("MARA", "(to herself)\nNot tonight.\nNot again.") == 'Mara, to herself, says, "Not tonight. Not again."'
+    assert (
+        speech_sentence("MARA", "(to herself)\nNot tonight.\nNot again.") == 'Mara, to herself, says, "Not tonight. Not again."'
+    )
     assert speech_sentence("TOM (V.O.)", "You always say that") == 'Tom says in voice-over, "You always say that."'
     assert speech_sentence("", "~Row, row, row your boat") == 'A voice sings, "Row, row, row your boat."'
     assert speech_sentence("McCLANE", 'He said "no".') == "McCLANE says, \"He said 'no'.\""

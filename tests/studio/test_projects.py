@@ -9,7 +9,14 @@ def test_create_project_makes_folders_and_returns_state(client, settings):
     r = client.post("/projects", json={"name": "Night Shift", "resolution_w": 1024, "resolution_h": 576, "fps": 25, "seed": 7})
     assert r.status_code == 201
     state = ProjectState.model_validate(r.json())
-    assert (state.name, state.resolution_w, state.resolution_h, state.fps, state.seed, state.version) == ("Night Shift", 1024, 576, 25.0, 7, 1)
+    assert (state.name, state.resolution_w, state.resolution_h, state.fps, state.seed, state.version) == (
+        "Night Shift",
+        1024,
+        576,
+        25.0,
+        7,
+        1,
+    )
     folder = settings.project_dir(state.id)
     for sub in ("generated", "thumbnails", "assets/uploads", "assets/elements", "renders"):
         assert (folder / sub).is_dir()
@@ -32,8 +39,10 @@ def test_get_unknown_project_is_404_with_a_message(client):
 
 def test_delete_project_removes_rows_and_folder(client, settings, project):
     pid = project["id"]
-    client.put(f"/projects/{pid}/save", json={"base_version": 1, "scenes": [{"id": "sc1", "name": "INT. LAB"}],
-                                              "shots": [{"id": "s1", "scene_id": "sc1"}]})
+    client.put(
+        f"/projects/{pid}/save",
+        json={"base_version": 1, "scenes": [{"id": "sc1", "name": "INT. LAB"}], "shots": [{"id": "s1", "scene_id": "sc1"}]},
+    )
     assert client.delete(f"/projects/{pid}").json() == {"status": "deleted", "id": pid}
     assert client.get(f"/projects/{pid}").status_code == 404
     assert not settings.project_dir(pid).exists()

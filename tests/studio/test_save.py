@@ -34,8 +34,17 @@ FULL_SHOT = {
     "dialogue": "Almost there.",
     "character": "MARA",
     "shot_type": "close_up",
-    "matched_elements": [{"element_id": "e1", "element_name": "Mara", "element_type": "character", "image_url": None,
-                          "trigger_word": "@mara", "confidence": 0.95, "match_source": "character_field_exact"}],
+    "matched_elements": [
+        {
+            "element_id": "e1",
+            "element_name": "Mara",
+            "element_type": "character",
+            "image_url": None,
+            "trigger_word": "@mara",
+            "confidence": 0.95,
+            "match_source": "character_field_exact",
+        }
+    ],
 }
 
 
@@ -49,19 +58,39 @@ def test_every_client_field_round_trips(client, project):
     pid = project["id"]
     take = upload(client, pid, png_bytes()).json()
     full = {**FULL_SHOT, "media_asset_id": take["id"]}
-    r = save(client, pid, base_version=1,
-             project={"name": "Renamed", "script_text": "INT. LIGHTHOUSE - NIGHT\n\nMara climbs.", "fps": 25, "seed": 9,
-                      "resolution_w": 1024, "resolution_h": 576},
-             scenes=[{"id": "scene-1", "index": 0, "name": "INT. LIGHTHOUSE - NIGHT", "script_content": "Mara climbs."}],
-             shots=[full])
+    r = save(
+        client,
+        pid,
+        base_version=1,
+        project={
+            "name": "Renamed",
+            "script_text": "INT. LIGHTHOUSE - NIGHT\n\nMara climbs.",
+            "fps": 25,
+            "seed": 9,
+            "resolution_w": 1024,
+            "resolution_h": 576,
+        },
+        scenes=[{"id": "scene-1", "index": 0, "name": "INT. LIGHTHOUSE - NIGHT", "script_content": "Mara climbs."}],
+        shots=[full],
+    )
     assert r.status_code == 200, r.text
     loaded = client.get(f"/projects/{pid}").json()
     ProjectState.model_validate(loaded)
     assert loaded["version"] == 2
     assert (loaded["name"], loaded["script_text"], loaded["fps"], loaded["seed"], loaded["resolution_w"]) == (
-        "Renamed", "INT. LIGHTHOUSE - NIGHT\n\nMara climbs.", 25.0, 9, 1024)
-    assert loaded["scenes"][0] | {} == {**loaded["scenes"][0], "id": "scene-1", "index": 0, "name": "INT. LIGHTHOUSE - NIGHT",
-                                        "script_content": "Mara climbs."}
+        "Renamed",
+        "INT. LIGHTHOUSE - NIGHT\n\nMara climbs.",
+        25.0,
+        9,
+        1024,
+    )
+    assert loaded["scenes"][0] | {} == {
+        **loaded["scenes"][0],
+        "id": "scene-1",
+        "index": 0,
+        "name": "INT. LIGHTHOUSE - NIGHT",
+        "script_content": "Mara climbs.",
+    }
     shot = loaded["shots"][0]
     for field in ShotFields.model_fields:
         assert shot[field] == full[field], field
@@ -106,8 +135,17 @@ def test_a_save_answers_its_version_and_only_what_the_server_changed(client, pro
     # Sending a take: the answer carries what the server derived from the asset.
     take = upload(client, pid, png_bytes()).json()
     media = save(client, pid, base_version=4, shots=[{"id": "a", "media_asset_id": take["id"]}]).json()
-    assert media["shots"] == [{"id": "a", "media_asset_id": take["id"], "status": "completed", "video_url": take["url"],
-                               "thumbnail_url": take["url"], "engine": "upload", "actual_frames": None}]
+    assert media["shots"] == [
+        {
+            "id": "a",
+            "media_asset_id": take["id"],
+            "status": "completed",
+            "video_url": take["url"],
+            "thumbnail_url": take["url"],
+            "engine": "upload",
+            "actual_frames": None,
+        }
+    ]
 
 
 def test_stale_autosave_gets_409_and_loses_nothing(client, project):
@@ -128,8 +166,13 @@ def test_stale_autosave_gets_409_and_loses_nothing(client, project):
 
 def test_save_deletes_only_what_the_client_deleted(client, project):
     pid = project["id"]
-    save(client, pid, base_version=1, scenes=[{"id": "s1"}, {"id": "s2"}],
-         shots=[{"id": "a", "scene_id": "s1"}, {"id": "b", "scene_id": "s2"}, {"id": "c"}])
+    save(
+        client,
+        pid,
+        base_version=1,
+        scenes=[{"id": "s1"}, {"id": "s2"}],
+        shots=[{"id": "a", "scene_id": "s1"}, {"id": "b", "scene_id": "s2"}, {"id": "c"}],
+    )
     # A save that mentions only shot a (e.g. a small autosave) deletes nothing else.
     assert save(client, pid, base_version=2, shots=[{"id": "a", "prompt": "changed"}]).status_code == 200
     state = client.get(f"/projects/{pid}").json()
@@ -151,27 +194,52 @@ def test_server_owned_fields_are_never_taken_from_a_client(client, project, sett
 
     def finish(session):
         shot = session.get(Shot, "a")
-        shot.status, shot.video_url, shot.thumbnail_url, shot.last_job_id = "completed", "/projects/x/generated/j.mp4", "/t.jpg", "job_1"
+        shot.status, shot.video_url, shot.thumbnail_url, shot.last_job_id = (
+            "completed",
+            "/projects/x/generated/j.mp4",
+            "/t.jpg",
+            "job_1",
+        )
         shot.enhanced_prompt, shot.engine, shot.actual_frames = "better", "draft", 121
 
     db.write(finish)
     db.close()
-    stale_copy = {"id": "a", "prompt": "new words", "status": "pending", "video_url": None, "thumbnail_url": None,
-                  "last_job_id": None, "enhanced_prompt": None, "engine": None, "actual_frames": None}
+    stale_copy = {
+        "id": "a",
+        "prompt": "new words",
+        "status": "pending",
+        "video_url": None,
+        "thumbnail_url": None,
+        "last_job_id": None,
+        "enhanced_prompt": None,
+        "engine": None,
+        "actual_frames": None,
+    }
     answer = save(client, pid, base_version=2, shots=[stale_copy]).json()
     assert answer["shots"] == []  # stored as sent: the server changed nothing the client does not know
     shot = client.get(f"/projects/{pid}").json()["shots"][0]
     assert shot["prompt"] == "new words"
-    assert (shot["status"], shot["video_url"], shot["last_job_id"], shot["enhanced_prompt"], shot["engine"], shot["actual_frames"]) == (
-        "completed", "/projects/x/generated/j.mp4", "job_1", "better", "draft", 121)
+    assert (
+        shot["status"],
+        shot["video_url"],
+        shot["last_job_id"],
+        shot["enhanced_prompt"],
+        shot["engine"],
+        shot["actual_frames"],
+    ) == ("completed", "/projects/x/generated/j.mp4", "job_1", "better", "draft", 121)
 
 
 def test_a_bad_save_writes_nothing(client, project):
     pid = project["id"]
     save(client, pid, base_version=1, shots=[{"id": "a", "prompt": "keep"}])
     # The second shot is invalid (trims eat every frame): the first change must not land either.
-    r = save(client, pid, base_version=2, project={"name": "Should not stick"},
-             shots=[{"id": "a", "prompt": "lost?"}, {"id": "b", "num_frames": 9, "trim_in": 5, "trim_out": 4}])
+    r = save(
+        client,
+        pid,
+        base_version=2,
+        project={"name": "Should not stick"},
+        shots=[{"id": "a", "prompt": "lost?"}, {"id": "b", "num_frames": 9, "trim_in": 5, "trim_out": 4}],
+    )
     assert r.status_code == 422 and "trim" in r.json()["detail"]
     state = client.get(f"/projects/{pid}").json()
     assert state["version"] == 2 and state["name"] == "Night Shift"

@@ -79,7 +79,9 @@ def test_sam_status_says_draft(studio, sam):
 
 def test_clicks_on_a_still_become_a_mask_asset(studio, project, still, data_dir):
     asset, truth = still
-    r = studio.post("/edit/segment", json={"project_id": project["id"], "asset_id": asset["id"], "points": [[176, 120]], "labels": [1]})
+    r = studio.post(
+        "/edit/segment", json={"project_id": project["id"], "asset_id": asset["id"], "points": [[176, 120]], "labels": [1]}
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     mask = body["asset"]
@@ -88,7 +90,11 @@ def test_clicks_on_a_still_become_a_mask_asset(studio, project, still, data_dir)
     assert mask["meta"]["source_asset_id"] == asset["id"]
     name = mask["url"].rsplit("/", 1)[-1]
     stem = asset["url"].rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    assert mask["url"].startswith(f"/projects/{project['id']}/masks/") and name.startswith(f"{stem}_mask_") and len(name) == len(stem) + 16
+    assert (
+        mask["url"].startswith(f"/projects/{project['id']}/masks/")
+        and name.startswith(f"{stem}_mask_")
+        and len(name) == len(stem) + 16
+    )
     assert (data_dir / "projects" / project["id"] / "masks" / name).is_file()
     assert iou(mask_of(studio, body["url"]), truth) >= 0.8
     listed = studio.get(f"/projects/{project['id']}/assets", params={"kind": "mask"}).json()
@@ -121,8 +127,12 @@ def test_points_outside_the_image_are_422_from_the_service(studio, project, stil
 def test_sources_must_belong_to_the_project(studio, project, still):
     asset, _ = still
     other = studio.post("/projects", json={"name": "Other"}).json()
-    for src in ({"asset_id": asset["id"]}, {"url": asset["url"]}, {"url": "/etc/passwd"},
-                {"url": f"/projects/{project['id']}/assets/../../../milimo.db"}):
+    for src in (
+        {"asset_id": asset["id"]},
+        {"url": asset["url"]},
+        {"url": "/etc/passwd"},
+        {"url": f"/projects/{project['id']}/assets/../../../milimo.db"},
+    ):
         r = studio.post("/edit/segment", json={"project_id": other["id"], "points": [[1, 1]], **src})
         assert r.status_code == 422, (src, r.text)
 

@@ -8,16 +8,35 @@ import pytest
 @pytest.fixture
 def shots(client, project):
     pid = project["id"]
-    client.put(f"/projects/{pid}/save", json={
-        "base_version": 1,
-        "scenes": [{"id": "sc"}],
-        "shots": [
-            {"id": "v1a", "scene_id": "sc", "index": 0, "track_index": 0, "start_frame": 0, "num_frames": 121, "trim_in": 10, "trim_out": 11},
-            {"id": "v1b", "scene_id": "sc", "index": 1, "track_index": 0, "start_frame": 100, "num_frames": 49},
-            {"id": "v2", "scene_id": "sc", "index": 2, "track_index": 1, "start_frame": 40, "num_frames": 97,
-             "timeline": [{"asset_id": "a1", "frame_index": 0, "strength": 0.7}]},
-        ],
-    }).raise_for_status()
+    client.put(
+        f"/projects/{pid}/save",
+        json={
+            "base_version": 1,
+            "scenes": [{"id": "sc"}],
+            "shots": [
+                {
+                    "id": "v1a",
+                    "scene_id": "sc",
+                    "index": 0,
+                    "track_index": 0,
+                    "start_frame": 0,
+                    "num_frames": 121,
+                    "trim_in": 10,
+                    "trim_out": 11,
+                },
+                {"id": "v1b", "scene_id": "sc", "index": 1, "track_index": 0, "start_frame": 100, "num_frames": 49},
+                {
+                    "id": "v2",
+                    "scene_id": "sc",
+                    "index": 2,
+                    "track_index": 1,
+                    "start_frame": 40,
+                    "num_frames": 97,
+                    "timeline": [{"asset_id": "a1", "frame_index": 0, "strength": 0.7}],
+                },
+            ],
+        },
+    ).raise_for_status()
     return {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
 
 

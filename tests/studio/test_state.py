@@ -9,11 +9,23 @@ from milimo.studio.state import COLUMNS, shots_rows, shots_sqlite
 
 def test_sqlite_json_shots_equal_the_row_path(client, project):
     pid = project["id"]
-    tricky = {"id": "t", "prompt": 'Quotes " and \\ back\\slash, unicode: 名前 ✓, newline\nand tab\t', "cfg_scale": 0.1,
-              "fps": 23.976, "enhance_prompt": False, "upscale": True, "scene_id": None, "dialogue": "",
-              "timeline": [{"asset_id": "a", "frame_index": 3, "strength": 0.3333333333333333}],
-              "matched_elements": [{"element_id": "e1", "element_name": 'Mara "M" ✓', "image_url": None, "confidence": 0.3333333333333333}]}
-    client.put(f"/projects/{pid}/save", json={"base_version": 1, "shots": [tricky, {"id": "plain"}, {"id": "v2", "track_index": 1}]})
+    tricky = {
+        "id": "t",
+        "prompt": 'Quotes " and \\ back\\slash, unicode: 名前 ✓, newline\nand tab\t',
+        "cfg_scale": 0.1,
+        "fps": 23.976,
+        "enhance_prompt": False,
+        "upscale": True,
+        "scene_id": None,
+        "dialogue": "",
+        "timeline": [{"asset_id": "a", "frame_index": 3, "strength": 0.3333333333333333}],
+        "matched_elements": [
+            {"element_id": "e1", "element_name": 'Mara "M" ✓', "image_url": None, "confidence": 0.3333333333333333}
+        ],
+    }
+    client.put(
+        f"/projects/{pid}/save", json={"base_version": 1, "shots": [tricky, {"id": "plain"}, {"id": "v2", "track_index": 1}]}
+    )
     db = client.app.state.studio.db
     with db.read() as session:
         fast = orjson.loads(orjson.dumps(shots_sqlite(session, pid)))
@@ -26,9 +38,17 @@ def test_the_state_sends_no_field_twice_and_no_empty_field(client, project):
     from milimo.studio.schemas import EMPTY_IN_STATE, ProjectState, ShotPublic
 
     pid = project["id"]
-    client.put(f"/projects/{pid}/save", json={"base_version": 1, "scenes": [{"id": "sc", "name": "INT. LAB"}],
-                                              "shots": [{"id": "bare"}, {"id": "full", "scene_id": "sc", "prompt": "gulls",
-                                                         "timeline": [{"asset_id": "a", "frame_index": 1}]}]})
+    client.put(
+        f"/projects/{pid}/save",
+        json={
+            "base_version": 1,
+            "scenes": [{"id": "sc", "name": "INT. LAB"}],
+            "shots": [
+                {"id": "bare"},
+                {"id": "full", "scene_id": "sc", "prompt": "gulls", "timeline": [{"asset_id": "a", "frame_index": 1}]},
+            ],
+        },
+    )
     state = client.get(f"/projects/{pid}").json()
     ProjectState.model_validate(state)
     shots = {s["id"]: s for s in state["shots"]}

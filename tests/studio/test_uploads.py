@@ -85,10 +85,17 @@ def test_size_limit_is_enforced_and_leaves_nothing(tmp_path):
 
 def _bomb_png(width: int, height: int) -> bytes:
     """A tiny PNG header claiming a huge image (a decompression bomb)."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     raw = zlib.compress(b"\0" * 1024)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", raw)
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_decompression_bomb_is_refused_before_decoding(client, settings, project):
@@ -119,8 +126,10 @@ def test_delete_asset_removes_row_and_file_and_respects_references(client, setti
     pid = project["id"]
     asset = upload(client, pid, png_bytes()).json()
     path = settings.project_dir(pid) / asset["url"].split(f"/projects/{pid}/", 1)[1]
-    client.put(f"/projects/{pid}/save", json={"base_version": 1, "shots": [
-        {"id": "s1", "timeline": [{"asset_id": asset["id"], "frame_index": 0}]}]})
+    client.put(
+        f"/projects/{pid}/save",
+        json={"base_version": 1, "shots": [{"id": "s1", "timeline": [{"asset_id": asset["id"], "frame_index": 0}]}]},
+    )
     r = client.delete(f"/assets/{asset['id']}")
     assert r.status_code == 409 and r.json()["references"] == {"conditioning_shots": ["s1"]}
     assert path.exists()
@@ -137,8 +146,9 @@ def test_a_shot_can_show_an_uploaded_clip_as_its_take(client, project, tmp_path)
     pid = project["id"]
     clip = upload(client, pid, mp4_bytes(tmp_path, frames=12), name="take.mp4", content_type="video/mp4").json()
     assert clip["thumbnail_url"] and client.get(clip["thumbnail_url"]).headers["content-type"] == "image/jpeg"
-    state = client.put(f"/projects/{pid}/save", json={"base_version": 1, "shots": [
-        {"id": "up", "media_asset_id": clip["id"], "num_frames": 12}]}).json()
+    state = client.put(
+        f"/projects/{pid}/save", json={"base_version": 1, "shots": [{"id": "up", "media_asset_id": clip["id"], "num_frames": 12}]}
+    ).json()
     assert state["shots"][0]["video_url"] == clip["url"]  # the answer carries what the server derived from the take
     shot = client.get(f"/projects/{pid}").json()["shots"][0]
     assert (shot["media_asset_id"], shot["video_url"], shot["thumbnail_url"]) == (clip["id"], clip["url"], clip["thumbnail_url"])

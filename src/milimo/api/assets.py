@@ -45,8 +45,15 @@ def read_asset(asset_id: AssetId, db: DbDep) -> dict:
 
 
 @router.delete("/assets/{asset_id}")
-def delete_asset(asset_id: AssetId, db: DbDep, settings: SettingsDep, force: bool = False,
-                 base_version: Annotated[int | None, Query(ge=1, description="the project version the client has; "
-                                                           "checked when force detaches the asset from shots")] = None) -> dict:
+def delete_asset(
+    asset_id: AssetId,
+    db: DbDep,
+    settings: SettingsDep,
+    force: bool = False,
+    base_version: Annotated[
+        int | None,
+        Query(ge=1, description="the project version the client has; checked when force detaches the asset from shots"),
+    ] = None,
+) -> dict:
     """Delete an asset and its file (409 while shots or elements use it, unless force=true)."""
     return assets.delete_asset(db, settings, asset_id, force, base_version)

@@ -158,30 +158,50 @@ async def read_sam_status(settings: SettingsDep) -> dict[str, Any]:
 @router.post("/segment", response_model=MaskResult, status_code=201)
 async def create_mask(body: SegmentRequest, db: DbDep, settings: SettingsDep) -> dict:
     """Clicks and/or a box on a still -> a mask asset (masks/{base}_mask_{uuid6}.png)."""
-    return await segmentation.segment(db, settings, body.project_id, _source(db, settings, body), body.points, body.labels,
-                                      body.box, body.mask_threshold)
+    return await segmentation.segment(
+        db, settings, body.project_id, _source(db, settings, body), body.points, body.labels, body.box, body.mask_threshold
+    )
 
 
 @router.post("/segment-text", response_model=MaskResult, status_code=201)
 async def create_text_mask(body: TextRequest, db: DbDep, settings: SettingsDep) -> dict:
     """Everything matching the text, merged into one mask asset (needs SAM 3; 501 otherwise)."""
-    return await segmentation.segment_text(db, settings, body.project_id, _source(db, settings, body), body.text,
-                                           body.confidence, body.mask_threshold)
+    return await segmentation.segment_text(
+        db, settings, body.project_id, _source(db, settings, body), body.text, body.confidence, body.mask_threshold
+    )
 
 
 @router.post("/detect", response_model=DetectResult)
 async def detect_objects(body: DetectRequest, db: DbDep, settings: SettingsDep) -> dict:
     """Objects matching the text, with scores, each as a mask asset to pick from (needs SAM 3; 501 otherwise)."""
-    return await segmentation.detect(db, settings, body.project_id, _source(db, settings, body), body.text, body.confidence,
-                                     body.mask_threshold, body.max_objects)
+    return await segmentation.detect(
+        db,
+        settings,
+        body.project_id,
+        _source(db, settings, body),
+        body.text,
+        body.confidence,
+        body.mask_threshold,
+        body.max_objects,
+    )
 
 
 @router.post("/inpaint", response_model=InpaintQueued, status_code=202)
 def create_inpaint(body: InpaintRequest, studio: StudioDep) -> dict:
     """Queue an `inpaint` job; its `complete` event (type "inpaint") carries the new still's asset_id."""
-    return inpainting.submit_inpaint(studio, body.project_id, body.image, body.mask, prompt=body.prompt,
-                                     negative_prompt=body.negative_prompt, seed=body.seed, steps=body.steps,
-                                     strength=body.strength, guidance=body.guidance, feather_px=body.feather_px)
+    return inpainting.submit_inpaint(
+        studio,
+        body.project_id,
+        body.image,
+        body.mask,
+        prompt=body.prompt,
+        negative_prompt=body.negative_prompt,
+        seed=body.seed,
+        steps=body.steps,
+        strength=body.strength,
+        guidance=body.guidance,
+        feather_px=body.feather_px,
+    )
 
 
 @router.post("/track/start")
@@ -199,10 +219,12 @@ async def prompt_tracking(body: TrackPrompt, settings: SettingsDep) -> dict:
 @router.post("/track/propagate")
 async def propagate_tracking(body: TrackPropagate, db: DbDep, settings: SettingsDep) -> StreamingResponse:
     """Carry the objects through the clip: NDJSON, a line per frame with mask URLs, then the mask_sequence asset."""
-    lines = await segmentation.track_propagate(db, settings, body.project_id, body.session_id, body.direction,
-                                               body.start_frame, body.max_frames, body.mask_threshold)
-    return StreamingResponse((orjson.dumps(line, option=orjson.OPT_UTC_Z) + b"\n" async for line in lines),
-                             media_type="application/x-ndjson")
+    lines = await segmentation.track_propagate(
+        db, settings, body.project_id, body.session_id, body.direction, body.start_frame, body.max_frames, body.mask_threshold
+    )
+    return StreamingResponse(
+        (orjson.dumps(line, option=orjson.OPT_UTC_Z) + b"\n" async for line in lines), media_type="application/x-ndjson"
+    )
 
 
 @router.post("/track/stop")

@@ -48,9 +48,14 @@ def update_element(element_id: ElementId, body: ElementUpdate, db: DbDep) -> dic
 
 
 @router.delete("/elements/{element_id}", response_model=ElementDeleted)
-def delete_element(element_id: ElementId, db: DbDep, settings: SettingsDep,
-                   base_version: Annotated[int | None, Query(ge=1, description="the project version the client has; "
-                                                             "checked when shots lose the element")] = None) -> dict:
+def delete_element(
+    element_id: ElementId,
+    db: DbDep,
+    settings: SettingsDep,
+    base_version: Annotated[
+        int | None, Query(ge=1, description="the project version the client has; checked when shots lose the element")
+    ] = None,
+) -> dict:
     """Delete an element: shots' matched_elements lose it, and images only it used are deleted."""
     return element_store.delete_element(db, settings, element_id, base_version)
 
@@ -62,7 +67,8 @@ def visualize_element(element_id: ElementId, studio: StudioDep, body: VisualizeR
 
 
 @router.get("/projects/{project_id}/images", response_model=ImagePage)
-def read_images(project_id: ProjectId, db: DbDep, offset: Annotated[int, Query(ge=0)] = 0,
-                limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
+def read_images(
+    project_id: ProjectId, db: DbDep, offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> dict:
     """The project's stills, newest first, with their prompt, seed, engine and references (delete: DELETE /assets/{id})."""
     return images.list_images(db, project_id, offset, limit)

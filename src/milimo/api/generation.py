@@ -42,7 +42,6 @@ def cancel_job(job_id: JobId, studio: StudioDep) -> dict:
 
 
 @router.get("/projects/{project_id}/jobs", response_model=list[JobPublic])
-def read_project_jobs(project_id: ProjectId, studio: StudioDep,
-                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict]:
+def read_project_jobs(project_id: ProjectId, studio: StudioDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict]:
     """Active jobs first, then recent ones."""
     return store.list_jobs(studio.db, project_id, limit)

@@ -18,5 +18,10 @@ async def read_health(request: Request, settings: SettingsDep, studio: StudioDep
     if not is_authenticated(request.scope):
         return {"status": "ok", "version": __version__}  # no paths for strangers (MILIMO_AUTH_TOKEN is set)
     # The executor and its workers (in a cluster: those whose heartbeat was heard lately), from memory.
-    return {"status": "ok", "version": __version__, "data_dir": str(settings.data_dir), "database": settings.db_kind,
-            **studio.executor.describe()}
+    return {
+        "status": "ok",
+        "version": __version__,
+        "data_dir": str(settings.data_dir),
+        "database": settings.db_kind,
+        **studio.executor.describe(),
+    }

@@ -52,8 +52,9 @@ def _safe_next(value: str | None) -> str:
 
 def _page(next_path: str, error: str = "", status: int = 200) -> HTMLResponse:
     err = f'<p class="error">{html.escape(error)}</p>' if error else ""
-    return HTMLResponse(PAGE.format(next=html.escape(next_path, quote=True), error=err), status_code=status,
-                        headers={"cache-control": "no-store"})
+    return HTMLResponse(
+        PAGE.format(next=html.escape(next_path, quote=True), error=err), status_code=status, headers={"cache-control": "no-store"}
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -80,12 +81,20 @@ async def login(request: Request, settings: SettingsDep) -> Response:
     if not isinstance(token, str) or not token_matches(settings, token):
         await asyncio.sleep(FAILED_LOGIN_DELAY_S)
         if is_json:
-            return Response(b'{"detail":"that is not this studio\'s access token","code":"unauthorized"}', 401,
-                            media_type="application/json")
+            return Response(
+                b'{"detail":"that is not this studio\'s access token","code":"unauthorized"}', 401, media_type="application/json"
+            )
         return _page(next_path, "That is not this studio's access token.", 401)
     response: Response = Response(status_code=204) if is_json else RedirectResponse(next_path, status_code=303)
-    response.set_cookie(COOKIE, session_value(settings.auth_token.get_secret_value()), max_age=MAX_AGE_S, httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        COOKIE,
+        session_value(settings.auth_token.get_secret_value()),
+        max_age=MAX_AGE_S,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return response
 
 
@@ -94,4 +103,3 @@ def logout(request: Request) -> Response:
     response = Response(status_code=204)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
-

@@ -32,7 +32,9 @@ class MediaFileResponse(FileResponse):
 def _add(folder: str) -> None:
     route_path = f"/projects/{{project_id}}/{folder}/{{path:path}}"
 
-    def serve(request: Request, project_id: ProjectId, path: Annotated[str, Path()], settings: SettingsDep, db: DbDep) -> Response:
+    def serve(
+        request: Request, project_id: ProjectId, path: Annotated[str, Path()], settings: SettingsDep, db: DbDep
+    ) -> Response:
         file = project_media_file(db, settings, project_id, folder, path)
         response = MediaFileResponse(file, stat_result=file.stat(), headers={"cache-control": "no-cache"})
         etag = response.headers["etag"]
@@ -43,8 +45,9 @@ def _add(folder: str) -> None:
     serve.__name__ = f"serve_{folder}"
     serve.__doc__ = f"A file under the project's {folder}/ folder (HTTP ranges supported)."
     router.add_api_route(route_path, serve, methods=["GET"], response_class=FileResponse, name=f"serve_{folder}")
-    router.add_api_route(route_path, serve, methods=["HEAD"], response_class=FileResponse, name=f"head_{folder}",
-                         include_in_schema=False)
+    router.add_api_route(
+        route_path, serve, methods=["HEAD"], response_class=FileResponse, name=f"head_{folder}", include_in_schema=False
+    )
 
 
 for _folder in SERVED_FOLDERS:

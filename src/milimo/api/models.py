@@ -13,7 +13,10 @@ from milimo.studio.library_schemas import DownloadCancelling, DownloadStarted, M
 router = APIRouter(prefix="/models", tags=["models"])
 
 ModelId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9.-]{0,63}$", description="model id from the manifest")]
-ERRORS: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown model id"}, 409: {"description": "Already downloaded, downloading, or in use"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown model id"},
+    409: {"description": "Already downloaded, downloading, or in use"},
+}
 
 
 # Fixed paths first, then /{model_id}: no route may shadow another (tests/api/test_routes.py).
@@ -29,8 +32,12 @@ def read_model(model_id: ModelId, library: LibraryDep) -> dict:
     return library.get_model(model_id)
 
 
-@router.post("/{model_id}/download", response_model=DownloadStarted, status_code=202,
-             responses={**ERRORS, 507: {"description": "Not enough free disk (the model's size x 1.1)"}})
+@router.post(
+    "/{model_id}/download",
+    response_model=DownloadStarted,
+    status_code=202,
+    responses={**ERRORS, 507: {"description": "Not enough free disk (the model's size x 1.1)"}},
+)
 def download_model(model_id: ModelId, library: LibraryDep, settings: SettingsDep) -> dict:
     """Download (or resume) a model in the background, with the stored Hugging Face token if any; follow download_* events."""
     return library.start_download(model_id, token=hf_token.read_token(settings.data_dir))

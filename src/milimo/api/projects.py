@@ -23,7 +23,9 @@ from milimo.studio.schemas import (
 
 router = APIRouter(tags=["projects"])
 
-CONFLICT_DOC: dict[int | str, dict[str, Any]] = {409: {"description": "The save is based on an old version; the body carries `current` (ProjectState)."}}
+CONFLICT_DOC: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The save is based on an old version; the body carries `current` (ProjectState)."}
+}
 
 
 def _json(data: dict, status_code: int = 200) -> Response:
@@ -95,5 +97,11 @@ def save_project(project_id: ProjectId, body: ProjectSave, db: DbDep) -> Respons
     return _json(projects.save_project(db, project_id, body))
 
 
-router.add_api_route("/projects/{project_id}/save", save_project, methods=["PUT"], response_model=SaveResult,
-                     responses=CONFLICT_DOC, route_class_override=ParsedOffLoop)
+router.add_api_route(
+    "/projects/{project_id}/save",
+    save_project,
+    methods=["PUT"],
+    response_model=SaveResult,
+    responses=CONFLICT_DOC,
+    route_class_override=ParsedOffLoop,
+)

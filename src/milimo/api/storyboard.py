@@ -37,7 +37,9 @@ project_router = APIRouter(prefix="/projects/{project_id}/storyboard", tags=["st
 shots_router = APIRouter(prefix="/storyboard/shots", tags=["storyboard"])
 
 SceneId = Annotated[str, Path(pattern=ID_PATTERN, description="scene id")]
-CONFLICT_DOC: dict[int | str, dict[str, Any]] = {409: {"description": "Based on an old version; the body carries `current` (ProjectState)."}}
+CONFLICT_DOC: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Based on an old version; the body carries `current` (ProjectState)."}
+}
 
 
 def _json(data: dict) -> Response:
@@ -79,8 +81,11 @@ def read_storyboard(project_id: ProjectId, db: DbDep) -> Response:
 
 
 @project_router.get("/export")
-def export_storyboard(project_id: ProjectId, db: DbDep,
-                      format: Annotated[Literal["fountain", "fdx"], Query(description="fountain or fdx")] = "fountain") -> Response:
+def export_storyboard(
+    project_id: ProjectId,
+    db: DbDep,
+    format: Annotated[Literal["fountain", "fdx"], Query(description="fountain or fdx")] = "fountain",
+) -> Response:
     """The stored storyboard as a screenplay file (Fountain or Final Draft)."""
     text, filename = storyboard.export_storyboard(db, project_id, format)
     media = "application/xml" if format == "fdx" else "text/plain; charset=utf-8"
@@ -114,8 +119,9 @@ def add_shot(project_id: ProjectId, body: ShotAdd, studio: StudioDep) -> Respons
 
 
 @project_router.delete("/shots/{shot_id}", response_model=StoryboardPublic, responses=CONFLICT_DOC)
-def delete_shot(project_id: ProjectId, shot_id: ShotId, db: DbDep,
-                base_version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+def delete_shot(
+    project_id: ProjectId, shot_id: ShotId, db: DbDep, base_version: Annotated[int | None, Query(ge=1)] = None
+) -> Response:
     """Delete a shot; the rest of its scene is re-indexed and V1 closes the gap."""
     return _json(storyboard_edit.delete_shot(db, project_id, shot_id, base_version))
 
@@ -142,7 +148,6 @@ def queue_thumbnails(project_id: ProjectId, body: ThumbnailRequest, studio: Stud
 def generate_shot(shot_id: ShotId, studio: StudioDep, body: ShotGenerate | None = None) -> dict:
     """Generate a storyboard shot, conditioned on its timeline image, its concept art or the previous shot's last frame."""
     return storyboard_generate.generate_shot(studio, shot_id, body.base_version if body else None)
-
 
 
 # One router for app.py: the project's storyboard, and shots by id.

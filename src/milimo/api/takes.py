@@ -18,7 +18,8 @@ router = APIRouter(tags=["takes"])
 
 
 @router.get("/projects/{project_id}/takes", response_model=TakeList, responses={404: {"description": "No such project"}})
-def read_takes(project_id: ProjectId, db: DbDep, settings: SettingsDep,
-               shot_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None) -> dict:
+def read_takes(
+    project_id: ProjectId, db: DbDep, settings: SettingsDep, shot_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None
+) -> dict:
     """Every take of every shot (or of one shot): what it was made with, what changed since, which one the shot shows."""
     return takes.list_takes(db, settings, project_id, shot_id)

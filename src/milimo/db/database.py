@@ -77,4 +77,3 @@ class Database:
     def close(self) -> None:
         self._writer.shutdown(wait=True)
         self.engine.dispose()
-

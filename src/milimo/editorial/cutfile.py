@@ -79,7 +79,9 @@ def _read_xml(text: str):
     except SafeET.ParseError as exc:
         raise Refused(422, f"the XML is malformed ({exc})") from None
     if root.tag == "fcpxml":
-        raise Refused(415, "FCPXML import is not supported; export FCP 7 XML (Premiere: File > Export > Final Cut Pro XML) or .otio")
+        raise Refused(
+            415, "FCPXML import is not supported; export FCP 7 XML (Premiere: File > Export > Final Cut Pro XML) or .otio"
+        )
     if root.tag != "xmeml":
         raise Refused(422, f"an XML file with <{root.tag}> at the top is not FCP 7 XML (<xmeml>)")
     try:
@@ -121,7 +123,7 @@ def _shot_id(clip) -> str | None:
     if comments is not None and hasattr(comments, "values"):
         for value in comments.values():
             if isinstance(value, str) and value.startswith(FCP7_SHOT_TAG):
-                return value[len(FCP7_SHOT_TAG):].strip()
+                return value[len(FCP7_SHOT_TAG) :].strip()
     return None
 
 
@@ -153,13 +155,21 @@ def _walk(timeline) -> list[dict[str, Any]]:
             except otio.exceptions.OTIOError as exc:  # no source range and no media range: no length at all
                 raise Refused(422, f"clip {item.name!r} has no usable timing: {exc}") from None
             available = getattr(item.media_reference, "available_range", None)
-            items.append({
-                "type": "clip", "name": item.name, "shot_id": _shot_id(item), "media_name": _media_name(item.media_reference),
-                "start": _time(start - shift if shift is not None else start),
-                "source_start": _time(source.start_time), "duration": _time(source.duration),
-                "available_start": _time(available.start_time) if available is not None else None,
-            })
-        tracks.append({"kind": "audio" if track.kind == otio.schema.TrackKind.Audio else "video", "name": track.name, "items": items})
+            items.append(
+                {
+                    "type": "clip",
+                    "name": item.name,
+                    "shot_id": _shot_id(item),
+                    "media_name": _media_name(item.media_reference),
+                    "start": _time(start - shift if shift is not None else start),
+                    "source_start": _time(source.start_time),
+                    "duration": _time(source.duration),
+                    "available_start": _time(available.start_time) if available is not None else None,
+                }
+            )
+        tracks.append(
+            {"kind": "audio" if track.kind == otio.schema.TrackKind.Audio else "video", "name": track.name, "items": items}
+        )
     return tracks
 
 

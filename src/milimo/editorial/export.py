@@ -102,8 +102,10 @@ def _fcp7(cut: EditCut) -> str:
         # Premiere keeps a clip's log note and master comments; unknown elements it drops on re-export.
         clip.metadata["fcp_xml"] = {
             "logginginfo": {"description": meta["prompt"][:2000]},
-            "comments": {"mastercomment1": f"milimo:shot={meta['shot_id']}",
-                         "mastercomment2": f"seed={meta['seed']} engine={meta['engine']}"},
+            "comments": {
+                "mastercomment1": f"milimo:shot={meta['shot_id']}",
+                "mastercomment2": f"seed={meta['seed']} engine={meta['engine']}",
+            },
         }
     return otio.adapters.write_to_string(_xml_safe(timeline), "fcp_xml")
 
@@ -145,8 +147,9 @@ def _edl(cut: EditCut) -> str:
     for clip in timeline.find_clips():
         clip.metadata["cmx_3600"] = {"reel": reel_name(clip.media_reference)}
     rate = cut.fps
-    picture = otio.adapters.write_to_string(otio.schema.Timeline(name=cut.name, tracks=[t.deepcopy() for t in tracks[:1]]),
-                                            "cmx_3600", rate=rate)
+    picture = otio.adapters.write_to_string(
+        otio.schema.Timeline(name=cut.name, tracks=[t.deepcopy() for t in tracks[:1]]), "cmx_3600", rate=rate
+    )
     if len(tracks) < 2 or not list(tracks[1].find_clips()):
         return picture
     sound_only = otio.schema.Timeline(tracks=[otio.schema.Track(kind=otio.schema.TrackKind.Video), tracks[1].deepcopy()])
@@ -194,8 +197,12 @@ def _write_otioz(cut: EditCut, out: Path) -> None:
                 os.symlink(source, link)
                 names[str(source)] = link
             ref.target_url = link.as_uri()
-        otio.adapters.write_to_file(timeline, str(out), adapter_name="otioz",
-                                    media_policy=otio.adapters.file_bundle_utils.MediaReferencePolicy.MissingIfNotFile)
+        otio.adapters.write_to_file(
+            timeline,
+            str(out),
+            adapter_name="otioz",
+            media_policy=otio.adapters.file_bundle_utils.MediaReferencePolicy.MissingIfNotFile,
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

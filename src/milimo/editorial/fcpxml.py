@@ -110,8 +110,11 @@ def write_fcpxml(timeline: otio.schema.Timeline, fps: float, width: int, height:
     for project in root.iter("project"):
         if not project.get("uid"):
             project.attrib.pop("uid", None)  # an empty uid is not a uid
-    sound = {getattr(c.media_reference, "target_url", None) for c in timeline.find_clips()
-             if c.media_reference.metadata.get(NAMESPACE, {}).get("has_audio")}
+    sound = {
+        getattr(c.media_reference, "target_url", None)
+        for c in timeline.find_clips()
+        if c.media_reference.metadata.get(NAMESPACE, {}).get("has_audio")
+    }
     for asset in resources.findall("asset"):
         src = asset.attrib.pop("src", "")
         if src in sound:

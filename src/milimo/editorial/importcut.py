@@ -65,8 +65,10 @@ def import_cut(db: Database, settings: Settings, project_id: str, data: bytes, b
     cut = load_edit_cut(db, settings, project_id)
     placed, unmatched, notes = _match(edited, cut)
     if cut.clips and not placed:
-        raise BadCutFile("none of the clips in this file are shots of this project (no milimo shot id, no media or "
-                         "clip name of ours); nothing was changed. Export the cut from this project and edit that")
+        raise BadCutFile(
+            "none of the clips in this file are shots of this project (no milimo shot id, no media or "
+            "clip name of ours); nothing was changed. Export the cut from this project and edit that"
+        )
     notes += _pack_v1(placed)
     report = _report(cut, placed, unmatched, notes, edited.format)
     upserts = [_upsert(p) for p in placed.values() if _placement(p) != _current(p.clip)]
@@ -110,7 +112,9 @@ def _match(edited: EditedCut, cut: EditCut) -> tuple[dict[str, _Placed], list[st
     if len(video) > 2:
         notes.append(f"the file has {len(video)} video tracks; clips above the second were placed on V2")
     for track, lane in lanes:
-        notes += [f"nested sequence {name!r} was ignored; flatten it in the editor to bring its clips back" for name in track.nested]
+        notes += [
+            f"nested sequence {name!r} was ignored; flatten it in the editor to bring its clips back" for name in track.nested
+        ]
         for item in track.clips:
             shot = _find(item, by_id, by_media, by_name, placed)
             if shot is None:
@@ -145,7 +149,9 @@ def _place(item: EditedClip, lane: str, shot: EditClip, fps: float) -> _Placed:
     if shot.media_frames is not None:
         p.tail_needed = max(0, p.trim_in + length - shot.media_frames)
     if p.trim_in + length > MAX_SHOT_FRAMES:
-        raise BadCutFile(f"{where} would make {shot.name} {p.trim_in + length} frames long; a shot holds at most {MAX_SHOT_FRAMES}")
+        raise BadCutFile(
+            f"{where} would make {shot.name} {p.trim_in + length} frames long; a shot holds at most {MAX_SHOT_FRAMES}"
+        )
     return p
 
 
@@ -179,8 +185,13 @@ def _current(c: EditClip) -> tuple:
 
 def _upsert(p: _Placed) -> ShotUpsert:
     n = _num_frames(p)
-    fields: dict[str, Any] = {"id": p.clip.shot_id, "track_index": TRACKS.index(p.track), "start_frame": p.start_frame,
-              "trim_in": p.trim_in, "trim_out": n - p.trim_in - p.length}
+    fields: dict[str, Any] = {
+        "id": p.clip.shot_id,
+        "track_index": TRACKS.index(p.track),
+        "start_frame": p.start_frame,
+        "trim_in": p.trim_in,
+        "trim_out": n - p.trim_in - p.length,
+    }
     if n != p.clip.num_frames:
         fields["num_frames"] = n
     return ShotUpsert(**fields)
@@ -214,12 +225,17 @@ def _report(cut: EditCut, placed: dict[str, _Placed], unmatched: list[str], note
         if not changes:
             unchanged += 1
             continue
-        changed.append(ShotCutChange(
-            shot_id=p.clip.shot_id, name=p.clip.name, changes=changes,
-            before=Placement(track=before[0], start_frame=before[1], trim_in=before[2], trim_out=before[3], length=before[4]),
-            after=Placement(track=after[0], start_frame=after[1], trim_in=after[2], trim_out=after[3], length=after[4]),
-            frames_needed=p.tail_needed, head_frames_needed=p.head_needed,
-        ))
+        changed.append(
+            ShotCutChange(
+                shot_id=p.clip.shot_id,
+                name=p.clip.name,
+                changes=changes,
+                before=Placement(track=before[0], start_frame=before[1], trim_in=before[2], trim_out=before[3], length=before[4]),
+                after=Placement(track=after[0], start_frame=after[1], trim_in=after[2], trim_out=after[3], length=after[4]),
+                frames_needed=p.tail_needed,
+                head_frames_needed=p.head_needed,
+            )
+        )
     deleted = []
     for c in cut.clips:
         if c.shot_id in placed:
@@ -229,5 +245,14 @@ def _report(cut: EditCut, placed: dict[str, _Placed], unmatched: list[str], note
             continue
         deleted.append(ShotRef(shot_id=c.shot_id, name=c.name))
     changed.sort(key=lambda c: (TRACKS.index(c.after.track), c.after.start_frame))
-    return ImportReport(format=fmt, saved=False, project_version=0, changed=changed, deleted=deleted, unchanged=unchanged,
-                        needs_frames=needs, unmatched=unmatched, notes=notes)
+    return ImportReport(
+        format=fmt,
+        saved=False,
+        project_version=0,
+        changed=changed,
+        deleted=deleted,
+        unchanged=unchanged,
+        needs_frames=needs,
+        unmatched=unmatched,
+        notes=notes,
+    )

@@ -56,9 +56,14 @@ def read_cut(data: bytes) -> EditedCut:
     if len(data) > MAX_CUT_BYTES:
         raise TooLarge(f"the cut file is {len(data)} bytes; the limit is {MAX_CUT_BYTES} bytes")
     try:
-        run = subprocess.run([sys.executable, "-m", "milimo.editorial.cutfile"], input=data, capture_output=True,
-                             timeout=READ_TIMEOUT_S, check=False,
-                             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "MILIMO_CUT_READER_MEMORY": str(READ_MEMORY_BYTES)})
+        run = subprocess.run(
+            [sys.executable, "-m", "milimo.editorial.cutfile"],
+            input=data,
+            capture_output=True,
+            timeout=READ_TIMEOUT_S,
+            check=False,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "MILIMO_CUT_READER_MEMORY": str(READ_MEMORY_BYTES)},
+        )
     except subprocess.TimeoutExpired:
         raise BadCutFile(f"reading the file took longer than {READ_TIMEOUT_S} s; it is not a cut this studio can read") from None
     if run.returncode != 0:
@@ -84,10 +89,17 @@ def _cut(doc: dict[str, Any]) -> EditedCut:
     tracks = []
     for t in doc["tracks"]:
         clips = tuple(
-            EditedClip(name=c["name"], shot_id=c["shot_id"], media_name=c["media_name"], start=_pair(c["start"]),
-                       source_start=_pair(c["source_start"]), duration=_pair(c["duration"]),
-                       available_start=_pair(c["available_start"]) if c["available_start"] is not None else None)
-            for c in t["items"] if c["type"] == "clip"
+            EditedClip(
+                name=c["name"],
+                shot_id=c["shot_id"],
+                media_name=c["media_name"],
+                start=_pair(c["start"]),
+                source_start=_pair(c["source_start"]),
+                duration=_pair(c["duration"]),
+                available_start=_pair(c["available_start"]) if c["available_start"] is not None else None,
+            )
+            for c in t["items"]
+            if c["type"] == "clip"
         )
         nested = tuple(c["name"] for c in t["items"] if c["type"] == "stack")
         tracks.append(EditedTrack(kind=t["kind"], name=t["name"], clips=clips, nested=nested))

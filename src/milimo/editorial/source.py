@@ -31,15 +31,30 @@ def edit_cut(cut: Cut) -> EditCut:
         seen[clip.name] = seen.get(clip.name, 0) + 1
         name = clip.name if seen[clip.name] == 1 else f"{clip.name} ({seen[clip.name]})"
         media = clip.media
-        clips.append(EditClip(
-            shot_id=clip.shot_id, name=name, track=clip.track, start_frame=clip.start_frame, trim_in=clip.trim_in,
-            length=clip.length, media_path=media.path if media else None, media_url=media.url if media else None,
-            media_kind=media.kind if media else "none", media_frames=media_frames(media, cut.fps) if media else None,
-            prompt=clip.prompt, seed=clip.seed, engine=clip.engine, dialogue=clip.dialogue, character=clip.character,
-            num_frames=clip.num_frames, has_audio=bool(media and media.has_audio),
-        ))
-    return EditCut(project_id=cut.project_id, name=cut.name, fps=float(cut.fps), width=cut.width, height=cut.height,
-                   clips=tuple(clips))
+        clips.append(
+            EditClip(
+                shot_id=clip.shot_id,
+                name=name,
+                track=clip.track,
+                start_frame=clip.start_frame,
+                trim_in=clip.trim_in,
+                length=clip.length,
+                media_path=media.path if media else None,
+                media_url=media.url if media else None,
+                media_kind=media.kind if media else "none",
+                media_frames=media_frames(media, cut.fps) if media else None,
+                prompt=clip.prompt,
+                seed=clip.seed,
+                engine=clip.engine,
+                dialogue=clip.dialogue,
+                character=clip.character,
+                num_frames=clip.num_frames,
+                has_audio=bool(media and media.has_audio),
+            )
+        )
+    return EditCut(
+        project_id=cut.project_id, name=cut.name, fps=float(cut.fps), width=cut.width, height=cut.height, clips=tuple(clips)
+    )
 
 
 def load_edit_cut(db: Database, settings: Settings, project_id: str) -> EditCut:

@@ -23,8 +23,13 @@ def _range(start: int, duration: int, fps: float) -> TimeRange:
 
 def clip_metadata(clip: EditClip) -> dict:
     return {
-        "shot_id": clip.shot_id, "prompt": clip.prompt, "seed": clip.seed, "engine": clip.engine or "",
-        "media_url": clip.media_url or "", "media_kind": clip.media_kind, "dialogue": clip.dialogue,
+        "shot_id": clip.shot_id,
+        "prompt": clip.prompt,
+        "seed": clip.seed,
+        "engine": clip.engine or "",
+        "media_url": clip.media_url or "",
+        "media_kind": clip.media_kind,
+        "dialogue": clip.dialogue,
         "character": clip.character,
     }
 

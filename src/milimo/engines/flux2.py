@@ -58,8 +58,12 @@ class Flux2KleinEngine:
         self.max_sequence_length = max_sequence_length
         self.version = Path(str(weights)).name or str(weights)
         self.capabilities = ImageCapabilities(
-            size_multiple=SIZE_MULTIPLE, min_size=64, max_size=2048, max_references=max_references,
-            supports_negative_prompt=True, supports_true_cfg=True,
+            size_multiple=SIZE_MULTIPLE,
+            min_size=64,
+            max_size=2048,
+            max_references=max_references,
+            supports_negative_prompt=True,
+            supports_true_cfg=True,
         )
         self.last_pipeline = ""
         self._lock = threading.RLock()
@@ -84,7 +88,9 @@ class Flux2KleinEngine:
     def describe(self) -> dict[str, Any]:
         plan = self._plan
         return {
-            "engine": self.name, "weights": str(self._root or self.weights), "loaded": self._pipe is not None,
+            "engine": self.name,
+            "weights": str(self._root or self.weights),
+            "loaded": self._pipe is not None,
             "device": plan.device if plan else self.device_preference,
             "dtype": plan.describe()["dtype"] if plan else None,
             "vae_dtype": plan.describe()["vae_dtype"] if plan else None,
@@ -152,7 +158,9 @@ class Flux2KleinEngine:
         args: dict[str, Any] = {"guidance_scale": float(scale) if guided else 1.0}
         if guided:
             negative, _ = pipe.encode_prompt(
-                prompt=negative_prompt or "", device=pipe._execution_device, num_images_per_prompt=1,
+                prompt=negative_prompt or "",
+                device=pipe._execution_device,
+                num_images_per_prompt=1,
                 max_sequence_length=self.max_sequence_length,
             )
             args["negative_prompt_embeds"] = negative
@@ -162,7 +170,9 @@ class Flux2KleinEngine:
         c = self.capabilities
         for label, v in (("width", width), ("height", height)):
             if v % c.size_multiple or not c.min_size <= v <= c.max_size:
-                raise ValueError(f"{label} must be a multiple of {c.size_multiple} between {c.min_size} and {c.max_size}; got {v}")
+                raise ValueError(
+                    f"{label} must be a multiple of {c.size_multiple} between {c.min_size} and {c.max_size}; got {v}"
+                )
 
     # ------------------------------------------------------------------ ImageEngine
     def generate(self, request: ImageRequest, on_step: StepCallback) -> Image.Image:
@@ -178,10 +188,16 @@ class Flux2KleinEngine:
             self.last_pipeline = type(pipe).__name__
             with self._guided(pipe, force):
                 out = self._prepare(pipe)(
-                    prompt=request.prompt, image=refs, width=request.width, height=request.height,
-                    num_inference_steps=int(request.steps), generator=generator_for(request.seed, loaded_plan(self._plan, self.name).device),
-                    max_sequence_length=self.max_sequence_length, output_type="pil",
-                    callback_on_step_end=progress.stage(0), **guidance,
+                    prompt=request.prompt,
+                    image=refs,
+                    width=request.width,
+                    height=request.height,
+                    num_inference_steps=int(request.steps),
+                    generator=generator_for(request.seed, loaded_plan(self._plan, self.name).device),
+                    max_sequence_length=self.max_sequence_length,
+                    output_type="pil",
+                    callback_on_step_end=progress.stage(0),
+                    **guidance,
                 )
             progress.finish()
             return out.images[0]
@@ -217,10 +233,19 @@ class Flux2KleinEngine:
 
             with self._guided(pipe, force):
                 out = self._prepare(pipe)(
-                    prompt=request.prompt, image=original.resize((w, h), Image.Resampling.LANCZOS), mask_image=m.resize((w, h), Image.Resampling.NEAREST),
-                    image_reference=refs, width=w, height=h, strength=strength, num_inference_steps=steps,
-                    generator=generator_for(request.seed, loaded_plan(self._plan, self.name).device), max_sequence_length=self.max_sequence_length,
-                    output_type="pil", callback_on_step_end=callback, **guidance_args,
+                    prompt=request.prompt,
+                    image=original.resize((w, h), Image.Resampling.LANCZOS),
+                    mask_image=m.resize((w, h), Image.Resampling.NEAREST),
+                    image_reference=refs,
+                    width=w,
+                    height=h,
+                    strength=strength,
+                    num_inference_steps=steps,
+                    generator=generator_for(request.seed, loaded_plan(self._plan, self.name).device),
+                    max_sequence_length=self.max_sequence_length,
+                    output_type="pil",
+                    callback_on_step_end=callback,
+                    **guidance_args,
                 )
             progress.finish()
             result = out.images[0].convert("RGB").resize((w0, h0), Image.Resampling.LANCZOS)

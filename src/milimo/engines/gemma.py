@@ -73,9 +73,12 @@ class GemmaTextEngine:
     def describe(self) -> dict[str, Any]:
         plan = self._plan
         return {
-            "engine": self.name, "weights": str(self._root or self.weights), "loaded": self._model is not None,
+            "engine": self.name,
+            "weights": str(self._root or self.weights),
+            "loaded": self._model is not None,
             "device": plan.device if plan else self.device_preference,
-            "dtype": plan.describe()["dtype"] if plan else None, "vision": self._vision,
+            "dtype": plan.describe()["dtype"] if plan else None,
+            "vision": self._vision,
             "shares_loaded_weights": self._shares_loaded_weights,
         }
 
@@ -97,9 +100,11 @@ class GemmaTextEngine:
             model_class: Any
             if config.model_type == "gemma3":
                 from transformers import Gemma3ForConditionalGeneration
+
                 model_class = Gemma3ForConditionalGeneration
             else:  # text-only Gemma 3 (1B) checkpoints
                 from transformers import AutoModelForCausalLM
+
                 model_class = AutoModelForCausalLM
             try:
                 processor = AutoProcessor.from_pretrained(root)
@@ -157,10 +162,13 @@ class GemmaTextEngine:
         with torch.random.fork_rng(devices=devices), torch.inference_mode():
             torch.manual_seed(int(seed))
             out = self._model.generate(
-                **inputs, max_new_tokens=int(max_new_tokens), do_sample=self.temperature > 0,
-                temperature=self.temperature, top_p=self.top_p,
+                **inputs,
+                max_new_tokens=int(max_new_tokens),
+                do_sample=self.temperature > 0,
+                temperature=self.temperature,
+                top_p=self.top_p,
             )
-        new_tokens = out[0, inputs["input_ids"].shape[1]:]
+        new_tokens = out[0, inputs["input_ids"].shape[1] :]
         return self._processor.decode(new_tokens, skip_special_tokens=True)
 
     def enhance(
@@ -178,8 +186,13 @@ class GemmaTextEngine:
                 if self._model is None:
                     self.load()
                 use_image = image if self._vision else None
-                reply = self._generate(system_prompt(mode, duration_s, use_image is not None), user_message(prompt),
-                                       use_image, seed, self.max_new_tokens)
+                reply = self._generate(
+                    system_prompt(mode, duration_s, use_image is not None),
+                    user_message(prompt),
+                    use_image,
+                    seed,
+                    self.max_new_tokens,
+                )
         except EngineUnavailable as exc:
             return kept(prompt, f"prompt enhancement skipped: {exc}")
         except Exception as exc:  # a model failure must not fail the generation that asked for it

@@ -51,9 +51,30 @@ def snap_video(
     h = snap_size(height, size_multiple, min_size, max_size)
     f = snap_frames(num_frames, frame_step)
     if w != width:
-        adjustments.append(Adjustment(field="width", requested=width, used=w, reason=f"width must be a multiple of {size_multiple} between {min_size} and {max_size}"))
+        adjustments.append(
+            Adjustment(
+                field="width",
+                requested=width,
+                used=w,
+                reason=f"width must be a multiple of {size_multiple} between {min_size} and {max_size}",
+            )
+        )
     if h != height:
-        adjustments.append(Adjustment(field="height", requested=height, used=h, reason=f"height must be a multiple of {size_multiple} between {min_size} and {max_size}"))
+        adjustments.append(
+            Adjustment(
+                field="height",
+                requested=height,
+                used=h,
+                reason=f"height must be a multiple of {size_multiple} between {min_size} and {max_size}",
+            )
+        )
     if f != num_frames:
-        adjustments.append(Adjustment(field="num_frames", requested=num_frames, used=f, reason=f"frame counts must be {frame_step}k+1 (e.g. {frame_step * 12 + 1})"))
+        adjustments.append(
+            Adjustment(
+                field="num_frames",
+                requested=num_frames,
+                used=f,
+                reason=f"frame counts must be {frame_step}k+1 (e.g. {frame_step * 12 + 1})",
+            )
+        )
     return w, h, f, adjustments

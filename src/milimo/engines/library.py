@@ -22,7 +22,14 @@ GB = 1_000_000_000
 
 # Files every diffusers LTX-2 pipeline folder needs (the Gemma text encoder is its own entry, shared).
 _LTX2_PATTERNS = ("model_index.json", "scheduler/*", "transformer/*", "vae/*", "audio_vae/*", "vocoder/*", "connectors/*")
-_LTX2_REQUIRED = ("model_index.json", "transformer/config.json", "vae/config.json", "audio_vae/config.json", "vocoder/config.json", "connectors/config.json")
+_LTX2_REQUIRED = (
+    "model_index.json",
+    "transformer/config.json",
+    "vae/config.json",
+    "audio_vae/config.json",
+    "vocoder/config.json",
+    "connectors/config.json",
+)
 # LTX-2.5 brings its own Gemma 4 text encoder and the duration head (the repo's prompt enhancer is not fetched).
 _LTX25_PATTERNS = (*_LTX2_PATTERNS, "text_encoder/*", "tokenizer/*", "duration_head/*")
 _LTX25_REQUIRED = (*_LTX2_REQUIRED, "text_encoder/config.json")
@@ -60,104 +67,235 @@ MANIFEST: tuple[ModelEntry, ...] = (
     # Repo ids as the pinned diffusers' docstrings name them; the LTX-2.5 distilled repo id follows the 2.3 naming
     # (diffusers names only Lightricks/LTX-2.5-Diffusers).
     ModelEntry(
-        id="ltx25-distilled", name="LTX-2.5 22B distilled (diffusers)", engine="ltx2", role="base",
-        repo_id="Lightricks/LTX-2.5-Distilled-Diffusers", allow_patterns=_LTX25_PATTERNS, required_files=_LTX25_REQUIRED,
-        expected_bytes=70 * GB, license="LTX-2 Community License", gated=True, commercial_use=False,
+        id="ltx25-distilled",
+        name="LTX-2.5 22B distilled (diffusers)",
+        engine="ltx2",
+        role="base",
+        repo_id="Lightricks/LTX-2.5-Distilled-Diffusers",
+        allow_patterns=_LTX25_PATTERNS,
+        required_files=_LTX25_REQUIRED,
+        expected_bytes=70 * GB,
+        license="LTX-2 Community License",
+        gated=True,
+        commercial_use=False,
         description="8-step distilled LTX-2.5 with its Gemma 4 text encoder and the shot-length predictor",
-        variant="distilled", version="2.5",
-    ),
-    ModelEntry(
-        id="ltx25-dev", name="LTX-2.5 22B dev (diffusers)", engine="ltx2", role="base",
-        repo_id="Lightricks/LTX-2.5-Diffusers", allow_patterns=_LTX25_PATTERNS, required_files=_LTX25_REQUIRED,
-        expected_bytes=70 * GB, license="LTX-2 Community License", gated=True, commercial_use=False,
-        description="LTX-2.5 with guidance (30 steps), Gemma 4 text encoder, shot-length predictor", variant="dev",
+        variant="distilled",
         version="2.5",
     ),
     ModelEntry(
-        id="ltx23-distilled", name="LTX-2.3 22B distilled (diffusers)", engine="ltx2", role="base",
-        repo_id="diffusers/LTX-2.3-Distilled-Diffusers", allow_patterns=_LTX2_PATTERNS, required_files=_LTX2_REQUIRED,
-        expected_bytes=46 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
-        description="8-step distilled LTX-2.3 video+audio model, CFG 1", variant="distilled", version="2.3",
+        id="ltx25-dev",
+        name="LTX-2.5 22B dev (diffusers)",
+        engine="ltx2",
+        role="base",
+        repo_id="Lightricks/LTX-2.5-Diffusers",
+        allow_patterns=_LTX25_PATTERNS,
+        required_files=_LTX25_REQUIRED,
+        expected_bytes=70 * GB,
+        license="LTX-2 Community License",
+        gated=True,
+        commercial_use=False,
+        description="LTX-2.5 with guidance (30 steps), Gemma 4 text encoder, shot-length predictor",
+        variant="dev",
+        version="2.5",
+    ),
+    ModelEntry(
+        id="ltx23-distilled",
+        name="LTX-2.3 22B distilled (diffusers)",
+        engine="ltx2",
+        role="base",
+        repo_id="diffusers/LTX-2.3-Distilled-Diffusers",
+        allow_patterns=_LTX2_PATTERNS,
+        required_files=_LTX2_REQUIRED,
+        expected_bytes=46 * GB,
+        license="LTX-2 Community License",
+        gated=False,
+        commercial_use=False,
+        description="8-step distilled LTX-2.3 video+audio model, CFG 1",
+        variant="distilled",
+        version="2.3",
         requires=("gemma3-12b",),
     ),
     ModelEntry(
-        id="ltx23-dev", name="LTX-2.3 22B dev (diffusers)", engine="ltx2", role="base",
-        repo_id="diffusers/LTX-2.3-Diffusers", allow_patterns=_LTX2_PATTERNS, required_files=_LTX2_REQUIRED,
-        expected_bytes=46 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
-        description="LTX-2.3 with guidance (30 steps); 48 kHz audio", variant="dev", version="2.3",
+        id="ltx23-dev",
+        name="LTX-2.3 22B dev (diffusers)",
+        engine="ltx2",
+        role="base",
+        repo_id="diffusers/LTX-2.3-Diffusers",
+        allow_patterns=_LTX2_PATTERNS,
+        required_files=_LTX2_REQUIRED,
+        expected_bytes=46 * GB,
+        license="LTX-2 Community License",
+        gated=False,
+        commercial_use=False,
+        description="LTX-2.3 with guidance (30 steps); 48 kHz audio",
+        variant="dev",
+        version="2.3",
         requires=("gemma3-12b",),
     ),
     ModelEntry(
-        id="ltx2-distilled", name="LTX-2 19B distilled (diffusers)", engine="ltx2", role="base",
-        repo_id="rootonchair/LTX-2-19b-distilled", allow_patterns=_LTX2_PATTERNS, required_files=_LTX2_REQUIRED,
-        expected_bytes=44 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
+        id="ltx2-distilled",
+        name="LTX-2 19B distilled (diffusers)",
+        engine="ltx2",
+        role="base",
+        repo_id="rootonchair/LTX-2-19b-distilled",
+        allow_patterns=_LTX2_PATTERNS,
+        required_files=_LTX2_REQUIRED,
+        expected_bytes=44 * GB,
+        license="LTX-2 Community License",
+        gated=False,
+        commercial_use=False,
         description="8-step distilled video+audio model, CFG 1 (community diffusers conversion used in the diffusers docs)",
-        variant="distilled", version="2.0", requires=("gemma3-12b",),
-    ),
-    ModelEntry(
-        id="ltx2-dev", name="LTX-2 19B dev (diffusers)", engine="ltx2", role="base",
-        repo_id="Lightricks/LTX-2", allow_patterns=_LTX2_PATTERNS, required_files=_LTX2_REQUIRED,
-        expected_bytes=44 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
-        description="Full video+audio model, 30-40 steps with guidance; best quality", variant="dev", version="2.0",
+        variant="distilled",
+        version="2.0",
         requires=("gemma3-12b",),
     ),
     ModelEntry(
-        id="ltx25-spatial-upscaler", name="LTX-2.5 spatial upscaler x2", engine="ltx2", role="upsampler",
-        repo_id="Lightricks/LTX-2.5-Diffusers", allow_patterns=("latent_upsampler/*",),
-        required_files=("latent_upsampler/config.json",), expected_bytes=1 * GB, license="LTX-2 Community License",
-        gated=True, commercial_use=False, description="Latent x2 upsampler for two-stage LTX-2.5", version="2.5",
+        id="ltx2-dev",
+        name="LTX-2 19B dev (diffusers)",
+        engine="ltx2",
+        role="base",
+        repo_id="Lightricks/LTX-2",
+        allow_patterns=_LTX2_PATTERNS,
+        required_files=_LTX2_REQUIRED,
+        expected_bytes=44 * GB,
+        license="LTX-2 Community License",
+        gated=False,
+        commercial_use=False,
+        description="Full video+audio model, 30-40 steps with guidance; best quality",
+        variant="dev",
+        version="2.0",
+        requires=("gemma3-12b",),
     ),
     ModelEntry(
-        id="ltx23-spatial-upscaler", name="LTX-2.3 spatial upscaler x2", engine="ltx2", role="upsampler",
-        repo_id="diffusers/LTX-2.3-Diffusers", allow_patterns=("latent_upsampler/*",),
-        required_files=("latent_upsampler/config.json",), expected_bytes=1 * GB, license="LTX-2 Community License",
-        gated=False, commercial_use=False, description="Latent x2 upsampler for two-stage LTX-2.3", version="2.3",
+        id="ltx25-spatial-upscaler",
+        name="LTX-2.5 spatial upscaler x2",
+        engine="ltx2",
+        role="upsampler",
+        repo_id="Lightricks/LTX-2.5-Diffusers",
+        allow_patterns=("latent_upsampler/*",),
+        required_files=("latent_upsampler/config.json",),
+        expected_bytes=1 * GB,
+        license="LTX-2 Community License",
+        gated=True,
+        commercial_use=False,
+        description="Latent x2 upsampler for two-stage LTX-2.5",
+        version="2.5",
     ),
     ModelEntry(
-        id="ltx2-spatial-upscaler", name="LTX-2 spatial upscaler x2", engine="ltx2", role="upsampler",
-        repo_id="Lightricks/LTX-2", allow_patterns=("latent_upsampler/*",), required_files=("latent_upsampler/config.json",),
-        expected_bytes=1 * GB, license="LTX-2 Community License", gated=False, commercial_use=False,
+        id="ltx23-spatial-upscaler",
+        name="LTX-2.3 spatial upscaler x2",
+        engine="ltx2",
+        role="upsampler",
+        repo_id="diffusers/LTX-2.3-Diffusers",
+        allow_patterns=("latent_upsampler/*",),
+        required_files=("latent_upsampler/config.json",),
+        expected_bytes=1 * GB,
+        license="LTX-2 Community License",
+        gated=False,
+        commercial_use=False,
+        description="Latent x2 upsampler for two-stage LTX-2.3",
+        version="2.3",
+    ),
+    ModelEntry(
+        id="ltx2-spatial-upscaler",
+        name="LTX-2 spatial upscaler x2",
+        engine="ltx2",
+        role="upsampler",
+        repo_id="Lightricks/LTX-2",
+        allow_patterns=("latent_upsampler/*",),
+        required_files=("latent_upsampler/config.json",),
+        expected_bytes=1 * GB,
+        license="LTX-2 Community License",
+        gated=False,
+        commercial_use=False,
         description="Latent x2 upsampler for the two-stage pipeline (stage 1 at half size, stage 2 refines)",
         version="2.0",
     ),
     ModelEntry(
-        id="ltx23-distilled-lora", name="LTX-2.3 distilled LoRA (rank 384)", engine="ltx2", role="lora",
-        repo_id="Lightricks/LTX-2.3", allow_patterns=("ltx-2.3-22b-distilled-lora-384.safetensors",),
-        required_files=("ltx-2.3-22b-distilled-lora-384.safetensors",), expected_bytes=8 * GB,
-        license="LTX-2 Community License", gated=False, commercial_use=False,
-        description="Stage-2 refiner LoRA for the LTX-2.3 dev model in the two-stage pipeline", version="2.3",
+        id="ltx23-distilled-lora",
+        name="LTX-2.3 distilled LoRA (rank 384)",
+        engine="ltx2",
+        role="lora",
+        repo_id="Lightricks/LTX-2.3",
+        allow_patterns=("ltx-2.3-22b-distilled-lora-384.safetensors",),
+        required_files=("ltx-2.3-22b-distilled-lora-384.safetensors",),
+        expected_bytes=8 * GB,
+        license="LTX-2 Community License",
+        gated=False,
+        commercial_use=False,
+        description="Stage-2 refiner LoRA for the LTX-2.3 dev model in the two-stage pipeline",
+        version="2.3",
     ),
     ModelEntry(
-        id="ltx2-distilled-lora", name="LTX-2 distilled LoRA (rank 384)", engine="ltx2", role="lora",
-        repo_id="Lightricks/LTX-2", allow_patterns=("ltx-2-19b-distilled-lora-384.safetensors",),
-        required_files=("ltx-2-19b-distilled-lora-384.safetensors",), expected_bytes=8 * GB,
-        license="LTX-2 Community License", gated=False, commercial_use=False,
-        description="Stage-2 refiner LoRA for the dev model in the two-stage pipeline", version="2.0",
+        id="ltx2-distilled-lora",
+        name="LTX-2 distilled LoRA (rank 384)",
+        engine="ltx2",
+        role="lora",
+        repo_id="Lightricks/LTX-2",
+        allow_patterns=("ltx-2-19b-distilled-lora-384.safetensors",),
+        required_files=("ltx-2-19b-distilled-lora-384.safetensors",),
+        expected_bytes=8 * GB,
+        license="LTX-2 Community License",
+        gated=False,
+        commercial_use=False,
+        description="Stage-2 refiner LoRA for the dev model in the two-stage pipeline",
+        version="2.0",
     ),
     ModelEntry(
-        id="gemma3-12b", name="Gemma 3 12B it (QAT, unquantized)", engine="gemma3", role="text_encoder",
-        repo_id="google/gemma-3-12b-it-qat-q4_0-unquantized", allow_patterns=("*.json", "*.safetensors", "tokenizer.model"),
-        required_files=("config.json", "tokenizer_config.json"), expected_bytes=24 * GB,
-        license="Gemma Terms of Use", gated=True, commercial_use=True,
+        id="gemma3-12b",
+        name="Gemma 3 12B it (QAT, unquantized)",
+        engine="gemma3",
+        role="text_encoder",
+        repo_id="google/gemma-3-12b-it-qat-q4_0-unquantized",
+        allow_patterns=("*.json", "*.safetensors", "tokenizer.model"),
+        required_files=("config.json", "tokenizer_config.json"),
+        expected_bytes=24 * GB,
+        license="Gemma Terms of Use",
+        gated=True,
+        commercial_use=True,
         description="LTX-2.0/2.3's text encoder; also the in-process prompt enhancer and screenplay analyst",
         used_by=("ltx2",),
     ),
     ModelEntry(
-        id="flux2-klein-4b", name="FLUX.2 [klein] 4B", engine="flux2-klein", role="base",
-        repo_id="black-forest-labs/FLUX.2-klein-4B", allow_patterns=_FLUX2_PATTERNS, required_files=_FLUX2_REQUIRED,
-        expected_bytes=16 * GB, license="Apache-2.0", gated=False, commercial_use=True,
+        id="flux2-klein-4b",
+        name="FLUX.2 [klein] 4B",
+        engine="flux2-klein",
+        role="base",
+        repo_id="black-forest-labs/FLUX.2-klein-4B",
+        allow_patterns=_FLUX2_PATTERNS,
+        required_files=_FLUX2_REQUIRED,
+        expected_bytes=16 * GB,
+        license="Apache-2.0",
+        gated=False,
+        commercial_use=True,
         description="4-step distilled image model with reference images; fits ~13 GB of VRAM",
     ),
     ModelEntry(
-        id="flux2-klein-9b", name="FLUX.2 [klein] 9B", engine="flux2-klein", role="base",
-        repo_id="black-forest-labs/FLUX.2-klein-9B", allow_patterns=_FLUX2_PATTERNS, required_files=_FLUX2_REQUIRED,
-        expected_bytes=35 * GB, license="FLUX Non-Commercial License", gated=True, commercial_use=False,
+        id="flux2-klein-9b",
+        name="FLUX.2 [klein] 9B",
+        engine="flux2-klein",
+        role="base",
+        repo_id="black-forest-labs/FLUX.2-klein-9B",
+        allow_patterns=_FLUX2_PATTERNS,
+        required_files=_FLUX2_REQUIRED,
+        expected_bytes=35 * GB,
+        license="FLUX Non-Commercial License",
+        gated=True,
+        commercial_use=False,
         description="Higher-quality 4-step image model (non-commercial licence)",
     ),
     ModelEntry(
-        id="sam3", name="SAM 3", engine="sam3", role="base", repo_id="facebook/sam3",
-        allow_patterns=("*.json", "*.safetensors", "*.txt"), required_files=("config.json",),
-        expected_bytes=int(3.45 * GB), license="SAM License", gated=True, commercial_use=True,
+        id="sam3",
+        name="SAM 3",
+        engine="sam3",
+        role="base",
+        repo_id="facebook/sam3",
+        allow_patterns=("*.json", "*.safetensors", "*.txt"),
+        required_files=("config.json",),
+        expected_bytes=int(3.45 * GB),
+        license="SAM License",
+        gated=True,
+        commercial_use=True,
         description="Segmentation by text, points and boxes; video tracking",
     ),
 )
@@ -265,8 +403,11 @@ def model_status(models_dir: Path | str, e: ModelEntry) -> ModelStatus:
         if info.get("error"):
             return ModelStatus(state="error", path=folder, partial=True, message=str(info["error"]), **base)
         return ModelStatus(
-            state="not_downloaded", path=folder, partial=True,
-            message="an earlier download stopped before the end; downloading again resumes it", **base,
+            state="not_downloaded",
+            path=folder,
+            partial=True,
+            message="an earlier download stopped before the end; downloading again resumes it",
+            **base,
         )
     if is_complete(folder, e):
         return ModelStatus(state="downloaded", path=folder, source="models_dir", **base)
@@ -338,9 +479,17 @@ def engine_files(models_dir: Path | str, engine_name: str, model: str = "auto") 
         why = f"newest complete model in the library ({chosen.name})"
     else:
         why = f"the only complete model in the library ({chosen.name})"
-    files: dict[str, Any] = {"weights": base, "model_id": chosen.id, "variant": chosen.variant, "version": chosen.version,
-                             "text_encoder": None, "upsampler": None, "loras": {}, "why": why,
-                             "others": [e.id for e, _ in usable if e.id != chosen.id]}
+    files: dict[str, Any] = {
+        "weights": base,
+        "model_id": chosen.id,
+        "variant": chosen.variant,
+        "version": chosen.version,
+        "text_encoder": None,
+        "upsampler": None,
+        "loras": {},
+        "why": why,
+        "others": [e.id for e, _ in usable if e.id != chosen.id],
+    }
     for req in chosen.requires:
         if entry(req).role == "text_encoder" and not (base / "text_encoder" / "config.json").is_file():
             files["text_encoder"] = resolve(models_dir, req)
@@ -388,7 +537,9 @@ class DownloadHandle:
     bytes_total: int = 0
 
 
-def progress_bar_class(handle: DownloadHandle, on_progress: Callable[[DownloadProgress], None] | None, min_interval_s: float = 0.5):
+def progress_bar_class(
+    handle: DownloadHandle, on_progress: Callable[[DownloadProgress], None] | None, min_interval_s: float = 0.5
+):
     """A tqdm class for huggingface_hub that reports bytes written and raises DownloadCancelled on cancel.
 
     Every download thread updates the snapshot's byte bar through this class, so a set cancel
@@ -418,7 +569,9 @@ def progress_bar_class(handle: DownloadHandle, on_progress: Callable[[DownloadPr
                         last[0] = now
                 if due and on_progress is not None:
                     elapsed = max(1e-6, now - handle.started)
-                    on_progress(DownloadProgress(handle.model_id, handle.bytes_done, handle.bytes_total, handle.bytes_done / elapsed))
+                    on_progress(
+                        DownloadProgress(handle.model_id, handle.bytes_done, handle.bytes_total, handle.bytes_done / elapsed)
+                    )
             return super().update(n)
 
     return _Bar
@@ -461,8 +614,9 @@ def download_model(
     _write_marker(marker, model_id=e.id, repo_id=e.repo_id, expected_bytes=e.expected_bytes)
     try:
         try:  # exact sizes, and what a resumed download already has
-            plan = snapshot_download(e.repo_id, allow_patterns=list(e.allow_patterns), local_dir=target, token=token,
-                                     endpoint=endpoint, dry_run=True)
+            plan = snapshot_download(
+                e.repo_id, allow_patterns=list(e.allow_patterns), local_dir=target, token=token, endpoint=endpoint, dry_run=True
+            )
             handle.bytes_total = sum(f.file_size or 0 for f in plan) or e.expected_bytes
             handle.bytes_done = sum(f.file_size or 0 for f in plan if not f.will_download)
         except (GatedRepoError, RepositoryNotFoundError):
@@ -470,7 +624,11 @@ def download_model(
         except Exception:  # the download below reports the real problem
             pass
         snapshot_download(
-            e.repo_id, allow_patterns=list(e.allow_patterns), local_dir=target, token=token, endpoint=endpoint,
+            e.repo_id,
+            allow_patterns=list(e.allow_patterns),
+            local_dir=target,
+            token=token,
+            endpoint=endpoint,
             tqdm_class=progress_bar_class(handle, on_progress),
         )
         if not is_complete(target, e):

@@ -131,5 +131,8 @@ class ModelManager:
 
     def status(self) -> dict[str, Any]:
         with self._cond:
-            return {"loaded": sorted(self._loaded), "in_use": {f: n for f, n in self._in_use.items() if n},
-                    "loads": dict(self._loads)}
+            return {
+                "loaded": sorted(self._loaded),
+                "in_use": {f: n for f, n in self._in_use.items() if n},
+                "loads": dict(self._loads),
+            }

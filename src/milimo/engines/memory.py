@@ -82,8 +82,13 @@ def size_of_pipeline(pipe: Any) -> ModelSize:
     t = pipe.transformer
     rest = sum(_module_bytes(getattr(pipe, n, None)) for n in ("vae", "audio_vae", "vocoder", "connectors"))
     cfg = t.config
-    return ModelSize(_module_bytes(t), _module_bytes(pipe.text_encoder), rest, int(cfg.get("num_layers", 48)),
-                     int(cfg.get("num_attention_heads", 32)) * int(cfg.get("attention_head_dim", 128)))
+    return ModelSize(
+        _module_bytes(t),
+        _module_bytes(pipe.text_encoder),
+        rest,
+        int(cfg.get("num_layers", 48)),
+        int(cfg.get("num_attention_heads", 32)) * int(cfg.get("attention_head_dim", 128)),
+    )
 
 
 def working_set(size: ModelSize, width: int, height: int, frames: int, *, guidance_batch: int = 2) -> int:
@@ -166,8 +171,9 @@ def plan_memory(
             for tiling in (False, True):
                 peak = peak_bytes(mode, size, fp8=use_fp8, work=work, decode=decode_bytes(width, height, frames, tiling))
                 fits = budget is None or peak <= budget
-                considered.append({"mode": mode, "fp8": use_fp8, "vae_tiling": tiling, "peak_gib": round(peak / GiB, 1),
-                                   "fits": fits})
+                considered.append(
+                    {"mode": mode, "fp8": use_fp8, "vae_tiling": tiling, "peak_gib": round(peak / GiB, 1), "fits": fits}
+                )
                 if fits or override != "auto":
                     if override != "auto":
                         why = f"configured memory mode {mode}" + ("" if fits else " (expected peak exceeds free VRAM)")
@@ -177,8 +183,15 @@ def plan_memory(
                         why = f"the fastest mode that fits {round((budget or 0) / GiB, 1)} GiB usable"
                     return MemoryPlan(mode, use_fp8, tiling, peak, free_bytes, why, considered)
     peak = considered[-1]["peak_gib"]
-    return MemoryPlan("sequential_offload", fp8_options[-1], True, int(peak * GiB), free_bytes,
-                      "nothing fits the free VRAM; sequential offload is the smallest (expect out-of-memory)", considered)
+    return MemoryPlan(
+        "sequential_offload",
+        fp8_options[-1],
+        True,
+        int(peak * GiB),
+        free_bytes,
+        "nothing fits the free VRAM; sequential offload is the smallest (expect out-of-memory)",
+        considered,
+    )
 
 
 def free_vram(device: str) -> tuple[int, int] | None:

@@ -133,7 +133,13 @@ class OllamaTextEngine:
             pass
 
     def describe(self) -> dict[str, Any]:
-        return {"engine": self.name, "base_url": self.base_url, "model": self.model, "device": "ollama server", "keep_alive": self.keep_alive}
+        return {
+            "engine": self.name,
+            "base_url": self.base_url,
+            "model": self.model,
+            "device": "ollama server",
+            "keep_alive": self.keep_alive,
+        }
 
     # ------------------------------------------------------------------ HTTP
     def _post(self, path: str, body: dict[str, Any], timeout: httpx.Timeout | None = None) -> dict[str, Any]:

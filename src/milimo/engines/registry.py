@@ -31,8 +31,11 @@ CANDIDATES: dict[str, list[tuple[str, str]]] = {
 }
 DRAFTS = {"video": DraftVideoEngine, "image": DraftImageEngine, "text": DraftTextEngine, "inpaint": DraftInpaintEngine}
 # What each in-process engine needs installed (the [models] extra); Ollama needs only HTTP.
-NEEDS = {"ltx2": ("torch", "diffusers", "transformers"), "flux2-klein": ("torch", "diffusers", "transformers"),
-         "gemma3": ("torch", "transformers")}
+NEEDS = {
+    "ltx2": ("torch", "diffusers", "transformers"),
+    "flux2-klein": ("torch", "diffusers", "transformers"),
+    "gemma3": ("torch", "transformers"),
+}
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Choice:
 
 def same_engine(a: Engine, b: Engine) -> bool:
     """Built from the same weights and options: the warm one can stay (its run records aside)."""
+
     def options(e: Engine) -> dict[str, Any]:
         return {k: v for k, v in vars(e).items() if not k.startswith(("_", "last_"))}
 
@@ -147,8 +151,11 @@ class EngineRegistry:
             return None, "failed", f"failed to initialise: {exc}"
         if engine is None:
             if name == "ollama":
-                return None, "weights_missing", (f"no Ollama server at {self.settings.ollama_url} lists "
-                                                 f"{self.settings.ollama_model!r}")
+                return (
+                    None,
+                    "weights_missing",
+                    (f"no Ollama server at {self.settings.ollama_url} lists {self.settings.ollama_model!r}"),
+                )
             return None, "weights_missing", f"weights not found in {self.settings.models_dir} or the Hugging Face cache"
         if getattr(engine, "weights", None):
             return engine, "ready", f"weights found at {engine.weights}"
@@ -166,7 +173,9 @@ class EngineRegistry:
                 "reason": choice.reason,
                 "candidates": choice.candidates,
                 # The grid the engine accepts (frame_step, size_multiple, native_max_frames, ...): the UI snaps with it.
-                "capabilities": dataclasses.asdict(choice.engine.capabilities) if hasattr(choice.engine, "capabilities") else None,
+                "capabilities": dataclasses.asdict(choice.engine.capabilities)
+                if hasattr(choice.engine, "capabilities")
+                else None,
                 **choice.engine.describe(),
             }
         return out

@@ -21,9 +21,7 @@ def require_models_extra(*modules: str) -> None:
     """Raise EngineUnavailable (with the fix) when torch/diffusers/transformers are not installed."""
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
     if missing:
-        raise EngineUnavailable(
-            f"{', '.join(missing)} not installed; install the model stack with `pip install -e '.[models]'`"
-        )
+        raise EngineUnavailable(f"{', '.join(missing)} not installed; install the model stack with `pip install -e '.[models]'`")
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,11 @@ class DevicePlan:
         return self.device.split(":", 1)[0]
 
     def describe(self) -> dict[str, str]:
-        return {"device": self.device, "dtype": str(self.dtype).removeprefix("torch."), "vae_dtype": str(self.vae_dtype).removeprefix("torch.")}
+        return {
+            "device": self.device,
+            "dtype": str(self.dtype).removeprefix("torch."),
+            "vae_dtype": str(self.vae_dtype).removeprefix("torch."),
+        }
 
 
 def loaded_plan(plan: DevicePlan | None, engine: str) -> DevicePlan:
@@ -163,8 +165,7 @@ def resolve_hub_path(weights: str | Path, allow_patterns: list[str] | None = Non
         return Path(snapshot_download(text, local_files_only=True, allow_patterns=allow_patterns))
     except Exception as exc:  # not cached, partially cached, hub not installed
         raise EngineUnavailable(
-            f"{text} is not in the local Hugging Face cache ({type(exc).__name__}); download it first "
-            f"(`milimo models download`)"
+            f"{text} is not in the local Hugging Face cache ({type(exc).__name__}); download it first (`milimo models download`)"
         ) from exc
 
 

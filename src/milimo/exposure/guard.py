@@ -33,16 +33,24 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_PATHS = frozenset({"/", "/index.html", "/favicon.ico", "/login", "/logout", "/health"})
 PUBLIC_PREFIXES = ("/static/",)
 
-APP_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-           "media-src 'self' blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
-           "form-action 'self'; frame-ancestors 'none'")
+APP_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 # FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from jsDelivr with an inline bootstrap script.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' "
-            "'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; font-src https://fonts.gstatic.com; "
-            "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src blob:; "
-            "connect-src 'self'; object-src 'none'; frame-ancestors 'none'")
-HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin", "x-frame-options": "DENY",
-           "cross-origin-opener-policy": "same-origin"}
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' "
+    "'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; font-src https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src blob:; "
+    "connect-src 'self'; object-src 'none'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
 
 
 class ExposureError(RuntimeError):
@@ -66,7 +74,8 @@ def check_exposure(settings: Settings) -> None:
             f"machine could use the studio. Set one, e.g.\n"
             f"  export MILIMO_AUTH_TOKEN=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')\n"
             f"and open the studio's /login page with it (or send `Authorization: Bearer <token>`); "
-            f"or bind to 127.0.0.1 (the default). See docs/operations.md, Security.")
+            f"or bind to 127.0.0.1 (the default). See docs/operations.md, Security."
+        )
 
 
 def _bracketed(host: str) -> str:
@@ -88,7 +97,9 @@ def trusted_hosts(settings: Settings) -> frozenset[str] | None:
 
         names.update({socket.gethostname().lower(), socket.getfqdn().lower()})
         for addresses in psutil.net_if_addrs().values():
-            names.update(_bracketed(a.address.split("%")[0].lower()) for a in addresses if a.family in (socket.AF_INET, socket.AF_INET6))
+            names.update(
+                _bracketed(a.address.split("%")[0].lower()) for a in addresses if a.family in (socket.AF_INET, socket.AF_INET6)
+            )
     return frozenset(names)
 
 
@@ -158,8 +169,13 @@ class Guard:
         headers = Headers(scope=scope)
         host = headers.get("host", "")
         if not host_allowed(self.hosts, host):
-            await send_error(send, 400, "invalid_host", f"this studio does not answer to the host name {_host_name(host)!r}; "
-                                                       f"add it to MILIMO_ALLOWED_HOSTS on the server")
+            await send_error(
+                send,
+                400,
+                "invalid_host",
+                f"this studio does not answer to the host name {_host_name(host)!r}; "
+                f"add it to MILIMO_ALLOWED_HOSTS on the server",
+            )
             return
         authenticated = self._authenticated(headers)
         scope.setdefault("state", {})["authenticated"] = authenticated
@@ -168,13 +184,22 @@ class Guard:
                 await send({"type": "http.response.start", "status": 303, "headers": [(b"location", b"/login")]})
                 await send({"type": "http.response.body", "body": b""})
                 return
-            await send_error(send, 401, "unauthorized", "this studio needs its access token: log in at /login, or send "
-                                                        "`Authorization: Bearer <MILIMO_AUTH_TOKEN>`",
-                             {"www-authenticate": 'Bearer realm="milimo"'})
+            await send_error(
+                send,
+                401,
+                "unauthorized",
+                "this studio needs its access token: log in at /login, or send `Authorization: Bearer <MILIMO_AUTH_TOKEN>`",
+                {"www-authenticate": 'Bearer realm="milimo"'},
+            )
             return
         if method not in SAFE_METHODS and not self._same_site(headers, host):
-            await send_error(send, 403, "cross_site", "a state-changing request from another site's page was refused; "
-                                                      "use the studio's own page (or add its origin to MILIMO_CORS_ORIGINS)")
+            await send_error(
+                send,
+                403,
+                "cross_site",
+                "a state-changing request from another site's page was refused; "
+                "use the studio's own page (or add its origin to MILIMO_CORS_ORIGINS)",
+            )
             return
         await self.app(scope, receive, send)
 

@@ -27,8 +27,9 @@ def _cancel_one(services: Services, job_id: str) -> Literal["cancelled", "cancel
     since no slot will ever publish one for it."""
     job = store.request_cancel(services.db, job_id)
     if job.status == JobStatus.cancelled:
-        services.bus.publish("cancelled", {**store.event_fields(job), "status": JobStatus.cancelled,
-                                           "message": "Cancelled before it started"})
+        services.bus.publish(
+            "cancelled", {**store.event_fields(job), "status": JobStatus.cancelled, "message": "Cancelled before it started"}
+        )
         return "cancelled"
     services.executor.cancel(job_id)
     return "cancelling"

@@ -27,9 +27,17 @@ import orjson
 # The seed's event names, plus the flows that come with later issues.
 EVENT_TYPES = frozenset(
     {
-        "progress", "complete", "error", "cancelled", "log",
-        "render_progress", "render_complete", "render_error",
-        "download_progress", "download_complete", "download_error",
+        "progress",
+        "complete",
+        "error",
+        "cancelled",
+        "log",
+        "render_progress",
+        "render_complete",
+        "render_error",
+        "download_progress",
+        "download_complete",
+        "download_error",
         "resync",
     }
 )
@@ -158,7 +166,9 @@ class EventBus:
                     # Last-Event-ID to now, so a reconnect does not ask for the lost range again.
                     cursor = resync_to
                     yield b"id: %d\nevent: resync\ndata: %s\n\n" % (
-                        cursor, orjson.dumps({"reason": "missed events are no longer buffered; reload state"}))
+                        cursor,
+                        orjson.dumps({"reason": "missed events are no longer buffered; reload state"}),
+                    )
                 elif events:
                     # One write for everything this client is behind on.
                     cursor = events[-1].id

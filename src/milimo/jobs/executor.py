@@ -49,8 +49,9 @@ def ready_families(services: Services) -> frozenset[str]:
 class LocalExecutor:
     """Implements jobs.services.Executor with threads of this process."""
 
-    def __init__(self, tasks: TaskRegistry, slots: int, *, affinity_wait_s: float | None = None,
-                 leases: JobLeases | None = None) -> None:
+    def __init__(
+        self, tasks: TaskRegistry, slots: int, *, affinity_wait_s: float | None = None, leases: JobLeases | None = None
+    ) -> None:
         """`affinity_wait_s` (cluster workers): take jobs of the families this worker holds first, and a job of
         another family only once it has waited that long (a warm worker gets the first chance at it).
         `leases` (PostgreSQL clusters): hold each running job's lease, so a dead worker's job is found."""
@@ -189,8 +190,16 @@ class LocalExecutor:
             self._end_dependents(services, job.id)
             return
         run.cleanup(succeeded=True)
-        store.finish(db, job.id, JobStatus.completed, outputs=result.outputs, take=result.take,
-                     new_rows=result.new_rows, message=result.message, writeback=result.writeback)
+        store.finish(
+            db,
+            job.id,
+            JobStatus.completed,
+            outputs=result.outputs,
+            take=result.take,
+            new_rows=result.new_rows,
+            message=result.message,
+            writeback=result.writeback,
+        )
         outputs = result.outputs.model_dump(mode="json", exclude_unset=True)
         bus.publish("complete", {**run.event_base(), "status": JobStatus.completed, "progress": 100, **outputs, **result.event})
         self.wake()  # a job waiting for this one (still first) can run now

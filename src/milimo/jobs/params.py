@@ -187,5 +187,7 @@ def parse_params(job_type: str, data: dict) -> JobParams:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'params'}: {e['msg']}" for e in exc.errors())
-        raise InvalidJobParams(f"this {job_type} job's parameters are not valid ({problems}); "
-                               f"it was probably queued by another version of the studio — generate again") from None
+        raise InvalidJobParams(
+            f"this {job_type} job's parameters are not valid ({problems}); "
+            f"it was probably queued by another version of the studio — generate again"
+        ) from None

@@ -53,7 +53,9 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
                 _remove_leftovers(settings.project_dir(project_id), job_id)
         removed = remove_unfinished_outputs(db, settings)
         if removed:
-            log.warning("removed %d output file(s) of jobs that did not complete: %s", len(removed), ", ".join(p.name for p in removed))
+            log.warning(
+                "removed %d output file(s) of jobs that did not complete: %s", len(removed), ", ".join(p.name for p in removed)
+            )
     return [j for j, _ in zombies]
 
 
@@ -74,13 +76,18 @@ def remove_unfinished_outputs(db: Database, settings: Settings) -> list[Path]:
     with db.read() as session:
         unfinished: dict[str, set[str]] = {}
         for job_id, project_id in session.execute(
-                select(t.id, t.project_id).where(t.status.in_((JobStatus.failed, JobStatus.cancelled)), t.project_id.is_not(None))):
+            select(t.id, t.project_id).where(t.status.in_((JobStatus.failed, JobStatus.cancelled)), t.project_id.is_not(None))
+        ):
             unfinished.setdefault(project_id, set()).add(job_id)
-        referenced = {(pid, rel) for pid, rel in session.execute(select(a.project_id, a.rel_path).where(a.project_id.in_(unfinished)))}
+        referenced = {
+            (pid, rel) for pid, rel in session.execute(select(a.project_id, a.rel_path).where(a.project_id.in_(unfinished)))
+        }
         prefix = "/projects/"
-        for pid, url in session.execute(select(a.project_id, a.thumbnail_url).where(a.project_id.in_(unfinished), a.thumbnail_url.is_not(None))):
+        for pid, url in session.execute(
+            select(a.project_id, a.thumbnail_url).where(a.project_id.in_(unfinished), a.thumbnail_url.is_not(None))
+        ):
             if url.startswith(f"{prefix}{pid}/"):
-                referenced.add((pid, url[len(prefix) + len(pid) + 1:]))
+                referenced.add((pid, url[len(prefix) + len(pid) + 1 :]))
     removed = []
     for project_id, job_ids in unfinished.items():
         root = settings.project_dir(project_id)

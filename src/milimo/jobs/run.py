@@ -85,8 +85,9 @@ class JobRun:
                 raise JobCancelled(self.job.id)
 
     # ------------------------------------------------------------------ progress
-    def progress(self, percent: float, message: str | None = None, *, eta: float | None = None, phase: str | None = None,
-                 **extra: Any) -> None:
+    def progress(
+        self, percent: float, message: str | None = None, *, eta: float | None = None, phase: str | None = None, **extra: Any
+    ) -> None:
         """`phase`: the message's label when the message carries a counter ("Encoding (3/121)" -> "Encoding")."""
         self.check_cancel()
         self.progress_value = max(self.progress_value, min(100.0, float(percent)))
@@ -95,8 +96,14 @@ class JobRun:
             self._phase = phase or message
         if message is not None:
             self.message = message
-        payload = {**self.event_base(), "progress": round(self.progress_value, 2), "status": JobStatus.processing,
-                   "message": self.message, "eta": None if eta is None else round(eta, 1), **extra}
+        payload = {
+            **self.event_base(),
+            "progress": round(self.progress_value, 2),
+            "status": JobStatus.processing,
+            "message": self.message,
+            "eta": None if eta is None else round(eta, 1),
+            **extra,
+        }
         self.services.bus.publish("progress", payload)
         now = time.monotonic()
         if new_phase or now - self._last_db_write >= DB_WRITE_INTERVAL_S:

@@ -15,8 +15,24 @@ from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, ShotStatus
 from milimo.errors import Conflict, NotFound
 from milimo.jobs.results import JobOutputs, ShotTake
 
-PUBLIC_FIELDS = ("id", "project_id", "shot_id", "type", "status", "progress", "status_message", "eta_seconds",
-                 "engine", "engine_version", "params", "outputs", "error", "created_at", "started_at", "finished_at")
+PUBLIC_FIELDS = (
+    "id",
+    "project_id",
+    "shot_id",
+    "type",
+    "status",
+    "progress",
+    "status_message",
+    "eta_seconds",
+    "engine",
+    "engine_version",
+    "params",
+    "outputs",
+    "error",
+    "created_at",
+    "started_at",
+    "finished_at",
+)
 
 
 def job_dict(job: Job) -> dict[str, Any]:
@@ -34,8 +50,13 @@ def event_fields(job: Job) -> dict[str, Any]:
     return {"job_id": job.id, "shot_id": job.shot_id, "project_id": job.project_id, "type": job.type}
 
 
-def claim_next(db: Database, exclude_families: frozenset[str] = frozenset(), *, ready_families: frozenset[str] | None = None,
-               defer_s: float = 0.0) -> Job | None:
+def claim_next(
+    db: Database,
+    exclude_families: frozenset[str] = frozenset(),
+    *,
+    ready_families: frozenset[str] | None = None,
+    defer_s: float = 0.0,
+) -> Job | None:
     """Take the oldest pending job (highest priority first) and mark it processing, atomically.
 
     `ready_families`: the model families this worker can start without loading weights (what it holds,
@@ -46,8 +67,10 @@ def claim_next(db: Database, exclude_families: frozenset[str] = frozenset(), *, 
     def write(session: Session) -> Job | None:
         # A job that waits for another (still first) is claimable once that one completed.
         parent = table_of(Job).alias("parent")
-        waits_done = or_(col(Job.after_job_id).is_(None),
-                         col(Job.after_job_id).in_(select(parent.c.id).where(parent.c.status == JobStatus.completed)))
+        waits_done = or_(
+            col(Job.after_job_id).is_(None),
+            col(Job.after_job_id).in_(select(parent.c.id).where(parent.c.status == JobStatus.completed)),
+        )
         order = [col(Job.priority).desc(), col(Job.created_at), col(Job.id)]
         q = select(Job).where(col(Job.status) == JobStatus.pending, waits_done)
         if ready_families is not None:
@@ -62,7 +85,8 @@ def claim_next(db: Database, exclude_families: frozenset[str] = frozenset(), *, 
             return None
         # The guard on status makes the claim safe even with several worker processes.
         claimed = session.execute(
-            update(Job).where(col(Job.id) == job.id, col(Job.status) == JobStatus.pending)
+            update(Job)
+            .where(col(Job.id) == job.id, col(Job.status) == JobStatus.pending)
             .values(status=JobStatus.processing, started_at=utcnow(), status_message="Queued job starting...")
         ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult; the stubs say Result
         if not claimed:
@@ -126,14 +150,24 @@ def _release_shot(session: Session, job: Job, outcome: JobStatus) -> None:
     if shot is None or shot.last_job_id != job.id:
         return  # a newer job owns the shot now
     if shot.status in BUSY_SHOT:
-        shot.status = (ShotStatus.completed if shot.video_url else
-                       ShotStatus.failed if outcome == JobStatus.failed else ShotStatus.pending)
+        shot.status = (
+            ShotStatus.completed if shot.video_url else ShotStatus.failed if outcome == JobStatus.failed else ShotStatus.pending
+        )
         shot.updated_at = utcnow()
 
 
-def finish(db: Database, job_id: str, status: JobStatus, *, outputs: JobOutputs | None = None, error: str | None = None,
-           message: str | None = None, take: ShotTake | None = None, new_rows: list | None = None,
-           writeback: Callable[[Session, Job], None] | None = None) -> Job | None:
+def finish(
+    db: Database,
+    job_id: str,
+    status: JobStatus,
+    *,
+    outputs: JobOutputs | None = None,
+    error: str | None = None,
+    message: str | None = None,
+    take: ShotTake | None = None,
+    new_rows: list | None = None,
+    writeback: Callable[[Session, Job], None] | None = None,
+) -> Job | None:
     """Terminal transition of a running job. The take written back to the shot and the rows the job
     created (its assets) land in the same transaction, so a URL is never visible before its job completed.
     `writeback` adds a job type's own writes to that transaction (an element's new reference image)."""
@@ -154,8 +188,10 @@ def finish(db: Database, job_id: str, status: JobStatus, *, outputs: JobOutputs 
             job.outputs = {**job.outputs, **outputs.model_dump(mode="json", exclude_unset=True)}
         if error is not None:
             job.error = error
-        job.status_message = message or {JobStatus.completed: "Done", JobStatus.cancelled: "Cancelled",
-                                         JobStatus.failed: error or "Failed"}[status]
+        job.status_message = (
+            message
+            or {JobStatus.completed: "Done", JobStatus.cancelled: "Cancelled", JobStatus.failed: error or "Failed"}[status]
+        )
         if take is not None and job.shot_id:
             shot = session.get(Shot, job.shot_id)
             if shot is not None and shot.last_job_id == job.id:
@@ -178,7 +214,9 @@ def linked_jobs(db: Database, job_id: str) -> list[str]:
         job = session.get(Job, job_id)
         if job is None:
             return []
-        ids = set(session.execute(select(col(Job.id)).where(col(Job.after_job_id) == job.id, col(Job.status).in_(ACTIVE))).scalars())
+        ids = set(
+            session.execute(select(col(Job.id)).where(col(Job.after_job_id) == job.id, col(Job.status).in_(ACTIVE))).scalars()
+        )
         if job.after_job_id:
             parent = session.get(Job, job.after_job_id)
             if parent is not None and parent.status in ACTIVE:
@@ -194,10 +232,15 @@ def end_dependents(db: Database, job_id: str) -> list[Job]:
         if parent is None or parent.status not in (JobStatus.failed, JobStatus.cancelled):
             return []
         ended = []
-        for job in session.execute(select(Job).where(col(Job.after_job_id) == job_id, col(Job.status) == JobStatus.pending)).scalars():
+        for job in session.execute(
+            select(Job).where(col(Job.after_job_id) == job_id, col(Job.status) == JobStatus.pending)
+        ).scalars():
             job.status, job.finished_at = parent.status, utcnow()
-            job.status_message = ("Cancelled with the still it waited for" if parent.status == JobStatus.cancelled else
-                                  f"The still it waited for failed: {parent.error or 'failed'}")
+            job.status_message = (
+                "Cancelled with the still it waited for"
+                if parent.status == JobStatus.cancelled
+                else f"The still it waited for failed: {parent.error or 'failed'}"
+            )
             if parent.status == JobStatus.failed:
                 job.error = job.status_message
             _release_shot(session, job, parent.status)
@@ -210,34 +253,44 @@ def end_dependents(db: Database, job_id: str) -> list[Job]:
 
 def record_engine(db: Database, job_id: str, engine: str, engine_version: str) -> None:
     """The engine that actually runs the job (the one chosen at submit may have been re-selected since)."""
-    db.write(lambda session: session.execute(
-        update(Job).where(col(Job.id) == job_id).values(engine=engine, engine_version=engine_version)))
+    db.write(
+        lambda session: session.execute(
+            update(Job).where(col(Job.id) == job_id).values(engine=engine, engine_version=engine_version)
+        )
+    )
 
 
 def record_enhanced_prompt(db: Database, shot_id: str | None, job_id: str, enhanced_prompt: str) -> None:
     """Seed §1: the enhanced prompt goes on the shot as soon as it exists, while this job owns the shot."""
     if shot_id is None:
         return
-    db.write(lambda session: session.execute(
-        update(Shot).where(col(Shot.id) == shot_id, col(Shot.last_job_id) == job_id)
-        .values(enhanced_prompt=enhanced_prompt, updated_at=utcnow())
-    ))
+    db.write(
+        lambda session: session.execute(
+            update(Shot)
+            .where(col(Shot.id) == shot_id, col(Shot.last_job_id) == job_id)
+            .values(enhanced_prompt=enhanced_prompt, updated_at=utcnow())
+        )
+    )
 
 
 def active_job_ids(db: Database, project_id: str) -> list[str]:
     with db.read() as session:
-        return list(session.execute(
-            select(col(Job.id)).where(col(Job.project_id) == project_id, col(Job.status).in_(ACTIVE))
-        ).scalars())
+        return list(
+            session.execute(select(col(Job.id)).where(col(Job.project_id) == project_id, col(Job.status).in_(ACTIVE))).scalars()
+        )
 
 
 def list_jobs(db: Database, project_id: str, limit: int = 50) -> list[dict[str, Any]]:
     with db.read() as session:
         if session.get(Project, project_id) is None:
             raise NotFound(f"project {project_id!r} does not exist")
-        rows = session.execute(
-            select(Job).where(col(Job.project_id) == project_id).order_by(col(Job.created_at).desc()).limit(limit)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(Job).where(col(Job.project_id) == project_id).order_by(col(Job.created_at).desc()).limit(limit)
+            )
+            .scalars()
+            .all()
+        )
         active = [j for j in rows if j.status not in TERMINAL]
         recent = [j for j in rows if j.status in TERMINAL]
         return [job_dict(j) for j in active + recent]

@@ -65,9 +65,7 @@ def last_frame(video_path: Path | str) -> Image.Image:
     return Image.fromarray(frames[0])
 
 
-def thumbnail(
-    video_path: Path | str, out_path: Path | str, *, max_width: int = 512, at_frame: int | None = None
-) -> Path:
+def thumbnail(video_path: Path | str, out_path: Path | str, *, max_width: int = 512, at_frame: int | None = None) -> Path:
     """Write a JPEG of one frame, scaled down to at most `max_width` wide; returns out_path.
 
     Default frame: the one ~0.5 s in. `at_frame` (and the default) are clamped to the clip.
@@ -130,8 +128,4 @@ def _seek(container, stream, start: int) -> Iterator[np.ndarray] | None:
     first = next(frames, None)
     if first is None or first.pts is None or index(first) > start:
         return None
-    return (
-        f.to_ndarray(format="rgb24")
-        for f in itertools.chain([first], frames)
-        if f.pts is not None and index(f) >= start
-    )
+    return (f.to_ndarray(format="rgb24") for f in itertools.chain([first], frames) if f.pts is not None and index(f) >= start)

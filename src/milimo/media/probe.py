@@ -154,8 +154,10 @@ def verify_demux(path: Path | str) -> int:
             frames = 0
             for packet in container.demux():
                 if packet.is_corrupt:
-                    raise MediaError(f"{path.name}: the file is damaged or cut off (a packet at "
-                                     f"{_seconds(packet.pts, packet.time_base):.2f} s is incomplete)")
+                    raise MediaError(
+                        f"{path.name}: the file is damaged or cut off (a packet at "
+                        f"{_seconds(packet.pts, packet.time_base):.2f} s is incomplete)"
+                    )
                 if video is not None and packet.stream.index == video.index and packet.size:
                     frames += 1
     except MediaError:

@@ -16,6 +16,15 @@ from milimo.render.cut import (
 from milimo.render.master import RenderOptions, RenderResult, render_cut, render_range
 
 __all__ = [
-    "TRACK_NAMES", "Cut", "CutClip", "CutMedia", "RenderOptions", "RenderResult", "Track", "load_cut",
-    "render_cut", "render_range", "visible_length",
+    "TRACK_NAMES",
+    "Cut",
+    "CutClip",
+    "CutMedia",
+    "RenderOptions",
+    "RenderResult",
+    "Track",
+    "load_cut",
+    "render_cut",
+    "render_range",
+    "visible_length",
 ]

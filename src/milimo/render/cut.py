@@ -177,18 +177,34 @@ def load_cut(
             media = _media_of(settings, project_id, shot, assets, probes, warnings)
             clips.append(
                 CutClip(
-                    shot_id=shot.id, name=_clip_name(shot, scenes), track=TRACK_NAMES[index],
-                    start_frame=start, length=length, trim_in=shot.trim_in, trim_out=shot.trim_out,
-                    num_frames=shot.num_frames, prompt=shot.prompt, seed=shot.seed, engine=shot.engine,
-                    dialogue=shot.dialogue, character=shot.character, scene_id=shot.scene_id, media=media,
+                    shot_id=shot.id,
+                    name=_clip_name(shot, scenes),
+                    track=TRACK_NAMES[index],
+                    start_frame=start,
+                    length=length,
+                    trim_in=shot.trim_in,
+                    trim_out=shot.trim_out,
+                    num_frames=shot.num_frames,
+                    prompt=shot.prompt,
+                    seed=shot.seed,
+                    engine=shot.engine,
+                    dialogue=shot.dialogue,
+                    character=shot.character,
+                    scene_id=shot.scene_id,
+                    media=media,
                 )
             )
             cursor = start + length
         name = TRACK_NAMES[index]
         tracks.append(Track(name=name, index=index, clips=tuple(clips), muted=name in muted, solo=name in solo))
     return Cut(
-        project_id=project_id, name=project.name, fps=fps, width=project.resolution_w, height=project.resolution_h,
-        tracks=(tracks[0], tracks[1], tracks[2]), warnings=tuple(warnings),
+        project_id=project_id,
+        name=project.name,
+        fps=fps,
+        width=project.resolution_w,
+        height=project.resolution_h,
+        tracks=(tracks[0], tracks[1], tracks[2]),
+        warnings=tuple(warnings),
     )
 
 
@@ -208,8 +224,12 @@ def _clip_name(shot: Shot, scenes: dict[str, Scene]) -> str:
 
 
 def _media_of(
-    settings: Settings, project_id: str, shot: Shot, assets: dict[str, Asset],
-    probes: dict[Path, CutMedia | None], warnings: list[str],
+    settings: Settings,
+    project_id: str,
+    shot: Shot,
+    assets: dict[str, Asset],
+    probes: dict[Path, CutMedia | None],
+    warnings: list[str],
 ) -> CutMedia | None:
     """The shot's take as a probed file, or None (with a warning) when it has none or it is unusable."""
     asset = assets.get(shot.media_asset_id) if shot.media_asset_id else None
@@ -237,9 +257,19 @@ def _media_of(
             probes[path] = None
         else:
             probes[path] = CutMedia(
-                asset_id=asset.id if asset is not None else None, path=path, rel_path=rel, url=url, kind=info.kind,
-                num_frames=info.num_frames, fps=info.fps, width=info.width, height=info.height,
-                has_audio=info.has_audio, duration=info.duration, video_codec=info.video_codec,
-                sample_rate=info.sample_rate, channels=info.channels,
+                asset_id=asset.id if asset is not None else None,
+                path=path,
+                rel_path=rel,
+                url=url,
+                kind=info.kind,
+                num_frames=info.num_frames,
+                fps=info.fps,
+                width=info.width,
+                height=info.height,
+                has_audio=info.has_audio,
+                duration=info.duration,
+                video_codec=info.video_codec,
+                sample_rate=info.sample_rate,
+                channels=info.channels,
             )
     return probes[path]

@@ -85,7 +85,9 @@ def render_range(cut: Cut, options: RenderOptions) -> tuple[int, int]:
         raise Invalid(
             f"the range {lo}..{hi} is outside the cut: in must be at least 0, out at most the timeline end "
             f"({end}), and in before out",
-            in_frame=lo, out_frame=hi, duration_frames=end,
+            in_frame=lo,
+            out_frame=hi,
+            duration_frames=end,
         )
     return lo, hi
 
@@ -130,8 +132,16 @@ def _full(cut: Cut, lo: int, hi: int, path: Path, fmt, options: RenderOptions, p
     mix = Mix(cut, lo)
     try:
         write_video(
-            compose(cut, lo, hi), path, fmt, fps=cut.fps, width=cut.width, height=cut.height, mix=mix,
-            crf=options.crf, preset=options.preset, on_frame=progress.frame,
+            compose(cut, lo, hi),
+            path,
+            fmt,
+            fps=cut.fps,
+            width=cut.width,
+            height=cut.height,
+            mix=mix,
+            crf=options.crf,
+            preset=options.preset,
+            on_frame=progress.frame,
         )
     finally:
         mix.close()
@@ -153,8 +163,9 @@ def render_cut(
     progress = Progress(hi - lo, on_progress, check_cancel)
     copied = 0
     with atomic_path(out_path) as tmp:
-        plan = smart.plan(cut, lo, hi, options.crf, options.preset, scratch=tmp) if (
-            options.smart and fmt.name == "mp4") else None
+        plan = (
+            smart.plan(cut, lo, hi, options.crf, options.preset, scratch=tmp) if (options.smart and fmt.name == "mp4") else None
+        )
         if plan is not None and not plan.copied_frames:
             plan.discard()
             plan = None
@@ -169,8 +180,17 @@ def render_cut(
     progress.done()
     sample_rate = SAMPLE_RATE
     return RenderResult(
-        path=out_path, format=fmt.name, mime=fmt.mime, in_frame=lo, out_frame=hi, num_frames=hi - lo, fps=cut.fps,
-        width=cut.width, height=cut.height, sample_rate=sample_rate,
+        path=out_path,
+        format=fmt.name,
+        mime=fmt.mime,
+        in_frame=lo,
+        out_frame=hi,
+        num_frames=hi - lo,
+        fps=cut.fps,
+        width=cut.width,
+        height=cut.height,
+        sample_rate=sample_rate,
         audio_samples=int(Fraction(hi - lo) * sample_rate / cut.fps + Fraction(1, 2)),
-        copied_frames=copied, warnings=cut.warnings,
+        copied_frames=copied,
+        warnings=cut.warnings,
     )

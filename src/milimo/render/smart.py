@@ -85,12 +85,12 @@ def plan(cut: Cut, lo: int, hi: int, crf: int, preset: str, *, scratch: Path) ->
             continue
         closed = _closed_keyframes(media.path, cut.fps)
         for t0, t1 in _free(max(lo, clip.start_frame), min(hi, clip.end_frame), covered):
-            span = _on_keyframes(clip.trim_in + t0 - clip.start_frame, clip.trim_in + t1 - clip.start_frame,
-                                 closed, media.num_frames)
+            span = _on_keyframes(
+                clip.trim_in + t0 - clip.start_frame, clip.trim_in + t1 - clip.start_frame, closed, media.num_frames
+            )
             if span is not None:
                 a, b = span
-                copies.append(Segment(clip.start_frame + a - clip.trim_in, clip.start_frame + b - clip.trim_in,
-                                      media.path, a))
+                copies.append(Segment(clip.start_frame + a - clip.trim_in, clip.start_frame + b - clip.trim_in, media.path, a))
     segments, cursor = [], lo
     for seg in sorted(copies, key=lambda s: s.t0):
         if seg.t0 > cursor:
@@ -115,8 +115,18 @@ def render(cut: Cut, plan: Plan, out: Path, options, progress) -> int:
                 def on_frame(k: int, base: int = done) -> None:
                     progress.frame(base + k)
 
-                write_video(compose(cut, seg.t0, seg.t1), parts[i], _MP4, fps=cut.fps, width=cut.width,
-                            height=cut.height, mix=None, crf=options.crf, preset=options.preset, on_frame=on_frame)
+                write_video(
+                    compose(cut, seg.t0, seg.t1),
+                    parts[i],
+                    _MP4,
+                    fps=cut.fps,
+                    width=cut.width,
+                    height=cut.height,
+                    mix=None,
+                    crf=options.crf,
+                    preset=options.preset,
+                    on_frame=on_frame,
+                )
             done += seg.frames
         _mux(cut, plan, parts, out, lo, progress)
     finally:
@@ -174,8 +184,12 @@ def _mux(cut: Cut, plan: Plan, parts: dict[int, Path], out: Path, lo: int, progr
 def _same_format(clip: CutClip, cut: Cut) -> bool:
     m = clip.media
     return (
-        m is not None and m.kind == "video" and m.video_codec == "h264" and m.fps == cut.fps
-        and (m.width, m.height) == (cut.width, cut.height) and clip.trim_in + clip.length <= m.num_frames
+        m is not None
+        and m.kind == "video"
+        and m.video_codec == "h264"
+        and m.fps == cut.fps
+        and (m.width, m.height) == (cut.width, cut.height)
+        and clip.trim_in + clip.length <= m.num_frames
     )
 
 
@@ -186,8 +200,18 @@ def _reference(cut: Cut, crf: int, preset: str, path: Path) -> Path:
     black[cut.height :] = 128
     frames = (av.VideoFrame.from_ndarray(black, format="yuv420p") for _ in range(2))
     try:
-        write_video(frames, path, _MP4, fps=cut.fps, width=cut.width, height=cut.height, mix=None,
-                    crf=crf, preset=preset, on_frame=lambda i: None)
+        write_video(
+            frames,
+            path,
+            _MP4,
+            fps=cut.fps,
+            width=cut.width,
+            height=cut.height,
+            mix=None,
+            crf=crf,
+            preset=preset,
+            on_frame=lambda i: None,
+        )
     except BaseException:
         remove_quietly(path)
         raise
@@ -202,7 +226,8 @@ def _closed_keyframes(path: Path, fps: Fraction) -> list[int]:
         assert tb is not None  # an opened video stream always has one
         order = [
             (round((p.pts - origin) * tb * fps), p.is_keyframe)
-            for p in container.demux(stream) if p.pts is not None and p.dts is not None
+            for p in container.demux(stream)
+            if p.pts is not None and p.dts is not None
         ]
     keys, later_min = [], 1 << 62  # the smallest frame index among the packets decoded later
     for index, key in reversed(order):

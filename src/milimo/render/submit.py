@@ -29,7 +29,8 @@ class RenderRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     format: Literal["mp4", "prores"] = "mp4"
     quality: Literal["draft", "standard", "high"] = Field(
-        default="standard", description="H.264 only: draft (crf 23, veryfast), standard (crf 18, medium), high (crf 14, slow)")
+        default="standard", description="H.264 only: draft (crf 23, veryfast), standard (crf 18, medium), high (crf 14, slow)"
+    )
     in_frame: int | None = Field(default=None, ge=0, description="first frame rendered (default 0)")
     out_frame: int | None = Field(default=None, ge=1, description="first frame not rendered (default: the timeline end)")
     muted: list[TrackName] = Field(default=[], max_length=3, description="tracks whose sound is left out")
@@ -57,16 +58,38 @@ def submit_render(services: Services, project_id: str, req: RenderRequest) -> di
 
     def write(session: Session) -> int:
         project = require_project(session, project_id)
-        params = RenderParams(format=req.format, quality=req.quality, in_frame=lo, out_frame=hi, muted=req.muted,
-                              solo=req.solo, project_version=project.version)
-        session.add(Job(id=job_id, project_id=project_id, type=JobType.render, params=params.model_dump(mode="json"),
-                        status_message="Queued"))
+        params = RenderParams(
+            format=req.format,
+            quality=req.quality,
+            in_frame=lo,
+            out_frame=hi,
+            muted=req.muted,
+            solo=req.solo,
+            project_version=project.version,
+        )
+        session.add(
+            Job(
+                id=job_id,
+                project_id=project_id,
+                type=JobType.render,
+                params=params.model_dump(mode="json"),
+                status_message="Queued",
+            )
+        )
         return project.version
 
     version = services.db.write(write)
     services.executor.wake()
-    return {"job_id": job_id, "project_id": project_id, "format": req.format, "in_frame": lo, "out_frame": hi,
-            "duration_frames": cut.duration_frames, "project_version": version, "warnings": list(cut.warnings)}
+    return {
+        "job_id": job_id,
+        "project_id": project_id,
+        "format": req.format,
+        "in_frame": lo,
+        "out_frame": hi,
+        "duration_frames": cut.duration_frames,
+        "project_version": version,
+        "warnings": list(cut.warnings),
+    }
 
 
 def list_renders(services: Services, project_id: str) -> list[dict[str, Any]]:

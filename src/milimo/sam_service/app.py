@@ -98,7 +98,9 @@ def create_service_app(settings: Settings | None = None, engine: SegmentEngine |
     ) -> Response:
         """The object under the clicks / in the box, as a binary PNG (255 = selected)."""
         png, score = sam(request).predict_mask(image.file, points, labels, box, mask_threshold)
-        return Response(png, media_type="image/png", headers={"x-mask-score": f"{score:.4f}", "x-engine": sam(request).engine.name})
+        return Response(
+            png, media_type="image/png", headers={"x-mask-score": f"{score:.4f}", "x-engine": sam(request).engine.name}
+        )
 
     @app.post("/segment/text", response_class=Response)
     def segment_text(
@@ -132,14 +134,24 @@ def create_service_app(settings: Settings | None = None, engine: SegmentEngine |
     @app.post("/track/prompt")
     def track_prompt(request: Request, body: TrackPrompt) -> dict:
         """Select an object on one frame by clicks, a box (or text, with SAM 3)."""
-        return sam(request).track_prompt(body.session_id, body.frame_idx, body.obj_id, body.points, body.labels, body.box,
-                                         body.text, body.mask_threshold, body.confidence)
+        return sam(request).track_prompt(
+            body.session_id,
+            body.frame_idx,
+            body.obj_id,
+            body.points,
+            body.labels,
+            body.box,
+            body.text,
+            body.mask_threshold,
+            body.confidence,
+        )
 
     @app.post("/track/propagate")
     def track_propagate(request: Request, body: TrackPropagate) -> StreamingResponse:
         """Carry the objects through the clip: NDJSON, one line per frame, then a summary line."""
-        lines = sam(request).track_propagate(body.session_id, body.direction, body.start_frame, body.max_frames,
-                                             body.output_dir, body.mask_threshold)
+        lines = sam(request).track_propagate(
+            body.session_id, body.direction, body.start_frame, body.max_frames, body.output_dir, body.mask_threshold
+        )
         return StreamingResponse((orjson.dumps(line) + b"\n" for line in lines), media_type="application/x-ndjson")
 
     @app.post("/track/stop")
@@ -161,18 +173,28 @@ def _install_guards(app: FastAPI) -> None:
     @app.middleware("http")
     async def loopback_only(request: Request, call_next):
         if _hostname(request.headers.get("host", "")) not in LOOPBACK_HOSTS:
-            return JSONResponse({"detail": "the segmentation service answers only on loopback", "code": "forbidden"}, status_code=403)
+            return JSONResponse(
+                {"detail": "the segmentation service answers only on loopback", "code": "forbidden"}, status_code=403
+            )
         if request.method != "GET" and CLIENT_HEADER not in request.headers:
-            return JSONResponse({"detail": f"the segmentation service answers only the studio (missing {CLIENT_HEADER} header)",
-                                 "code": "forbidden"}, status_code=403)
+            return JSONResponse(
+                {
+                    "detail": f"the segmentation service answers only the studio (missing {CLIENT_HEADER} header)",
+                    "code": "forbidden",
+                },
+                status_code=403,
+            )
         return await call_next(request)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StudioError)
     async def studio_error(_: Request, exc: StudioError) -> Response:
-        return Response(orjson.dumps({"detail": exc.message, "code": exc.code, **exc.extra}), status_code=exc.status_code,
-                        media_type="application/json")
+        return Response(
+            orjson.dumps({"detail": exc.message, "code": exc.code, **exc.extra}),
+            status_code=exc.status_code,
+            media_type="application/json",
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -77,8 +77,16 @@ class DraftTracker:
             self._gray[idx] = _gray(self.frames[idx])
         return self._gray[idx]
 
-    def add_prompt(self, frame_idx: int, obj_id: int, prompt: GeometryPrompt | None, text: str | None,
-                   *, mask_threshold: float, confidence: float) -> FrameMasks:
+    def add_prompt(
+        self,
+        frame_idx: int,
+        obj_id: int,
+        prompt: GeometryPrompt | None,
+        text: str | None,
+        *,
+        mask_threshold: float,
+        confidence: float,
+    ) -> FrameMasks:
         frame = self.frames[frame_idx]
         if prompt is not None:
             mask = self.segment(frame, prompt, mask_threshold)
@@ -115,8 +123,9 @@ class DraftTracker:
         agreement = float((warped & refined).sum() / max(1, (warped | refined).sum()))
         return refined, agreement
 
-    def propagate(self, start_frame: int, direction: Direction, max_frames: int | None,
-                  *, mask_threshold: float) -> Iterator[FrameMasks]:
+    def propagate(
+        self, start_frame: int, direction: Direction, max_frames: int | None, *, mask_threshold: float
+    ) -> Iterator[FrameMasks]:
         n = len(self.frames)
         runs = [1, -1] if direction == "both" else [1 if direction == "forward" else -1]
         for sign in runs:
@@ -145,15 +154,20 @@ class DraftSegmentEngine:
     version = f"opencv-{cv2.__version__}"
 
     def describe(self) -> dict:
-        return {"engine": self.name, "version": self.version, "text_prompts": False,
-                "note": "clicks and boxes use OpenCV GrabCut; text and detection need SAM 3 (`milimo models download sam3`)"}
+        return {
+            "engine": self.name,
+            "version": self.version,
+            "text_prompts": False,
+            "note": "clicks and boxes use OpenCV GrabCut; text and detection need SAM 3 (`milimo models download sam3`)",
+        }
 
     def predict_mask(self, image: np.ndarray, prompt: GeometryPrompt, *, mask_threshold: float) -> tuple[np.ndarray, float]:
         mask = grabcut_mask(image, prompt)
         return mask, 1.0 if mask.any() else 0.0
 
-    def detect(self, image: np.ndarray, text: str, *, confidence: float, mask_threshold: float,
-               max_objects: int) -> list[Detection]:
+    def detect(
+        self, image: np.ndarray, text: str, *, confidence: float, mask_threshold: float, max_objects: int
+    ) -> list[Detection]:
         raise NeedsSam3("Selecting by text")
 
     def tracker(self, frames: Sequence[np.ndarray]) -> DraftTracker:

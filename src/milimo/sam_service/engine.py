@@ -27,8 +27,11 @@ class NeedsSam3(StudioError):
     code = "needs_model"
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"{what} needs the SAM 3 model, which is not installed here; run `{SAM3_DOWNLOAD}` "
-                         f"(or set MILIMO_SAM_WEIGHTS) and restart the segmentation service", model="sam3")
+        super().__init__(
+            f"{what} needs the SAM 3 model, which is not installed here; run `{SAM3_DOWNLOAD}` "
+            f"(or set MILIMO_SAM_WEIGHTS) and restart the segmentation service",
+            model="sam3",
+        )
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,21 @@ class FrameMasks:
 class Tracker(Protocol):
     """One clip's tracking state. Not thread-safe: the session registry serialises calls."""
 
-    def add_prompt(self, frame_idx: int, obj_id: int, prompt: GeometryPrompt | None, text: str | None,
-                   *, mask_threshold: float, confidence: float) -> FrameMasks:
+    def add_prompt(
+        self,
+        frame_idx: int,
+        obj_id: int,
+        prompt: GeometryPrompt | None,
+        text: str | None,
+        *,
+        mask_threshold: float,
+        confidence: float,
+    ) -> FrameMasks:
         """Prompt an object on one frame; returns that frame's masks for every prompted object."""
 
-    def propagate(self, start_frame: int, direction: Direction, max_frames: int | None,
-                  *, mask_threshold: float) -> Iterator[FrameMasks]:
+    def propagate(
+        self, start_frame: int, direction: Direction, max_frames: int | None, *, mask_threshold: float
+    ) -> Iterator[FrameMasks]:
         """Frames in the order they are computed (backward runs count down)."""
 
 
@@ -69,8 +81,9 @@ class SegmentEngine(Protocol):
     def predict_mask(self, image: np.ndarray, prompt: GeometryPrompt, *, mask_threshold: float) -> tuple[np.ndarray, float]:
         """The object under the clicks / inside the box: (mask, score in 0..1)."""
 
-    def detect(self, image: np.ndarray, text: str, *, confidence: float, mask_threshold: float,
-               max_objects: int) -> list[Detection]:
+    def detect(
+        self, image: np.ndarray, text: str, *, confidence: float, mask_threshold: float, max_objects: int
+    ) -> list[Detection]:
         """Every instance of `text`, best first, each scoring at least `confidence`."""
 
     def tracker(self, frames: Sequence[np.ndarray]) -> Tracker: ...

@@ -26,7 +26,7 @@ def _seed_mask(shape: tuple[int, int], prompt: GeometryPrompt, scale: float) -> 
     if prompt.box is not None:
         x0, y0, x1, y1 = (round(v * scale) for v in prompt.box)
         seeds[:] = cv2.GC_BGD
-        seeds[max(0, y0):max(y0 + 1, y1), max(0, x0):max(x0 + 1, x1)] = cv2.GC_PR_FGD
+        seeds[max(0, y0) : max(y0 + 1, y1), max(0, x0) : max(x0 + 1, x1)] = cv2.GC_PR_FGD
     side = min(h, w)
     sure_r, likely_r = max(2, side // 80), max(4, side // 8)
     for (x, y), label in zip(prompt.points, prompt.labels):
@@ -56,8 +56,11 @@ def grabcut_mask(image: np.ndarray, prompt: GeometryPrompt, iterations: int = IT
     """Boolean mask at the image's size for `prompt` (pixels)."""
     h, w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
-    small = image if scale == 1.0 else cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))),
-                                                  interpolation=cv2.INTER_AREA)
+    small = (
+        image
+        if scale == 1.0
+        else cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    )
     seeds = _seed_mask(small.shape[:2], prompt, scale)
     if not np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).any():
         return np.zeros((h, w), bool)
@@ -98,7 +101,9 @@ def refine(image: np.ndarray, estimate: np.ndarray, band: int, iterations: int =
         return estimate
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     try:
-        cv2.grabCut(np.ascontiguousarray(image[y0:y1, x0:x1, ::-1]), seeds, (0, 0, 0, 0), bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+        cv2.grabCut(
+            np.ascontiguousarray(image[y0:y1, x0:x1, ::-1]), seeds, (0, 0, 0, 0), bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK
+        )
     except cv2.error:
         return estimate
     out = np.zeros_like(estimate)

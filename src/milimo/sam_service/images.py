@@ -35,7 +35,9 @@ def decode_image(data: bytes, max_pixels: int) -> np.ndarray:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im:
                 if im.width * im.height > max_pixels:
-                    raise TooLarge(f"the image is {im.width}x{im.height}; the limit is {max_pixels} pixels (MILIMO_SAM_MAX_IMAGE_PIXELS)")
+                    raise TooLarge(
+                        f"the image is {im.width}x{im.height}; the limit is {max_pixels} pixels (MILIMO_SAM_MAX_IMAGE_PIXELS)"
+                    )
                 im.load()
                 rgb = ImageOps.exif_transpose(im).convert("RGB")
     except (TooLarge, Unsupported):

@@ -66,7 +66,9 @@ def parse_json_field(field: str, text: str | None, adapter: TypeAdapter) -> Any:
     try:
         value = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:
-        raise Invalid(f"{field} must be JSON numbers, e.g. [[120, 80]] for points or [10, 10, 200, 150] for a box ({exc})") from None
+        raise Invalid(
+            f"{field} must be JSON numbers, e.g. [[120, 80]] for points or [10, 10, 200, 150] for a box ({exc})"
+        ) from None
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:
@@ -89,8 +91,11 @@ def geometry(points: list | None, labels: list | None, box: list | None, width: 
         x0, y0, x1, y1 = box
         if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
             raise Invalid(f"box {box} must be [x0, y0, x1, y1] in pixels with x0 < x1 <= {width} and y0 < y1 <= {height}")
-    prompt = GeometryPrompt(tuple((float(x), float(y)) for x, y in points), tuple(int(v) for v in labels),
-                            (float(box[0]), float(box[1]), float(box[2]), float(box[3])) if box is not None else None)
+    prompt = GeometryPrompt(
+        tuple((float(x), float(y)) for x, y in points),
+        tuple(int(v) for v in labels),
+        (float(box[0]), float(box[1]), float(box[2]), float(box[3])) if box is not None else None,
+    )
     if prompt.box is None and not prompt.positives:
         raise Invalid("give at least one positive point (label 1) or a box")
     return prompt
@@ -98,8 +103,13 @@ def geometry(points: list | None, labels: list | None, box: list | None, width: 
 
 def parse_form(points: str | None, labels: str | None, box: str | None, width: int, height: int) -> GeometryPrompt:
     """The multipart form of /predict/mask -> a checked prompt."""
-    return geometry(parse_json_field("points", points, _POINTS), parse_json_field("labels", labels, _LABELS),
-                    parse_json_field("box", box, _BOX), width, height)
+    return geometry(
+        parse_json_field("points", points, _POINTS),
+        parse_json_field("labels", labels, _LABELS),
+        parse_json_field("box", box, _BOX),
+        width,
+        height,
+    )
 
 
 class GeometryBody(BaseModel):

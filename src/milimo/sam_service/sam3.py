@@ -73,16 +73,21 @@ class Sam3Engine:
 
             path = find_weights(settings.models_dir, "sam3")
             if path is None:
-                raise Sam3Unavailable(f"no SAM 3 weights in {settings.models_dir} or the Hugging Face cache "
-                                      f"(`milimo models download sam3`)")
+                raise Sam3Unavailable(
+                    f"no SAM 3 weights in {settings.models_dir} or the Hugging Face cache (`milimo models download sam3`)"
+                )
         elif not (Path(path) / "config.json").is_file():
             raise Sam3Unavailable(f"MILIMO_SAM_WEIGHTS={path} is not a SAM 3 folder (no config.json)")
         return cls(Path(path), device=settings.device)
 
     def describe(self) -> dict[str, Any]:
-        return {"engine": self.name, "version": self.version, "weights": str(self.weights),
-                "loaded": self._image_model is not None or self._point_model is not None,
-                "device": self._plan.device if self._plan else self.device_preference}
+        return {
+            "engine": self.name,
+            "version": self.version,
+            "weights": str(self.weights),
+            "loaded": self._image_model is not None or self._point_model is not None,
+            "device": self._plan.device if self._plan else self.device_preference,
+        }
 
     # ------------------------------------------------------------------ loading
     def _device(self) -> Any:
@@ -134,7 +139,9 @@ class Sam3Engine:
         """(N, h, w) mask logits -> (N, height, width) booleans at probability `threshold`."""
         import torch.nn.functional as F
 
-        probs = F.interpolate(logits.float().unsqueeze(0), size=(height, width), mode="bilinear", align_corners=False)[0].sigmoid()
+        probs = F.interpolate(logits.float().unsqueeze(0), size=(height, width), mode="bilinear", align_corners=False)[
+            0
+        ].sigmoid()
         return (probs > threshold).cpu().numpy()
 
     def _scaled_points(self, prompt: GeometryPrompt, height: int, width: int) -> tuple[list, list, list | None]:
@@ -155,7 +162,10 @@ class Sam3Engine:
         points, labels, box = self._scaled_points(prompt, h, w)
         with self._lock, torch.inference_mode():
             model = self.point_model()
-            args: dict[str, Any] = {"pixel_values": self.pixels([image]), "multimask_output": len(points) + (box is not None) == 1}
+            args: dict[str, Any] = {
+                "pixel_values": self.pixels([image]),
+                "multimask_output": len(points) + (box is not None) == 1,
+            }
             if points:
                 args["input_points"] = torch.tensor([[points]], dtype=torch.float32, device=self._plan.device)
                 args["input_labels"] = torch.tensor([[labels]], dtype=torch.long, device=self._plan.device)
@@ -164,19 +174,23 @@ class Sam3Engine:
             out = model(**args)
             scores = out.iou_scores[0, 0].float()
             best = int(scores.argmax())
-            mask = self.upsample(out.pred_masks[0, 0, best:best + 1], h, w, mask_threshold)[0]
+            mask = self.upsample(out.pred_masks[0, 0, best : best + 1], h, w, mask_threshold)[0]
             return mask, float(scores[best].clamp(0, 1))
 
-    def detect(self, image: np.ndarray, text: str, *, confidence: float, mask_threshold: float,
-               max_objects: int) -> list[Detection]:
+    def detect(
+        self, image: np.ndarray, text: str, *, confidence: float, mask_threshold: float, max_objects: int
+    ) -> list[Detection]:
         import torch
 
         h, w = image.shape[:2]
         with self._lock, torch.inference_mode():
             model, tokenizer = self.image_model()
             tokens = tokenizer([text], padding="max_length", max_length=TEXT_TOKENS, truncation=True, return_tensors="pt")
-            out = model(pixel_values=self.pixels([image]), input_ids=tokens["input_ids"].to(self._plan.device),
-                        attention_mask=tokens["attention_mask"].to(self._plan.device))
+            out = model(
+                pixel_values=self.pixels([image]),
+                input_ids=tokens["input_ids"].to(self._plan.device),
+                attention_mask=tokens["attention_mask"].to(self._plan.device),
+            )
             scores = out.pred_logits[0].float().sigmoid()
             if getattr(out, "presence_logits", None) is not None:
                 scores = scores * out.presence_logits[0].float().sigmoid()
@@ -185,8 +199,15 @@ class Sam3Engine:
                 return []
             masks = self.upsample(out.pred_masks[0, order], h, w, mask_threshold)
             boxes = out.pred_boxes[0, order].float().clamp(0, 1).cpu().numpy() * np.array([w, h, w, h])
-            return [Detection(masks[n], float(scores[i]), (float(boxes[n][0]), float(boxes[n][1]), float(boxes[n][2]), float(boxes[n][3])), text)
-                    for n, i in enumerate(order)]
+            return [
+                Detection(
+                    masks[n],
+                    float(scores[i]),
+                    (float(boxes[n][0]), float(boxes[n][1]), float(boxes[n][2]), float(boxes[n][3])),
+                    text,
+                )
+                for n, i in enumerate(order)
+            ]
 
     def tracker(self, frames: Sequence[np.ndarray]) -> DraftTracker:
         """SAM 3 segments the prompted frame (clicks, a box, or text); the classical tracker carries it through the clip.
@@ -195,5 +216,8 @@ class Sam3Engine:
         fails inside transformers 5.24 (object pointers of rank 3 vs 4 in the memory concat),
         so it could not be tested; see docs/segmentation.md.
         """
-        return DraftTracker(frames, segment=lambda image, prompt, threshold: self.predict_mask(image, prompt, mask_threshold=threshold)[0],
-                            detect=self.detect)
+        return DraftTracker(
+            frames,
+            segment=lambda image, prompt, threshold: self.predict_mask(image, prompt, mask_threshold=threshold)[0],
+            detect=self.detect,
+        )

@@ -20,8 +20,10 @@ def require_loopback(host: str) -> str:
             return host
     except ValueError:
         pass
-    raise NotLoopback(f"the segmentation service listens only on loopback (127.0.0.1 or ::1), not {host!r}; "
-                      "it has no authentication and the studio reaches it locally")
+    raise NotLoopback(
+        f"the segmentation service listens only on loopback (127.0.0.1 or ::1), not {host!r}; "
+        "it has no authentication and the studio reaches it locally"
+    )
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None) -> None:

@@ -69,16 +69,25 @@ class SegmentationService:
     def health(self) -> dict[str, Any]:
         from milimo import __version__
 
-        return {"status": "ok", "engine": self.engine.name, "version": self.engine.version, "service": __version__,
-                "reason": self.reason, "text_prompts": self.engine.name != "draft", "sessions": len(self.sessions),
-                "max_sessions": self.sessions.max_sessions, **{k: v for k, v in self.engine.describe().items() if k not in ("engine", "version")}}
+        return {
+            "status": "ok",
+            "engine": self.engine.name,
+            "version": self.engine.version,
+            "service": __version__,
+            "reason": self.reason,
+            "text_prompts": self.engine.name != "draft",
+            "sessions": len(self.sessions),
+            "max_sessions": self.sessions.max_sessions,
+            **{k: v for k, v in self.engine.describe().items() if k not in ("engine", "version")},
+        }
 
     def read_image(self, stream: BinaryIO) -> np.ndarray:
         data = images.read_capped(stream, self.settings.sam_max_image_bytes)
         return images.decode_image(data, self.settings.sam_max_image_pixels)
 
-    def predict_mask(self, stream: BinaryIO, points: str | None, labels: str | None, box: str | None,
-                     mask_threshold: float) -> tuple[bytes, float]:
+    def predict_mask(
+        self, stream: BinaryIO, points: str | None, labels: str | None, box: str | None, mask_threshold: float
+    ) -> tuple[bytes, float]:
         image = self.read_image(stream)
         prompt = parse_form(points, labels, box, image.shape[1], image.shape[0])
         mask, score = self.engine.predict_mask(image, prompt, mask_threshold=mask_threshold)
@@ -95,16 +104,35 @@ class SegmentationService:
     def detect(self, stream: BinaryIO, text: str, confidence: float, mask_threshold: float, max_objects: int) -> dict[str, Any]:
         image = self.read_image(stream)
         found = self.engine.detect(image, text, confidence=confidence, mask_threshold=mask_threshold, max_objects=max_objects)
-        objects = [{"id": n + 1, "mask": images.mask_b64(d.mask), "bbox": [round(v, 1) for v in d.box],
-                    "score": round(float(d.score), 4), "label": d.label, "area": int(d.mask.sum())} for n, d in enumerate(found)]
-        return {"objects": objects, "count": len(objects), "prompt": text, "width": int(image.shape[1]),
-                "height": int(image.shape[0]), "engine": self.engine.name}
+        objects = [
+            {
+                "id": n + 1,
+                "mask": images.mask_b64(d.mask),
+                "bbox": [round(v, 1) for v in d.box],
+                "score": round(float(d.score), 4),
+                "label": d.label,
+                "area": int(d.mask.sum()),
+            }
+            for n, d in enumerate(found)
+        ]
+        return {
+            "objects": objects,
+            "count": len(objects),
+            "prompt": text,
+            "width": int(image.shape[1]),
+            "height": int(image.shape[0]),
+            "engine": self.engine.name,
+        }
 
     # ------------------------------------------------------------------ tracking
     def data_path(self, relative: str) -> Path:
         """A path the studio sent: relative to the data dir, inside projects/. NotFound (404) otherwise."""
-        if (not relative.startswith("projects/") or "\x00" in relative or "\\" in relative
-                or any(part.startswith(".") or not part for part in relative.split("/"))):
+        if (
+            not relative.startswith("projects/")
+            or "\x00" in relative
+            or "\\" in relative
+            or any(part.startswith(".") or not part for part in relative.split("/"))
+        ):
             raise NotFound("no such file")
         root = os.path.realpath(self.settings.data_dir / "projects")
         target = os.path.realpath(os.path.join(os.path.realpath(self.settings.data_dir), relative))
@@ -119,11 +147,28 @@ class SegmentationService:
         self.sessions.reserve()
         frames, fps = load_frames(path, self.settings.sam_max_video_frames, self.settings.sam_max_video_bytes)
         session = self.sessions.open(video, frames, fps, self.engine.tracker(frames))
-        return {"session_id": session.id, "status": "started", "fps": fps, "num_frames": len(frames),
-                "width": session.width, "height": session.height, "engine": self.engine.name}
+        return {
+            "session_id": session.id,
+            "status": "started",
+            "fps": fps,
+            "num_frames": len(frames),
+            "width": session.width,
+            "height": session.height,
+            "engine": self.engine.name,
+        }
 
-    def track_prompt(self, session_id: str, frame_idx: int, obj_id: int, points: list | None, labels: list | None,
-                     box: list | None, text: str | None, mask_threshold: float, confidence: float) -> dict[str, Any]:
+    def track_prompt(
+        self,
+        session_id: str,
+        frame_idx: int,
+        obj_id: int,
+        points: list | None,
+        labels: list | None,
+        box: list | None,
+        text: str | None,
+        mask_threshold: float,
+        confidence: float,
+    ) -> dict[str, Any]:
         session = self.sessions.get(session_id)
         if not 0 <= frame_idx < len(session.frames):
             raise Invalid(f"frame_idx {frame_idx} is outside the clip (0..{len(session.frames) - 1})")
@@ -133,8 +178,9 @@ class SegmentationService:
         elif not text:
             raise Invalid("give points, a box or a text prompt")
         with hold(session):
-            result = session.tracker.add_prompt(frame_idx, obj_id, prompt, text, mask_threshold=mask_threshold,
-                                                confidence=confidence)
+            result = session.tracker.add_prompt(
+                frame_idx, obj_id, prompt, text, mask_threshold=mask_threshold, confidence=confidence
+            )
         return {"status": "prompt_added", "session_id": session_id, "frame_idx": frame_idx, **_frame_json(result, None)}
 
     def output_dir(self, relative: str) -> Path:
@@ -144,8 +190,15 @@ class SegmentationService:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def track_propagate(self, session_id: str, direction: Direction, start_frame: int, max_frames: int | None,
-                        output_dir: str | None, mask_threshold: float) -> Iterator[dict[str, Any]]:
+    def track_propagate(
+        self,
+        session_id: str,
+        direction: Direction,
+        start_frame: int,
+        max_frames: int | None,
+        output_dir: str | None,
+        mask_threshold: float,
+    ) -> Iterator[dict[str, Any]]:
         """Validate now (errors become a status code), then yield one dict per frame and a final summary."""
         session = self.sessions.get(session_id)
         if not 0 <= start_frame < len(session.frames):
@@ -164,8 +217,13 @@ class SegmentationService:
                     session.last_used = self.sessions.clock()
                     count += 1
                     yield {"frame_idx": fm.frame_idx, **_frame_json(fm, folder)}
-                yield {"status": "complete", "session_id": session_id, "direction": direction, "frame_count": count,
-                       "output_dir": output_dir}
+                yield {
+                    "status": "complete",
+                    "session_id": session_id,
+                    "direction": direction,
+                    "frame_count": count,
+                    "output_dir": output_dir,
+                }
             finally:
                 session.lock.release()
 
@@ -180,8 +238,11 @@ class SegmentationService:
 def _frame_json(fm: FrameMasks, folder: Path | None) -> dict[str, Any]:
     objects = {}
     for oid, mask in fm.masks.items():
-        entry: dict[str, Any] = {"score": round(float(fm.scores.get(oid, 0.0)), 4), "bbox": images.bbox(mask),
-                                 "area": int(mask.sum())}
+        entry: dict[str, Any] = {
+            "score": round(float(fm.scores.get(oid, 0.0)), 4),
+            "bbox": images.bbox(mask),
+            "area": int(mask.sum()),
+        }
         png = images.mask_png(mask)
         if folder is None:
             entry["mask"] = base64.b64encode(png).decode("ascii")

@@ -70,8 +70,10 @@ class Sessions:
         with self._lock:
             self._reap()
             if len(self._sessions) >= self.max_sessions:
-                raise TooManySessions(f"{self.max_sessions} tracking sessions are open; stop one (POST /track/stop) "
-                                      f"or wait {self.idle_s:.0f} s for an idle one to close (MILIMO_SAM_MAX_SESSIONS)")
+                raise TooManySessions(
+                    f"{self.max_sessions} tracking sessions are open; stop one (POST /track/stop) "
+                    f"or wait {self.idle_s:.0f} s for an idle one to close (MILIMO_SAM_MAX_SESSIONS)"
+                )
 
     def open(self, video: str, frames: list[np.ndarray], fps: float, tracker: Tracker) -> Session:
         with self._lock:
@@ -87,8 +89,10 @@ class Sessions:
             self._reap()
             session = self._sessions.get(session_id)
             if session is None:
-                raise NotFound(f"tracking session {session_id!r} is not open (it was stopped, or idle for more than "
-                               f"{self.idle_s:.0f} s); start a new one with POST /track/start")
+                raise NotFound(
+                    f"tracking session {session_id!r} is not open (it was stopped, or idle for more than "
+                    f"{self.idle_s:.0f} s); start a new one with POST /track/start"
+                )
             session.last_used = self.clock()
             return session
 
@@ -128,10 +132,14 @@ def load_frames(path: Path, max_frames: int, max_bytes: int) -> tuple[list[np.nd
         raise StudioError("tracking needs a video (or a still image)")
     frames_expected = max(1, info.num_frames or 1)
     if frames_expected > max_frames:
-        raise TooLarge(f"the clip has {frames_expected} frames; tracking holds at most {max_frames} (MILIMO_SAM_MAX_VIDEO_FRAMES)")
+        raise TooLarge(
+            f"the clip has {frames_expected} frames; tracking holds at most {max_frames} (MILIMO_SAM_MAX_VIDEO_FRAMES)"
+        )
     if frames_expected * info.width * info.height * 3 > max_bytes:
-        raise TooLarge(f"the clip needs {frames_expected * info.width * info.height * 3 / 1e9:.1f} GB decoded; the limit is "
-                       f"{max_bytes / 1e9:.1f} GB (MILIMO_SAM_MAX_VIDEO_BYTES); trim it first")
+        raise TooLarge(
+            f"the clip needs {frames_expected * info.width * info.height * 3 / 1e9:.1f} GB decoded; the limit is "
+            f"{max_bytes / 1e9:.1f} GB (MILIMO_SAM_MAX_VIDEO_BYTES); trim it first"
+        )
     frames = []
     for frame in iter_frames(path):
         frames.append(frame)

@@ -24,8 +24,16 @@ STABLE_S = 30.0
 
 
 class SamSupervisor:
-    def __init__(self, data_dir: Path, port: int = 8001, *, env: dict[str, str] | None = None,
-                 health_timeout_s: float = 60.0, poll_s: float = 0.5, log_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int = 8001,
+        *,
+        env: dict[str, str] | None = None,
+        health_timeout_s: float = 60.0,
+        poll_s: float = 0.5,
+        log_file: Path | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.port = port
         self.url = f"http://127.0.0.1:{port}"

@@ -104,8 +104,13 @@ def validate(data: Any, grid: Grid) -> Storyboard:
             dialogue, character = _text(s.get("dialogue")), _text(s.get("character"))[:200]
             if not (action or dialogue):
                 continue
-            shot = ParsedShot(kind="dialogue" if dialogue else "action", action=action, dialogue=dialogue,
-                              character=character, shot_type=shot_types.normalise(_text(s.get("shot_type"))))
+            shot = ParsedShot(
+                kind="dialogue" if dialogue else "action",
+                action=action,
+                dialogue=dialogue,
+                character=character,
+                shot_type=shot_types.normalise(_text(s.get("shot_type"))),
+            )
             finish_shot(shot, heading, grid, keep_type=True)
             scene.shots.append(shot)
         if scene.shots:
@@ -117,9 +122,16 @@ def validate(data: Any, grid: Grid) -> Storyboard:
     return board
 
 
-def ai_parse(text: str, chat: Callable[[str, str], str] | None, grid: Grid, fallback_mode: str = "auto",
-             *, unavailable: tuple[type[BaseException], ...] = ()) -> tuple[Storyboard, str, str]:
+def ai_parse(
+    text: str,
+    chat: Callable[[str, str], str] | None,
+    grid: Grid,
+    fallback_mode: str = "auto",
+    *,
+    unavailable: tuple[type[BaseException], ...] = (),
+) -> tuple[Storyboard, str, str]:
     """(storyboard, mode "ai" | "fallback", why). `chat(system, user)` is the text engine; None means there is none."""
+
     def fallback(reason: str) -> tuple[Storyboard, str, str]:
         board = parse_script(text, fallback_mode, grid)  # type: ignore[arg-type]
         return board, "fallback", f"{reason}; the {board.mode} parser ran instead ({board.why})"

@@ -42,8 +42,12 @@ def _looks_like_cue(line: str) -> bool:
 def _action(text: str) -> list[str]:
     lines = [ln.rstrip() for ln in text.strip().splitlines()] or [""]
     first = lines[0]
-    if (_looks_like_cue(first) or HEADING_PREFIX.match(first) or first.startswith((".", ">", "@", "~", "=", "#", "[[", "/*"))
-            or first.rstrip().endswith("TO:")):
+    if (
+        _looks_like_cue(first)
+        or HEADING_PREFIX.match(first)
+        or first.startswith((".", ">", "@", "~", "=", "#", "[[", "/*"))
+        or first.rstrip().endswith("TO:")
+    ):
         lines[0] = "!" + first
     return lines
 

@@ -61,8 +61,14 @@ class _Handler(xml.sax.handler.ContentHandler):
             self.duals += 1
             self.dual = self.duals
         elif name == "Paragraph":
-            p = _Para(type=attrs.get("Type", ""), line_start=self._line(), number=attrs.get("Number", ""),
-                      alignment=attrs.get("Alignment", ""), dual=self.dual, title_page=self.in_title > 0)
+            p = _Para(
+                type=attrs.get("Type", ""),
+                line_start=self._line(),
+                number=attrs.get("Number", ""),
+                alignment=attrs.get("Alignment", ""),
+                dual=self.dual,
+                title_page=self.in_title > 0,
+            )
             self.stack.append(p)
         elif name == "Text":
             self.in_text += 1
@@ -90,11 +96,15 @@ def _read(data: bytes) -> _Handler:
     try:
         defusedxml.sax.parseString(data, handler, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DefusedXmlException as exc:
-        raise Invalid(f"this FDX declares a DTD or entities ({type(exc).__name__}), which Final Draft never writes "
-                      "and an XML bomb needs; export the script again from Final Draft") from None
+        raise Invalid(
+            f"this FDX declares a DTD or entities ({type(exc).__name__}), which Final Draft never writes "
+            "and an XML bomb needs; export the script again from Final Draft"
+        ) from None
     except xml.sax.SAXParseException as exc:
-        raise Invalid(f"this FDX is not well-formed XML (line {exc.getLineNumber()}, column {exc.getColumnNumber()}: "
-                      f"{exc.getMessage()}); export it again from Final Draft or paste it as Fountain") from None
+        raise Invalid(
+            f"this FDX is not well-formed XML (line {exc.getLineNumber()}, column {exc.getColumnNumber()}: "
+            f"{exc.getMessage()}); export it again from Final Draft or paste it as Fountain"
+        ) from None
     if handler.root != "FinalDraft":
         raise Invalid(f"this XML is not a Final Draft file (its root is <{handler.root}>, not <FinalDraft>)")
     return handler
@@ -154,12 +164,21 @@ def parse_fdx(text: str) -> Storyboard:
         if not body:
             continue
         if kind == "scene heading":
-            current = ParsedScene(heading=body, scene_number=p.number, line_start=p.line_start,
-                                  forced=not re.match(r"^(INT|EXT|EST|I/E)", body, re.I))
+            current = ParsedScene(
+                heading=body,
+                scene_number=p.number,
+                line_start=p.line_start,
+                forced=not re.match(r"^(INT|EXT|EST|I/E)", body, re.I),
+            )
             scenes.append(current)
         elif kind == "character":
-            block = ParsedShot(kind="dialogue", character=body, dual=p.dual > 0 and _second_of_pair(handler.paras, p),
-                               line_start=p.line_start, line_end=p.line_end)
+            block = ParsedShot(
+                kind="dialogue",
+                character=body,
+                dual=p.dual > 0 and _second_of_pair(handler.paras, p),
+                line_start=p.line_start,
+                line_end=p.line_end,
+            )
             scene().shots.append(block)
         elif kind == "transition":
             if current is not None and current.shots:
@@ -175,8 +194,9 @@ def parse_fdx(text: str) -> Storyboard:
                 shots.append(ParsedShot(kind="lyrics", dialogue="~" + body, line_start=p.line_start, line_end=p.line_end))
         elif kind in ("action", "shot", "general", ""):
             centered = p.alignment.lower() == "center"
-            scene().shots.append(ParsedShot(kind="centered" if centered else "action", action=body,
-                                            line_start=p.line_start, line_end=p.line_end))
+            scene().shots.append(
+                ParsedShot(kind="centered" if centered else "action", action=body, line_start=p.line_start, line_end=p.line_end)
+            )
         # Cast lists, act breaks and other outline paragraphs are not shots.
     for i, s in enumerate(scenes):
         s.line_start = s.line_start if s.heading else (s.shots[0].line_start if s.shots else 1)

@@ -46,8 +46,14 @@ def _character(el) -> str:
 def _block(character, items, dual: bool) -> ParsedShot:
     dialogue = "\n".join(i.text for i in items)
     end = max([character.line_number, *(i.line_number + i.text.count("\n") for i in items)])
-    return ParsedShot(kind="dialogue", character=_character(character), dialogue=dialogue, dual=dual,
-                      line_start=character.line_number, line_end=end)
+    return ParsedShot(
+        kind="dialogue",
+        character=_character(character),
+        dialogue=dialogue,
+        dual=dual,
+        line_start=character.line_number,
+        line_end=end,
+    )
 
 
 def parse_fountain(text: str) -> Storyboard:
@@ -84,14 +90,21 @@ def parse_fountain(text: str) -> Storyboard:
             continue
         close_block()
         if kind is ElementType.SCENE_HEADING:
-            current = ParsedScene(heading=el.text.strip(), scene_number=str(el.metadata.get("scene_number") or ""),
-                                  forced=bool(el.metadata.get("forced")), line_start=el.line_number)
+            current = ParsedScene(
+                heading=el.text.strip(),
+                scene_number=str(el.metadata.get("scene_number") or ""),
+                forced=bool(el.metadata.get("forced")),
+                line_start=el.line_number,
+            )
             if pending_synopsis:
                 current.synopsis, pending_synopsis = "\n".join(pending_synopsis), []
             scenes.append(current)
         elif kind is ElementType.ACTION:
-            scene().shots.append(ParsedShot(kind="action", action=el.text, line_start=el.line_number,
-                                            line_end=el.line_number + el.text.count("\n")))
+            scene().shots.append(
+                ParsedShot(
+                    kind="action", action=el.text, line_start=el.line_number, line_end=el.line_number + el.text.count("\n")
+                )
+            )
         elif kind is ElementType.CHARACTER:
             open_block = (el, [])
         elif kind is ElementType.DUAL_DIALOGUE:
@@ -105,16 +118,18 @@ def parse_fountain(text: str) -> Storyboard:
             else:
                 board.notes.append(f"line {at(el.line_number)}: transition {el.text!r} has no shot before it; dropped")
         elif kind is ElementType.CENTERED:
-            scene().shots.append(ParsedShot(kind="centered", action=el.text.strip(), line_start=el.line_number,
-                                            line_end=el.line_number))
+            scene().shots.append(
+                ParsedShot(kind="centered", action=el.text.strip(), line_start=el.line_number, line_end=el.line_number)
+            )
         elif kind is ElementType.LYRICS:
             shots = scene().shots
             if shots and shots[-1].kind == "lyrics" and shots[-1].line_end == el.line_number - 1:
                 shots[-1].dialogue += "\n~" + el.text
                 shots[-1].line_end = el.line_number
             else:
-                shots.append(ParsedShot(kind="lyrics", dialogue="~" + el.text, line_start=el.line_number,
-                                        line_end=el.line_number))
+                shots.append(
+                    ParsedShot(kind="lyrics", dialogue="~" + el.text, line_start=el.line_number, line_end=el.line_number)
+                )
         elif kind is ElementType.SYNOPSIS:
             if current is not None and not current.shots:
                 current.synopsis = "\n".join(filter(None, [current.synopsis, el.text]))

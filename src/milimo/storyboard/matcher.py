@@ -28,8 +28,10 @@ from typing import Any
 
 MIN_CONFIDENCE = 0.4
 _TOKEN = re.compile(r"[^\W\d_]{2,}", re.UNICODE)  # letters only, two or more
-_STOP = frozenset("the and with for from that this into onto over under her his its their they she him you are was were "
-                  "has have had but not all any who what when where which while a an of in on at to by as is it".split())
+_STOP = frozenset(
+    "the and with for from that this into onto over under her his its their they she him you are was were "
+    "has have had but not all any who what when where which while a an of in on at to by as is it".split()
+)
 _EXTENSION = re.compile(r"\([^)]*\)|\^|^@")
 
 
@@ -61,7 +63,10 @@ def _index(el: Mapping[str, Any]) -> _Indexed:
     name = " ".join(str(el.get("name") or "").split())
     trigger = str(el.get("trigger_word") or "").strip().lstrip("@")
     return _Indexed(
-        element=el, name=name.lower(), name_tokens=frozenset(_tokens(name)), trigger=trigger,
+        element=el,
+        name=name.lower(),
+        name_tokens=frozenset(_tokens(name)),
+        trigger=trigger,
         name_re=_phrase(name),
         prefixed_re=re.compile(r"(?<![\w@])@" + re.escape(trigger) + r"(?![\w])", re.I) if trigger else None,
         bare_re=re.compile(r"(?<![\w@])" + re.escape(trigger) + r"(?![\w])") if trigger else None,
@@ -75,7 +80,9 @@ class ElementIndex:
     def __init__(self, elements: Iterable[Mapping[str, Any]]) -> None:
         self.items = [_index(e) for e in elements if e.get("id") and (e.get("name") or e.get("trigger_word"))]
 
-    def match(self, *, action: str = "", dialogue: str = "", character: str = "", scene_heading: str = "") -> list[dict[str, Any]]:
+    def match(
+        self, *, action: str = "", dialogue: str = "", character: str = "", scene_heading: str = ""
+    ) -> list[dict[str, Any]]:
         char_clean = " ".join(_EXTENSION.sub(" ", character).split())
         char_tokens = _tokens(char_clean)
         char_words = {w.lower() for w in re.findall(r"[\w'-]+", char_clean)}
@@ -85,15 +92,31 @@ class ElementIndex:
             best = _best(it, action, dialogue, char_clean, char_tokens, char_words, story_tokens, scene_heading)
             if best is not None and best[0] >= MIN_CONFIDENCE:
                 el = it.element
-                out.append({"element_id": el["id"], "element_name": el.get("name") or "", "element_type": el.get("type") or "",
-                            "trigger_word": el.get("trigger_word") or "", "image_url": el.get("image_url"),
-                            "confidence": round(best[0], 2), "match_source": best[1]})
+                out.append(
+                    {
+                        "element_id": el["id"],
+                        "element_name": el.get("name") or "",
+                        "element_type": el.get("type") or "",
+                        "trigger_word": el.get("trigger_word") or "",
+                        "image_url": el.get("image_url"),
+                        "confidence": round(best[0], 2),
+                        "match_source": best[1],
+                    }
+                )
         out.sort(key=lambda m: (-m["confidence"], m["element_name"].lower(), m["element_id"]))
         return out
 
 
-def _best(it: _Indexed, action: str, dialogue: str, char_clean: str, char_tokens: set[str], char_words: set[str],
-          story_tokens: set[str], heading: str) -> tuple[float, str] | None:
+def _best(
+    it: _Indexed,
+    action: str,
+    dialogue: str,
+    char_clean: str,
+    char_tokens: set[str],
+    char_words: set[str],
+    story_tokens: set[str],
+    heading: str,
+) -> tuple[float, str] | None:
     signals: list[tuple[float, str]] = []
     if char_clean:
         if it.name and char_clean.lower() == it.name:
@@ -124,7 +147,8 @@ def _best(it: _Indexed, action: str, dialogue: str, char_clean: str, char_tokens
     return best
 
 
-def match_elements(elements: Iterable[Mapping[str, Any]], *, action: str = "", dialogue: str = "", character: str = "",
-                   scene_heading: str = "") -> list[dict[str, Any]]:
+def match_elements(
+    elements: Iterable[Mapping[str, Any]], *, action: str = "", dialogue: str = "", character: str = "", scene_heading: str = ""
+) -> list[dict[str, Any]]:
     """The elements one shot matches, strongest first (see the module docstring for the signals)."""
     return ElementIndex(elements).match(action=action, dialogue=dialogue, character=character, scene_heading=scene_heading)

@@ -59,8 +59,10 @@ def check_text(text: str) -> str:
     sample = text[:200_000]
     bad = len(_BINARY.findall(sample))
     if "\x00" in sample or bad > max(8, len(sample) // 100):
-        raise Invalid("script_text is not text (it holds binary control characters); open a .fountain, .fdx or "
-                      ".txt file, or paste the script itself")
+        raise Invalid(
+            "script_text is not text (it holds binary control characters); open a .fountain, .fdx or "
+            ".txt file, or paste the script itself"
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
 
 
@@ -81,8 +83,12 @@ def detect_mode(text: str) -> tuple[DetectedMode, str]:
     if numbered >= 2 and numbered * 2 >= len(nonblank):
         return "numbered", f"{numbered} of {len(nonblank)} lines are numbered shots"
     cues = sum(
-        1 for i, line in enumerate(lines[:-1])
-        if (i == 0 or not lines[i - 1].strip()) and lines[i + 1].strip() and _CUE.match(line) and len(line.strip()) <= 40
+        1
+        for i, line in enumerate(lines[:-1])
+        if (i == 0 or not lines[i - 1].strip())
+        and lines[i + 1].strip()
+        and _CUE.match(line)
+        and len(line.strip()) <= 40
         and not NUMBERED.match(line)
     )
     if cues >= 2:
@@ -107,8 +113,10 @@ def _split_long(shot: ParsedShot) -> list[ParsedShot]:
             buf = f"{buf} {sentence}" if buf else sentence
     if buf:
         pieces.append(buf)
-    return [ParsedShot(**{**shot.__dict__, field: p, "transition": shot.transition if i == len(pieces) - 1 else ""})
-            for i, p in enumerate(pieces)]
+    return [
+        ParsedShot(**{**shot.__dict__, field: p, "transition": shot.transition if i == len(pieces) - 1 else ""})
+        for i, p in enumerate(pieces)
+    ]
 
 
 def finish_shot(shot: ParsedShot, heading: str, grid: Grid, *, first_of_many: bool = False, keep_type: bool = False) -> None:
@@ -118,8 +126,9 @@ def finish_shot(shot: ParsedShot, heading: str, grid: Grid, *, first_of_many: bo
         shot.shot_type = shot_types.infer_shot_type(text, has_dialogue=shot.kind == "dialogue", first_of_many=first_of_many)
     else:
         shot.shot_type = shot_types.normalise(shot.shot_type)
-    timing = shot_timing(shot.action, shot.dialogue, fps=grid.fps, frame_step=grid.frame_step,
-                         native_max_frames=grid.native_max_frames)
+    timing = shot_timing(
+        shot.action, shot.dialogue, fps=grid.fps, frame_step=grid.frame_step, native_max_frames=grid.native_max_frames
+    )
     shot.num_frames, shot.seconds_needed, shot.clamped = timing.num_frames, timing.seconds_needed, timing.clamped
     shot.prompt = shot_prompt(heading, shot.shot_type, shot.action, shot.character, shot.dialogue, shot.kind)
 
@@ -140,11 +149,15 @@ def parse_script(text: str, mode: RequestedMode = "auto", grid: Grid = Grid()) -
             finish_shot(shot, scene.heading, grid, first_of_many=many and i == 0 and shot.kind == "action")
             clamped += shot.clamped
     if clamped:
-        board.notes.append(f"{clamped} shot(s) need more than the engine's {grid.native_max_frames} frames in one "
-                           "take; they were set to the maximum (make them longer to generate them chained, or split them)")
+        board.notes.append(
+            f"{clamped} shot(s) need more than the engine's {grid.native_max_frames} frames in one "
+            "take; they were set to the maximum (make them longer to generate them chained, or split them)"
+        )
     if not board.scenes:
         board.notes.append("no scenes or shots were found" + (" (only a title page)" if board.title_page else ""))
     if len(board.scenes) > MAX_SCENES or len(board.shots()) > MAX_SHOTS:
-        raise TooLarge(f"the script makes {len(board.scenes)} scenes and {len(board.shots())} shots; a storyboard holds "
-                       f"at most {MAX_SCENES} scenes and {MAX_SHOTS} shots; split the script into several projects")
+        raise TooLarge(
+            f"the script makes {len(board.scenes)} scenes and {len(board.shots())} shots; a storyboard holds "
+            f"at most {MAX_SCENES} scenes and {MAX_SHOTS} shots; split the script into several projects"
+        )
     return board

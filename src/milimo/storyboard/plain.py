@@ -41,8 +41,9 @@ def _shot(text: str, first: int, last: int) -> ParsedShot:
     m = SPEAKER.match(text)
     # "Wide shot: ..." and "Scene 2: ..." are labels, not a character speaking.
     if m and not m.group(1).lower().startswith(("shot", "scene", "note")) and not normalise_shot_type(m.group(1)):
-        return ParsedShot(kind="dialogue", character=m.group(1).strip(), dialogue=m.group(2).strip(),
-                          line_start=first, line_end=last)
+        return ParsedShot(
+            kind="dialogue", character=m.group(1).strip(), dialogue=m.group(2).strip(), line_start=first, line_end=last
+        )
     return ParsedShot(kind="action", action=text, line_start=first, line_end=last)
 
 

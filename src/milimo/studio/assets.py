@@ -51,10 +51,22 @@ def upload_asset(
             thumb = _video_thumbnail(settings, project_id, asset_id, final)
             thumb_url = media_url(project_id, f"thumbnails/{thumb.name}") if thumb else None
         asset = Asset(
-            id=asset_id, project_id=project_id, kind=kind, media_type=found.media_type, rel_path=rel, url=url,
-            thumbnail_url=thumb_url, filename=uploads.display_name(filename, found.extension),
-            mime=found.mime, size_bytes=size, width=found.width, height=found.height, duration_s=found.duration_s,
-            fps=found.fps, num_frames=found.num_frames, meta={"original_filename": (filename or "")[:255]},
+            id=asset_id,
+            project_id=project_id,
+            kind=kind,
+            media_type=found.media_type,
+            rel_path=rel,
+            url=url,
+            thumbnail_url=thumb_url,
+            filename=uploads.display_name(filename, found.extension),
+            mime=found.mime,
+            size_bytes=size,
+            width=found.width,
+            height=found.height,
+            duration_s=found.duration_s,
+            fps=found.fps,
+            num_frames=found.num_frames,
+            meta={"original_filename": (filename or "")[:255]},
         )
 
         def write(session: Session) -> dict[str, Any]:
@@ -111,11 +123,14 @@ def _references(session: Session, asset: Asset) -> dict[str, list[str]]:
     results = [s.id for s in shots if asset.url in (s.video_url, s.thumbnail_url)]
     results += [s.id for s in shots if s.keyframe_asset_id == asset.id and s.id not in results]
     elements = session.execute(select(col(ElementImage.element_id)).where(col(ElementImage.asset_id) == asset.id)).scalars().all()
-    return {k: v for k, v in {"conditioning_shots": conditioning, "result_shots": results, "elements": list(elements)}.items() if v}
+    return {
+        k: v for k, v in {"conditioning_shots": conditioning, "result_shots": results, "elements": list(elements)}.items() if v
+    }
 
 
-def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = False,
-                 base_version: int | None = None) -> dict[str, Any]:
+def delete_asset(
+    db: Database, settings: Settings, asset_id: str, force: bool = False, base_version: int | None = None
+) -> dict[str, Any]:
     """Delete an asset's row and file. 409 while shots or elements use it, unless force=True, which
     also removes those references (conditioning items dropped, element image unset, shot results cleared);
     that changes shots, so a `base_version` older than the project's is then a 409 too."""
@@ -127,7 +142,9 @@ def delete_asset(db: Database, settings: Settings, asset_id: str, force: bool = 
             raise NotFound(f"asset {asset_id!r} does not exist")
         refs = _references(session, asset)
         if refs and not force:
-            raise Conflict(f"asset {asset_id!r} is still used; remove it from those shots/elements or pass force=true", references=refs)
+            raise Conflict(
+                f"asset {asset_id!r} is still used; remove it from those shots/elements or pass force=true", references=refs
+            )
         if refs:
             check_base_version(session, require_project(session, asset.project_id), base_version)
         for shot in session.execute(select(Shot).where(col(Shot.project_id) == asset.project_id)).scalars():
@@ -162,7 +179,7 @@ def _asset_paths(settings: Settings, asset: Asset) -> tuple[Path | None, Path | 
     thumb = None
     prefix = f"/projects/{asset.project_id}/"
     if asset.thumbnail_url and asset.thumbnail_url != asset.url and asset.thumbnail_url.startswith(prefix):
-        thumb = _quiet_contained(root, asset.thumbnail_url[len(prefix):])
+        thumb = _quiet_contained(root, asset.thumbnail_url[len(prefix) :])
     return main, thumb
 
 

@@ -25,8 +25,11 @@ def resolve_items(session: Session, settings: Settings, project_id: str, items: 
     for n, item in enumerate(items):
         if not item.get("asset_id") and not item.get("url"):
             # e.g. reference_images: [""] (once a KeyError, a 500)
-            raise Invalid(f"conditioning item {n} names neither an asset id nor a media URL; send an asset id of this "
-                          f"project or a URL the server issued", item=n)
+            raise Invalid(
+                f"conditioning item {n} names neither an asset id nor a media URL; send an asset id of this "
+                f"project or a URL the server issued",
+                item=n,
+            )
         if item.get("asset_id"):
             asset = session.get(Asset, item["asset_id"])
             if asset is None or asset.project_id != project_id:
@@ -39,9 +42,17 @@ def resolve_items(session: Session, settings: Settings, project_id: str, items: 
         else:
             raise Invalid(f"timeline[{n}] names no media: give an asset_id or a url the server issued")
         if media_type != item.get("type", "image"):
-            raise Invalid(f"timeline[{n}] says type {item.get('type')!r} but the file is a {media_type}; set type to {media_type!r}")
-        resolved.append(ConditioningItem(rel_path=rel, frame_index=int(item.get("frame_index", 0)),
-                                         strength=float(item.get("strength", 1.0)), type=media_type))
+            raise Invalid(
+                f"timeline[{n}] says type {item.get('type')!r} but the file is a {media_type}; set type to {media_type!r}"
+            )
+        resolved.append(
+            ConditioningItem(
+                rel_path=rel,
+                frame_index=int(item.get("frame_index", 0)),
+                strength=float(item.get("strength", 1.0)),
+                type=media_type,
+            )
+        )
     return resolved
 
 

@@ -11,14 +11,18 @@ from milimo.studio.schemas import AssetPublic, Id, Name, Seed, Text, _Strict
 
 ElementType = Literal["character", "location", "object"]
 Trigger = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-ImageIds = Annotated[list[Id], Field(max_length=16, description="asset ids of images of this project, in order; the first is the primary")]
+ImageIds = Annotated[
+    list[Id], Field(max_length=16, description="asset ids of images of this project, in order; the first is the primary")
+]
 
 
 class ElementCreate(_Strict):
     name: Name
     type: ElementType = "character"
     description: Text = ""
-    trigger_word: Trigger | None = Field(None, description='default "@" + the name without spaces; unique in the project, any case')
+    trigger_word: Trigger | None = Field(
+        None, description='default "@" + the name without spaces; unique in the project, any case'
+    )
     image_asset_ids: ImageIds = Field(default_factory=list)
 
 
@@ -94,4 +98,3 @@ class ImageQueued(BaseModel):
     elements: list[str] = Field(description="ids of the elements used: the explicit ones, then those the prompt's triggers named")
     dropped: list[ReferenceDropped] = []
     adjustments: list[dict] = []
-

@@ -28,13 +28,24 @@ from milimo.studio.versions import bump_version, check_base_version, require_pro
 
 def element_dict(session: Session, element: Element) -> dict[str, Any]:
     rows = session.execute(
-        select(col(Asset.id), col(Asset.url), col(Asset.thumbnail_url)).join(ElementImage, col(ElementImage.asset_id) == col(Asset.id))
-        .where(col(ElementImage.element_id) == element.id).order_by(col(ElementImage.position))
+        select(col(Asset.id), col(Asset.url), col(Asset.thumbnail_url))
+        .join(ElementImage, col(ElementImage.asset_id) == col(Asset.id))
+        .where(col(ElementImage.element_id) == element.id)
+        .order_by(col(ElementImage.position))
     ).all()
     images = [{"asset_id": a, "url": u, "thumbnail_url": t} for a, u, t in rows]
-    return {"id": element.id, "project_id": element.project_id, "name": element.name, "type": element.type,
-            "description": element.description, "trigger_word": element.trigger_word, "images": images,
-            "image_url": images[0]["url"] if images else None, "created_at": element.created_at, "updated_at": element.updated_at}
+    return {
+        "id": element.id,
+        "project_id": element.project_id,
+        "name": element.name,
+        "type": element.type,
+        "description": element.description,
+        "trigger_word": element.trigger_word,
+        "images": images,
+        "image_url": images[0]["url"] if images else None,
+        "created_at": element.created_at,
+        "updated_at": element.updated_at,
+    }
 
 
 def _require(session: Session, element_id: str) -> Element:
@@ -45,17 +56,31 @@ def _require(session: Session, element_id: str) -> Element:
 
 
 def _check_trigger(session: Session, project_id: str, trigger: str, element_id: str | None) -> None:
-    clash = list(session.execute(
-        select(Element).where(col(Element.project_id) == project_id, func.lower(col(Element.trigger_word)) == trigger.lower(),
-                              col(Element.id) != (element_id or ""))
-    ).scalars().all())
+    clash = list(
+        session.execute(
+            select(Element).where(
+                col(Element.project_id) == project_id,
+                func.lower(col(Element.trigger_word)) == trigger.lower(),
+                col(Element.id) != (element_id or ""),
+            )
+        )
+        .scalars()
+        .all()
+    )
     # SQL lower() folds ASCII only; casefold here covers the rest of Unicode.
-    clash += [e for e in session.execute(select(Element).where(col(Element.project_id) == project_id,
-                                                                 col(Element.id) != (element_id or ""))).scalars()
-              if e.trigger_word.casefold() == trigger.casefold() and e not in clash]
+    clash += [
+        e
+        for e in session.execute(
+            select(Element).where(col(Element.project_id) == project_id, col(Element.id) != (element_id or ""))
+        ).scalars()
+        if e.trigger_word.casefold() == trigger.casefold() and e not in clash
+    ]
     if clash:
-        raise Conflict(f"trigger word {trigger!r} is already used by element {clash[0].name!r} in this project; pick another",
-                       field="trigger_word", element_id=clash[0].id)
+        raise Conflict(
+            f"trigger word {trigger!r} is already used by element {clash[0].name!r} in this project; pick another",
+            field="trigger_word",
+            element_id=clash[0].id,
+        )
 
 
 def _set_images(session: Session, element: Element, asset_ids: list[str]) -> None:
@@ -64,11 +89,14 @@ def _set_images(session: Session, element: Element, asset_ids: list[str]) -> Non
     for n, asset_id in enumerate(asset_ids):
         asset = session.get(Asset, asset_id)
         if asset is None or asset.project_id != element.project_id:
-            raise Invalid(f"image_asset_ids[{n}]: {asset_id!r} is not an asset of this project; upload it first",
-                          field="image_asset_ids")
+            raise Invalid(
+                f"image_asset_ids[{n}]: {asset_id!r} is not an asset of this project; upload it first", field="image_asset_ids"
+            )
         if asset.media_type != "image":
-            raise Invalid(f"image_asset_ids[{n}]: asset {asset_id!r} is a {asset.media_type}; reference images must be images",
-                          field="image_asset_ids")
+            raise Invalid(
+                f"image_asset_ids[{n}]: asset {asset_id!r} is a {asset.media_type}; reference images must be images",
+                field="image_asset_ids",
+            )
     for link in session.execute(select(ElementImage).where(col(ElementImage.element_id) == element.id)).scalars():
         session.delete(link)
     session.flush()
@@ -81,7 +109,9 @@ def add_image(session: Session, element_id: str, asset_id: str) -> None:
     element = session.get(Element, element_id)
     if element is None:
         return
-    last = session.execute(select(func.max(col(ElementImage.position))).where(col(ElementImage.element_id) == element_id)).scalar()
+    last = session.execute(
+        select(func.max(col(ElementImage.position))).where(col(ElementImage.element_id) == element_id)
+    ).scalar()
     session.add(ElementImage(element_id=element_id, asset_id=asset_id, position=(last + 1) if last is not None else 0))
     element.updated_at = utcnow()
 
@@ -94,8 +124,14 @@ def create_element(db: Database, project_id: str, body: ElementCreate) -> dict[s
     def write(session: Session) -> dict[str, Any]:
         require_project(session, project_id)
         _check_trigger(session, project_id, trigger, None)
-        element = Element(id=new_id("el_"), project_id=project_id, name=body.name, type=body.type,
-                          description=body.description, trigger_word=trigger)
+        element = Element(
+            id=new_id("el_"),
+            project_id=project_id,
+            name=body.name,
+            type=body.type,
+            description=body.description,
+            trigger_word=trigger,
+        )
         session.add(element)
         session.flush()
         _set_images(session, element, list(body.image_asset_ids))
@@ -108,8 +144,13 @@ def create_element(db: Database, project_id: str, body: ElementCreate) -> dict[s
 def list_elements(db: Database, project_id: str) -> list[dict[str, Any]]:
     with db.read() as session:
         require_project(session, project_id)
-        rows = session.execute(select(Element).where(col(Element.project_id) == project_id)
-                               .order_by(col(Element.created_at), col(Element.id))).scalars().all()
+        rows = (
+            session.execute(
+                select(Element).where(col(Element.project_id) == project_id).order_by(col(Element.created_at), col(Element.id))
+            )
+            .scalars()
+            .all()
+        )
         return [element_dict(session, e) for e in rows]
 
 
@@ -147,8 +188,11 @@ def delete_element(db: Database, settings: Settings, element_id: str, base_versi
     def write(session: Session) -> tuple[dict[str, Any], list[Path]]:
         element = _require(session, element_id)
         project = require_project(session, element.project_id)
-        shots = [s for s in session.execute(select(Shot).where(col(Shot.project_id) == project.id)).scalars()
-                 if any(m.get("element_id") == element.id for m in s.matched_elements)]
+        shots = [
+            s
+            for s in session.execute(select(Shot).where(col(Shot.project_id) == project.id)).scalars()
+            if any(m.get("element_id") == element.id for m in s.matched_elements)
+        ]
         if shots:
             check_base_version(session, project, base_version)
         for shot in shots:
@@ -162,8 +206,13 @@ def delete_element(db: Database, settings: Settings, element_id: str, base_versi
             session.delete(asset)
         if shots:
             bump_version(project)
-        result = {"status": "deleted", "id": element_id, "deleted_assets": [a.id for a in owned],
-                  "shots_changed": [s.id for s in shots], "project_version": project.version if shots else None}
+        result = {
+            "status": "deleted",
+            "id": element_id,
+            "deleted_assets": [a.id for a in owned],
+            "shots_changed": [s.id for s in shots],
+            "project_version": project.version if shots else None,
+        }
         return result, files
 
     result, files = db.write(write)
@@ -173,19 +222,37 @@ def delete_element(db: Database, settings: Settings, element_id: str, base_versi
 
 def _owned_assets(session: Session, element: Element) -> list[Asset]:
     """The element's images of kind "element" that no other element, shot or job output still uses."""
-    mine = session.execute(select(Asset).join(ElementImage, col(ElementImage.asset_id) == col(Asset.id))
-                           .where(col(ElementImage.element_id) == element.id, col(Asset.kind) == "element")).scalars().all()
+    mine = (
+        session.execute(
+            select(Asset)
+            .join(ElementImage, col(ElementImage.asset_id) == col(Asset.id))
+            .where(col(ElementImage.element_id) == element.id, col(Asset.kind) == "element")
+        )
+        .scalars()
+        .all()
+    )
     owned = []
     for asset in mine:
-        others = session.execute(select(func.count()).select_from(ElementImage)
-                                 .where(col(ElementImage.asset_id) == asset.id, col(ElementImage.element_id) != element.id)).scalar()
-        used_by_shot = session.execute(select(func.count()).select_from(Shot).where(
-            col(Shot.project_id) == element.project_id,
-            (col(Shot.media_asset_id) == asset.id) | (col(Shot.keyframe_asset_id) == asset.id) | (col(Shot.thumbnail_url) == asset.url)
-        )).scalar()
-        in_timeline = any(i.get("asset_id") == asset.id or i.get("url") == asset.url
-                          for (tl,) in session.execute(select(col(Shot.timeline)).where(col(Shot.project_id) == element.project_id))
-                          for i in tl)
+        others = session.execute(
+            select(func.count())
+            .select_from(ElementImage)
+            .where(col(ElementImage.asset_id) == asset.id, col(ElementImage.element_id) != element.id)
+        ).scalar()
+        used_by_shot = session.execute(
+            select(func.count())
+            .select_from(Shot)
+            .where(
+                col(Shot.project_id) == element.project_id,
+                (col(Shot.media_asset_id) == asset.id)
+                | (col(Shot.keyframe_asset_id) == asset.id)
+                | (col(Shot.thumbnail_url) == asset.url),
+            )
+        ).scalar()
+        in_timeline = any(
+            i.get("asset_id") == asset.id or i.get("url") == asset.url
+            for (tl,) in session.execute(select(col(Shot.timeline)).where(col(Shot.project_id) == element.project_id))
+            for i in tl
+        )
         if not others and not used_by_shot and not in_timeline:
             owned.append(asset)
     return owned
@@ -195,8 +262,11 @@ def _files(settings: Settings, asset: Asset) -> list[Path]:
     root = settings.project_dir(asset.project_id)
     out = []
     prefix = f"/projects/{asset.project_id}/"
-    rels = [asset.rel_path] + ([asset.thumbnail_url[len(prefix):]] if asset.thumbnail_url and asset.thumbnail_url != asset.url
-                               and asset.thumbnail_url.startswith(prefix) else [])
+    rels = [asset.rel_path] + (
+        [asset.thumbnail_url[len(prefix) :]]
+        if asset.thumbnail_url and asset.thumbnail_url != asset.url and asset.thumbnail_url.startswith(prefix)
+        else []
+    )
     for rel in rels:
         with contextlib.suppress(NotFound):  # a row whose file is already gone: nothing to remove
             out.append(contained(root, rel))

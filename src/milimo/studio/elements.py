@@ -48,8 +48,11 @@ def normalise_trigger(trigger: str) -> str:
     if not t.startswith("@"):
         t = "@" + t
     if not TRIGGER_RE.match(t) or len(t) > 100:
-        raise Invalid(f"trigger word {trigger!r} must be '@' followed by letters, digits, '_' or inner '-' "
-                      f"(no spaces or punctuation), at most 100 characters; e.g. '@Mara'", field="trigger_word")
+        raise Invalid(
+            f"trigger word {trigger!r} must be '@' followed by letters, digits, '_' or inner '-' "
+            f"(no spaces or punctuation), at most 100 characters; e.g. '@Mara'",
+            field="trigger_word",
+        )
     return t
 
 
@@ -79,8 +82,13 @@ class ElementView:
 
 def load_elements(session: Session, project_id: str) -> list[ElementView]:
     """The project's elements with their reference images in order (primary first)."""
-    rows = session.execute(select(Element).where(col(Element.project_id) == project_id)
-                           .order_by(col(Element.created_at), col(Element.id))).scalars().all()
+    rows = (
+        session.execute(
+            select(Element).where(col(Element.project_id) == project_id).order_by(col(Element.created_at), col(Element.id))
+        )
+        .scalars()
+        .all()
+    )
     images: dict[str, list[ElementRef]] = {}
     links = session.execute(
         select(col(ElementImage.element_id), col(Asset.id), col(Asset.rel_path), col(Asset.url))
@@ -162,19 +170,29 @@ def _explicit_reference(session: Session, settings: Settings, project_id: str, n
     if "/" not in ref:
         asset = session.get(Asset, ref)
         if asset is None or asset.project_id != project_id:
-            raise Invalid(f"reference_images[{n}]: {ref!r} is not an asset of this project; upload it first", field="reference_images")
+            raise Invalid(
+                f"reference_images[{n}]: {ref!r} is not an asset of this project; upload it first", field="reference_images"
+            )
     else:
         rel = relative_to_project(settings, project_id, resolve_media_url(settings, project_id, ref))
-        asset = session.execute(select(Asset).where(col(Asset.project_id) == project_id, col(Asset.rel_path) == rel)).scalars().first()
+        asset = (
+            session.execute(select(Asset).where(col(Asset.project_id) == project_id, col(Asset.rel_path) == rel))
+            .scalars()
+            .first()
+        )
         if asset is None:
             raise Invalid(f"reference_images[{n}]: {ref!r} is not a registered asset of this project", field="reference_images")
     if asset.media_type != "image":
-        raise Invalid(f"reference_images[{n}]: asset {asset.id!r} is a {asset.media_type}; references must be images",
-                      field="reference_images")
+        raise Invalid(
+            f"reference_images[{n}]: asset {asset.id!r} is a {asset.media_type}; references must be images",
+            field="reference_images",
+        )
     return ElementRef(asset.id, asset.rel_path, asset.url)
 
 
-def _element_images(chosen: Sequence[ElementView], taken: list[ElementRef], limit: int, engine: str) -> tuple[list[ElementRef], list[dict]]:
+def _element_images(
+    chosen: Sequence[ElementView], taken: list[ElementRef], limit: int, engine: str
+) -> tuple[list[ElementRef], list[dict]]:
     """Element images after the explicit ones, round robin by position (every element's primary before
     anyone's second), up to the engine's limit; the rest is reported as dropped."""
     have = {r.asset_id for r in taken}
@@ -191,18 +209,34 @@ def _element_images(chosen: Sequence[ElementView], taken: list[ElementRef], limi
         if len(taken) + len(added) < limit:
             added.append(ref)
         else:
-            dropped.append({"asset_id": ref.asset_id, "element_id": element_id,
-                            "reason": f"the {engine} engine takes at most {limit} reference images"})
+            dropped.append(
+                {
+                    "asset_id": ref.asset_id,
+                    "element_id": element_id,
+                    "reason": f"the {engine} engine takes at most {limit} reference images",
+                }
+            )
     return added, dropped
 
 
-def resolve_image(session: Session, settings: Settings, project_id: str, prompt: str, *, element_ids: Sequence[str] = (),
-                  reference_images: Sequence[str] = (), limit: int, engine: str) -> Resolution:
+def resolve_image(
+    session: Session,
+    settings: Settings,
+    project_id: str,
+    prompt: str,
+    *,
+    element_ids: Sequence[str] = (),
+    reference_images: Sequence[str] = (),
+    limit: int,
+    engine: str,
+) -> Resolution:
     """Seed §2 for POST /generate/image and element visuals. 422 (nothing written) for an unknown
     element, another project's asset, a non-image or more explicit references than the engine takes."""
     if len(reference_images) > limit:
-        raise Invalid(f"the {engine} engine takes at most {limit} reference images; you sent {len(reference_images)}",
-                      field="reference_images")
+        raise Invalid(
+            f"the {engine} engine takes at most {limit} reference images; you sent {len(reference_images)}",
+            field="reference_images",
+        )
     explicit = [_explicit_reference(session, settings, project_id, n, r) for n, r in enumerate(reference_images)]
     explicit = list({r.asset_id: r for r in explicit}.values())
     elements = load_elements(session, project_id)
@@ -215,12 +249,19 @@ def resolve_image(session: Session, settings: Settings, project_id: str, prompt:
     full_prompt, appended = append_missing(prompt, chosen)
     chosen += [e for e in find_triggers(full_prompt, elements) if e not in chosen]
     added, dropped = _element_images(chosen, explicit, limit, engine)
-    return Resolution(prompt=full_prompt, engine_prompt=inject(full_prompt, chosen), references=explicit + added,
-                      elements=[e.id for e in chosen], appended=appended, dropped=dropped)
+    return Resolution(
+        prompt=full_prompt,
+        engine_prompt=inject(full_prompt, chosen),
+        references=explicit + added,
+        elements=[e.id for e in chosen],
+        appended=appended,
+        dropped=dropped,
+    )
 
 
-def resolve_shot(session: Session, settings: Settings, project_id: str, prompt: str, matched_ids: Sequence[str], *,
-                 limit: int, engine: str) -> Resolution:
+def resolve_shot(
+    session: Session, settings: Settings, project_id: str, prompt: str, matched_ids: Sequence[str], *, limit: int, engine: str
+) -> Resolution:
     """A storyboard or timeline shot: its matched elements (those that still exist) and the triggers of its
     prompt. No triggers are appended (the storyboard fields carry the rest); locations become the setting."""
     elements = load_elements(session, project_id)
@@ -228,5 +269,10 @@ def resolve_shot(session: Session, settings: Settings, project_id: str, prompt: 
     chosen = [by_id[i] for i in dict.fromkeys(matched_ids) if i in by_id]
     chosen += [e for e in find_triggers(prompt, elements) if e not in chosen]
     added, dropped = _element_images(chosen, [], limit, engine)
-    return Resolution(prompt=prompt, engine_prompt=inject(prompt, chosen) if chosen else prompt, references=added,
-                      elements=[e.id for e in chosen], dropped=dropped)
+    return Resolution(
+        prompt=prompt,
+        engine_prompt=inject(prompt, chosen) if chosen else prompt,
+        references=added,
+        elements=[e.id for e in chosen],
+        dropped=dropped,
+    )

@@ -79,8 +79,13 @@ def engines_overview(services: Services) -> dict[str, Any]:
         if info.get("dtype") is None:
             info.update(_planned_device(info))
     manager = services.residency.status()
-    return {"engines": engines, "loaded": manager["loaded"], "in_use": manager["in_use"], "device": services.settings.device,
-            **services.executor.describe()}
+    return {
+        "engines": engines,
+        "loaded": manager["loaded"],
+        "in_use": manager["in_use"],
+        "device": services.settings.device,
+        **services.executor.describe(),
+    }
 
 
 def _planned_device(info: dict[str, Any]) -> dict[str, Any]:

@@ -29,8 +29,11 @@ from milimo.studio.versions import bump_version, check_base_version, require_pro
 
 
 def _size_notes(width: int, height: int, w: int, h: int, multiple: int, lo: int, hi: int) -> list[Adjustment]:
-    return [Adjustment(field=f, requested=r, used=u, reason=f"{f} must be a multiple of {multiple} between {lo} and {hi}")
-            for f, r, u in (("width", width, w), ("height", height, h)) if r != u]
+    return [
+        Adjustment(field=f, requested=r, used=u, reason=f"{f} must be a multiple of {multiple} between {lo} and {hi}")
+        for f, r, u in (("width", width, w), ("height", height, h))
+        if r != u
+    ]
 
 
 def _snap(services: Services, width: int, height: int, num_frames: int) -> tuple[int, int, int, list[Adjustment], Any]:
@@ -43,8 +46,15 @@ def _snap(services: Services, width: int, height: int, num_frames: int) -> tuple
         return w, h, 1, _size_notes(width, height, w, h, icaps.size_multiple, icaps.min_size, icaps.max_size), image
     engine = services.engines.get("video")
     caps = engine.capabilities
-    w, h, f, notes = snap_video(width, height, num_frames, frame_step=caps.frame_step,
-                                size_multiple=caps.size_multiple, min_size=caps.min_size, max_size=caps.max_size)
+    w, h, f, notes = snap_video(
+        width,
+        height,
+        num_frames,
+        frame_step=caps.frame_step,
+        size_multiple=caps.size_multiple,
+        min_size=caps.min_size,
+        max_size=caps.max_size,
+    )
     if num_frames > caps.native_max_frames:
         # Chained (seed §4): the shot gets exactly the frames asked for; only each engine call is on the grid.
         notes = [n for n in notes if n.field != "num_frames"]
@@ -62,8 +72,15 @@ def _effective(services: Services, req: GenerateAdvanced) -> tuple[dict[str, Any
     with services.db.read() as session:
         project = require_project(session, req.project_id)
         shot = session.get(Shot, cfg.id) if cfg.id else None
-        base = ({"width": shot.width, "height": shot.height, "num_frames": shot.num_frames} if shot is not None else
-                {"width": project.resolution_w, "height": project.resolution_h, "num_frames": Shot.model_fields["num_frames"].default})
+        base = (
+            {"width": shot.width, "height": shot.height, "num_frames": shot.num_frames}
+            if shot is not None
+            else {
+                "width": project.resolution_w,
+                "height": project.resolution_h,
+                "num_frames": Shot.model_fields["num_frames"].default,
+            }
+        )
     return sent, {**base, **{k: v for k, v in sent.items() if v is not None}}
 
 
@@ -84,34 +101,56 @@ def _fit_to_length(items: list[ConditioningItem], frames: int, adjustments: list
     fitted = []
     for i, item in enumerate(items):
         if item.frame_index > frames - 1:
-            adjustments.append(Adjustment(field=f"timeline[{i}].frame_index", requested=item.frame_index, used=frames - 1,
-                                          reason="past the last frame"))
+            adjustments.append(
+                Adjustment(
+                    field=f"timeline[{i}].frame_index", requested=item.frame_index, used=frames - 1, reason="past the last frame"
+                )
+            )
             item = item.model_copy(update={"frame_index": frames - 1})
         fitted.append(item)
     return fitted
 
 
-def _video_params(session: Session, services: Services, shot: Shot, engine: Any, frames: int,
-                  adjustments: list[Adjustment], story: Resolution) -> VideoParams:
+def _video_params(
+    session: Session, services: Services, shot: Shot, engine: Any, frames: int, adjustments: list[Adjustment], story: Resolution
+) -> VideoParams:
     items = _fit_to_length(resolve_items(session, services.settings, shot.project_id, shot.timeline), frames, adjustments)
     pipeline = select_pipeline(items, frames, shot.pipeline_override)
     # One frame runs on the image engine, which has no native length: only video can be chained.
     chained = pipeline != "image" and frames > engine.capabilities.native_max_frames
     if chained and pipeline != "ti2vid":
-        raise Invalid(f"{frames} frames need chained generation, which works with the ti2vid pipeline only (not "
-                      f"{pipeline}); shorten the shot to {engine.capabilities.native_max_frames} frames or remove the "
-                      f"keyframe/video conditioning")
+        raise Invalid(
+            f"{frames} frames need chained generation, which works with the ti2vid pipeline only (not "
+            f"{pipeline}); shorten the shot to {engine.capabilities.native_max_frames} frames or remove the "
+            f"keyframe/video conditioning"
+        )
     if pipeline != "image":
         _check_capabilities(engine, pipeline, items)
     scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
     opens_shot = any(i.frame_index == 0 for i in items)
     return VideoParams(
-        prompt=story.engine_prompt, negative_prompt=shot.negative_prompt, seed=shot.seed, width=shot.width, height=shot.height,
-        num_frames=frames, fps=shot.fps, steps=shot.steps, cfg=shot.cfg_scale, enhance_prompt=shot.enhance_prompt,
-        upscale=shot.upscale, pipeline=pipeline, chained=chained, conditioning=items,
+        prompt=story.engine_prompt,
+        negative_prompt=shot.negative_prompt,
+        seed=shot.seed,
+        width=shot.width,
+        height=shot.height,
+        num_frames=frames,
+        fps=shot.fps,
+        steps=shot.steps,
+        cfg=shot.cfg_scale,
+        enhance_prompt=shot.enhance_prompt,
+        upscale=shot.upscale,
+        pipeline=pipeline,
+        chained=chained,
+        conditioning=items,
         continue_from=_previous_take(session, shot) if shot.auto_continue and not opens_shot else None,
-        context=ShotStory(scene_heading=scene.name if scene else "", action=shot.action, dialogue=shot.dialogue,
-                          character=shot.character, shot_type=shot.shot_type),
+        context=ShotStory(
+            scene_heading=scene.name if scene else "",
+            action=shot.action,
+            dialogue=shot.dialogue,
+            character=shot.character,
+            shot_type=shot.shot_type,
+        ),
         adjustments=adjustments,
     )
 
@@ -120,9 +159,15 @@ def shot_elements(session: Session, services: Services, shot: Shot) -> Resolutio
     """The shot's elements (matched by the storyboard, or named by a trigger in its prompt) and their
     images up to the image engine's limit (for a still-first still); the prompt with triggers as words."""
     image = services.engines.get("image")
-    return resolve_shot(session, services.settings, shot.project_id, shot.prompt or shot.action,
-                        [m["element_id"] for m in shot.matched_elements if m.get("element_id")],
-                        limit=image.capabilities.max_references, engine=image.name)
+    return resolve_shot(
+        session,
+        services.settings,
+        shot.project_id,
+        shot.prompt or shot.action,
+        [m["element_id"] for m in shot.matched_elements if m.get("element_id")],
+        limit=image.capabilities.max_references,
+        engine=image.name,
+    )
 
 
 def submit_advanced(services: Services, req: GenerateAdvanced) -> dict[str, Any]:
@@ -143,16 +188,33 @@ def submit_advanced(services: Services, req: GenerateAdvanced) -> dict[str, Any]
         params = _video_params(session, services, shot, engine, frames, adjustments, story)
         still = still_first.plan(session, services, shot, params, engine, story, req.regenerate)
         bump_version(project)
-        base = {"shot_id": shot.id, "project_version": project.version, "pipeline": params.pipeline, "engine": engine.name,
-                "chained": params.chained, "adjustments": params.adjustments, "still_first": still.on}
+        base = {
+            "shot_id": shot.id,
+            "project_version": project.version,
+            "pipeline": params.pipeline,
+            "engine": engine.name,
+            "chained": params.chained,
+            "adjustments": params.adjustments,
+            "still_first": still.on,
+        }
         if still.image_job is not None:
             session.add(still.image_job)
             if req.regenerate == "still":  # only the keyframe: the shot keeps its take and its state
                 session.flush()
                 return {**base, "job_id": still.image_job.id, "still_job_id": still.image_job.id}
-        session.add(Job(id=job_id, project_id=project.id, shot_id=shot.id, type=JobType.video, family=engine.family,
-                        engine=engine.name, engine_version=engine.version, after_job_id=still.image_job.id if still.image_job else None,
-                        params=still.video_params.model_dump(mode="json")))
+        session.add(
+            Job(
+                id=job_id,
+                project_id=project.id,
+                shot_id=shot.id,
+                type=JobType.video,
+                family=engine.family,
+                engine=engine.name,
+                engine_version=engine.version,
+                after_job_id=still.image_job.id if still.image_job else None,
+                params=still.video_params.model_dump(mode="json"),
+            )
+        )
         shot.status, shot.last_job_id = ShotStatus.generating, job_id
         session.flush()
         return {**base, "job_id": job_id, "still_job_id": still.image_job.id if still.image_job else None}
@@ -166,8 +228,15 @@ def _previous_take(session: Session, shot: Shot) -> str | None:
     """The media of the shot before this one on its track, for auto-continue (its last frame)."""
     t = table_of(Shot).c
     prev = session.execute(
-        select(col(Shot.video_url)).where(t.project_id == shot.project_id, t.track_index == shot.track_index,
-                                     t.start_frame < shot.start_frame, t.video_url.is_not(None), t.id != shot.id)
-        .order_by(t.start_frame.desc()).limit(1)
+        select(col(Shot.video_url))
+        .where(
+            t.project_id == shot.project_id,
+            t.track_index == shot.track_index,
+            t.start_frame < shot.start_frame,
+            t.video_url.is_not(None),
+            t.id != shot.id,
+        )
+        .order_by(t.start_frame.desc())
+        .limit(1)
     ).scalar()
     return prev

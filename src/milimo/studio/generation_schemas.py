@@ -28,11 +28,22 @@ class GenerateAdvanced(BaseModel):
     model_config = _STRICT
     project_id: Id
     shot_config: ShotConfig
-    base_version: Annotated[int, Field(ge=1, description="the project version the client's shot_config is based on; "
-                                                         "409 with the current state when the server has moved on")] | None = None
+    base_version: (
+        Annotated[
+            int,
+            Field(
+                ge=1,
+                description="the project version the client's shot_config is based on; "
+                "409 with the current state when the server has moved on",
+            ),
+        ]
+        | None
+    ) = None
     regenerate: Literal["both", "still", "video"] = Field(
-        "both", description="for a still-first shot: both steps, only the still (the shot's keyframe), or only the video "
-                            "from the keyframe it has")
+        "both",
+        description="for a still-first shot: both steps, only the still (the shot's keyframe), or only the video "
+        "from the keyframe it has",
+    )
 
 
 class Queued(BaseModel):

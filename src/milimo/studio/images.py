@@ -38,14 +38,24 @@ def _grid(engine: Any, width: int, height: int) -> tuple[int, int, list[Adjustme
     caps = engine.capabilities
     w = snap_size(width, caps.size_multiple, caps.min_size, caps.max_size)
     h = snap_size(height, caps.size_multiple, caps.min_size, caps.max_size)
-    notes = [Adjustment(field=f, requested=r, used=u, reason=f"{f} must be a multiple of {caps.size_multiple}")
-             for f, r, u in (("width", width, w), ("height", height, h)) if r != u]
+    notes = [
+        Adjustment(field=f, requested=r, used=u, reason=f"{f} must be a multiple of {caps.size_multiple}")
+        for f, r, u in (("width", width, w), ("height", height, h))
+        if r != u
+    ]
     return w, h, notes
 
 
 def _queued(job_id: str, engine: Any, res: Resolution, adjustments: list[Adjustment]) -> dict[str, Any]:
-    return {"job_id": job_id, "engine": engine.name, "prompt": res.prompt, "references": [r.asset_id for r in res.references],
-            "elements": res.elements, "dropped": res.dropped, "adjustments": [a.model_dump() for a in adjustments]}
+    return {
+        "job_id": job_id,
+        "engine": engine.name,
+        "prompt": res.prompt,
+        "references": [r.asset_id for r in res.references],
+        "elements": res.elements,
+        "dropped": res.dropped,
+        "adjustments": [a.model_dump() for a in adjustments],
+    }
 
 
 def submit_image(services: Services, req: GenerateImage) -> dict[str, Any]:
@@ -56,15 +66,44 @@ def submit_image(services: Services, req: GenerateImage) -> dict[str, Any]:
 
     def write(session: Session) -> dict[str, Any]:
         require_project(session, req.project_id)
-        res = resolve_image(session, services.settings, req.project_id, req.prompt, element_ids=req.element_ids,
-                            reference_images=req.reference_images, limit=engine.capabilities.max_references, engine=engine.name)
-        params = ImageParams(prompt=res.engine_prompt, user_prompt=res.prompt, negative_prompt=req.negative_prompt,
-                             width=width, height=height, steps=req.num_inference_steps, guidance=req.guidance_scale, seed=seed,
-                             references=[r.rel_path for r in res.references], reference_inputs=[r.asset_id for r in res.references],
-                             true_cfg=req.enable_true_cfg, enhance_prompt=req.enhance_prompt, elements=res.elements,
-                             dropped=res.dropped, adjustments=adjustments)
-        session.add(Job(id=job_id, project_id=req.project_id, type=JobType.image, family=engine.family, engine=engine.name,
-                        engine_version=engine.version, params=params.model_dump(mode="json")))
+        res = resolve_image(
+            session,
+            services.settings,
+            req.project_id,
+            req.prompt,
+            element_ids=req.element_ids,
+            reference_images=req.reference_images,
+            limit=engine.capabilities.max_references,
+            engine=engine.name,
+        )
+        params = ImageParams(
+            prompt=res.engine_prompt,
+            user_prompt=res.prompt,
+            negative_prompt=req.negative_prompt,
+            width=width,
+            height=height,
+            steps=req.num_inference_steps,
+            guidance=req.guidance_scale,
+            seed=seed,
+            references=[r.rel_path for r in res.references],
+            reference_inputs=[r.asset_id for r in res.references],
+            true_cfg=req.enable_true_cfg,
+            enhance_prompt=req.enhance_prompt,
+            elements=res.elements,
+            dropped=res.dropped,
+            adjustments=adjustments,
+        )
+        session.add(
+            Job(
+                id=job_id,
+                project_id=req.project_id,
+                type=JobType.image,
+                family=engine.family,
+                engine=engine.name,
+                engine_version=engine.version,
+                params=params.model_dump(mode="json"),
+            )
+        )
         return _queued(job_id, engine, res, adjustments)
 
     result = services.db.write(write)
@@ -86,16 +125,42 @@ def submit_visualize(services: Services, element_id: str, req: VisualizeRequest)
             raise NotFound(f"element {element_id!r} does not exist")
         text = (req.prompt_override or element.description or element.name).strip()
         prompt = VISUAL_TEMPLATES.get(element.type, VISUAL_TEMPLATES["object"]).format(name=element.name, p=text)
-        res = resolve_image(session, services.settings, element.project_id, prompt, element_ids=[element.id],
-                            limit=engine.capabilities.max_references, engine=engine.name)
+        res = resolve_image(
+            session,
+            services.settings,
+            element.project_id,
+            prompt,
+            element_ids=[element.id],
+            limit=engine.capabilities.max_references,
+            engine=engine.name,
+        )
         # The template already names the element: no trigger is appended to what the engine reads.
-        params = ElementVisualParams(element_id=element.id, prompt=prompt, user_prompt=prompt, width=width, height=height,
-                                     steps=req.num_inference_steps, guidance=req.guidance_scale, seed=seed,
-                                     references=[r.rel_path for r in res.references],
-                                     reference_inputs=[r.asset_id for r in res.references], elements=res.elements,
-                                     dropped=res.dropped, adjustments=adjustments)
-        session.add(Job(id=job_id, project_id=element.project_id, type=JobType.element_visual, family=engine.family,
-                        engine=engine.name, engine_version=engine.version, params=params.model_dump(mode="json")))
+        params = ElementVisualParams(
+            element_id=element.id,
+            prompt=prompt,
+            user_prompt=prompt,
+            width=width,
+            height=height,
+            steps=req.num_inference_steps,
+            guidance=req.guidance_scale,
+            seed=seed,
+            references=[r.rel_path for r in res.references],
+            reference_inputs=[r.asset_id for r in res.references],
+            elements=res.elements,
+            dropped=res.dropped,
+            adjustments=adjustments,
+        )
+        session.add(
+            Job(
+                id=job_id,
+                project_id=element.project_id,
+                type=JobType.element_visual,
+                family=engine.family,
+                engine=engine.name,
+                engine_version=engine.version,
+                params=params.model_dump(mode="json"),
+            )
+        )
         res.prompt = prompt
         return _queued(job_id, engine, res, adjustments)
 
@@ -111,6 +176,15 @@ def list_images(db: Database, project_id: str, offset: int, limit: int) -> dict[
         require_project(session, project_id)
         where = (col(Asset.project_id) == project_id, col(Asset.media_type) == "image", col(Asset.job_id).is_not(None))
         total = session.execute(select(func.count()).select_from(Asset).where(*where)).scalar() or 0
-        rows = session.execute(select(Asset).where(*where).order_by(col(Asset.created_at).desc(), col(Asset.id).desc())
-                               .offset(offset).limit(limit)).scalars().all()
+        rows = (
+            session.execute(
+                select(Asset)
+                .where(*where)
+                .order_by(col(Asset.created_at).desc(), col(Asset.id).desc())
+                .offset(offset)
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
         return {"items": [asset_dict(a) for a in rows], "total": total, "offset": offset, "limit": limit}

@@ -36,20 +36,50 @@ def _still(session: Session, services: Services, project_id: str, field: str, re
     return relative_to_project(services.settings, project_id, path)
 
 
-def submit_inpaint(services: Services, project_id: str, image: str, mask: str, *, prompt: str, negative_prompt: str,
-                   seed: int | None, steps: int, strength: float, guidance: float, feather_px: int) -> dict[str, Any]:
+def submit_inpaint(
+    services: Services,
+    project_id: str,
+    image: str,
+    mask: str,
+    *,
+    prompt: str,
+    negative_prompt: str,
+    seed: int | None,
+    steps: int,
+    strength: float,
+    guidance: float,
+    feather_px: int,
+) -> dict[str, Any]:
     engine = services.engines.get("inpaint")
     seed = seed if seed is not None else random.randint(0, 2**32 - 1)  # recorded, so the result can be remade
     job_id = new_id("job_")
 
     def write(session: Session) -> dict[str, Any]:
         require_project(session, project_id)
-        params = InpaintParams(image=_still(session, services, project_id, "image", image),
-                               mask=_still(session, services, project_id, "mask", mask), prompt=prompt,
-                               negative_prompt=negative_prompt, seed=seed, steps=steps, strength=strength, guidance=guidance,
-                               feather_px=feather_px, image_input=image, mask_input=mask)
-        session.add(Job(id=job_id, project_id=project_id, type=JobType.inpaint, family=engine.family, engine=engine.name,
-                        engine_version=engine.version, params=params.model_dump(mode="json")))
+        params = InpaintParams(
+            image=_still(session, services, project_id, "image", image),
+            mask=_still(session, services, project_id, "mask", mask),
+            prompt=prompt,
+            negative_prompt=negative_prompt,
+            seed=seed,
+            steps=steps,
+            strength=strength,
+            guidance=guidance,
+            feather_px=feather_px,
+            image_input=image,
+            mask_input=mask,
+        )
+        session.add(
+            Job(
+                id=job_id,
+                project_id=project_id,
+                type=JobType.inpaint,
+                family=engine.family,
+                engine=engine.name,
+                engine_version=engine.version,
+                params=params.model_dump(mode="json"),
+            )
+        )
         return {"job_id": job_id, "status": "queued", "engine": engine.name, "seed": seed}
 
     result = services.db.write(write)

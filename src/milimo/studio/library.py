@@ -61,10 +61,13 @@ class _Download:
 
     def public(self) -> dict[str, Any]:
         left = max(0, self.bytes_total - self.bytes_done)
-        return {"bytes_done": self.bytes_done, "bytes_total": self.bytes_total,
-                "progress": round(100 * self.bytes_done / self.bytes_total, 2) if self.bytes_total else 0.0,
-                "speed_bps": round(self.speed_bps, 1),
-                "eta_s": round(left / self.speed_bps, 1) if self.speed_bps > 0 else None}
+        return {
+            "bytes_done": self.bytes_done,
+            "bytes_total": self.bytes_total,
+            "progress": round(100 * self.bytes_done / self.bytes_total, 2) if self.bytes_total else 0.0,
+            "speed_bps": round(self.speed_bps, 1),
+            "eta_s": round(left / self.speed_bps, 1) if self.speed_bps > 0 else None,
+        }
 
 
 def _entry(model_id: str) -> ModelEntry:
@@ -101,7 +104,10 @@ def check_disk(models_dir: Path, e: ModelEntry, bytes_on_disk: int) -> None:
     if free < needed:
         raise InsufficientStorage(
             f"{e.id} needs about {needed / 1e9:.1f} GB free in {models_dir}; {free / 1e9:.1f} GB are free",
-            model_id=e.id, needed_bytes=needed, free_bytes=free)
+            model_id=e.id,
+            needed_bytes=needed,
+            free_bytes=free,
+        )
 
 
 class ModelLibrary:
@@ -124,17 +130,38 @@ class ModelLibrary:
         state = "downloading" if dl is not None else st.state
         if state == "downloading" and progress is None:  # another process is downloading it
             done = st.bytes_on_disk
-            progress = {"bytes_done": done, "bytes_total": e.expected_bytes, "progress": round(100 * done / e.expected_bytes, 2),
-                        "speed_bps": 0.0, "eta_s": None}
+            progress = {
+                "bytes_done": done,
+                "bytes_total": e.expected_bytes,
+                "progress": round(100 * done / e.expected_bytes, 2),
+                "speed_bps": 0.0,
+                "eta_s": None,
+            }
         users = [(engine, busy) for engine, busy in resident if st.path is not None and _uses(engine, st.path)]
         return {
-            "id": e.id, "name": e.name, "engine": e.engine, "used_by": [e.engine, *e.used_by], "role": e.role,
-            "variant": e.variant, "repo_id": e.repo_id, "license": e.license, "gated": e.gated,
-            "commercial_use": e.commercial_use, "description": e.description, "requires": list(e.requires),
-            "missing_requirements": self._missing(e), "status": state, "size_bytes": e.expected_bytes,
-            "bytes_on_disk": st.bytes_on_disk, "path": str(st.path) if st.path else None, "source": st.source,
-            "partial": st.partial, "message": "download in progress" if dl is not None else st.message,
-            "loaded": bool(users), "in_use": any(busy for _, busy in users), "progress": progress,
+            "id": e.id,
+            "name": e.name,
+            "engine": e.engine,
+            "used_by": [e.engine, *e.used_by],
+            "role": e.role,
+            "variant": e.variant,
+            "repo_id": e.repo_id,
+            "license": e.license,
+            "gated": e.gated,
+            "commercial_use": e.commercial_use,
+            "description": e.description,
+            "requires": list(e.requires),
+            "missing_requirements": self._missing(e),
+            "status": state,
+            "size_bytes": e.expected_bytes,
+            "bytes_on_disk": st.bytes_on_disk,
+            "path": str(st.path) if st.path else None,
+            "source": st.source,
+            "partial": st.partial,
+            "message": "download in progress" if dl is not None else st.message,
+            "loaded": bool(users),
+            "in_use": any(busy for _, busy in users),
+            "progress": progress,
         }
 
     def _missing(self, e: ModelEntry) -> list[str]:
@@ -146,8 +173,12 @@ class ModelLibrary:
         resident = self.services.residency.resident()
         self.models_dir.mkdir(parents=True, exist_ok=True)
         models = [self._info(e, resident) for e in MANIFEST]
-        return {"models": models, "count": len(models), "models_dir": str(self.models_dir),
-                "disk_free_bytes": shutil.disk_usage(self.models_dir).free}
+        return {
+            "models": models,
+            "count": len(models),
+            "models_dir": str(self.models_dir),
+            "disk_free_bytes": shutil.disk_usage(self.models_dir).free,
+        }
 
     def get_model(self, model_id: str) -> dict[str, Any]:
         return self._info(_entry(model_id), self.services.residency.resident())
@@ -196,8 +227,16 @@ class ModelLibrary:
             path = library.download_model(self.models_dir, e, on_progress=on_progress, cancel=dl.cancel, token=token)
         except DownloadCancelled:
             self._finish(e.id)
-            bus.publish("download_error", {"model_id": e.id, "message": "Download cancelled; downloading again resumes it",
-                                           "resumable": True, "gated": False, "cancelled": True})
+            bus.publish(
+                "download_error",
+                {
+                    "model_id": e.id,
+                    "message": "Download cancelled; downloading again resumes it",
+                    "resumable": True,
+                    "gated": False,
+                    "cancelled": True,
+                },
+            )
             return
         except Exception as exc:  # every failure ends as an event the user can act on
             message = str(exc)
@@ -205,13 +244,17 @@ class ModelLibrary:
             gated = e.gated and any(w in message for w in ("is gated", "needs a token", "401", "403"))
             log.warning("download of %s failed: %s", e.id, message)
             self._finish(e.id)
-            bus.publish("download_error", {"model_id": e.id, "message": message, "resumable": not gated, "gated": gated,
-                                           "cancelled": False})
+            bus.publish(
+                "download_error",
+                {"model_id": e.id, "message": message, "resumable": not gated, "gated": gated, "cancelled": False},
+            )
             return
         self._finish(e.id)  # before the event: a client reacting to it reads "downloaded"
         refresh_engines(self.services)
-        bus.publish("download_complete", {"model_id": e.id, "path": str(path), "bytes": dl.bytes_total,
-                                          "seconds": round(time.monotonic() - started, 2)})
+        bus.publish(
+            "download_complete",
+            {"model_id": e.id, "path": str(path), "bytes": dl.bytes_total, "seconds": round(time.monotonic() - started, 2)},
+        )
 
     def _finish(self, model_id: str) -> None:
         with self._lock:

@@ -58,14 +58,28 @@ def list_projects(db: Database, offset: int, limit: int) -> ProjectPage:
     counts = select(s.project_id, func.count().label("n")).group_by(s.project_id).subquery()
     with db.read() as session:
         total = session.execute(select(func.count()).select_from(table_of(Project))).scalar_one()
-        rows = session.execute(
-            select(p.id, p.name, p.resolution_w, p.resolution_h, p.fps, p.seed, p.version, p.created_at, p.updated_at,
-                   func.coalesce(counts.c.n, 0).label("shot_count"))
-            .outerjoin(counts, counts.c.project_id == p.id)
-            .order_by(p.created_at.desc(), p.id)
-            .offset(offset)
-            .limit(limit)
-        ).mappings().all()
+        rows = (
+            session.execute(
+                select(
+                    p.id,
+                    p.name,
+                    p.resolution_w,
+                    p.resolution_h,
+                    p.fps,
+                    p.seed,
+                    p.version,
+                    p.created_at,
+                    p.updated_at,
+                    func.coalesce(counts.c.n, 0).label("shot_count"),
+                )
+                .outerjoin(counts, counts.c.project_id == p.id)
+                .order_by(p.created_at.desc(), p.id)
+                .offset(offset)
+                .limit(limit)
+            )
+            .mappings()
+            .all()
+        )
     return ProjectPage(items=[ProjectSummary(**r) for r in rows], total=total, offset=offset, limit=limit)
 
 

@@ -155,11 +155,15 @@ class ShotFields(_Strict):
     shot_type: Annotated[str, StringConstraints(max_length=50)] | None = None
     matched_elements: Annotated[list[ElementMatch], Field(max_length=100)] | None = None
     media_asset_id: Id | None = Field(
-        None, description="the asset this shot shows (an upload or an earlier take); null detaches it. "
-                          "video_url, thumbnail_url, engine and actual_frames follow from it")
+        None,
+        description="the asset this shot shows (an upload or an earlier take); null detaches it. "
+        "video_url, thumbnail_url, engine and actual_frames follow from it",
+    )
     still_first: bool | None = Field(
-        None, description="make frame 0 with the image engine from the matched elements' references, then animate it; "
-                          "unset = on when the shot's elements have images")
+        None,
+        description="make frame 0 with the image engine from the matched elements' references, then animate it; "
+        "unset = on when the shot's elements have images",
+    )
 
 
 class ShotUpdate(ShotFields):
@@ -188,8 +192,20 @@ class ShotUpsert(ShotFields):
 
 
 IGNORED_IN_SAVE = frozenset(
-    {"id", "project_id", "status", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt",
-     "engine", "actual_frames", "keyframe_asset_id", "created_at", "updated_at"}
+    {
+        "id",
+        "project_id",
+        "status",
+        "last_job_id",
+        "video_url",
+        "thumbnail_url",
+        "enhanced_prompt",
+        "engine",
+        "actual_frames",
+        "keyframe_asset_id",
+        "created_at",
+        "updated_at",
+    }
 )
 
 
@@ -257,10 +273,25 @@ class SplitResult(BaseModel):
 # What a shot in the whole state leaves out when it is empty (and the value it then has).
 EMPTY_IN_STATE: dict[str, Any] = {
     **dict.fromkeys(("prompt", "negative_prompt", "action", "dialogue", "character", "shot_type"), ""),
-    "timeline": [], "matched_elements": [],
-    **dict.fromkeys(("scene_id", "media_asset_id", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine",
-                     "actual_frames", "still_first", "keyframe_asset_id"), None),
+    "timeline": [],
+    "matched_elements": [],
+    **dict.fromkeys(
+        (
+            "scene_id",
+            "media_asset_id",
+            "last_job_id",
+            "video_url",
+            "thumbnail_url",
+            "enhanced_prompt",
+            "engine",
+            "actual_frames",
+            "still_first",
+            "keyframe_asset_id",
+        ),
+        None,
+    ),
 }
+
 
 def _fields(fields: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
     """create_model's field definitions, built from another model's fields: pydantic's overloads cannot see
@@ -275,16 +306,26 @@ def _nullable(annotation: Any) -> Any:
 ShotInState = create_model(
     "ShotInState",
     __doc__="A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without "
-            "the fields that are empty: a missing text field is \"\", a missing list [], anything else null.",
-    **_fields({name: ((info.annotation, EMPTY_IN_STATE[name]) if name in EMPTY_IN_STATE else (info.annotation, ...))
-               for name, info in ShotPublic.model_fields.items() if name != "project_id"}),
+    'the fields that are empty: a missing text field is "", a missing list [], anything else null.',
+    **_fields(
+        {
+            name: ((info.annotation, EMPTY_IN_STATE[name]) if name in EMPTY_IN_STATE else (info.annotation, ...))
+            for name, info in ShotPublic.model_fields.items()
+            if name != "project_id"
+        }
+    ),
 )
 
 SceneInState = create_model(
     "SceneInState",
-    __doc__="A scene in GET /projects/{id}: ScenePublic without project_id; a missing name or script is \"\".",
-    **_fields({name: ((info.annotation, "") if name in ("name", "script_content") else (info.annotation, ...))
-               for name, info in ScenePublic.model_fields.items() if name != "project_id"}),
+    __doc__='A scene in GET /projects/{id}: ScenePublic without project_id; a missing name or script is "".',
+    **_fields(
+        {
+            name: ((info.annotation, "") if name in ("name", "script_content") else (info.annotation, ...))
+            for name, info in ScenePublic.model_fields.items()
+            if name != "project_id"
+        }
+    ),
 )
 
 
@@ -321,10 +362,10 @@ class ProjectSave(_Strict):
 SavedShot = create_model(
     "SavedShot",
     __doc__="A shot in a save's answer: its id and only the fields the server set differently from what the "
-            "save sent (for a new shot, everything it did not send: index, start frame, defaults, status, times; "
-            "for a shot whose media_asset_id was sent, its whole take: media_asset_id, status, video_url, "
-            "thumbnail_url, engine, actual_frames). A field not present "
-            "is as the client sent it.",
+    "save sent (for a new shot, everything it did not send: index, start frame, defaults, status, times; "
+    "for a shot whose media_asset_id was sent, its whole take: media_asset_id, status, video_url, "
+    "thumbnail_url, engine, actual_frames). A field not present "
+    "is as the client sent it.",
     id=(str, ...),
     **_fields({name: (_nullable(info.annotation), None) for name, info in ShotPublic.model_fields.items() if name != "id"}),
 )
@@ -333,8 +374,7 @@ SavedScene = create_model(
     "SavedScene",
     __doc__="A scene in a save's answer: its id and only the fields the server set differently from what was sent.",
     id=(str, ...),
-    **_fields({name: (_nullable(info.annotation), None) for name, info in ScenePublic.model_fields.items()
-               if name != "id"}),
+    **_fields({name: (_nullable(info.annotation), None) for name, info in ScenePublic.model_fields.items() if name != "id"}),
 )
 
 

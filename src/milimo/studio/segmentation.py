@@ -67,9 +67,11 @@ class Source:
 
 
 def _down(settings: Settings) -> Unavailable:
-    return Unavailable(f"the segmentation service at {settings.sam_url} is not running; start it with "
-                       f"`milimo sam-service` (or `make run`) — everything else in the studio keeps working",
-                       service="sam")
+    return Unavailable(
+        f"the segmentation service at {settings.sam_url} is not running; start it with "
+        f"`milimo sam-service` (or `make run`) — everything else in the studio keeps working",
+        service="sam",
+    )
 
 
 def resolve_source(db: Database, settings: Settings, project_id: str, asset_id: str | None, url: str | None) -> Source:
@@ -112,8 +114,11 @@ async def call(settings: Settings, method: str, path: str, **kwargs: Any) -> htt
     except (httpx.ConnectError, httpx.ConnectTimeout):
         raise _down(settings) from None
     except httpx.TimeoutException:
-        raise Unavailable(f"the segmentation service did not answer within {settings.sam_timeout_s:.0f} s "
-                          "(MILIMO_SAM_TIMEOUT_S); it may still be loading its model", service="sam") from None
+        raise Unavailable(
+            f"the segmentation service did not answer within {settings.sam_timeout_s:.0f} s "
+            "(MILIMO_SAM_TIMEOUT_S); it may still be loading its model",
+            service="sam",
+        ) from None
     except httpx.HTTPError as exc:
         raise Unavailable(f"the segmentation service dropped the request ({exc})", service="sam") from None
     if response.status_code >= 400:
@@ -127,9 +132,14 @@ async def status(settings: Settings) -> dict[str, Any]:
         body = (await call(settings, "GET", "/health")).json()
     except StudioError as exc:
         return {"state": "down", "engine": None, "version": None, "url": settings.sam_url, "reason": exc.message}
-    return {"state": "draft" if body.get("engine") == "draft" else "up", "engine": body.get("engine"),
-            "version": body.get("version"), "url": settings.sam_url, "reason": body.get("reason", ""),
-            "text_prompts": bool(body.get("text_prompts"))}
+    return {
+        "state": "draft" if body.get("engine") == "draft" else "up",
+        "engine": body.get("engine"),
+        "version": body.get("version"),
+        "url": settings.sam_url,
+        "reason": body.get("reason", ""),
+        "text_prompts": bool(body.get("text_prompts")),
+    }
 
 
 # ----------------------------------------------------------------------------- images
@@ -140,8 +150,10 @@ async def _image_upload(settings: Settings, source: Source) -> dict[str, tuple[s
         raise Invalid(f"{source.url} is a {source.media_type}; masks are made on stills (use a frame of the clip, or tracking)")
     size = source.path.stat().st_size
     if size > settings.sam_max_image_bytes:
-        raise TooLarge(f"the image is {size} bytes; the segmentation service takes at most {settings.sam_max_image_bytes} "
-                       "(MILIMO_SAM_MAX_IMAGE_BYTES)")
+        raise TooLarge(
+            f"the image is {size} bytes; the segmentation service takes at most {settings.sam_max_image_bytes} "
+            "(MILIMO_SAM_MAX_IMAGE_BYTES)"
+        )
     data = await asyncio.to_thread(source.path.read_bytes)
     return {"image": (source.path.name, data, "application/octet-stream")}
 
@@ -150,8 +162,16 @@ def _mask_name(source: Source) -> str:
     return f"{source.path.stem[:80]}_mask_{uuid.uuid4().hex[:6]}.png"
 
 
-def _register_mask(db: Database, settings: Settings, project_id: str, name: str, png: bytes, engine: str,
-                   meta: dict[str, Any], kind: str = "mask") -> dict[str, Any]:
+def _register_mask(
+    db: Database,
+    settings: Settings,
+    project_id: str,
+    name: str,
+    png: bytes,
+    engine: str,
+    meta: dict[str, Any],
+    kind: str = "mask",
+) -> dict[str, Any]:
     """Write the PNG atomically under masks/ and add its Asset row; the file goes if the row cannot be written."""
     with Image.open(io.BytesIO(png)) as im:
         width, height = im.size
@@ -160,8 +180,22 @@ def _register_mask(db: Database, settings: Settings, project_id: str, name: str,
         tmp.write_bytes(png)
     rel = f"masks/{name}"
     url = media_url(project_id, rel)
-    asset = Asset(id=new_id(), project_id=project_id, kind=kind, media_type="image", rel_path=rel, url=url, thumbnail_url=url,
-                  filename=name, mime="image/png", size_bytes=len(png), width=width, height=height, engine=engine, meta=meta)
+    asset = Asset(
+        id=new_id(),
+        project_id=project_id,
+        kind=kind,
+        media_type="image",
+        rel_path=rel,
+        url=url,
+        thumbnail_url=url,
+        filename=name,
+        mime="image/png",
+        size_bytes=len(png),
+        width=width,
+        height=height,
+        engine=engine,
+        meta=meta,
+    )
 
     def write(session: Session) -> dict[str, Any]:
         require_project(session, project_id)
@@ -180,8 +214,16 @@ def _source_meta(source: Source) -> dict[str, Any]:
     return {"source_asset_id": source.asset_id, "source_url": source.url}
 
 
-async def segment(db: Database, settings: Settings, project_id: str, source: Source, points: list | None,
-                  labels: list | None, box: list | None, mask_threshold: float) -> dict[str, Any]:
+async def segment(
+    db: Database,
+    settings: Settings,
+    project_id: str,
+    source: Source,
+    points: list | None,
+    labels: list | None,
+    box: list | None,
+    mask_threshold: float,
+) -> dict[str, Any]:
     """Clicks and/or a box -> /predict/mask -> a mask asset."""
     form = {"mask_threshold": str(mask_threshold)}
     for key, value in (("points", points), ("labels", labels), ("box", box)):
@@ -195,11 +237,17 @@ async def segment(db: Database, settings: Settings, project_id: str, source: Sou
     return {"asset": asset, "url": asset["url"], "score": score, "engine": engine}
 
 
-async def segment_text(db: Database, settings: Settings, project_id: str, source: Source, text: str, confidence: float,
-                       mask_threshold: float) -> dict[str, Any]:
+async def segment_text(
+    db: Database, settings: Settings, project_id: str, source: Source, text: str, confidence: float, mask_threshold: float
+) -> dict[str, Any]:
     """Every instance of `text` merged into one mask asset (/segment/text)."""
-    response = await call(settings, "POST", "/segment/text", files=await _image_upload(settings, source),
-                          data={"text": text, "confidence": str(confidence), "mask_threshold": str(mask_threshold)})
+    response = await call(
+        settings,
+        "POST",
+        "/segment/text",
+        files=await _image_upload(settings, source),
+        data={"text": text, "confidence": str(confidence), "mask_threshold": str(mask_threshold)},
+    )
     engine = response.headers.get("x-engine", "")
     count = int(response.headers.get("x-objects", "0") or 0)
     meta = {**_source_meta(source), "text": text, "confidence": confidence, "objects": count}
@@ -207,20 +255,53 @@ async def segment_text(db: Database, settings: Settings, project_id: str, source
     return {"asset": asset, "url": asset["url"], "objects": count, "engine": engine}
 
 
-async def detect(db: Database, settings: Settings, project_id: str, source: Source, text: str, confidence: float,
-                 mask_threshold: float, max_objects: int) -> dict[str, Any]:
+async def detect(
+    db: Database,
+    settings: Settings,
+    project_id: str,
+    source: Source,
+    text: str,
+    confidence: float,
+    mask_threshold: float,
+    max_objects: int,
+) -> dict[str, Any]:
     """Objects matching `text`, best first, each saved as its own mask asset to pick from."""
-    response = await call(settings, "POST", "/detect", files=await _image_upload(settings, source),
-                          data={"text": text, "confidence": str(confidence), "mask_threshold": str(mask_threshold),
-                                "max_objects": str(max_objects)})
+    response = await call(
+        settings,
+        "POST",
+        "/detect",
+        files=await _image_upload(settings, source),
+        data={
+            "text": text,
+            "confidence": str(confidence),
+            "mask_threshold": str(mask_threshold),
+            "max_objects": str(max_objects),
+        },
+    )
     body = response.json()
     objects = []
     for obj in body.get("objects", []):
         meta = {**_source_meta(source), "text": text, "label": obj["label"], "score": obj["score"], "bbox": obj["bbox"]}
-        asset = await asyncio.to_thread(_register_mask, db, settings, project_id, _mask_name(source),
-                                        base64.b64decode(obj["mask"]), body.get("engine", ""), meta)
-        objects.append({"asset": asset, "url": asset["url"], "bbox": obj["bbox"], "score": obj["score"], "label": obj["label"],
-                        "area": obj.get("area", 0)})
+        asset = await asyncio.to_thread(
+            _register_mask,
+            db,
+            settings,
+            project_id,
+            _mask_name(source),
+            base64.b64decode(obj["mask"]),
+            body.get("engine", ""),
+            meta,
+        )
+        objects.append(
+            {
+                "asset": asset,
+                "url": asset["url"],
+                "bbox": obj["bbox"],
+                "score": obj["score"],
+                "label": obj["label"],
+                "area": obj.get("area", 0),
+            }
+        )
     return {"objects": objects, "count": len(objects), "prompt": text, "engine": body.get("engine", "")}
 
 
@@ -245,8 +326,16 @@ async def track_stop(settings: Settings, session_id: str) -> dict[str, Any]:
     return (await call(settings, "POST", "/track/stop", json={"session_id": session_id})).json()
 
 
-async def track_propagate(db: Database, settings: Settings, project_id: str, session_id: str, direction: str,
-                          start_frame: int, max_frames: int | None, mask_threshold: float) -> AsyncIterator[dict[str, Any]]:
+async def track_propagate(
+    db: Database,
+    settings: Settings,
+    project_id: str,
+    session_id: str,
+    direction: str,
+    start_frame: int,
+    max_frames: int | None,
+    mask_threshold: float,
+) -> AsyncIterator[dict[str, Any]]:
     """Open the service's NDJSON stream (errors are raised here, before any byte is sent) and relay it frame by frame.
 
     The service writes each frame's PNGs into masks/track_{session}_{uuid6}/; each relayed line
@@ -259,8 +348,14 @@ async def track_propagate(db: Database, settings: Settings, project_id: str, ses
     folder = settings.project_dir(project_id) / "masks" / folder_name
     stack = AsyncExitStack()
     client = await stack.enter_async_context(_client(settings, read_s=settings.sam_timeout_s))
-    body = {"session_id": session_id, "direction": direction, "start_frame": start_frame, "max_frames": max_frames,
-            "mask_threshold": mask_threshold, "output_dir": f"projects/{project_id}/masks/{folder_name}"}
+    body = {
+        "session_id": session_id,
+        "direction": direction,
+        "start_frame": start_frame,
+        "max_frames": max_frames,
+        "mask_threshold": mask_threshold,
+        "output_dir": f"projects/{project_id}/masks/{folder_name}",
+    }
     try:
         response = await stack.enter_async_context(client.stream("POST", "/track/propagate", json=body))
         if response.status_code >= 400:
@@ -275,8 +370,17 @@ async def track_propagate(db: Database, settings: Settings, project_id: str, ses
     return _relay(db, settings, project_id, session_id, direction, folder, folder_name, response, stack)
 
 
-async def _relay(db: Database, settings: Settings, project_id: str, session_id: str, direction: str, folder: Path,
-                 folder_name: str, response: httpx.Response, stack: AsyncExitStack) -> AsyncIterator[dict[str, Any]]:
+async def _relay(
+    db: Database,
+    settings: Settings,
+    project_id: str,
+    session_id: str,
+    direction: str,
+    folder: Path,
+    folder_name: str,
+    response: httpx.Response,
+    stack: AsyncExitStack,
+) -> AsyncIterator[dict[str, Any]]:
     deadline = time.monotonic() + settings.sam_track_timeout_s
     frames: list[dict[str, Any]] = []
     done = False
@@ -285,8 +389,10 @@ async def _relay(db: Database, settings: Settings, project_id: str, session_id: 
             if not line:
                 continue
             if time.monotonic() > deadline:
-                yield {"status": "error", "detail": f"tracking took longer than {settings.sam_track_timeout_s:.0f} s "
-                                                    "(MILIMO_SAM_TRACK_TIMEOUT_S)"}
+                yield {
+                    "status": "error",
+                    "detail": f"tracking took longer than {settings.sam_track_timeout_s:.0f} s (MILIMO_SAM_TRACK_TIMEOUT_S)",
+                }
                 return
             item = json.loads(line)
             if "frame_idx" in item:
@@ -295,8 +401,9 @@ async def _relay(db: Database, settings: Settings, project_id: str, session_id: 
                 frames.append({"frame_idx": item["frame_idx"], "objects": item["objects"]})
                 yield item
             elif item.get("status") == "complete":
-                asset = await asyncio.to_thread(_register_sequence, db, settings, project_id, session_id, direction, folder,
-                                                folder_name, frames)
+                asset = await asyncio.to_thread(
+                    _register_sequence, db, settings, project_id, session_id, direction, folder, folder_name, frames
+                )
                 done = True
                 yield {**item, "output_dir": None, "asset": asset}
             else:
@@ -309,25 +416,58 @@ async def _relay(db: Database, settings: Settings, project_id: str, session_id: 
             await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
-def _register_sequence(db: Database, settings: Settings, project_id: str, session_id: str, direction: str, folder: Path,
-                       folder_name: str, frames: list[dict[str, Any]]) -> dict[str, Any]:
+def _register_sequence(
+    db: Database,
+    settings: Settings,
+    project_id: str,
+    session_id: str,
+    direction: str,
+    folder: Path,
+    folder_name: str,
+    frames: list[dict[str, Any]],
+) -> dict[str, Any]:
     """manifest.json (frame -> object -> mask file) and one Asset row for the whole sequence."""
     frames = sorted(frames, key=lambda f: f["frame_idx"])
     objects = sorted({int(oid) for f in frames for oid in f["objects"]})
-    manifest = {"session_id": session_id, "direction": direction, "objects": objects,
-                "frames": [{"frame_idx": f["frame_idx"], "masks": {oid: o["url"].rsplit("/", 1)[-1] for oid, o in f["objects"].items()},
-                            "scores": {oid: o["score"] for oid, o in f["objects"].items()}} for f in frames]}
+    manifest = {
+        "session_id": session_id,
+        "direction": direction,
+        "objects": objects,
+        "frames": [
+            {
+                "frame_idx": f["frame_idx"],
+                "masks": {oid: o["url"].rsplit("/", 1)[-1] for oid, o in f["objects"].items()},
+                "scores": {oid: o["score"] for oid, o in f["objects"].items()},
+            }
+            for f in frames
+        ],
+    }
     data = json.dumps(manifest).encode()
     with atomic_path(folder / "manifest.json") as tmp:
         tmp.write_bytes(data)
     rel = f"masks/{folder_name}/manifest.json"
     first = next((o["url"] for f in frames for o in f["objects"].values()), None)
-    asset = Asset(id=new_id(), project_id=project_id, kind="mask_sequence", media_type="image", rel_path=rel,
-                  url=media_url(project_id, rel), thumbnail_url=first, filename=folder_name, mime="application/json",
-                  size_bytes=len(data), num_frames=len(frames), engine=None,
-                  meta={"session_id": session_id, "direction": direction, "objects": objects,
-                        "first_frame": frames[0]["frame_idx"] if frames else None,
-                        "last_frame": frames[-1]["frame_idx"] if frames else None})
+    asset = Asset(
+        id=new_id(),
+        project_id=project_id,
+        kind="mask_sequence",
+        media_type="image",
+        rel_path=rel,
+        url=media_url(project_id, rel),
+        thumbnail_url=first,
+        filename=folder_name,
+        mime="application/json",
+        size_bytes=len(data),
+        num_frames=len(frames),
+        engine=None,
+        meta={
+            "session_id": session_id,
+            "direction": direction,
+            "objects": objects,
+            "first_frame": frames[0]["frame_idx"] if frames else None,
+            "last_frame": frames[-1]["frame_idx"] if frames else None,
+        },
+    )
 
     def write(session: Session) -> dict[str, Any]:
         require_project(session, project_id)

@@ -44,8 +44,11 @@ def apply_take(session: Session, shot: Shot, asset_id: str | None) -> None:
         return
     asset = session.get(Asset, asset_id)
     if asset is None or asset.project_id != shot.project_id:
-        raise Invalid(f"shot {shot.id!r}: media_asset_id {asset_id!r} is not an asset of this project; upload it first",
-                      shot_id=shot.id, media_asset_id=asset_id)
+        raise Invalid(
+            f"shot {shot.id!r}: media_asset_id {asset_id!r} is not an asset of this project; upload it first",
+            shot_id=shot.id,
+            media_asset_id=asset_id,
+        )
     if shot.media_asset_id != asset.id:
         # The enhanced prompt belongs to a take: a newly chosen one brings its own (or none), never the previous one's.
         enhanced = (asset.meta or {}).get("enhanced_prompt")
@@ -79,8 +82,11 @@ def _check_scene(session: Session, shot: Shot, scene_id: str | None) -> None:
         with session.no_autoflush:
             scene = session.get(Scene, scene_id)
         if scene is None or scene.project_id != shot.project_id:
-            raise Invalid(f"shot {shot.id!r}: scene {scene_id!r} is not a scene of this project; create it first or send null",
-                          shot_id=shot.id, scene_id=scene_id)
+            raise Invalid(
+                f"shot {shot.id!r}: scene {scene_id!r} is not a scene of this project; create it first or send null",
+                shot_id=shot.id,
+                scene_id=scene_id,
+            )
 
 
 class ShotBatch:
@@ -105,7 +111,8 @@ class ShotBatch:
         self._items = list(items)  # keeps the items alive, so their id()s below cannot be reused by new objects
         self._fields = {id(item): fields for item, fields in zip(items, self.fields)}
         unchanged = {
-            item.id for item, fields in zip(items, self.fields)
+            item.id
+            for item, fields in zip(items, self.fields)
             if item.id in once and item.id in stored and _stored_as_sent(stored[item.id], project.id, names, self._json, fields)
         }
         self._unchanged = {id(item) for item in items if item.id in unchanged}  # these very items, by identity
@@ -114,13 +121,18 @@ class ShotBatch:
         self.scene_ids = set(session.execute(select(sc.id).where(sc.project_id == project.id)).scalars())
         self.next_index = {
             scene: (-1 if top is None else top) + 1
-            for scene, top in session.execute(select(t.scene_id, func.max(t.index)).where(t.project_id == project.id).group_by(t.scene_id))
+            for scene, top in session.execute(
+                select(t.scene_id, func.max(t.index)).where(t.project_id == project.id).group_by(t.scene_id)
+            )
         }
         # Where each track ends (frames): a new shot without a start_frame is appended there.
-        self.track_end = dict(session.execute(
-            select(t.track_index, func.max(t.start_frame + t.num_frames - t.trim_in - t.trim_out))
-            .where(t.project_id == project.id).group_by(t.track_index)
-        ).all())
+        self.track_end = dict(
+            session.execute(
+                select(t.track_index, func.max(t.start_frame + t.num_frames - t.trim_in - t.trim_out))
+                .where(t.project_id == project.id)
+                .group_by(t.track_index)
+            ).all()
+        )
 
     def upsert(self, item: ShotUpsert) -> Shot | None:
         """Create or update one shot. None: an item of the batch stored exactly as sent, left untouched."""
@@ -137,7 +149,11 @@ class ShotBatch:
         if shot is None:
             p = self.project
             defaults = {"width": p.resolution_w, "height": p.resolution_h, "fps": p.fps, "seed": p.seed}
-            shot = Shot(id=item.id or new_id(), project_id=p.id, **{**defaults, **{k: v for k, v in fields.items() if k != "media_asset_id"}})
+            shot = Shot(
+                id=item.id or new_id(),
+                project_id=p.id,
+                **{**defaults, **{k: v for k, v in fields.items() if k != "media_asset_id"}},
+            )
             if fields.get("media_asset_id"):
                 apply_take(self.session, shot, fields["media_asset_id"])
             if "index" not in fields:
@@ -160,8 +176,11 @@ class ShotBatch:
 
     def _check_scene(self, shot_id: str, scene_id: str | None) -> None:
         if scene_id is not None and scene_id not in self.scene_ids:
-            raise Invalid(f"shot {shot_id!r}: scene {scene_id!r} is not a scene of this project; create it first or send null",
-                          shot_id=shot_id, scene_id=scene_id)
+            raise Invalid(
+                f"shot {shot_id!r}: scene {scene_id!r} is not a scene of this project; create it first or send null",
+                shot_id=shot_id,
+                scene_id=scene_id,
+            )
 
 
 def _stored_as_sent(row, project_id: str, names: list[str], json_names: set[str], fields: dict[str, Any]) -> bool:
@@ -208,6 +227,7 @@ def split_shot(db: Database, shot_id: str, request: SplitRequest) -> dict[str, A
     original keeps [trim_in, abs), the new shot gets [abs, end). On every track the new shot
     starts where the cut is (start_frame + split_frame), so V1 stays packed.
     """
+
     def write(session: Session) -> dict[str, Any]:
         shot = _require_shot(session, shot_id)
         project = require_project(session, shot.project_id)
@@ -220,9 +240,18 @@ def split_shot(db: Database, shot_id: str, request: SplitRequest) -> dict[str, A
             )
         cut = shot.trim_in + request.split_frame
         data = {k: getattr(shot, k) for k in Shot.model_fields if k not in ("id", "created_at", "updated_at")}
-        new = Shot(**{**data, "id": new_id(), "trim_in": cut, "trim_out": shot.trim_out,
-                      "start_frame": shot.start_frame + request.split_frame, "index": shot.index + 1,
-                      "timeline": list(shot.timeline), "matched_elements": list(shot.matched_elements)})
+        new = Shot(
+            **{
+                **data,
+                "id": new_id(),
+                "trim_in": cut,
+                "trim_out": shot.trim_out,
+                "start_frame": shot.start_frame + request.split_frame,
+                "index": shot.index + 1,
+                "timeline": list(shot.timeline),
+                "matched_elements": list(shot.matched_elements),
+            }
+        )
         # Make room in the scene order: every later shot of the same scene moves one down.
         t = table_of(Shot).c
         scene_match = t.scene_id.is_(None) if shot.scene_id is None else t.scene_id == shot.scene_id

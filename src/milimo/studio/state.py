@@ -29,7 +29,18 @@ from milimo.db.models import Project, Scene, Shot, is_json_column, table_of
 from milimo.errors import NotFound
 from milimo.studio.schemas import EMPTY_IN_STATE, ScenePublic, ShotPublic
 
-PROJECT_FIELDS = ("id", "name", "resolution_w", "resolution_h", "fps", "seed", "script_text", "version", "created_at", "updated_at")
+PROJECT_FIELDS = (
+    "id",
+    "name",
+    "resolution_w",
+    "resolution_h",
+    "fps",
+    "seed",
+    "script_text",
+    "version",
+    "created_at",
+    "updated_at",
+)
 
 
 def _is_time(col) -> bool:
@@ -57,8 +68,11 @@ STATE_SHOT_NAMES = tuple(n for n in SHOT_NAMES if n != "project_id")
 STATE_SCENE_NAMES = tuple(n for n in SCENE_NAMES if n != "project_id")
 # Per dialect: on SQLite, times are read as their stored text and reformatted (no datetime objects).
 COLUMNS = {
-    raw: (_columns(table_of(Project), PROJECT_FIELDS, raw), _columns(table_of(Scene), SCENE_NAMES, raw),
-          _columns(table_of(Shot), SHOT_NAMES, raw))
+    raw: (
+        _columns(table_of(Project), PROJECT_FIELDS, raw),
+        _columns(table_of(Scene), SCENE_NAMES, raw),
+        _columns(table_of(Shot), SHOT_NAMES, raw),
+    )
     for raw in (False, True)
 }
 _JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if is_json_column(table_of(Shot).c[n])]
@@ -87,7 +101,9 @@ def _sqlite_shots_sql() -> str:
             value, empty = f"'\"' || replace({q}, ' ', 'T') || 'Z\"'", None
         else:
             value = f"json_quote({q})"
-            empty = (f"{q} IS NULL OR {q} = ''" if EMPTY_IN_STATE[name] == "" else f"{q} IS NULL") if name in EMPTY_IN_STATE else None
+            empty = (
+                (f"{q} IS NULL OR {q} = ''" if EMPTY_IN_STATE[name] == "" else f"{q} IS NULL") if name in EMPTY_IN_STATE else None
+            )
         if empty:
             fmt.append("%s")
             args.append(f"CASE WHEN {empty} THEN '' ELSE '{sep}\"{name}\":' || {value} END")
@@ -95,8 +111,10 @@ def _sqlite_shots_sql() -> str:
             fmt.append(f'{sep}"{name}":%s')
             args.append(value)
     row = f"printf('{{{''.join(fmt)}}}', {', '.join(args)})"
-    return (f"SELECT '[' || coalesce(group_concat(obj, ','), '') || ']' FROM (SELECT {row} AS obj FROM shot "
-            'WHERE project_id = :project_id ORDER BY track_index, start_frame, "index", created_at)')
+    return (
+        f"SELECT '[' || coalesce(group_concat(obj, ','), '') || ']' FROM (SELECT {row} AS obj FROM shot "
+        'WHERE project_id = :project_id ORDER BY track_index, start_frame, "index", created_at)'
+    )
 
 
 SQLITE_SHOTS = text(_sqlite_shots_sql())
@@ -172,4 +190,3 @@ def shots_rows(session: Session, project_id: str, shot_cols=COLUMNS[False][2], r
             select(*shot_cols).where(t.project_id == project_id).order_by(t.track_index, t.start_frame, t.index, t.created_at)
         ).all()  # fetchall: one call into the driver instead of one per row
     ]
-

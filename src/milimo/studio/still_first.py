@@ -43,13 +43,16 @@ def applies(shot: Shot, params: VideoParams, engine: Any, story: Resolution) -> 
     return shot.still_first is True or bool(story.references)
 
 
-def plan(session: Session, services: Services, shot: Shot, params: VideoParams, engine: Any, story: Resolution,
-         regenerate: str) -> StillPlan:
+def plan(
+    session: Session, services: Services, shot: Shot, params: VideoParams, engine: Any, story: Resolution, regenerate: str
+) -> StillPlan:
     on = applies(shot, params, engine, story)
     if regenerate == "video":
         if shot.keyframe_asset_id is None or (keyframe := session.get(Asset, shot.keyframe_asset_id)) is None:
-            raise Invalid("this shot has no keyframe still to animate; generate both steps (regenerate='both') or only the still first",
-                          field="regenerate")
+            raise Invalid(
+                "this shot has no keyframe still to animate; generate both steps (regenerate='both') or only the still first",
+                field="regenerate",
+            )
         item = ConditioningItem(rel_path=keyframe.rel_path, frame_index=0, strength=1.0, type="image")
         return StillPlan(True, params.model_copy(update={"conditioning": [item, *params.conditioning]}))
     if not on and regenerate != "still":
@@ -58,10 +61,29 @@ def plan(session: Session, services: Services, shot: Shot, params: VideoParams, 
     caps = image.capabilities
     width = snap_size(params.width, caps.size_multiple, caps.min_size, caps.max_size)
     height = snap_size(params.height, caps.size_multiple, caps.min_size, caps.max_size)
-    still = ImageParams(prompt=story.engine_prompt, user_prompt=shot.prompt, negative_prompt=shot.negative_prompt, width=width,
-                        height=height, steps=STILL_STEPS, guidance=STILL_GUIDANCE, seed=shot.seed,
-                        references=[r.rel_path for r in story.references], reference_inputs=[r.asset_id for r in story.references],
-                        elements=story.elements, dropped=story.dropped, keyframe=True)
-    job = Job(id=new_id("job_"), project_id=shot.project_id, shot_id=shot.id, type=JobType.image, family=image.family,
-              engine=image.name, engine_version=image.version, params=still.model_dump(mode="json"))
+    still = ImageParams(
+        prompt=story.engine_prompt,
+        user_prompt=shot.prompt,
+        negative_prompt=shot.negative_prompt,
+        width=width,
+        height=height,
+        steps=STILL_STEPS,
+        guidance=STILL_GUIDANCE,
+        seed=shot.seed,
+        references=[r.rel_path for r in story.references],
+        reference_inputs=[r.asset_id for r in story.references],
+        elements=story.elements,
+        dropped=story.dropped,
+        keyframe=True,
+    )
+    job = Job(
+        id=new_id("job_"),
+        project_id=shot.project_id,
+        shot_id=shot.id,
+        type=JobType.image,
+        family=image.family,
+        engine=image.name,
+        engine_version=image.version,
+        params=still.model_dump(mode="json"),
+    )
     return StillPlan(True, params.model_copy(update={"still_job_id": job.id}), job)

@@ -31,14 +31,27 @@ from milimo.studio.versions import bump_version, check_base_version, require_pro
 def check_script_size(settings: Settings, text: str) -> None:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > settings.max_script_bytes:
-        raise TooLarge(f"the script is {size:,} bytes; the limit is {settings.max_script_bytes:,} "
-                       "(MILIMO_MAX_SCRIPT_BYTES); split it into several projects")
+        raise TooLarge(
+            f"the script is {size:,} bytes; the limit is {settings.max_script_bytes:,} "
+            "(MILIMO_MAX_SCRIPT_BYTES); split it into several projects"
+        )
 
 
 def elements_of(session: Session, project_id: str) -> ElementIndex:
     """The project's elements for the matcher; image_url is each one's primary reference image."""
-    return ElementIndex([{"id": e.id, "name": e.name, "trigger_word": e.trigger_word, "type": e.type, "description": e.description,
-                          "image_url": e.images[0].url if e.images else None} for e in load_elements(session, project_id)])
+    return ElementIndex(
+        [
+            {
+                "id": e.id,
+                "name": e.name,
+                "trigger_word": e.trigger_word,
+                "type": e.type,
+                "description": e.description,
+                "image_url": e.images[0].url if e.images else None,
+            }
+            for e in load_elements(session, project_id)
+        ]
+    )
 
 
 def match_shot(index: ElementIndex, heading: str, action: str, dialogue: str, character: str) -> list[dict[str, Any]]:
@@ -52,8 +65,11 @@ def storyboard_state(session: Session, project_id: str, summary: dict | None = N
     """Scenes in order, each with its shots in order (shots without a scene are timeline clips, not here)."""
     project = require_project(session, project_id)
     sc = table_of(Scene).c
-    scenes = session.execute(select(sc.id, sc.index, sc.name, sc.script_content).where(sc.project_id == project_id)
-                             .order_by(sc.index, sc.created_at, sc.id)).all()
+    scenes = session.execute(
+        select(sc.id, sc.index, sc.name, sc.script_content)
+        .where(sc.project_id == project_id)
+        .order_by(sc.index, sc.created_at, sc.id)
+    ).all()
     by_scene: dict[str, list[dict]] = {s.id: [] for s in scenes}
     for row in shots_rows(session, project_id):
         shot = {**EMPTY_IN_STATE, **row}  # the state's rows leave empty fields out; a card has them all
@@ -64,8 +80,13 @@ def storyboard_state(session: Session, project_id: str, summary: dict | None = N
         shots = by_scene[s.id]
         shots.sort(key=lambda d: (d["index"], str(d["created_at"]), d["id"]))
         out.append({"id": s.id, "index": s.index, "heading": s.name, "script_content": s.script_content, "shots": shots})
-    return {"project_id": project_id, "project_version": project.version, "script_text": project.script_text,
-            "scenes": out, "summary": summary}
+    return {
+        "project_id": project_id,
+        "project_version": project.version,
+        "script_text": project.script_text,
+        "scenes": out,
+        "summary": summary,
+    }
 
 
 def get_storyboard(db: Database, project_id: str) -> dict[str, Any]:
@@ -101,8 +122,17 @@ def board_from_state(state: dict[str, Any], title_page: dict[str, str]) -> Story
         for shot in scene["shots"]:
             kind = _kind(shot["action"], shot["dialogue"])
             action = shot["action"].strip()[1:-1].strip() if kind == "centered" else shot["action"]
-            ps.shots.append(ParsedShot(kind=kind, action=action, dialogue=shot["dialogue"], character=shot["character"],
-                                       shot_type=shot["shot_type"], id=shot["id"], num_frames=shot["num_frames"]))
+            ps.shots.append(
+                ParsedShot(
+                    kind=kind,
+                    action=action,
+                    dialogue=shot["dialogue"],
+                    character=shot["character"],
+                    shot_type=shot["shot_type"],
+                    id=shot["id"],
+                    num_frames=shot["num_frames"],
+                )
+            )
         board.scenes.append(ps)
     return board
 
@@ -115,7 +145,9 @@ def export_storyboard(db: Database, project_id: str, fmt: str) -> tuple[str, str
     title_page: dict[str, str] = {}
     if state["script_text"].strip():
         try:
-            title_page = parse_fountain(state["script_text"]).title_page if not state["script_text"].lstrip().startswith("<") else {}
+            title_page = (
+                parse_fountain(state["script_text"]).title_page if not state["script_text"].lstrip().startswith("<") else {}
+            )
         except Exception:  # the stored script is the user's text; a title page we cannot read is just absent
             title_page = {}
     title_page = title_page or {"title": name}
@@ -219,7 +251,8 @@ def match_project(db: Database, project_id: str, base_version: int | None) -> di
         t, sc = table_of(Shot).c, table_of(Scene).c
         rows = session.execute(
             select(t.id, t.action, t.dialogue, t.character, t.matched_elements, sc.name)
-            .join(table_of(Scene), sc.id == t.scene_id).where(t.project_id == project_id)
+            .join(table_of(Scene), sc.id == t.scene_id)
+            .where(t.project_id == project_id)
         ).all()
         if not rows:
             raise Invalid("the project has no storyboard shots to match; commit a storyboard first")

@@ -26,7 +26,8 @@ from milimo.studio.versions import bump_version, check_base_version, require_pro
 
 def _story_order(session: Session, project_id: str, ids: list[str]) -> list[Shot]:
     rows = session.execute(
-        select(Shot, col(Scene.index)).join(Scene, col(Scene.id) == col(Shot.scene_id), isouter=True)
+        select(Shot, col(Scene.index))
+        .join(Scene, col(Scene.id) == col(Shot.scene_id), isouter=True)
         .where(col(Shot.project_id) == project_id, col(Shot.id).in_(ids))
     ).all()
     found = {shot.id: (shot, scene_index) for shot, scene_index in rows}
@@ -42,8 +43,11 @@ def batch_generate(services: Services, project_id: str, shot_ids: list[str], bas
         require_project(session, project_id)
         first = _story_order(session, project_id, unique)[0].id
     plan = _plan(services, first)  # the first shot continues from an existing take, decoded here, off the writer
-    first_frame = continuity_frame(services.settings, project_id, first, plan.previous_take, plan.previous_video or "") \
-        if plan.source == "previous_shot" else None
+    first_frame = (
+        continuity_frame(services.settings, project_id, first, plan.previous_take, plan.previous_video or "")
+        if plan.source == "previous_shot"
+        else None
+    )
     engine = services.engines.get("video")
 
     def write(session: Session) -> dict[str, Any]:
@@ -75,12 +79,29 @@ def batch_generate(services: Services, project_id: str, shot_ids: list[str], bas
             job_id = new_id("job_")
             params = StoryboardShotParams(video=video, after_job_id=after, continue_from_shot_id=follow)
             # Claimed oldest first: each job is queued strictly after the one it waits for.
-            session.add(Job(id=job_id, project_id=project_id, shot_id=shot.id, type=JobType.storyboard_shot, family=engine.family,
-                            engine=engine.name, engine_version=engine.version, params=params.model_dump(mode="json"),
-                            created_at=queued_at + timedelta(microseconds=n)))
+            session.add(
+                Job(
+                    id=job_id,
+                    project_id=project_id,
+                    shot_id=shot.id,
+                    type=JobType.storyboard_shot,
+                    family=engine.family,
+                    engine=engine.name,
+                    engine_version=engine.version,
+                    params=params.model_dump(mode="json"),
+                    created_at=queued_at + timedelta(microseconds=n),
+                )
+            )
             shot.status, shot.last_job_id = ShotStatus.generating, job_id
-            results.append({"shot_id": shot.id, "job_id": job_id, "after_job_id": after, "conditioned_on": source,
-                            "previous_shot_id": prev.id if prev else None})
+            results.append(
+                {
+                    "shot_id": shot.id,
+                    "job_id": job_id,
+                    "after_job_id": after,
+                    "conditioned_on": source,
+                    "previous_shot_id": prev.id if prev else None,
+                }
+            )
             after = job_id
         bump_version(project)
         session.flush()

@@ -33,8 +33,23 @@ from milimo.studio.storyboard_schemas import CommitRequest, CommitShot, SceneOrd
 from milimo.studio.versions import bump_version, check_base_version, require_project
 
 _SHOT_TEMPLATE = {c.name: None for c in table_of(Shot).columns}
-_STORY_COLUMNS = ("id", "project_id", "scene_id", "index", "action", "dialogue", "character", "shot_type", "num_frames",
-                  "trim_in", "trim_out", "prompt", "media_asset_id", "video_url", "track_index")
+_STORY_COLUMNS = (
+    "id",
+    "project_id",
+    "scene_id",
+    "index",
+    "action",
+    "dialogue",
+    "character",
+    "shot_type",
+    "num_frames",
+    "trim_in",
+    "trim_out",
+    "prompt",
+    "media_asset_id",
+    "video_url",
+    "track_index",
+)
 
 
 def _defaults() -> dict[str, Any]:
@@ -44,7 +59,9 @@ def _defaults() -> dict[str, Any]:
 
 
 def _frames(action: str, dialogue: str, grid: Grid) -> int:
-    return shot_timing(action, dialogue, fps=grid.fps, frame_step=grid.frame_step, native_max_frames=grid.native_max_frames).num_frames
+    return shot_timing(
+        action, dialogue, fps=grid.fps, frame_step=grid.frame_step, native_max_frames=grid.native_max_frames
+    ).num_frames
 
 
 def _has_take(row) -> bool:
@@ -59,8 +76,10 @@ class _Commit:
         cols = [t[c] for c in _STORY_COLUMNS]
         self.stored = {r.id: r for r in session.execute(select(*cols).where(t.project_id == project.id)).all()}
         sc = table_of(Scene).c
-        self.scenes = {r.id: r for r in session.execute(select(sc.id, sc.index, sc.name, sc.script_content)
-                                                        .where(sc.project_id == project.id)).all()}
+        self.scenes = {
+            r.id: r
+            for r in session.execute(select(sc.id, sc.index, sc.name, sc.script_content).where(sc.project_id == project.id)).all()
+        }
         self.inserts: list[dict] = []
         self.updates: list[dict] = []
         self.summary = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "scenes_created": 0, "scenes_deleted": 0}
@@ -82,8 +101,10 @@ class _Commit:
                 if i in seen:
                     raise Invalid(f"{what} {i!r} appears twice in the storyboard; each card needs its own id (or none)")
                 seen.add(i)
-        for what, table, ids in (("shot", Shot, [i for i in shot_ids if i not in self.stored]),
-                                 ("scene", Scene, [i for i in scene_ids if i not in self.scenes])):
+        for what, table, ids in (
+            ("shot", Shot, [i for i in shot_ids if i not in self.stored]),
+            ("scene", Scene, [i for i in scene_ids if i not in self.scenes]),
+        ):
             foreign = self._foreign(table, ids)
             if foreign:
                 raise Invalid(f"{what} {sorted(foreign)[0]!r} belongs to another project; send a new id or none")
@@ -96,30 +117,58 @@ class _Commit:
         kind = _kind(card.action, card.dialogue)
         row = self.stored.get(card.id) if card.id else None
         if row is None:
-            shot_type = shot_types.normalise(card.shot_type) if card.shot_type else shot_types.infer_shot_type(
-                f"{card.action} {card.dialogue}", has_dialogue=kind == "dialogue")
+            shot_type = (
+                shot_types.normalise(card.shot_type)
+                if card.shot_type
+                else shot_types.infer_shot_type(f"{card.action} {card.dialogue}", has_dialogue=kind == "dialogue")
+            )
             p = self.project
-            data = {**self.template, "id": card.id or new_id(), "project_id": p.id, "scene_id": scene_id, "index": position,
-                    "track_index": 0, "width": p.resolution_w, "height": p.resolution_h, "fps": p.fps, "seed": p.seed,
-                    "action": card.action, "dialogue": card.dialogue, "character": card.character, "shot_type": shot_type,
-                    "num_frames": card.num_frames or _frames(card.action, card.dialogue, self.grid),
-                    "prompt": card.prompt if card.prompt is not None else shot_prompt(heading, shot_type, card.action, card.character, card.dialogue, kind),
-                    "matched_elements": match_shot(self.index, heading, card.action, card.dialogue, card.character),
-                    "timeline": [], "created_at": utcnow(), "updated_at": utcnow()}
+            data = {
+                **self.template,
+                "id": card.id or new_id(),
+                "project_id": p.id,
+                "scene_id": scene_id,
+                "index": position,
+                "track_index": 0,
+                "width": p.resolution_w,
+                "height": p.resolution_h,
+                "fps": p.fps,
+                "seed": p.seed,
+                "action": card.action,
+                "dialogue": card.dialogue,
+                "character": card.character,
+                "shot_type": shot_type,
+                "num_frames": card.num_frames or _frames(card.action, card.dialogue, self.grid),
+                "prompt": card.prompt
+                if card.prompt is not None
+                else shot_prompt(heading, shot_type, card.action, card.character, card.dialogue, kind),
+                "matched_elements": match_shot(self.index, heading, card.action, card.dialogue, card.character),
+                "timeline": [],
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
             self.inserts.append(data)
             self.summary["created"] += 1
             return data["id"]
         shot_type = shot_types.normalise(card.shot_type) if card.shot_type else (row.shot_type or "medium")
         change: dict[str, Any] = {}
-        for key, value in (("scene_id", scene_id), ("index", position), ("action", card.action), ("dialogue", card.dialogue),
-                           ("character", card.character), ("shot_type", shot_type)):
+        for key, value in (
+            ("scene_id", scene_id),
+            ("index", position),
+            ("action", card.action),
+            ("dialogue", card.dialogue),
+            ("character", card.character),
+            ("shot_type", shot_type),
+        ):
             if getattr(row, key) != value:
                 change[key] = value
         content = any(k in change for k in ("action", "dialogue", "character", "shot_type"))
         old_heading = self.scenes[row.scene_id].name if row.scene_id in self.scenes else ""
         if content or change.get("scene_id"):
             # The automatic prompt follows the content; a hand-written one is the user's and stays.
-            old_auto = shot_prompt(old_heading, row.shot_type, row.action, row.character, row.dialogue, _kind(row.action, row.dialogue))
+            old_auto = shot_prompt(
+                old_heading, row.shot_type, row.action, row.character, row.dialogue, _kind(row.action, row.dialogue)
+            )
             sent = card.prompt if card.prompt is not None else row.prompt
             if sent == row.prompt and row.prompt in (old_auto, ""):
                 change["prompt"] = shot_prompt(heading, shot_type, card.action, card.character, card.dialogue, kind)
@@ -134,8 +183,10 @@ class _Commit:
                 frames = _frames(card.action, card.dialogue, self.grid)
             if frames is not None and frames != row.num_frames:
                 if row.trim_in + row.trim_out >= frames:
-                    raise Invalid(f"shot {row.id!r}: num_frames {frames} leaves nothing after its trims "
-                                  f"({row.trim_in} + {row.trim_out}); lower the trims or send more frames")
+                    raise Invalid(
+                        f"shot {row.id!r}: num_frames {frames} leaves nothing after its trims "
+                        f"({row.trim_in} + {row.trim_out}); lower the trims or send more frames"
+                    )
                 change["num_frames"] = frames
         if change:
             change["id"], change["updated_at"] = row.id, utcnow()
@@ -174,7 +225,9 @@ class _Commit:
         removed_scenes = [sid for sid in self.scenes if sid not in kept_scenes]
         t = table_of(Shot).c
         for chunk in range(0, len(removed), 500):
-            self.session.execute(delete(table_of(Shot)).where(t.project_id == self.project.id, t.id.in_(removed[chunk:chunk + 500])))
+            self.session.execute(
+                delete(table_of(Shot)).where(t.project_id == self.project.id, t.id.in_(removed[chunk : chunk + 500]))
+            )
         if removed_scenes:
             c = table_of(Scene).c
             self.session.execute(delete(table_of(Scene)).where(c.project_id == self.project.id, c.id.in_(removed_scenes)))
@@ -219,10 +272,14 @@ def _scene(session: Session, project_id: str, scene_id: str) -> Scene:
 
 def _story(session: Session, project_id: str) -> list[str]:
     t, sc = table_of(Shot).c, table_of(Scene).c
-    return list(session.execute(
-        select(t.id).join(table_of(Scene), sc.id == t.scene_id).where(t.project_id == project_id)
-        .order_by(sc.index, sc.created_at, t.index, t.created_at, t.id)
-    ).scalars())
+    return list(
+        session.execute(
+            select(t.id)
+            .join(table_of(Scene), sc.id == t.scene_id)
+            .where(t.project_id == project_id)
+            .order_by(sc.index, sc.created_at, t.index, t.created_at, t.id)
+        ).scalars()
+    )
 
 
 def _edit(db: Database, project_id: str, base_version: int | None, fn) -> dict[str, Any]:
@@ -246,8 +303,10 @@ def reorder_scenes(db: Database, project_id: str, body: SceneOrder) -> dict[str,
         sc = table_of(Scene).c
         ids = list(session.execute(select(sc.id).where(sc.project_id == project_id)).scalars())
         if sorted(ids) != sorted(body.scene_ids):
-            raise Invalid(f"scene_ids must list each of the project's {len(ids)} scenes exactly once "
-                          f"(got {len(body.scene_ids)}); reload the storyboard and try again")
+            raise Invalid(
+                f"scene_ids must list each of the project's {len(ids)} scenes exactly once "
+                f"(got {len(body.scene_ids)}); reload the storyboard and try again"
+            )
         session.execute(update(Scene), [{"id": sid, "index": i} for i, sid in enumerate(body.scene_ids)])
         _follow_story(session, project_id)
 
@@ -260,8 +319,10 @@ def reorder_shots(db: Database, project_id: str, body: ShotOrder) -> dict[str, A
         t = table_of(Shot).c
         ids = list(session.execute(select(t.id).where(t.project_id == project_id, t.scene_id == body.scene_id)).scalars())
         if sorted(ids) != sorted(body.shot_ids):
-            raise Invalid(f"shot_ids must list each of the scene's {len(ids)} shots exactly once (got "
-                          f"{len(body.shot_ids)}); reload the storyboard and try again")
+            raise Invalid(
+                f"shot_ids must list each of the scene's {len(ids)} shots exactly once (got "
+                f"{len(body.shot_ids)}); reload the storyboard and try again"
+            )
         session.execute(update(Shot), [{"id": sid, "index": i} for i, sid in enumerate(body.shot_ids)])
         _follow_story(session, project_id)
 
@@ -283,11 +344,19 @@ def add_shot(db: Database, project_id: str, body: ShotAdd, grid: Grid) -> dict[s
         scene = _scene(session, project_id, body.scene_id)
         project = require_project(session, project_id)
         t = table_of(Shot).c
-        order = list(session.execute(select(t.id).where(t.project_id == project_id, t.scene_id == scene.id)
-                                     .order_by(t.index, t.created_at, t.id)).scalars())
+        order = list(
+            session.execute(
+                select(t.id).where(t.project_id == project_id, t.scene_id == scene.id).order_by(t.index, t.created_at, t.id)
+            ).scalars()
+        )
         at = len(order) if body.position is None else min(body.position, len(order))
-        card = CommitShot(action=body.action, dialogue=body.dialogue, character=body.character, shot_type=body.shot_type,
-                          num_frames=body.num_frames)
+        card = CommitShot(
+            action=body.action,
+            dialogue=body.dialogue,
+            character=body.character,
+            shot_type=body.shot_type,
+            num_frames=body.num_frames,
+        )
         commit = _Commit(session, project, grid)
         sid = commit.shot(card, scene.id, scene.name, at)
         existing_v1 = [r.id for r in v1.v1_rows(session, project_id)]
@@ -310,11 +379,13 @@ def delete_shot(db: Database, project_id: str, shot_id: str, base_version: int |
         session.flush()
         if scene_id is not None:
             t = table_of(Shot).c
-            order = list(session.execute(select(t.id).where(t.project_id == project_id, t.scene_id == scene_id)
-                                         .order_by(t.index, t.created_at, t.id)).scalars())
+            order = list(
+                session.execute(
+                    select(t.id).where(t.project_id == project_id, t.scene_id == scene_id).order_by(t.index, t.created_at, t.id)
+                ).scalars()
+            )
             if order:
                 _reindex(session, project_id, scene_id, order)
         v1.pack(session, project_id)
 
     return _edit(db, project_id, base_version, apply)
-

@@ -52,19 +52,27 @@ class _Plan:
 def _previous(session: Session, shot: Shot) -> Shot | None:
     if shot.scene_id is None:
         return None
-    return session.execute(
-        select(Shot).where(col(Shot.project_id) == shot.project_id, col(Shot.scene_id) == shot.scene_id,
-                           col(Shot.index) < shot.index).order_by(col(Shot.index).desc(), col(Shot.created_at).desc()).limit(1)
-    ).scalars().first()
+    return (
+        session.execute(
+            select(Shot)
+            .where(col(Shot.project_id) == shot.project_id, col(Shot.scene_id) == shot.scene_id, col(Shot.index) < shot.index)
+            .order_by(col(Shot.index).desc(), col(Shot.created_at).desc())
+            .limit(1)
+        )
+        .scalars()
+        .first()
+    )
 
 
 def concept_art_url(session: Session, shot: Shot) -> str | None:
     """The shot's newest concept art: a still its thumbnail jobs made (seed §6.2), whatever the card shows now.
     A finished take puts its own poster frame on the card; the concept art stays the shot's conditioning."""
     return session.execute(
-        select(col(Asset.url)).join(Job, col(Asset.job_id) == col(Job.id))
+        select(col(Asset.url))
+        .join(Job, col(Asset.job_id) == col(Job.id))
         .where(col(Job.shot_id) == shot.id, col(Job.type) == JobType.thumbnail, col(Asset.project_id) == shot.project_id)
-        .order_by(col(Asset.created_at).desc()).limit(1)
+        .order_by(col(Asset.created_at).desc())
+        .limit(1)
     ).scalar()
 
 
@@ -75,10 +83,23 @@ def _plan(services: Services, shot_id: str) -> _Plan:
             raise NotFound(f"shot {shot_id!r} does not exist")
         prev = _previous(session, shot)
         manual = any(i.get("frame_index", 0) == 0 and i.get("type", "image") == "image" for i in shot.timeline)
-        source = ("timeline" if manual else "concept_art" if concept_art_url(session, shot) is not None else
-                  "previous_shot" if prev is not None and prev.video_url else "none")
-        return _Plan(shot.project_id, source, prev.id if prev else None, prev.video_url if prev else None,
-                     prev.media_asset_id if prev else None, prev.action if prev else "")
+        source = (
+            "timeline"
+            if manual
+            else "concept_art"
+            if concept_art_url(session, shot) is not None
+            else "previous_shot"
+            if prev is not None and prev.video_url
+            else "none"
+        )
+        return _Plan(
+            shot.project_id,
+            source,
+            prev.id if prev else None,
+            prev.video_url if prev else None,
+            prev.media_asset_id if prev else None,
+            prev.action if prev else "",
+        )
 
 
 def _continuity_frame(services: Services, plan: _Plan, shot_id: str) -> str:
@@ -94,13 +115,20 @@ def continuity_frame(settings: Settings, project_id: str, shot_id: str, take_id:
     return media_url(project_id, rel)
 
 
-def video_params(session: Session, services: Services, shot: Shot, prev: Shot | None, source: str,
-                 frame_url: str | None) -> VideoParams:
+def video_params(
+    session: Session, services: Services, shot: Shot, prev: Shot | None, source: str, frame_url: str | None
+) -> VideoParams:
     """The video job's params for a storyboard shot: grid, frame-0 conditioning by priority, the narrative prompt."""
     caps = services.engines.get("video").capabilities
-    width, height, frames, adjustments = snap_video(shot.width, shot.height, shot.num_frames, frame_step=caps.frame_step,
-                                                    size_multiple=caps.size_multiple, min_size=caps.min_size,
-                                                    max_size=caps.max_size)
+    width, height, frames, adjustments = snap_video(
+        shot.width,
+        shot.height,
+        shot.num_frames,
+        frame_step=caps.frame_step,
+        size_multiple=caps.size_multiple,
+        min_size=caps.min_size,
+        max_size=caps.max_size,
+    )
     if frames > caps.native_max_frames:
         frames, adjustments = shot.num_frames, [a for a in adjustments if a.field != "num_frames"]
     items = list(shot.timeline)
@@ -113,25 +141,46 @@ def video_params(session: Session, services: Services, shot: Shot, prev: Shot | 
     pipeline = select_pipeline(resolved, frames, shot.pipeline_override)
     chained = pipeline != "image" and frames > caps.native_max_frames
     if chained and pipeline != "ti2vid":
-        raise Invalid(f"{frames} frames need chained generation, which takes no keyframes; shorten the shot to "
-                      f"{caps.native_max_frames} frames")
+        raise Invalid(
+            f"{frames} frames need chained generation, which takes no keyframes; shorten the shot to "
+            f"{caps.native_max_frames} frames"
+        )
     scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
     heading = scene.name if scene else ""
-    prompt = shot.prompt or shot_prompt(heading, shot.shot_type, shot.action, shot.character, shot.dialogue,
-                                        _kind(shot.action, shot.dialogue))
+    prompt = shot.prompt or shot_prompt(
+        heading, shot.shot_type, shot.action, shot.character, shot.dialogue, _kind(shot.action, shot.dialogue)
+    )
     image = services.engines.get("image")
-    prompt = resolve_shot(session, services.settings, shot.project_id, prompt,
-                          [m["element_id"] for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
-                          limit=image.capabilities.max_references, engine=image.name).engine_prompt
+    prompt = resolve_shot(
+        session,
+        services.settings,
+        shot.project_id,
+        prompt,
+        [m["element_id"] for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
+        limit=image.capabilities.max_references,
+        engine=image.name,
+    ).engine_prompt
     if prev is not None and prev.action.strip():
         prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
     shot.width, shot.height, shot.num_frames = width, height, frames
     return VideoParams(
-        prompt=prompt, negative_prompt=shot.negative_prompt, seed=shot.seed, width=width, height=height,
-        num_frames=frames, fps=shot.fps, steps=shot.steps, cfg=shot.cfg_scale, enhance_prompt=shot.enhance_prompt,
-        upscale=shot.upscale, pipeline=pipeline, chained=chained, conditioning=resolved,
-        context=ShotStory(scene_heading=heading, action=shot.action, dialogue=shot.dialogue, character=shot.character,
-                          shot_type=shot.shot_type),
+        prompt=prompt,
+        negative_prompt=shot.negative_prompt,
+        seed=shot.seed,
+        width=width,
+        height=height,
+        num_frames=frames,
+        fps=shot.fps,
+        steps=shot.steps,
+        cfg=shot.cfg_scale,
+        enhance_prompt=shot.enhance_prompt,
+        upscale=shot.upscale,
+        pipeline=pipeline,
+        chained=chained,
+        conditioning=resolved,
+        context=ShotStory(
+            scene_heading=heading, action=shot.action, dialogue=shot.dialogue, character=shot.character, shot_type=shot.shot_type
+        ),
         adjustments=adjustments,
     )
 
@@ -154,14 +203,33 @@ def generate_shot(services: Services, shot_id: str, base_version: int | None) ->
         if (prev.id if prev else None) != plan.previous_id:
             raise Conflict("the scene's shots were reordered while this request was prepared; generate again")
         params = video_params(session, services, shot, prev, plan.source, frame_url)
-        session.add(Job(id=job_id, project_id=shot.project_id, shot_id=shot.id, type=JobType.video, family=engine.family,
-                        engine=engine.name, engine_version=engine.version, params=params.model_dump(mode="json")))
+        session.add(
+            Job(
+                id=job_id,
+                project_id=shot.project_id,
+                shot_id=shot.id,
+                type=JobType.video,
+                family=engine.family,
+                engine=engine.name,
+                engine_version=engine.version,
+                params=params.model_dump(mode="json"),
+            )
+        )
         shot.status, shot.last_job_id = ShotStatus.generating, job_id
         bump_version(project)
         session.flush()
-        return {"job_id": job_id, "shot_id": shot.id, "project_version": project.version, "pipeline": params.pipeline,
-                "engine": engine.name, "chained": params.chained, "adjustments": params.adjustments,
-                "conditioned_on": plan.source, "previous_shot_id": plan.previous_id, "continuity_frame_url": frame_url}
+        return {
+            "job_id": job_id,
+            "shot_id": shot.id,
+            "project_version": project.version,
+            "pipeline": params.pipeline,
+            "engine": engine.name,
+            "chained": params.chained,
+            "adjustments": params.adjustments,
+            "conditioned_on": plan.source,
+            "previous_shot_id": plan.previous_id,
+            "continuity_frame_url": frame_url,
+        }
 
     result = services.db.write(write)
     services.executor.wake()

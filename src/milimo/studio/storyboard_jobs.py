@@ -39,8 +39,12 @@ def queue_thumbnails(services: Services, project_id: str, req: ThumbnailRequest)
 
     def write(session: Session) -> dict[str, Any]:
         require_project(session, project_id)
-        shots = {s.id: s for s in session.execute(
-            select(Shot).where(col(Shot.project_id) == project_id, col(Shot.id).in_(req.shot_ids))).scalars()}
+        shots = {
+            s.id: s
+            for s in session.execute(
+                select(Shot).where(col(Shot.project_id) == project_id, col(Shot.id).in_(req.shot_ids))
+            ).scalars()
+        }
         missing = [sid for sid in req.shot_ids if sid not in shots]
         if missing:
             raise Invalid(f"shot {missing[0]!r} is not a shot of this project; reload the storyboard", shot_id=missing[0])
@@ -52,19 +56,47 @@ def queue_thumbnails(services: Services, project_id: str, req: ThumbnailRequest)
                 results.append({"shot_id": sid, "status": "skipped", "detail": "has concept art already (send force to redo it)"})
                 continue
             # The shot's elements (matched, or named by trigger) as they are now: their images, their words.
-            story = resolve_shot(session, services.settings, project_id,
-                                 concept_prompt(headings.get(shot.scene_id, ""), shot.shot_type, shot.action, shot.character),
-                                 [m["element_id"] for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
-                                 limit=caps.max_references or 0, engine=engine.name)
-            params = ThumbnailParams(prompt=story.engine_prompt, width=width, height=height, steps=THUMBNAIL_STEPS,
-                                     guidance=THUMBNAIL_GUIDANCE, seed=shot.seed, references=[r.rel_path for r in story.references])
+            story = resolve_shot(
+                session,
+                services.settings,
+                project_id,
+                concept_prompt(headings.get(shot.scene_id, ""), shot.shot_type, shot.action, shot.character),
+                [m["element_id"] for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
+                limit=caps.max_references or 0,
+                engine=engine.name,
+            )
+            params = ThumbnailParams(
+                prompt=story.engine_prompt,
+                width=width,
+                height=height,
+                steps=THUMBNAIL_STEPS,
+                guidance=THUMBNAIL_GUIDANCE,
+                seed=shot.seed,
+                references=[r.rel_path for r in story.references],
+            )
             job_id = new_id("thumb_")
-            session.add(Job(id=job_id, project_id=project_id, shot_id=sid, type=JobType.thumbnail, family=engine.family,
-                            engine=engine.name, engine_version=engine.version, params=params.model_dump(mode="json")))
+            session.add(
+                Job(
+                    id=job_id,
+                    project_id=project_id,
+                    shot_id=sid,
+                    type=JobType.thumbnail,
+                    family=engine.family,
+                    engine=engine.name,
+                    engine_version=engine.version,
+                    params=params.model_dump(mode="json"),
+                )
+            )
             results.append({"shot_id": sid, "status": "queued", "job_id": job_id})
         queued = sum(r["status"] == "queued" for r in results)
-        return {"queued": queued, "skipped": len(results) - queued, "engine": engine.name, "width": width, "height": height,
-                "results": results}
+        return {
+            "queued": queued,
+            "skipped": len(results) - queued,
+            "engine": engine.name,
+            "width": width,
+            "height": height,
+            "results": results,
+        }
 
     result = services.db.write(write)
     if result["queued"]:
@@ -77,14 +109,28 @@ def queue_ai_parse(services: Services, project_id: str, req: ParseRequest, grid:
     check_script_size(services.settings, req.script_text)
     check_text(req.script_text)
     engine = services.engines.get("text")
-    params = AIParseParams(script_text=req.script_text, fallback_mode=req.parse_mode, fps=grid.fps, frame_step=grid.frame_step,
-                           native_max_frames=grid.native_max_frames)
+    params = AIParseParams(
+        script_text=req.script_text,
+        fallback_mode=req.parse_mode,
+        fps=grid.fps,
+        frame_step=grid.frame_step,
+        native_max_frames=grid.native_max_frames,
+    )
     job_id = new_id("job_")
 
     def write(session: Session) -> dict[str, Any]:
         require_project(session, project_id)
-        session.add(Job(id=job_id, project_id=project_id, type=JobType.ai_parse, family=engine.family, engine=engine.name,
-                        engine_version=engine.version, params=params.model_dump(mode="json")))
+        session.add(
+            Job(
+                id=job_id,
+                project_id=project_id,
+                type=JobType.ai_parse,
+                family=engine.family,
+                engine=engine.name,
+                engine_version=engine.version,
+                params=params.model_dump(mode="json"),
+            )
+        )
         return {"job_id": job_id, "engine": engine.name, "status": "queued"}
 
     result = services.db.write(write)

@@ -97,7 +97,9 @@ class CommitShot(_Strict):
     character: Character = ""
     shot_type: ShotType = ""
     num_frames: Frames | None = Field(None, description="new shots, and shots without a take; default from the content")
-    prompt: Text | None = Field(None, description="kept if hand-written; rewritten from the content when it was the automatic one")
+    prompt: Text | None = Field(
+        None, description="kept if hand-written; rewritten from the content when it was the automatic one"
+    )
     # What parse returned and the commit does not store: accepted so a client can send a parsed shot back as it came.
     dual: bool | None = None
     transition: Annotated[str, StringConstraints(max_length=200)] | None = None

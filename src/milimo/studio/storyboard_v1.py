@@ -16,8 +16,9 @@ from milimo.db.models import Shot, table_of
 def v1_rows(session: Session, project_id: str) -> list:
     t = table_of(Shot).c
     rows = session.execute(
-        select(t.id, t.start_frame, t.index, t.num_frames, t.trim_in, t.trim_out, t.scene_id)
-        .where(t.project_id == project_id, t.track_index == 0)
+        select(t.id, t.start_frame, t.index, t.num_frames, t.trim_in, t.trim_out, t.scene_id).where(
+            t.project_id == project_id, t.track_index == 0
+        )
     ).all()
     return sorted(rows, key=lambda r: (r.start_frame, r.index, r.id))  # the client's byTimelineOrder
 

@@ -69,11 +69,21 @@ def _made_with(job: Job | None, asset: Asset) -> MadeWith:
     meta = asset.meta or {}
     params = _video_params(job)
     if params is not None:
-        return MadeWith(prompt=params.prompt, seed=params.seed, num_frames=params.num_frames,
-                        enhanced_prompt=meta.get("enhanced_prompt"), conditioning=[c.model_dump() for c in params.conditioning])
+        return MadeWith(
+            prompt=params.prompt,
+            seed=params.seed,
+            num_frames=params.num_frames,
+            enhanced_prompt=meta.get("enhanced_prompt"),
+            conditioning=[c.model_dump() for c in params.conditioning],
+        )
     seed = meta.get("seed")
-    return MadeWith(prompt=str(meta.get("prompt", "")), seed=None if seed is None else int(seed), num_frames=asset.num_frames,
-                    enhanced_prompt=meta.get("enhanced_prompt"), conditioning=[])
+    return MadeWith(
+        prompt=str(meta.get("prompt", "")),
+        seed=None if seed is None else int(seed),
+        num_frames=asset.num_frames,
+        enhanced_prompt=meta.get("enhanced_prompt"),
+        conditioning=[],
+    )
 
 
 def _video_params(job: Job | None) -> VideoParams | None:
@@ -107,7 +117,9 @@ def _changed(made: MadeWith, shot: Shot, conditioning: list[dict[str, Any]] | No
 
 
 def _items_key(items: list[dict[str, Any]]) -> list[tuple]:
-    return [(i.get("rel_path"), int(i.get("frame_index", 0)), round(float(i.get("strength", 1.0)), 4), i.get("type")) for i in items]
+    return [
+        (i.get("rel_path"), int(i.get("frame_index", 0)), round(float(i.get("strength", 1.0)), 4), i.get("type")) for i in items
+    ]
 
 
 def list_takes(db: Database, settings: Settings, project_id: str, shot_id: str | None = None) -> dict[str, Any]:
@@ -141,12 +153,25 @@ def list_takes(db: Database, settings: Settings, project_id: str, shot_id: str |
                 made_with = None if upload else _made_with(job, a)
                 number = numbered.get(a.id)
                 label = a.filename if upload else f"{name} · take {number}" if number else f"{name} · {a.filename}"
-                out.append({
-                    "asset_id": a.id, "shot_id": shot.id, "number": number, "label": label, "upload": upload,
-                    "current": a.id == shot.media_asset_id, "url": a.url, "thumbnail_url": a.thumbnail_url,
-                    "media_type": a.media_type, "engine": a.engine or ("upload" if upload else None), "duration_s": a.duration_s,
-                    "num_frames": a.num_frames, "fps": a.fps, "job_id": a.job_id, "created_at": a.created_at,
-                    "made_with": made_with.model_dump() if made_with else None,
-                    "changed": _changed(made_with, shot, conditioning, a.media_type == "image") if made_with else [],
-                })
+                out.append(
+                    {
+                        "asset_id": a.id,
+                        "shot_id": shot.id,
+                        "number": number,
+                        "label": label,
+                        "upload": upload,
+                        "current": a.id == shot.media_asset_id,
+                        "url": a.url,
+                        "thumbnail_url": a.thumbnail_url,
+                        "media_type": a.media_type,
+                        "engine": a.engine or ("upload" if upload else None),
+                        "duration_s": a.duration_s,
+                        "num_frames": a.num_frames,
+                        "fps": a.fps,
+                        "job_id": a.job_id,
+                        "created_at": a.created_at,
+                        "made_with": made_with.model_dump() if made_with else None,
+                        "changed": _changed(made_with, shot, conditioning, a.media_type == "image") if made_with else [],
+                    }
+                )
         return {"project_id": project_id, "version": project.version, "takes": out}

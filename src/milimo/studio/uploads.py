@@ -21,12 +21,25 @@ from PIL import Image
 from milimo.errors import TooLarge, Unsupported
 
 UPLOAD_FOLDERS = {"general": "assets/uploads", "element": "assets/elements", "reference": "assets/references"}
-IMAGE_FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp"),
-                 "GIF": ("gif", "image/gif"), "BMP": ("bmp", "image/bmp"), "TIFF": ("tif", "image/tiff")}
+IMAGE_FORMATS = {
+    "PNG": ("png", "image/png"),
+    "JPEG": ("jpg", "image/jpeg"),
+    "WEBP": ("webp", "image/webp"),
+    "GIF": ("gif", "image/gif"),
+    "BMP": ("bmp", "image/bmp"),
+    "TIFF": ("tif", "image/tiff"),
+}
 # PyAV container names -> (extension, mime). Anything else is refused.
-AV_FORMATS = {"mov,mp4,m4a,3gp,3g2,mj2": ("mp4", "video/mp4"), "matroska,webm": ("webm", "video/webm"),
-              "avi": ("avi", "video/x-msvideo"), "wav": ("wav", "audio/wav"), "mp3": ("mp3", "audio/mpeg"),
-              "ogg": ("ogg", "audio/ogg"), "flac": ("flac", "audio/flac"), "aac": ("aac", "audio/aac")}
+AV_FORMATS = {
+    "mov,mp4,m4a,3gp,3g2,mj2": ("mp4", "video/mp4"),
+    "matroska,webm": ("webm", "video/webm"),
+    "avi": ("avi", "video/x-msvideo"),
+    "wav": ("wav", "audio/wav"),
+    "mp3": ("mp3", "audio/mpeg"),
+    "ogg": ("ogg", "audio/ogg"),
+    "flac": ("flac", "audio/flac"),
+    "aac": ("aac", "audio/aac"),
+}
 MAX_VIDEO_SIDE = 8192
 CHUNK = 1024 * 1024
 
@@ -94,7 +107,9 @@ def sniff(path: Path, max_pixels: int) -> Sniffed:
     av_media = _sniff_av(path)
     if av_media is not None:
         return av_media
-    raise Unsupported("the file is not an image (PNG, JPEG, WebP, GIF, BMP, TIFF), video (MP4, MOV, WebM, AVI) or audio file we can decode")
+    raise Unsupported(
+        "the file is not an image (PNG, JPEG, WebP, GIF, BMP, TIFF), video (MP4, MOV, WebM, AVI) or audio file we can decode"
+    )
 
 
 def _sniff_image(path: Path, max_pixels: int) -> Sniffed | None:
@@ -105,7 +120,9 @@ def _sniff_image(path: Path, max_pixels: int) -> Sniffed | None:
             width, height = im.size
             if width * height > max_pixels:
                 # Checked from the header, before anything is decoded: a bomb never expands.
-                raise TooLarge(f"the image is {width}x{height} pixels; the limit is {max_pixels} pixels (MILIMO_MAX_IMAGE_PIXELS)")
+                raise TooLarge(
+                    f"the image is {width}x{height} pixels; the limit is {max_pixels} pixels (MILIMO_MAX_IMAGE_PIXELS)"
+                )
             im.load()
     except (TooLarge, Unsupported):
         raise
@@ -141,8 +158,16 @@ def _sniff_av(path: Path) -> Sniffed | None:
     if info.kind == "video":
         if max(info.width, info.height) > MAX_VIDEO_SIDE:
             return None
-        return Sniffed("video", fmt[0], fmt[1], width=info.width, height=info.height, duration_s=duration,
-                       fps=info.fps_float or None, num_frames=info.num_frames or None)
+        return Sniffed(
+            "video",
+            fmt[0],
+            fmt[1],
+            width=info.width,
+            height=info.height,
+            duration_s=duration,
+            fps=info.fps_float or None,
+            num_frames=info.num_frames or None,
+        )
     ext, mime = ("m4a", "audio/mp4") if fmt[0] == "mp4" else fmt
     return Sniffed("audio", ext, mime, duration_s=duration)
 

@@ -29,8 +29,13 @@ def run_ai_parse(run: JobRun, p: AIParseParams) -> TaskResult:
     else:
         with services.residency.use(engine, on_status=lambda m: run.progress(5, m)):
             run.progress(10, "Reading the script...")
-            board, mode, why = ai_parse(p.script_text, lambda system, user: engine.chat(system, user, max_new_tokens=4096, seed=42),
-                                        grid, p.fallback_mode, unavailable=(EngineUnavailable,))
+            board, mode, why = ai_parse(
+                p.script_text,
+                lambda system, user: engine.chat(system, user, max_new_tokens=4096, seed=42),
+                grid,
+                p.fallback_mode,
+                unavailable=(EngineUnavailable,),
+            )
     run.check_cancel()
     run.progress(90, "Checking the storyboard")
     result = board_for_project(services.db, run.project_id, board, grid)

@@ -94,8 +94,9 @@ def run_chained(run: JobRun, engine: Any, base: VideoRequest, out: Path, prompts
         audio.add(result.audio, chunk)  # spooled to disk before encoding: not held beside x264 and the frames
         result.audio = None
         frames = _kept(result.frames, chunk, tail)
-        written = encode_video(frames, part, fps=base.fps, width=base.width, height=base.height,
-                               on_frame=lambda i: run.check_cancel())
+        written = encode_video(
+            frames, part, fps=base.fps, width=base.width, height=base.height, on_frame=lambda i: run.check_cancel()
+        )
         if written.num_frames != chunk.keep:
             raise RuntimeError(f"chunk {chunk.index + 1} produced {written.num_frames} frames instead of {chunk.keep}")
         parts.append(part)
@@ -114,8 +115,15 @@ def _chunk_request(base: VideoRequest, chunk: Chunk, tail: deque, latents: Any) 
         return VideoRequest(**{**base.__dict__, "num_frames": chunk.generate})
     # Later chunks continue from the previous tail; the user's own images belong to chunk 0 only
     # (a static image conditioning every chunk freezes the motion: the "frozen anchor").
-    return VideoRequest(**{**base.__dict__, "num_frames": chunk.generate, "images": (), "seed": base.seed + chunk.index,
-                           "continuation": Continuation(frames=tuple(tail), latents=latents)})
+    return VideoRequest(
+        **{
+            **base.__dict__,
+            "num_frames": chunk.generate,
+            "images": (),
+            "seed": base.seed + chunk.index,
+            "continuation": Continuation(frames=tuple(tail), latents=latents),
+        }
+    )
 
 
 def _kept(frames, chunk: Chunk, tail: deque):

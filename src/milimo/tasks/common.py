@@ -24,8 +24,16 @@ def load_image(run: JobRun, rel_path: str) -> Image.Image:
     return load_rgb(project_file(run, rel_path), max_pixels=run.services.settings.max_image_pixels)
 
 
-def enhance(run: JobRun, prompt: str, *, mode: Literal["video", "image"], image: Image.Image | None, duration_s: float, seed: int,
-            at: float) -> Enhancement:
+def enhance(
+    run: JobRun,
+    prompt: str,
+    *,
+    mode: Literal["video", "image"],
+    image: Image.Image | None,
+    duration_s: float,
+    seed: int,
+    at: float,
+) -> Enhancement:
     """Seed §1 prompt enhancement: the text engine rewrites, the event carries the result."""
     engine = run.services.engines.get("text")
     with run.services.residency.use(engine, on_status=lambda m: run.progress(at, m)):
@@ -48,7 +56,21 @@ def save_still(run: JobRun, image: Image.Image, *, kind: str, meta: dict[str, An
     save_jpeg(image, out, quality=95)
     save_thumbnail(image, thumb, scale=0.25)
     url, thumb_url = media_url(pid, f"generated/{out.name}"), media_url(pid, f"thumbnails/{thumb.name}")
-    asset = Asset(id=new_id(), project_id=pid, kind=kind, media_type="image", rel_path=f"generated/{out.name}", url=url,
-                  thumbnail_url=thumb_url, filename=out.name, mime="image/jpeg", size_bytes=out.stat().st_size,
-                  width=image.width, height=image.height, engine=engine_name, job_id=run.job_id, meta=meta)
+    asset = Asset(
+        id=new_id(),
+        project_id=pid,
+        kind=kind,
+        media_type="image",
+        rel_path=f"generated/{out.name}",
+        url=url,
+        thumbnail_url=thumb_url,
+        filename=out.name,
+        mime="image/jpeg",
+        size_bytes=out.stat().st_size,
+        width=image.width,
+        height=image.height,
+        engine=engine_name,
+        job_id=run.job_id,
+        meta=meta,
+    )
     return asset, url, thumb_url

@@ -25,14 +25,35 @@ def run_image(run: JobRun, p: ImageParams) -> TaskResult:
     prompt, enhanced = p.prompt, None
     if p.enhance_prompt:
         prompt = enhanced = enhance(run, prompt, mode="image", image=None, duration_s=0, seed=p.seed, at=5).prompt
-    request = ImageRequest(prompt=prompt, negative_prompt=p.negative_prompt, width=p.width, height=p.height,
-                           seed=p.seed, steps=p.steps, guidance=p.guidance, references=references, true_cfg=p.true_cfg)
+    request = ImageRequest(
+        prompt=prompt,
+        negative_prompt=p.negative_prompt,
+        width=p.width,
+        height=p.height,
+        seed=p.seed,
+        steps=p.steps,
+        guidance=p.guidance,
+        references=references,
+        true_cfg=p.true_cfg,
+    )
     with services.residency.use(engine, on_status=lambda m: run.progress(5, m)):
         image = engine.generate(request, run.steps(10, 95, "Generating image"))
-    meta = {"prompt": p.user_prompt if p.user_prompt is not None else p.prompt, "engine_prompt": p.prompt,
-            "enhanced_prompt": enhanced, "negative_prompt": p.negative_prompt, "seed": p.seed, "steps": p.steps,
-            "guidance": p.guidance, "references": p.reference_inputs, "elements": p.elements, "dropped_references": p.dropped,
-            "true_cfg": p.true_cfg, "width": p.width, "height": p.height, "engine": engine.name}
+    meta = {
+        "prompt": p.user_prompt if p.user_prompt is not None else p.prompt,
+        "engine_prompt": p.prompt,
+        "enhanced_prompt": enhanced,
+        "negative_prompt": p.negative_prompt,
+        "seed": p.seed,
+        "steps": p.steps,
+        "guidance": p.guidance,
+        "references": p.reference_inputs,
+        "elements": p.elements,
+        "dropped_references": p.dropped,
+        "true_cfg": p.true_cfg,
+        "width": p.width,
+        "height": p.height,
+        "engine": engine.name,
+    }
     kind = "element" if isinstance(p, ElementVisualParams) else "generated"
     if isinstance(p, ElementVisualParams):
         meta["element_id"] = p.element_id

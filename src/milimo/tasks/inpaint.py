@@ -29,12 +29,30 @@ def run_inpaint(run: JobRun, p: InpaintParams) -> TaskResult:
     mask = load_rgb(project_file(run, p.mask), max_pixels=services.settings.max_image_pixels).convert("L")
     if mask.size != image.size:
         mask = mask.resize(image.size, Image.Resampling.NEAREST)
-    request = InpaintRequest(image=image, mask=mask, prompt=p.prompt, negative_prompt=p.negative_prompt, seed=p.seed,
-                             steps=p.steps, guidance=p.guidance, strength=p.strength, feather_px=p.feather_px)
+    request = InpaintRequest(
+        image=image,
+        mask=mask,
+        prompt=p.prompt,
+        negative_prompt=p.negative_prompt,
+        seed=p.seed,
+        steps=p.steps,
+        guidance=p.guidance,
+        strength=p.strength,
+        feather_px=p.feather_px,
+    )
     with services.residency.use(engine, on_status=lambda m: run.progress(5, m)):
         result = engine.inpaint(request, run.steps(10, 95, "Inpainting"))
-    meta = {"prompt": p.prompt, "negative_prompt": p.negative_prompt, "seed": p.seed, "steps": p.steps, "strength": p.strength,
-            "guidance": p.guidance, "image": p.image_input, "mask": p.mask_input, "engine": engine.name}
+    meta = {
+        "prompt": p.prompt,
+        "negative_prompt": p.negative_prompt,
+        "seed": p.seed,
+        "steps": p.steps,
+        "strength": p.strength,
+        "guidance": p.guidance,
+        "image": p.image_input,
+        "mask": p.mask_input,
+        "engine": engine.name,
+    }
     asset, url, thumb_url = save_still(run, result, kind="inpaint", meta=meta, engine_name=engine.name)
     outputs = JobOutputs(url=url, thumbnail_url=thumb_url, asset_id=asset.id, engine=engine.name)
     return TaskResult(outputs=outputs, event={"type": "inpaint"}, new_rows=[asset])

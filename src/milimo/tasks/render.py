@@ -42,16 +42,51 @@ def run_render(run: JobRun, p: RenderParams) -> TaskResult:
     thumbnail(out, thumb, at_frame=0)
     url, thumb_url = media_url(pid, f"renders/{out.name}"), media_url(pid, f"thumbnails/{thumb.name}")
     name = f"{_safe(cut.name)}_{result.in_frame}-{result.out_frame}{fmt.suffix}"
-    meta = {"format": p.format, "quality": p.quality, "in_frame": result.in_frame, "out_frame": result.out_frame,
-            "muted": p.muted, "solo": p.solo, "copied_frames": result.copied_frames, "warnings": list(result.warnings),
-            "project_version": p.project_version, "sample_rate": result.sample_rate, "audio_samples": result.audio_samples}
-    asset = Asset(id=new_id(), project_id=pid, kind="render", media_type="video", rel_path=f"renders/{out.name}", url=url,
-                  thumbnail_url=thumb_url, filename=name, mime=fmt.mime, size_bytes=out.stat().st_size,
-                  width=result.width, height=result.height, duration_s=result.duration, fps=float(result.fps),
-                  num_frames=result.num_frames, job_id=run.job_id, meta=meta)
-    outputs = JobOutputs(url=url, video_url=url, thumbnail_url=thumb_url, asset_id=asset.id, actual_frames=result.num_frames,
-                         has_audio=True, format=p.format, filename=name, in_frame=result.in_frame,
-                         out_frame=result.out_frame, copied_frames=result.copied_frames)
+    meta = {
+        "format": p.format,
+        "quality": p.quality,
+        "in_frame": result.in_frame,
+        "out_frame": result.out_frame,
+        "muted": p.muted,
+        "solo": p.solo,
+        "copied_frames": result.copied_frames,
+        "warnings": list(result.warnings),
+        "project_version": p.project_version,
+        "sample_rate": result.sample_rate,
+        "audio_samples": result.audio_samples,
+    }
+    asset = Asset(
+        id=new_id(),
+        project_id=pid,
+        kind="render",
+        media_type="video",
+        rel_path=f"renders/{out.name}",
+        url=url,
+        thumbnail_url=thumb_url,
+        filename=name,
+        mime=fmt.mime,
+        size_bytes=out.stat().st_size,
+        width=result.width,
+        height=result.height,
+        duration_s=result.duration,
+        fps=float(result.fps),
+        num_frames=result.num_frames,
+        job_id=run.job_id,
+        meta=meta,
+    )
+    outputs = JobOutputs(
+        url=url,
+        video_url=url,
+        thumbnail_url=thumb_url,
+        asset_id=asset.id,
+        actual_frames=result.num_frames,
+        has_audio=True,
+        format=p.format,
+        filename=name,
+        in_frame=result.in_frame,
+        out_frame=result.out_frame,
+        copied_frames=result.copied_frames,
+    )
     copied = f", {result.copied_frames} copied" if result.copied_frames else ""
     return TaskResult(outputs=outputs, new_rows=[asset], message=f"Rendered {result.num_frames} frames{copied}")
 

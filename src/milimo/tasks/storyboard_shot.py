@@ -37,8 +37,10 @@ def _wait_for(run: JobRun, job_id: str) -> None:
         if status == JobStatus.completed:
             return
         if status in (JobStatus.failed, JobStatus.cancelled):
-            raise PredecessorFailed(f"the shot before this one ({shot_id or job_id}) {status.value}, so this shot, which "
-                                    "continues from it, was not generated; fix or regenerate that shot first")
+            raise PredecessorFailed(
+                f"the shot before this one ({shot_id or job_id}) {status.value}, so this shot, which "
+                "continues from it, was not generated; fix or regenerate that shot first"
+            )
         run.check_cancel()
         time.sleep(POLL_S)
 

@@ -25,12 +25,30 @@ def run_thumbnail(run: JobRun, p: ThumbnailParams) -> TaskResult:
     engine = services.engines.get("image")
     store.record_engine(services.db, run.job_id, engine.name, engine.version)
     references = [load_image(run, rel) for rel in p.references]
-    request = ImageRequest(prompt=p.prompt, negative_prompt="", width=p.width, height=p.height, seed=p.seed,
-                           steps=p.steps, guidance=p.guidance, references=references, true_cfg=False)
+    request = ImageRequest(
+        prompt=p.prompt,
+        negative_prompt="",
+        width=p.width,
+        height=p.height,
+        seed=p.seed,
+        steps=p.steps,
+        guidance=p.guidance,
+        references=references,
+        true_cfg=False,
+    )
     with services.residency.use(engine, on_status=lambda m: run.progress(5, m)):
         image = engine.generate(request, run.steps(10, 95, "Drawing concept art"))
-    meta = {"prompt": p.prompt, "seed": p.seed, "steps": p.steps, "guidance": p.guidance, "width": p.width,
-            "height": p.height, "engine": engine.name, "is_thumbnail": True, "shot_id": run.job.shot_id}
+    meta = {
+        "prompt": p.prompt,
+        "seed": p.seed,
+        "steps": p.steps,
+        "guidance": p.guidance,
+        "width": p.width,
+        "height": p.height,
+        "engine": engine.name,
+        "is_thumbnail": True,
+        "shot_id": run.job.shot_id,
+    }
     asset, url, _ = save_still(run, image, kind="generated", meta=meta, engine_name=engine.name)
     run.check_cancel()
     shot_id = run.job.shot_id

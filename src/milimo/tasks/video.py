@@ -48,9 +48,20 @@ def run_video(run: JobRun, p: VideoParams) -> TaskResult:
         store.record_enhanced_prompt(services.db, run.job.shot_id, run.job_id, enhanced)
 
     request = VideoRequest(
-        prompt=prompt, negative_prompt=p.negative_prompt, width=p.width, height=p.height,
-        num_frames=p.num_frames, fps=p.fps, seed=p.seed, steps=p.steps, cfg=p.cfg,
-        pipeline=p.pipeline, images=images, videos=videos, upscale=p.upscale, context=_story(p.context),
+        prompt=prompt,
+        negative_prompt=p.negative_prompt,
+        width=p.width,
+        height=p.height,
+        num_frames=p.num_frames,
+        fps=p.fps,
+        seed=p.seed,
+        steps=p.steps,
+        cfg=p.cfg,
+        pipeline=p.pipeline,
+        images=images,
+        videos=videos,
+        upscale=p.upscale,
+        context=_story(p.context),
     )
     out = run.project_dir / "generated" / f"{run.job_id}.mp4"
     thumb = run.project_dir / "thumbnails" / f"{run.job_id}_thumb.jpg"
@@ -76,28 +87,65 @@ def run_video(run: JobRun, p: VideoParams) -> TaskResult:
 
     pid = run.project_id
     url, thumb_url = media_url(pid, f"generated/{out.name}"), media_url(pid, f"thumbnails/{thumb.name}")
-    asset = Asset(id=new_id(), project_id=pid, kind="generated", media_type="video", rel_path=f"generated/{out.name}", url=url,
-                  thumbnail_url=thumb_url, filename=out.name, mime="video/mp4", size_bytes=out.stat().st_size,
-                  width=info.width, height=info.height, duration_s=info.duration, fps=info.fps_float,
-                  num_frames=info.num_frames, engine=engine.name, job_id=run.job_id,
-                  meta={"prompt": p.prompt, "enhanced_prompt": enhanced, "seed": p.seed, "pipeline": p.pipeline,
-                        "steps": p.steps, "cfg": p.cfg, "engine_version": engine.version})
+    asset = Asset(
+        id=new_id(),
+        project_id=pid,
+        kind="generated",
+        media_type="video",
+        rel_path=f"generated/{out.name}",
+        url=url,
+        thumbnail_url=thumb_url,
+        filename=out.name,
+        mime="video/mp4",
+        size_bytes=out.stat().st_size,
+        width=info.width,
+        height=info.height,
+        duration_s=info.duration,
+        fps=info.fps_float,
+        num_frames=info.num_frames,
+        engine=engine.name,
+        job_id=run.job_id,
+        meta={
+            "prompt": p.prompt,
+            "enhanced_prompt": enhanced,
+            "seed": p.seed,
+            "pipeline": p.pipeline,
+            "steps": p.steps,
+            "cfg": p.cfg,
+            "engine_version": engine.version,
+        },
+    )
     # still first: which still opened the video (the shot's keyframe asset)
     still = {"conditioned_on": _still(run, p.still_job_id).id} if p.still_job_id else {}
-    outputs = JobOutputs(video_url=url, url=url, thumbnail_url=thumb_url, actual_frames=frames_written,
-                         enhanced_prompt=enhanced, engine=engine.name, asset_id=asset.id, has_audio=info.has_audio, **still)
+    outputs = JobOutputs(
+        video_url=url,
+        url=url,
+        thumbnail_url=thumb_url,
+        actual_frames=frames_written,
+        enhanced_prompt=enhanced,
+        engine=engine.name,
+        asset_id=asset.id,
+        has_audio=info.has_audio,
+        **still,
+    )
     return TaskResult(
         outputs=outputs,
         event={"type": "video"},
-        take=ShotTake(media_asset_id=asset.id, video_url=url, thumbnail_url=thumb_url, engine=engine.name,
-                      actual_frames=frames_written),
+        take=ShotTake(
+            media_asset_id=asset.id, video_url=url, thumbnail_url=thumb_url, engine=engine.name, actual_frames=frames_written
+        ),
         new_rows=[asset],
     )
 
 
 def _story(story: ShotStory) -> ShotContext:
-    return ShotContext(scene_heading=story.scene_heading, action=story.action, dialogue=story.dialogue,
-                       character=story.character, shot_type=story.shot_type)
+    return ShotContext(
+        scene_heading=story.scene_heading,
+        action=story.action,
+        dialogue=story.dialogue,
+        character=story.character,
+        shot_type=story.shot_type,
+    )
 
 
 @dataclass(frozen=True)
@@ -134,7 +182,12 @@ def _generate_and_encode(run: JobRun, engine, request: VideoRequest, out: Path) 
             getattr(source, "close", lambda: None)()
 
     encoded = encode_video(
-        frames(), out, fps=video.fps, width=video.width, height=video.height, audio=video.audio,
+        frames(),
+        out,
+        fps=video.fps,
+        width=video.width,
+        height=video.height,
+        audio=video.audio,
         on_frame=(lambda i: encode_steps(i + 1, video.num_frames)) if eager else (lambda i: run.check_cancel()),
     )
     n = encoded.num_frames
@@ -145,8 +198,9 @@ def _save_thumbnail(frame: np.ndarray, path: Path, max_width: int = 512) -> None
     """The same JPEG media.thumbnail makes from the file, made from the frame in memory."""
     image = Image.fromarray(frame)
     if image.width > max_width:
-        image = image.resize((max_width, max(1, round(image.height * max_width / image.width))), Image.Resampling.LANCZOS,
-                             reducing_gap=3.0)
+        image = image.resize(
+            (max_width, max(1, round(image.height * max_width / image.width))), Image.Resampling.LANCZOS, reducing_gap=3.0
+        )
     save_jpeg(image, path, quality=THUMBNAIL_QUALITY)
 
 
@@ -156,11 +210,14 @@ def _continuation_prompts(run: JobRun, engine, prompt: str, p: VideoParams) -> l
     chunks = plan_for(engine, p.num_frames)
     prompts = [prompt]
     for chunk in chunks[1:]:
-        story = (f"{prompt} The same continuous shot carries on (part {chunk.index + 1} of {len(chunks)}): "
-                 f"the action keeps moving forward from where the previous part ended, with no cut.")
+        story = (
+            f"{prompt} The same continuous shot carries on (part {chunk.index + 1} of {len(chunks)}): "
+            f"the action keeps moving forward from where the previous part ended, with no cut."
+        )
         seconds = chunk.keep / p.fps
-        prompts.append(enhance(run, story, mode="video", image=None, duration_s=seconds, seed=p.seed + chunk.index,
-                               at=ENHANCE_AT).prompt)
+        prompts.append(
+            enhance(run, story, mode="video", image=None, duration_s=seconds, seed=p.seed + chunk.index, at=ENHANCE_AT).prompt
+        )
     return prompts
 
 
@@ -221,17 +278,41 @@ def _single_frame(run: JobRun, p: VideoParams) -> TaskResult:
     if p.enhance_prompt:
         prompt = enhanced = enhance(run, prompt, mode="image", image=None, duration_s=0, seed=p.seed, at=ENHANCE_AT).prompt
         store.record_enhanced_prompt(services.db, run.job.shot_id, run.job_id, enhanced)
-    request = ImageRequest(prompt=prompt, negative_prompt=p.negative_prompt, width=p.width, height=p.height,
-                           seed=p.seed, steps=p.steps, guidance=p.cfg, references=references[: engine.capabilities.max_references],
-                           context=_story(p.context))
+    request = ImageRequest(
+        prompt=prompt,
+        negative_prompt=p.negative_prompt,
+        width=p.width,
+        height=p.height,
+        seed=p.seed,
+        steps=p.steps,
+        guidance=p.cfg,
+        references=references[: engine.capabilities.max_references],
+        context=_story(p.context),
+    )
     with services.residency.use(engine, on_status=lambda m: run.progress(GENERATE_FROM - 1, m)):
         image = engine.generate(request, run.steps(GENERATE_FROM, GENERATE_TO, "Generating image"))
-    meta = {"prompt": p.prompt, "enhanced_prompt": enhanced, "seed": p.seed, "steps": p.steps, "guidance": p.cfg,
-            "references": [c.rel_path for c in p.conditioning], "engine": engine.name}
+    meta = {
+        "prompt": p.prompt,
+        "enhanced_prompt": enhanced,
+        "seed": p.seed,
+        "steps": p.steps,
+        "guidance": p.cfg,
+        "references": [c.rel_path for c in p.conditioning],
+        "engine": engine.name,
+    }
     asset, url, thumb_url = save_still(run, image, kind="generated", meta=meta, engine_name=engine.name)
-    outputs = JobOutputs(video_url=url, url=url, thumbnail_url=thumb_url, actual_frames=1, enhanced_prompt=enhanced,
-                         engine=engine.name, asset_id=asset.id)
-    return TaskResult(outputs=outputs, event={"type": "image"},
-                      take=ShotTake(media_asset_id=asset.id, video_url=url, thumbnail_url=thumb_url, engine=engine.name,
-                                    actual_frames=1),
-                      new_rows=[asset])
+    outputs = JobOutputs(
+        video_url=url,
+        url=url,
+        thumbnail_url=thumb_url,
+        actual_frames=1,
+        enhanced_prompt=enhanced,
+        engine=engine.name,
+        asset_id=asset.id,
+    )
+    return TaskResult(
+        outputs=outputs,
+        event={"type": "image"},
+        take=ShotTake(media_asset_id=asset.id, video_url=url, thumbnail_url=thumb_url, engine=engine.name, actual_frames=1),
+        new_rows=[asset],
+    )

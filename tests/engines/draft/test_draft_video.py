@@ -107,7 +107,9 @@ def test_frames_without_a_code_decode_to_none(photo):
 def test_frame_numbers_survive_h264_at_crf_18(tmp_path, size):
     w, h = size
     noisy = Image.fromarray(np.random.default_rng(2).integers(0, 256, (300, 450, 3), dtype=np.uint8))
-    request = VideoRequest(prompt="p", width=w, height=h, num_frames=24, images=[ConditioningImage(noisy)], context=ShotContext(shot_type="tracking"))
+    request = VideoRequest(
+        prompt="p", width=w, height=h, num_frames=24, images=[ConditioningImage(noisy)], context=ShotContext(shot_type="tracking")
+    )
     path = encode_h264(ENGINE.generate(request, lambda i, n: None).frames, tmp_path / "clip.mp4", w, h)
     decoded = decode_all(path)
     assert [decode_frame_number(f) for f in decoded] == list(range(24))
@@ -157,7 +159,17 @@ def test_image_to_video_first_frame_is_the_conditioning_image(photo):
 
 @pytest.mark.parametrize("shot", ["close_up", "establishing", "tracking", "insert", ""])
 def test_every_camera_move_is_smooth(photo, shot):
-    frames = render(VideoRequest(prompt="p", width=256, height=144, num_frames=49, seed=5, images=[ConditioningImage(photo)], context=ShotContext(shot_type=shot)))
+    frames = render(
+        VideoRequest(
+            prompt="p",
+            width=256,
+            height=144,
+            num_frames=49,
+            seed=5,
+            images=[ConditioningImage(photo)],
+            context=ShotContext(shot_type=shot),
+        )
+    )
     ph = picture_height(144)
     steps = [np.abs(small(frames[k + 1][:ph]) - small(frames[k][:ph])).mean() for k in range(48)]
     assert max(steps) < 6.0  # no jumps
@@ -191,7 +203,9 @@ def test_video_conditioning_is_restyled_frame_by_frame(tmp_path):
         a[:, k * 8 : k * 8 + 40] = 230  # a bright bar sweeping right
         frames.append(a)
     path = encode_h264(frames, tmp_path / "ref.mp4", 256, 144)
-    out = render(VideoRequest(prompt="p", width=256, height=144, num_frames=24, pipeline="ic_lora", videos=[ConditioningVideo(path)]))
+    out = render(
+        VideoRequest(prompt="p", width=256, height=144, num_frames=24, pipeline="ic_lora", videos=[ConditioningVideo(path)])
+    )
     ph = picture_height(144)
     col = lambda f: int(np.argmax(f[:ph].astype(np.float32).mean(axis=(0, 2))))  # noqa: E731
     assert col(out[20]) > col(out[2]) + 60  # the bar moves as in the source
@@ -206,7 +220,10 @@ def test_a_missing_conditioning_video_fails_before_rendering(tmp_path):
 
 def test_bad_continuation_frames_are_refused():
     with pytest.raises(ValueError, match="continuation"):
-        ENGINE.generate(VideoRequest(prompt="p", width=256, height=144, continuation=Continuation(frames=[np.zeros((10, 10, 3), np.uint8)])), lambda i, n: None)
+        ENGINE.generate(
+            VideoRequest(prompt="p", width=256, height=144, continuation=Continuation(frames=[np.zeros((10, 10, 3), np.uint8)])),
+            lambda i, n: None,
+        )
 
 
 @pytest.mark.parametrize("fps", [24.0, 30000 / 1001])
@@ -227,12 +244,16 @@ def test_a_continued_chunk_carries_the_global_pips():
     base = dict(prompt="p", width=256, height=144, fps=24.0)
     whole = ENGINE.generate(VideoRequest(num_frames=57, **base), lambda i, n: None).audio.samples
     first = render(VideoRequest(num_frames=33, **base))
-    second = ENGINE.generate(VideoRequest(num_frames=33, continuation=Continuation(frames=first[-9:]), **base), lambda i, n: None).audio.samples
+    second = ENGINE.generate(
+        VideoRequest(num_frames=33, continuation=Continuation(frames=first[-9:]), **base), lambda i, n: None
+    ).audio.samples
     assert np.array_equal(second, whole[:, sample_at(24, 24.0) : sample_at(57, 24.0)])
 
 
 def test_memory_stays_flat_over_2000_frames(photo):
-    result = ENGINE.generate(VideoRequest(prompt="p", width=256, height=144, num_frames=2000, images=[ConditioningImage(photo)]), lambda i, n: None)
+    result = ENGINE.generate(
+        VideoRequest(prompt="p", width=256, height=144, num_frames=2000, images=[ConditioningImage(photo)]), lambda i, n: None
+    )
     process = psutil.Process()
     baseline = 0
     count = 0
@@ -248,7 +269,12 @@ def test_memory_stays_flat_over_2000_frames(photo):
 
 def test_pyav_reads_what_the_engine_made(tmp_path):
     """The frames are plain RGB uint8 that a real encoder takes as they come."""
-    path = encode_h264(ENGINE.generate(VideoRequest(prompt="p", width=256, height=144, num_frames=9), lambda i, n: None).frames, tmp_path / "c.mp4", 256, 144)
+    path = encode_h264(
+        ENGINE.generate(VideoRequest(prompt="p", width=256, height=144, num_frames=9), lambda i, n: None).frames,
+        tmp_path / "c.mp4",
+        256,
+        144,
+    )
     with av.open(str(path)) as c:
         assert c.streams.video[0].frames in (0, 9)
         assert sum(1 for _ in c.decode(video=0)) == 9

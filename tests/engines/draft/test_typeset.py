@@ -17,8 +17,13 @@ from milimo.engines.protocols import ImageRequest, ShotContext, VideoRequest
 ttLib = pytest.importorskip("fontTools.ttLib", reason="fontTools checks the fonts' cmaps")
 
 CAPTION = "مرحبا بالعالم — こんにちは世界 🎬🌅 Hello שלום"
-SHOT = ShotContext(scene_heading="INT. 東京 カフェ - NIGHT", action="ليلى تصب القهوة ☕ while 雨が降る outside",
-                   character="LAYLA ليلى", dialogue="أين كنت؟ 何してたの? 😊", shot_type="close-up")
+SHOT = ShotContext(
+    scene_heading="INT. 東京 カフェ - NIGHT",
+    action="ليلى تصب القهوة ☕ while 雨が降る outside",
+    character="LAYLA ليلى",
+    dialogue="أين كنت؟ 何してたの? 😊",
+    shot_type="close-up",
+)
 
 
 def cmaps() -> dict[str, set[int]]:
@@ -26,8 +31,9 @@ def cmaps() -> dict[str, set[int]]:
 
 
 def glyphs(text: str) -> list[str]:
-    return [ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Mn", "Cf")
-            and ord(ch) not in (0xFE0E, 0xFE0F)]
+    return [
+        ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Mn", "Cf") and ord(ch) not in (0xFE0E, 0xFE0F)
+    ]
 
 
 def test_the_fonts_ship_with_the_package_under_their_licence_and_raqm_shapes():
@@ -48,8 +54,12 @@ def test_every_glyph_of_the_card_text_comes_from_a_font_that_has_it():
         for ch in glyphs(run):
             assert ord(ch) in maps[FONT_FILES[index]], f"{ch!r} U+{ord(ch):04X} set in {FONT_FILES[index]}"
     used = {FONT_FILES[i] for i, _, _ in stack.runs(text)}
-    assert {"NotoSansArabic-Regular.ttf", "NotoSansCJKjp-Subset.otf", "NotoEmoji-Regular.ttf",
-            "NotoSansHebrew-Regular.ttf"} <= used
+    assert {
+        "NotoSansArabic-Regular.ttf",
+        "NotoSansCJKjp-Subset.otf",
+        "NotoEmoji-Regular.ttf",
+        "NotoSansHebrew-Regular.ttf",
+    } <= used
 
 
 def test_no_glyph_draws_as_the_missing_glyph_box():
@@ -57,7 +67,7 @@ def test_no_glyph_draws_as_the_missing_glyph_box():
     text = CAPTION + SHOT.action + SHOT.dialogue
     for index, run, _ in stack.runs(text):
         face = stack.face(index)
-        tofu = np.asarray(face.getmask("\U0010FFFD"))  # a code point no font maps: its .notdef box
+        tofu = np.asarray(face.getmask("\U0010fffd"))  # a code point no font maps: its .notdef box
         for ch in glyphs(run):
             mask = np.asarray(face.getmask(ch))
             assert mask.any(), f"{ch!r} draws nothing"
@@ -72,19 +82,23 @@ def test_right_to_left_lines_read_right_to_left_with_left_to_right_runs_kept():
     stack = FontStack(24)
     runs = stack.runs("Hello مرحبا")
     assert [(FONT_FILES[i], t, rtl) for i, t, rtl in runs] == [
-        ("NotoSans-Regular.ttf", "Hello ", False), ("NotoSansArabic-Regular.ttf", "مرحبا", True)]
+        ("NotoSans-Regular.ttf", "Hello ", False),
+        ("NotoSansArabic-Regular.ttf", "مرحبا", True),
+    ]
 
 
 def test_cards_with_arabic_japanese_and_emoji_render_and_differ_from_a_card_of_boxes(tmp_path: Path):
-    video = DraftVideoEngine().generate(VideoRequest(prompt=CAPTION, width=768, height=512, num_frames=9, context=SHOT),
-                                        lambda s, t: None)
+    video = DraftVideoEngine().generate(
+        VideoRequest(prompt=CAPTION, width=768, height=512, num_frames=9, context=SHOT), lambda s, t: None
+    )
     card = next(iter(video.frames))
     board = DraftImageEngine().generate(ImageRequest(prompt=CAPTION, width=768, height=512, context=SHOT), lambda s, t: None)
     Image.fromarray(card).save(tmp_path / "title_card.png")  # kept for a look: pytest --basetemp
     board.save(tmp_path / "storyboard_card.png")
-    boxes = "\U0010FFFD" * len(CAPTION)
-    plain = DraftImageEngine().generate(ImageRequest(prompt=boxes, width=768, height=512, context=ShotContext(shot_type="close-up")),
-                                        lambda s, t: None)
+    boxes = "\U0010fffd" * len(CAPTION)
+    plain = DraftImageEngine().generate(
+        ImageRequest(prompt=boxes, width=768, height=512, context=ShotContext(shot_type="close-up")), lambda s, t: None
+    )
     band = slice(390, 512)  # the caption band of the storyboard card
     assert not np.array_equal(np.asarray(board)[band], np.asarray(plain)[band])
     # the Arabic dialogue line is set on the right of the title card's centre column, as right-to-left text starts

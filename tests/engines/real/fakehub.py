@@ -45,12 +45,13 @@ class HubHandler(BaseHTTPRequestHandler):
         if path.startswith(f"/api/models/{self.repo}/revision/"):
             return self._json({"id": self.repo, "sha": SHA, "siblings": [{"rfilename": f} for f in self.files]})
         if path.startswith(f"/api/models/{self.repo}/tree/"):
-            return self._json([{"type": "file", "path": f, "size": len(c), "oid": hashlib.sha1(c).hexdigest()}
-                               for f, c in self.files.items()])
+            return self._json(
+                [{"type": "file", "path": f, "size": len(c), "oid": hashlib.sha1(c).hexdigest()} for f, c in self.files.items()]
+            )
         prefix = f"/{self.repo}/resolve/"
         if not path.startswith(prefix):
             return self._json({"error": f"unknown {path}"}, 404)
-        content = self.files.get(path[len(prefix):].split("/", 1)[1])
+        content = self.files.get(path[len(prefix) :].split("/", 1)[1])
         if content is None:
             return self._json({"error": "entry not found"}, 404)
         start = 0
@@ -69,7 +70,7 @@ class HubHandler(BaseHTTPRequestHandler):
             return
         try:
             for i in range(0, len(chunk), 65536):
-                self.wfile.write(chunk[i:i + 65536])
+                self.wfile.write(chunk[i : i + 65536])
                 if self.pause_s:
                     time.sleep(self.pause_s)
         except (BrokenPipeError, ConnectionResetError):

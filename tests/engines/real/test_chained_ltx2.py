@@ -32,9 +32,21 @@ def test_chained_ltx2_hands_the_tail_to_the_condition_pipeline(tiny_models, tmp_
 
         engine.generate = recording
         pid = client.post("/projects", json={"name": "ltx chained"}).json()["id"]
-        body = client.post("/generate/advanced", json={"project_id": pid, "shot_config": {
-            "prompt": "a tiny test", "num_frames": 530, "width": 64, "height": 64, "fps": 24,
-            "num_inference_steps": 2, "enhance_prompt": False}}).json()
+        body = client.post(
+            "/generate/advanced",
+            json={
+                "project_id": pid,
+                "shot_config": {
+                    "prompt": "a tiny test",
+                    "num_frames": 530,
+                    "width": 64,
+                    "height": 64,
+                    "fps": 24,
+                    "num_inference_steps": 2,
+                    "enhance_prompt": False,
+                },
+            },
+        ).json()
         assert body["chained"] and body["engine"] == "ltx2"
         deadline = time.monotonic() + 300
         while (job := client.get(f"/status/{body['job_id']}").json())["status"] not in ("completed", "failed", "cancelled"):

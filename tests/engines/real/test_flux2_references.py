@@ -41,7 +41,9 @@ def test_element_images_reach_flux2_as_image(tiny_models, tmp_path):
         pid = client.post("/projects", json={"name": "flux refs"}).json()["id"]
         ids = []
         for colour in ((255, 0, 0), (0, 0, 255)):
-            r = client.post("/upload", data={"project_id": pid, "kind": "element"}, files={"file": ("r.png", png(colour), "image/png")})
+            r = client.post(
+                "/upload", data={"project_id": pid, "kind": "element"}, files={"file": ("r.png", png(colour), "image/png")}
+            )
             ids.append(r.json()["id"])
         client.post(f"/projects/{pid}/elements", json={"name": "Mara", "image_asset_ids": ids})
         body = {"project_id": pid, "width": 64, "height": 64, "num_inference_steps": 2, "seed": 3}
@@ -57,7 +59,8 @@ def test_element_images_reach_flux2_as_image(tiny_models, tmp_path):
             return original(self, *args, **kwargs)
 
         hook = pipe.transformer.register_forward_pre_hook(
-            lambda mod, args, kwargs: seen.append(kwargs["hidden_states"].shape[1]), with_kwargs=True)
+            lambda mod, args, kwargs: seen.append(kwargs["hidden_states"].shape[1]), with_kwargs=True
+        )
         type(pipe).__call__ = recording
         try:
             queued = client.post("/generate/image", json={**body, "prompt": "@Mara by the plane"}).json()
@@ -70,5 +73,5 @@ def test_element_images_reach_flux2_as_image(tiny_models, tmp_path):
         assert queued["references"] == ids
         images, none = calls
         assert none is None and [im.getpixel((10, 10)) for im in images] == [(255, 0, 0), (0, 0, 255)]
-        with_refs, without = max(seen[: len(seen) // 2]), max(seen[len(seen) // 2:])
+        with_refs, without = max(seen[: len(seen) // 2]), max(seen[len(seen) // 2 :])
         assert with_refs > without  # the reference latents joined the image tokens

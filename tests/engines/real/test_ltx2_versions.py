@@ -42,8 +42,18 @@ def engine_for(models: Path, version: str, **options):
 
 
 def request(**kw) -> VideoRequest:
-    return VideoRequest(**{"prompt": "a robot dancing in the rain", "width": 64, "height": 64, "num_frames": 17,
-                           "steps": 2, "cfg": 1.0, "seed": 3, **kw})
+    return VideoRequest(
+        **{
+            "prompt": "a robot dancing in the rain",
+            "width": 64,
+            "height": 64,
+            "num_frames": 17,
+            "steps": 2,
+            "cfg": 1.0,
+            "seed": 3,
+            **kw,
+        }
+    )
 
 
 @pytest.mark.parametrize("version", ["2.0", "2.3", "2.5"])
@@ -61,9 +71,14 @@ def test_each_version_loads_from_the_library_generates_and_records_its_version(v
         assert d["text_encoder"] == ("bundled" if version == "2.5" else str(versions / "gemma3-12b"))
         assert d["duration_predictor"] is (version == "2.5")
         # STG on the block the diffusers docs recommend per version; distilled models run without guidance
-        assert d["guidance_defaults"] == (None if version == "2.5" else
-                                          {"2.0": {"steps": 40, "cfg": 3.0, "stg_blocks": [29], "audio_cfg": None},
-                                           "2.3": {"steps": 30, "cfg": 3.0, "stg_blocks": [28], "audio_cfg": 7.0}}[version])
+        assert d["guidance_defaults"] == (
+            None
+            if version == "2.5"
+            else {
+                "2.0": {"steps": 40, "cfg": 3.0, "stg_blocks": [29], "audio_cfg": None},
+                "2.3": {"steps": 30, "cfg": 3.0, "stg_blocks": [28], "audio_cfg": 7.0},
+            }[version]
+        )
     finally:
         engine.unload()
 

@@ -30,10 +30,14 @@ def test_inpaint_job_with_flux2_klein(tiny_models):
     mask[32:64, 40:88] = 255
     with TestClient(create_app(settings)) as c:
         pid = c.post("/projects", json={"name": "Inpaint"}).json()["id"]
-        ids = [c.post("/upload", data={"project_id": pid}, files={"file": (n, d, "image/png")}).json()["id"]
-               for n, d in (("plate.png", png(img)), ("matte.png", png(mask, "L")))]
-        r = c.post("/edit/inpaint", json={"project_id": pid, "image": ids[0], "mask": ids[1], "prompt": "a red ball",
-                                          "steps": 2, "seed": 1})
+        ids = [
+            c.post("/upload", data={"project_id": pid}, files={"file": (n, d, "image/png")}).json()["id"]
+            for n, d in (("plate.png", png(img)), ("matte.png", png(mask, "L")))
+        ]
+        r = c.post(
+            "/edit/inpaint",
+            json={"project_id": pid, "image": ids[0], "mask": ids[1], "prompt": "a red ball", "steps": 2, "seed": 1},
+        )
         assert r.status_code == 202, r.text
         assert r.json()["engine"] == "flux2-klein"
         job = wait_job(c, r.json()["job_id"])

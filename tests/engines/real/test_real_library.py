@@ -46,7 +46,9 @@ def test_nothing_downloaded_finds_nothing(tmp_path: Path):
     assert model_status(tmp_path / "models", entry("ltx2-dev")).state == "not_downloaded"
 
 
-@pytest.mark.skipif(not all(__import__("importlib").util.find_spec(m) for m in ("torch", "diffusers")), reason="needs the [models] extra")
+@pytest.mark.skipif(
+    not all(__import__("importlib").util.find_spec(m) for m in ("torch", "diffusers")), reason="needs the [models] extra"
+)
 def test_find_weights_finds_the_saved_tiny_models(tiny_models):
     models = tiny_models["models_dir"]
     assert find_weights(models, "ltx2") == tiny_models["ltx2"]
@@ -123,7 +125,7 @@ def test_download_failure_leaves_an_error_marker_not_a_download(tmp_path: Path):
     assert st.state in ("error", "not_downloaded") and st.state != "downloaded" and st.partial
 
 
-DOWNLOAD_PROBE = r'''
+DOWNLOAD_PROBE = r"""
 import json, os, sys, threading
 sys.path.insert(0, sys.argv[1])
 from fakehub import HubHandler, serve
@@ -159,7 +161,7 @@ print(json.dumps({
              for m, p, _ in HubHandler.log if "/resolve/" in p},
     "readme_fetched": any(p.endswith("README.md") for _, p, _ in HubHandler.log),
 }))
-'''
+"""
 
 
 def test_download_reports_progress_cancels_and_resumes(tmp_path: Path):
@@ -172,10 +174,20 @@ def test_download_reports_progress_cancels_and_resumes(tmp_path: Path):
     import sys
 
     pytest.importorskip("huggingface_hub")
-    env = {**os.environ, "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-           "HF_HOME": str(tmp_path / "hf")}
-    out = subprocess.run([sys.executable, "-c", DOWNLOAD_PROBE, str(Path(__file__).parent), str(tmp_path / "models")],
-                         env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "0",
+        "HF_HUB_DISABLE_XET": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HOME": str(tmp_path / "hf"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", DOWNLOAD_PROBE, str(Path(__file__).parent), str(tmp_path / "models")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     r = json.loads(out.stdout.strip().splitlines()[-1])
     total = 24 * 1024 * 1024 + 2 * len(entry("flux2-klein-4b").required_files)

@@ -208,8 +208,11 @@ def test_loras_load_by_path_and_switch_with_the_pipeline(tiny_models, tmp_path: 
     camera = _tiny_lora(tiny_models["ltx2"], tmp_path / "camera", 1)
     ic = _tiny_lora(tiny_models["ltx2"], tmp_path / "ic", 2)
     distilled = _tiny_lora(tiny_models["ltx2"], tmp_path / "distilled", 3)
-    loras = [LoraSpec(camera, 0.8, "camera", "dolly_in"), LoraSpec(ic, 1.0, "ic_lora", "pose"),
-             LoraSpec(distilled, 1.0, "distilled", "stage_2_distilled")]
+    loras = [
+        LoraSpec(camera, 0.8, "camera", "dolly_in"),
+        LoraSpec(ic, 1.0, "ic_lora", "pose"),
+        LoraSpec(distilled, 1.0, "distilled", "stage_2_distilled"),
+    ]
     engine = LTX2Engine.from_library(tiny_models["models_dir"], device="cpu", max_sequence_length=64, loras=loras)
     plain = LTX2Engine.from_library(tiny_models["models_dir"], device="cpu", max_sequence_length=64)
     try:
@@ -263,9 +266,11 @@ def test_engine_modules_import_without_torch():
     import subprocess
     import sys
 
-    code = ("import sys; import milimo.engines.ltx2, milimo.engines.flux2, milimo.engines.gemma, milimo.engines.ollama, "
-            "milimo.engines.library, milimo.engines.prompts; "
-            "print(sorted(m for m in ('torch', 'diffusers', 'transformers', 'huggingface_hub') if m in sys.modules))")
+    code = (
+        "import sys; import milimo.engines.ltx2, milimo.engines.flux2, milimo.engines.gemma, milimo.engines.ollama, "
+        "milimo.engines.library, milimo.engines.prompts; "
+        "print(sorted(m for m in ('torch', 'diffusers', 'transformers', 'huggingface_hub') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

@@ -31,7 +31,11 @@ ORIGINAL = "robot dances"
     [
         ('{"enhanced_prompt": "A robot is dancing.", "is_reference_only": false}', "A robot is dancing.", False),
         ('```json\n{"enhanced_prompt": "A robot is dancing.", "is_reference_only": true}\n```', "A robot is dancing.", True),
-        ('Sure! Here it is:\n{"enhanced_prompt": "A robot {spins}.", "is_reference_only": "true"} Hope it helps.', "A robot {spins}.", True),
+        (
+            'Sure! Here it is:\n{"enhanced_prompt": "A robot {spins}.", "is_reference_only": "true"} Hope it helps.',
+            "A robot {spins}.",
+            True,
+        ),
         ('{"note": 1} then {"enhanced_prompt": "Two   dogs\nplay.", "is_reference_only": 0}', "Two dogs play.", False),
         ('{"enhanced_prompt": "A robot is dancing in the rain, its arms', "A robot is dancing in the rain, its arms", False),
         ('{"is_reference_only": true, "enhanced_prompt": "A sheet \\"turnaround\\" view', 'A sheet "turnaround" view', True),
@@ -115,10 +119,19 @@ class FakeOllama(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path != "/api/tags":
             return self._send(404, {"error": "not found"})
-        self._send(200, {"models": [
-            {"name": "llama3.1:latest", "size": 4_920_000_000, "details": {"family": "llama", "families": ["llama"]}},
-            {"name": "llava:latest", "size": 4_700_000_000, "details": {"family": "llama", "families": ["llama", "clip"]}},
-        ]})
+        self._send(
+            200,
+            {
+                "models": [
+                    {"name": "llama3.1:latest", "size": 4_920_000_000, "details": {"family": "llama", "families": ["llama"]}},
+                    {
+                        "name": "llava:latest",
+                        "size": 4_700_000_000,
+                        "details": {"family": "llama", "families": ["llama", "clip"]},
+                    },
+                ]
+            },
+        )
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -172,7 +185,11 @@ def test_ollama_lists_models_and_sends_images_only_to_vision_models(ollama_url):
     assert models["llama3.1:latest"].size == 4_920_000_000
     sheet = Image.new("RGB", (1200, 600), "white")
     e = OllamaTextEngine(ollama_url, "llava").enhance(ORIGINAL, mode="video", image=sheet)
-    assert e.is_reference_only and FakeOllama.requests[-1]["images"] and "is_reference_only is true ONLY" in FakeOllama.requests[-1]["system"]
+    assert (
+        e.is_reference_only
+        and FakeOllama.requests[-1]["images"]
+        and "is_reference_only is true ONLY" in FakeOllama.requests[-1]["system"]
+    )
     text_only = OllamaTextEngine(ollama_url, "llama3.1").enhance(ORIGINAL, mode="video", image=sheet)
     assert "images" not in FakeOllama.requests[-1] and not text_only.is_reference_only and "text only" in text_only.note
 
@@ -223,10 +240,17 @@ def test_ollama_chat_returns_the_response_text(ollama_url):
 @pytest.mark.parametrize(
     "url, remote, ok",
     [
-        ("http://127.0.0.1:11434", False, True), ("http://localhost:11434/", False, True), ("https://[::1]:8080", False, True),
-        ("http://10.0.0.5:11434", False, False), ("http://ollama.example.com", False, False), ("http://10.0.0.5:11434", True, True),
-        ("ftp://127.0.0.1", False, False), ("file:///etc/passwd", False, False), ("http://user:pw@127.0.0.1:1", False, False),
-        ("http://127.0.0.1:11434/api?x=1", False, False), ("127.0.0.1:11434", False, False),
+        ("http://127.0.0.1:11434", False, True),
+        ("http://localhost:11434/", False, True),
+        ("https://[::1]:8080", False, True),
+        ("http://10.0.0.5:11434", False, False),
+        ("http://ollama.example.com", False, False),
+        ("http://10.0.0.5:11434", True, True),
+        ("ftp://127.0.0.1", False, False),
+        ("file:///etc/passwd", False, False),
+        ("http://user:pw@127.0.0.1:1", False, False),
+        ("http://127.0.0.1:11434/api?x=1", False, False),
+        ("127.0.0.1:11434", False, False),
     ],
 )
 def test_ollama_base_url_is_validated(url, remote, ok):

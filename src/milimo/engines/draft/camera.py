@@ -114,7 +114,9 @@ class Canvas:
         # Output pixel centre (x + 0.5) samples the box at x0 + sx * (x + 0.5); OpenCV's warp is ~2.5x
         # faster than Pillow's resize here, and rendering competes with the encoder for the CPU.
         m = np.array([[sx, 0.0, x0 + 0.5 * sx - 0.5], [0.0, sy, y0 + 0.5 * sy - 0.5]])
-        return cv2.warpAffine(self.pixels, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+        return cv2.warpAffine(
+            self.pixels, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+        )
 
 
 def canvas_for(image: Image.Image, size: tuple[int, int], move: Move) -> Canvas:

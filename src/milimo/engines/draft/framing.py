@@ -17,7 +17,9 @@ HEADS_TALL = 7.5
 EYE_LINE = 0.45  # eyes sit this far down the head
 
 
-def figure(d: ImageDraw.ImageDraw, cx: float, top: float, head: float, fill: RGB, line: RGB, full: bool = True, face: bool = True) -> None:
+def figure(
+    d: ImageDraw.ImageDraw, cx: float, top: float, head: float, fill: RGB, line: RGB, full: bool = True, face: bool = True
+) -> None:
     """A standing figure, `head` pixels per head height, top of the head at `top`."""
     hw = head * 0.78
     lw = max(1, round(head * 0.04))

@@ -39,7 +39,9 @@ def subject_colour(seed: int, references: list[Image.Image]) -> RGB:
 
 class DraftImageEngine(DraftEngine):
     kind = "storyboard card"
-    details = {"draws": "a framing guide for the shot type, rule-of-thirds and safe-area marks, reference thumbnails, the prompt typeset"}
+    details = {
+        "draws": "a framing guide for the shot type, rule-of-thirds and safe-area marks, reference thumbnails, the prompt typeset"
+    }
     capabilities = ImageCapabilities(
         size_multiple=16,
         min_size=64,
@@ -48,7 +50,6 @@ class DraftImageEngine(DraftEngine):
         supports_negative_prompt=False,
         supports_true_cfg=False,
     )
-
 
     def generate(self, request: ImageRequest, on_step: StepCallback) -> Image.Image:
         w, h = request.width, request.height
@@ -69,7 +70,9 @@ class DraftImageEngine(DraftEngine):
         subject = subject_colour(request.seed, refs)
         line = _mix(pal.ground, (0, 0, 0), 0.4)
         d = ImageDraw.Draw(img)
-        draw_framing(d, (w, h), shot, r, subject, line, _mix(pal.paper, pal.ground_light, 0.55), _mix(pal.ground, pal.ground_light, 0.5))
+        draw_framing(
+            d, (w, h), shot, r, subject, line, _mix(pal.paper, pal.ground_light, 0.55), _mix(pal.ground, pal.ground_light, 0.5)
+        )
         on_step(2, STEPS)
 
         # 3. references: letterboxed thumbnails along the top right, inside the title-safe area

@@ -20,8 +20,9 @@ from milimo.engines.protocols import InpaintRequest, StepCallback
 METHODS = {"telea": cv2.INPAINT_TELEA, "ns": cv2.INPAINT_NS}
 
 
-def inpaint_image(image: Image.Image, mask: Image.Image, *, method: Literal["telea", "ns"] = "telea",
-                  radius: int = 5, feather_px: int = 3) -> Image.Image:
+def inpaint_image(
+    image: Image.Image, mask: Image.Image, *, method: Literal["telea", "ns"] = "telea", radius: int = 5, feather_px: int = 3
+) -> Image.Image:
     """The pure function behind the engine: `image` with the white part of `mask` filled in."""
     original = image.convert("RGB")
     hard = binary(mask, original.size)

@@ -98,7 +98,11 @@ def progressive(sentence: str) -> tuple[str, str]:
 
 # (pattern, lighting, sound) — the first matching light and every matching sound (up to two) are used.
 CUES: tuple[tuple[str, str, str], ...] = (
-    (r"\b(rain|rainy|raining|storm|downpour|drizzle)\b", "Wet surfaces catch streaks of reflected light", "the steady patter of rain"),
+    (
+        r"\b(rain|rainy|raining|storm|downpour|drizzle)\b",
+        "Wet surfaces catch streaks of reflected light",
+        "the steady patter of rain",
+    ),
     (r"\b(snow|snowy|snowing|blizzard)\b", "Soft, diffuse light bounces off the snow", "the muffled hush of falling snow"),
     (r"\b(fog|foggy|mist|misty|haze)\b", "A low haze softens the background and diffuses the light", ""),
     (r"\b(night|midnight|moon|moonlit|dark)\b", "Cool moonlight and pools of warm practical light shape the scene", ""),

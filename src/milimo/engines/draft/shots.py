@@ -109,8 +109,9 @@ def find_shot_type(prompt: str) -> str:
     return _ALIASES[min(found)][1] if found else ""
 
 
-_PROSE_ORDER = {phrase: i for i, (phrase, _) in enumerate(_ALIASES)
-                if not ((len(phrase) <= 3 and phrase != "pov") or phrase in _PROSE_UNSAFE)}
+_PROSE_ORDER = {
+    phrase: i for i, (phrase, _) in enumerate(_ALIASES) if not ((len(phrase) <= 3 and phrase != "pov") or phrase in _PROSE_UNSAFE)
+}
 # Lookarounds instead of consuming the spaces, so overlapping phrases ("medium close up", "close up") are all seen.
 _PROSE_RE = re.compile(r"(?<= )(?=(" + "|".join(re.escape(p) for p in sorted(_PROSE_ORDER, key=len, reverse=True)) + r") )")
 

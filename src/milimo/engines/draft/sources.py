@@ -50,7 +50,11 @@ def _blend(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
 
 
 def keyframes(
-    keys: Sequence[tuple[int, Image.Image, float]], num_frames: int, size: tuple[int, int], fps: float, ground: tuple[int, int, int]
+    keys: Sequence[tuple[int, Image.Image, float]],
+    num_frames: int,
+    size: tuple[int, int],
+    fps: float,
+    ground: tuple[int, int, int],
 ) -> Iterator[np.ndarray]:
     """keys: (frame_index, image, strength), indices unique, sorted, inside [0, num_frames)."""
     canvases = [Canvas(img, size, max_zoom=KEY_PUSH) for _, img, _ in keys]
@@ -124,4 +128,3 @@ def video(
             yield wash(restyle(picture, ramp), strength, pal.ground)
     finally:
         container.close()
-

@@ -105,7 +105,9 @@ def _subject_sentence(sentence: str, verb: str) -> str:
 def _movement(verb: str, cue_text: str, seed: int) -> str:
     if verb in rules.LOCOMOTION:
         pace = "quick, urgent" if verb in rules.FAST else "slow, careful" if verb in rules.SLOW else "steady, natural"
-        return _pick(seed, "move", f"Each step lands with a {pace} rhythm", f"The body moves through the space with a {pace} rhythm")
+        return _pick(
+            seed, "move", f"Each step lands with a {pace} rhythm", f"The body moves through the space with a {pace} rhythm"
+        )
     if verb in rules.VEHICLE:
         return "The motion stays smooth and continuous along its path"
     if verb in rules.NATURE:
@@ -117,8 +119,17 @@ def _movement(verb: str, cue_text: str, seed: int) -> str:
     return "Subtle, natural motion keeps the moment alive"
 
 
-_TIMES = {"night": "at night", "day": "by day", "dawn": "at dawn", "dusk": "at dusk", "morning": "in the morning",
-          "evening": "in the evening", "afternoon": "in the afternoon", "sunset": "at sunset", "sunrise": "at sunrise"}
+_TIMES = {
+    "night": "at night",
+    "day": "by day",
+    "dawn": "at dawn",
+    "dusk": "at dusk",
+    "morning": "in the morning",
+    "evening": "in the evening",
+    "afternoon": "in the afternoon",
+    "sunset": "at sunset",
+    "sunrise": "at sunrise",
+}
 
 
 def _setting(p: Parsed, cue_text: str) -> str:
@@ -145,8 +156,10 @@ def _light_and_sound(p: Parsed, cue_text: str) -> tuple[str, list[str]]:
                 sounds.append(snd)
     interior = p.heading.upper().startswith("INT")
     if not light:
-        light = "Soft practical light fills the interior with gentle contrast" if interior else (
-            "Soft, natural light gives the scene gentle contrast"
+        light = (
+            "Soft practical light fills the interior with gentle contrast"
+            if interior
+            else ("Soft, natural light gives the scene gentle contrast")
         )
     if not sounds:
         sounds = ["a quiet room tone" if interior else "a soft, natural ambience"]
@@ -185,7 +198,6 @@ def looks_like_reference_sheet(image: Image.Image) -> bool:
 class DraftTextEngine(DraftEngine):
     kind = "rule-based prompt enhancer"
     details = {"screenplay_analysis": False}
-
 
     def chat(self, system: str, user: str, *, max_new_tokens: int = 1024, seed: int = 42) -> str:
         raise EngineUnavailable(
@@ -253,7 +265,10 @@ def _video_prompt(p: Parsed, prompt: str, has_frame: bool, duration_s: float, se
     # A scene heading is the user's own words: its setting sentence is kept like the action.
     required = ["setting"] if p.heading and extras["setting"] else []
     budget = max(0, hi - len(user) - len(required) - 1)
-    chosen = required + [k for k in ("camera", "movement", "lighting", "setting", "subject") if extras[k] and k not in required][:budget]
+    chosen = (
+        required
+        + [k for k in ("camera", "movement", "lighting", "setting", "subject") if extras[k] and k not in required][:budget]
+    )
     body = [extras[k] + "." for k in ("movement", "subject", "setting", "camera", "lighting") if k in chosen]
     ambient = " and ".join(sounds)
     sound = _pick(seed, "sound", f"The soundscape carries {ambient}", f"Underneath, the soundscape holds {ambient}")
@@ -265,12 +280,16 @@ def _video_prompt(p: Parsed, prompt: str, has_frame: bool, duration_s: float, se
 def _image_prompt(p: Parsed, prompt: str, seed: int) -> str:
     user = [s[0].upper() + s[1:] for s in p.sentences] or [prompt.strip()]
     light, _ = _light_and_sound(p, f"{p.heading} {prompt}")
-    extra = [rules.CAMERA.get(p.shot, ""), light, _pick(
-        seed,
-        "detail",
-        "Fine textures, natural materials and a restrained colour palette give the image depth",
-        "Crisp detail, tactile surfaces and a harmonious colour palette give the image depth",
-    )]
+    extra = [
+        rules.CAMERA.get(p.shot, ""),
+        light,
+        _pick(
+            seed,
+            "detail",
+            "Fine textures, natural materials and a restrained colour palette give the image depth",
+            "Crisp detail, tactile surfaces and a harmonious colour palette give the image depth",
+        ),
+    ]
     extra = [e + "." for e in extra if e][: max(0, 4 - len(user))]
     if len(user) + len(extra) < 2:
         extra.append("The composition is balanced and clear.")

@@ -23,8 +23,13 @@ from typing import Any
 from PIL import ImageDraw, ImageFont, features
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
-FONT_FILES = ("NotoSans-Regular.ttf", "NotoSansArabic-Regular.ttf", "NotoSansHebrew-Regular.ttf",
-              "NotoSansCJKjp-Subset.otf", "NotoEmoji-Regular.ttf")
+FONT_FILES = (
+    "NotoSans-Regular.ttf",
+    "NotoSansArabic-Regular.ttf",
+    "NotoSansHebrew-Regular.ttf",
+    "NotoSansCJKjp-Subset.otf",
+    "NotoEmoji-Regular.ttf",
+)
 RAQM = features.check("raqm")
 _STICKY = {0x200D, 0xFE0E, 0xFE0F, 0x20E3}  # ZWJ, variation selectors, keycap: belong to the glyph before them
 
@@ -189,21 +194,43 @@ class FontStack:
     def getmetrics(self) -> tuple[int, int]:
         return self.primary.getmetrics()
 
-    def draw(self, draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fill: Any,
-             stroke_width: int = 0, stroke_fill: Any = None) -> None:
+    def draw(
+        self,
+        draw: ImageDraw.ImageDraw,
+        xy: tuple[float, float],
+        text: str,
+        fill: Any,
+        stroke_width: int = 0,
+        stroke_fill: Any = None,
+    ) -> None:
         """Set one line with its top-left at xy (as ImageDraw.text does), every run on the primary baseline."""
         runs = self.runs(text)
         x, y = xy
         baseline = y + self.primary.getmetrics()[0]
         for index, chunk, rtl in runs:
             kw: dict[str, Any] = {"direction": "rtl" if rtl else "ltr"} if RAQM else {}
-            draw.text((x, baseline), chunk, font=self.face(index), fill=fill, anchor="ls", stroke_width=stroke_width,
-                      stroke_fill=stroke_fill, **kw)
+            draw.text(
+                (x, baseline),
+                chunk,
+                font=self.face(index),
+                fill=fill,
+                anchor="ls",
+                stroke_width=stroke_width,
+                stroke_fill=stroke_fill,
+                **kw,
+            )
             x += self._run_length(index, chunk, rtl)
 
 
-def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, font: Any, fill: Any,
-              stroke_width: int = 0, stroke_fill: Any = None) -> None:
+def draw_text(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    font: Any,
+    fill: Any,
+    stroke_width: int = 0,
+    stroke_fill: Any = None,
+) -> None:
     """ImageDraw.text for a FontStack (any script) or a plain Pillow font."""
     if isinstance(font, FontStack):
         font.draw(draw, xy, text, fill, stroke_width, stroke_fill)

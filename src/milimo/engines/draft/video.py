@@ -77,7 +77,6 @@ class DraftVideoEngine(DraftEngine):
         exposes_latents=False,
     )
 
-
     def generate(self, request: VideoRequest, on_step: StepCallback) -> VideoResult:
         w, h, n, fps = request.width, request.height, request.num_frames, float(request.fps)
         caps = self.capabilities
@@ -167,4 +166,3 @@ def _title_card(request: VideoRequest, size: tuple[int, int]) -> TitleCard:
     # The footer holds only what every chunk of a chained shot shares, so chunks render the same card.
     footer = f"DRAFT ANIMATIC  ·  seed {request.seed}  ·  {request.width}x{request.height}  ·  {request.fps:g} fps"
     return TitleCard(request.context, request.prompt, size, palette(request.seed), float(request.fps), footer)
-

@@ -20,6 +20,17 @@ from milimo.engines.ltx2.engine import LTX2Engine
 from milimo.engines.ltx2.loras import LoraKind, LoraSpec, settings_loras
 
 __all__ = [
-    "FRAME_STEP", "MAX_SIZE", "NATIVE_MAX_FRAMES", "PIPELINE_CLASSES", "LTX2Engine", "LoraKind", "LoraSpec",
-    "PipelineName", "RunRecord", "choose_pipeline", "latent_index", "read_video_frames", "settings_loras",
+    "FRAME_STEP",
+    "MAX_SIZE",
+    "NATIVE_MAX_FRAMES",
+    "PIPELINE_CLASSES",
+    "LTX2Engine",
+    "LoraKind",
+    "LoraSpec",
+    "PipelineName",
+    "RunRecord",
+    "choose_pipeline",
+    "latent_index",
+    "read_video_frames",
+    "settings_loras",
 ]

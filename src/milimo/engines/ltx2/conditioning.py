@@ -76,8 +76,13 @@ def read_video_frames(path: Path, max_frames: int) -> np.ndarray:
     return np.stack(frames[:keep])
 
 
-def check_request(request: VideoRequest, two_stage: bool, max_frames: int = NATIVE_MAX_FRAMES,
-                  multiple: int | None = None, max_size: int = MAX_SIZE) -> None:
+def check_request(
+    request: VideoRequest,
+    two_stage: bool,
+    max_frames: int = NATIVE_MAX_FRAMES,
+    multiple: int | None = None,
+    max_size: int = MAX_SIZE,
+) -> None:
     """Refuse what the model cannot make, saying what to change (the task snaps to the grid first)."""
     multiple = multiple or (64 if two_stage else 32)
     if request.num_frames < 1 or (request.num_frames - 1) % FRAME_STEP:

@@ -131,23 +131,46 @@ class LTX2Engine:
             if lora_id.endswith("distilled-lora") and files["variant"] == "dev":
                 loras.append(LoraSpec(path, 1.0, "distilled", "stage_2_distilled", made_for=files["version"]))
         why = files["why"] + (f"; also complete: {', '.join(files['others'])}" if files["others"] else "")
-        return cls(files["weights"], text_encoder=files["text_encoder"], upsampler=files["upsampler"],
-                   loras=loras, variant=files["variant"] or "auto", model_id=files["model_id"], selected_because=why,
-                   **options)
+        return cls(
+            files["weights"],
+            text_encoder=files["text_encoder"],
+            upsampler=files["upsampler"],
+            loras=loras,
+            variant=files["variant"] or "auto",
+            model_id=files["model_id"],
+            selected_because=why,
+            **options,
+        )
 
     @classmethod
-    def from_pipeline(cls, pipe: Any, *, variant: Literal["dev", "distilled"] = "distilled", device: str = "auto",
-                      memory: str = "auto", max_sequence_length: int = 1024, name: str = "in-memory") -> "LTX2Engine":
+    def from_pipeline(
+        cls,
+        pipe: Any,
+        *,
+        variant: Literal["dev", "distilled"] = "distilled",
+        device: str = "auto",
+        memory: str = "auto",
+        max_sequence_length: int = 1024,
+        name: str = "in-memory",
+    ) -> "LTX2Engine":
         """An engine over an LTX2Pipeline already in memory (no folder): placed by the memory plan like a loaded one.
 
         The GPU benchmark builds real-geometry models with random weights this way, in seconds.
         """
-        engine = cls(name, variant=variant, device=device, memory=memory, max_sequence_length=max_sequence_length,
-                     vae_tiling=False, model_id=name)
+        engine = cls(
+            name,
+            variant=variant,
+            device=device,
+            memory=memory,
+            max_sequence_length=max_sequence_length,
+            vae_tiling=False,
+            model_id=name,
+        )
         with engine._lock:
             engine._plan = plan = plan_device(device)
-            engine._rules = FrameRules.from_configs(dict(pipe.transformer.config), dict(pipe.vae.config),
-                                                    dict(pipe.audio_vae.config))
+            engine._rules = FrameRules.from_configs(
+                dict(pipe.transformer.config), dict(pipe.vae.config), dict(pipe.audio_vae.config)
+            )
             engine.model_version = detect_version(dict(pipe.transformer.config))
             engine.version = version_label(engine.model_version, variant)
             engine._legacy_2_0 = engine.model_version == "2.0"
@@ -175,9 +198,16 @@ class LTX2Engine:
     def capabilities(self) -> VideoCapabilities:
         multiple = self._rules.size_multiple(self.two_stage_available)
         return VideoCapabilities(
-            native_max_frames=self.max_frames(24.0), frame_step=FRAME_STEP, size_multiple=multiple, min_size=multiple,
-            max_size=self._rules.max_size, accepts_images=True, accepts_keyframes=True, accepts_video=True,
-            returns_audio=True, exposes_latents=False,  # continuation hands over tail frames, not latents
+            native_max_frames=self.max_frames(24.0),
+            frame_step=FRAME_STEP,
+            size_multiple=multiple,
+            min_size=multiple,
+            max_size=self._rules.max_size,
+            accepts_images=True,
+            accepts_keyframes=True,
+            accepts_video=True,
+            returns_audio=True,
+            exposes_latents=False,  # continuation hands over tail frames, not latents
         )
 
     def memory_plan(self, width: int = 768, height: int = 512, frames: int = 121) -> MemoryPlan:
@@ -188,18 +218,28 @@ class LTX2Engine:
         plan = self._plan
         memory = self._memory_plan or self.memory_plan()
         return {
-            "engine": self.name, "model_id": self.model_id, "model_version": self.model_version,
-            "variant": self.variant, "selected_because": self.selected_because, "weights": str(self._root or self.weights),
+            "engine": self.name,
+            "model_id": self.model_id,
+            "model_version": self.model_version,
+            "variant": self.variant,
+            "selected_because": self.selected_because,
+            "weights": str(self._root or self.weights),
             "text_encoder": str(self.text_encoder_path) if self.text_encoder_path else "bundled",
             "upsampler": str(self.upsampler_path) if self.upsampler_path else None,
-            "two_stage": self.two_stage_available, "loaded": self._base is not None,
+            "two_stage": self.two_stage_available,
+            "loaded": self._base is not None,
             "device": plan.device if plan else self.device_preference,
             "dtype": plan.describe()["dtype"] if plan else None,
             "vae_dtype": plan.describe()["vae_dtype"] if plan else None,
-            "offload": self.offload, "vae_tiling": self.vae_tiling, "fp8": self._fp8_on,
+            "offload": self.offload,
+            "vae_tiling": self.vae_tiling,
+            "fp8": self._fp8_on,
             "memory": {**memory.as_dict(), "planned": self._memory_plan is None},
-            "frame_limits": {"max_seconds": self._rules.max_seconds, "max_size": self._rules.max_size,
-                             "max_frames": {str(f): self.max_frames(f) for f in (24, 25, 30, 50)}},
+            "frame_limits": {
+                "max_seconds": self._rules.max_seconds,
+                "max_size": self._rules.max_size,
+                "max_frames": {str(f): self.max_frames(f) for f in (24, 25, 30, 50)},
+            },
             "guidance_defaults": None if self.variant == "distilled" else GUIDANCE[self.model_version].as_dict(),
             "duration_predictor": self.has_duration_predictor,
             "loras": [{"path": str(l.path), "strength": l.strength, "kind": l.kind} for l in self.loras],
@@ -296,8 +336,13 @@ class LTX2Engine:
             return {"prompt": request.prompt, "negative_prompt": negative}
         g = self._guidance(request, 1)
         cfg = g.get("guidance_scale", 3.0) > 1.0 or g.get("audio_guidance_scale", 7.0) > 1.0
-        pe, pm, ne, nm = pipe.encode_prompt(prompt=request.prompt, negative_prompt=negative, do_classifier_free_guidance=cfg,
-                                            max_sequence_length=self.max_sequence_length, device="cpu")
+        pe, pm, ne, nm = pipe.encode_prompt(
+            prompt=request.prompt,
+            negative_prompt=negative,
+            do_classifier_free_guidance=cfg,
+            max_sequence_length=self.max_sequence_length,
+            device="cpu",
+        )
         dev = loaded_plan(self._plan, self.name).device
         out = {"prompt_embeds": pe.to(dev), "prompt_attention_mask": pm.to(dev)}
         if cfg:
@@ -320,8 +365,12 @@ class LTX2Engine:
             return {**GUIDANCE_OFF, **legacy, "sigmas": s, "num_inference_steps": len(s)}
         if request.cfg <= 1.0:
             return {**GUIDANCE_OFF, **legacy, "num_inference_steps": request.steps}
-        return {**legacy, "num_inference_steps": request.steps, "guidance_scale": float(request.cfg),
-                "spatio_temporal_guidance_blocks": list(GUIDANCE[self.model_version].stg_blocks)}
+        return {
+            **legacy,
+            "num_inference_steps": request.steps,
+            "guidance_scale": float(request.cfg),
+            "spatio_temporal_guidance_blocks": list(GUIDANCE[self.model_version].stg_blocks),
+        }
 
     def _stage_steps(self, request: VideoRequest, stage: int) -> int:
         return int(self._guidance(request, stage)["num_inference_steps"])
@@ -332,8 +381,13 @@ class LTX2Engine:
             if self._base is None:
                 self.load()
             two_stage = bool(request.upscale) and self._upsample_pipe is not None
-            check_request(request, two_stage, self.max_frames(float(request.fps)), self._rules.size_multiple(two_stage),
-                          self._rules.max_size)
+            check_request(
+                request,
+                two_stage,
+                self.max_frames(float(request.fps)),
+                self._rules.size_multiple(two_stage),
+                self._rules.max_size,
+            )
             kind = choose_pipeline(request)
             record = RunRecord(pipeline=PIPELINE_CLASSES[kind])
             if request.upscale and not two_stage:
@@ -344,7 +398,8 @@ class LTX2Engine:
             self.last_run = record
             common = {
                 **self._prompt_inputs(pipe, request),
-                "num_frames": request.num_frames, "frame_rate": float(request.fps),
+                "num_frames": request.num_frames,
+                "frame_rate": float(request.fps),
                 "generator": generator_for(request.seed, loaded_plan(self._plan, self.name).device),
                 "max_sequence_length": self.max_sequence_length,
                 **pipeline_inputs(kind, request, record, self.loras),
@@ -358,8 +413,12 @@ class LTX2Engine:
                     record.adapters.append(self._activate_adapters(kind, 1))
                     record.stages.append(f"one stage {request.width}x{request.height}")
                     out = self._prepare(pipe)(
-                        **common, **self._guidance(request, 1), width=request.width, height=request.height,
-                        output_type="pt", callback_on_step_end=progress.stage(0),
+                        **common,
+                        **self._guidance(request, 1),
+                        width=request.width,
+                        height=request.height,
+                        output_type="pt",
+                        callback_on_step_end=progress.stage(0),
                     )
                 video, audio = out.frames, out.audio
             finally:
@@ -373,12 +432,18 @@ class LTX2Engine:
             if loaded_plan(self._plan, self.name).kind != "cpu":
                 free_accelerator_memory()
             return VideoResult(
-                frames=_Frames(frames_u8), num_frames=int(frames_u8.shape[0]), width=int(frames_u8.shape[2]),
-                height=int(frames_u8.shape[1]), fps=float(request.fps), audio=track, latents=None,
+                frames=_Frames(frames_u8),
+                num_frames=int(frames_u8.shape[0]),
+                width=int(frames_u8.shape[2]),
+                height=int(frames_u8.shape[1]),
+                fps=float(request.fps),
+                audio=track,
+                latents=None,
             )
 
-    def propose_frames(self, prompt: str, fps: float = 24.0, *, min_seconds: float = 1.0,
-                       max_seconds: float | None = None) -> int | None:
+    def propose_frames(
+        self, prompt: str, fps: float = 24.0, *, min_seconds: float = 1.0, max_seconds: float | None = None
+    ) -> int | None:
         """LTX-2.5's duration head: the shot length (8k+1 frames at `fps`) the prompt implies, or None without one.
 
         The prompt is encoded and run through the connectors as for generation; the head predicts
@@ -396,15 +461,24 @@ class LTX2Engine:
             limit = self.max_frames(fps) / fps if max_seconds is None else max_seconds
             with torch.inference_mode():
                 encoder_device = "cpu" if self._memory_plan and self._memory_plan.mode == "text_encoder_cpu" else None
-                embeds, mask, _, _ = base.encode_prompt(prompt=prompt, do_classifier_free_guidance=False,
-                                                        max_sequence_length=self.max_sequence_length,
-                                                        device=encoder_device or base._execution_device)
+                embeds, mask, _, _ = base.encode_prompt(
+                    prompt=prompt,
+                    do_classifier_free_guidance=False,
+                    max_sequence_length=self.max_sequence_length,
+                    device=encoder_device or base._execution_device,
+                )
                 device = base._execution_device
-                video, audio, _ = base.connectors(embeds.to(device), mask.to(device),
-                                                  padding_side=getattr(base.tokenizer, "padding_side", "left"))
-                frames = head.predict_num_frames(video[:1], audio[:1], frame_rate=float(fps),
-                                                 temporal_compression_ratio=base.vae_temporal_compression_ratio,
-                                                 min_seconds=min_seconds, max_seconds=limit)
+                video, audio, _ = base.connectors(
+                    embeds.to(device), mask.to(device), padding_side=getattr(base.tokenizer, "padding_side", "left")
+                )
+                frames = head.predict_num_frames(
+                    video[:1],
+                    audio[:1],
+                    frame_rate=float(fps),
+                    temporal_compression_ratio=base.vae_temporal_compression_ratio,
+                    min_seconds=min_seconds,
+                    max_seconds=limit,
+                )
             return min(int(frames), self.max_frames(fps))
 
     def _audio_track(self, audio: Any, request: VideoRequest) -> AudioTrack | None:

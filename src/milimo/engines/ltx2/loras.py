@@ -62,8 +62,11 @@ def reference_downscale(path: Path) -> int:
 
 
 # Released LTX LoRA file names say their base: ltx-2-19b-… (2.0), ltx-2.3-22b-… (2.3), ltx-2.5-… (2.5).
-_NAME_VERSIONS = ((re.compile(r"ltx-?2[._]5|ltx25"), "2.5"), (re.compile(r"ltx-?2[._]3|ltx23|22b"), "2.3"),
-                  (re.compile(r"ltx-?2-19b|19b|ltx-?2[._]0"), "2.0"))
+_NAME_VERSIONS = (
+    (re.compile(r"ltx-?2[._]5|ltx25"), "2.5"),
+    (re.compile(r"ltx-?2[._]3|ltx23|22b"), "2.3"),
+    (re.compile(r"ltx-?2-19b|19b|ltx-?2[._]0"), "2.0"),
+)
 _META_KEYS = ("model_version", "ltx_version", "base_model_version", "ltx_model_version")
 
 
@@ -97,7 +100,8 @@ def check_lora_versions(loras: Sequence[LoraSpec], model_version: str) -> None:
             raise EngineUnavailable(
                 f"LoRA {Path(lora.path).name} was made for LTX-{made_for} and cannot load on the LTX-{model_version} "
                 f"model in use: a LoRA only works with the model it was trained on; use its LTX-{model_version} "
-                f"counterpart or select an LTX-{made_for} model (MILIMO_LTX2_MODEL)")
+                f"counterpart or select an LTX-{made_for} model (MILIMO_LTX2_MODEL)"
+            )
 
 
 def load_loras(base: Any, loras: Sequence[LoraSpec], variant: str) -> None:
@@ -117,9 +121,13 @@ def load_loras(base: Any, loras: Sequence[LoraSpec], variant: str) -> None:
 
 def activate_adapters(base: Any, loras: Sequence[LoraSpec], kind: str, stage: int, variant: str) -> list[str]:
     """Switch the loaded adapters for one pipeline call; returns the names that are on."""
-    active = [l for l in loras if l.kind in ("camera", "style")
-              or (l.kind == "ic_lora" and kind == "ic_lora")
-              or (l.kind == "distilled" and stage == 2 and variant == "dev")]
+    active = [
+        l
+        for l in loras
+        if l.kind in ("camera", "style")
+        or (l.kind == "ic_lora" and kind == "ic_lora")
+        or (l.kind == "distilled" and stage == 2 and variant == "dev")
+    ]
     if not loras or not getattr(base.transformer, "peft_config", None):
         return []
     if active:

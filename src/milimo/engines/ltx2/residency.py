@@ -30,8 +30,11 @@ def text_encoder_class(root: Path) -> Any:
         model_type = json.loads((Path(root) / "config.json").read_text()).get("model_type", "gemma3")
     except (OSError, ValueError):
         model_type = "gemma3"
-    names = {"gemma3": "Gemma3ForConditionalGeneration", "gemma4_unified": "Gemma4UnifiedForConditionalGeneration",
-             "gemma4": "Gemma4ForConditionalGeneration"}
+    names = {
+        "gemma3": "Gemma3ForConditionalGeneration",
+        "gemma4_unified": "Gemma4UnifiedForConditionalGeneration",
+        "gemma4": "Gemma4ForConditionalGeneration",
+    }
     if model_type not in names:
         raise EngineUnavailable(f"unsupported LTX-2 text encoder {model_type!r} in {root}")
     return getattr(transformers, names[model_type])
@@ -52,8 +55,11 @@ def load_base(engine: "LTX2Engine", root: Path, plan: DevicePlan) -> Any:
     if not (root / "model_index.json").is_file():
         raise EngineUnavailable(f"{root} is not a diffusers LTX-2 folder (no model_index.json)")
     index = json.loads((root / "model_index.json").read_text())
-    overrides: dict[str, Any] = {name: None for name in OPTIONAL
-                                 if name in index and not (root / name).is_dir() and index[name] not in (None, [None, None])}
+    overrides: dict[str, Any] = {
+        name: None
+        for name in OPTIONAL
+        if name in index and not (root / name).is_dir() and index[name] not in (None, [None, None])
+    }
     if not (root / "text_encoder" / "config.json").is_file():
         if engine.text_encoder_path is None:
             raise EngineUnavailable("LTX-2 needs the Gemma 3 text encoder: download gemma3-12b")
@@ -88,9 +94,17 @@ def plan_for(engine: "LTX2Engine", width: int = 768, height: int = 512, frames: 
     if vram is not None and engine._base is not None:
         vram = (vram[0] + _resident_bytes(engine), vram[1])  # what the engine holds now would be freed first
     fp8 = {True: True, False: False}.get(engine.fp8)  # type: ignore[arg-type]
-    return plan_memory(vram[0] if vram else None, size, fp8_capable=fp8_supported(device) if vram else False,
-                       fp8=fp8, override=engine.memory, width=width, height=height, frames=frames,
-                       on_gpu=vram is not None)
+    return plan_memory(
+        vram[0] if vram else None,
+        size,
+        fp8_capable=fp8_supported(device) if vram else False,
+        fp8=fp8,
+        override=engine.memory,
+        width=width,
+        height=height,
+        frames=frames,
+        on_gpu=vram is not None,
+    )
 
 
 def _resident_bytes(engine: "LTX2Engine") -> int:
@@ -119,8 +133,12 @@ def place(engine: "LTX2Engine", base: Any, plan: DevicePlan, memory: MemoryPlan)
                 module.to(plan.device)
     elif memory.mode == "group_offload":
         # Leaf modules stream from pinned CPU memory on a side CUDA stream, overlapping the next layer's copy.
-        base.enable_group_offload(onload_device=torch.device(plan.device), offload_device=torch.device("cpu"),
-                                  offload_type="leaf_level", use_stream=True)
+        base.enable_group_offload(
+            onload_device=torch.device(plan.device),
+            offload_device=torch.device("cpu"),
+            offload_type="leaf_level",
+            use_stream=True,
+        )
     # model_offload / sequential_offload: runtime.attach_offload installs the hooks on the pipeline about to run.
     if upsampler is not None and (plan.kind == "cpu" or memory.mode in ("gpu", "text_encoder_cpu", "group_offload")):
         upsampler.latent_upsampler.to(plan.device)

@@ -17,8 +17,14 @@ if TYPE_CHECKING:
     from milimo.engines.ltx2.engine import LTX2Engine
     from milimo.engines.protocols import VideoRequest
 
-GUIDANCE_OFF = {"guidance_scale": 1.0, "audio_guidance_scale": 1.0, "stg_scale": 0.0, "audio_stg_scale": 0.0,
-                "modality_scale": 1.0, "audio_modality_scale": 1.0}
+GUIDANCE_OFF = {
+    "guidance_scale": 1.0,
+    "audio_guidance_scale": 1.0,
+    "stg_scale": 0.0,
+    "audio_stg_scale": 0.0,
+    "modality_scale": 1.0,
+    "audio_modality_scale": 1.0,
+}
 
 
 def load_upsampler(path: Path, vae: Any, plan: DevicePlan) -> Any:
@@ -38,12 +44,24 @@ def stage_2_guidance(use_cross_timestep: bool) -> dict[str, Any]:
     from diffusers.pipelines.ltx2.utils import STAGE_2_DISTILLED_SIGMA_VALUES
 
     s = list(STAGE_2_DISTILLED_SIGMA_VALUES)
-    return {**GUIDANCE_OFF, "use_cross_timestep": use_cross_timestep, "sigmas": s, "num_inference_steps": len(s),
-            "noise_scale": s[0]}
+    return {
+        **GUIDANCE_OFF,
+        "use_cross_timestep": use_cross_timestep,
+        "sigmas": s,
+        "num_inference_steps": len(s),
+        "noise_scale": s[0],
+    }
 
 
-def run_two_stage(engine: "LTX2Engine", pipe: Any, kind: "PipelineName", request: "VideoRequest",
-                  common: dict[str, Any], progress: StepProgress, record: "RunRecord") -> Any:
+def run_two_stage(
+    engine: "LTX2Engine",
+    pipe: Any,
+    kind: "PipelineName",
+    request: "VideoRequest",
+    common: dict[str, Any],
+    progress: StepProgress,
+    record: "RunRecord",
+) -> Any:
     """Stage 1 → upsample → stage 2; returns stage 2's pipeline output (frames and audio).
 
     The caller restores `pipe.scheduler` afterwards (stage 2 of a dev model swaps it).
@@ -52,8 +70,13 @@ def run_two_stage(engine: "LTX2Engine", pipe: Any, kind: "PipelineName", request
     record.adapters.append(engine._activate_adapters(kind, 1))
     record.stages.append(f"stage1 {w // 2}x{h // 2}")
     video_latents, audio_latents = engine._prepare(pipe)(
-        **common, **engine._guidance(request, 1), width=w // 2, height=h // 2,
-        output_type="latent", return_dict=False, callback_on_step_end=progress.stage(0),
+        **common,
+        **engine._guidance(request, 1),
+        width=w // 2,
+        height=h // 2,
+        output_type="latent",
+        return_dict=False,
+        callback_on_step_end=progress.stage(0),
     )
     record.stages.append("LTX2LatentUpsamplePipeline x2")
     upscaled = engine._prepare(engine._upsample_pipe)(latents=video_latents, output_type="latent", return_dict=False)[0]
@@ -64,9 +87,15 @@ def run_two_stage(engine: "LTX2Engine", pipe: Any, kind: "PipelineName", request
         from diffusers import FlowMatchEulerDiscreteScheduler
 
         pipe.scheduler = FlowMatchEulerDiscreteScheduler.from_config(
-            pipe.scheduler.config, use_dynamic_shifting=False, shift_terminal=None)
+            pipe.scheduler.config, use_dynamic_shifting=False, shift_terminal=None
+        )
     return engine._prepare(pipe)(
-        **common, **engine._guidance(request, 2), width=w, height=h,
-        latents=upscaled, audio_latents=audio_latents, output_type="pt",
+        **common,
+        **engine._guidance(request, 2),
+        width=w,
+        height=h,
+        latents=upscaled,
+        audio_latents=audio_latents,
+        output_type="pt",
         callback_on_step_end=progress.stage(engine._stage_steps(request, 1)),
     )

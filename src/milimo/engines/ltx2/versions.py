@@ -51,7 +51,7 @@ GUIDANCE = {
 
 
 def detect_version(transformer_config: dict[str, Any]) -> str:
-    """"2.0" | "2.3" | "2.5" from LTX2VideoTransformer3DModel's config (see the module docstring)."""
+    """ "2.0" | "2.3" | "2.5" from LTX2VideoTransformer3DModel's config (see the module docstring)."""
     c = transformer_config
     if c.get("use_keyframes_abs_pos_embedding") or c.get("ff_bias") is False:
         return "2.5"
@@ -101,8 +101,10 @@ class FrameRules:
         return cls(
             max_seconds=float(transformer.get("pos_embed_max_pos", 20)),
             audio_max_seconds=float(transformer.get("audio_pos_embed_max_pos", 20)),
-            temporal_compression=temporal, causal_offset=int(transformer.get("causal_offset", 1)),
-            audio_latents_per_second=rate / hop / compression, audio_compression=compression,
+            temporal_compression=temporal,
+            causal_offset=int(transformer.get("causal_offset", 1)),
+            audio_latents_per_second=rate / hop / compression,
+            audio_compression=compression,
             spatial_compression=int(vae.get("spatial_compression_ratio") or 32),
             max_size=int(min(transformer.get("base_height", 2048), transformer.get("base_width", 2048))),
         )
@@ -139,7 +141,7 @@ def _vae_temporal_ratio(vae: dict[str, Any]) -> int | None:
     if scaling is None:
         return None
     blocks = sum(scaling) if isinstance(scaling, (list, tuple)) else (4 if scaling else 0)
-    return int(vae.get("patch_size_t", 1)) * 2 ** blocks
+    return int(vae.get("patch_size_t", 1)) * 2**blocks
 
 
 def version_label(version: str, variant: str) -> str:
