@@ -26,8 +26,20 @@ from milimo.app import create_app
 from tests.conftest import ServerProcess
 
 EXAMPLES_PER_OPERATION = 12
+
+
+@schemathesis.check
+def no_server_fault(ctx, response, case):
+    """Any 5xx fails, except the documented 503 of a route whose outside service is down (the segmentation
+    service is not started here on purpose): that answer is the studio telling the client the truth."""
+    if response.status_code == 503 and "503" in (case.operation.definition.raw.get("responses") or {}):
+        if response.json().get("code") == "unavailable":
+            return None
+    return not_a_server_error(ctx, response, case)
+
+
 CHECKS = [
-    not_a_server_error,
+    no_server_fault,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
@@ -113,10 +125,7 @@ def studio(tmp_path_factory):
     s.close()
 
 
-# Also left out, as known open defects (issue notes): /edit/track/* answers a 500 under the fuzz with no
-# segmentation service running (a real 503/404 by hand), and the storyboard export's XML is not yet
-# declared in the schema. Both are to be fixed, not hidden: remove them from this pattern when they are.
-@schema.include(path_regex="^(?!/events$|/edit/track/|/projects/[^/]+/storyboard/export)").parametrize()
+@schema.include(path_regex="^(?!/events$)").parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
 )

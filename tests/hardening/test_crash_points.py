@@ -103,8 +103,8 @@ def test_kills_at_every_point_of_a_job_leave_a_consistent_studio(server_factory,
                     assert "restarted" in job["error"]
             shots = {s["id"]: s for s in http.get(f"/projects/{pid}").json()["shots"]}
             assert shots[f"shot{n}"]["status"] in ("completed", "failed"), (label, shots[f"shot{n}"]["status"])
-            if shots[f"shot{n}"]["video_url"]:
-                assert http.head(shots[f"shot{n}"]["video_url"]).status_code == 200
+            if shots[f"shot{n}"].get("video_url"):
+                assert http.head(shots[f"shot{n}"].get("video_url")).status_code == 200
             _check_files(http, project_dir, pid)
     server.stop()
     _check_integrity(data)

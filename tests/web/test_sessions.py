@@ -20,7 +20,7 @@ def toast_with(page, text: str, timeout: int = 15_000) -> str:
 
 def test_two_tabs_see_each_others_progress_takes_and_edits_merged_per_field(browser, studio_server):
     base = studio_server.url
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)  # see conftest.page
     try:
         a = context.new_page()
         pid, _ = open_project(a, base, [{"id": "s1", "prompt": "the harbour wakes", "num_frames": 241, "width": 768, "height": 512, "enhance_prompt": False},

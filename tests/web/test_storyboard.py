@@ -107,7 +107,7 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
     page.get_by_test_id("scene-concept-art").click()
     page.wait_for_function("document.querySelectorAll('[data-testid=shot-thumbnail]').length === 2", timeout=60_000)
     shots = httpx.get(f"{base}/projects/{pid}").json()["shots"]
-    assert all("/generated/thumb_" in s["thumbnail_url"] and s["video_url"] is None and s["status"] == "pending" for s in shots)
+    assert all("/generated/thumb_" in s["thumbnail_url"] and s.get("video_url") is None and s["status"] == "pending" for s in shots)
     shot(page, "storyboard-concept-art")
 
     cards = page.locator("[data-testid=shot-card]")

@@ -80,7 +80,16 @@ def read_storyboard(project_id: ProjectId, db: DbDep) -> Response:
     return _json(storyboard.get_storyboard(db, project_id))
 
 
-@project_router.get("/export")
+@project_router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the screenplay, as an attachment",
+            "content": {"text/plain": {"schema": {"type": "string"}}, "application/xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def export_storyboard(
     project_id: ProjectId,
     db: DbDep,

@@ -7880,13 +7880,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description the screenplay, as an attachment */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/xml": string;
+                    "text/plain": string;
                 };
             };
             /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
