@@ -55,6 +55,21 @@ def test_element_to_reference_still_to_first_frame(page, studio_server):
     assert page.get_by_test_id("still-first").is_checked()  # auto: its element has an image
     page.wait_for_function(f"{STATE}.shots.s1.prompt === 'A close-up of @MaraVale ' && {STATE}.saveState === 'saved'", timeout=10_000)
 
+    # 2b. Generate still first: the shot's own bar shows the still being made, then the video, never "Queued" throughout
+    page.evaluate(
+        "() => { window.__seen = []; window.__milimo.store.subscribe((s) => { const j = s.jobs.s1;"
+        " if (j) window.__seen.push([j.message, j.progress, j.status]); }); }"
+    )
+    page.get_by_test_id("generate").click()
+    page.wait_for_function(f"{STATE}.jobs.s1?.status === 'completed'", timeout=60_000)
+    seen = page.evaluate("window.__seen")
+    messages = [m for m, _, _ in seen]
+    assert any(m.startswith("Still: ") for m in messages), messages
+    assert "Still ready; animating it…" in messages, messages
+    assert [p for _, p, _ in seen] == sorted(p for _, p, _ in seen), "the bar never goes backwards"
+    done = {s["id"]: s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"]}["s1"]
+    assert done.get("keyframe_asset_id") and done.get("video_url"), done
+
     # 3. a still with the element as its reference
     page.get_by_test_id("open-images").click()
     view = page.get_by_test_id("images-view")
@@ -64,9 +79,10 @@ def test_element_to_reference_still_to_first_frame(page, studio_server):
     view.get_by_test_id("trigger-option").first.click()
     box.press_sequentially("at the hangar door, dawn")
     view.get_by_label("Seed").fill("7")
+    keyframes = [i["id"] for i in httpx.get(f"{base}/projects/{pid}/images").json()["items"]]  # 2b's still
     view.get_by_test_id("generate-image").click()
-    view.get_by_test_id("still").first.wait_for(timeout=30_000)
-    [still] = httpx.get(f"{base}/projects/{pid}/images").json()["items"]
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=still]').length === {len(keyframes) + 1}", timeout=30_000)
+    [still] = [i for i in httpx.get(f"{base}/projects/{pid}/images").json()["items"] if i["id"] not in keyframes]
     assert still["meta"]["references"] == [element["images"][0]["asset_id"]] and still["meta"]["seed"] == 7
     assert still["meta"]["prompt"] == "@MaraVale at the hangar door, dawn"
     assert view.get_by_test_id("still").first.get_by_test_id("engine-badge").inner_text() == "DRAFT"
@@ -79,4 +95,24 @@ def test_element_to_reference_still_to_first_frame(page, studio_server):
     assert server["s1"]["timeline"][0]["asset_id"] == still["id"] and server["s1"]["timeline"][0]["frame_index"] == 0
     page.keyboard.press("Escape")
     shot(page, "shot-first-frame")
+
+    # 5. a new still, deleted from the gallery: asked first, gone from disk and the gallery after "Delete" only
+    page.get_by_test_id("open-images").click()
+    before = [i["id"] for i in httpx.get(f"{base}/projects/{pid}/images").json()["items"]]
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=still]').length === {len(before)}", timeout=10_000)
+    view.get_by_label("Seed").fill("8")
+    view.get_by_test_id("generate-image").click()
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=still]').length === {len(before) + 1}", timeout=30_000)
+    newest = view.get_by_test_id("still").first
+    doomed = newest.get_attribute("data-asset")
+    assert doomed not in before
+    newest.get_by_role("button", name="Delete still").click()
+    dialog = page.locator("[role=alertdialog]")
+    assert "undo cannot bring it back" in dialog.inner_text()
+    page.wait_for_timeout(1000)  # the gallery must not drop the still on its own while the question is open
+    assert view.get_by_test_id("still").count() == len(before) + 1
+    dialog.get_by_role("button", name="Delete").click()
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=still]').length === {len(before)}", timeout=10_000)
+    assert [i["id"] for i in httpx.get(f"{base}/projects/{pid}/images").json()["items"]] == before
+    assert httpx.get(f"{base}/assets/{doomed}").status_code == 404
     assert not page.errors

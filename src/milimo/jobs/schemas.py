@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from milimo.db.states import JobStatus, JobType
 
@@ -15,6 +15,7 @@ class JobPublic(BaseModel):
     id: str
     project_id: str | None
     shot_id: str | None
+    after_job_id: str | None = Field(None, description="the job this one waits for (still first: the shot's still)")
     type: JobType
     status: JobStatus
     progress: float

@@ -17,6 +17,7 @@ from milimo.jobs.results import JobOutputs, ShotTake
 
 PUBLIC_FIELDS = (
     "id",
+    "after_job_id",
     "project_id",
     "shot_id",
     "type",

@@ -2105,6 +2105,11 @@ export interface components {
         JobPublic: {
             /** Actual Frames */
             actual_frames: number | null;
+            /**
+             * After Job Id
+             * @description the job this one waits for (still first: the shot's still)
+             */
+            after_job_id?: string | null;
             /** Asset Id */
             asset_id: string | null;
             /** Cancel Requested */

@@ -40,7 +40,7 @@ function Still({ a }: { a: AssetPublic }) {
           {elements.map((el) => <option key={el.id} value={el.id}>{el.trigger_word}</option>)}
         </select>
         <IconButton small icon={Film} label="Place on the timeline" title="A clip on V1 at the playhead" onClick={() => placeStill(a)} />
-        <IconButton small icon={Trash2} label="Delete still" onClick={() => { requestDeleteAsset(a); setTimeout(() => void loadImages(), 800); }} />
+        <IconButton small icon={Trash2} label="Delete still" onClick={() => requestDeleteAsset(a, () => void loadImages())} />
       </div>
     </li>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDraft, recoverFromJob, reduceEvent, type LiveState } from "./events";
+import { isDraft, recoverFromJob, reduceEvent, STILL_SHARE, type LiveState } from "./events";
 
 const take = { status: "generating", last_job_id: "j1", video_url: null, thumbnail_url: null, enhanced_prompt: null, engine: null, actual_frames: null };
 const start: LiveState = { jobs: { s1: { job_id: "j1", status: "queued", progress: 0, message: "", eta: null } }, takes: { s1: take } };
@@ -25,6 +25,34 @@ describe("SSE reducer", () => {
     expect(state.jobs).toBe(withTake.jobs);
     const busy = reduceEvent(withTake, { type: "progress", data: { job_id: "t1", shot_id: "s1", type: "thumbnail", progress: 50 } }, "p");
     expect(busy.state).toBe(withTake);
+  });
+  it("still first: the still's progress fills the start of the shot's bar, then the video the rest", () => {
+    const waiting: LiveState = { ...start, jobs: { s1: { ...start.jobs.s1, still_job_id: "k1", message: "Still: queued" } } };
+    let st = reduceEvent(waiting, { type: "progress", data: { job_id: "k1", shot_id: "s1", project_id: "p", type: "image", progress: 50, message: "Step 2/4", eta: 1 } }, "p").state;
+    expect(st.jobs.s1).toMatchObject({ job_id: "j1", status: "processing", progress: STILL_SHARE / 2, message: "Still: Step 2/4", eta: null, still_job_id: "k1" });
+    expect(st.takes.s1.status).toBe("generating");
+    st = reduceEvent(st, { type: "complete", data: { job_id: "k1", shot_id: "s1", project_id: "p", type: "image", keyframe: true, url: "/k.jpg", asset_id: "a1" } }, "p").state;
+    expect(st.jobs.s1).toMatchObject({ job_id: "j1", progress: STILL_SHARE, message: "Still ready; animating it…" });
+    expect(st.takes.s1.video_url).toBeNull(); // the still is the keyframe, never the take
+    st = reduceEvent(st, { type: "progress", data: { job_id: "j1", shot_id: "s1", project_id: "p", type: "video", progress: 0, message: "Loading" } }, "p").state;
+    expect(st.jobs.s1.progress).toBe(STILL_SHARE);
+    st = reduceEvent(st, { type: "progress", data: { job_id: "j1", shot_id: "s1", project_id: "p", type: "video", progress: 50, message: "Denoising" } }, "p").state;
+    expect(st.jobs.s1.progress).toBe(STILL_SHARE + (100 - STILL_SHARE) / 2);
+    st = reduceEvent(st, { type: "complete", data: { job_id: "j1", shot_id: "s1", project_id: "p", type: "video", video_url: "/v.mp4", asset_id: "g2" } }, "p").state;
+    expect(st.jobs.s1).toMatchObject({ status: "completed", progress: 100 });
+    expect(st.takes.s1.video_url).toBe("/v.mp4");
+  });
+  it("still first: redoing only the still finishes the job and leaves the take", () => {
+    const withTake: LiveState = { jobs: { s1: { job_id: "k2", status: "processing", progress: 40, message: "", eta: null } },
+      takes: { s1: { ...take, status: "generating", last_job_id: "k2", video_url: "/v.mp4" } } };
+    const { state, effects } = reduceEvent(withTake, { type: "complete", data: { job_id: "k2", shot_id: "s1", project_id: "p", type: "image", keyframe: true, url: "/k2.jpg", asset_id: "a2" } }, "p");
+    expect(state.jobs.s1).toMatchObject({ status: "completed", progress: 100 });
+    expect(state.takes.s1).toMatchObject({ status: "completed", video_url: "/v.mp4" });
+    expect(effects.map((e) => e.kind)).toContain("refresh-assets");
+  });
+  it("still first: a recovered video job knows its still", () => {
+    const job = { id: "j1", job_id: "j1", after_job_id: "k1", status: "pending", progress: 0, status_message: "", eta_seconds: null, enhanced_prompt: null, error: null, cancel_requested: false } as any;
+    expect(recoverFromJob(start, "s1", job).jobs.s1.still_job_id).toBe("k1");
   });
   it("cancelled resets the shot instead of leaving it cancelling", () => {
     const { state } = reduceEvent({ ...start, jobs: { s1: { ...start.jobs.s1, status: "cancelling" } } }, { type: "cancelled", data: { job_id: "j1", shot_id: "s1" } }, "p");

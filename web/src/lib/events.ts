@@ -11,7 +11,12 @@ export type JobView = {
   eta: number | null;
   enhanced_prompt?: string | null;
   error?: string | null;
+  /** Still first: the image job this shot's video job waits for; its events drive the first part of the bar. */
+  still_job_id?: string | null;
 };
+
+/** The share of a still-first shot's bar that is the still (a few image steps before many video steps). */
+export const STILL_SHARE = 15;
 export type LiveState = { jobs: Record<string, JobView>; takes: Record<string, ShotTake> };
 export type ServerEvent = { type: string; data: Record<string, any> };
 export type Effect =
@@ -33,7 +38,7 @@ function owner(state: LiveState, data: Record<string, any>, projectId: string | 
   if (!sid) return null;
   const job = state.jobs[sid];
   const take = state.takes[sid];
-  if (job?.job_id === data.job_id || take?.last_job_id === data.job_id) return sid;
+  if (job?.job_id === data.job_id || take?.last_job_id === data.job_id || (job?.still_job_id && job.still_job_id === data.job_id)) return sid;
   if (projectId && data.project_id === projectId && take && !isActive(job) && data.job_id) return sid;
   return null;
 }
@@ -57,13 +62,35 @@ export function reduceEvent(state: LiveState, ev: ServerEvent, projectId: string
   }
   const sid = owner(state, d, projectId);
   if (!sid) return { state, effects };
+  const job = state.jobs[sid];
+  if (d.keyframe && ev.type === "complete" && job?.job_id === d.job_id) {
+    // Only the still was redone (regenerate "still"): the shot's keyframe is new, its take stays.
+    const take = state.takes[sid];
+    return {
+      state: { jobs: { ...state.jobs, [sid]: { ...job, status: "completed", progress: 100, message: "New still ready (the take is unchanged)", eta: null } },
+        takes: { ...state.takes, [sid]: { ...take, status: take?.video_url ? "completed" : "pending" } } },
+      effects: [{ kind: "refresh-assets" }, { kind: "toast", tone: "ok", text: "New still ready" }],
+    };
+  }
   if (d.keyframe && ev.type === "complete") {
     // Still first: the shot's first frame is made; its video job (which waited for it) runs next.
-    const job = state.jobs[sid];
-    const next = { ...(job ?? { job_id: d.job_id, status: "processing", progress: 0, eta: null }), message: "Still ready; animating it…" } as JobView;
+    const base = job ?? { job_id: d.job_id, status: "processing", progress: 0, eta: null };
+    const next = { ...base, progress: Math.max(base.progress, STILL_SHARE), message: "Still ready; animating it…" } as JobView;
     return { state: { ...state, jobs: { ...state.jobs, [sid]: next } }, effects: [{ kind: "refresh-assets" }] };
   }
-  const job = state.jobs[sid];
+  if (job?.still_job_id && job.still_job_id === d.job_id && job.job_id !== d.job_id) {
+    // The still of a still-first shot, while its video job waits: the first STILL_SHARE of the bar.
+    // Its failure or cancellation takes the video job with it, whose own event then ends the shot's job.
+    if (ev.type !== "progress" || !isActive(job)) return { state, effects };
+    const next: JobView = {
+      ...job, status: job.status === "cancelling" ? "cancelling" : "processing", eta: null,
+      progress: Math.max(job.progress, (Number(d.progress ?? 0) * STILL_SHARE) / 100),
+      message: `Still: ${d.message ?? "making the first frame"}`,
+    };
+    const take = state.takes[sid];
+    const takes = take?.status === "generating" ? state.takes : { ...state.takes, [sid]: { ...take, status: "generating" } as ShotTake };
+    return { state: { jobs: { ...state.jobs, [sid]: next }, takes }, effects };
+  }
   const take = state.takes[sid];
   const fresh = !job || job.job_id !== d.job_id;
   const put = (j: Partial<JobView>, t?: Partial<ShotTake>): LiveState => ({
@@ -73,7 +100,10 @@ export function reduceEvent(state: LiveState, ev: ServerEvent, projectId: string
   switch (ev.type) {
     case "progress": {
       if (!fresh && (job.status === "completed" || job.status === "failed" || job.status === "cancelled")) return { state, effects };
-      const progress = Math.max(fresh ? 0 : job.progress, Number(d.progress ?? 0)); // never goes backwards
+      // Never goes backwards; after a still, the video fills the rest of the bar.
+      const own = Number(d.progress ?? 0);
+      const scaled = !fresh && job.still_job_id ? STILL_SHARE + (own * (100 - STILL_SHARE)) / 100 : own;
+      const progress = Math.max(fresh ? 0 : job.progress, scaled);
       const next: Partial<JobView> = {
         job_id: d.job_id, progress, message: d.message ?? job?.message ?? "", eta: d.eta ?? null,
         status: !fresh && job.status === "cancelling" ? "cancelling" : "processing",
@@ -118,7 +148,7 @@ export function recoverFromJob(state: LiveState, shotId: string, job: JobPublic)
     : (job.status as JobStatus);
   const view: JobView = {
     job_id: job.id, status, progress: job.progress, message: job.status_message, eta: job.eta_seconds,
-    enhanced_prompt: job.enhanced_prompt, error: job.error,
+    enhanced_prompt: job.enhanced_prompt, error: job.error, still_job_id: job.after_job_id && job.after_job_id !== job.id ? job.after_job_id : null,
   };
   let t: ShotTake = take;
   if (status === "completed") {

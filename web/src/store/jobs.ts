@@ -196,7 +196,11 @@ export async function generateShot(shotId: string): Promise<void> {
       ? { ...cur.base, shots: { ...cur.base.shots, [shotId]: { ...cur.base.shots[shotId], ...snapped } } } : cur.base;
     serverSet({
       shots, base,
-      jobs: { ...cur.jobs, [shotId]: { job_id: r.job_id, status: "queued", progress: 0, message: "Queued", eta: null } },
+      jobs: { ...cur.jobs, [shotId]: {
+        job_id: r.job_id, status: "queued", progress: 0, eta: null,
+        // Still first: the still's events fill the start of this shot's bar while the video job waits.
+        ...(r.still_job_id && r.still_job_id !== r.job_id ? { still_job_id: r.still_job_id, message: "Still: queued" } : { message: "Queued" }),
+      } },
       takes: { ...cur.takes, [shotId]: { ...cur.takes[shotId], status: "generating", last_job_id: r.job_id } },
       adjustments: { ...cur.adjustments, [shotId]: r.adjustments ?? [] },
     });

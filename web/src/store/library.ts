@@ -47,24 +47,26 @@ export async function uploadFiles(files: File[]): Promise<AssetPublic[]> {
  * Deleting media really loses work (the file goes, and undo cannot bring it back), so it asks
  * first and names the clips that show or use it.
  */
-export function requestDeleteAsset(asset: AssetPublic): void {
+export function requestDeleteAsset(asset: AssetPublic, onDeleted?: () => void): void {
   const s = useStudio.getState();
   const used = shotsUsingAsset(s.shots, asset.id).length;
   const uses = used ? ` ${used} clip${used > 1 ? "s" : ""} show${used > 1 ? "" : "s"} or use${used > 1 ? "" : "s"} it and will lose it.` : "";
   serverSet({ confirm: { text: `Delete ${asset.filename} from the project?${uses} The file is deleted from disk; undo cannot bring it back.`,
-    onYes: () => void deleteAsset(asset, used > 0) } });
+    onYes: () => void deleteAsset(asset, used > 0, onDeleted) } });
 }
 
-export async function deleteAsset(asset: AssetPublic, force = false): Promise<void> {
+/** `onDeleted` runs once the server has deleted it (views that list media reload then, not on a timer). */
+export async function deleteAsset(asset: AssetPublic, force = false, onDeleted?: () => void): Promise<void> {
   try {
     await call(api.DELETE("/assets/{asset_id}", { params: { path: { asset_id: asset.id }, query: { force, base_version: useStudio.getState().version || undefined } } }));
     // The server dropped it from its shots; the document, its base and its history follow.
     forgetAsset(asset.id);
     await refreshAssets();
+    onDeleted?.();
   } catch (e) {
     const err = e as { status?: number; message: string };
     if (err.status === 409 && !force) {
-      serverSet({ confirm: { text: `${err.message}. Delete it anyway?`, onYes: () => void deleteAsset(asset, true) } });
+      serverSet({ confirm: { text: `${err.message}. Delete it anyway?`, onYes: () => void deleteAsset(asset, true, onDeleted) } });
       return;
     }
     toast("error", `Could not delete: ${err.message}`);
