@@ -259,3 +259,33 @@ def test_ollama_base_url_is_validated(url, remote, ok):
     else:
         with pytest.raises(ValueError):
             validate_base_url(url, allow_remote=remote)
+
+
+@needs_torch
+def test_ai_parse_job_runs_the_tiny_gemma_and_falls_back_when_its_answer_is_not_a_storyboard(tiny_models):
+    """The storyboard's AI parse (seed §6.1) through the studio with the Gemma the model library holds:
+    the job records Gemma, the model really answers (a random model writes noise), and the parser's
+    storyboard comes back with the reason, nothing written to the project."""
+    from fastapi.testclient import TestClient
+
+    from milimo.app import create_app
+    from milimo.config import Settings
+    from tests.storyboard.test_ai_parse import SCRIPT
+    from tests.storyboard.test_api import wait_job
+
+    settings = Settings(data_dir=tiny_models["models_dir"].parent, device="cpu", log_level="warning", text_engine="gemma3")
+    with TestClient(create_app(settings)) as client:
+        pid = client.post("/projects", json={"name": "AI Gemma"}).json()["id"]
+        r = client.post(f"/projects/{pid}/storyboard/ai-parse", json={"script_text": SCRIPT})
+        assert r.status_code == 200, r.text
+        assert r.json()["engine"].startswith("gemma")
+        job = wait_job(client, r.json()["job_id"])
+        assert job["status"] == "completed", job
+        assert client.get(f"/projects/{pid}").json()["shots"] == []
+    result = job["outputs"]["storyboard"]
+    assert job["engine"].startswith("gemma")
+    if result["ai_mode"] == "fallback":
+        assert "not a valid storyboard" in result["why"], result["why"]  # the model ran and was read strictly
+        assert result["mode"] == "fountain" and len(result["scenes"][0]["shots"]) == 2
+    else:  # a random model that happens to write a valid storyboard is read like any other
+        assert result["scenes"] and all(s["num_frames"] % 8 == 1 for sc in result["scenes"] for s in sc["shots"])
