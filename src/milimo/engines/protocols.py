@@ -152,6 +152,14 @@ class VideoEngine(Engine, Protocol):
     def generate(self, request: VideoRequest, on_step: StepCallback) -> VideoResult: ...
 
 
+def native_max_frames(engine: VideoEngine, fps: float) -> int:
+    """The most frames one call of `engine` makes at `fps`. LTX-2's limit is in seconds (its positional
+    table), so it says through `max_frames(fps)` (481 at 24 fps, 241 at 12); an engine without that
+    method has one fixed number, `capabilities.native_max_frames`."""
+    limit = getattr(engine, "max_frames", None)
+    return int(limit(fps)) if callable(limit) else engine.capabilities.native_max_frames
+
+
 # --------------------------------------------------------------------------- image
 
 

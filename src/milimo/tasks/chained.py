@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from milimo.engines.protocols import AudioTrack, Continuation, VideoRequest
+from milimo.engines.protocols import AudioTrack, Continuation, VideoRequest, native_max_frames
 from milimo.jobs.run import JobRun
 from milimo.media import encode_video
 from milimo.media.concat import concat_video_parts
@@ -60,16 +60,16 @@ class AudioSpool:
         return AudioTrack(samples=data, sample_rate=self.sample_rate)
 
 
-def plan_for(engine: Any, num_frames: int) -> list[Chunk]:
-    caps = engine.capabilities
-    return plan_chunks(num_frames, caps.native_max_frames, caps.frame_step)
+def plan_for(engine: Any, num_frames: int, fps: float) -> list[Chunk]:
+    """The chunks at the shot's own rate: the engine's one-call limit depends on fps (LTX-2's is in seconds)."""
+    return plan_chunks(num_frames, native_max_frames(engine, fps), engine.capabilities.frame_step)
 
 
 def run_chained(run: JobRun, engine: Any, base: VideoRequest, out: Path, prompts: list[str] | None = None) -> int:
     """Generate base.num_frames frames into `out` in chunks; `prompts[i]` (optional) is chunk i's
     continuation prompt. Returns the number of frames written."""
     caps = engine.capabilities
-    chunks = plan_for(engine, base.num_frames)
+    chunks = plan_for(engine, base.num_frames, base.fps)
     overlap = overlap_for(caps.frame_step)
     workspace = run.workspace()
     audio = AudioSpool(workspace / "audio.f32", base.fps)

@@ -207,7 +207,7 @@ def _save_thumbnail(frame: np.ndarray, path: Path, max_width: int = 512) -> None
 def _continuation_prompts(run: JobRun, engine, prompt: str, p: VideoParams) -> list[str]:
     """Seed §4: each later chunk gets a continuation prompt from the text engine. Written before the
     video model is loaded, so the text model never competes with it for the device."""
-    chunks = plan_for(engine, p.num_frames)
+    chunks = plan_for(engine, p.num_frames, p.fps)
     prompts = [prompt]
     for chunk in chunks[1:]:
         story = (

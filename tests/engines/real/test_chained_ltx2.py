@@ -63,3 +63,17 @@ def test_chained_ltx2_hands_the_tail_to_the_condition_pipeline(tiny_models, tmp_
         info = probe(settings.project_dir(pid) / "generated" / f"{body['job_id']}.mp4")
         assert info.num_frames == 530 and info.has_audio
         assert abs(info.duration - 530 / 24) < 1 / 24
+
+
+def test_chunks_follow_the_engines_limit_at_the_shots_own_rate(ltx2_engine):
+    """LTX-2's one-call limit is in seconds: fewer frames at a lower rate, so a shot that fits one call
+    at 24 fps is chained at 12 fps, and no chunk asks the engine for more than it makes at that rate."""
+    from milimo.engines.protocols import native_max_frames
+    from milimo.tasks.chained import plan_for
+
+    at24, at12 = native_max_frames(ltx2_engine, 24.0), native_max_frames(ltx2_engine, 12.0)
+    assert at24 == ltx2_engine.max_frames(24.0) and at12 == ltx2_engine.max_frames(12.0) and at12 < at24
+    assert len(plan_for(ltx2_engine, at24, 24.0)) == 1
+    chunks = plan_for(ltx2_engine, at24, 12.0)
+    assert len(chunks) > 1 and max(c.generate for c in chunks) <= at12
+    assert sum(c.keep for c in chunks) == at24 and all((c.generate - 1) % 8 == 0 for c in chunks)
