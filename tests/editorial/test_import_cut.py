@@ -103,6 +103,37 @@ def test_fcp7_xml_round_trip_matches_by_the_master_comment_and_by_media_name(stu
     assert (shots["b"]["trim_in"], shots["b"]["trim_out"]) == (4, 9) and "card" in shots
 
 
+def test_fcpxml_round_trip_matches_by_the_studio_metadata_and_by_media_name(studio):
+    """Final Cut / Resolve: the FCPXML the studio wrote, edited as Final Cut does (trim B's in and out,
+    move the title card on V2 later, strip the card's metadata), comes back as one save."""
+    from xml.etree import ElementTree as ET
+
+    state = build_cut(studio)
+    pid, version = state["id"], state["version"]
+    r = studio.get(f"/projects/{pid}/export", params={"format": "fcpxml"})
+    root = ET.fromstring(r.text.split("\n", 2)[2])  # past the XML declaration and DOCTYPE
+    clips = {c.get("name"): c for c in root.iter("clip")}
+    b, card = clips["Sc 1 · Sh 2"], clips["Sc 1 · Sh 3"]
+    b.set("start", "1/6s")  # 4 frames in at 24 fps
+    b.set("duration", "5/6s")  # 20 frames: 9 left at the tail of its 33
+    # A connected clip's offset is in its parent's local time, which begins at the parent's start
+    # (4 frames now): 18 frames there is 14 frames after B's first frame on the timeline (frame 20).
+    card.set("offset", "3/4s")
+    card.remove(card.find("metadata"))  # found by its media file's name
+    card.set("name", "Renamed in Final Cut")
+    xml = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + ET.tostring(root, encoding="unicode")
+    r = send(studio, pid, xml, version, "edit.fcpxml")
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["format"] == "fcpxml" and not report["deleted"] and not report["unmatched"], report
+    assert sorted(c["name"] for c in report["changed"]) == ["Sc 1 · Sh 2", "Sc 1 · Sh 3"], report
+    _, shots = shots_of(studio, pid)
+    assert (shots["b"]["trim_in"], shots["b"]["trim_out"]) == (4, 9)
+    assert (shots["card"]["track_index"], shots["card"]["start_frame"]) == (1, 34)
+    assert (shots["tone"]["track_index"], shots["tone"]["start_frame"]) == (2, 4)
+    assert (shots["a"].get("track_index", 0), shots["a"].get("start_frame", 0)) == (0, 0)
+
+
 def test_v1_gaps_close_and_a_clip_before_its_first_frame_is_flagged(studio):
     state = build_cut(studio)
     pid, version = state["id"], state["version"]
@@ -169,8 +200,18 @@ XXE = """<?xml version="1.0"?><!DOCTYPE xmeml [<!ENTITY xxe SYSTEM "file:///etc/
         (b"<xmeml><sequence>", 422, "malformed"),
         (BOMB.encode(), 422, "entities"),
         (XXE.encode(), 422, "entities"),
-        (b"<html><body>hi</body></html>", 422, "not FCP 7 XML"),
-        (b'<?xml version="1.0"?><fcpxml version="1.11"/>', 415, "FCPXML import"),
+        (b"<html><body>hi</body></html>", 422, "neither FCP 7 XML"),
+        (b'<?xml version="1.0"?><fcpxml version="1.11"/>', 422, "no <sequence>"),
+        (
+            b'<fcpxml version="1.11"><project><sequence><spine><asset-clip offset="zz" duration="1s"/></spine></sequence></project></fcpxml>',
+            422,
+            "not FCPXML rational seconds",
+        ),
+        (
+            b'<fcpxml version="1.11"><project><sequence><spine><clip name="n" offset="0s"/></spine></sequence></project></fcpxml>',
+            422,
+            "no duration",
+        ),
         (
             b'<xmeml version="4"><sequence><media><video><track><clipitem><name>x</name><start>zz</start></clipitem></track></video></media></sequence></xmeml>',
             422,

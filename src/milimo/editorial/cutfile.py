@@ -37,14 +37,15 @@ def extract(data: bytes) -> dict[str, Any]:
     try:
         text = data.decode("utf-8").lstrip("\ufeff \t\r\n")
     except UnicodeDecodeError:
-        raise Refused(422, "the file is not UTF-8 text; .otio and FCP 7 XML files are") from None
+        raise Refused(422, "the file is not UTF-8 text; .otio, FCP 7 XML and FCPXML files are") from None
     if not text:
-        raise Refused(422, "the file is empty; send an .otio or FCP 7 XML file exported from your editor")
+        raise Refused(422, "the file is empty; send an .otio, FCP 7 XML or FCPXML file exported from your editor")
     if text[0] == "{":
         return {"format": "otio", "tracks": _walk(_read_otio(text))}
     if text[0] == "<":
-        return {"format": "fcp7xml", "tracks": _walk(_read_xml(text))}
-    raise Refused(415, "this is neither OpenTimelineIO (.otio) nor FCP 7 XML; export one of those from your editor")
+        fmt, tracks = _read_xml(text)
+        return {"format": fmt, "tracks": tracks}
+    raise Refused(415, "this is neither OpenTimelineIO (.otio), FCP 7 XML nor FCPXML; export one of those from your editor")
 
 
 def _read_otio(text: str):
@@ -67,7 +68,7 @@ def _read_otio(text: str):
         raise Refused(422, f"OpenTimelineIO cannot read the file: {exc}") from None
 
 
-def _read_xml(text: str):
+def _read_xml(text: str) -> tuple[str, list[dict[str, Any]]]:
     import defusedxml.ElementTree as SafeET
     import opentimelineio as otio
     from defusedxml import DefusedXmlException
@@ -79,13 +80,16 @@ def _read_xml(text: str):
     except SafeET.ParseError as exc:
         raise Refused(422, f"the XML is malformed ({exc})") from None
     if root.tag == "fcpxml":
-        raise Refused(
-            415, "FCPXML import is not supported; export FCP 7 XML (Premiere: File > Export > Final Cut Pro XML) or .otio"
-        )
+        from milimo.editorial.fcpxml_read import FcpxmlError, read_fcpxml
+
+        try:
+            return "fcpxml", read_fcpxml(root, MAX_CLIPS)
+        except FcpxmlError as exc:
+            raise Refused(413 if "more than" in str(exc) else 422, f"the FCPXML cannot be read: {exc}") from None
     if root.tag != "xmeml":
-        raise Refused(422, f"an XML file with <{root.tag}> at the top is not FCP 7 XML (<xmeml>)")
+        raise Refused(422, f"an XML file with <{root.tag}> at the top is neither FCP 7 XML (<xmeml>) nor FCPXML")
     try:
-        return _timeline(otio.adapters.read_from_string(text, "fcp_xml"))
+        return "fcp7xml", _walk(_timeline(otio.adapters.read_from_string(text, "fcp_xml")))
     except Refused:
         raise
     except Exception as exc:

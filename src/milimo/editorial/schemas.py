@@ -36,7 +36,7 @@ class FramesNeeded(BaseModel):
 
 
 class ImportReport(BaseModel):
-    format: str  # otio | fcp7xml
+    format: str  # otio | fcp7xml | fcpxml
     saved: bool  # false when the file changes nothing
     project_version: int
     changed: list[ShotCutChange]
