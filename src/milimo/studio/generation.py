@@ -142,8 +142,33 @@ def _video_params(
         _check_capabilities(engine, pipeline, items)
     scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
     opens_shot = any(i.frame_index == 0 for i in items)
+    return shot_video_params(
+        shot,
+        story.engine_prompt,
+        scene.name if scene else "",
+        frames,
+        pipeline,
+        chained,
+        items,
+        adjustments,
+        continue_from=_previous_take(session, shot) if shot.auto_continue and not opens_shot else None,
+    )
+
+
+def shot_video_params(
+    shot: Shot,
+    prompt: str,
+    scene_heading: str,
+    frames: int,
+    pipeline: Pipeline,
+    chained: bool,
+    conditioning: list[ConditioningItem],
+    adjustments: list[Adjustment],
+    continue_from: str | None = None,
+) -> VideoParams:
+    """A video job's params: the shot's settings (its size already on the grid) and what submit decided."""
     return VideoParams(
-        prompt=story.engine_prompt,
+        prompt=prompt,
         negative_prompt=shot.negative_prompt,
         seed=shot.seed,
         width=shot.width,
@@ -156,10 +181,10 @@ def _video_params(
         upscale=shot.upscale,
         pipeline=pipeline,
         chained=chained,
-        conditioning=items,
-        continue_from=_previous_take(session, shot) if shot.auto_continue and not opens_shot else None,
+        conditioning=conditioning,
+        continue_from=continue_from,
         context=ShotStory(
-            scene_heading=scene.name if scene else "",
+            scene_heading=scene_heading,
             action=shot.action,
             dialogue=shot.dialogue,
             character=shot.character,

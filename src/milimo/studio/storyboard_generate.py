@@ -23,14 +23,14 @@ from milimo.config import Settings
 from milimo.db.models import Asset, Job, Scene, Shot
 from milimo.db.states import JobType, ShotStatus
 from milimo.errors import Conflict, NotFound
-from milimo.jobs.params import ShotStory, VideoParams
+from milimo.jobs.params import VideoParams
 from milimo.jobs.services import Services
 from milimo.media.frames import last_frame
 from milimo.media.images import save_jpeg
 from milimo.storyboard.prompt import shot_prompt
 from milimo.studio.conditioning import resolve_items, select_pipeline
 from milimo.studio.elements import resolve_shot
-from milimo.studio.generation import check_chained, snap_to_video_engine
+from milimo.studio.generation import check_chained, shot_video_params, snap_to_video_engine
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url, resolve_media_url
 from milimo.studio.storyboard import _kind
@@ -150,26 +150,7 @@ def video_params(
     if prev is not None and prev.action.strip():
         prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
     shot.width, shot.height, shot.num_frames = width, height, frames
-    return VideoParams(
-        prompt=prompt,
-        negative_prompt=shot.negative_prompt,
-        seed=shot.seed,
-        width=width,
-        height=height,
-        num_frames=frames,
-        fps=shot.fps,
-        steps=shot.steps,
-        cfg=shot.cfg_scale,
-        enhance_prompt=shot.enhance_prompt,
-        upscale=shot.upscale,
-        pipeline=pipeline,
-        chained=chained,
-        conditioning=resolved,
-        context=ShotStory(
-            scene_heading=heading, action=shot.action, dialogue=shot.dialogue, character=shot.character, shot_type=shot.shot_type
-        ),
-        adjustments=adjustments,
-    )
+    return shot_video_params(shot, prompt, heading, frames, pipeline, chained, resolved, adjustments)
 
 
 def generate_shot(services: Services, shot_id: str, base_version: int | None) -> dict[str, Any]:
