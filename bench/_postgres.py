@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL for benchmarks, from Debian's server binaries (as tests/db/conftest.py starts one)."""
+"""A throwaway PostgreSQL from Debian's server binaries, for the benchmarks and tests/db."""
 
 from __future__ import annotations
 
@@ -19,15 +19,24 @@ def _pg_bin(name: str) -> str | None:
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; CI runs as root.
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
-@contextlib.contextmanager
-def postgres() -> Iterator[str]:
+def server_binaries() -> tuple[str, str] | None:
+    """(initdb, pg_ctl) of the newest installed server; None when there is none."""
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not initdb or not pg_ctl:
+    return (initdb, pg_ctl) if initdb and pg_ctl else None
+
+
+@contextlib.contextmanager
+def postgres(prefix: str = "milimo-bench-pg-") -> Iterator[str]:
+    """A server in a new temporary folder named `prefix`…; yields its URL, then stops it and removes the folder."""
+    binaries = server_binaries()
+    if binaries is None:
         raise SystemExit("PostgreSQL server binaries are not installed (apt-get install postgresql)")
-    root = Path(tempfile.mkdtemp(prefix="milimo-bench-pg-"))
+    initdb, pg_ctl = binaries
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     with socket.socket() as s:

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import httpx
 import pytest
@@ -47,7 +48,11 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`milimo serve` in a real subprocess, talked to over a socket."""
+    """`milimo serve` (or another server command: `command`) in a real subprocess, talked to over a socket."""
+
+    command = "serve"
+    name = "server"  # in the errors start() raises
+    start_timeout = 30.0  # seconds
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
@@ -56,23 +61,23 @@ class ServerProcess:
         self.env = {**os.environ, "MILIMO_LOG_LEVEL": "warning", **(env or {})}
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> "ServerProcess":
+    def start(self, timeout: float | None = None) -> Self:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "milimo.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [sys.executable, "-m", "milimo.cli", self.command, "--port", str(self.port), "--data-dir", str(self.data_dir)],
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (self.start_timeout if timeout is None else timeout)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stdout.read().decode(errors='replace')}")
+                raise RuntimeError(f"{self.name} exited: {self.proc.stdout.read().decode(errors='replace')}")
             try:
                 if httpx.get(self.url + "/health", timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError("server did not start in time")
+        raise RuntimeError(f"{self.name} did not start in time")
 
     def kill(self) -> None:
         """SIGKILL: the crash case (no shutdown hooks run)."""

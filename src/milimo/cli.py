@@ -4,7 +4,42 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+
+def _invalid(exc: ValidationError) -> int:
+    """Say which settings or fields are wrong, one line each; the exit code for bad input."""
+    for err in exc.errors():
+        print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+    return 2
+
+
+def _headless(job: Callable[[], int]) -> int:
+    """Run a headless job command; a refused request is exit code 2 with the message, as the API's 4xx."""
+    from pydantic import ValidationError
+
+    from milimo.errors import StudioError
+
+    try:
+        return job()
+    except StudioError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        return _invalid(exc)
+
+
+def _data_dir_arg(parser: argparse.ArgumentParser, help: str = "the studio data dir (default ./data, MILIMO_DATA_DIR)") -> None:
+    parser.add_argument("--data-dir", type=Path, default=None, help=help)
+
+
+def _quiet_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -20,9 +55,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings = Settings(**overrides)
         check_exposure(settings)
     except ValidationError as exc:
-        for err in exc.errors():
-            print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
-        return 2
+        return _invalid(exc)
     except ExposureError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -60,9 +93,7 @@ def _worker(args: argparse.Namespace) -> int:
         settings = Settings(**overrides)
         node = WorkerNode(settings, slots=args.slots)
     except ValidationError as exc:
-        for err in exc.errors():
-            print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
-        return 2
+        return _invalid(exc)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -79,13 +110,10 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
-    from milimo.errors import StudioError
     from milimo.headless import generate
 
-    try:
-        return generate(
+    return _headless(
+        lambda: generate(
             args.prompt,
             frames=args.frames,
             width=args.width,
@@ -99,23 +127,14 @@ def _generate(args: argparse.Namespace) -> int:
             enhance=args.enhance,
             quiet=args.quiet,
         )
-    except StudioError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
-    except ValidationError as exc:
-        for err in exc.errors():
-            print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
-        return 2
+    )
 
 
 def _render(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
-    from milimo.errors import StudioError
     from milimo.render_cli import render
 
-    try:
-        return render(
+    return _headless(
+        lambda: render(
             args.project,
             data_dir=args.data_dir,
             output=args.output,
@@ -127,13 +146,7 @@ def _render(args: argparse.Namespace) -> int:
             solo=args.solo,
             quiet=args.quiet,
         )
-    except StudioError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
-    except ValidationError as exc:
-        for err in exc.errors():
-            print(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
-        return 2
+    )
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -176,13 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the studio (API, web app, workers)")
     serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1, MILIMO_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8000, MILIMO_PORT)")
-    serve.add_argument(
-        "--data-dir", type=Path, default=None, help="where projects and the database live (default ./data, MILIMO_DATA_DIR)"
-    )
+    _data_dir_arg(serve, "where projects and the database live (default ./data, MILIMO_DATA_DIR)")
     serve.set_defaults(func=_serve)
 
     worker = sub.add_parser("worker", help="run jobs from the shared PostgreSQL queue (a cluster without Ray)")
-    worker.add_argument("--data-dir", type=Path, default=None, help="the shared data dir (the same path on every node)")
+    _data_dir_arg(worker, "the shared data dir (the same path on every node)")
     worker.add_argument("--name", default=None, help="name in GET /health (default host-pid, MILIMO_WORKER_NAME)")
     worker.add_argument("--slots", type=int, default=1, help="jobs this worker runs at once (one per GPU it owns)")
     worker.set_defaults(func=_worker)
@@ -190,9 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     sam = sub.add_parser("sam-service", help="start the segmentation service (SAM 3 or the OpenCV draft engine), loopback only")
     sam.add_argument("--host", default="127.0.0.1", help="loopback address to bind (127.0.0.1 or ::1; anything else is refused)")
     sam.add_argument("--port", type=int, default=None, help="port (default 8001, MILIMO_SAM_PORT)")
-    sam.add_argument(
-        "--data-dir", type=Path, default=None, help="the studio's data dir: clips are read and masks written inside it"
-    )
+    _data_dir_arg(sam, "the studio's data dir: clips are read and masks written inside it")
     sam.set_defaults(func=_sam_service)
 
     gen = sub.add_parser("generate", help="generate one shot headless (the same job as POST /generate/advanced)")
@@ -206,10 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--image", type=Path, default=None, help="conditioning image at frame 0 (image-to-video)")
     gen.add_argument("--enhance", action="store_true", help="enhance the prompt with the text engine first")
     gen.add_argument("-o", "--output", type=Path, required=True, help="where to write the .mp4 (or .jpg for --frames 1)")
-    gen.add_argument(
-        "--data-dir", type=Path, default=None, help="keep the job in this studio data dir (default: a temporary one)"
-    )
-    gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _data_dir_arg(gen, "keep the job in this studio data dir (default: a temporary one)")
+    _quiet_arg(gen)
     gen.set_defaults(func=_generate)
 
     ren = sub.add_parser("render", help="render a project's cut to a master file (the same job as POST /projects/{id}/render)")
@@ -229,8 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument(
         "--solo", action="append", default=[], choices=["V1", "V2", "A1"], help="only these tracks sound (repeatable)"
     )
-    ren.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
-    ren.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _data_dir_arg(ren)
+    _quiet_arg(ren)
     ren.set_defaults(func=_render)
 
     models = sub.add_parser("models", help="the model library: list what is downloaded, download weights")
@@ -238,21 +245,21 @@ def build_parser() -> argparse.ArgumentParser:
     listing = models_sub.add_parser("list", help="every model with its status, size and licence")
     fetch = models_sub.add_parser("download", help="download (or resume) one model into <data-dir>/models/<id>/")
     fetch.add_argument("name", help="model id, e.g. ltx2-distilled, gemma3-12b, flux2-klein-4b (see `milimo models list`)")
-    fetch.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    for p in (listing, fetch):
-        p.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    _quiet_arg(fetch)
+    _data_dir_arg(listing)
+    _data_dir_arg(fetch)
     models.set_defaults(func=_models)
 
     exp = sub.add_parser("export", help="write a project's cut for an editor (OTIO, FCP XML, FCPXML, EDL, subtitles)")
     exp.add_argument("--project", required=True, help="project id")
     exp.add_argument("--format", required=True, choices=["otio", "otioz", "fcp7xml", "fcpxml", "edl", "srt", "vtt"])
     exp.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
-    exp.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    _data_dir_arg(exp)
     exp.set_defaults(func=_export)
 
     doc = sub.add_parser("doctor", help="what this machine has, which models fit in which memory mode, what to download")
     doc.add_argument("--json", action="store_true", help="the report as JSON")
-    doc.add_argument("--data-dir", type=Path, default=None, help="the studio data dir (default ./data, MILIMO_DATA_DIR)")
+    _data_dir_arg(doc)
     doc.set_defaults(func=_doctor)
     return parser
 

@@ -26,9 +26,9 @@ def locked(tmp_path: Path):
         yield c
 
 
-def test_serve_off_loopback_without_a_token_refuses_to_start(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "MILIMO_AUTH_TOKEN"}
-    r = subprocess.run(
+def serve_off_loopback(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`milimo serve --host 0.0.0.0` with this environment, expected to refuse to start."""
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -47,27 +47,14 @@ def test_serve_off_loopback_without_a_token_refuses_to_start(tmp_path):
         timeout=60,
         check=False,
     )
+
+
+def test_serve_off_loopback_without_a_token_refuses_to_start(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MILIMO_AUTH_TOKEN"}
+    r = serve_off_loopback(tmp_path, env)
     assert r.returncode == 2
     assert "MILIMO_AUTH_TOKEN" in r.stderr and "secrets.token_urlsafe" in r.stderr
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "milimo.cli",
-            "serve",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(free_port()),
-            "--data-dir",
-            str(tmp_path / "d"),
-        ],
-        env={**env, "MILIMO_AUTH_TOKEN": "short"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    r = serve_off_loopback(tmp_path, {**env, "MILIMO_AUTH_TOKEN": "short"})
     assert r.returncode == 2 and "at least 16 characters" in r.stderr
 
 

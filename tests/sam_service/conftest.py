@@ -2,58 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import ServerProcess
 
 STUDIO = {"x-milimo-client": "studio"}
 
 
-class SamProcess:
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
-        self.data_dir = data_dir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "MILIMO_LOG_LEVEL": "warning", **(env or {})}
-        self.proc: subprocess.Popen | None = None
+class SamProcess(ServerProcess):
+    """`milimo sam-service` in a real subprocess."""
 
-    def start(self, timeout: float = 60) -> SamProcess:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "milimo.cli", "sam-service", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"sam-service exited: {self.proc.stdout.read().decode(errors='replace')}")
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("sam-service did not start in time")
+    command = "sam-service"
+    name = "sam-service"
+    start_timeout = 60.0
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers=STUDIO, timeout=60)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
 
 
 @pytest.fixture(scope="module")

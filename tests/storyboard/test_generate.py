@@ -124,3 +124,7 @@ def test_generate_refuses_what_it_cannot_do(client, project):
     r = client.post(f"/storyboard/shots/{sid}/generate")
     assert r.status_code == 409 and "generating already" in r.json()["detail"]
     wait_job(client, job["job_id"])
+    long_keyframes = {"num_frames": 2000, "pipeline_override": "keyframe"}
+    assert client.patch(f"/shots/{sid}", json=long_keyframes).status_code == 200
+    r = client.post(f"/storyboard/shots/{sid}/generate")
+    assert r.status_code == 422 and "ti2vid pipeline only" in r.json()["detail"]  # as POST /generate/advanced says it

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from milimo.db.models import Job, Scene, Shot, table_of
 from milimo.db.states import JobType, ShotStatus
 from milimo.engines.grid import Adjustment, snap_size, snap_video
+from milimo.engines.protocols import VideoCapabilities
 from milimo.errors import Invalid
 from milimo.jobs.params import ConditioningItem, Pipeline, ShotStory, VideoParams
 from milimo.jobs.services import Services
@@ -36,6 +37,34 @@ def _size_notes(width: int, height: int, w: int, h: int, multiple: int, lo: int,
     ]
 
 
+def snap_to_video_engine(
+    caps: VideoCapabilities, width: int, height: int, num_frames: int
+) -> tuple[int, int, int, list[Adjustment]]:
+    """(width, height, frames, adjustments) on the video engine's grid; longer than one call is the caller's rule."""
+    return snap_video(
+        width,
+        height,
+        num_frames,
+        frame_step=caps.frame_step,
+        size_multiple=caps.size_multiple,
+        min_size=caps.min_size,
+        max_size=caps.max_size,
+    )
+
+
+def check_chained(caps: VideoCapabilities, pipeline: Pipeline, frames: int) -> bool:
+    """Whether the shot is chained (longer than one engine call, seed §4); only ti2vid chains, anything else is refused."""
+    # One frame runs on the image engine, which has no native length: only video can be chained.
+    chained = pipeline != "image" and frames > caps.native_max_frames
+    if chained and pipeline != "ti2vid":
+        raise Invalid(
+            f"{frames} frames need chained generation, which works with the ti2vid pipeline only (not "
+            f"{pipeline}); shorten the shot to {caps.native_max_frames} frames or remove the "
+            f"keyframe/video conditioning"
+        )
+    return chained
+
+
 def _snap(services: Services, width: int, height: int, num_frames: int) -> tuple[int, int, int, list[Adjustment], Any]:
     """Snap to the grid of the engine that will run (image engine for one frame). Says what changed."""
     if num_frames == 1:
@@ -46,15 +75,7 @@ def _snap(services: Services, width: int, height: int, num_frames: int) -> tuple
         return w, h, 1, _size_notes(width, height, w, h, icaps.size_multiple, icaps.min_size, icaps.max_size), image
     engine = services.engines.get("video")
     caps = engine.capabilities
-    w, h, f, notes = snap_video(
-        width,
-        height,
-        num_frames,
-        frame_step=caps.frame_step,
-        size_multiple=caps.size_multiple,
-        min_size=caps.min_size,
-        max_size=caps.max_size,
-    )
+    w, h, f, notes = snap_to_video_engine(caps, width, height, num_frames)
     if num_frames > caps.native_max_frames:
         # Chained (seed §4): the shot gets exactly the frames asked for; only each engine call is on the grid.
         notes = [n for n in notes if n.field != "num_frames"]
@@ -116,20 +137,38 @@ def _video_params(
 ) -> VideoParams:
     items = _fit_to_length(resolve_items(session, services.settings, shot.project_id, shot.timeline), frames, adjustments)
     pipeline = select_pipeline(items, frames, shot.pipeline_override)
-    # One frame runs on the image engine, which has no native length: only video can be chained.
-    chained = pipeline != "image" and frames > engine.capabilities.native_max_frames
-    if chained and pipeline != "ti2vid":
-        raise Invalid(
-            f"{frames} frames need chained generation, which works with the ti2vid pipeline only (not "
-            f"{pipeline}); shorten the shot to {engine.capabilities.native_max_frames} frames or remove the "
-            f"keyframe/video conditioning"
-        )
+    chained = check_chained(engine.capabilities, pipeline, frames)
     if pipeline != "image":
         _check_capabilities(engine, pipeline, items)
     scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
     opens_shot = any(i.frame_index == 0 for i in items)
+    return shot_video_params(
+        shot,
+        story.engine_prompt,
+        scene.name if scene else "",
+        frames,
+        pipeline,
+        chained,
+        items,
+        adjustments,
+        continue_from=_previous_take(session, shot) if shot.auto_continue and not opens_shot else None,
+    )
+
+
+def shot_video_params(
+    shot: Shot,
+    prompt: str,
+    scene_heading: str,
+    frames: int,
+    pipeline: Pipeline,
+    chained: bool,
+    conditioning: list[ConditioningItem],
+    adjustments: list[Adjustment],
+    continue_from: str | None = None,
+) -> VideoParams:
+    """A video job's params: the shot's settings (its size already on the grid) and what submit decided."""
     return VideoParams(
-        prompt=story.engine_prompt,
+        prompt=prompt,
         negative_prompt=shot.negative_prompt,
         seed=shot.seed,
         width=shot.width,
@@ -142,10 +181,10 @@ def _video_params(
         upscale=shot.upscale,
         pipeline=pipeline,
         chained=chained,
-        conditioning=items,
-        continue_from=_previous_take(session, shot) if shot.auto_continue and not opens_shot else None,
+        conditioning=conditioning,
+        continue_from=continue_from,
         context=ShotStory(
-            scene_heading=scene.name if scene else "",
+            scene_heading=scene_heading,
             action=shot.action,
             dialogue=shot.dialogue,
             character=shot.character,

@@ -7,6 +7,8 @@ another project's asset, a non-image or too many references is a 422 and nothing
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -58,46 +60,37 @@ def _queued(job_id: str, engine: Any, res: Resolution, adjustments: list[Adjustm
     }
 
 
-def submit_image(services: Services, req: GenerateImage) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Submit:
+    """What an image job is planned with: the image engine, the snapped size and the seed it will record."""
+
+    engine: Any
+    width: int
+    height: int
+    seed: int
+    adjustments: list[Adjustment]
+
+
+_Planned = tuple[str, JobType, ImageParams | ElementVisualParams, Resolution]  # (project id, job type, params, resolution)
+
+
+def _submit(
+    services: Services, width: int, height: int, seed: int | None, plan: Callable[[Session, _Submit], _Planned]
+) -> dict[str, Any]:
+    """Snap to the image engine's grid, then queue the job `plan` makes in the writer's transaction, and wake a worker."""
     engine = services.engines.get("image")
-    width, height, adjustments = _grid(engine, req.width, req.height)
-    seed = req.seed if req.seed is not None else random.randint(0, 2**32 - 1)  # recorded, so the image can be remade
+    width, height, adjustments = _grid(engine, width, height)
+    seed = seed if seed is not None else random.randint(0, 2**32 - 1)  # recorded, so the image can be remade
+    job = _Submit(engine, width, height, seed, adjustments)
     job_id = new_id("job_")
 
     def write(session: Session) -> dict[str, Any]:
-        require_project(session, req.project_id)
-        res = resolve_image(
-            session,
-            services.settings,
-            req.project_id,
-            req.prompt,
-            element_ids=req.element_ids,
-            reference_images=req.reference_images,
-            limit=engine.capabilities.max_references,
-            engine=engine.name,
-        )
-        params = ImageParams(
-            prompt=res.engine_prompt,
-            user_prompt=res.prompt,
-            negative_prompt=req.negative_prompt,
-            width=width,
-            height=height,
-            steps=req.num_inference_steps,
-            guidance=req.guidance_scale,
-            seed=seed,
-            references=[r.rel_path for r in res.references],
-            reference_inputs=[r.asset_id for r in res.references],
-            true_cfg=req.enable_true_cfg,
-            enhance_prompt=req.enhance_prompt,
-            elements=res.elements,
-            dropped=res.dropped,
-            adjustments=adjustments,
-        )
+        project_id, job_type, params, res = plan(session, job)
         session.add(
             Job(
                 id=job_id,
-                project_id=req.project_id,
-                type=JobType.image,
+                project_id=project_id,
+                type=job_type,
                 family=engine.family,
                 engine=engine.name,
                 engine_version=engine.version,
@@ -111,15 +104,46 @@ def submit_image(services: Services, req: GenerateImage) -> dict[str, Any]:
     return result
 
 
+def submit_image(services: Services, req: GenerateImage) -> dict[str, Any]:
+    def plan(session: Session, job: _Submit) -> _Planned:
+        require_project(session, req.project_id)
+        res = resolve_image(
+            session,
+            services.settings,
+            req.project_id,
+            req.prompt,
+            element_ids=req.element_ids,
+            reference_images=req.reference_images,
+            limit=job.engine.capabilities.max_references,
+            engine=job.engine.name,
+        )
+        params = ImageParams(
+            prompt=res.engine_prompt,
+            user_prompt=res.prompt,
+            negative_prompt=req.negative_prompt,
+            width=job.width,
+            height=job.height,
+            steps=req.num_inference_steps,
+            guidance=req.guidance_scale,
+            seed=job.seed,
+            references=[r.rel_path for r in res.references],
+            reference_inputs=[r.asset_id for r in res.references],
+            true_cfg=req.enable_true_cfg,
+            enhance_prompt=req.enhance_prompt,
+            elements=res.elements,
+            dropped=res.dropped,
+            adjustments=job.adjustments,
+        )
+        return req.project_id, JobType.image, params, res
+
+    return _submit(services, req.width, req.height, req.seed, plan)
+
+
 def submit_visualize(services: Services, element_id: str, req: VisualizeRequest) -> dict[str, Any]:
     """A character sheet, location concept or object design from the element's description (or the
     override); its own images and the triggers the text names are the references."""
-    engine = services.engines.get("image")
-    width, height, adjustments = _grid(engine, req.width, req.height)
-    seed = req.seed if req.seed is not None else random.randint(0, 2**32 - 1)
-    job_id = new_id("job_")
 
-    def write(session: Session) -> dict[str, Any]:
+    def plan(session: Session, job: _Submit) -> _Planned:
         element = session.get(Element, element_id)
         if element is None:
             raise NotFound(f"element {element_id!r} does not exist")
@@ -131,42 +155,29 @@ def submit_visualize(services: Services, element_id: str, req: VisualizeRequest)
             element.project_id,
             prompt,
             element_ids=[element.id],
-            limit=engine.capabilities.max_references,
-            engine=engine.name,
+            limit=job.engine.capabilities.max_references,
+            engine=job.engine.name,
         )
         # The template already names the element: no trigger is appended to what the engine reads.
         params = ElementVisualParams(
             element_id=element.id,
             prompt=prompt,
             user_prompt=prompt,
-            width=width,
-            height=height,
+            width=job.width,
+            height=job.height,
             steps=req.num_inference_steps,
             guidance=req.guidance_scale,
-            seed=seed,
+            seed=job.seed,
             references=[r.rel_path for r in res.references],
             reference_inputs=[r.asset_id for r in res.references],
             elements=res.elements,
             dropped=res.dropped,
-            adjustments=adjustments,
-        )
-        session.add(
-            Job(
-                id=job_id,
-                project_id=element.project_id,
-                type=JobType.element_visual,
-                family=engine.family,
-                engine=engine.name,
-                engine_version=engine.version,
-                params=params.model_dump(mode="json"),
-            )
+            adjustments=job.adjustments,
         )
         res.prompt = prompt
-        return _queued(job_id, engine, res, adjustments)
+        return element.project_id, JobType.element_visual, params, res
 
-    result = services.db.write(write)
-    services.executor.wake()
-    return result
+    return _submit(services, req.width, req.height, req.seed, plan)
 
 
 def list_images(db: Database, project_id: str, offset: int, limit: int) -> dict[str, Any]:

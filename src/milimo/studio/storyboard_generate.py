@@ -22,15 +22,15 @@ from sqlmodel import Session, col
 from milimo.config import Settings
 from milimo.db.models import Asset, Job, Scene, Shot
 from milimo.db.states import JobType, ShotStatus
-from milimo.engines.grid import snap_video
-from milimo.errors import Conflict, Invalid, NotFound
-from milimo.jobs.params import ShotStory, VideoParams
+from milimo.errors import Conflict, NotFound
+from milimo.jobs.params import VideoParams
 from milimo.jobs.services import Services
 from milimo.media.frames import last_frame
 from milimo.media.images import save_jpeg
 from milimo.storyboard.prompt import shot_prompt
 from milimo.studio.conditioning import resolve_items, select_pipeline
 from milimo.studio.elements import resolve_shot
+from milimo.studio.generation import check_chained, shot_video_params, snap_to_video_engine
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url, resolve_media_url
 from milimo.studio.storyboard import _kind
@@ -120,15 +120,7 @@ def video_params(
 ) -> VideoParams:
     """The video job's params for a storyboard shot: grid, frame-0 conditioning by priority, the narrative prompt."""
     caps = services.engines.get("video").capabilities
-    width, height, frames, adjustments = snap_video(
-        shot.width,
-        shot.height,
-        shot.num_frames,
-        frame_step=caps.frame_step,
-        size_multiple=caps.size_multiple,
-        min_size=caps.min_size,
-        max_size=caps.max_size,
-    )
+    width, height, frames, adjustments = snap_to_video_engine(caps, shot.width, shot.height, shot.num_frames)
     if frames > caps.native_max_frames:
         frames, adjustments = shot.num_frames, [a for a in adjustments if a.field != "num_frames"]
     items = list(shot.timeline)
@@ -139,12 +131,7 @@ def video_params(
         items.append({"url": frame_url, "frame_index": 0, "strength": 1.0, "type": "image"})
     resolved = resolve_items(session, services.settings, shot.project_id, items)
     pipeline = select_pipeline(resolved, frames, shot.pipeline_override)
-    chained = pipeline != "image" and frames > caps.native_max_frames
-    if chained and pipeline != "ti2vid":
-        raise Invalid(
-            f"{frames} frames need chained generation, which takes no keyframes; shorten the shot to "
-            f"{caps.native_max_frames} frames"
-        )
+    chained = check_chained(caps, pipeline, frames)
     scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
     heading = scene.name if scene else ""
     prompt = shot.prompt or shot_prompt(
@@ -163,26 +150,7 @@ def video_params(
     if prev is not None and prev.action.strip():
         prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
     shot.width, shot.height, shot.num_frames = width, height, frames
-    return VideoParams(
-        prompt=prompt,
-        negative_prompt=shot.negative_prompt,
-        seed=shot.seed,
-        width=width,
-        height=height,
-        num_frames=frames,
-        fps=shot.fps,
-        steps=shot.steps,
-        cfg=shot.cfg_scale,
-        enhance_prompt=shot.enhance_prompt,
-        upscale=shot.upscale,
-        pipeline=pipeline,
-        chained=chained,
-        conditioning=resolved,
-        context=ShotStory(
-            scene_heading=heading, action=shot.action, dialogue=shot.dialogue, character=shot.character, shot_type=shot.shot_type
-        ),
-        adjustments=adjustments,
-    )
+    return shot_video_params(shot, prompt, heading, frames, pipeline, chained, resolved, adjustments)
 
 
 def generate_shot(services: Services, shot_id: str, base_version: int | None) -> dict[str, Any]:
