@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from milimo.db.models import Job, Scene, Shot, table_of
 from milimo.db.states import JobType, ShotStatus
 from milimo.engines.grid import Adjustment, snap_size, snap_video
-from milimo.engines.protocols import VideoCapabilities
+from milimo.engines.protocols import VideoEngine, native_max_frames
 from milimo.errors import Invalid
 from milimo.jobs.params import ConditioningItem, Pipeline, ShotStory, VideoParams
 from milimo.jobs.services import Services
@@ -38,10 +38,12 @@ def _size_notes(width: int, height: int, w: int, h: int, multiple: int, lo: int,
 
 
 def snap_to_video_engine(
-    caps: VideoCapabilities, width: int, height: int, num_frames: int
+    engine: VideoEngine, width: int, height: int, num_frames: int, fps: float
 ) -> tuple[int, int, int, list[Adjustment]]:
-    """(width, height, frames, adjustments) on the video engine's grid; longer than one call is the caller's rule."""
-    return snap_video(
+    """(width, height, frames, adjustments) on the video engine's grid. A shot longer than one call at
+    its rate is chained (seed §4): it keeps exactly the frames asked for; only each call is on the grid."""
+    caps = engine.capabilities
+    w, h, f, notes = snap_video(
         width,
         height,
         num_frames,
@@ -50,22 +52,30 @@ def snap_to_video_engine(
         min_size=caps.min_size,
         max_size=caps.max_size,
     )
+    if num_frames > native_max_frames(engine, fps):
+        notes = [n for n in notes if n.field != "num_frames"]
+        f = num_frames
+    return w, h, f, notes
 
 
-def check_chained(caps: VideoCapabilities, pipeline: Pipeline, frames: int) -> bool:
-    """Whether the shot is chained (longer than one engine call, seed §4); only ti2vid chains, anything else is refused."""
-    # One frame runs on the image engine, which has no native length: only video can be chained.
-    chained = pipeline != "image" and frames > caps.native_max_frames
+def check_chained(engine: VideoEngine, pipeline: Pipeline, frames: int, fps: float) -> bool:
+    """Whether the shot is chained (longer than one engine call at its rate, seed §4); only ti2vid
+    chains, anything else is refused."""
+    if pipeline == "image":  # one frame runs on the image engine, which has no native length
+        return False
+    limit = native_max_frames(engine, fps)
+    chained = frames > limit
     if chained and pipeline != "ti2vid":
         raise Invalid(
             f"{frames} frames need chained generation, which works with the ti2vid pipeline only (not "
-            f"{pipeline}); shorten the shot to {caps.native_max_frames} frames or remove the "
-            f"keyframe/video conditioning"
+            f"{pipeline}); shorten the shot to {limit} frames or remove the keyframe/video conditioning"
         )
     return chained
 
 
-def _snap(services: Services, width: int, height: int, num_frames: int) -> tuple[int, int, int, list[Adjustment], Any]:
+def _snap(
+    services: Services, width: int, height: int, num_frames: int, fps: float
+) -> tuple[int, int, int, list[Adjustment], Any]:
     """Snap to the grid of the engine that will run (image engine for one frame). Says what changed."""
     if num_frames == 1:
         image = services.engines.get("image")
@@ -74,12 +84,7 @@ def _snap(services: Services, width: int, height: int, num_frames: int) -> tuple
         h = snap_size(height, icaps.size_multiple, icaps.min_size, icaps.max_size)
         return w, h, 1, _size_notes(width, height, w, h, icaps.size_multiple, icaps.min_size, icaps.max_size), image
     engine = services.engines.get("video")
-    caps = engine.capabilities
-    w, h, f, notes = snap_to_video_engine(caps, width, height, num_frames)
-    if num_frames > caps.native_max_frames:
-        # Chained (seed §4): the shot gets exactly the frames asked for; only each engine call is on the grid.
-        notes = [n for n in notes if n.field != "num_frames"]
-        f = num_frames
+    w, h, f, notes = snap_to_video_engine(engine, width, height, num_frames, fps)
     return w, h, f, notes, engine
 
 
@@ -94,18 +99,20 @@ def _effective(services: Services, req: GenerateAdvanced) -> tuple[dict[str, Any
         project = require_project(session, req.project_id)
         shot = session.get(Shot, cfg.id) if cfg.id else None
         base = (
-            {"width": shot.width, "height": shot.height, "num_frames": shot.num_frames}
+            {"width": shot.width, "height": shot.height, "num_frames": shot.num_frames, "fps": shot.fps}
             if shot is not None
             else {
                 "width": project.resolution_w,
                 "height": project.resolution_h,
                 "num_frames": Shot.model_fields["num_frames"].default,
+                "fps": project.fps,
             }
         )
     return sent, {**base, **{k: v for k, v in sent.items() if v is not None}}
 
 
-def _check_capabilities(engine: Any, pipeline: Pipeline, items: list[ConditioningItem]) -> None:
+def check_capabilities(engine: Any, pipeline: Pipeline, items: list[ConditioningItem]) -> None:
+    """A 422 at submit for conditioning the engine cannot take (not a failed job later)."""
     caps = engine.capabilities
     if pipeline == "ic_lora" and not caps.accepts_video:
         raise Invalid(f"the {engine.name} engine cannot take video conditioning; remove the video item or pick another pipeline")
@@ -137,9 +144,9 @@ def _video_params(
 ) -> VideoParams:
     items = _fit_to_length(resolve_items(session, services.settings, shot.project_id, shot.timeline), frames, adjustments)
     pipeline = select_pipeline(items, frames, shot.pipeline_override)
-    chained = check_chained(engine.capabilities, pipeline, frames)
+    chained = check_chained(engine, pipeline, frames, shot.fps)
     if pipeline != "image":
-        _check_capabilities(engine, pipeline, items)
+        check_capabilities(engine, pipeline, items)
     scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
     opens_shot = any(i.frame_index == 0 for i in items)
     return shot_video_params(
@@ -212,7 +219,9 @@ def shot_elements(session: Session, services: Services, shot: Shot) -> Resolutio
 def submit_advanced(services: Services, req: GenerateAdvanced) -> dict[str, Any]:
     cfg = req.shot_config
     sent, shot_now = _effective(services, req)
-    width, height, frames, adjustments, engine = _snap(services, shot_now["width"], shot_now["height"], shot_now["num_frames"])
+    width, height, frames, adjustments, engine = _snap(
+        services, shot_now["width"], shot_now["height"], shot_now["num_frames"], shot_now["fps"]
+    )
     job_id = new_id("job_")
 
     def write(session: Session) -> dict[str, Any]:

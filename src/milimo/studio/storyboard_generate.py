@@ -30,7 +30,7 @@ from milimo.media.images import save_jpeg
 from milimo.storyboard.prompt import shot_prompt
 from milimo.studio.conditioning import resolve_items, select_pipeline
 from milimo.studio.elements import resolve_shot
-from milimo.studio.generation import check_chained, shot_video_params, snap_to_video_engine
+from milimo.studio.generation import check_capabilities, check_chained, shot_video_params, snap_to_video_engine
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url, resolve_media_url
 from milimo.studio.storyboard import _kind
@@ -119,10 +119,8 @@ def video_params(
     session: Session, services: Services, shot: Shot, prev: Shot | None, source: str, frame_url: str | None
 ) -> VideoParams:
     """The video job's params for a storyboard shot: grid, frame-0 conditioning by priority, the narrative prompt."""
-    caps = services.engines.get("video").capabilities
-    width, height, frames, adjustments = snap_to_video_engine(caps, shot.width, shot.height, shot.num_frames)
-    if frames > caps.native_max_frames:
-        frames, adjustments = shot.num_frames, [a for a in adjustments if a.field != "num_frames"]
+    engine = services.engines.get("video")
+    width, height, frames, adjustments = snap_to_video_engine(engine, shot.width, shot.height, shot.num_frames, shot.fps)
     items = list(shot.timeline)
     art = concept_art_url(session, shot) if source == "concept_art" else None
     if art is not None:
@@ -131,7 +129,9 @@ def video_params(
         items.append({"url": frame_url, "frame_index": 0, "strength": 1.0, "type": "image"})
     resolved = resolve_items(session, services.settings, shot.project_id, items)
     pipeline = select_pipeline(resolved, frames, shot.pipeline_override)
-    chained = check_chained(caps, pipeline, frames)
+    chained = check_chained(engine, pipeline, frames, shot.fps)
+    if pipeline != "image":
+        check_capabilities(engine, pipeline, resolved)
     scene = session.get(Scene, shot.scene_id) if shot.scene_id else None
     heading = scene.name if scene else ""
     prompt = shot.prompt or shot_prompt(

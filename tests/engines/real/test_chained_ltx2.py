@@ -77,3 +77,8 @@ def test_chunks_follow_the_engines_limit_at_the_shots_own_rate(ltx2_engine):
     chunks = plan_for(ltx2_engine, at24, 12.0)
     assert len(chunks) > 1 and max(c.generate for c in chunks) <= at12
     assert sum(c.keep for c in chunks) == at24 and all((c.generate - 1) % 8 == 0 for c in chunks)
+    # and submit decides the same way: chained at 12 fps, one call at 24 (frames kept exactly when chained)
+    from milimo.studio.generation import check_chained, snap_to_video_engine
+
+    assert not check_chained(ltx2_engine, "ti2vid", at24, 24.0) and check_chained(ltx2_engine, "ti2vid", at24, 12.0)
+    assert snap_to_video_engine(ltx2_engine, 768, 512, at24 + 3, 12.0)[2] == at24 + 3
