@@ -209,5 +209,14 @@ def test_get_engines_says_which_model_why_and_the_memory_plan(versions):
     assert (video["model_id"], video["model_version"]) == ("ltx25-distilled", "2.5")
     assert video["selected_because"].startswith("newest complete model in the library")
     assert video["memory"]["mode"] == "cpu" and video["memory"]["planned"] is True
-    assert video["frame_limits"]["max_frames"] == {"24": 481, "25": 497, "30": 601, "50": 1001}
+    limits = video["frame_limits"]["max_frames"]
+    assert {k: limits[k] for k in ("12", "24", "25", "30", "50", "60")} == {
+        "12": 233,
+        "24": 481,
+        "25": 497,
+        "30": 601,
+        "50": 1001,
+        "60": 1201,
+    }
+    assert all((v - 1) % 8 == 0 for v in limits.values()) and "23.976" in limits and "29.97" in limits
     assert video["capabilities"]["native_max_frames"] == 481 and video["duration_predictor"] is True

@@ -4,7 +4,7 @@ import type { AssetPublic, ShotDoc, TimelineItem } from "../api/types";
 import { useStudio } from "../store/store";
 import { addConditioning, removeConditioning, updateConditioning, updateShot } from "../store/edits";
 import { cancelShot, extendShot, generateShot } from "../store/jobs";
-import { framePlan, snappedSize, type VideoGrid } from "../lib/engines";
+import { framePlan, gridAtRate, snappedSize, type VideoGrid } from "../lib/engines";
 import { gridOf } from "../store/engines";
 import { visibleLength } from "../lib/layout";
 import { formatDuration } from "../lib/timecode";
@@ -208,7 +208,7 @@ export function Inspector() {
   const active = isActive(job);
   const frameHint = upload ? (still ? `Shows an uploaded still, held for ${formatDuration(shot.num_frames, fps)}; trim or change Frames to adjust.` : undefined)
     : still ? `Shows a still, held for ${formatDuration(shot.num_frames, fps)}. Generate makes a ${shot.num_frames}-frame video; Frames 1 makes a new still.`
-      : framesHint(shot.num_frames, fps, shot.fps, grid, fromServer ? engines?.engines.video?.engine ?? null : null);
+      : framesHint(shot.num_frames, fps, shot.fps, gridAtRate(grid, engines, shot.fps || fps), fromServer ? engines?.engines.video?.engine ?? null : null);
   return (
     <aside className="panel inspector" aria-label="Inspector" data-testid="inspector">
       <div className="panel-head"><h3>Shot</h3><span className="muted">{["V1", "V2", "A1"][shot.track_index]} · {formatDuration(visibleLength(shot), fps)}</span></div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkCount, engineLines, framePlan, LTX2_GRID, serverGrid, snapFrames, snappedSize, snapSize } from "./engines";
+import { chunkCount, engineLines, framePlan, gridAtRate, rateKey, LTX2_GRID, serverGrid, snapFrames, snappedSize, snapSize } from "./engines";
 
 const grid = { frame_step: 8, size_multiple: 32, min_size: 64, max_size: 2048, native_max_frames: 505 };
 
@@ -43,5 +43,16 @@ describe("engine grid", () => {
     expect(lines.map((l) => [l.capability, l.engine, l.draft])).toEqual([["video", "ltx2", false], ["image", "draft", true]]);
     expect(lines[0].text).toContain("cuda, bfloat16");
     expect(lines[1].text).toContain("flux2-klein: weights not found");
+  });
+  it("at the shot's own rate the one-call limit is the engine's for that rate (LTX-2 reports it per rate)", () => {
+    const overview = { engines: { video: { engine: "ltx2", frame_limits: { max_frames: { "12": 233, "24": 481, "23.976": 481 } } } } };
+    expect(gridAtRate(grid, overview, 12).native_max_frames).toBe(233);
+    expect(gridAtRate(grid, overview, 23.976).native_max_frames).toBe(481);
+    expect(gridAtRate(grid, overview, 60)).toBe(grid); // a rate it does not list: the grid's own number
+    expect(gridAtRate(grid, { engines: { video: { engine: "draft" } } }, 12)).toBe(grid);
+    expect(framePlan(300, gridAtRate(grid, overview, 12))).toMatchObject({ kind: "chained" });
+    expect(framePlan(300, gridAtRate(grid, overview, 24))).toMatchObject({ kind: "native" });
+    expect(rateKey(24)).toBe("24");
+    expect(rateKey(29.97)).toBe("29.97");
   });
 });

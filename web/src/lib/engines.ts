@@ -41,6 +41,22 @@ export function serverGrid(overview: EnginesOverview | null | undefined): VideoG
   return null;
 }
 
+/**
+ * The grid at the shot's own rate: an engine whose one-call limit is in seconds (LTX-2) reports it
+ * per rate under `frame_limits.max_frames` ("24": 481, "12": 233…), the server chains by that; an
+ * engine that does not, or a rate it does not list, keeps the grid's single number.
+ */
+export function gridAtRate(grid: VideoGrid, overview: EnginesOverview | null | undefined, fps: number): VideoGrid {
+  const limits = (overview?.engines?.video?.frame_limits as { max_frames?: Record<string, unknown> } | undefined)?.max_frames;
+  const limit = limits?.[rateKey(fps)];
+  return typeof limit === "number" && Number.isInteger(limit) && limit > 0 ? { ...grid, native_max_frames: limit } : grid;
+}
+
+/** A rate as the server writes it ("%g"): 24 → "24", 23.976 → "23.976". */
+export function rateKey(fps: number): string {
+  return String(Number(fps.toPrecision(6)));
+}
+
 /** Nearest valid count step·k + 1 (ties go up); 1 stays 1 (a still). Same as the server's snap_frames. */
 export function snapFrames(n: number, step = LTX2_GRID.frame_step): number {
   if (n <= 1 || step <= 1) return Math.max(1, n);

@@ -49,6 +49,9 @@ from milimo.engines.runtime import (
     resolve_hub_path,
 )
 
+# The rates a project can have in the studio (and the broadcast ones an import brings).
+FRAME_RATES = (12, 15, 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60)
+
 
 class LTX2Engine:
     """VideoEngine for LTX-2 (diffusers). Call load() from one worker thread; generate() is serialised."""
@@ -238,7 +241,8 @@ class LTX2Engine:
             "frame_limits": {
                 "max_seconds": self._rules.max_seconds,
                 "max_size": self._rules.max_size,
-                "max_frames": {str(f): self.max_frames(f) for f in (24, 25, 30, 50)},
+                # Per rate (keys as "%g": "24", "23.976"): the web app's hint chains at the shot's own rate.
+                "max_frames": {f"{f:g}": self.max_frames(f) for f in FRAME_RATES},
             },
             "guidance_defaults": None if self.variant == "distilled" else GUIDANCE[self.model_version].as_dict(),
             "duration_predictor": self.has_duration_predictor,
