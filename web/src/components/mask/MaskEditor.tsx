@@ -238,7 +238,8 @@ function Editor({ asset, clip }: { asset: AssetPublic; clip: ClipFrame | null })
             <button className="btn primary" disabled={!mask || !!busy} onClick={() => void doInpaint()} data-testid="inpaint">Inpaint</button>
             {error && <p className="mask-error" role="alert">{error}</p>}
             {result && (
-              <figure className="mask-result" data-testid="inpaint-result" data-asset={result.id}>
+              <figure className="mask-result" data-testid="inpaint-result" data-asset={result.id}
+                ref={(el) => el?.scrollIntoView({ block: "nearest" })}>
                 <img src={result.url} alt="" />
                 <figcaption>New still · {result.engine} · in the media library</figcaption>
                 {clip && (firstFrame ? <p className="muted" data-testid="first-frame-done">The shot starts from this still when you generate it</p>
