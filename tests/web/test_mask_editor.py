@@ -1,5 +1,6 @@
 """The Mask editor in Chromium against a real studio and a real segmentation service (draft engine):
-click the object on a still, see the overlay, grow it, inpaint, see the new still."""
+click the object on a still, see the overlay, grow it, inpaint, see the new still; on a frame of a
+clip: select, track through the clip, see the mask over the player, inpaint the shot's first frame."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from milimo.media import encode_video
 from tests.conftest import ServerProcess
 from tests.sam_service.conftest import SamProcess
-from tests.sam_service.synthetic import iou, scene_with_object
+from tests.sam_service.synthetic import iou, moving_square, scene_with_object
 from tests.web.conftest import _require_browser, shot
 from tests.web.test_sync_and_events import STATE, open_project
 
@@ -25,8 +27,16 @@ def studio_with_sam(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     sam = SamProcess(data, {"MILIMO_SEGMENT_ENGINE": "draft"}).start()
-    studio = ServerProcess(data, env={"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft", "MILIMO_TEXT_ENGINE": "draft",
-                                      "MILIMO_INPAINT_ENGINE": "draft", "MILIMO_SAM_URL": sam.url})
+    studio = ServerProcess(
+        data,
+        env={
+            "MILIMO_VIDEO_ENGINE": "draft",
+            "MILIMO_IMAGE_ENGINE": "draft",
+            "MILIMO_TEXT_ENGINE": "draft",
+            "MILIMO_INPAINT_ENGINE": "draft",
+            "MILIMO_SAM_URL": sam.url,
+        },
+    )
     studio.start()
     yield studio
     studio.stop()
@@ -39,7 +49,9 @@ def test_click_on_a_still_overlay_grow_and_inpaint_a_new_still(page, studio_with
     img, truth = scene_with_object()
     buf = io.BytesIO()
     Image.fromarray(img).save(buf, "PNG")
-    still = httpx.post(f"{base}/upload", data={"project_id": pid}, files={"file": ("plate.png", buf.getvalue(), "image/png")}).json()
+    still = httpx.post(
+        f"{base}/upload", data={"project_id": pid}, files={"file": ("plate.png", buf.getvalue(), "image/png")}
+    ).json()
     page.evaluate("window.__milimo.store.getState().projectId")  # the library refreshes on focus of the page
     page.reload()
     page.wait_for_function(f"{STATE}.assets.length === 1")
@@ -80,4 +92,114 @@ def test_click_on_a_still_overlay_grow_and_inpaint_a_new_still(page, studio_with
     out = np.asarray(Image.open(io.BytesIO(httpx.get(base + asset["url"]).content)).convert("RGB")).astype(int)
     inside = out[truth]
     assert np.abs(inside - np.array([225, 120, 40])).sum(axis=1).mean() > 60  # the orange object is painted over
+    assert not page.errors
+
+
+def _clip_project(base: str, tmp_path) -> tuple[str, dict, list]:
+    """A project whose one shot shows an uploaded clip of a red square sliding right and down (48 frames, 24 fps)."""
+    frames, truths = moving_square()
+    path = tmp_path / "square.mp4"
+    h, w = frames[0].shape[:2]
+    encode_video(iter(frames), path, fps=24, width=w, height=h, crf=12)
+    p = httpx.post(f"{base}/projects", json={"name": "Tracking", "resolution_w": 320, "resolution_h": 192, "fps": 24}).json()
+    clip = httpx.post(
+        f"{base}/upload", data={"project_id": p["id"]}, files={"file": ("square.mp4", path.read_bytes(), "video/mp4")}
+    ).json()
+    shots = [{"id": "s1", "prompt": "a red square slides across", "num_frames": 48, "media_asset_id": clip["id"]}]
+    httpx.put(f"{base}/projects/{p['id']}/save", json={"base_version": p["version"], "shots": shots}).raise_for_status()
+    return p["id"], clip, truths
+
+
+def test_mask_a_clip_frame_track_it_see_it_on_the_player_and_inpaint_the_first_frame(page, studio_with_sam, tmp_path):
+    base = studio_with_sam.url
+    pid, clip, truths = _clip_project(base, tmp_path)
+    page.add_init_script(f"localStorage.setItem('milimo.lastProjectId', '{pid}')")
+    page.goto(base + "/")
+    page.wait_for_function(f"{STATE}.projectId === '{pid}' && {STATE}.assets.length === 1 && {STATE}.takes.s1?.video_url")
+    page.wait_for_selector("[data-testid=sam-status][data-state=draft]")
+
+    page.locator("[data-testid=clip][data-shot=s1]").click()
+    page.evaluate("window.__milimo.store.setState({ frame: 0 })")
+    for _ in range(10):
+        page.get_by_role("button", name="Forward one frame").click()
+    page.wait_for_selector("[data-testid=timecode][data-frame='10']")
+    page.click("[data-testid=mask-frame]")
+
+    # The editor opens on frame 10 of the clip, taken as a still of the project
+    stage = page.locator("[data-testid=mask-stage]")
+    stage.wait_for()
+    page.wait_for_function("document.querySelector('[data-testid=mask-stage] img').naturalWidth === 192")
+    assert "frame 10 of square.mp4" in page.locator("[data-testid=mask-editor] h3").inner_text()
+    frames = httpx.get(f"{base}/projects/{pid}/assets", params={"kind": "frame"}).json()
+    assert len(frames) == 1 and frames[0]["meta"]["source_asset_id"] == clip["id"] and frames[0]["meta"]["frame_index"] == 10
+
+    # Click the square (frame 10: x 35..71, y 24..60 of 192 x 144)
+    box = stage.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 53 / 192, box["y"] + box["height"] * 42 / 144)
+    page.wait_for_function("Number(document.querySelector('[data-testid=mask-overlay]').dataset.area) > 0")
+    selected = int(page.locator("[data-testid=mask-overlay]").get_attribute("data-area"))
+    assert abs(selected - truths[10].sum()) / truths[10].sum() < 0.25, selected
+    shot(page, "mask-clip-frame-selected")
+
+    # Track forward: the progress counts the frames as the stream arrives
+    page.evaluate("""() => { window.__seen = []; new MutationObserver(() => {
+        const c = document.querySelector('[data-testid=track-count]'); if (c) window.__seen.push(Number(c.dataset.done));
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true }); }""")
+    page.select_option("[data-testid=track-direction]", "forward")
+    page.click("[data-testid=track]")
+    page.locator("[data-testid=track-result]").wait_for(timeout=60_000)
+    count = page.locator("[data-testid=track-count]")
+    assert (count.get_attribute("data-done"), count.get_attribute("data-total")) == ("38", "38")
+    seen = page.evaluate("window.__seen")
+    assert seen[0] == 0 and seen[-1] == 38 and seen == sorted(seen), seen
+    assert len(set(seen)) >= 3, seen  # read as it streams: it moved through frames between none and all
+    shot(page, "mask-clip-tracked")
+    seq_id = page.locator("[data-testid=track-result]").get_attribute("data-asset")
+    seq = httpx.get(f"{base}/assets/{seq_id}").json()
+    assert seq["kind"] == "mask_sequence" and seq["num_frames"] == 38
+    assert seq["meta"]["source_asset_id"] == clip["id"] and seq["meta"]["first_frame"] == 10
+    manifest = httpx.get(base + seq["url"]).json()
+    folder = seq["url"].rsplit("/", 1)[0]
+    ious = []
+    for f in manifest["frames"][::6]:
+        m = np.asarray(Image.open(io.BytesIO(httpx.get(f"{base}{folder}/{f['masks']['1']}").content)).convert("L")) > 127
+        ious.append(iou(m, truths[f["frame_idx"]]))
+    assert np.mean(ious) >= 0.7, ious
+    page.wait_for_selector(f"[data-testid=asset][data-asset='{seq_id}']")
+
+    # Inpaint the frame, and use the result as the shot's first frame
+    page.fill("[data-testid=inpaint-prompt]", "an empty background")
+    page.click("[data-testid=inpaint]")
+    result = page.locator("[data-testid=inpaint-result]")
+    result.wait_for(timeout=60_000)
+    new_id = result.get_attribute("data-asset")
+    page.click("[data-testid=use-first-frame]")
+    page.wait_for_selector("[data-testid=first-frame-done]")
+    shot(page, "mask-clip-inpainted")
+    page.wait_for_function(f"{STATE}.saveState === 'saved' && {STATE}.shots.s1.timeline.length === 1", timeout=15_000)
+    on_server = next(s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"] if s["id"] == "s1")
+    assert [(i["asset_id"], i["frame_index"], i["type"]) for i in on_server["timeline"]] == [(new_id, 0, "image")]
+    assert httpx.get(f"{base}/assets/{new_id}").json()["kind"] == "inpaint"
+
+    # Close the editor: the tracked mask lies over the player and follows the playhead
+    page.get_by_role("button", name="Close").click()
+    overlay = page.locator("[data-testid=track-overlay]")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=track-overlay]')?.dataset.drawn?.endsWith('frame_00010_obj_1.png')"
+    )
+    assert overlay.get_attribute("data-frame") == "10"
+    for _ in range(10):
+        page.get_by_role("button", name="Forward one frame").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=track-overlay]').dataset.drawn.endsWith('frame_00020_obj_1.png')"
+    )
+    assert abs(int(overlay.get_attribute("data-area")) - truths[20].sum()) / truths[20].sum() < 0.3
+    shot(page, "mask-clip-overlay-on-player")
+    page.get_by_role("button", name="Hide the tracked mask").click()
+    assert overlay.count() == 0
+    page.locator(f"[data-testid=asset][data-asset='{seq_id}']").hover()
+    page.click(f"[data-asset='{seq_id}'] [data-testid=show-track]")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=track-overlay]')?.dataset.drawn?.endsWith('frame_00020_obj_1.png')"
+    )
     assert not page.errors

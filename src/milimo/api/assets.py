@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from milimo.api.deps import AssetId, DbDep, ProjectId, SettingsDep
-from milimo.studio import assets
+from milimo.studio import assets, clip_frames
 from milimo.studio.ids import ID_PATTERN
 from milimo.studio.schemas import AssetPublic
 
@@ -42,6 +43,21 @@ def read_assets(
 def read_asset(asset_id: AssetId, db: DbDep) -> dict:
     """One asset."""
     return assets.get_asset(db, asset_id)
+
+
+class FrameRequest(BaseModel):
+    """Which frame of the clip to take, and the project it must belong to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project_id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+    frame: Annotated[int, Field(ge=0, le=10_000_000, description="0-based frame of the video, at its own rate")]
+
+
+@router.post("/assets/{asset_id}/frame", response_model=AssetPublic, status_code=201)
+def create_frame_still(asset_id: AssetId, body: FrameRequest, db: DbDep, settings: SettingsDep) -> dict:
+    """One frame of a video asset as a new still (kind "frame", meta: source_asset_id, frame_index), e.g. to mask it."""
+    return clip_frames.frame_as_still(db, settings, body.project_id, asset_id, body.frame)
 
 
 @router.delete("/assets/{asset_id}")

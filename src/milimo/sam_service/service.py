@@ -223,6 +223,7 @@ class SegmentationService:
                     "direction": direction,
                     "frame_count": count,
                     "output_dir": output_dir,
+                    "video": session.video,
                 }
             finally:
                 session.lock.release()

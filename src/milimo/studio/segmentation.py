@@ -26,7 +26,8 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from milimo.config import Settings
 from milimo.db.database import Database
@@ -402,7 +403,16 @@ async def _relay(
                 yield item
             elif item.get("status") == "complete":
                 asset = await asyncio.to_thread(
-                    _register_sequence, db, settings, project_id, session_id, direction, folder, folder_name, frames
+                    _register_sequence,
+                    db,
+                    settings,
+                    project_id,
+                    session_id,
+                    direction,
+                    folder,
+                    folder_name,
+                    frames,
+                    item.pop("video", None),
                 )
                 done = True
                 yield {**item, "output_dir": None, "asset": asset}
@@ -416,6 +426,23 @@ async def _relay(
             await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
+def _clip_asset(db: Database, project_id: str, video: str | None) -> dict[str, Any]:
+    """The project's video asset whose file the service tracked ({} when it names none of them)."""
+    prefix = f"projects/{project_id}/"
+    if not video or not video.startswith(prefix):
+        return {}
+    rel = video[len(prefix) :]
+    with db.read() as session:
+        found = (
+            session.execute(select(Asset).where(col(Asset.project_id) == project_id, col(Asset.rel_path) == rel))
+            .scalars()
+            .first()
+        )
+        if found is None:
+            return {"source_url": media_url(project_id, rel), "source_asset_id": None}
+        return {"source_url": found.url, "source_asset_id": found.id, "source_fps": found.fps}
+
+
 def _register_sequence(
     db: Database,
     settings: Settings,
@@ -425,9 +452,15 @@ def _register_sequence(
     folder: Path,
     folder_name: str,
     frames: list[dict[str, Any]],
+    video: str | None,
 ) -> dict[str, Any]:
-    """manifest.json (frame -> object -> mask file) and one Asset row for the whole sequence."""
+    """manifest.json (frame -> object -> mask file) and one Asset row for the whole sequence.
+
+    `video` is the clip's path relative to the data dir, as the service opened it; the sequence's
+    meta names the clip's asset (`source_asset_id`, `source_url`) so the player can lay it over that clip.
+    """
     frames = sorted(frames, key=lambda f: f["frame_idx"])
+    source = _clip_asset(db, project_id, video)
     objects = sorted({int(oid) for f in frames for oid in f["objects"]})
     manifest = {
         "session_id": session_id,
@@ -466,6 +499,7 @@ def _register_sequence(
             "objects": objects,
             "first_frame": frames[0]["frame_idx"] if frames else None,
             "last_frame": frames[-1]["frame_idx"] if frames else None,
+            **source,
         },
     )
 

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/assets/{asset_id}/frame": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Frame Still
+         * @description One frame of a video asset as a new still (kind "frame", meta: source_asset_id, frame_index), e.g. to mask it.
+         */
+        post: operations["create_frame_still_assets__asset_id__frame_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/edit/detect": {
         parameters: {
             query?: never;
@@ -1868,6 +1888,19 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /**
+         * FrameRequest
+         * @description Which frame of the clip to take, and the project it must belong to.
+         */
+        FrameRequest: {
+            /**
+             * Frame
+             * @description 0-based frame of the video, at its own rate
+             */
+            frame: number;
+            /** Project Id */
+            project_id: string;
         };
         /** FramesNeeded */
         FramesNeeded: {
@@ -3963,6 +3996,96 @@ export interface operations {
             };
             /** @description Conflict: the change is based on an old project version, or the thing is in use */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_frame_still_assets__asset_id__frame_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description asset id */
+                asset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetPublic"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

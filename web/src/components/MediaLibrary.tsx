@@ -7,7 +7,8 @@ import { EngineBadge } from "./EngineBadge";
 import { Music, RefreshCw, Trash2, Video } from "lucide-react";
 import { Icon, IconButton } from "./ui/Icon";
 import { assetLabel } from "../lib/takeHistory";
-import { useMaskEditor } from "./mask/maskStore";
+import { showTrackedMask, useMaskEditor, useTrackOverlay } from "./mask/maskStore";
+import { toast } from "../store/store";
 
 export const ASSET_MIME = "application/x-milimo-asset";
 const FILTERS = [["all", "All"], ["video", "Video"], ["image", "Images"], ["audio", "Audio"]] as const;
@@ -16,8 +17,10 @@ function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
   const shows = useStudio((s) => !!target && s.shots[target]?.media_asset_id === a.id);
   // A generated take is named by its shot ("Sc 1 · Sh 2 · take 3"), an upload by its file.
   const name = useStudio((s) => assetLabel(a, s.takeLabels));
+  const overlaid = useTrackOverlay((s) => s.shown?.sequence.id === a.id);
+  const sequence = a.kind === "mask_sequence";  // a folder of masks: shown over its clip, never placed as a clip
   return (
-    <li className={`asset${shows ? " is-take" : ""}`} draggable data-testid="asset" data-asset={a.id}
+    <li className={`asset${shows ? " is-take" : ""}`} draggable={!sequence} data-testid="asset" data-asset={a.id}
       onDragStart={(e) => {
         e.dataTransfer.setData(ASSET_MIME, JSON.stringify(a));
         e.dataTransfer.effectAllowed = "copy";
@@ -26,16 +29,19 @@ function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
       <div className="asset-thumb">
         {a.thumbnail_url || a.media_type === "image" ? <img src={a.thumbnail_url ?? a.url} alt="" loading="lazy" draggable={false} />
           : <span className="asset-kind"><Icon icon={a.media_type === "audio" ? Music : Video} size={20} /></span>}
-        <span className="asset-type">{a.media_type}</span>
+        <span className="asset-type">{sequence ? "tracked mask" : a.media_type}</span>
       </div>
       <div className="asset-meta">
         <span className="asset-name" data-testid="asset-name">{name}</span>
         <EngineBadge engine={a.engine} compact />
       </div>
-      {target && (shows ? <span className="asset-take-mark" title="The selected clip shows this">Take</span>
+      {target && !sequence && (shows ? <span className="asset-take-mark" title="The selected clip shows this">Take</span>
         : <button className="asset-use" data-testid="use-as-take" onClick={() => useAsTake(target, a)}
             title="The selected clip shows this from now on (undoable)">Use as take</button>)}
-      {a.media_type === "image" && <button className="asset-mask" data-testid="open-mask" onClick={() => useMaskEditor.getState().open(a)}
+      {sequence && <button className={`asset-track-show${overlaid ? " on" : ""}`} data-testid="show-track"
+        onClick={() => overlaid ? useTrackOverlay.getState().hide() : showTrackedMask(a).catch((e) => toast("error", (e as Error).message))}
+        title="Lay this tracked mask over its clip in the player">{overlaid ? "Hide on player" : "Show on player"}</button>}
+      {a.media_type === "image" && !sequence && <button className="asset-mask" data-testid="open-mask" onClick={() => useMaskEditor.getState().open(a)}
         title="Select part of this still (clicks, a box or text) and inpaint it">Mask</button>}
       <button className="asset-delete" aria-label={`Delete ${name}`} title={`Delete ${name}`} onClick={() => requestDeleteAsset(a)}><Icon icon={Trash2} size={12} /></button>
     </li>

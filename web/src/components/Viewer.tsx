@@ -9,6 +9,12 @@ import { EngineBadge } from "./EngineBadge";
 import { ChevronFirst, ChevronLast, Pause, Play, Rewind, FastForward, StepBack, StepForward } from "lucide-react";
 import { Icon, IconButton } from "./ui/Icon";
 import { pictureSpan } from "../lib/takeHistory";
+import { mediaFrameAt } from "../lib/tracking";
+import { refreshAssets } from "../store/library";
+import { toast } from "../store/store";
+import { frameStill } from "./mask/maskApi";
+import { useMaskEditor } from "./mask/maskStore";
+import { TrackOverlay } from "./mask/TrackOverlay";
 
 /** Video elements by shot id, kept in step with the playhead (drift correction below). */
 const elements = new Map<string, { el: HTMLVideoElement; track: number }>();
@@ -142,6 +148,44 @@ function PastMedia() {
   );
 }
 
+/** The selected clip's frame under the playhead, when it shows a video there: shot, video asset, media frame. */
+function clipFrameAt(s: State): { shotId: string; videoId: string; frame: number } | null {
+  const shot = s.selectedId ? s.shots[s.selectedId] : null;
+  const box = shot ? layoutOf(s.shots).clips.get(shot.id) : null;
+  if (!shot || !box || box.track > 1 || !shot.media_asset_id) return null;
+  const video = s.assets.find((a) => a.id === shot.media_asset_id);
+  if (!video || video.media_type !== "video") return null;
+  const frame = mediaFrameAt(s.frame, box.start, box.length, shot.trim_in, s.meta?.fps ?? 24, video);
+  return frame == null ? null : { shotId: shot.id, videoId: video.id, frame };
+}
+
+/** "Mask this frame": the frame under the playhead of the selected clip becomes a still, and the Mask editor opens on it. */
+function MaskFrameButton() {
+  const key = useStudio((s) => {
+    const at = clipFrameAt(s);
+    return at ? `${at.shotId}|${at.videoId}|${at.frame}` : null;
+  });
+  const projectId = useStudio((s) => s.projectId);
+  const open = async () => {
+    const s = useStudio.getState();
+    const at = clipFrameAt(s);
+    const video = at && s.assets.find((a) => a.id === at.videoId);
+    if (!at || !video || !projectId) return;
+    try {
+      const still = await frameStill(projectId, at.videoId, at.frame);
+      void refreshAssets();
+      useMaskEditor.getState().open(still, { shotId: at.shotId, video, frame: at.frame });
+    } catch (e) {
+      toast("error", `This frame could not be taken: ${(e as Error).message}`);
+    }
+  };
+  return (
+    <button className="btn small mask-frame" disabled={!key} onClick={() => void open()} data-testid="mask-frame"
+      title={key ? "Open the Mask editor on this frame of the clip: select, track through the clip, inpaint"
+        : "Select a clip that shows a video, with the playhead inside it"}>Mask this frame</button>
+  );
+}
+
 function Transport() {
   const frame = useStudio((s) => s.frame);
   const fps = useStudio((s) => s.meta?.fps ?? 24);
@@ -162,6 +206,7 @@ function Transport() {
       <span className="timecode" data-testid="timecode" data-frame={frame}>{formatTimecode(frame, fps)}</span>
       <span className="muted timecode-total">/ {formatTimecode(duration, fps)}</span>
       {playing && rate !== 1 && <span className="rate">{rate > 0 ? "" : "−"}{Math.abs(rate)}×</span>}
+      <MaskFrameButton />
     </div>
   );
 }
@@ -183,6 +228,7 @@ export function Viewer() {
           <TrackLayer track={1} />
           <StageOverlay />
           <PastMedia />
+          <TrackOverlay />
           <div className="hud" data-testid="hud">{meta.resolution_w}×{meta.resolution_h} · {meta.fps} fps</div>
         </div>
       </div>

@@ -181,7 +181,16 @@ export function useAsFirstFrame(asset: AssetPublic): void {
     toast("info", "Select a clip first: the still becomes its first frame");
     return;
   }
-  addConditioning(s.selectedId, { asset_id: asset.id, frame_index: 0, strength: 1, type: "image" } as TimelineItem);
+  useAsFirstFrameOf(s.selectedId, asset);
+}
+
+/** The still conditions frame 0 of this shot (an ordinary, undoable edit; Generate uses it). */
+export function useAsFirstFrameOf(shotId: string, asset: AssetPublic): void {
+  if (!useStudio.getState().shots[shotId]) {
+    toast("info", "That clip is no longer on the timeline");
+    return;
+  }
+  addConditioning(shotId, { asset_id: asset.id, frame_index: 0, strength: 1, type: "image" } as TimelineItem);
   toast("ok", "The still is the shot's first frame");
 }
 

@@ -2,41 +2,30 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api, call } from "../../api/client";
 import type { AssetPublic } from "../../api/types";
 import { refreshAssets } from "../../store/library";
+import { useAsFirstFrameOf } from "../../store/elements";
 import { useStudio } from "../../store/store";
-import { detect, inpaint, segment, segmentText, uploadMask, waitForJob, type DetectResult } from "./maskApi";
-import { area, dragBox, feather, fromRgba, grow, invert, overlayRgba, paint, shrink, toGrayRgba, type Mask, type Prompt } from "./maskOps";
-import { useMaskEditor } from "./maskStore";
+import type { Direction } from "../../lib/tracking";
+import { ProgressBar } from "../ui/ProgressBar";
+import { detect, inpaint, segment, segmentText, track, uploadMask, waitForJob, type DetectResult } from "./maskApi";
+import { maskFromUrl, maskPng } from "./maskImage";
+import { area, dragBox, feather, grow, invert, overlayRgba, paint, shrink, type Mask, type Prompt } from "./maskOps";
+import { showTrackedMask, useMaskEditor, type ClipFrame } from "./maskStore";
 
 const OVERLAY: [number, number, number] = [40, 140, 255];  // blue: far from skin and most props; the yellow edge shows on any colour
 type Tool = "select" | "brush-add" | "brush-erase";
 
-async function maskFromUrl(url: string): Promise<Mask> {
-  const img = new Image();
-  img.src = url;
-  await img.decode();
-  const c = document.createElement("canvas");
-  c.width = img.naturalWidth;
-  c.height = img.naturalHeight;
-  const g = c.getContext("2d")!;
-  g.drawImage(img, 0, 0);
-  return fromRgba(g.getImageData(0, 0, c.width, c.height).data, c.width, c.height);
-}
-
-function maskPng(m: Mask): Promise<Blob> {
-  const c = document.createElement("canvas");
-  c.width = m.width;
-  c.height = m.height;
-  c.getContext("2d")!.putImageData(new ImageData(toGrayRgba(m), m.width, m.height), 0, 0);
-  return new Promise((ok, fail) => c.toBlob((b) => (b ? ok(b) : fail(new Error("could not encode the mask"))), "image/png"));
-}
-
-/** The Mask editor: clicks (left adds, Alt/right removes), a dragged box, text, Detect; grow, shrink, feather, invert, brush; Inpaint. */
+/**
+ * The Mask editor: clicks (left adds, Alt/right removes), a dragged box, text, Detect; grow, shrink,
+ * feather, invert, brush; Inpaint. Opened on a frame of a clip it also tracks the selection through
+ * the clip, and offers the inpainted still as the shot's first frame.
+ */
 export function MaskEditor() {
   const asset = useMaskEditor((s) => s.asset);
-  return asset ? <Editor key={asset.id} asset={asset} /> : null;
+  const clip = useMaskEditor((s) => s.clip);
+  return asset ? <Editor key={asset.id} asset={asset} clip={clip} /> : null;
 }
 
-function Editor({ asset }: { asset: AssetPublic }) {
+function Editor({ asset, clip }: { asset: AssetPublic; clip: ClipFrame | null }) {
   const projectId = useStudio((s) => s.projectId)!;
   const close = useMaskEditor((s) => s.close);
   const img = useRef<HTMLImageElement>(null);
@@ -52,6 +41,10 @@ function Editor({ asset }: { asset: AssetPublic }) {
   const [busy, setBusy] = useState("");
   const [error, setError] = useState("");
   const [result, setResult] = useState<AssetPublic | null>(null);
+  const [direction, setDirection] = useState<Direction>("forward");
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [tracked, setTracked] = useState<AssetPublic | null>(null);
+  const [firstFrame, setFirstFrame] = useState(false);
   const drag = useRef<{ x: number; y: number; moved: boolean; button: number; alt: boolean } | null>(null);
   const [preview, setPreview] = useState<[number, number, number, number] | null>(null);
 
@@ -148,6 +141,16 @@ function Editor({ asset }: { asset: AssetPublic }) {
     await refreshAssets();
   });
 
+  const doTrack = () => run("Tracking…", async () => {
+    if (!clip) return;
+    setTracked(null);
+    const seq = await track(projectId, clip.video.id, clip.frame, prompt, direction, (done, total) => setProgress({ done, total }));
+    setTracked(seq);
+    await refreshAssets();
+    await showTrackedMask(seq);
+  });
+  const canTrack = !!clip && (!!prompt.box || prompt.labels.includes(1));
+
   const w = img.current?.naturalWidth || asset.width || 1;
   const h = img.current?.naturalHeight || asset.height || 1;
   const pct = (v: number, of: number) => `${(100 * v) / of}%`;
@@ -155,7 +158,7 @@ function Editor({ asset }: { asset: AssetPublic }) {
     <div className="modal-backdrop" onClick={(e) => e.target === e.currentTarget && close()}>
       <div className="modal mask-editor" role="dialog" aria-label="Mask editor" data-testid="mask-editor">
         <div className="mask-head">
-          <h3>Mask · {asset.filename}</h3>
+          <h3>Mask · {clip ? `frame ${clip.frame} of ${clip.video.filename}` : asset.filename}</h3>
           <span className="muted">{busy || (mask ? `${area(mask)} px selected` : "Click the object (Alt/right-click: not this), or drag a box")}</span>
           <button className="icon-btn" aria-label="Close" onClick={close}>✕</button>
         </div>
@@ -207,15 +210,41 @@ function Editor({ asset }: { asset: AssetPublic }) {
                   : <li className="muted">Nothing found for “{found.prompt}”</li>}
               </ul>
             )}
+            {clip && (<>
+              <hr />
+              <div className="mask-track" data-testid="track-panel">
+                <label className="mask-radius">Track the selection through the clip
+                  <select value={direction} onChange={(e) => setDirection(e.target.value as Direction)} data-testid="track-direction">
+                    <option value="forward">Forward from this frame</option>
+                    <option value="backward">Backward from this frame</option>
+                    <option value="both">Both ways</option>
+                  </select></label>
+                <button className="btn" disabled={!canTrack || !!busy} onClick={() => void doTrack()} data-testid="track"
+                  title={canTrack ? "Carry this object's mask through the clip, frame by frame" : "Click the object (or drag a box) first: tracking follows clicks and boxes"}>Track</button>
+                {progress && (
+                  <div className="mask-track-progress">
+                    <ProgressBar value={(100 * progress.done) / Math.max(1, progress.total)} testId="track-progress" />
+                    <span className="muted" data-testid="track-count" data-done={progress.done} data-total={progress.total}>
+                      {progress.done} / {progress.total} frames</span>
+                  </div>
+                )}
+                {tracked && <p className="muted" data-testid="track-result" data-asset={tracked.id}>
+                  Tracked {tracked.num_frames} frames · shown over the player · saved in the media library</p>}
+              </div>
+            </>)}
             <hr />
             <textarea className="mask-text" rows={2} placeholder="what to paint inside the mask" value={inpaintPrompt}
               onChange={(e) => setInpaintPrompt(e.target.value)} data-testid="inpaint-prompt" />
             <button className="btn primary" disabled={!mask || !!busy} onClick={() => void doInpaint()} data-testid="inpaint">Inpaint</button>
             {error && <p className="mask-error" role="alert">{error}</p>}
             {result && (
-              <figure className="mask-result" data-testid="inpaint-result" data-asset={result.id}>
+              <figure className="mask-result" data-testid="inpaint-result" data-asset={result.id}
+                ref={(el) => el?.scrollIntoView({ block: "nearest" })}>
                 <img src={result.url} alt="" />
                 <figcaption>New still · {result.engine} · in the media library</figcaption>
+                {clip && (firstFrame ? <p className="muted" data-testid="first-frame-done">The shot starts from this still when you generate it</p>
+                  : <button className="btn small" data-testid="use-first-frame" onClick={() => { useAsFirstFrameOf(clip.shotId, result); setFirstFrame(true); }}
+                      title="Condition frame 0 of this shot on the inpainted still (undoable); Generate makes the new take from it">Use as the shot's first frame</button>)}
               </figure>
             )}
           </aside>

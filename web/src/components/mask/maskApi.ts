@@ -1,6 +1,8 @@
 // The Mask editor's calls: masks from clicks, text and detection, inpainting, the SAM service's state.
-import { api, call } from "../../api/client";
+import { api, call, notifyUnauthorized } from "../../api/client";
 import type { components } from "../../api/schema";
+import type { AssetPublic } from "../../api/types";
+import { takeLines, trackTotal, type Direction } from "../../lib/tracking";
 import type { Prompt } from "./maskOps";
 
 type S = components["schemas"];
@@ -53,5 +55,54 @@ export async function waitForJob(jobId: string, onProgress: (pct: number, msg: s
     if (job.status === "completed") return job.asset_id as string;
     if (job.status === "failed" || job.status === "cancelled") throw new Error(job.error || `the job was ${job.status}`);
     await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** One frame of a video asset as a new still of the project (kind "frame"). */
+export function frameStill(projectId: string, videoAssetId: string, frame: number): Promise<AssetPublic> {
+  return call(api.POST("/assets/{asset_id}/frame", { params: { path: { asset_id: videoAssetId } }, body: { project_id: projectId, frame } }));
+}
+
+async function post(path: string, body: unknown): Promise<Response> {
+  const r = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!r.ok) {
+    notifyUnauthorized(r.status);
+    const detail = await r.json().then((b) => b?.detail, () => null);
+    throw new Error(typeof detail === "string" ? detail : `HTTP ${r.status}`);
+  }
+  return r;
+}
+
+/**
+ * Track the selected object through the clip: start a session on the video, prompt it on `frame`
+ * with the clicks or box, read the propagation's NDJSON as it arrives (onFrame: frames done, total),
+ * and always stop the session. Resolves to the mask_sequence asset.
+ */
+export async function track(projectId: string, videoAssetId: string, frame: number, p: Prompt, direction: Direction,
+  onFrame: (done: number, total: number) => void): Promise<AssetPublic> {
+  const session = await (await post("/edit/track/start", { project_id: projectId, asset_id: videoAssetId })).json();
+  const sid = session.session_id as string;
+  try {
+    await post("/edit/track/prompt", { project_id: projectId, session_id: sid, frame_idx: frame, obj_id: 1,
+      ...(p.points.length ? { points: p.points, labels: p.labels } : {}), ...(p.box ? { box: p.box } : {}) });
+    const total = trackTotal(direction, frame, session.num_frames as number);
+    onFrame(0, total);
+    const r = await post("/edit/track/propagate", { project_id: projectId, session_id: sid, direction, start_frame: frame });
+    const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let rest = "";
+    let done = 0;
+    for (;;) {
+      const chunk = await reader.read();
+      const got = takeLines(rest + (chunk.value ?? "") + (chunk.done ? "\n" : ""));
+      rest = got.rest;
+      for (const line of got.lines) {
+        if ("frame_idx" in line) onFrame(++done, total);
+        else if (line.status === "complete") return line.asset as AssetPublic;
+        else if (line.status === "error") throw new Error(String(line.detail ?? "tracking failed"));
+      }
+      if (chunk.done) throw new Error("the tracking stream ended before it finished");
+    }
+  } finally {
+    await post("/edit/track/stop", { project_id: projectId, session_id: sid }).catch(() => undefined);
   }
 }
