@@ -1443,7 +1443,10 @@ export interface components {
              * @default
              */
             dialogue?: string;
-            /** Dual */
+            /**
+             * Dual
+             * @description omitted: a stored shot keeps its own, a new one is not dual
+             */
             dual?: boolean | null;
             /** Id */
             id?: string | null;
@@ -1487,7 +1490,10 @@ export interface components {
              * @default
              */
             shot_type?: string;
-            /** Transition */
+            /**
+             * Transition
+             * @description omitted: a stored shot keeps its own, a new one has none ("")
+             */
             transition?: string | null;
         };
         /** CommitSummary */
@@ -2758,6 +2764,8 @@ export interface components {
             created_at?: string | null;
             /** Dialogue */
             dialogue?: string | null;
+            /** Dual Dialogue */
+            dual_dialogue?: boolean | null;
             /** Engine */
             engine?: string | null;
             /** Enhance Prompt */
@@ -2811,6 +2819,8 @@ export interface components {
             }[] | null;
             /** Track Index */
             track_index?: number | null;
+            /** Transition */
+            transition?: string | null;
             /** Trim In */
             trim_in?: number | null;
             /** Trim Out */
@@ -2955,6 +2965,12 @@ export interface components {
              * @default
              */
             dialogue?: string;
+            /**
+             * Dual
+             * @description the second cue of a dual-dialogue pair (Fountain "^"); dialogue shots only
+             * @default false
+             */
+            dual?: boolean;
             /** Num Frames */
             num_frames?: number | null;
             /**
@@ -2969,6 +2985,12 @@ export interface components {
              * @default
              */
             shot_type?: string;
+            /**
+             * Transition
+             * @description the transition after the shot, as the script writes it ("CUT TO:"); one line
+             * @default
+             */
+            transition?: string;
         };
         /** ShotChange */
         ShotChange: {
@@ -2992,6 +3014,11 @@ export interface components {
             character?: string | null;
             /** Dialogue */
             dialogue?: string | null;
+            /**
+             * Dual Dialogue
+             * @description the second cue of a dual-dialogue pair (Fountain "^")
+             */
+            dual_dialogue?: boolean | null;
             /** Enhance Prompt */
             enhance_prompt?: boolean | null;
             /** Fps */
@@ -3038,6 +3065,8 @@ export interface components {
             timeline?: components["schemas"]["TimelineItem"][] | null;
             /** Track Index */
             track_index?: number | null;
+            /** Transition */
+            transition?: string | null;
             /** Trim In */
             trim_in?: number | null;
             /** Trim Out */
@@ -3075,7 +3104,7 @@ export interface components {
         };
         /**
          * ShotInState
-         * @description A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without the fields that are empty: a missing text field is "", a missing list [], anything else null.
+         * @description A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without the fields that are empty: a missing text field is "", a missing list [], a missing dual_dialogue false, anything else null.
          */
         ShotInState: {
             /**
@@ -3104,6 +3133,11 @@ export interface components {
              * @default
              */
             dialogue?: string;
+            /**
+             * Dual Dialogue
+             * @default false
+             */
+            dual_dialogue?: boolean;
             /** Engine */
             engine?: string | null;
             /** Enhance Prompt */
@@ -3170,6 +3204,11 @@ export interface components {
             }[];
             /** Track Index */
             track_index: number;
+            /**
+             * Transition
+             * @default
+             */
+            transition?: string;
             /** Trim In */
             trim_in: number;
             /** Trim Out */
@@ -3214,6 +3253,8 @@ export interface components {
             created_at: string;
             /** Dialogue */
             dialogue: string;
+            /** Dual Dialogue */
+            dual_dialogue: boolean;
             /** Engine */
             engine: string | null;
             /** Enhance Prompt */
@@ -3267,6 +3308,8 @@ export interface components {
             }[];
             /** Track Index */
             track_index: number;
+            /** Transition */
+            transition: string;
             /** Trim In */
             trim_in: number;
             /** Trim Out */
@@ -3340,6 +3383,11 @@ export interface components {
             character?: string | null;
             /** Dialogue */
             dialogue?: string | null;
+            /**
+             * Dual Dialogue
+             * @description the second cue of a dual-dialogue pair (Fountain "^")
+             */
+            dual_dialogue?: boolean | null;
             /** Enhance Prompt */
             enhance_prompt?: boolean | null;
             /** Fps */
@@ -3382,6 +3430,8 @@ export interface components {
             timeline?: components["schemas"]["TimelineItem"][] | null;
             /** Track Index */
             track_index?: number | null;
+            /** Transition */
+            transition?: string | null;
             /** Trim In */
             trim_in?: number | null;
             /** Trim Out */
@@ -3418,6 +3468,11 @@ export interface components {
             created_at?: unknown;
             /** Dialogue */
             dialogue?: string | null;
+            /**
+             * Dual Dialogue
+             * @description the second cue of a dual-dialogue pair (Fountain "^")
+             */
+            dual_dialogue?: boolean | null;
             /**
              * Engine
              * @description server-owned, ignored
@@ -3497,6 +3552,8 @@ export interface components {
             timeline?: components["schemas"]["TimelineItem"][] | null;
             /** Track Index */
             track_index?: number | null;
+            /** Transition */
+            transition?: string | null;
             /** Trim In */
             trim_in?: number | null;
             /** Trim Out */
