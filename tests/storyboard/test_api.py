@@ -180,6 +180,117 @@ def test_recommitting_an_edited_storyboard_keeps_generated_media(client, committ
     assert_packed(v1(client, pid))
 
 
+def script_marks(scenes: list[dict]) -> list[list[tuple]]:
+    """What a script says about the cut and the cues, scene by scene: who speaks, dual or not, the transition after."""
+    return [[(s["character"], s["dual"], s["transition"]) for s in sc["shots"]] for sc in scenes]
+
+
+def test_commit_stores_the_scripts_transitions_and_dual_dialogue(client, committed):
+    pid, board = committed
+    lighthouse, cliff = board["scenes"][1]["shots"], board["scenes"][2]["shots"]
+    assert (lighthouse[6]["character"], lighthouse[6]["transition"], lighthouse[6]["dual_dialogue"]) == (
+        "McCLANE",
+        "CUT TO:",
+        False,
+    )
+    assert (cliff[2]["character"], cliff[2]["transition"], cliff[2]["dual_dialogue"]) == ("MARA", "FADE TO BLACK.", True)
+    assert sum(bool(s["transition"]) for sc in board["scenes"] for s in sc["shots"]) == 2
+    assert client.get(f"/projects/{pid}/storyboard").json()["scenes"] == board["scenes"]
+    state = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    assert (state[cliff[2]["id"]]["transition"], state[cliff[2]["id"]]["dual_dialogue"]) == ("FADE TO BLACK.", True)
+    assert "transition" not in state[cliff[0]["id"]] and "dual_dialogue" not in state[cliff[0]["id"]]  # empty: left out
+
+
+def test_a_changed_transition_alone_updates_the_shot_and_keeps_its_take(client, committed, tmp_path):
+    pid, board = committed
+    mcclane = board["scenes"][1]["shots"][6]
+    clip = upload(client, pid, mp4_bytes(tmp_path, frames=12), name="who.mp4", content_type="video/mp4").json()
+    assert client.patch(f"/shots/{mcclane['id']}", json={"media_asset_id": clip["id"], "num_frames": 12}).status_code == 200
+    before = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}[mcclane["id"]]
+    text = fixture_text("three_scenes.fountain")
+    scenes = parse(client, pid, text)["scenes"]
+    version = client.get(f"/projects/{pid}").json()["version"]
+    same = commit(client, pid, scenes, version)
+    assert same["summary"]["unchanged"] == 16 and same["summary"]["updated"] == 0  # the marks are compared too
+    # A client that does not send the marks erases none of them.
+    bare = [
+        {**sc, "shots": [{k: v for k, v in s.items() if k not in ("transition", "dual")} for s in sc["shots"]]} for sc in scenes
+    ]
+    same = commit(client, pid, bare, same["project_version"])
+    assert same["summary"]["unchanged"] == 16 and same["scenes"][2]["shots"][2]["dual_dialogue"] is True
+    assert same["scenes"][1]["shots"][6]["transition"] == "CUT TO:"
+
+    scenes[1]["shots"][6]["transition"] = "  SMASH CUT TO:  "  # stripped
+    scenes[2]["shots"][2]["dual"] = False
+    scenes[2]["shots"][0]["dual"] = True  # not a cue: an action shot is never half of a dual pair
+    after = commit(client, pid, scenes, same["project_version"])
+    assert after["summary"]["updated"] == 2 and after["summary"]["unchanged"] == 14 and after["summary"]["created"] == 0
+    now = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}[mcclane["id"]]
+    assert now["transition"] == "SMASH CUT TO:"
+    for key in ("media_asset_id", "video_url", "status", "num_frames", "prompt", "start_frame"):
+        assert now.get(key) == before.get(key), key
+    cliff = after["scenes"][2]["shots"]
+    assert [s["dual_dialogue"] for s in cliff] == [False, False, False]
+
+
+@pytest.mark.parametrize("source", ["three_scenes.fountain", "three_scenes.fdx"])
+@pytest.mark.parametrize("fmt", ["fountain", "fdx"])
+def test_parse_commit_export_parse_keeps_transitions_and_dual_dialogue(client, project, source, fmt):
+    pid = project["id"]
+    text = fixture_text(source)
+    parsed = parse(client, pid, text)
+    board = commit(client, pid, parsed["scenes"], project["version"], text)
+    exported = client.get(f"/projects/{pid}/storyboard/export", params={"format": fmt}).text
+    again = parse(client, pid, exported, fmt)
+    assert script_marks(again["scenes"]) == script_marks(parsed["scenes"])
+    assert [(s["dual"], s["transition"]) for s in again["scenes"][2]["shots"]][1:] == [(False, ""), (True, "FADE TO BLACK.")]
+    assert story_ids({"scenes": again["scenes"]}) == story_ids(board)  # every shot recognised as the stored one
+    if fmt == "fountain":
+        assert "\nCUT TO:\n" in exported and "\nMARA ^\n" in exported and "\n> FADE TO BLACK.\n" in exported
+    else:
+        assert "<DualDialogue>" in exported and 'Type="Transition"' in exported
+
+
+def test_an_edited_transition_is_exported(client, committed):
+    pid, board = committed
+    scenes = parse(client, pid, fixture_text("three_scenes.fountain"))["scenes"]
+    scenes[1]["shots"][2]["transition"] = "MATCH CUT TO:"
+    scenes[1]["shots"][6]["transition"] = ""
+    scenes[3]["shots"][4]["transition"] = "FADE OUT."
+    commit(client, pid, scenes, board["project_version"])
+    fountain = client.get(f"/projects/{pid}/storyboard/export").text
+    assert "glass.\n\nMATCH CUT TO:\n" in fountain and "CUT TO:\n\nEXT. CLIFF" not in fountain
+    assert fountain.endswith("Mara?\n\n> FADE OUT.\n")  # not ending in TO:, so forced with ">"
+    fdx = client.get(f"/projects/{pid}/storyboard/export", params={"format": "fdx"}).text
+    again = parse(client, pid, fdx, "fdx")
+    assert [s["transition"] for s in again["scenes"][1]["shots"]][2] == "MATCH CUT TO:"
+    assert again["scenes"][3]["shots"][4]["transition"] == "FADE OUT."
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"transition": "X" * 101}, {"transition": "CUT TO:\nFADE IN:"}, {"transition": 3}, {"dual": "yes"}, {"dual": 1}],
+)
+def test_a_bad_transition_or_dual_mark_is_422_and_changes_nothing(client, committed, change):
+    pid, board = committed
+    scenes = parse(client, pid, fixture_text("three_scenes.fountain"))["scenes"]
+    scenes[1]["shots"][6].update(change)
+    r = client.post(f"/projects/{pid}/storyboard/commit", json={"base_version": board["project_version"], "scenes": scenes})
+    assert r.status_code == 422, r.text
+    assert client.get(f"/projects/{pid}").json()["version"] == board["project_version"]
+    card = {"scene_id": board["scenes"][1]["id"], "action": "A gull.", **change}
+    assert client.post(f"/projects/{pid}/storyboard/shots", json=card).status_code == 422
+
+
+def test_an_added_card_can_carry_a_transition(client, committed):
+    pid, board = committed
+    r = client.post(
+        f"/projects/{pid}/storyboard/shots",
+        json={"scene_id": board["scenes"][2]["id"], "position": 1, "action": "Gulls scatter.", "transition": "DISSOLVE TO:"},
+    )
+    assert r.status_code == 201 and r.json()["scenes"][2]["shots"][1]["transition"] == "DISSOLVE TO:"
+
+
 def test_a_hand_written_prompt_survives_a_content_edit(client, committed):
     pid, board = committed
     shot = board["scenes"][2]["shots"][0]

@@ -34,6 +34,8 @@ FULL_SHOT = {
     "dialogue": "Almost there.",
     "character": "MARA",
     "shot_type": "close_up",
+    "transition": "SMASH CUT TO:",
+    "dual_dialogue": True,
     "matched_elements": [
         {
             "element_id": "e1",

@@ -73,6 +73,21 @@ def test_split_on_v1_is_frame_exact(client, shots):
     assert new["video_url"] == original["video_url"] and new["prompt"] == original["prompt"]
 
 
+def test_a_split_shot_keeps_its_transition_on_the_second_part(client, shots):
+    assert client.patch("/shots/v1a", json={"transition": "  DISSOLVE TO:  ", "dual_dialogue": True}).status_code == 200
+    body = client.post("/shots/v1a/split", json={"split_frame": 30}).json()
+    original, new = body["original_shot"], body["new_shot"]
+    assert (original["transition"], new["transition"]) == ("", "DISSOLVE TO:")  # the cut out of the shot
+    assert original["dual_dialogue"] is new["dual_dialogue"] is True
+
+
+def test_a_transition_is_one_short_line(client, shots):
+    assert client.patch("/shots/v1a", json={"transition": "X" * 101}).status_code == 422
+    assert client.patch("/shots/v1a", json={"transition": "CUT\nTO:"}).status_code == 422
+    assert client.patch("/shots/v1a", json={"dual_dialogue": "yes"}).status_code == 422
+    assert client.patch("/shots/v1a", json={"transition": "X" * 100}).json()["shot"]["transition"] == "X" * 100
+
+
 def test_split_shifts_later_shots_of_the_scene(client, project, shots):
     client.post("/shots/v1a/split", json={"split_frame": 50})
     state = client.get(f"/projects/{project['id']}").json()

@@ -18,6 +18,8 @@ def test_sqlite_json_shots_equal_the_row_path(client, project):
         "upscale": True,
         "scene_id": None,
         "dialogue": "",
+        "transition": 'SMASH CUT TO: "名前"',
+        "dual_dialogue": True,
         "timeline": [{"asset_id": "a", "frame_index": 3, "strength": 0.3333333333333333}],
         "matched_elements": [
             {"element_id": "e1", "element_name": 'Mara "M" ✓', "image_url": None, "confidence": 0.3333333333333333}
@@ -32,6 +34,8 @@ def test_sqlite_json_shots_equal_the_row_path(client, project):
         portable = orjson.loads(orjson.dumps(shots_rows(session, pid, COLUMNS[True][2], raw_times=True), option=orjson.OPT_UTC_Z))
     assert fast == portable and len(fast) == 3
     assert fast[0]["prompt"] == tricky["prompt"] and fast[0]["enhance_prompt"] is False and fast[0]["fps"] == 23.976
+    assert (fast[0]["transition"], fast[0]["dual_dialogue"]) == (tricky["transition"], True)
+    assert "dual_dialogue" not in fast[1] and "transition" not in fast[1]  # false and "" are left out, as other empty fields
 
 
 def test_the_state_sends_no_field_twice_and_no_empty_field(client, project):
@@ -45,7 +49,14 @@ def test_the_state_sends_no_field_twice_and_no_empty_field(client, project):
             "scenes": [{"id": "sc", "name": "INT. LAB"}],
             "shots": [
                 {"id": "bare"},
-                {"id": "full", "scene_id": "sc", "prompt": "gulls", "timeline": [{"asset_id": "a", "frame_index": 1}]},
+                {
+                    "id": "full",
+                    "scene_id": "sc",
+                    "prompt": "gulls",
+                    "timeline": [{"asset_id": "a", "frame_index": 1}],
+                    "transition": "CUT TO:",
+                    "dual_dialogue": True,
+                },
             ],
         },
     )
@@ -54,9 +65,10 @@ def test_the_state_sends_no_field_twice_and_no_empty_field(client, project):
     shots = {s["id"]: s for s in state["shots"]}
     assert all("project_id" not in s for s in shots.values()) and "project_id" not in state["scenes"][0]
     for shot in shots.values():
-        assert not [k for k, v in shot.items() if v in ("", [], None)], shot
+        assert not [k for k, v in shot.items() if v in ("", [], None) or (k == "dual_dialogue" and v is False)], shot
     assert not set(EMPTY_IN_STATE) & set(shots["bare"])  # a bare shot: every empty field left out
     assert (shots["full"]["prompt"], shots["full"]["scene_id"], shots["full"]["timeline"][0]["frame_index"]) == ("gulls", "sc", 1)
+    assert (shots["full"]["transition"], shots["full"]["dual_dialogue"]) == ("CUT TO:", True)
     # Filling the left-out fields back in gives the whole shot (what PATCH answers).
     whole = client.patch("/shots/bare", json={"seed": 7}).json()["shot"]
     again = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}["bare"]

@@ -136,3 +136,71 @@ def test_ai_parse_says_which_mode_ran(page, studio_server):
     note = page.get_by_test_id("storyboard-parse-note").inner_text()
     assert note.startswith("Parser fallback (draft): no text model is loaded")
     assert page.locator("[data-testid=shot-card]").count() == 2
+
+
+DUAL_AND_CUT = """
+INT. HARBOUR - NIGHT
+
+Rain hammers the quay.
+
+TOM
+Did you hear that?
+
+MARA ^
+I heard it.
+
+CUT TO:
+
+EXT. CLIFF - DAWN
+
+Gulls wheel over the point.
+"""
+
+
+def test_the_scripts_transitions_and_dual_dialogue_stay_on_the_cards_and_come_back_in_the_export(page, studio_server):
+    base = studio_server.url
+    pid, _ = open_project(page, base, [], name="Cut")
+    page.get_by_test_id("view-storyboard").click()
+    page.get_by_test_id("storyboard-script").fill(DUAL_AND_CUT)
+    page.get_by_test_id("storyboard-parse").click()
+    page.wait_for_function(f"{SB}.scenes.length === 2 && {SB}.busy === null")
+    page.get_by_test_id("storyboard-commit").click()
+    page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null && {SB}.scenes.every(sc => sc.shots.every(s => s.id))", timeout=15_000)
+
+    cards = page.locator("[data-testid=shot-card]")
+    assert cards.count() == 4
+    mara = cards.nth(2)
+    assert mara.get_by_test_id("shot-character").input_value() == "MARA"
+    assert mara.get_by_test_id("shot-transition").input_value() == "CUT TO:"
+    assert page.locator("[data-testid=shot-dual]").count() == 1 and mara.get_by_test_id("shot-dual").is_visible()
+    assert [cards.nth(i).get_by_test_id("shot-transition").input_value() for i in (0, 1, 3)] == ["", "", ""]
+    # Printed as a screenplay prints it: under the shot, on the card's right.
+    field, card = mara.get_by_test_id("shot-transition").bounding_box(), mara.bounding_box()
+    assert field and card and field["x"] + field["width"] > card["x"] + card["width"] * 0.9
+    assert page.evaluate(
+        "getComputedStyle(document.querySelectorAll('[data-testid=shot-transition]')[2]).textAlign"
+    ) == "right"
+    shot(page, "storyboard-transitions")
+    mara_id = mara.get_attribute("data-shot")
+    stored = httpx.get(f"{base}/projects/{pid}/storyboard").json()["scenes"][0]["shots"][2]
+    assert (stored["id"], stored["transition"], stored["dual_dialogue"]) == (mara_id, "CUT TO:", True)
+
+    # Edit the cut: a transition alone is an update of the same shot.
+    mara.get_by_test_id("shot-transition").fill("SMASH CUT TO:")
+    cards.nth(0).get_by_test_id("shot-transition").fill("DISSOLVE TO:")
+    page.wait_for_function(f"{SB}.dirty")
+    page.get_by_test_id("storyboard-commit").click()
+    page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null", timeout=15_000)
+    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('0 new, 2 changed'))")
+    assert page.locator("[data-testid=shot-card]").nth(2).get_by_test_id("shot-transition").input_value() == "SMASH CUT TO:"
+    shot(page, "storyboard-transition-edited")
+
+    board = httpx.get(f"{base}/projects/{pid}/storyboard").json()
+    harbour = board["scenes"][0]["shots"]
+    assert [s["id"] for s in harbour][2] == mara_id and [s["transition"] for s in harbour] == ["DISSOLVE TO:", "", "SMASH CUT TO:"]
+    fountain = httpx.get(f"{base}/projects/{pid}/storyboard/export", params={"format": "fountain"}).text
+    assert "Rain hammers the quay.\n\nDISSOLVE TO:\n" in fountain
+    assert "MARA ^\nI heard it.\n\nSMASH CUT TO:\n\nEXT. CLIFF - DAWN" in fountain
+    fdx = httpx.get(f"{base}/projects/{pid}/storyboard/export", params={"format": "fdx"}).text
+    assert "<DualDialogue>" in fdx and "SMASH CUT TO:" in fdx
+    assert page.errors == []

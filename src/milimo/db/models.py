@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, TypeDecorator
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, TypeDecorator, false
 from sqlmodel import AutoString, Field, SQLModel
 
 from milimo.db.states import JobStatus, JobType, ShotStatus
@@ -154,6 +154,11 @@ class Shot(SQLModel, table=True):
     dialogue: str = ""
     character: str = ""
     shot_type: str = ""
+    # The screenplay's edit intent, written back on export: the transition after this shot ("CUT TO:",
+    # the cut into the next one) and the second cue of a dual-dialogue pair ("^"). Server defaults
+    # so rows older than migration 0005 read as no transition and not dual.
+    transition: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    dual_dialogue: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     matched_elements: list[dict] = _json(list)
 
     # The take: the asset whose media this shot shows. Clients may point it at any media asset of

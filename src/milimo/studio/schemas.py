@@ -25,6 +25,12 @@ Fps = Annotated[float, Strict(), Field(ge=1, le=240, allow_inf_nan=False)]
 Frames = Annotated[int, Strict(), Field(ge=1, le=14_400, description="frames (1 = a still image)")]
 FrameOffset = Annotated[int, Strict(), Field(ge=0, le=100_000_000, description="frames at the project rate")]
 PipelineOverride = Literal["auto", "ti2vid", "ic_lora", "keyframe"]
+# A screenplay transition after a shot ("CUT TO:", "FADE OUT."): one line, as written, at most 100 characters.
+Transition = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=100, pattern=r"^[^\r\n]*$"),
+    Field(description='the transition after the shot, as the script writes it ("CUT TO:"); one line'),
+]
 
 
 class _Strict(BaseModel):
@@ -153,6 +159,8 @@ class ShotFields(_Strict):
     dialogue: Text | None = None
     character: Annotated[str, StringConstraints(max_length=200)] | None = None
     shot_type: Annotated[str, StringConstraints(max_length=50)] | None = None
+    transition: Transition | None = None
+    dual_dialogue: bool | None = Field(None, description='the second cue of a dual-dialogue pair (Fountain "^")')
     matched_elements: Annotated[list[ElementMatch], Field(max_length=100)] | None = None
     media_asset_id: Id | None = Field(
         None,
@@ -236,6 +244,8 @@ class ShotPublic(BaseModel):
     dialogue: str
     character: str
     shot_type: str
+    transition: str
+    dual_dialogue: bool
     matched_elements: list[ElementMatch]
     media_asset_id: str | None
     still_first: bool | None
@@ -272,7 +282,8 @@ class SplitResult(BaseModel):
 
 # What a shot in the whole state leaves out when it is empty (and the value it then has).
 EMPTY_IN_STATE: dict[str, Any] = {
-    **dict.fromkeys(("prompt", "negative_prompt", "action", "dialogue", "character", "shot_type"), ""),
+    **dict.fromkeys(("prompt", "negative_prompt", "action", "dialogue", "character", "shot_type", "transition"), ""),
+    "dual_dialogue": False,
     "timeline": [],
     "matched_elements": [],
     **dict.fromkeys(
@@ -306,7 +317,7 @@ def _nullable(annotation: Any) -> Any:
 ShotInState = create_model(
     "ShotInState",
     __doc__="A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without "
-    'the fields that are empty: a missing text field is "", a missing list [], anything else null.',
+    'the fields that are empty: a missing text field is "", a missing list [], a missing dual_dialogue false, anything else null.',
     **_fields(
         {
             name: ((info.annotation, EMPTY_IN_STATE[name]) if name in EMPTY_IN_STATE else (info.annotation, ...))

@@ -261,6 +261,7 @@ def split_shot(db: Database, shot_id: str, request: SplitRequest) -> dict[str, A
             .values(index=t.index + 1)
         )
         shot.trim_out = shot.num_frames - cut
+        shot.transition = ""  # the script's transition is the cut out of the shot: it goes with the second part
         shot.updated_at = utcnow()
         session.add(new)
         bump_version(project)

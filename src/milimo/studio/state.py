@@ -77,6 +77,7 @@ COLUMNS = {
 }
 _JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if is_json_column(table_of(Shot).c[n])]
 _TIME_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_time(table_of(Shot).c[n])]
+_FALSE_WHEN_EMPTY = frozenset(n for n, v in EMPTY_IN_STATE.items() if v is False)
 
 
 def _sqlite_shots_sql() -> str:
@@ -94,9 +95,14 @@ def _sqlite_shots_sql() -> str:
         if is_json_column(col):
             value, empty = q, f"{q} IS NULL OR {q} IN ('[]', 'null')"
         elif isinstance(col.type, Boolean):
-            # A nullable flag (still_first: unset until the user chooses) is left out while unset.
+            # A nullable flag (still_first: unset until the user chooses) is left out while unset; a flag
+            # whose empty value is false (dual_dialogue) while false.
             value = f"CASE WHEN {q} THEN 'true' ELSE 'false' END"
-            empty = f"{q} IS NULL" if name in EMPTY_IN_STATE else None
+            empty = (
+                (f"{q} IS NULL OR NOT {q}" if EMPTY_IN_STATE[name] is False else f"{q} IS NULL")
+                if name in EMPTY_IN_STATE
+                else None
+            )
         elif _is_time(col):
             value, empty = f"'\"' || replace({q}, ' ', 'T') || 'Z\"'", None
         else:
@@ -141,7 +147,11 @@ def _shot_row(row, raw_times: bool) -> dict[str, Any]:
     if raw_times:
         for i in _TIME_POSITIONS:
             values[i] = _iso(values[i])
-    return {k: v for k, v in zip(SHOT_NAMES, values) if k != "project_id" and v is not None and v != ""}
+    return {
+        k: v
+        for k, v in zip(SHOT_NAMES, values)
+        if k != "project_id" and v is not None and v != "" and not (v is False and k in _FALSE_WHEN_EMPTY)
+    }
 
 
 def _scene_row(row) -> dict[str, Any]:

@@ -129,6 +129,8 @@ def board_from_state(state: dict[str, Any], title_page: dict[str, str]) -> Story
                     dialogue=shot["dialogue"],
                     character=shot["character"],
                     shot_type=shot["shot_type"],
+                    dual=shot["dual_dialogue"],
+                    transition=shot["transition"],
                     id=shot["id"],
                     num_frames=shot["num_frames"],
                 )

@@ -42,6 +42,8 @@ _STORY_COLUMNS = (
     "dialogue",
     "character",
     "shot_type",
+    "transition",
+    "dual_dialogue",
     "num_frames",
     "trim_in",
     "trim_out",
@@ -116,6 +118,10 @@ class _Commit:
         card = card.model_copy(update={"action": action})
         kind = _kind(card.action, card.dialogue)
         row = self.stored.get(card.id) if card.id else None
+        # The script's marks: a card that does not name them keeps the stored shot's (a client that
+        # does not know them erases nothing); only a cue can be half of a dual-dialogue pair.
+        transition = card.transition if card.transition is not None else (row.transition if row is not None else "")
+        dual = (card.dual if card.dual is not None else (row is not None and row.dual_dialogue)) and kind == "dialogue"
         if row is None:
             shot_type = (
                 shot_types.normalise(card.shot_type)
@@ -138,6 +144,8 @@ class _Commit:
                 "dialogue": card.dialogue,
                 "character": card.character,
                 "shot_type": shot_type,
+                "transition": transition,
+                "dual_dialogue": dual,
                 "num_frames": card.num_frames or _frames(card.action, card.dialogue, self.grid),
                 "prompt": card.prompt
                 if card.prompt is not None
@@ -159,6 +167,8 @@ class _Commit:
             ("dialogue", card.dialogue),
             ("character", card.character),
             ("shot_type", shot_type),
+            ("transition", transition),  # the edit intent alone: no new prompt or length, the take stays
+            ("dual_dialogue", dual),
         ):
             if getattr(row, key) != value:
                 change[key] = value
@@ -355,6 +365,8 @@ def add_shot(db: Database, project_id: str, body: ShotAdd, grid: Grid) -> dict[s
             dialogue=body.dialogue,
             character=body.character,
             shot_type=body.shot_type,
+            transition=body.transition,
+            dual=body.dual,
             num_frames=body.num_frames,
         )
         commit = _Commit(session, project, grid)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
-from milimo.studio.schemas import Frames, Id, ShotPublic, Text
+from milimo.studio.schemas import Frames, Id, ShotPublic, Text, Transition
 
 ScriptText = Annotated[str, StringConstraints(max_length=20_000_000)]
 Heading = Annotated[str, StringConstraints(max_length=500)]
@@ -18,6 +18,7 @@ ShotKindField = Literal["action", "dialogue", "lyrics", "centered"]
 ParseModeField = Literal["auto", "fountain", "fdx", "freeform", "numbered"]
 Character = Annotated[str, StringConstraints(max_length=200)]
 ShotType = Annotated[str, StringConstraints(max_length=50)]
+Dual = Annotated[bool, Strict(), Field(description='the second cue of a dual-dialogue pair (Fountain "^"); dialogue shots only')]
 
 
 class _Strict(BaseModel):
@@ -100,9 +101,9 @@ class CommitShot(_Strict):
     prompt: Text | None = Field(
         None, description="kept if hand-written; rewritten from the content when it was the automatic one"
     )
+    transition: Transition | None = Field(None, description='omitted: a stored shot keeps its own, a new one has none ("")')
+    dual: Dual | None = Field(None, description="omitted: a stored shot keeps its own, a new one is not dual")
     # What parse returned and the commit does not store: accepted so a client can send a parsed shot back as it came.
-    dual: bool | None = None
-    transition: Annotated[str, StringConstraints(max_length=200)] | None = None
     line_start: Any = Field(None, description="ignored")
     line_end: Any = Field(None, description="ignored")
     seconds_needed: Any = Field(None, description="ignored")
@@ -182,6 +183,8 @@ class ShotAdd(_Strict):
     dialogue: Text = ""
     character: Character = ""
     shot_type: ShotType = ""
+    transition: Transition = ""
+    dual: Dual = False
     num_frames: Frames | None = None
     base_version: int | None = None
 

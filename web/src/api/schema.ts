@@ -1463,7 +1463,10 @@ export interface components {
              * @default
              */
             dialogue?: string;
-            /** Dual */
+            /**
+             * Dual
+             * @description omitted: a stored shot keeps its own, a new one is not dual
+             */
             dual?: boolean | null;
             /** Id */
             id?: string | null;
@@ -1507,7 +1510,10 @@ export interface components {
              * @default
              */
             shot_type?: string;
-            /** Transition */
+            /**
+             * Transition
+             * @description omitted: a stored shot keeps its own, a new one has none ("")
+             */
             transition?: string | null;
         };
         /** CommitSummary */
@@ -2791,6 +2797,8 @@ export interface components {
             created_at?: string | null;
             /** Dialogue */
             dialogue?: string | null;
+            /** Dual Dialogue */
+            dual_dialogue?: boolean | null;
             /** Engine */
             engine?: string | null;
             /** Enhance Prompt */
@@ -2844,6 +2852,8 @@ export interface components {
             }[] | null;
             /** Track Index */
             track_index?: number | null;
+            /** Transition */
+            transition?: string | null;
             /** Trim In */
             trim_in?: number | null;
             /** Trim Out */
@@ -2988,6 +2998,12 @@ export interface components {
              * @default
              */
             dialogue?: string;
+            /**
+             * Dual
+             * @description the second cue of a dual-dialogue pair (Fountain "^"); dialogue shots only
+             * @default false
+             */
+            dual?: boolean;
             /** Num Frames */
             num_frames?: number | null;
             /**
@@ -3002,6 +3018,12 @@ export interface components {
              * @default
              */
             shot_type?: string;
+            /**
+             * Transition
+             * @description the transition after the shot, as the script writes it ("CUT TO:"); one line
+             * @default
+             */
+            transition?: string;
         };
         /** ShotChange */
         ShotChange: {
@@ -3025,6 +3047,11 @@ export interface components {
             character?: string | null;
             /** Dialogue */
             dialogue?: string | null;
+            /**
+             * Dual Dialogue
+             * @description the second cue of a dual-dialogue pair (Fountain "^")
+             */
+            dual_dialogue?: boolean | null;
             /** Enhance Prompt */
             enhance_prompt?: boolean | null;
             /** Fps */
@@ -3071,6 +3098,8 @@ export interface components {
             timeline?: components["schemas"]["TimelineItem"][] | null;
             /** Track Index */
             track_index?: number | null;
+            /** Transition */
+            transition?: string | null;
             /** Trim In */
             trim_in?: number | null;
             /** Trim Out */
@@ -3108,7 +3137,7 @@ export interface components {
         };
         /**
          * ShotInState
-         * @description A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without the fields that are empty: a missing text field is "", a missing list [], anything else null.
+         * @description A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without the fields that are empty: a missing text field is "", a missing list [], a missing dual_dialogue false, anything else null.
          */
         ShotInState: {
             /**
@@ -3137,6 +3166,11 @@ export interface components {
              * @default
              */
             dialogue?: string;
+            /**
+             * Dual Dialogue
+             * @default false
+             */
+            dual_dialogue?: boolean;
             /** Engine */
             engine?: string | null;
             /** Enhance Prompt */
@@ -3203,6 +3237,11 @@ export interface components {
             }[];
             /** Track Index */
             track_index: number;
+            /**
+             * Transition
+             * @default
+             */
+            transition?: string;
             /** Trim In */
             trim_in: number;
             /** Trim Out */
@@ -3247,6 +3286,8 @@ export interface components {
             created_at: string;
             /** Dialogue */
             dialogue: string;
+            /** Dual Dialogue */
+            dual_dialogue: boolean;
             /** Engine */
             engine: string | null;
             /** Enhance Prompt */
@@ -3300,6 +3341,8 @@ export interface components {
             }[];
             /** Track Index */
             track_index: number;
+            /** Transition */
+            transition: string;
             /** Trim In */
             trim_in: number;
             /** Trim Out */
@@ -3373,6 +3416,11 @@ export interface components {
             character?: string | null;
             /** Dialogue */
             dialogue?: string | null;
+            /**
+             * Dual Dialogue
+             * @description the second cue of a dual-dialogue pair (Fountain "^")
+             */
+            dual_dialogue?: boolean | null;
             /** Enhance Prompt */
             enhance_prompt?: boolean | null;
             /** Fps */
@@ -3415,6 +3463,8 @@ export interface components {
             timeline?: components["schemas"]["TimelineItem"][] | null;
             /** Track Index */
             track_index?: number | null;
+            /** Transition */
+            transition?: string | null;
             /** Trim In */
             trim_in?: number | null;
             /** Trim Out */
@@ -3451,6 +3501,11 @@ export interface components {
             created_at?: unknown;
             /** Dialogue */
             dialogue?: string | null;
+            /**
+             * Dual Dialogue
+             * @description the second cue of a dual-dialogue pair (Fountain "^")
+             */
+            dual_dialogue?: boolean | null;
             /**
              * Engine
              * @description server-owned, ignored
@@ -3530,6 +3585,8 @@ export interface components {
             timeline?: components["schemas"]["TimelineItem"][] | null;
             /** Track Index */
             track_index?: number | null;
+            /** Transition */
+            transition?: string | null;
             /** Trim In */
             trim_in?: number | null;
             /** Trim Out */

@@ -11,16 +11,17 @@ describe("splitShot", () => {
 
   it("fills what the state left out: text empty, lists empty, the rest null", () => {
     const { doc, take } = splitShot(compact);
-    expect(doc).toMatchObject({ prompt: "", negative_prompt: "", dialogue: "", shot_type: "", timeline: [], matched_elements: [],
-      scene_id: null, media_asset_id: null, num_frames: 121, enhance_prompt: true });
+    expect(doc).toMatchObject({ prompt: "", negative_prompt: "", dialogue: "", shot_type: "", transition: "", dual_dialogue: false,
+      timeline: [], matched_elements: [], scene_id: null, media_asset_id: null, num_frames: 121, enhance_prompt: true });
     expect(take).toEqual({ media_asset_id: null, status: "pending", last_job_id: null, video_url: null, thumbnail_url: null,
       enhanced_prompt: null, engine: null, actual_frames: null });
     expect(splitShot(compact).doc.timeline).not.toBe(doc.timeline); // no list shared between shots
   });
   it("keeps every field that was sent", () => {
     const { doc, take } = splitShot({ ...compact, prompt: "gulls", timeline: [{ asset_id: "x", frame_index: 2 }], scene_id: "s",
-      video_url: "/v.mp4", media_asset_id: "m" } as ShotInState);
-    expect(doc).toMatchObject({ prompt: "gulls", scene_id: "s", media_asset_id: "m", timeline: [{ asset_id: "x", frame_index: 2 }] });
+      video_url: "/v.mp4", media_asset_id: "m", transition: "CUT TO:", dual_dialogue: true } as ShotInState);
+    expect(doc).toMatchObject({ prompt: "gulls", scene_id: "s", media_asset_id: "m", timeline: [{ asset_id: "x", frame_index: 2 }],
+      transition: "CUT TO:", dual_dialogue: true });
     expect(take).toMatchObject({ video_url: "/v.mp4", media_asset_id: "m" });
   });
 });

@@ -31,8 +31,8 @@ export type PipelineOverride = NonNullable<ShotConfig["pipeline_override"]>;
 export const CLIENT_SHOT_FIELDS = [
   "scene_id", "index", "track_index", "start_frame", "trim_in", "trim_out", "prompt", "negative_prompt", "seed",
   "width", "height", "num_frames", "fps", "steps", "cfg_scale", "enhance_prompt", "upscale", "pipeline_override",
-  "auto_continue", "timeline", "action", "dialogue", "character", "shot_type", "matched_elements", "media_asset_id",
-  "still_first",
+  "auto_continue", "timeline", "action", "dialogue", "character", "shot_type", "transition", "dual_dialogue", "matched_elements",
+  "media_asset_id", "still_first",
 ] as const;
 export type ClientShotField = (typeof CLIENT_SHOT_FIELDS)[number];
 
@@ -61,14 +61,15 @@ export const TRACKS = [
 
 /**
  * The value of a field GET /projects/{id} leaves out of a shot because it is empty (the server's
- * EMPTY_IN_STATE): text "", lists [], anything else null. A fresh list each time: documents are
+ * EMPTY_IN_STATE): text "", lists [], dual_dialogue false, anything else null. A fresh list each time: documents are
  * compared by value, never mutated in place, but two shots must not share one array.
  */
 function emptyValue(k: string): unknown {
   if (k === "timeline" || k === "matched_elements") return [];
+  if (k === "dual_dialogue") return false;
   return EMPTY_TEXT.has(k) ? "" : null;
 }
-const EMPTY_TEXT = new Set(["prompt", "negative_prompt", "action", "dialogue", "character", "shot_type"]);
+const EMPTY_TEXT = new Set(["prompt", "negative_prompt", "action", "dialogue", "character", "shot_type", "transition"]);
 
 /** Split a shot (whole, or as the project state sends it, empty fields left out) into document and take. */
 export function splitShot(shot: ShotPublic | ShotInState): { doc: ShotDoc; take: ShotTake } {

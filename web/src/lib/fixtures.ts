@@ -6,7 +6,7 @@ export function mk(id: string, over: Partial<ShotDoc> = {}): ShotDoc {
     id, scene_id: null, index: 0, track_index: 0, start_frame: 0, trim_in: 0, trim_out: 0, prompt: id, negative_prompt: "",
     seed: 1, width: 768, height: 512, num_frames: 121, fps: 24, steps: 40, cfg_scale: 3, enhance_prompt: true, upscale: false,
     pipeline_override: "auto", auto_continue: false, timeline: [], action: "", dialogue: "", character: "", shot_type: "",
-    matched_elements: [], media_asset_id: null, still_first: null, ...over,
+    transition: "", dual_dialogue: false, matched_elements: [], media_asset_id: null, still_first: null, ...over,
   };
 }
 

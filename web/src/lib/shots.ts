@@ -13,8 +13,8 @@ export function defaultShot(meta: ProjectMeta, count: number, track = 0): ShotDo
     id: newId(), scene_id: null, index: count, track_index: track, start_frame: 0, trim_in: 0, trim_out: 0,
     prompt: "", negative_prompt: "", seed: meta.seed, width: meta.resolution_w, height: meta.resolution_h,
     num_frames: 121, fps: meta.fps, steps: 40, cfg_scale: 3, enhance_prompt: true, upscale: false, pipeline_override: "auto",
-    auto_continue: false, timeline: [], action: "", dialogue: "", character: "", shot_type: "", matched_elements: [],
-    media_asset_id: null, still_first: null,
+    auto_continue: false, timeline: [], action: "", dialogue: "", character: "", shot_type: "", transition: "",
+    dual_dialogue: false, matched_elements: [], media_asset_id: null, still_first: null,
   };
 }
 

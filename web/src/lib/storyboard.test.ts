@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { editShot, fromParse, kindOf, move, sceneNumber, toCommit, type ParseResult } from "./storyboard";
+import { editShot, fromParse, fromStoryboard, kindOf, move, sceneNumber, toCommit, type ParseResult, type StoryboardPublic } from "./storyboard";
 
 const parsed: ParseResult = {
   mode: "fountain", why: "line 1 is a scene heading", notes: [], title_page: {}, grid: { fps: 24, frame_step: 8, native_max_frames: 505 },
@@ -22,7 +22,8 @@ describe("storyboard cards", () => {
     expect(body.base_version).toBe(7);
     expect(body.script_text).toBe("script");
     const [stored, fresh] = body.scenes[0].shots!;
-    expect(stored).toEqual({ id: "shot-1", kind: "action", action: "Mara climbs.", dialogue: "", character: "", shot_type: "medium" });
+    expect(stored).toEqual({ id: "shot-1", kind: "action", action: "Mara climbs.", dialogue: "", character: "", shot_type: "medium",
+      transition: "", dual: false });
     expect(fresh).toMatchObject({ kind: "dialogue", num_frames: 57, prompt: 'Mara says, "Not tonight."' });
     expect(fresh).not.toHaveProperty("id");
     expect(body.scenes[0].id).toBe("scene-1");
@@ -35,6 +36,31 @@ describe("storyboard cards", () => {
     expect(edited.num_frames).toBeNull();
     expect(edited.key).toBe(fresh.key);
     expect(editShot(fresh, { dialogue: "" }).kind).toBe("action");
+  });
+
+  it("carry the script's transitions and dual dialogue through parse, edits and commit", () => {
+    const withMarks: ParseResult = structuredClone(parsed);
+    withMarks.scenes[0].shots[0].transition = "CUT TO:";
+    withMarks.scenes[0].shots[1].dual = true;
+    const scenes = fromParse(withMarks);
+    expect(scenes[0].shots.map((s) => [s.transition, s.dual])).toEqual([["CUT TO:", false], ["", true]]);
+    const [stored, fresh] = toCommit(scenes, 1, null).scenes[0].shots!;
+    expect(stored).toMatchObject({ id: "shot-1", transition: "CUT TO:", dual: false });
+    expect(fresh).toMatchObject({ dual: true, transition: "", prompt: 'Mara says, "Not tonight."' });
+    // The transition is the cut, not the content: a new card keeps its automatic prompt and length.
+    const cut = editShot(scenes[0].shots[1], { transition: "  SMASH CUT TO: " });
+    expect([cut.prompt, cut.num_frames, cut.dual]).toEqual(['Mara says, "Not tonight."', 57, true]);
+    expect(toCommit([{ ...scenes[0], shots: [cut] }], 1, null).scenes[0].shots![0]).toMatchObject({ transition: "SMASH CUT TO:" });
+    expect(editShot(cut, { transition: "X".repeat(150) }).transition).toHaveLength(100);
+    expect(editShot(cut, { dialogue: "" }).dual).toBe(false); // no longer a cue, so not half of a pair
+  });
+
+  it("read the stored marks back from the storyboard", () => {
+    const shot = { id: "s1", action: "", dialogue: "I heard that.", character: "MARA", shot_type: "medium", transition: "FADE OUT.",
+      dual_dialogue: true, num_frames: 49, status: "pending", video_url: null, thumbnail_url: null };
+    const board = { project_id: "p", project_version: 3, script_text: "", scenes: [{ id: "sc", index: 0, heading: "EXT. CLIFF", script_content: "",
+      shots: [shot] }] } as unknown as StoryboardPublic;
+    expect(fromStoryboard(board)[0].shots[0]).toMatchObject({ kind: "dialogue", transition: "FADE OUT.", dual: true });
   });
 
   it("kind follows the fields", () => {

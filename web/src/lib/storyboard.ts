@@ -15,6 +15,12 @@ export const SHOT_TYPES = [
   "over_the_shoulder", "two_shot", "pov", "aerial",
 ] as const;
 
+/** Transitions a screenplay commonly writes after a shot (suggestions; any one line is accepted). */
+export const TRANSITIONS = ["CUT TO:", "SMASH CUT TO:", "MATCH CUT TO:", "JUMP CUT TO:", "DISSOLVE TO:", "FADE TO BLACK.", "FADE OUT."] as const;
+
+/** The longest transition the server stores (studio/schemas.py: Transition). */
+export const TRANSITION_MAX = 100;
+
 export type ShotCard = {
   key: string; // stable across edits in this browser (React keys, tests)
   id: string | null;
@@ -23,6 +29,8 @@ export type ShotCard = {
   dialogue: string;
   character: string;
   shot_type: string;
+  transition: string; // the script's transition after this shot ("CUT TO:"): the cut into the next one
+  dual: boolean; // the second cue of a dual-dialogue pair ("^")
   num_frames: number | null;
   prompt: string | null;
   // What the stored shot shows (read-only here): a take is never touched by the storyboard.
@@ -52,7 +60,7 @@ export function fromParse(result: ParseResult): SceneCard[] {
     key: newKey("sc"), id: sc.id ?? null, heading: sc.heading, scene_number: sc.scene_number, source_text: sc.source_text,
     shots: sc.shots.map((s) => ({
       key: newKey("sh"), id: s.id ?? null, kind: s.kind, action: s.action, dialogue: s.dialogue, character: s.character,
-      shot_type: s.shot_type, num_frames: s.num_frames, prompt: s.id ? null : s.prompt,
+      shot_type: s.shot_type, transition: s.transition, dual: s.dual, num_frames: s.num_frames, prompt: s.id ? null : s.prompt,
     })),
   }));
 }
@@ -68,7 +76,7 @@ export function fromStoryboard(board: StoryboardPublic): SceneCard[] {
     key: newKey("sc"), id: sc.id, heading: sc.heading, scene_number: sceneNumber(sc.script_content), source_text: sc.script_content,
     shots: sc.shots.map((s) => ({
       key: newKey("sh"), id: s.id, kind: kindOf(s.action, s.dialogue), action: s.action, dialogue: s.dialogue,
-      character: s.character, shot_type: s.shot_type, num_frames: s.num_frames, prompt: null,
+      character: s.character, shot_type: s.shot_type, transition: s.transition, dual: s.dual_dialogue, num_frames: s.num_frames, prompt: null,
       status: s.status, video_url: s.video_url, thumbnail_url: s.thumbnail_url,
     })),
   }));
@@ -83,7 +91,8 @@ export function toCommit(scenes: SceneCard[], baseVersion: number, scriptText: s
       ...(sc.id ? { id: sc.id } : {}), heading: sc.heading, scene_number: sc.scene_number, source_text: sc.source_text,
       shots: sc.shots.map((s) => ({
         ...(s.id ? { id: s.id } : {}), kind: s.kind, action: s.action, dialogue: s.dialogue, character: s.character,
-        shot_type: s.shot_type, ...(s.id === null && s.num_frames ? { num_frames: s.num_frames } : {}),
+        shot_type: s.shot_type, transition: s.transition.trim(), dual: s.dual,
+        ...(s.id === null && s.num_frames ? { num_frames: s.num_frames } : {}),
         ...(s.id === null && s.prompt !== null ? { prompt: s.prompt } : {}),
       })),
     })),
@@ -99,13 +108,24 @@ export function move<T>(list: T[], from: number, to: number): T[] {
 }
 
 export function blankShot(): ShotCard {
-  return { key: newKey("sh"), id: null, kind: "action", action: "", dialogue: "", character: "", shot_type: "medium", num_frames: null, prompt: null };
+  return {
+    key: newKey("sh"), id: null, kind: "action", action: "", dialogue: "", character: "", shot_type: "medium", transition: "", dual: false,
+    num_frames: null, prompt: null,
+  };
 }
 
-/** A card edit: the shot's automatic prompt and length no longer fit, so a new card lets the server redo them. */
-export function editShot(card: ShotCard, change: Partial<Pick<ShotCard, "action" | "dialogue" | "character" | "shot_type">>): ShotCard {
+export type CardChange = Partial<Pick<ShotCard, "action" | "dialogue" | "character" | "shot_type" | "transition">>;
+
+/**
+ * A card edit: the shot's automatic prompt and length no longer fit, so a new card lets the server redo them.
+ * A transition is the cut, not the content: changing it alone keeps them.
+ */
+export function editShot(card: ShotCard, change: CardChange): ShotCard {
   const next = { ...card, ...change };
+  if ("transition" in change) next.transition = (change.transition ?? "").slice(0, TRANSITION_MAX);
+  if (Object.keys(change).every((k) => k === "transition")) return next;
   next.kind = card.kind === "centered" && !("dialogue" in change && change.dialogue) ? "centered" : kindOf(next.action, next.dialogue);
+  if (next.kind !== "dialogue") next.dual = false; // only a cue is half of a dual-dialogue pair
   if (next.id === null) {
     next.prompt = null;
     next.num_frames = null;

@@ -5,7 +5,7 @@ import { create } from "zustand";
 import { api, call, ApiError } from "../api/client";
 import {
   blankShot, editShot, fromParse, fromStoryboard, move, newKey, toCommit,
-  type ParseMode, type ParseResult, type SceneCard, type ShotCard,
+  type CardChange, type ParseMode, type ParseResult, type SceneCard,
 } from "../lib/storyboard";
 import { serverSet, toast, useStudio } from "./store";
 import { openProject } from "./project";
@@ -144,7 +144,7 @@ function mapScene(key: string, fn: (sc: SceneCard) => SceneCard) {
 export const setScript = (script: string) => set({ script });
 export const setMode = (mode: ParseMode) => set({ mode });
 
-export function updateShot(sceneKey: string, shotKey: string, change: Partial<Pick<ShotCard, "action" | "dialogue" | "character" | "shot_type">>): void {
+export function updateShot(sceneKey: string, shotKey: string, change: CardChange): void {
   edit(mapScene(sceneKey, (sc) => ({ ...sc, shots: sc.shots.map((sh) => (sh.key === shotKey ? editShot(sh, change) : sh)) })));
 }
 

@@ -1,9 +1,15 @@
 import { deleteShot, generateCard, moveShot, addShot, updateShot } from "../../store/storyboard";
 import { useStudio } from "../../store/store";
 import { isActive } from "../../lib/events";
-import { SHOT_TYPES, seconds, type ShotCard as Card } from "../../lib/storyboard";
+import { SHOT_TYPES, TRANSITIONS, TRANSITION_MAX, seconds, type ShotCard as Card } from "../../lib/storyboard";
 
 const label = (t: string) => t.replace(/_/g, " ");
+const TRANSITION_LIST = "sb-transitions";
+
+/** The common transitions the transition field suggests (rendered once per view; any text is accepted). */
+export function TransitionOptions() {
+  return <datalist id={TRANSITION_LIST}>{TRANSITIONS.map((t) => <option key={t} value={t} />)}</datalist>;
+}
 
 /** One shot: what the camera sees (action), who speaks and what (dialogue), the framing and length. */
 export function ShotCard({ sceneKey, shot, index, count, fps }: { sceneKey: string; shot: Card; index: number; count: number; fps: number }) {
@@ -36,11 +42,23 @@ export function ShotCard({ sceneKey, shot, index, count, fps }: { sceneKey: stri
         <textarea aria-label="Action" data-testid="shot-action" rows={3} placeholder="Action: what the camera sees" value={shot.action}
           onChange={(e) => updateShot(sceneKey, shot.key, { action: e.target.value })} />
         {speaking && (
-          <input aria-label="Character" data-testid="shot-character" placeholder="CHARACTER" value={shot.character}
-            onChange={(e) => updateShot(sceneKey, shot.key, { character: e.target.value })} />
+          <div className="sb-row">
+            <input aria-label="Character" data-testid="shot-character" placeholder="CHARACTER" value={shot.character}
+              onChange={(e) => updateShot(sceneKey, shot.key, { character: e.target.value })} />
+            {shot.dual && (
+              <span className="sb-tag dual" data-testid="shot-dual" title="Dual dialogue: spoken at the same time as the line before (^)">dual</span>
+            )}
+          </div>
         )}
         <textarea aria-label="Dialogue" data-testid="shot-dialogue" rows={speaking ? 2 : 1} placeholder="Dialogue (optional)" value={shot.dialogue}
           onChange={(e) => updateShot(sceneKey, shot.key, { dialogue: e.target.value })} />
+      </div>
+      {/* The cut into the next shot, where a screenplay prints it: under the shot, on the right. */}
+      <div className={`sb-transition${shot.transition ? " set" : ""}`}>
+        <input aria-label="Transition" data-testid="shot-transition" list={TRANSITION_LIST} placeholder="+ transition"
+          maxLength={TRANSITION_MAX} spellCheck={false} value={shot.transition}
+          title="The transition after this shot (CUT TO:, DISSOLVE TO:, FADE OUT., or your own); exported with the script"
+          onChange={(e) => updateShot(sceneKey, shot.key, { transition: e.target.value })} />
       </div>
       <div className="sb-shot-tools">
         <button className="icon-btn" title="Generate this shot, continuing from the one before it" aria-label="Generate shot"

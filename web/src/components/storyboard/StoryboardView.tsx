@@ -4,6 +4,7 @@ import { useStudio } from "../../store/store";
 import { shotCount } from "../../lib/storyboard";
 import { ScriptPanel } from "./ScriptPanel";
 import { SceneGroup } from "./SceneGroup";
+import { TransitionOptions } from "./ShotCard";
 
 /** The Storyboard view (seed §6): script on the left, scenes of shot cards on the right, Commit on top. */
 export function StoryboardView() {
@@ -31,6 +32,7 @@ export function StoryboardView() {
           <p className="sb-empty muted">No storyboard yet. Paste a screenplay on the left and press Parse.</p>
         )}
         {scenes.map((scene, i) => <SceneGroup key={scene.key} scene={scene} index={i} count={scenes.length} fps={fps} />)}
+        <TransitionOptions />
       </div>
     </main>
   );
