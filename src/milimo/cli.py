@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser("export", help="write a project's cut for an editor (OTIO, FCP XML, FCPXML, EDL, subtitles)")
     exp.add_argument("--project", required=True, help="project id")
-    exp.add_argument("--format", required=True, choices=["otio", "otioz", "fcp7xml", "fcpxml", "edl", "srt", "vtt"])
+    exp.add_argument("--format", required=True, choices=["otio", "otioz", "fcp7xml", "fcpxml", "aaf", "edl", "srt", "vtt"])
     exp.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
     _data_dir_arg(exp)
     exp.set_defaults(func=_export)

@@ -134,6 +134,33 @@ def test_fcpxml_round_trip_matches_by_the_studio_metadata_and_by_media_name(stud
     assert (shots["a"].get("track_index", 0), shots["a"].get("start_frame", 0)) == (0, 0)
 
 
+def test_aaf_round_trip_matches_by_media_and_name(studio, tmp_path):
+    """Avid: the AAF export read back has every clip and trim; trimmed there and sent back, one save."""
+    state = build_cut(studio)
+    pid, version = state["id"], state["version"]
+    r = studio.get(f"/projects/{pid}/export", params={"format": "aaf"})
+    assert r.status_code == 200 and r.content.startswith(b"\xd0\xcf\x11\xe0"), r.text[:200]
+    assert r.headers["content-disposition"].endswith(".aaf")
+    path = tmp_path / "cut.aaf"
+    path.write_bytes(r.content)
+    tl = otio.adapters.read_from_file(str(path), adapter_name="AAF")
+    names = {t.name: [c.name for c in t.find_clips()] for t in tl.tracks}
+    assert names["V1"] == ["Sc 1 · Sh 1", "Sc 1 · Sh 2"] and names["V2"] == ["Sc 1 · Sh 3"], names
+    _, a = clip_named(tl, "Sc 1 · Sh 1")
+    assert (a.source_range.start_time.value, a.source_range.duration.value) == (2, 20)  # trim in 2, 20 frames
+    _, b = clip_named(tl, "Sc 1 · Sh 2")
+    b.source_range = TimeRange(RationalTime(4, R), RationalTime(20, R))
+    edited = tmp_path / "edited.aaf"
+    otio.adapters.write_to_file(tl, str(edited), adapter_name="AAF", use_empty_mob_ids=True)
+    r = send(studio, pid, edited.read_bytes(), version, "edited.aaf")
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["format"] == "aaf" and not report["deleted"] and not report["unmatched"], report
+    assert [c["name"] for c in report["changed"]] == ["Sc 1 · Sh 2"]
+    _, shots = shots_of(studio, pid)
+    assert (shots["b"]["trim_in"], shots["b"]["trim_out"]) == (4, 9)
+
+
 def test_v1_gaps_close_and_a_clip_before_its_first_frame_is_flagged(studio):
     state = build_cut(studio)
     pid, version = state["id"], state["version"]
@@ -181,7 +208,7 @@ XXE = """<?xml version="1.0"?><!DOCTYPE xmeml [<!ENTITY xxe SYSTEM "file:///etc/
     [
         (b"", 422, "empty"),
         (b"\xff\xfe\x00garbage", 422, "UTF-8"),
-        (b"just some text", 415, "neither"),
+        (b"just some text", 415, "none of"),
         (b'{"OTIO_SCHEMA": "Timeline.1", "tracks": ', 422, "not valid JSON"),
         (b'{"OTIO_SCHEMA": "Clip.2"}', 422, "no timeline"),
         (b'{"OTIO_SCHEMA": "Timeline.1", "name": "x", "tracks": null}', 422, "no tracks"),  # segfaults OTIO's C++ walk
@@ -195,12 +222,13 @@ XXE = """<?xml version="1.0"?><!DOCTYPE xmeml [<!ENTITY xxe SYSTEM "file:///etc/
             "crashed",
         ),
         (b'{"OTIO_SCHEMA": "Timeline.1", "tracks": {"OTIO_SCHEMA": "Stack.1", "children": 7}}', 422, "cannot read"),
-        (b"[" * 100_000 + b"]" * 100_000, 415, "neither"),
+        (b"[" * 100_000 + b"]" * 100_000, 415, "none of"),
         (b'{"a": ' * 5000 + b"1" + b"}" * 5000, 422, "not valid JSON"),
         (b"<xmeml><sequence>", 422, "malformed"),
         (BOMB.encode(), 422, "entities"),
         (XXE.encode(), 422, "entities"),
         (b"<html><body>hi</body></html>", 422, "neither FCP 7 XML"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, 422, "AAF file cannot be read"),
         (b'<?xml version="1.0"?><fcpxml version="1.11"/>', 422, "no <sequence>"),
         (
             b'<fcpxml version="1.11"><project><sequence><spine><asset-clip offset="zz" duration="1s"/></spine></sequence></project></fcpxml>',
@@ -268,9 +296,9 @@ def test_a_file_of_someone_elses_clips_changes_nothing(studio):
 
 def test_unknown_format_and_empty_timeline_exports_are_422(studio):
     pid = studio.post("/projects", json={"name": "Empty"}).json()["id"]
-    r = studio.get(f"/projects/{pid}/export", params={"format": "aaf"})
+    r = studio.get(f"/projects/{pid}/export", params={"format": "prproj"})
     assert r.status_code == 422 and "format" in r.json()["detail"]
-    for fmt in ("otio", "edl", "fcpxml"):
+    for fmt in ("otio", "edl", "fcpxml", "aaf"):
         r = studio.get(f"/projects/{pid}/export", params={"format": fmt})
         assert r.status_code == 422 and r.json()["code"] == "empty_timeline", r.text
     r = studio.get(f"/projects/{pid}/export", params={"format": "srt"})

@@ -17,7 +17,7 @@ from milimo.errors import TooLarge
 
 router = APIRouter(tags=["editorial"])
 
-ExportFormat = Literal["otio", "otioz", "fcp7xml", "fcpxml", "edl", "srt", "vtt"]
+ExportFormat = Literal["otio", "otioz", "fcp7xml", "fcpxml", "aaf", "edl", "srt", "vtt"]
 
 
 @router.get(
@@ -29,7 +29,9 @@ def export_cut(
     project_id: ProjectId,
     db: DbDep,
     settings: SettingsDep,
-    format: Annotated[ExportFormat, Query(description="otio | otioz (with media) | fcp7xml | fcpxml (1.11) | edl | srt | vtt")],
+    format: Annotated[
+        ExportFormat, Query(description="otio | otioz (with media) | fcp7xml | fcpxml (1.11) | aaf | edl | srt | vtt")
+    ],
 ) -> FileResponse:
     """The timeline as an editorial file: clips, trims and tracks, with each shot's id, prompt, seed and engine."""
     path, fmt, name = export.export_project(db, settings, project_id, format)

@@ -1,4 +1,4 @@
-"""Export the cut for editors: .otio, .otioz (with media), FCP 7 XML, FCPXML 1.11, CMX 3600 EDL, SRT, WebVTT.
+"""Export the cut for editors: .otio, .otioz (with media), FCP 7 XML, FCPXML 1.11, AAF, CMX 3600 EDL, SRT, WebVTT.
 
 One entry point, `write_export(cut, format, out)`: the file is written to a temporary name
 beside `out` and renamed into place, so a failed export never leaves half a file.
@@ -39,6 +39,7 @@ FORMATS = {
         Format("otioz", ".otioz", "application/vnd.opentimelineio.z+zip", "OpenTimelineIO bundle with media"),
         Format("fcp7xml", ".xml", "application/xml", "FCP 7 XML (Premiere Pro, Resolve)"),
         Format("fcpxml", ".fcpxml", "application/xml", "FCPXML 1.11 (Final Cut Pro, Resolve)"),
+        Format("aaf", ".aaf", "application/octet-stream", "AAF (Avid Media Composer, Pro Tools)"),
         Format("edl", ".edl", "text/plain; charset=utf-8", "CMX 3600 EDL (V1 and A1)"),
         Format("srt", ".srt", "application/x-subrip; charset=utf-8", "SRT subtitles (dialogue)"),
         Format("vtt", ".vtt", "text/vtt; charset=utf-8", "WebVTT subtitles (dialogue)"),
@@ -73,6 +74,8 @@ def write_export(cut: EditCut, key: str, out: Path) -> Path:
         if key == "otioz":
             tmp.unlink()  # the adapter refuses to overwrite
             _write_otioz(cut, tmp)
+        elif key == "aaf":
+            _write_aaf(cut, tmp)
         else:
             tmp.write_text(render_text(cut, key), encoding="utf-8")
         os.replace(tmp, out)
@@ -81,8 +84,15 @@ def write_export(cut: EditCut, key: str, out: Path) -> Path:
     return out
 
 
+def _write_aaf(cut: EditCut, out: Path) -> None:
+    """AAF through otio-aaf-adapter (pyaaf2): linked media (the takes stay where the studio keeps them),
+    clips named as in the studio so an Avid round trip can be matched by name and media file. AAF has
+    no place for our metadata, so the shot id travels as the clip name's match only."""
+    otio.adapters.write_to_file(build_timeline(cut), str(out), adapter_name="AAF", use_empty_mob_ids=True)
+
+
 def render_text(cut: EditCut, key: str) -> str:
-    """Every format except otioz, as text."""
+    """Every format except otioz and aaf, as text."""
     if key == "otio":
         return otio.adapters.write_to_string(build_timeline(cut), "otio_json")
     if key == "fcp7xml":

@@ -1,7 +1,7 @@
 """Reading a cut that comes back from an editor, as untrusted input, without risking the studio.
 
-OpenTimelineIO JSON (.otio), FCP 7 XML (xmeml, what Premiere and Resolve export) and FCPXML
-(Final Cut Pro, Resolve; read by `fcpxml_read.py`) are accepted. The bytes are capped here, then read by `cutfile.py` in a child process with a memory
+OpenTimelineIO JSON (.otio), FCP 7 XML (xmeml, what Premiere and Resolve export), FCPXML
+(Final Cut Pro, Resolve; read by `fcpxml_read.py`) and AAF (Avid, Pro Tools) are accepted. The bytes are capped here, then read by `cutfile.py` in a child process with a memory
 cap and a timeout (OpenTimelineIO's C++ core can be crashed by a hostile file; a crash there
 must end a child, not the server). What comes back is plain data; anything else is a 4xx.
 """
@@ -45,7 +45,7 @@ class EditedTrack:
 
 @dataclass(frozen=True)
 class EditedCut:
-    format: str  # "otio" | "fcp7xml" | "fcpxml"
+    format: str  # "otio" | "fcp7xml" | "fcpxml" | "aaf"
     tracks: tuple[EditedTrack, ...]
 
     def of(self, kind: str) -> list[EditedTrack]:

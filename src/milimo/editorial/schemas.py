@@ -36,7 +36,7 @@ class FramesNeeded(BaseModel):
 
 
 class ImportReport(BaseModel):
-    format: str  # otio | fcp7xml | fcpxml
+    format: str  # otio | fcp7xml | fcpxml | aaf
     saved: bool  # false when the file changes nothing
     project_version: int
     changed: list[ShotCutChange]

@@ -6924,8 +6924,8 @@ export interface operations {
     export_cut_projects__project_id__export_get: {
         parameters: {
             query: {
-                /** @description otio | otioz (with media) | fcp7xml | fcpxml (1.11) | edl | srt | vtt */
-                format: "otio" | "otioz" | "fcp7xml" | "fcpxml" | "edl" | "srt" | "vtt";
+                /** @description otio | otioz (with media) | fcp7xml | fcpxml (1.11) | aaf | edl | srt | vtt */
+                format: "otio" | "otioz" | "fcp7xml" | "fcpxml" | "aaf" | "edl" | "srt" | "vtt";
             };
             header?: never;
             path: {

@@ -8,6 +8,7 @@ export const EDITORIAL_FORMATS = [
   { key: "otioz", label: "OpenTimelineIO bundle", ext: ".otioz", hint: "the timeline with its media in one file" },
   { key: "fcp7xml", label: "FCP 7 XML", ext: ".xml", hint: "Premiere Pro, Resolve" },
   { key: "fcpxml", label: "FCPXML 1.11", ext: ".fcpxml", hint: "Final Cut Pro, Resolve" },
+  { key: "aaf", label: "AAF", ext: ".aaf", hint: "Avid Media Composer, Pro Tools" },
   { key: "edl", label: "CMX 3600 EDL", ext: ".edl", hint: "V1 and A1, for conform and colour" },
   { key: "srt", label: "SRT subtitles", ext: ".srt", hint: "the shots' dialogue" },
   { key: "vtt", label: "WebVTT subtitles", ext: ".vtt", hint: "the shots' dialogue" },

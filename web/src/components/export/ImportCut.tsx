@@ -1,4 +1,4 @@
-// Import-cut: pick an edited .otio, FCP 7 XML or FCPXML, the server re-times the shots in one save, the
+// Import-cut: pick an edited .otio, FCP 7 XML, FCPXML or AAF, the server re-times the shots in one save, the
 // report says what changed and which shots need more frames, and the project reloads.
 import { useRef, useState } from "react";
 import { useStudio } from "../../store/store";
@@ -42,10 +42,10 @@ export function ImportCut({ projectId }: ExportSectionProps) {
 
   return (
     <>
-      <p className="muted">Send back the timeline from your editor (.otio, FCP 7 XML from Premiere or Resolve, or FCPXML from Final Cut or Resolve). Clips are matched to shots by the id this studio wrote into them, else by media name.</p>
+      <p className="muted">Send back the timeline from your editor (.otio, FCP 7 XML from Premiere or Resolve, FCPXML from Final Cut or Resolve, or AAF from Avid). Clips are matched to shots by the id this studio wrote into them, else by media name.</p>
       <label className="btn file-pick">
         {busy ? "Importing…" : "Choose edited cut…"}
-        <input ref={input} type="file" accept=".otio,.xml,.fcpxml,application/json,application/xml" data-testid="import-cut-file" disabled={busy} hidden
+        <input ref={input} type="file" accept=".otio,.xml,.fcpxml,.aaf,application/json,application/xml" data-testid="import-cut-file" disabled={busy} hidden
           onChange={(e) => { const f = e.target.files?.[0]; if (f) void send(f); }} />
       </label>
       {error && <p className="export-error" role="alert">{error}</p>}
