@@ -137,7 +137,7 @@ def test_inpainting_a_tracked_clip_repaints_the_masks_and_keeps_the_rest(studio,
     assert out.has_audio
 
     masks = masks_of(studio, sequence)
-    kernel = np.ones((7, 7), np.uint8)
+    kernel = np.ones((2 * (4 + 3) + 1,) * 2, np.uint8)  # grow_px (default 4) + 3 px of codec bleed
     inside_changes = []
     for i, (a, b) in enumerate(zip(iter_frames(clip_path), iter_frames(out_path), strict=True)):
         diff = np.abs(a.astype(int) - b.astype(int))
@@ -145,6 +145,8 @@ def test_inpainting_a_tracked_clip_repaints_the_masks_and_keeps_the_rest(studio,
         near = cv2.dilate(mask.astype(np.uint8), kernel) > 0  # chroma subsampling and the codec bleed a few pixels
         assert diff[~near].mean() < 2.0, i  # outside the masks: the clip's own pixels, within codec tolerance
         inside_changes.append(diff[mask].mean())
+        red = (b[..., 0].astype(int) > 140) & (b[..., 1] < 100) & (b[..., 2] < 110)
+        assert red.sum() < 0.03 * 36 * 36, (i, int(red.sum()))  # not even the square's rim is left
     assert min(inside_changes) > 25  # the red square is gone from every frame
 
     src_sound = spool_audio(clip_path, data_dir / "src.f32")
@@ -172,6 +174,7 @@ def test_bad_requests_are_4xx_and_write_nothing(studio, project, clip, sequence,
         ({"steps": 0}, 422),
         ({"feather_px": -1}, 422),
         ({"feather_px": 65}, 422),
+        ({"grow_px": 33}, 422),
         ({"seed": -1}, 422),
         ({"guidance": True}, 422),
         ({"path": "/etc/passwd"}, 422),

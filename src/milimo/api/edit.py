@@ -152,6 +152,14 @@ class InpaintClipRequest(BaseModel):
     strength: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.9
     guidance: Annotated[float, Field(ge=0, le=20, allow_inf_nan=False)] = 1.0
     feather_px: Annotated[int, Field(ge=0, le=64)] = 3
+    grow_px: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=32,
+            description="each frame's mask grown by this much first: a tracked mask hugs the object, and its edge pixels (inside the feather) would keep the object's colour",
+        ),
+    ] = 4
 
 
 class InpaintClipQueued(BaseModel):
@@ -243,6 +251,7 @@ def create_clip_inpaint(body: InpaintClipRequest, studio: StudioDep) -> dict:
         strength=body.strength,
         guidance=body.guidance,
         feather_px=body.feather_px,
+        grow_px=body.grow_px,
     )
 
 

@@ -131,6 +131,7 @@ class InpaintClipParams(JobParams):
     strength: float = Field(gt=0, le=1, allow_inf_nan=False)
     guidance: float = Field(allow_inf_nan=False)
     feather_px: int = Field(ge=0, le=64)
+    grow_px: int = Field(default=0, ge=0, le=32)  # each frame's mask dilated first, so the feather starts outside the object
 
 
 class ThumbnailParams(JobParams):

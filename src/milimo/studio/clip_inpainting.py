@@ -59,6 +59,7 @@ def submit_inpaint_clip(
     strength: float,
     guidance: float,
     feather_px: int,
+    grow_px: int = 0,
 ) -> dict[str, Any]:
     """Check the sequence and its clip, queue the job. Runs off the event loop (it reads the manifest and probes the clip)."""
     settings = services.settings
@@ -87,6 +88,7 @@ def submit_inpaint_clip(
         strength=strength,
         guidance=guidance,
         feather_px=feather_px,
+        grow_px=grow_px,
     )
 
     def write(session: Session) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -32,15 +33,19 @@ from milimo.tasks.common import project_file
 FRAMES_FROM, FRAMES_TO = 8, 96
 
 
-def _union(files: list[Path], size: tuple[int, int], max_pixels: int) -> Image.Image:
-    """The frame's object masks merged into one L mask at the frame's size (white = repaint)."""
-    merged = np.zeros((size[1], size[0]), bool)
+def frame_mask(files: list[Path], size: tuple[int, int], grow_px: int, max_pixels: int) -> Image.Image:
+    """The frame's object masks merged into one L mask at the frame's size (white = repaint), grown by `grow_px`."""
+    merged = np.zeros((size[1], size[0]), np.uint8)
     for f in files:
         m = load_rgb(f, max_pixels=max_pixels).convert("L")
         if m.size != size:
             m = m.resize(size, Image.Resampling.NEAREST)
-        merged |= np.asarray(m) > 127
-    return Image.fromarray(merged.astype(np.uint8) * 255, "L")
+        merged |= (np.asarray(m) > 127).astype(np.uint8)
+    if grow_px and merged.any():
+        merged = np.asarray(
+            cv2.dilate(merged, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow_px + 1, 2 * grow_px + 1))), np.uint8
+        )
+    return Image.fromarray(merged * 255, "L")
 
 
 def run_inpaint_clip(run: JobRun, p: InpaintClipParams) -> TaskResult:
@@ -68,7 +73,7 @@ def run_inpaint_clip(run: JobRun, p: InpaintClipParams) -> TaskResult:
         for index, frame in enumerate(iter_frames(clip)):
             files = masked.get(index)
             if files:
-                mask = _union(files, size, max_pixels)
+                mask = frame_mask(files, size, p.grow_px, max_pixels)
                 if mask.getbbox() is not None:  # an empty mask (the object left the frame) repaints nothing
                     request = InpaintRequest(
                         image=Image.fromarray(frame),
@@ -102,6 +107,7 @@ def run_inpaint_clip(run: JobRun, p: InpaintClipParams) -> TaskResult:
         "strength": p.strength,
         "guidance": p.guidance,
         "feather_px": p.feather_px,
+        "grow_px": p.grow_px,
         "frames_inpainted": repainted,
         "engine": engine.name,
     }

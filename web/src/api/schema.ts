@@ -2125,6 +2125,12 @@ export interface components {
              */
             feather_px?: number;
             /**
+             * Grow Px
+             * @description each frame's mask grown by this much first: a tracked mask hugs the object, and its edge pixels (inside the feather) would keep the object's colour
+             * @default 4
+             */
+            grow_px?: number;
+            /**
              * Guidance
              * @default 1
              */
