@@ -181,6 +181,22 @@ def test_mask_a_clip_frame_track_it_see_it_on_the_player_and_inpaint_the_first_f
     assert [(i["asset_id"], i["frame_index"], i["type"]) for i in on_server["timeline"]] == [(new_id, 0, "image")]
     assert httpx.get(f"{base}/assets/{new_id}").json()["kind"] == "inpaint"
 
+    # Inpaint the clip through the tracked sequence: progress in the editor, the new video in the library
+    page.evaluate("""() => { window.__clip = []; new MutationObserver(() => {
+        const b = document.querySelector('[data-testid=clip-inpaint-progress]'); if (b) window.__clip.push(Number(b.getAttribute('aria-valuenow')));
+      }).observe(document.body, { subtree: true, childList: true, attributes: true }); }""")
+    page.click("[data-testid=inpaint-clip]")
+    page.wait_for_selector("[data-testid=clip-inpaint][data-status=completed]", timeout=60_000)
+    video_id = page.locator("[data-testid=clip-inpaint]").get_attribute("data-asset")
+    seen = page.evaluate("window.__clip")
+    assert seen and seen[-1] == 100 and seen == sorted(seen), seen
+    page.wait_for_selector(f"[data-testid=asset][data-asset='{video_id}']")
+    video = httpx.get(f"{base}/assets/{video_id}").json()
+    assert video["kind"] == "inpaint" and video["media_type"] == "video" and video["num_frames"] == 48 and video["fps"] == 24
+    assert video["meta"]["mask_sequence_id"] == seq_id and video["meta"]["source_asset_id"] == clip["id"]
+    assert video["meta"]["frames_inpainted"] == 38 and video["meta"]["prompt"] == "an empty background"
+    shot(page, "mask-clip-inpainted-clip")
+
     # Close the editor: the tracked mask lies over the player and follows the playhead
     page.get_by_role("button", name="Close").click()
     overlay = page.locator("[data-testid=track-overlay]")
@@ -202,4 +218,11 @@ def test_mask_a_clip_frame_track_it_see_it_on_the_player_and_inpaint_the_first_f
     page.wait_for_function(
         "document.querySelector('[data-testid=track-overlay]')?.dataset.drawn?.endsWith('frame_00020_obj_1.png')"
     )
+
+    # The inpainted clip becomes the shot's take from the library
+    card = page.locator(f"[data-testid=asset][data-asset='{video_id}']")
+    card.hover()
+    card.locator("[data-testid=use-as-take]").click()
+    page.wait_for_function(f"{STATE}.shots.s1.media_asset_id === '{video_id}'")
+    shot(page, "mask-clip-inpainted-take")
     assert not page.errors

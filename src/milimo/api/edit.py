@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from milimo.api.deps import DbDep, SettingsDep, StudioDep
 from milimo.sam_service.prompts import Box, Labels, Points, Threshold
-from milimo.studio import inpainting, segmentation
+from milimo.studio import clip_inpainting, inpainting, segmentation
 from milimo.studio.ids import ID_PATTERN
 from milimo.studio.schemas import AssetPublic
 
@@ -138,6 +138,39 @@ class InpaintRequest(BaseModel):
     feather_px: Annotated[int, Field(ge=0, le=64)] = 3
 
 
+class InpaintClipRequest(BaseModel):
+    """A tracked mask sequence by asset id; the clip is the one it was tracked on. White in each frame's mask is repainted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)  # numbers are numbers: `true` is not 1
+
+    project_id: Id
+    mask_sequence: Id = Field(description="asset id of a mask_sequence (what Track saved)")
+    prompt: Annotated[str, StringConstraints(max_length=2000)] = ""
+    negative_prompt: Annotated[str, StringConstraints(max_length=2000)] = ""
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    steps: Annotated[int, Field(ge=1, le=100)] = 4
+    strength: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.9
+    guidance: Annotated[float, Field(ge=0, le=20, allow_inf_nan=False)] = 1.0
+    feather_px: Annotated[int, Field(ge=0, le=64)] = 3
+    grow_px: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=32,
+            description="each frame's mask grown by this much first: a tracked mask hugs the object, and its edge pixels (inside the feather) would keep the object's colour",
+        ),
+    ] = 4
+
+
+class InpaintClipQueued(BaseModel):
+    job_id: str
+    status: str
+    engine: str
+    seed: int
+    frames: int = Field(description="frames the sequence masks (each is repainted)")
+    num_frames: int = Field(description="frames of the clip (the rest pass through)")
+
+
 class InpaintQueued(BaseModel):
     job_id: str
     status: str
@@ -201,6 +234,24 @@ def create_inpaint(body: InpaintRequest, studio: StudioDep) -> dict:
         strength=body.strength,
         guidance=body.guidance,
         feather_px=body.feather_px,
+    )
+
+
+@router.post("/inpaint-clip", response_model=InpaintClipQueued, status_code=202)
+def create_clip_inpaint(body: InpaintClipRequest, studio: StudioDep) -> dict:
+    """Queue an `inpaint_clip` job; its `complete` event (type "inpaint_clip") carries the new video's asset_id."""
+    return clip_inpainting.submit_inpaint_clip(
+        studio,
+        body.project_id,
+        body.mask_sequence,
+        prompt=body.prompt,
+        negative_prompt=body.negative_prompt,
+        seed=body.seed,
+        steps=body.steps,
+        strength=body.strength,
+        guidance=body.guidance,
+        feather_px=body.feather_px,
+        grow_px=body.grow_px,
     )
 
 

@@ -33,6 +33,7 @@ class JobType(StrEnum):
     image = "image"  # POST /generate/image (seed §2); also a still-first shot's still
     element_visual = "element_visual"  # POST /elements/{id}/visualize: an element's reference image
     inpaint = "inpaint"  # POST /edit/inpaint (seed §3)
+    inpaint_clip = "inpaint_clip"  # POST /edit/inpaint-clip (seed §3): every frame a tracked mask sequence covers
     thumbnail = "thumbnail"  # POST /projects/{id}/storyboard/thumbnails (seed §6.2): concept art onto a shot card
     storyboard_shot = "storyboard_shot"  # POST /projects/{id}/storyboard/batch-generate: a video job after its predecessor
     ai_parse = "ai_parse"  # POST /projects/{id}/storyboard/ai-parse (seed §6.1): the text engine reads a script

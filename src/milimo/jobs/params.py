@@ -117,6 +117,23 @@ class InpaintParams(JobParams):
     mask_input: str = ""
 
 
+class InpaintClipParams(JobParams):
+    """POST /edit/inpaint-clip (seed §3): repaint every frame of `clip` that the tracked sequence masks."""
+
+    clip: str  # project-relative paths, resolved by submit from the sequence's asset
+    manifest: str  # the mask_sequence's manifest.json; its masks lie beside it
+    clip_asset_id: str
+    mask_sequence_id: str
+    prompt: str = ""
+    negative_prompt: str = ""
+    seed: int  # the same seed for every frame, so a still region repaints alike
+    steps: int = Field(ge=1)
+    strength: float = Field(gt=0, le=1, allow_inf_nan=False)
+    guidance: float = Field(allow_inf_nan=False)
+    feather_px: int = Field(ge=0, le=64)
+    grow_px: int = Field(default=0, ge=0, le=32)  # each frame's mask dilated first, so the feather starts outside the object
+
+
 class ThumbnailParams(JobParams):
     """POST /projects/{id}/storyboard/thumbnails (seed §6.2): one concept-art still for the job's shot.
     The task sets only the shot's thumbnail_url: never its video, take or status."""
@@ -165,6 +182,7 @@ PARAMS: dict[JobType, type[JobParams]] = {
     JobType.video: VideoParams,
     JobType.image: ImageParams,
     JobType.inpaint: InpaintParams,
+    JobType.inpaint_clip: InpaintClipParams,
     JobType.thumbnail: ThumbnailParams,
     JobType.ai_parse: AIParseParams,
     JobType.storyboard_shot: StoryboardShotParams,

@@ -5,6 +5,7 @@ from milimo.jobs.contract import TaskRegistry
 from milimo.tasks.ai_parse import run_ai_parse
 from milimo.tasks.image import run_image
 from milimo.tasks.inpaint import run_inpaint
+from milimo.tasks.inpaint_clip import run_inpaint_clip
 from milimo.tasks.render import run_render
 from milimo.tasks.storyboard_shot import run_storyboard_shot
 from milimo.tasks.thumbnail import run_thumbnail
@@ -14,6 +15,7 @@ TASKS: TaskRegistry = {
     JobType.video: run_video,
     JobType.image: run_image,
     JobType.inpaint: run_inpaint,
+    JobType.inpaint_clip: run_inpaint_clip,
     JobType.thumbnail: run_thumbnail,
     JobType.ai_parse: run_ai_parse,
     JobType.storyboard_shot: run_storyboard_shot,

@@ -84,6 +84,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/edit/inpaint-clip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Clip Inpaint
+         * @description Queue an `inpaint_clip` job; its `complete` event (type "inpaint_clip") carries the new video's asset_id.
+         */
+        post: operations["create_clip_inpaint_edit_inpaint_clip_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/edit/sam/status": {
         parameters: {
             query?: never;
@@ -2079,6 +2099,78 @@ export interface components {
             /** Unmatched */
             unmatched: string[];
         };
+        /** InpaintClipQueued */
+        InpaintClipQueued: {
+            /** Engine */
+            engine: string;
+            /**
+             * Frames
+             * @description frames the sequence masks (each is repainted)
+             */
+            frames: number;
+            /** Job Id */
+            job_id: string;
+            /**
+             * Num Frames
+             * @description frames of the clip (the rest pass through)
+             */
+            num_frames: number;
+            /** Seed */
+            seed: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * InpaintClipRequest
+         * @description A tracked mask sequence by asset id; the clip is the one it was tracked on. White in each frame's mask is repainted.
+         */
+        InpaintClipRequest: {
+            /**
+             * Feather Px
+             * @default 3
+             */
+            feather_px?: number;
+            /**
+             * Grow Px
+             * @description each frame's mask grown by this much first: a tracked mask hugs the object, and its edge pixels (inside the feather) would keep the object's colour
+             * @default 4
+             */
+            grow_px?: number;
+            /**
+             * Guidance
+             * @default 1
+             */
+            guidance?: number;
+            /**
+             * Mask Sequence
+             * @description asset id of a mask_sequence (what Track saved)
+             */
+            mask_sequence: string;
+            /**
+             * Negative Prompt
+             * @default
+             */
+            negative_prompt?: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Prompt
+             * @default
+             */
+            prompt?: string;
+            /** Seed */
+            seed?: number | null;
+            /**
+             * Steps
+             * @default 4
+             */
+            steps?: number;
+            /**
+             * Strength
+             * @default 0.9
+             */
+            strength?: number;
+        };
         /** InpaintQueued */
         InpaintQueued: {
             /** Engine */
@@ -2212,7 +2304,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image" | "element_visual" | "inpaint" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render";
+        JobType: "video" | "image" | "element_visual" | "inpaint" | "inpaint_clip" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render";
         /** MadeWith */
         MadeWith: {
             /** Conditioning */
@@ -4295,6 +4387,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InpaintQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_clip_inpaint_edit_inpaint_clip_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InpaintClipRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InpaintClipQueued"];
                 };
             };
             /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */

@@ -9,6 +9,7 @@ import { Icon, IconButton } from "./ui/Icon";
 import { assetLabel } from "../lib/takeHistory";
 import { showTrackedMask, useMaskEditor, useTrackOverlay } from "./mask/maskStore";
 import { toast } from "../store/store";
+import { inpaintClip } from "../store/clipInpaint";
 
 export const ASSET_MIME = "application/x-milimo-asset";
 const FILTERS = [["all", "All"], ["video", "Video"], ["image", "Images"], ["audio", "Audio"]] as const;
@@ -41,6 +42,9 @@ function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
       {sequence && <button className={`asset-track-show${overlaid ? " on" : ""}`} data-testid="show-track"
         onClick={() => overlaid ? useTrackOverlay.getState().hide() : showTrackedMask(a).catch((e) => toast("error", (e as Error).message))}
         title="Lay this tracked mask over its clip in the player">{overlaid ? "Hide on player" : "Show on player"}</button>}
+      {sequence && <button className="asset-inpaint-clip" data-testid="inpaint-clip-card"
+        onClick={() => { const p = window.prompt("What should fill the tracked object's place, frame by frame? (the draft engine ignores the prompt)", ""); if (p !== null) void inpaintClip(a, p); }}
+        title="Repaint the tracked object in every frame of its clip; the new video appears here">Inpaint clip</button>}
       {a.media_type === "image" && !sequence && <button className="asset-mask" data-testid="open-mask" onClick={() => useMaskEditor.getState().open(a)}
         title="Select part of this still (clicks, a box or text) and inpaint it">Mask</button>}
       <button className="asset-delete" aria-label={`Delete ${name}`} title={`Delete ${name}`} onClick={() => requestDeleteAsset(a)}><Icon icon={Trash2} size={12} /></button>

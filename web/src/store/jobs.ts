@@ -13,6 +13,7 @@ import { loadEngines } from "./engines";
 import { handleRenderEvent } from "./renders";
 import { onDownloadEvent } from "./models";
 import { onImageEvent } from "./elements";
+import { onClipInpaintEvent } from "./clipInpaint";
 import type { DownloadEvent } from "../lib/models";
 
 const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync"] as const;
@@ -20,6 +21,7 @@ const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync
 /** Apply one server event to the store (outside undo history) and run its effects. */
 export function handleServerEvent(ev: ServerEvent): void {
   if (ev.data?.type === "render") return handleRenderEvent(ev); // renders have no shot: the Export dialog follows them
+  if (ev.data?.type === "inpaint_clip") return onClipInpaintEvent(ev.type, ev.data); // no shot: the Mask editor and the jobs area follow it
   onImageEvent(ev.type, ev.data ?? {}); // the image studio's and Visualize's own jobs
   const s = useStudio.getState();
   const { state, effects } = reduceEvent({ jobs: s.jobs, takes: s.takes }, ev, s.projectId);

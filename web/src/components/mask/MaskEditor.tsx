@@ -10,6 +10,7 @@ import { detect, inpaint, segment, segmentText, track, uploadMask, waitForJob, t
 import { maskFromUrl, maskPng } from "./maskImage";
 import { area, dragBox, feather, grow, invert, overlayRgba, paint, shrink, type Mask, type Prompt } from "./maskOps";
 import { showTrackedMask, useMaskEditor, type ClipFrame } from "./maskStore";
+import { inpaintClip, useClipInpaint } from "../../store/clipInpaint";
 
 const OVERLAY: [number, number, number] = [40, 140, 255];  // blue: far from skin and most props; the yellow edge shows on any colour
 type Tool = "select" | "brush-add" | "brush-erase";
@@ -45,6 +46,8 @@ function Editor({ asset, clip }: { asset: AssetPublic; clip: ClipFrame | null })
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [tracked, setTracked] = useState<AssetPublic | null>(null);
   const [firstFrame, setFirstFrame] = useState(false);
+  const [clipJobId, setClipJobId] = useState<string | null>(null);
+  const clipJob = useClipInpaint((s) => (clipJobId ? s.jobs[clipJobId] : undefined));
   const drag = useRef<{ x: number; y: number; moved: boolean; button: number; alt: boolean } | null>(null);
   const [preview, setPreview] = useState<[number, number, number, number] | null>(null);
 
@@ -230,6 +233,18 @@ function Editor({ asset, clip }: { asset: AssetPublic; clip: ClipFrame | null })
                 )}
                 {tracked && <p className="muted" data-testid="track-result" data-asset={tracked.id}>
                   Tracked {tracked.num_frames} frames · shown over the player · saved in the media library</p>}
+                {tracked && (
+                  <button className="btn" data-testid="inpaint-clip" disabled={!!busy || (!!clipJob && ["queued", "processing"].includes(clipJob.status))}
+                    onClick={() => void inpaintClip(tracked, inpaintPrompt).then((id) => id && setClipJobId(id))}
+                    title="Repaint the tracked object in every frame of the clip with the prompt below; the new video appears in the media library">
+                    Inpaint the clip</button>)}
+                {clipJob && (
+                  <div className="mask-track-progress" data-testid="clip-inpaint" data-status={clipJob.status} data-asset={clipJob.asset_id ?? ""}>
+                    <ProgressBar value={clipJob.progress} testId="clip-inpaint-progress" />
+                    <span className="muted">{clipJob.status === "completed" ? "New video in the media library · “Use as take” places it"
+                      : clipJob.status === "failed" ? `Failed: ${clipJob.error}` : `${Math.round(clipJob.progress)}% · ${clipJob.message}`}</span>
+                  </div>
+                )}
               </div>
             </>)}
             <hr />

@@ -9,6 +9,7 @@ import { cancelRender } from "../../store/renders";
 import { isActiveRender } from "../../lib/renders";
 import { cancelDownload } from "../../store/models";
 import { cancelImageJob, useElements } from "../../store/elements";
+import { activeClipInpaints, cancelClipInpaint, useClipInpaint } from "../../store/clipInpaint";
 import { isActive } from "../../lib/events";
 import { formatEta, formatSpeed } from "../../lib/models";
 import { shotName } from "../../lib/sync";
@@ -33,6 +34,12 @@ export function useJobRows(): JobRow[] {
   for (const j of Object.values(imageJobs)) {
     rows.push({ key: `image-${j.job_id}`, title: j.label, progress: j.progress, detail: `${j.message}${j.engine.startsWith("draft") ? " · draft" : ""}`,
       onCancel: () => void cancelImageJob(j.job_id) });
+  }
+  const clipJobs = useClipInpaint((s) => s.jobs);
+  for (const j of activeClipInpaints(clipJobs)) {
+    rows.push({ key: `inpaint-clip-${j.job_id}`, title: j.label, progress: j.progress,
+      detail: `${j.message}${j.eta != null ? ` · ${formatEta(j.eta)}` : ""}${j.engine.startsWith("draft") ? " · draft" : ""}`,
+      onCancel: () => void cancelClipInpaint(j.job_id) });
   }
   for (const [id, j] of Object.entries(jobs)) {
     if (!isActive(j) || !shots[id]) continue;

@@ -1,0 +1,118 @@
+"""Submitting clip inpainting (seed §3): a tracked mask sequence and its clip -> an `inpaint_clip` job.
+
+The worker side is milimo.tasks.inpaint_clip. The client names only the sequence's asset id;
+the clip is the one the sequence's meta names (`source_asset_id`), and both must be assets of
+the project. The manifest is read and checked here (every frame inside the clip, every mask a
+file of its folder), so a bad sequence is a 4xx before any row or file is written.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sqlmodel import Session
+
+from milimo.db.models import Asset, Job
+from milimo.db.states import JobType
+from milimo.errors import Invalid, NotFound
+from milimo.jobs.params import InpaintClipParams
+from milimo.jobs.services import Services
+from milimo.media import probe
+from milimo.studio.assets import asset_file
+from milimo.studio.ids import new_id
+from milimo.studio.mask_sequences import read_manifest
+from milimo.studio.versions import require_project
+
+
+def _sequence_and_clip(session: Session, project_id: str, sequence_id: str) -> tuple[Asset, Asset]:
+    require_project(session, project_id)
+    seq = session.get(Asset, sequence_id)
+    if seq is None:
+        raise NotFound(f"asset {sequence_id!r} does not exist")
+    if seq.project_id != project_id:
+        raise Invalid(f"mask_sequence: asset {sequence_id!r} is not an asset of this project", field="mask_sequence")
+    if seq.kind != "mask_sequence":
+        raise Invalid(f"mask_sequence: asset {sequence_id!r} is a {seq.kind}, not a tracked mask sequence", field="mask_sequence")
+    clip_id = (seq.meta or {}).get("source_asset_id")
+    clip = session.get(Asset, clip_id) if isinstance(clip_id, str) else None
+    if clip is None or clip.project_id != project_id:
+        raise Invalid(
+            "mask_sequence: the clip it was tracked on is not a video of this project (any more)", field="mask_sequence"
+        )
+    if clip.media_type != "video":
+        raise Invalid(f"mask_sequence: it was tracked on a {clip.media_type}, not a clip", field="mask_sequence")
+    session.expunge(seq)
+    session.expunge(clip)
+    return seq, clip
+
+
+def submit_inpaint_clip(
+    services: Services,
+    project_id: str,
+    mask_sequence: str,
+    *,
+    prompt: str,
+    negative_prompt: str,
+    seed: int | None,
+    steps: int,
+    strength: float,
+    guidance: float,
+    feather_px: int,
+    grow_px: int = 0,
+) -> dict[str, Any]:
+    """Check the sequence and its clip, queue the job. Runs off the event loop (it reads the manifest and probes the clip)."""
+    settings = services.settings
+    with services.db.read() as session:
+        seq, clip = _sequence_and_clip(session, project_id, mask_sequence)
+    clip_path = asset_file(settings, clip)
+    if not clip_path.is_file():
+        raise Invalid("mask_sequence: the file of the clip it was tracked on is missing", field="mask_sequence")
+    info = probe(clip_path)
+    if info.kind != "video" or info.num_frames < 1:
+        raise Invalid("mask_sequence: the clip it was tracked on has no frames", field="mask_sequence")
+    masked = read_manifest(asset_file(settings, seq), info.num_frames)
+
+    engine = services.engines.get("inpaint")
+    seed = seed if seed is not None else random.randint(0, 2**32 - 1)  # recorded, so the result can be remade
+    job_id = new_id("job_")
+    params = InpaintClipParams(
+        clip=clip.rel_path,
+        manifest=seq.rel_path,
+        clip_asset_id=clip.id,
+        mask_sequence_id=seq.id,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        seed=seed,
+        steps=steps,
+        strength=strength,
+        guidance=guidance,
+        feather_px=feather_px,
+        grow_px=grow_px,
+    )
+
+    def write(session: Session) -> dict[str, Any]:
+        _sequence_and_clip(session, project_id, mask_sequence)  # still there, still this project's
+        session.add(
+            Job(
+                id=job_id,
+                project_id=project_id,
+                type=JobType.inpaint_clip,
+                family=engine.family,
+                engine=engine.name,
+                engine_version=engine.version,
+                params=params.model_dump(mode="json"),
+            )
+        )
+        return {
+            "job_id": job_id,
+            "status": "queued",
+            "engine": engine.name,
+            "seed": seed,
+            "frames": len(masked),
+            "num_frames": info.num_frames,
+        }
+
+    result = services.db.write(write)
+    services.executor.wake()
+    return result

@@ -1,0 +1,143 @@
+"""Clip inpainting (seed §3): the worker side of POST /edit/inpaint-clip.
+
+Decode the clip's sound to a scratch spool -> stream the clip's frames: a frame the tracked
+sequence masks is repainted by the inpaint engine (every frame with the same seed), any other
+frame passes through as decoded -> encode to generated/{job_id}.mp4 at the clip's rate and size
+with its sound -> thumbnail -> a video Asset of kind "inpaint". Only one frame is in memory at a
+time; a cancel at any frame removes the half-written file (encode_video's atomic write).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import cast
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from milimo.db.models import Asset
+from milimo.engines.protocols import InpaintEngine, InpaintRequest
+from milimo.jobs import store
+from milimo.jobs.contract import JobOutputs, TaskResult
+from milimo.jobs.params import InpaintClipParams
+from milimo.jobs.run import JobRun
+from milimo.media import encode_video, iter_frames, load_rgb, probe, thumbnail
+from milimo.media.audio import spool_audio
+from milimo.studio.ids import new_id
+from milimo.studio.mask_sequences import read_manifest
+from milimo.studio.paths import media_url
+from milimo.tasks.common import project_file
+
+FRAMES_FROM, FRAMES_TO = 8, 96
+
+
+def frame_mask(files: list[Path], size: tuple[int, int], grow_px: int, max_pixels: int) -> Image.Image:
+    """The frame's object masks merged into one L mask at the frame's size (white = repaint), grown by `grow_px`."""
+    merged = np.zeros((size[1], size[0]), np.uint8)
+    for f in files:
+        m = load_rgb(f, max_pixels=max_pixels).convert("L")
+        if m.size != size:
+            m = m.resize(size, Image.Resampling.NEAREST)
+        merged |= (np.asarray(m) > 127).astype(np.uint8)
+    if grow_px and merged.any():
+        merged = np.asarray(
+            cv2.dilate(merged, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow_px + 1, 2 * grow_px + 1))), np.uint8
+        )
+    return Image.fromarray(merged * 255, "L")
+
+
+def run_inpaint_clip(run: JobRun, p: InpaintClipParams) -> TaskResult:
+    services = run.services
+    engine = cast(InpaintEngine, services.engines.get("inpaint"))
+    store.record_engine(services.db, run.job_id, engine.name, engine.version)
+    clip = project_file(run, p.clip)
+    info = probe(clip)
+    masked = read_manifest(project_file(run, p.manifest), info.num_frames)
+    size, max_pixels = (info.width, info.height), services.settings.max_image_pixels
+
+    run.progress(2, "Reading the clip's sound")
+    audio = spool_audio(clip, run.workspace() / "audio.f32") if info.has_audio else None
+
+    out = run.project_dir / "generated" / f"{run.job_id}.mp4"
+    thumb = run.project_dir / "thumbnails" / f"{run.job_id}_thumb.jpg"
+    run.remove_on_failure(out)
+    run.remove_on_failure(thumb)
+    on_frame = run.steps(FRAMES_FROM, FRAMES_TO, "Inpainting frames")
+    total = info.num_frames
+    repainted = 0
+
+    def frames() -> Iterator[np.ndarray]:
+        nonlocal repainted
+        for index, frame in enumerate(iter_frames(clip)):
+            files = masked.get(index)
+            if files:
+                mask = frame_mask(files, size, p.grow_px, max_pixels)
+                if mask.getbbox() is not None:  # an empty mask (the object left the frame) repaints nothing
+                    request = InpaintRequest(
+                        image=Image.fromarray(frame),
+                        mask=mask,
+                        prompt=p.prompt,
+                        negative_prompt=p.negative_prompt,
+                        seed=p.seed,
+                        steps=p.steps,
+                        guidance=p.guidance,
+                        strength=p.strength,
+                        feather_px=p.feather_px,
+                    )
+                    frame = np.asarray(engine.inpaint(request, lambda _s, _t: run.check_cancel()).convert("RGB"))
+                    repainted += 1
+            on_frame(min(index + 1, total), total)  # raises JobCancelled: the encoder drops its partial file
+            yield frame
+
+    with services.residency.use(engine, on_status=lambda m: run.progress(5, m)):
+        result = encode_video(frames(), out, fps=info.fps or 24, width=info.width, height=info.height, audio=audio)
+    run.progress(97, "Thumbnail")
+    thumbnail(out, thumb)
+    url, thumb_url = media_url(run.project_id, f"generated/{out.name}"), media_url(run.project_id, f"thumbnails/{thumb.name}")
+    meta = {
+        "source_asset_id": p.clip_asset_id,
+        "source_url": media_url(run.project_id, p.clip),
+        "mask_sequence_id": p.mask_sequence_id,
+        "prompt": p.prompt,
+        "negative_prompt": p.negative_prompt,
+        "seed": p.seed,
+        "steps": p.steps,
+        "strength": p.strength,
+        "guidance": p.guidance,
+        "feather_px": p.feather_px,
+        "grow_px": p.grow_px,
+        "frames_inpainted": repainted,
+        "engine": engine.name,
+    }
+    asset = Asset(
+        id=new_id(),
+        project_id=run.project_id,
+        kind="inpaint",
+        media_type="video",
+        rel_path=f"generated/{out.name}",
+        url=url,
+        thumbnail_url=thumb_url,
+        filename=out.name,
+        mime="video/mp4",
+        size_bytes=out.stat().st_size,
+        width=info.width,
+        height=info.height,
+        duration_s=result.duration,
+        fps=float(result.fps),
+        num_frames=result.num_frames,
+        engine=engine.name,
+        job_id=run.job_id,
+        meta=meta,
+    )
+    outputs = JobOutputs(
+        url=url,
+        video_url=url,
+        thumbnail_url=thumb_url,
+        asset_id=asset.id,
+        engine=engine.name,
+        actual_frames=result.num_frames,
+        has_audio=audio is not None,
+    )
+    return TaskResult(outputs=outputs, event={"type": "inpaint_clip"}, new_rows=[asset], message=f"Inpainted {repainted} frames")
