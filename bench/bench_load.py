@@ -34,6 +34,7 @@ async def _sse_client(host: str, port: int, job: asyncio.Future, seen: list[int]
             return
         connected.append(1)
         event_id, event_type = None, None
+        early: list[tuple[int | None, bytes]] = []
         while True:
             line = await asyncio.wait_for(reader.readline(), 120)
             if not line:
@@ -43,11 +44,17 @@ async def _sse_client(host: str, port: int, job: asyncio.Future, seen: list[int]
                 event_id = int(line[4:])
             elif line.startswith(b"event: "):
                 event_type = line[7:].strip()
-            elif line.startswith(b"data: ") and job.done() and job.result().encode() in line:
-                seen.append(event_id)
-                if event_type in (b"complete", b"error", b"cancelled"):
-                    writer.close()
-                    return
+            elif line.startswith(b"data: "):
+                # Kept whatever the job: its first event can arrive before the POST that queued it has
+                # answered (the job id is not known yet); the events are sorted out by job afterwards.
+                early.append((event_id, line))
+                if job.done():
+                    key = job.result().encode()
+                    seen.extend(i for i, data in early if key in data)
+                    early.clear()
+                    if key in line and event_type in (b"complete", b"error", b"cancelled"):
+                        writer.close()
+                        return
     except (TimeoutError, OSError) as exc:
         errors.append(f"sse: {type(exc).__name__}")
 
