@@ -161,6 +161,22 @@ def test_aaf_round_trip_matches_by_media_and_name(studio, tmp_path):
     assert (shots["b"]["trim_in"], shots["b"]["trim_out"]) == (4, 9)
 
 
+def test_aaf_of_shots_without_media_is_offline_clips_not_an_error(studio, tmp_path):
+    """Found by the schema fuzz: the AAF writer wants every clip's media range; a shot not generated yet has none."""
+    p = studio.post("/projects", json={"name": "Offline"}).json()
+    shots = [
+        {"id": f"{p['id'][:8]}-x", "num_frames": 49, "trim_in": 3},
+        {"id": f"{p['id'][:8]}-y", "num_frames": 25, "start_frame": 46},
+    ]
+    studio.put(f"/projects/{p['id']}/save", json={"base_version": p["version"], "shots": shots}).raise_for_status()
+    r = studio.get(f"/projects/{p['id']}/export", params={"format": "aaf"})
+    assert r.status_code == 200, r.text
+    (tmp_path / "offline.aaf").write_bytes(r.content)
+    tl = otio.adapters.read_from_file(str(tmp_path / "offline.aaf"), adapter_name="AAF")
+    [v1] = [t for t in tl.tracks if t.name == "V1"]
+    assert [(c.source_range.start_time.value, c.source_range.duration.value) for c in v1.find_clips()] == [(3, 46), (0, 25)]
+
+
 def test_v1_gaps_close_and_a_clip_before_its_first_frame_is_flagged(studio):
     state = build_cut(studio)
     pid, version = state["id"], state["version"]

@@ -14,23 +14,13 @@ from milimo.app import create_app
 from milimo.config import Settings
 from milimo.media import encode_video, iter_frames
 from tests.sam_service.synthetic import moving_square
+from tests.studio.conftest import upload
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("frames") / "data"
-
-
-@pytest.fixture(scope="module")
-def studio(data_dir: Path):
+def studio(data_dir: Path):  # no segmentation service: frames need none
     with TestClient(create_app(Settings(data_dir=data_dir, log_level="warning"))) as c:
         yield c
-
-
-def upload(client, pid: str, data: bytes, name: str) -> dict:
-    r = client.post("/upload", data={"project_id": pid}, files={"file": (name, data, "application/octet-stream")})
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 @pytest.fixture(scope="module")

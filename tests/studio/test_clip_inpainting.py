@@ -11,52 +11,23 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
 
-from milimo.app import create_app
-from milimo.config import Settings
 from milimo.db.models import Asset
 from milimo.engines.protocols import AudioTrack
 from milimo.media import encode_video, iter_frames, probe
 from milimo.media.audio import spool_audio
 from milimo.studio.ids import new_id
 from tests.jobs.test_chained_generation import wait_job
-from tests.sam_service.conftest import SamProcess
 from tests.sam_service.synthetic import moving_square
+from tests.studio.conftest import upload
 
 FPS = 24
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("clipinpaint") / "data"
-
-
-@pytest.fixture(scope="module")
-def sam(data_dir: Path):
-    data_dir.mkdir(parents=True, exist_ok=True)
-    p = SamProcess(data_dir, {"MILIMO_SEGMENT_ENGINE": "draft"}).start()
-    yield p
-    p.stop()
-
-
-@pytest.fixture(scope="module")
-def studio(data_dir: Path, sam: SamProcess):
-    settings = Settings(data_dir=data_dir, log_level="warning", sam_url=sam.url)
-    with TestClient(create_app(settings)) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def project(studio) -> dict:
     return studio.post("/projects", json={"name": "Clip inpaint"}).json()
-
-
-def upload(client, pid: str, data: bytes, name: str) -> dict:
-    r = client.post("/upload", data={"project_id": pid}, files={"file": (name, data, "application/octet-stream")})
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def tone(num_frames: int, rate: int = 48_000) -> AudioTrack:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,39 +14,13 @@ from milimo.app import create_app
 from milimo.config import Settings
 from milimo.media import encode_video
 from tests.conftest import free_port
-from tests.sam_service.conftest import SamProcess
 from tests.sam_service.synthetic import iou, moving_square, scene_with_object
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("studio") / "data"
-
-
-@pytest.fixture(scope="module")
-def sam(data_dir: Path):
-    data_dir.mkdir(parents=True, exist_ok=True)
-    p = SamProcess(data_dir, {"MILIMO_SEGMENT_ENGINE": "draft"}).start()
-    yield p
-    p.stop()
-
-
-@pytest.fixture(scope="module")
-def studio(data_dir: Path, sam: SamProcess):
-    settings = Settings(data_dir=data_dir, log_level="warning", sam_url=sam.url)
-    with TestClient(create_app(settings)) as c:
-        yield c
+from tests.studio.conftest import upload
 
 
 @pytest.fixture(scope="module")
 def project(studio) -> dict:
     return studio.post("/projects", json={"name": "Masks"}).json()
-
-
-def upload(client, pid: str, data: bytes, name: str) -> dict:
-    r = client.post("/upload", data={"project_id": pid}, files={"file": (name, data, "application/octet-stream")})
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 @pytest.fixture(scope="module")

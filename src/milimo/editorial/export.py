@@ -88,7 +88,16 @@ def _write_aaf(cut: EditCut, out: Path) -> None:
     """AAF through otio-aaf-adapter (pyaaf2): linked media (the takes stay where the studio keeps them),
     clips named as in the studio so an Avid round trip can be matched by name and media file. AAF has
     no place for our metadata, so the shot id travels as the clip name's match only."""
-    otio.adapters.write_to_file(build_timeline(cut), str(out), adapter_name="AAF", use_empty_mob_ids=True)
+    timeline = build_timeline(cut)
+    for clip in timeline.find_clips():
+        ref = clip.media_reference
+        if ref.available_range is None:
+            # A shot without media (not generated yet) is an offline clip in Avid: the AAF writer
+            # still wants the media's range, which is the clip's own.
+            ref.available_range = otio.opentime.TimeRange(
+                otio.opentime.RationalTime(0, cut.fps), clip.source_range.end_time_exclusive()
+            )
+    otio.adapters.write_to_file(timeline, str(out), adapter_name="AAF", use_empty_mob_ids=True)
 
 
 def render_text(cut: EditCut, key: str) -> str:
