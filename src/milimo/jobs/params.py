@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from milimo.db.states import JobType
 from milimo.engines.grid import Adjustment
+from milimo.engines.protocols import InpaintRequest
 from milimo.errors import Invalid
 
 Pipeline = Literal["ti2vid", "ic_lora", "keyframe", "image"]
@@ -101,11 +103,9 @@ class ElementVisualParams(ImageParams):
     element_id: str
 
 
-class InpaintParams(JobParams):
-    """POST /edit/inpaint (seed §3): repaint the white part of `mask` over `image`."""
+class RepaintParams(JobParams):
+    """What the inpaint engine is asked, for a still or for every masked frame of a clip."""
 
-    image: str  # project-relative paths, resolved by submit
-    mask: str
     prompt: str = ""
     negative_prompt: str = ""
     seed: int
@@ -113,24 +113,38 @@ class InpaintParams(JobParams):
     strength: float = Field(gt=0, le=1, allow_inf_nan=False)
     guidance: float = Field(allow_inf_nan=False)
     feather_px: int = Field(ge=0, le=64)
+
+    def inpaint_request(self, image: Image.Image, mask: Image.Image) -> InpaintRequest:
+        return InpaintRequest(
+            image=image,
+            mask=mask,
+            prompt=self.prompt,
+            negative_prompt=self.negative_prompt,
+            seed=self.seed,
+            steps=self.steps,
+            guidance=self.guidance,
+            strength=self.strength,
+            feather_px=self.feather_px,
+        )
+
+
+class InpaintParams(RepaintParams):
+    """POST /edit/inpaint (seed §3): repaint the white part of `mask` over `image`."""
+
+    image: str  # project-relative paths, resolved by submit
+    mask: str
     image_input: str = ""  # what the client sent (asset id or URL), for the asset's metadata
     mask_input: str = ""
 
 
-class InpaintClipParams(JobParams):
-    """POST /edit/inpaint-clip (seed §3): repaint every frame of `clip` that the tracked sequence masks."""
+class InpaintClipParams(RepaintParams):
+    """POST /edit/inpaint-clip (seed §3): repaint every frame of `clip` that the tracked sequence masks,
+    with the same seed for every frame, so a still region repaints alike."""
 
     clip: str  # project-relative paths, resolved by submit from the sequence's asset
     manifest: str  # the mask_sequence's manifest.json; its masks lie beside it
     clip_asset_id: str
     mask_sequence_id: str
-    prompt: str = ""
-    negative_prompt: str = ""
-    seed: int  # the same seed for every frame, so a still region repaints alike
-    steps: int = Field(ge=1)
-    strength: float = Field(gt=0, le=1, allow_inf_nan=False)
-    guidance: float = Field(allow_inf_nan=False)
-    feather_px: int = Field(ge=0, le=64)
     grow_px: int = Field(default=0, ge=0, le=32)  # each frame's mask dilated first, so the feather starts outside the object
 
 

@@ -74,3 +74,43 @@ def save_still(run: JobRun, image: Image.Image, *, kind: str, meta: dict[str, An
         meta=meta,
     )
     return asset, url, thumb_url
+
+
+def generated_video_asset(
+    run: JobRun,
+    out: Path,
+    thumb: Path,
+    *,
+    kind: str,
+    width: int,
+    height: int,
+    duration_s: float,
+    fps: float,
+    num_frames: int,
+    engine_name: str,
+    meta: dict[str, Any],
+) -> tuple[Asset, str, str]:
+    """The Asset row of a video the job wrote to generated/ (and its thumbnail); returns (row, url, thumbnail url)."""
+    pid = run.project_id
+    url, thumb_url = media_url(pid, f"generated/{out.name}"), media_url(pid, f"thumbnails/{thumb.name}")
+    asset = Asset(
+        id=new_id(),
+        project_id=pid,
+        kind=kind,
+        media_type="video",
+        rel_path=f"generated/{out.name}",
+        url=url,
+        thumbnail_url=thumb_url,
+        filename=out.name,
+        mime="video/mp4",
+        size_bytes=out.stat().st_size,
+        width=width,
+        height=height,
+        duration_s=duration_s,
+        fps=fps,
+        num_frames=num_frames,
+        engine=engine_name,
+        job_id=run.job_id,
+        meta=meta,
+    )
+    return asset, url, thumb_url

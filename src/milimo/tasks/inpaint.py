@@ -11,7 +11,7 @@ from typing import cast
 
 from PIL import Image
 
-from milimo.engines.protocols import InpaintEngine, InpaintRequest
+from milimo.engines.protocols import InpaintEngine
 from milimo.jobs import store
 from milimo.jobs.contract import JobOutputs, TaskResult
 from milimo.jobs.params import InpaintParams
@@ -29,17 +29,7 @@ def run_inpaint(run: JobRun, p: InpaintParams) -> TaskResult:
     mask = load_rgb(project_file(run, p.mask), max_pixels=services.settings.max_image_pixels).convert("L")
     if mask.size != image.size:
         mask = mask.resize(image.size, Image.Resampling.NEAREST)
-    request = InpaintRequest(
-        image=image,
-        mask=mask,
-        prompt=p.prompt,
-        negative_prompt=p.negative_prompt,
-        seed=p.seed,
-        steps=p.steps,
-        guidance=p.guidance,
-        strength=p.strength,
-        feather_px=p.feather_px,
-    )
+    request = p.inpaint_request(image, mask)
     with services.residency.use(engine, on_status=lambda m: run.progress(5, m)):
         result = engine.inpaint(request, run.steps(10, 95, "Inpainting"))
     meta = {

@@ -17,18 +17,16 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from milimo.db.models import Asset
-from milimo.engines.protocols import InpaintEngine, InpaintRequest
+from milimo.engines.protocols import InpaintEngine
 from milimo.jobs import store
 from milimo.jobs.contract import JobOutputs, TaskResult
 from milimo.jobs.params import InpaintClipParams
 from milimo.jobs.run import JobRun
 from milimo.media import encode_video, iter_frames, load_rgb, probe, thumbnail
 from milimo.media.audio import spool_audio
-from milimo.studio.ids import new_id
 from milimo.studio.mask_sequences import read_manifest
 from milimo.studio.paths import media_url
-from milimo.tasks.common import project_file
+from milimo.tasks.common import generated_video_asset, project_file
 
 FRAMES_FROM, FRAMES_TO = 8, 96
 
@@ -75,17 +73,7 @@ def run_inpaint_clip(run: JobRun, p: InpaintClipParams) -> TaskResult:
             if files:
                 mask = frame_mask(files, size, p.grow_px, max_pixels)
                 if mask.getbbox() is not None:  # an empty mask (the object left the frame) repaints nothing
-                    request = InpaintRequest(
-                        image=Image.fromarray(frame),
-                        mask=mask,
-                        prompt=p.prompt,
-                        negative_prompt=p.negative_prompt,
-                        seed=p.seed,
-                        steps=p.steps,
-                        guidance=p.guidance,
-                        strength=p.strength,
-                        feather_px=p.feather_px,
-                    )
+                    request = p.inpaint_request(Image.fromarray(frame), mask)
                     frame = np.asarray(engine.inpaint(request, lambda _s, _t: run.check_cancel()).convert("RGB"))
                     repainted += 1
             on_frame(min(index + 1, total), total)  # raises JobCancelled: the encoder drops its partial file
@@ -95,7 +83,6 @@ def run_inpaint_clip(run: JobRun, p: InpaintClipParams) -> TaskResult:
         result = encode_video(frames(), out, fps=info.fps or 24, width=info.width, height=info.height, audio=audio)
     run.progress(97, "Thumbnail")
     thumbnail(out, thumb)
-    url, thumb_url = media_url(run.project_id, f"generated/{out.name}"), media_url(run.project_id, f"thumbnails/{thumb.name}")
     meta = {
         "source_asset_id": p.clip_asset_id,
         "source_url": media_url(run.project_id, p.clip),
@@ -111,24 +98,17 @@ def run_inpaint_clip(run: JobRun, p: InpaintClipParams) -> TaskResult:
         "frames_inpainted": repainted,
         "engine": engine.name,
     }
-    asset = Asset(
-        id=new_id(),
-        project_id=run.project_id,
+    asset, url, thumb_url = generated_video_asset(
+        run,
+        out,
+        thumb,
         kind="inpaint",
-        media_type="video",
-        rel_path=f"generated/{out.name}",
-        url=url,
-        thumbnail_url=thumb_url,
-        filename=out.name,
-        mime="video/mp4",
-        size_bytes=out.stat().st_size,
         width=info.width,
         height=info.height,
         duration_s=result.duration,
         fps=float(result.fps),
         num_frames=result.num_frames,
-        engine=engine.name,
-        job_id=run.job_id,
+        engine_name=engine.name,
         meta=meta,
     )
     outputs = JobOutputs(

@@ -21,10 +21,9 @@ from milimo.jobs.params import ShotStory, VideoParams
 from milimo.jobs.run import JobRun
 from milimo.media import MediaInfo, encode_video, last_frame, probe, save_jpeg, thumbnail
 from milimo.media.frames import THUMBNAIL_AT_SECONDS, THUMBNAIL_QUALITY
-from milimo.studio.ids import new_id
-from milimo.studio.paths import media_url, resolve_media_url
+from milimo.studio.paths import resolve_media_url
 from milimo.tasks.chained import plan_for, run_chained
-from milimo.tasks.common import enhance, load_image, project_file, save_still
+from milimo.tasks.common import enhance, generated_video_asset, load_image, project_file, save_still
 
 # Progress budget of a video job, in percent.
 ENHANCE_AT, GENERATE_FROM, GENERATE_TO, ENCODE_TO = 5, 10, 90, 97
@@ -85,26 +84,17 @@ def run_video(run: JobRun, p: VideoParams) -> TaskResult:
         thumbnail(out, thumb)
         info = probe(out)
 
-    pid = run.project_id
-    url, thumb_url = media_url(pid, f"generated/{out.name}"), media_url(pid, f"thumbnails/{thumb.name}")
-    asset = Asset(
-        id=new_id(),
-        project_id=pid,
+    asset, url, thumb_url = generated_video_asset(
+        run,
+        out,
+        thumb,
         kind="generated",
-        media_type="video",
-        rel_path=f"generated/{out.name}",
-        url=url,
-        thumbnail_url=thumb_url,
-        filename=out.name,
-        mime="video/mp4",
-        size_bytes=out.stat().st_size,
         width=info.width,
         height=info.height,
         duration_s=info.duration,
         fps=info.fps_float,
         num_frames=info.num_frames,
-        engine=engine.name,
-        job_id=run.job_id,
+        engine_name=engine.name,
         meta={
             "prompt": p.prompt,
             "enhanced_prompt": enhanced,
