@@ -1,6 +1,6 @@
 // A prompt field that knows the project's elements: typing "@" offers their triggers (arrow keys,
 // Enter or Tab to pick, Escape to close), and the elements the text names show as chips under it.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { ElementPublic } from "../api/types";
 import { useElements } from "../store/elements";
 import { findTriggers, insertTrigger, suggest, tokenAtCaret } from "../lib/triggers";
@@ -31,6 +31,17 @@ export function PromptField({ label, value, onChange, onCommit, rows = 3, placeh
   const [menu, setMenu] = useState<{ start: number; items: ElementPublic[]; at: number } | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
   const emitted = useRef(value);
+  // Where the caret goes once a picked trigger is on screen. Applied in a layout effect, i.e. in the same
+  // task as the re-render: a requestAnimationFrame came after keys typed straight after the pick and threw
+  // the caret back behind them ("@MaraVale t the door, dawna").
+  const caretAfterPick = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const box = ref.current;
+    if (box === null || caretAfterPick.current === null) return;
+    box.focus();
+    box.setSelectionRange(caretAfterPick.current, caretAfterPick.current);
+    caretAfterPick.current = null;
+  });
   // Follow the value from outside (undo, another tab), not our own echo: a late echo would drop keys typed since.
   useEffect(() => {
     if (value !== emitted.current) setDraft(value);
@@ -56,11 +67,11 @@ export function PromptField({ label, value, onChange, onCommit, rows = 3, placeh
     const box = ref.current;
     if (!box || !menu) return;
     const { text, caret } = insertTrigger(draft, menu.start, box.selectionStart, el.trigger_word);
+    caretAfterPick.current = caret;
     setMenu(null);
     setDraft(text);
     emit(text);
     if (onCommit) { emitted.current = text; onCommit(text); }
-    requestAnimationFrame(() => { box.focus(); box.setSelectionRange(caret, caret); });
   };
   return (
     <label className="field prompt-field">
