@@ -5,6 +5,7 @@ clip: select, track through the clip, see the mask over the player, inpaint the 
 from __future__ import annotations
 
 import io
+import json
 
 import httpx
 import numpy as np
@@ -225,4 +226,49 @@ def test_mask_a_clip_frame_track_it_see_it_on_the_player_and_inpaint_the_first_f
     card.locator("[data-testid=use-as-take]").click()
     page.wait_for_function(f"{STATE}.shots.s1.media_asset_id === '{video_id}'")
     shot(page, "mask-clip-inpainted-take")
+    assert not page.errors
+
+
+def _track_square(base: str, pid: str, clip_id: str, truth: np.ndarray) -> dict:
+    """Track the square from a box on frame 0 through the clip, as the editor's Track does: the mask_sequence asset."""
+    sid = httpx.post(f"{base}/edit/track/start", json={"project_id": pid, "asset_id": clip_id}, timeout=30).json()["session_id"]
+    ys, xs = np.nonzero(truth)
+    box = [int(xs.min()) - 3, int(ys.min()) - 3, int(xs.max()) + 4, int(ys.max()) + 4]
+    httpx.post(f"{base}/edit/track/prompt", json={"project_id": pid, "session_id": sid, "box": box}, timeout=30).raise_for_status()
+    with httpx.stream("POST", f"{base}/edit/track/propagate", json={"project_id": pid, "session_id": sid}, timeout=60) as resp:
+        last = [line for line in resp.iter_lines() if line][-1]
+    httpx.post(f"{base}/edit/track/stop", json={"project_id": pid, "session_id": sid})
+    return json.loads(last)["asset"]
+
+
+def test_a_clip_inpaint_running_across_a_reload_comes_back_in_the_jobs_area_and_finishes(page, studio_with_sam, tmp_path):
+    base = studio_with_sam.url
+    pid, clip, truths = _clip_project(base, tmp_path)
+    seq = _track_square(base, pid, clip["id"], truths[0])
+    # A long generation holds the studio's one slot, so the clip inpaint waits in the queue across the reload.
+    blocker = httpx.post(f"{base}/generate/advanced", json={"project_id": pid, "shot_config": {
+        "id": "s2", "prompt": "a long slow pan over the harbour", "num_frames": 481, "width": 768, "height": 512, "fps": 24,
+        "enhance_prompt": False}}, timeout=30).json()["job_id"]
+    queued = httpx.post(f"{base}/edit/inpaint-clip", json={"project_id": pid, "mask_sequence": seq["id"], "prompt": "an empty wall"})
+    assert queued.status_code == 202, queued.text
+    job_id = queued.json()["job_id"]
+    assert httpx.get(f"{base}/status/{job_id}").json()["status"] == "pending"
+
+    page.add_init_script(f"localStorage.setItem('milimo.lastProjectId', '{pid}')")
+    page.goto(base + "/")
+    page.wait_for_function(f"{STATE}.projectId === '{pid}'")
+    page.wait_for_selector("[data-testid=jobs-button]:has-text('2 running')")  # the blocker's shot and the clip inpaint
+    page.get_by_test_id("jobs-button").click()
+    row = page.locator("[data-testid=job-row]", has_text="Inpaint clip: an empty wall")
+    row.wait_for()
+    assert "Queued" in row.inner_text()
+    shot(page, "clip-inpaint-recovered-after-reload")
+
+    page.reload()  # and again, now that it is known: still one row, not two
+    page.wait_for_selector("[data-testid=jobs-button]:has-text('2 running')")
+    httpx.post(f"{base}/jobs/{blocker}/cancel").raise_for_status()
+    page.wait_for_selector("[data-testid=jobs-button]:has-text('Idle')", timeout=60_000)
+    done = httpx.get(f"{base}/status/{job_id}").json()
+    assert done["status"] == "completed" and done["asset_id"], done
+    page.wait_for_selector(f"[data-testid=asset][data-asset='{done['asset_id']}']")  # the new video in the library
     assert not page.errors

@@ -1,6 +1,7 @@
 // Story elements and the image studio (docs/elements.md): the project's characters, locations and
 // objects with their reference images, the gallery of stills, and the image jobs started here
 // (text-to-image, Visualize). Its own small store: nothing here is in the timeline's undo history.
+import type { ImageJobRow } from "../lib/recovery";
 import { create } from "zustand";
 import { api, call, notifyUnauthorized } from "../api/client";
 import type { AssetPublic, ElementPublic, GenerateImage, TimelineItem } from "../api/types";
@@ -10,7 +11,7 @@ import { addConditioning } from "./edits";
 import { placeAssets } from "./takes";
 import { adoptVersion } from "./sync";
 
-export type ImageJob = { job_id: string; label: string; progress: number; message: string; status: string; engine: string };
+export type ImageJob = ImageJobRow;
 
 type ElementsState = {
   elements: ElementPublic[];

@@ -15,11 +15,13 @@ import { onDownloadEvent } from "./models";
 import { onImageEvent } from "./elements";
 import { onClipInpaintEvent } from "./clipInpaint";
 import type { DownloadEvent } from "../lib/models";
+import { noteJobEvent, recoverProjectRows } from "./recovery";
 
 const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync"] as const;
 
 /** Apply one server event to the store (outside undo history) and run its effects. */
 export function handleServerEvent(ev: ServerEvent): void {
+  noteJobEvent(ev.type, ev.data?.job_id);
   if (ev.data?.type === "render") return handleRenderEvent(ev); // renders have no shot: the Export dialog follows them
   if (ev.data?.type === "inpaint_clip") return onClipInpaintEvent(ev.type, ev.data); // no shot: the Mask editor and the jobs area follow it
   onImageEvent(ev.type, ev.data ?? {}); // the image studio's and Visualize's own jobs
@@ -51,6 +53,7 @@ function runEffects(effects: Effect[]): void {
 async function resync(): Promise<void> {
   await reloadAndMerge().catch(() => undefined);
   await recoverJobs();
+  await recoverProjectRows();
 }
 
 /**
@@ -78,6 +81,7 @@ export function connectEvents(url = "/events"): () => void {
       // Anything that finished while we were away is replayed by the server; job rows are the backstop.
       if (reconnected) {
         void recoverJobs();
+        void recoverProjectRows();
         void loadEngines(); // a restarted server may have picked other engines
       }
     };

@@ -5,6 +5,7 @@ import { stateParts } from "../lib/shots";
 import { packV1 } from "../lib/layout";
 import { history, initialState, serverSet, toast, useStudio } from "./store";
 import { recoverJobs } from "./jobs";
+import { recoverProjectRows } from "./recovery";
 import { flushSave } from "./sync";
 import { refreshAssets } from "./library";
 import { loadTakes } from "./takeHistory";
@@ -52,6 +53,7 @@ export async function openProject(id: string): Promise<boolean> {
     const packed = packV1(shots);
     if (Object.keys(packed).length) serverSet((s) => ({ shots: { ...s.shots, ...packed } }));
     void recoverJobs();
+    void recoverProjectRows();
     void refreshAssets();
     void loadTakes();
     return true;

@@ -1,6 +1,7 @@
 // Renders (docs/render.md): queue one from the Export dialog, follow its events, list the finished ones.
 import { api, call } from "../api/client";
 import { isActiveRender, reduceRenderEvent, type RenderBody, type RenderJob } from "../lib/renders";
+import { recoverProjectJobs } from "../lib/recovery";
 import { serverSet, toast, useStudio } from "./store";
 import { flushSave } from "./sync";
 import { refreshAssets } from "./library";
@@ -16,10 +17,7 @@ export async function loadRenders(): Promise<void> {
     ]);
     if (useStudio.getState().projectId !== id) return;
     const known = new Set(useStudio.getState().renderJobs.map((j) => j.job_id));
-    const running: RenderJob[] = jobs.filter((j: any) => j.type === "render" && (j.status === "pending" || j.status === "processing") && !known.has(j.id))
-      .map((j: any) => ({ job_id: j.id, status: j.status === "pending" ? "queued" : "processing", progress: j.progress ?? 0,
-        message: j.status_message ?? "", eta: j.eta_seconds ?? null, format: j.params?.format ?? "mp4",
-        in_frame: j.params?.in_frame ?? 0, out_frame: j.params?.out_frame ?? 0 }));
+    const running = recoverProjectJobs(jobs).renders.filter((j) => !known.has(j.job_id));
     serverSet((s) => ({ renders, renderJobs: [...running, ...s.renderJobs] }));
   } catch {
     /* keep what we have; the dialog can be opened again */
