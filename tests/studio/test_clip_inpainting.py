@@ -3,73 +3,16 @@ process, then every masked frame repainted into a new video that keeps the clip'
 
 from __future__ import annotations
 
-import io
-import json
 import time
 from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
-from PIL import Image
 
-from milimo.db.models import Asset
-from milimo.engines.protocols import AudioTrack
 from milimo.media import encode_video, iter_frames, probe
 from milimo.media.audio import spool_audio
-from milimo.studio.ids import new_id
 from tests.jobs.test_chained_generation import wait_job
-from tests.sam_service.synthetic import moving_square
-from tests.studio.conftest import upload
-
-FPS = 24
-
-
-@pytest.fixture(scope="module")
-def project(studio) -> dict:
-    return studio.post("/projects", json={"name": "Clip inpaint"}).json()
-
-
-def tone(num_frames: int, rate: int = 48_000) -> AudioTrack:
-    t = np.arange(round(num_frames * rate / FPS)) / rate
-    return AudioTrack(samples=np.stack([0.3 * np.sin(2 * np.pi * 440 * t)] * 2).astype(np.float32), sample_rate=rate)
-
-
-@pytest.fixture(scope="module")
-def clip(studio, project, tmp_path_factory):
-    """48 frames of a red square sliding over a textured background, with a 440 Hz tone."""
-    frames, _ = moving_square()
-    path = tmp_path_factory.mktemp("clip") / "square.mp4"
-    encode_video(iter(frames), path, fps=FPS, width=192, height=144, crf=12, audio=tone(len(frames)))
-    return upload(studio, project["id"], path.read_bytes(), "square.mp4"), path
-
-
-@pytest.fixture(scope="module")
-def sequence(studio, project, clip) -> dict:
-    """Track the square with a box on frame 0 through the whole clip: the mask_sequence asset."""
-    asset, _ = clip
-    pid = project["id"]
-    sid = studio.post("/edit/track/start", json={"project_id": pid, "asset_id": asset["id"]}).json()["session_id"]
-    _, truths = moving_square()
-    ys, xs = np.nonzero(truths[0])
-    box = [int(xs.min()) - 3, int(ys.min()) - 3, int(xs.max()) + 4, int(ys.max()) + 4]
-    assert studio.post("/edit/track/prompt", json={"project_id": pid, "session_id": sid, "box": box}).status_code == 200
-    with studio.stream("POST", "/edit/track/propagate", json={"project_id": pid, "session_id": sid}) as resp:
-        lines = [json.loads(x) for x in resp.iter_lines() if x]
-    studio.post("/edit/track/stop", json={"project_id": pid, "session_id": sid})
-    assert lines[-1]["status"] == "complete"
-    return lines[-1]["asset"]
-
-
-def masks_of(studio, seq: dict) -> dict[int, np.ndarray]:
-    manifest = studio.get(seq["url"]).json()
-    base = seq["url"].rsplit("/", 1)[0]
-    out = {}
-    for f in manifest["frames"]:
-        for name in f["masks"].values():
-            m = np.asarray(Image.open(io.BytesIO(studio.get(f"{base}/{name}").content)).convert("L")) > 127
-            out[f["frame_idx"]] = out.get(f["frame_idx"], np.zeros_like(m)) | m
-    return out
+from tests.studio.conftest import FPS, masks_of, tone, upload, write_sequence
 
 
 def outputs_on_disk(data_dir: Path, pid: str) -> list[str]:
@@ -77,8 +20,8 @@ def outputs_on_disk(data_dir: Path, pid: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-def test_inpainting_a_tracked_clip_repaints_the_masks_and_keeps_the_rest(studio, project, clip, sequence, data_dir):
-    pid = project["id"]
+def test_inpainting_a_tracked_clip_repaints_the_masks_and_keeps_the_rest(studio, clip_project, clip, sequence, data_dir):
+    pid = clip_project["id"]
     clip_asset, clip_path = clip
     r = studio.post(
         "/edit/inpaint-clip", json={"project_id": pid, "mask_sequence": sequence["id"], "prompt": "empty wall", "seed": 11}
@@ -127,8 +70,8 @@ def test_inpainting_a_tracked_clip_repaints_the_masks_and_keeps_the_rest(studio,
     assert abs(float(np.sqrt(np.mean(out_sound.samples[:, 2048:-2048] ** 2))) - 0.3 / np.sqrt(2)) < 0.02  # the tone, kept
 
 
-def test_bad_requests_are_4xx_and_write_nothing(studio, project, clip, sequence, data_dir):
-    pid = project["id"]
+def test_bad_requests_are_4xx_and_write_nothing(studio, clip_project, clip, sequence, data_dir):
+    pid = clip_project["id"]
     clip_asset, _ = clip
     other = studio.post("/projects", json={"name": "Other"}).json()["id"]
     before_jobs = len(studio.get(f"/projects/{pid}/jobs").json())
@@ -163,37 +106,8 @@ def test_bad_requests_are_4xx_and_write_nothing(studio, project, clip, sequence,
     assert outputs_on_disk(data_dir, pid) == before_files
 
 
-def write_sequence(studio, data_dir: Path, pid: str, clip_id: str, frames: list[int], mask: np.ndarray, names=None) -> dict:
-    """A mask_sequence as the studio registers one (segmentation._register_sequence): PNGs, manifest, one Asset."""
-    folder_name = f"track_{new_id()[:16]}"
-    folder = data_dir / "projects" / pid / "masks" / folder_name
-    folder.mkdir(parents=True)
-    Image.fromarray(mask.astype(np.uint8) * 255, "L").save(folder / "frame_00000_obj_1.png")
-    masks = names or ["frame_00000_obj_1.png"] * len(frames)  # one file may stand for every frame
-    manifest = {"frames": [{"frame_idx": i, "masks": {"1": n}, "scores": {"1": 1.0}} for i, n in zip(frames, masks, strict=True)]}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    rel = f"masks/{folder_name}/manifest.json"
-    asset = Asset(
-        id=new_id(),
-        project_id=pid,
-        kind="mask_sequence",
-        rel_path=rel,
-        url=f"/projects/{pid}/{rel}",
-        mime="application/json",
-        num_frames=len(frames),
-        meta={"objects": [1], "source_asset_id": clip_id},
-    )
-
-    def add(session):
-        session.add(asset)
-        session.flush()
-        return asset.id
-
-    return {"id": studio.app.state.studio.db.write(add)}
-
-
-def test_a_manifest_that_leaves_the_clip_or_its_folder_is_422(studio, project, clip, data_dir):
-    pid = project["id"]
+def test_a_manifest_that_leaves_the_clip_or_its_folder_is_422(studio, clip_project, clip, data_dir):
+    pid = clip_project["id"]
     clip_asset, _ = clip
     square = np.zeros((144, 192), bool)
     square[40:80, 40:80] = True
@@ -205,8 +119,8 @@ def test_a_manifest_that_leaves_the_clip_or_its_folder_is_422(studio, project, c
     assert outputs_on_disk(data_dir, pid) == before
 
 
-def test_cancel_mid_job_leaves_no_output(studio, project, data_dir, tmp_path):
-    pid = project["id"]
+def test_cancel_mid_job_leaves_no_output(studio, clip_project, data_dir, tmp_path):
+    pid = clip_project["id"]
     n, w, h = 240, 640, 360
     yy, xx = np.mgrid[0:h, 0:w]
     plate = np.stack([xx % 256, yy % 256, (xx + yy) % 256], axis=-1).astype(np.uint8)

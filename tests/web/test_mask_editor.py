@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from milimo.media import encode_video
+from milimo.media import encode_video, iter_frames
 from tests.conftest import ServerProcess
 from tests.sam_service.conftest import SamProcess
 from tests.sam_service.synthetic import iou, moving_square, scene_with_object
@@ -271,4 +271,32 @@ def test_a_clip_inpaint_running_across_a_reload_comes_back_in_the_jobs_area_and_
     done = httpx.get(f"{base}/status/{job_id}").json()
     assert done["status"] == "completed" and done["asset_id"], done
     page.wait_for_selector(f"[data-testid=asset][data-asset='{done['asset_id']}']")  # the new video in the library
+    assert not page.errors
+
+
+def test_a_tracked_mask_becomes_a_matte_clip_to_download_for_an_editor(page, studio_with_sam, tmp_path):
+    base = studio_with_sam.url
+    pid, clip, truths = _clip_project(base, tmp_path)
+    seq = _track_square(base, pid, clip["id"], truths[0])
+    page.add_init_script(f"localStorage.setItem('milimo.lastProjectId', '{pid}')")
+    page.goto(base + "/")
+    card = page.locator(f"[data-testid=asset][data-asset='{seq['id']}']")
+    card.hover()
+    card.get_by_test_id("export-matte").click()
+    page.wait_for_function(f"{STATE}.assets.some(a => a.kind === 'matte')", timeout=30_000)
+    matte = page.evaluate(f"{STATE}.assets.find(a => a.kind === 'matte')")
+    assert matte["meta"]["mask_sequence_id"] == seq["id"] and matte["num_frames"] == 48
+    matte_card = page.locator(f"[data-testid=asset][data-asset='{matte['id']}']")
+    assert matte_card.locator(".asset-type").inner_text().lower() == "matte"
+    assert matte_card.get_by_test_id("use-as-take").count() == 0  # a matte is for an editor, not a take
+    matte_card.hover()
+    shot(page, "matte-in-library")
+    with page.expect_download() as dl:
+        matte_card.get_by_test_id("download-matte").click()
+    saved = tmp_path / "matte.mp4"
+    dl.value.save_as(saved)
+    frames = list(iter_frames(saved))
+    assert len(frames) == 48
+    white = frames[20].mean(axis=2) > 127
+    assert iou(white, truths[20]) > 0.7  # the square where the clip has it
     assert not page.errors

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from milimo.api.deps import DbDep, SettingsDep, StudioDep
 from milimo.sam_service.prompts import Box, Labels, Points, Threshold
-from milimo.studio import clip_inpainting, inpainting, segmentation
+from milimo.studio import clip_inpainting, inpainting, mattes, segmentation
 from milimo.studio.ids import ID_PATTERN
 from milimo.studio.schemas import AssetPublic
 
@@ -171,6 +171,25 @@ class InpaintClipQueued(BaseModel):
     num_frames: int = Field(description="frames of the clip (the rest pass through)")
 
 
+class MatteRequest(BaseModel):
+    """A tracked mask sequence by asset id, as a black-and-white clip the length of the clip it was tracked on."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    project_id: Id
+    mask_sequence: Id = Field(description="asset id of a mask_sequence (what Track saved)")
+    grow_px: Annotated[int, Field(ge=0, le=32, description="each frame's mask grown by this much")] = 0
+    feather_px: Annotated[int, Field(ge=0, le=64, description="soft edge (Gaussian), in pixels")] = 0
+    invert: bool = Field(False, description="white outside the objects instead of inside")
+
+
+class MatteQueued(BaseModel):
+    job_id: str
+    status: str
+    frames: int = Field(description="frames the sequence masks (white)")
+    num_frames: int = Field(description="frames of the matte: every frame of the clip (black where nothing is masked)")
+
+
 class InpaintQueued(BaseModel):
     job_id: str
     status: str
@@ -252,6 +271,14 @@ def create_clip_inpaint(body: InpaintClipRequest, studio: StudioDep) -> dict:
         guidance=body.guidance,
         feather_px=body.feather_px,
         grow_px=body.grow_px,
+    )
+
+
+@router.post("/matte", response_model=MatteQueued, status_code=202)
+def create_matte(body: MatteRequest, studio: StudioDep) -> dict:
+    """Queue a `matte` job; its `complete` event (type "matte") carries the matte clip's asset_id."""
+    return mattes.submit_matte(
+        studio, body.project_id, body.mask_sequence, grow_px=body.grow_px, feather_px=body.feather_px, invert=body.invert
     )
 
 

@@ -148,6 +148,20 @@ class InpaintClipParams(RepaintParams):
     grow_px: int = Field(default=0, ge=0, le=32)  # each frame's mask dilated first, so the feather starts outside the object
 
 
+class MatteParams(JobParams):
+    """POST /edit/matte (seed §3, the export step's use of a mask sequence): the tracked objects as a
+    black-and-white clip frame for frame with the clip they were tracked on, for an editor's track matte."""
+
+    clip: str  # project-relative paths, resolved by submit from the sequence's asset
+    manifest: str
+    clip_asset_id: str
+    mask_sequence_id: str
+    clip_name: str = ""  # the clip's name in the library: the matte is named after it
+    grow_px: int = Field(default=0, ge=0, le=32)
+    feather_px: int = Field(default=0, ge=0, le=64)
+    invert: bool = False  # white outside the objects: a matte that keeps the background
+
+
 class ThumbnailParams(JobParams):
     """POST /projects/{id}/storyboard/thumbnails (seed §6.2): one concept-art still for the job's shot.
     The task sets only the shot's thumbnail_url: never its video, take or status."""
@@ -201,6 +215,7 @@ PARAMS: dict[JobType, type[JobParams]] = {
     JobType.ai_parse: AIParseParams,
     JobType.storyboard_shot: StoryboardShotParams,
     JobType.render: RenderParams,
+    JobType.matte: MatteParams,
     JobType.element_visual: ElementVisualParams,
 }
 

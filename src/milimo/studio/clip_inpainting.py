@@ -25,7 +25,8 @@ from milimo.studio.mask_sequences import read_manifest
 from milimo.studio.versions import require_project
 
 
-def _sequence_and_clip(session: Session, project_id: str, sequence_id: str) -> tuple[Asset, Asset]:
+def sequence_and_clip(session: Session, project_id: str, sequence_id: str) -> tuple[Asset, Asset]:
+    """The project's mask_sequence asset `sequence_id` and the clip it was tracked on (both detached), or a 4xx."""
     require_project(session, project_id)
     seq = session.get(Asset, sequence_id)
     if seq is None:
@@ -64,7 +65,7 @@ def submit_inpaint_clip(
     """Check the sequence and its clip, queue the job. Runs off the event loop (it reads the manifest and probes the clip)."""
     settings = services.settings
     with services.db.read() as session:
-        seq, clip = _sequence_and_clip(session, project_id, mask_sequence)
+        seq, clip = sequence_and_clip(session, project_id, mask_sequence)
     clip_path = asset_file(settings, clip)
     if not clip_path.is_file():
         raise Invalid("mask_sequence: the file of the clip it was tracked on is missing", field="mask_sequence")
@@ -92,7 +93,7 @@ def submit_inpaint_clip(
     )
 
     def write(session: Session) -> dict[str, Any]:
-        _sequence_and_clip(session, project_id, mask_sequence)  # still there, still this project's
+        sequence_and_clip(session, project_id, mask_sequence)  # still there, still this project's
         session.add(
             Job(
                 id=job_id,

@@ -12,7 +12,12 @@ import json
 import re
 from pathlib import Path
 
+import cv2
+import numpy as np
+from PIL import Image
+
 from milimo.errors import Invalid
+from milimo.media import load_rgb
 
 MASK_NAME = re.compile(r"^frame_\d{5}_obj_\d{1,4}\.png$")
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
@@ -52,3 +57,18 @@ def read_manifest(manifest: Path, num_frames: int) -> dict[int, list[Path]]:
     if not out:
         raise Invalid("mask_sequence: no frame of it has a mask")
     return out
+
+
+def frame_mask(files: list[Path], size: tuple[int, int], grow_px: int, max_pixels: int) -> Image.Image:
+    """The frame's object masks merged into one L mask at the frame's size (white = repaint), grown by `grow_px`."""
+    merged = np.zeros((size[1], size[0]), np.uint8)
+    for f in files:
+        m = load_rgb(f, max_pixels=max_pixels).convert("L")
+        if m.size != size:
+            m = m.resize(size, Image.Resampling.NEAREST)
+        merged |= (np.asarray(m) > 127).astype(np.uint8)
+    if grow_px and merged.any():
+        merged = np.asarray(
+            cv2.dilate(merged, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow_px + 1, 2 * grow_px + 1))), np.uint8
+        )
+    return Image.fromarray(merged * 255, "L")

@@ -6,6 +6,7 @@ from milimo.tasks.ai_parse import run_ai_parse
 from milimo.tasks.image import run_image
 from milimo.tasks.inpaint import run_inpaint
 from milimo.tasks.inpaint_clip import run_inpaint_clip
+from milimo.tasks.matte import run_matte
 from milimo.tasks.render import run_render
 from milimo.tasks.storyboard_shot import run_storyboard_shot
 from milimo.tasks.thumbnail import run_thumbnail
@@ -20,5 +21,6 @@ TASKS: TaskRegistry = {
     JobType.ai_parse: run_ai_parse,
     JobType.storyboard_shot: run_storyboard_shot,
     JobType.render: run_render,
+    JobType.matte: run_matte,
     JobType.element_visual: run_image,
 }

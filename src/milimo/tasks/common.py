@@ -89,8 +89,11 @@ def generated_video_asset(
     num_frames: int,
     engine_name: str,
     meta: dict[str, Any],
+    filename: str | None = None,
 ) -> tuple[Asset, str, str]:
-    """The Asset row of a video the job wrote to generated/ (and its thumbnail); returns (row, url, thumbnail url)."""
+    """The Asset row of a video the job wrote to generated/ (and its thumbnail); returns (row, url, thumbnail url).
+
+    `filename` is the name the library shows and a download saves as (default: the file's own name)."""
     pid = run.project_id
     url, thumb_url = media_url(pid, f"generated/{out.name}"), media_url(pid, f"thumbnails/{thumb.name}")
     asset = Asset(
@@ -101,7 +104,7 @@ def generated_video_asset(
         rel_path=f"generated/{out.name}",
         url=url,
         thumbnail_url=thumb_url,
-        filename=out.name,
+        filename=filename or out.name,
         mime="video/mp4",
         size_bytes=out.stat().st_size,
         width=width,

@@ -10,10 +10,8 @@ time; a cancel at any frame removes the half-written file (encode_video's atomic
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import cast
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -22,28 +20,13 @@ from milimo.jobs import store
 from milimo.jobs.contract import JobOutputs, TaskResult
 from milimo.jobs.params import InpaintClipParams
 from milimo.jobs.run import JobRun
-from milimo.media import encode_video, iter_frames, load_rgb, probe, thumbnail
+from milimo.media import encode_video, iter_frames, probe, thumbnail
 from milimo.media.audio import spool_audio
-from milimo.studio.mask_sequences import read_manifest
+from milimo.studio.mask_sequences import frame_mask, read_manifest
 from milimo.studio.paths import media_url
 from milimo.tasks.common import generated_video_asset, project_file
 
 FRAMES_FROM, FRAMES_TO = 8, 96
-
-
-def frame_mask(files: list[Path], size: tuple[int, int], grow_px: int, max_pixels: int) -> Image.Image:
-    """The frame's object masks merged into one L mask at the frame's size (white = repaint), grown by `grow_px`."""
-    merged = np.zeros((size[1], size[0]), np.uint8)
-    for f in files:
-        m = load_rgb(f, max_pixels=max_pixels).convert("L")
-        if m.size != size:
-            m = m.resize(size, Image.Resampling.NEAREST)
-        merged |= (np.asarray(m) > 127).astype(np.uint8)
-    if grow_px and merged.any():
-        merged = np.asarray(
-            cv2.dilate(merged, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow_px + 1, 2 * grow_px + 1))), np.uint8
-        )
-    return Image.fromarray(merged * 255, "L")
 
 
 def run_inpaint_clip(run: JobRun, p: InpaintClipParams) -> TaskResult:

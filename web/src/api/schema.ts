@@ -104,6 +104,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/edit/matte": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Matte
+         * @description Queue a `matte` job; its `complete` event (type "matte") carries the matte clip's asset_id.
+         */
+        post: operations["create_matte_edit_matte_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/edit/sam/status": {
         parameters: {
             query?: never;
@@ -2304,7 +2324,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image" | "element_visual" | "inpaint" | "inpaint_clip" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render";
+        JobType: "video" | "image" | "element_visual" | "inpaint" | "inpaint_clip" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render" | "matte";
         /** MadeWith */
         MadeWith: {
             /** Conditioning */
@@ -2345,6 +2365,54 @@ export interface components {
             shots_changed: number;
             /** Shots Matched */
             shots_matched: number;
+        };
+        /** MatteQueued */
+        MatteQueued: {
+            /**
+             * Frames
+             * @description frames the sequence masks (white)
+             */
+            frames: number;
+            /** Job Id */
+            job_id: string;
+            /**
+             * Num Frames
+             * @description frames of the matte: every frame of the clip (black where nothing is masked)
+             */
+            num_frames: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * MatteRequest
+         * @description A tracked mask sequence by asset id, as a black-and-white clip the length of the clip it was tracked on.
+         */
+        MatteRequest: {
+            /**
+             * Feather Px
+             * @description soft edge (Gaussian), in pixels
+             * @default 0
+             */
+            feather_px?: number;
+            /**
+             * Grow Px
+             * @description each frame's mask grown by this much
+             * @default 0
+             */
+            grow_px?: number;
+            /**
+             * Invert
+             * @description white outside the objects instead of inside
+             * @default false
+             */
+            invert?: boolean;
+            /**
+             * Mask Sequence
+             * @description asset id of a mask_sequence (what Track saved)
+             */
+            mask_sequence: string;
+            /** Project Id */
+            project_id: string;
         };
         /**
          * ElementMatch
@@ -4501,6 +4569,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InpaintClipQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The segmentation service holds as many tracking sessions as it may; stop one first */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This needs SAM 3 (text prompts, detection): download it with `milimo models download sam3` */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The engine or service this needs is not available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_matte_edit_matte_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatteQueued"];
                 };
             };
             /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */

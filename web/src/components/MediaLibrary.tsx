@@ -4,12 +4,12 @@ import { useStudio } from "../store/store";
 import { refreshAssets, requestDeleteAsset, uploadFiles } from "../store/library";
 import { useAsTake } from "../store/takes";
 import { EngineBadge } from "./EngineBadge";
-import { Music, RefreshCw, Trash2, Video } from "lucide-react";
+import { Download, Music, RefreshCw, Trash2, Video } from "lucide-react";
 import { Icon, IconButton } from "./ui/Icon";
 import { assetLabel } from "../lib/takeHistory";
 import { showTrackedMask, useMaskEditor, useTrackOverlay } from "./mask/maskStore";
 import { toast } from "../store/store";
-import { inpaintClip } from "../store/clipInpaint";
+import { exportMatte, inpaintClip } from "../store/clipInpaint";
 
 export const ASSET_MIME = "application/x-milimo-asset";
 const FILTERS = [["all", "All"], ["video", "Video"], ["image", "Images"], ["audio", "Audio"]] as const;
@@ -20,6 +20,7 @@ function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
   const name = useStudio((s) => assetLabel(a, s.takeLabels));
   const overlaid = useTrackOverlay((s) => s.shown?.sequence.id === a.id);
   const sequence = a.kind === "mask_sequence";  // a folder of masks: shown over its clip, never placed as a clip
+  const matte = a.kind === "matte";  // black and white, for an editor's track matte: downloaded, not a take
   return (
     <li className={`asset${shows ? " is-take" : ""}`} draggable={!sequence} data-testid="asset" data-asset={a.id}
       onDragStart={(e) => {
@@ -30,13 +31,13 @@ function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
       <div className="asset-thumb">
         {a.thumbnail_url || a.media_type === "image" ? <img src={a.thumbnail_url ?? a.url} alt="" loading="lazy" draggable={false} />
           : <span className="asset-kind"><Icon icon={a.media_type === "audio" ? Music : Video} size={20} /></span>}
-        <span className="asset-type">{sequence ? "tracked mask" : a.media_type}</span>
+        <span className="asset-type">{sequence ? "tracked mask" : matte ? "matte" : a.media_type}</span>
       </div>
       <div className="asset-meta">
         <span className="asset-name" data-testid="asset-name">{name}</span>
         <EngineBadge engine={a.engine} compact />
       </div>
-      {target && !sequence && (shows ? <span className="asset-take-mark" title="The selected clip shows this">Take</span>
+      {target && !sequence && !matte && (shows ? <span className="asset-take-mark" title="The selected clip shows this">Take</span>
         : <button className="asset-use" data-testid="use-as-take" onClick={() => useAsTake(target, a)}
             title="The selected clip shows this from now on (undoable)">Use as take</button>)}
       {sequence && <button className={`asset-track-show${overlaid ? " on" : ""}`} data-testid="show-track"
@@ -45,6 +46,11 @@ function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
       {sequence && <button className="asset-inpaint-clip" data-testid="inpaint-clip-card"
         onClick={() => { const p = window.prompt("What should fill the tracked object's place, frame by frame? (the draft engine ignores the prompt)", ""); if (p !== null) void inpaintClip(a, p); }}
         title="Repaint the tracked object in every frame of its clip; the new video appears here">Inpaint clip</button>}
+      {sequence && <button className="asset-matte" data-testid="export-matte" onClick={() => void exportMatte(a)}
+        title="The tracked object white on black, frame for frame with its clip: a track matte for Premiere, Resolve or Final Cut">Matte</button>}
+      {matte && <a className="asset-download" data-testid="download-matte" href={a.url} download={a.filename ?? "matte.mp4"}
+        title="Download the matte: line it up with its clip's first frame, then use it as a track or luma matte">
+        <Icon icon={Download} size={12} /> Download</a>}
       {a.media_type === "image" && !sequence && <button className="asset-mask" data-testid="open-mask" onClick={() => useMaskEditor.getState().open(a)}
         title="Select part of this still (clicks, a box or text) and inpaint it">Mask</button>}
       <button className="asset-delete" aria-label={`Delete ${name}`} title={`Delete ${name}`} onClick={() => requestDeleteAsset(a)}><Icon icon={Trash2} size={12} /></button>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reduceClipInpaint, type ClipInpaintJob } from "./clipInpaint";
 
-const job: ClipInpaintJob = { job_id: "j1", sequence_id: "s1", label: "Inpaint clip", status: "queued", progress: 0, message: "Queued",
+const job: ClipInpaintJob = { job_id: "j1", kind: "inpaint_clip", sequence_id: "s1", label: "Inpaint clip", status: "queued", progress: 0, message: "Queued",
   eta: null, engine: "draft", asset_id: null, error: null };
 
 describe("reduceClipInpaint", () => {

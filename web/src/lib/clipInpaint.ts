@@ -1,7 +1,11 @@
-// Clip inpainting jobs (POST /edit/inpaint-clip): the events of one job folded into its row. Pure, for Vitest.
+// Jobs that run through a tracked mask sequence — clip inpainting (POST /edit/inpaint-clip) and mattes
+// (POST /edit/matte): the events of one job folded into its row. Pure, for Vitest.
+
+export type SequenceJobKind = "inpaint_clip" | "matte";
 
 export type ClipInpaintJob = {
   job_id: string;
+  kind: SequenceJobKind;
   sequence_id: string;  // the mask_sequence it repaints through
   label: string;
   status: "queued" | "processing" | "completed" | "failed" | "cancelled";

@@ -1,5 +1,5 @@
 // After a reload (seed §5, in-flight recovery): the project's running jobs that belong to no shot —
-// renders, clip inpaints, stills — read from GET /projects/{id}/jobs back into the rows that follow them.
+// renders, clip inpaints and mattes, stills — read from GET /projects/{id}/jobs back into the rows that follow them.
 // Shot jobs are recovered per shot (store/jobs.ts recoverJobs). Pure, for Vitest.
 import type { JobPublic } from "../api/types";
 import type { ClipInpaintJob } from "./clipInpaint";
@@ -23,7 +23,8 @@ export function renderFromJob(j: JobPublic): RenderJob {
 export function clipInpaintFromJob(j: JobPublic): ClipInpaintJob {
   const p = (j.params ?? {}) as Record<string, unknown>;
   const prompt = typeof p.prompt === "string" && p.prompt ? `: ${p.prompt.slice(0, 40)}` : "";
-  return { job_id: j.id, sequence_id: String(p.mask_sequence_id ?? ""), label: `Inpaint clip${prompt}`, status: statusOf(j),
+  const kind = j.type === "matte" ? "matte" : "inpaint_clip";
+  return { job_id: j.id, kind, sequence_id: String(p.mask_sequence_id ?? ""), label: kind === "matte" ? "Matte" : `Inpaint clip${prompt}`, status: statusOf(j),
     progress: j.progress ?? 0, message: messageOf(j), eta: j.eta_seconds ?? null, engine: j.engine ?? "", asset_id: null, error: null };
 }
 
@@ -40,7 +41,7 @@ export function recoverProjectJobs(jobs: JobPublic[]): Recovered {
   for (const j of jobs) {
     if (!running(j)) continue;
     if (j.type === "render") out.renders.push(renderFromJob(j));
-    else if (j.type === "inpaint_clip") out.clipInpaints.push(clipInpaintFromJob(j));
+    else if (j.type === "inpaint_clip" || j.type === "matte") out.clipInpaints.push(clipInpaintFromJob(j));
     // A still made for a shot (still first) is that shot's job; the others are the image studio's.
     else if ((j.type === "image" || j.type === "element_visual" || j.type === "inpaint") && !j.shot_id) out.images.push(imageFromJob(j));
   }

@@ -23,7 +23,7 @@ const APP_EVENTS = ["progress", "complete", "error", "cancelled", "log", "resync
 export function handleServerEvent(ev: ServerEvent): void {
   noteJobEvent(ev.type, ev.data?.job_id);
   if (ev.data?.type === "render") return handleRenderEvent(ev); // renders have no shot: the Export dialog follows them
-  if (ev.data?.type === "inpaint_clip") return onClipInpaintEvent(ev.type, ev.data); // no shot: the Mask editor and the jobs area follow it
+  if (ev.data?.type === "inpaint_clip" || ev.data?.type === "matte") return onClipInpaintEvent(ev.type, ev.data); // no shot: the Mask editor, the library and the jobs area follow them
   onImageEvent(ev.type, ev.data ?? {}); // the image studio's and Visualize's own jobs
   const s = useStudio.getState();
   const { state, effects } = reduceEvent({ jobs: s.jobs, takes: s.takes }, ev, s.projectId);

@@ -12,7 +12,7 @@ export function SamBadge() {
     return () => { live = false; clearInterval(t); };
   }, []);
   if (!s) return null;
-  const label = s.state === "up" ? (s.engine ?? "sam3") : s.state === "draft" ? "DRAFT" : "DOWN";
+  const label = s.state === "up" ? (s.engine ?? "sam3") : s.state === "draft" ? "Draft" : "Down";
   return (
     <span className={`sam-badge ${s.state}`} data-testid="sam-status" data-state={s.state} title={`Masks: ${s.reason}`}>
       <span className="eng-cap">mask</span>{label}

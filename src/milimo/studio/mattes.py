@@ -1,0 +1,71 @@
+"""Mattes (seed §3: "a mask sequence the inpaint and export steps can use"): a tracked object's masks
+as a black-and-white clip, frame for frame with the clip they were tracked on, so an editor (Premiere's
+Track Matte Key, Resolve's external matte, Final Cut's Image Mask) can key, grade or blur the object.
+
+The worker side is milimo.tasks.matte. As with clip inpainting, the client names only the sequence;
+its manifest is checked here, so a bad sequence is a 4xx before any row or file is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from milimo.db.models import Job
+from milimo.db.states import JobType
+from milimo.errors import Invalid
+from milimo.jobs.params import MatteParams
+from milimo.jobs.services import Services
+from milimo.media import probe
+from milimo.studio.assets import asset_file
+from milimo.studio.clip_inpainting import sequence_and_clip
+from milimo.studio.ids import new_id
+from milimo.studio.mask_sequences import read_manifest
+
+MATTE_ENGINE = "matte"  # no model: the pixels are the tracker's masks; the asset names the tracker too
+
+
+def submit_matte(
+    services: Services, project_id: str, mask_sequence: str, *, grow_px: int, feather_px: int, invert: bool
+) -> dict[str, Any]:
+    """Check the sequence and its clip, queue a `matte` job. Runs off the event loop (manifest read, probe)."""
+    settings = services.settings
+    with services.db.read() as session:
+        seq, clip = sequence_and_clip(session, project_id, mask_sequence)
+    clip_path = asset_file(settings, clip)
+    if not clip_path.is_file():
+        raise Invalid("mask_sequence: the file of the clip it was tracked on is missing", field="mask_sequence")
+    info = probe(clip_path)
+    if info.kind != "video" or info.num_frames < 1:
+        raise Invalid("mask_sequence: the clip it was tracked on has no frames", field="mask_sequence")
+    masked = read_manifest(asset_file(settings, seq), info.num_frames)
+    job_id = new_id("job_")
+    params = MatteParams(
+        clip=clip.rel_path,
+        manifest=seq.rel_path,
+        clip_asset_id=clip.id,
+        mask_sequence_id=seq.id,
+        clip_name=clip.filename or "",
+        grow_px=grow_px,
+        feather_px=feather_px,
+        invert=invert,
+    )
+
+    def write(session: Session) -> dict[str, Any]:
+        sequence_and_clip(session, project_id, mask_sequence)  # still there, still this project's
+        session.add(
+            Job(
+                id=job_id,
+                project_id=project_id,
+                type=JobType.matte,
+                engine=MATTE_ENGINE,
+                params=params.model_dump(mode="json"),
+                status_message="Queued",
+            )
+        )
+        return {"job_id": job_id, "status": "queued", "frames": len(masked), "num_frames": info.num_frames}
+
+    result = services.db.write(write)
+    services.executor.wake()
+    return result
