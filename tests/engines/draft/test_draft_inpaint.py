@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
 from milimo.engines.draft import DraftInpaintEngine
-from milimo.engines.draft.inpaint import inpaint_image
+from milimo.engines.draft.inpaint import METHODS, inpaint_image
 from milimo.engines.masking import feathered_alpha
 from milimo.engines.protocols import InpaintEngine, InpaintRequest
 
@@ -82,3 +83,26 @@ def test_the_engine_follows_the_inpaint_protocol():
     assert not np.array_equal(np.asarray(out), np.asarray(original))
     with pytest.raises(ValueError, match="method"):
         DraftInpaintEngine(method="magic")
+
+
+def _whole_frame(image: Image.Image, mask: np.ndarray, method: str, radius: int, feather_px: int) -> np.ndarray:
+    """The fill and the feathered composite computed over the whole picture: what the box-only work must equal."""
+    pixels = np.asarray(image.convert("RGB"))
+    filled = cv2.inpaint(np.ascontiguousarray(pixels[:, :, ::-1]), mask.astype(np.uint8) * 255, radius, METHODS[method])
+    alpha = feathered_alpha(mask, feather_px)[..., None]
+    a, b = filled[:, :, ::-1].astype(np.float32), pixels.astype(np.float32)
+    return np.where(alpha > 0, np.clip(a * alpha + b * (1 - alpha) + 0.5, 0, 255), b).astype(np.uint8)
+
+
+def test_filling_only_the_masks_box_gives_the_same_pixels_as_the_whole_frame():
+    rng = np.random.default_rng(3)
+    for trial in range(12):
+        h, w = (int(v) for v in rng.integers(40, 240, 2))
+        image = Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+        mask = np.zeros((h, w), bool)
+        for _ in range(int(rng.integers(1, 4))):  # some touch the picture's edges
+            x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+            mask[y : y + int(rng.integers(1, 70)), x : x + int(rng.integers(1, 70))] = True
+        for method, radius, feather in (("telea", 5, 3), ("ns", 3, 0), ("telea", 9, 8)):
+            out = inpaint_image(image, Image.fromarray(mask), method=method, radius=radius, feather_px=feather)
+            assert np.array_equal(np.asarray(out), _whole_frame(image, mask, method, radius, feather)), (trial, method)

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from milimo.engines.draft.base import DraftEngine
-from milimo.engines.masking import binary, composite_inside
+from milimo.engines.masking import binary, composite_inside, mask_box
 from milimo.engines.protocols import InpaintRequest, StepCallback
 
 METHODS = {"telea": cv2.INPAINT_TELEA, "ns": cv2.INPAINT_NS}
@@ -28,9 +28,14 @@ def inpaint_image(
     hard = binary(mask, original.size)
     if not hard.any():
         return original.copy()
-    bgr = np.ascontiguousarray(np.asarray(original)[:, :, ::-1])
-    filled = cv2.inpaint(bgr, hard.astype(np.uint8) * 255, radius, METHODS[method])
-    return composite_inside(Image.fromarray(filled[:, :, ::-1]), original, hard, feather_px)
+    # The fill reads only pixels within `radius` of the mask: fill its box grown by that much, not the frame.
+    box = mask_box(hard, radius + 2)
+    assert box is not None
+    pixels = np.asarray(original)
+    bgr = np.ascontiguousarray(pixels[box][:, :, ::-1])
+    filled = pixels.copy()
+    filled[box] = cv2.inpaint(bgr, hard[box].astype(np.uint8) * 255, radius, METHODS[method])[:, :, ::-1]
+    return composite_inside(Image.fromarray(filled), original, hard, feather_px)
 
 
 class DraftInpaintEngine(DraftEngine):
