@@ -172,7 +172,10 @@ def test_the_scripts_transitions_and_dual_dialogue_stay_on_the_cards_and_come_ba
     mara = cards.nth(2)
     assert mara.get_by_test_id("shot-character").input_value() == "MARA"
     assert mara.get_by_test_id("shot-transition").input_value() == "CUT TO:"
+    # The dual mark is offered where it can be (a line right after a line) and set where the script set it.
     assert page.locator("[data-testid=shot-dual]").count() == 1 and mara.get_by_test_id("shot-dual").is_visible()
+    assert mara.get_by_test_id("shot-dual").get_attribute("aria-pressed") == "true"
+    assert cards.nth(1).get_by_test_id("shot-dual").count() == 0  # TOM speaks first: nothing to overlap
     assert [cards.nth(i).get_by_test_id("shot-transition").input_value() for i in (0, 1, 3)] == ["", "", ""]
     # Printed as a screenplay prints it: under the shot, on the card's right.
     field, card = mara.get_by_test_id("shot-transition").bounding_box(), mara.bounding_box()
@@ -185,13 +188,22 @@ def test_the_scripts_transitions_and_dual_dialogue_stay_on_the_cards_and_come_ba
     stored = httpx.get(f"{base}/projects/{pid}/storyboard").json()["scenes"][0]["shots"][2]
     assert (stored["id"], stored["transition"], stored["dual_dialogue"]) == (mara_id, "CUT TO:", True)
 
-    # Edit the cut: a transition alone is an update of the same shot.
+    # Edit the cut: a transition alone is an update of the same shot; so is the dual mark, off and on again.
+    mara.get_by_test_id("shot-dual").click()
+    assert mara.get_by_test_id("shot-dual").get_attribute("aria-pressed") == "false"
+    page.get_by_test_id("storyboard-commit").click()
+    page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null", timeout=15_000)
+    stored = httpx.get(f"{base}/projects/{pid}/storyboard").json()["scenes"][0]["shots"][2]
+    assert (stored["id"], stored["dual_dialogue"]) == (mara_id, False)
+    mara = page.locator("[data-testid=shot-card]").nth(2)
+    mara.get_by_test_id("shot-dual").click()
     mara.get_by_test_id("shot-transition").fill("SMASH CUT TO:")
     cards.nth(0).get_by_test_id("shot-transition").fill("DISSOLVE TO:")
     page.wait_for_function(f"{SB}.dirty")
     page.get_by_test_id("storyboard-commit").click()
     page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null", timeout=15_000)
     page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('0 new, 2 changed'))")
+    assert page.locator("[data-testid=shot-card]").nth(2).get_by_test_id("shot-dual").get_attribute("aria-pressed") == "true"
     assert page.locator("[data-testid=shot-card]").nth(2).get_by_test_id("shot-transition").input_value() == "SMASH CUT TO:"
     shot(page, "storyboard-transition-edited")
 

@@ -114,16 +114,16 @@ export function blankShot(): ShotCard {
   };
 }
 
-export type CardChange = Partial<Pick<ShotCard, "action" | "dialogue" | "character" | "shot_type" | "transition">>;
+export type CardChange = Partial<Pick<ShotCard, "action" | "dialogue" | "character" | "shot_type" | "transition" | "dual">>;
 
 /**
  * A card edit: the shot's automatic prompt and length no longer fit, so a new card lets the server redo them.
- * A transition is the cut, not the content: changing it alone keeps them.
+ * A transition or a dual mark is the cut, not the content: changing only those keeps them.
  */
 export function editShot(card: ShotCard, change: CardChange): ShotCard {
   const next = { ...card, ...change };
   if ("transition" in change) next.transition = (change.transition ?? "").slice(0, TRANSITION_MAX);
-  if (Object.keys(change).every((k) => k === "transition")) return next;
+  if (Object.keys(change).every((k) => k === "transition" || k === "dual")) return next; // the cut and the overlap, not the content
   next.kind = card.kind === "centered" && !("dialogue" in change && change.dialogue) ? "centered" : kindOf(next.action, next.dialogue);
   if (next.kind !== "dialogue") next.dual = false; // only a cue is half of a dual-dialogue pair
   if (next.id === null) {

@@ -20,7 +20,8 @@ export function SceneGroup({ scene, index, count, fps }: { scene: SceneCard; ind
         <button className="icon-btn danger" title="Delete the scene and its shots (on commit)" aria-label="Delete scene" onClick={() => deleteScene(scene.key)}>✕</button>
       </header>
       <div className="sb-shots">
-        {scene.shots.map((shot, i) => <ShotCard key={shot.key} sceneKey={scene.key} shot={shot} index={i} count={scene.shots.length} fps={fps} />)}
+        {scene.shots.map((shot, i) => <ShotCard key={shot.key} sceneKey={scene.key} shot={shot} index={i} count={scene.shots.length} fps={fps}
+          canDual={i > 0 && scene.shots[i - 1].kind === "dialogue"} />)}
         <button className="sb-add-shot" data-testid="scene-add-shot" onClick={() => addShot(scene.key, null)}>+ Shot</button>
       </div>
     </section>

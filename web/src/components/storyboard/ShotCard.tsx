@@ -12,7 +12,10 @@ export function TransitionOptions() {
 }
 
 /** One shot: what the camera sees (action), who speaks and what (dialogue), the framing and length. */
-export function ShotCard({ sceneKey, shot, index, count, fps }: { sceneKey: string; shot: Card; index: number; count: number; fps: number }) {
+export function ShotCard({ sceneKey, shot, index, count, fps, canDual = false }: {
+  sceneKey: string; shot: Card; index: number; count: number; fps: number;
+  canDual?: boolean; // the card before is a line of dialogue too: this one may be spoken over it
+}) {
   const speaking = shot.kind === "dialogue" || shot.kind === "lyrics" || !!shot.character;
   // A committed shot's picture and take are live: the timeline's store follows its jobs over SSE.
   const take = useStudio((s) => (shot.id ? s.takes[shot.id] : undefined));
@@ -45,8 +48,11 @@ export function ShotCard({ sceneKey, shot, index, count, fps }: { sceneKey: stri
           <div className="sb-row">
             <input aria-label="Character" data-testid="shot-character" placeholder="CHARACTER" value={shot.character}
               onChange={(e) => updateShot(sceneKey, shot.key, { character: e.target.value })} />
-            {shot.dual && (
-              <span className="sb-tag dual" data-testid="shot-dual" title="Dual dialogue: spoken at the same time as the line before (^)">dual</span>
+            {(canDual || shot.dual) && shot.kind === "dialogue" && (
+              <button type="button" className={`sb-tag dual${shot.dual ? " on" : ""}`} data-testid="shot-dual" aria-pressed={shot.dual}
+                title={shot.dual ? "Dual dialogue: spoken at the same time as the line before (^). Click to make it follow instead"
+                  : "Click to make this line dual dialogue: spoken at the same time as the line before (^)"}
+                onClick={() => updateShot(sceneKey, shot.key, { dual: !shot.dual })}>dual</button>
             )}
           </div>
         )}
