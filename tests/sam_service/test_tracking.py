@@ -46,7 +46,12 @@ def session(http, clip):
 
 def test_start_reports_the_clip(session):
     _, info, _ = session
-    assert info["engine"] == "draft" and info["num_frames"] == 48 and info["fps"] == 24 and (info["width"], info["height"]) == (192, 144)
+    assert (
+        info["engine"] == "draft"
+        and info["num_frames"] == 48
+        and info["fps"] == 24
+        and (info["width"], info["height"]) == (192, 144)
+    )
 
 
 def test_tracking_a_moving_square_forward_through_48_frames(http, session, sam_data_dir):

@@ -120,7 +120,9 @@ def tracker_config():
         vision_config=Sam3VisionConfig(
             backbone_config=_vit(), fpn_hidden_size=H, scale_factors=[4.0, 2.0, 1.0, 0.5], backbone_feature_sizes=FEATURES
         ),
-        prompt_encoder_config=Sam3TrackerPromptEncoderConfig(image_size=SIZE, patch_size=PATCH, mask_input_channels=8, hidden_size=H),
+        prompt_encoder_config=Sam3TrackerPromptEncoderConfig(
+            image_size=SIZE, patch_size=PATCH, mask_input_channels=8, hidden_size=H
+        ),
         mask_decoder_config=Sam3TrackerMaskDecoderConfig(
             hidden_size=H, hidden_act="relu", mlp_dim=64, num_attention_heads=4, iou_head_hidden_dim=32
         ),

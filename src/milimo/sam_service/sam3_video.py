@@ -147,15 +147,16 @@ class Sam3VideoTracker:
                 Sam3TrackerVideoInferenceSession,
             )
 
-            self._clicks = Sam3TrackerVideoInferenceSession(**self._session_args())
-            self._clicks.processed_frames = self._lazy_frames()
+            session: Any = Sam3TrackerVideoInferenceSession(**self._session_args())
+            session.processed_frames = self._lazy_frames()  # duck-typed: read by len() and [frame_idx] only
+            self._clicks = session
         return self._clicks
 
     def _text_session(self) -> Any:
         from transformers.models.sam3_video.modeling_sam3_video import Sam3VideoInferenceSession
 
         _, tokenizer = self.engine.text_video_model()
-        session = Sam3VideoInferenceSession(**self._session_args())
+        session: Any = Sam3VideoInferenceSession(**self._session_args())
         session.processed_frames = self._lazy_frames()
         for text in sorted({t for t, _ in self.texts.values()}):
             prompt_id = session.add_prompt(text)
@@ -321,9 +322,9 @@ class Sam3VideoTracker:
                 by_text.setdefault(session.prompts[session.obj_id_to_prompt_id[model_id]], []).append(model_id)
         for oid, (text, confidence) in self.texts.items():
             ids = [i for i in by_text.get(text, []) if result.obj_id_to_score.get(i, 0.0) >= confidence]
-            mask = np.zeros((self.height, self.width), bool)
+            mask: np.ndarray = np.zeros((self.height, self.width), bool)
             if ids:
                 logits = torch.cat([result.obj_id_to_mask[i] for i in ids], dim=0)
-                mask = self.engine.upsample(logits, self.height, self.width, mask_threshold).any(axis=0)
+                mask = np.asarray(self.engine.upsample(logits, self.height, self.width, mask_threshold).any(axis=0))
             out.masks[oid] = mask
             out.scores[oid] = max((float(result.obj_id_to_score[i]) for i in ids), default=0.0)
