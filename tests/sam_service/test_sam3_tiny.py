@@ -135,25 +135,3 @@ def test_clicks_and_boxes_go_through_the_sam3_click_model(sam3, image):
             assert r.headers["x-engine"] == "sam3" and 0 <= float(r.headers["x-mask-score"]) <= 1
             assert read_mask_png(r.content).shape == (120, 160)
         assert post(c, "/predict/mask", image, points="[[NaN, 1]]").status_code == 422
-
-
-def test_tracking_by_text_with_sam3(sam3):
-    import json as _json
-
-    from milimo.media import encode_video
-
-    from .synthetic import moving_square
-
-    frames, _ = moving_square(frames=6)
-    folder = sam3.data_dir / "projects" / "p" / "assets"
-    folder.mkdir(parents=True, exist_ok=True)
-    encode_video(iter(frames), folder / "sq.mp4", fps=24, width=192, height=144)
-    with sam3.client() as c:
-        sid = c.post("/track/start", json={"video": "projects/p/assets/sq.mp4"}).json()["session_id"]
-        r = c.post("/track/prompt", json={"session_id": sid, "text": "the red square", "confidence": 0.0})
-        assert r.status_code == 200, r.text
-        assert r.json()["object_ids"] == [1]
-        with c.stream("POST", "/track/propagate", json={"session_id": sid}) as resp:
-            got = [_json.loads(x) for x in resp.iter_lines() if x]
-        assert [g["frame_idx"] for g in got[:-1]] == list(range(6)) and got[-1]["status"] == "complete"
-        c.post("/track/stop", json={"session_id": sid})

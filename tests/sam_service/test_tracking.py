@@ -46,7 +46,12 @@ def session(http, clip):
 
 def test_start_reports_the_clip(session):
     _, info, _ = session
-    assert info["num_frames"] == 48 and info["fps"] == 24 and (info["width"], info["height"]) == (192, 144)
+    assert (
+        info["engine"] == "draft"
+        and info["num_frames"] == 48
+        and info["fps"] == 24
+        and (info["width"], info["height"]) == (192, 144)
+    )
 
 
 def test_tracking_a_moving_square_forward_through_48_frames(http, session, sam_data_dir):
@@ -60,7 +65,8 @@ def test_tracking_a_moving_square_forward_through_48_frames(http, session, sam_d
         assert resp.headers["content-type"].startswith("application/x-ndjson")
         got = lines(resp)
     frames, summary = got[:-1], got[-1]
-    assert summary["status"] == "complete" and summary["frame_count"] == 48
+    assert summary["status"] == "complete" and summary["frame_count"] == 48 and summary["engine"] == "draft"
+    assert all(f["engine"] == "draft" for f in frames)
     assert [f["frame_idx"] for f in frames] == list(range(48))
     ious = []
     for f in frames:

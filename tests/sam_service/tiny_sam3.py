@@ -1,7 +1,20 @@
 """A tiny random SAM 3 saved the way facebook/sam3 ships: one Sam3VideoModel folder (detector + tracker), a tokenizer.
 
-Configs follow transformers' own SAM 3 tests (hidden 32, 2 ViT layers, 5 queries, 224-pixel
-input); the tracker's memory path needs 64 channels (it hard-codes kv_in_dim=64). The
+Sizes keep the ratios of the real checkpoint, which the video tracker's memory path depends on
+(transformers 5.24, models/sam3_tracker_video):
+
+* the memory is 64 channels wide: the memory attention's cross-attention hard-codes
+  kv_in_dim=64, so memory_encoder_output_channels must be 64;
+* the model's width (fpn_hidden_size = H) must be a multiple of the memory width and larger:
+  object pointers are H wide and are split into H/64 memory tokens only when H > 64; at H == 64
+  they stay one rank too high and the memory concat fails ("got 3 and 4" dimensions). The real
+  model has 256 over 64; here 128 over 64;
+* the detector and the tracker share one vision backbone (Sam3VideoModel's tracker_neck is built
+  from the detector's vision config), so both are H wide;
+* the low-resolution mask is 4 x (image / patch) = 64 px (Sam3VideoConfig.low_res_mask_size).
+
+ViT, 2 layers of 32 and 5 queries follow transformers' own SAM 3 tests; the input is 112 pixels
+(224 in those tests) to keep the memory encoder's convolutions cheap on a shared CPU. The
 tokenizer is a word-level one trained in-process (no hub), padded like SAM 3's CLIP tokenizer.
 """
 
@@ -10,8 +23,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-H = 64
-FEATURES = [[64, 64], [32, 32], [16, 16]]  # 224 px / 14 px patches = 16, times the 4x, 2x and 1x scales
+H = 128  # the model's width (fpn_hidden_size): a multiple of MEM, larger than it
+MEM = 64  # the memory's width: fixed by transformers (kv_in_dim=64)
+SIZE, PATCH = 112, 14  # the model's square input; 8 x 8 patches (one ViT window)
+GRID = SIZE // PATCH
+FEATURES = [[4 * GRID] * 2, [2 * GRID] * 2, [GRID] * 2]  # the backbone's 4x, 2x and 1x scales
 WORDS = [
     "the",
     "a",
@@ -44,15 +60,15 @@ def _vit():
         num_hidden_layers=2,
         num_attention_heads=4,
         intermediate_size=64,
-        image_size=224,
-        patch_size=14,
+        image_size=SIZE,
+        patch_size=PATCH,
         window_size=8,
         global_attn_indexes=[0, 1],
     )
 
 
 def detector_config():
-    # every width is 64, like the tracker's: the two share the vision backbone, and the tracker's neck is saved beside it
+    # every width is H, like the tracker's: the two share the vision backbone, and the tracker's neck is saved beside it
     from transformers import (
         Sam3Config,
         Sam3DETRDecoderConfig,
@@ -102,20 +118,20 @@ def tracker_config():
 
     return Sam3TrackerVideoConfig(
         vision_config=Sam3VisionConfig(
-            backbone_config=_vit(), fpn_hidden_size=64, scale_factors=[4.0, 2.0, 1.0, 0.5], backbone_feature_sizes=FEATURES
+            backbone_config=_vit(), fpn_hidden_size=H, scale_factors=[4.0, 2.0, 1.0, 0.5], backbone_feature_sizes=FEATURES
         ),
         prompt_encoder_config=Sam3TrackerPromptEncoderConfig(
-            image_size=224, patch_size=14, mask_input_channels=8, hidden_size=64
+            image_size=SIZE, patch_size=PATCH, mask_input_channels=8, hidden_size=H
         ),
         mask_decoder_config=Sam3TrackerMaskDecoderConfig(
-            hidden_size=64, hidden_act="relu", mlp_dim=64, num_attention_heads=4, iou_head_hidden_dim=32
+            hidden_size=H, hidden_act="relu", mlp_dim=64, num_attention_heads=4, iou_head_hidden_dim=32
         ),
-        memory_attention_hidden_size=64,
-        memory_encoder_hidden_size=64,
-        memory_encoder_output_channels=64,
-        image_size=224,
-        mask_downsampler_embed_dim=64,
-        memory_fuser_embed_dim=64,
+        memory_attention_hidden_size=H,  # attends over the current frame's features, H wide
+        memory_encoder_hidden_size=H,  # fuses the frame's features (H) with the downsampled mask
+        memory_encoder_output_channels=MEM,
+        image_size=SIZE,
+        mask_downsampler_embed_dim=H,
+        memory_fuser_embed_dim=H,
         memory_fuser_intermediate_dim=64,
         memory_attention_num_layers=1,
         memory_attention_feed_forward_hidden_size=64,
@@ -141,7 +157,11 @@ def build_sam3(target: Path) -> Path:
 
     torch.manual_seed(0)
     model = Sam3VideoModel(
-        Sam3VideoConfig(detector_config=detector_config().to_dict(), tracker_config=tracker_config().to_dict())
+        Sam3VideoConfig(
+            detector_config=detector_config().to_dict(),
+            tracker_config=tracker_config().to_dict(),
+            low_res_mask_size=FEATURES[0][0],  # the tracker's mask logits: 4 x (112 / 14)
+        )
     ).eval()
     model.save_pretrained(target)
     tokenizer().save_pretrained(target)
@@ -149,7 +169,7 @@ def build_sam3(target: Path) -> Path:
         json.dumps(
             {
                 "image_processor_type": "Sam3ImageProcessor",
-                "size": {"height": 224, "width": 224},
+                "size": {"height": SIZE, "width": SIZE},
                 "image_mean": [0.5, 0.5, 0.5],
                 "image_std": [0.5, 0.5, 0.5],
             }

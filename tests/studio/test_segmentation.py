@@ -141,6 +141,7 @@ def test_tracking_a_clip_saves_a_mask_sequence(studio, project, clip, data_dir):
     assert seq["meta"]["source_asset_id"] == asset["id"] and seq["meta"]["source_url"] == asset["url"]  # the clip it lies over
     manifest = studio.get(seq["url"]).json()
     assert [f["frame_idx"] for f in manifest["frames"]] == list(range(48))
+    assert seq["engine"] == manifest["engine"] == "draft"  # the tracker that made the masks
     assert studio.post("/edit/track/stop", json={"project_id": pid, "session_id": sid}).status_code == 200
     assert studio.post("/edit/track/stop", json={"project_id": pid, "session_id": sid}).status_code == 404
 

@@ -1,7 +1,6 @@
 """The draft segmentation engine: GrabCut masks and a classical tracker (optical flow + GrabCut per frame).
 
-The tracker also carries SAM 3's masks through a clip: with SAM 3 the prompted frame is
-segmented by SAM 3 (clicks, boxes, or text) and propagated here.
+With SAM 3 weights the service tracks with SAM 3's own video models instead (sam3_video.py).
 
 CSRT is not in opencv-python-headless 5, so the tracker follows features inside the mask with
 pyramidal Lucas-Kanade optical flow, fits a similarity transform (RANSAC), warps the mask to
@@ -12,7 +11,7 @@ gives the shift instead. Text prompts need SAM 3 (NeedsSam3 -> 501).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -22,8 +21,6 @@ from milimo.sam_service.grabcut import grabcut_mask, refine
 from milimo.sam_service.prompts import GeometryPrompt
 
 MIN_FEATURES = 6
-SegmentFn = Callable[[np.ndarray, GeometryPrompt, float], np.ndarray]  # (frame, prompt, mask_threshold) -> mask
-DetectFn = Callable[..., list[Detection]]
 
 
 def _gray(frame: np.ndarray) -> np.ndarray:
@@ -62,13 +59,12 @@ def _shift_transform(prev: np.ndarray, nxt: np.ndarray, mask: np.ndarray) -> np.
 
 
 class DraftTracker:
-    """Classical propagation. The prompted frame's mask comes from `segment` (GrabCut, or SAM 3's click model)
-    and, for text, from `detect` (SAM 3 only; without it text answers 501)."""
+    """Classical propagation of a GrabCut mask of the prompted frame; text needs SAM 3 (501)."""
 
-    def __init__(self, frames: Sequence[np.ndarray], segment: SegmentFn | None = None, detect: DetectFn | None = None) -> None:
+    name = "draft"
+
+    def __init__(self, frames: Sequence[np.ndarray]) -> None:
         self.frames = frames
-        self.segment = segment or (lambda image, prompt, threshold: grabcut_mask(image, prompt))
-        self.detect = detect
         self._gray: dict[int, np.ndarray] = {}
         self.prompts: dict[int, tuple[int, np.ndarray]] = {}  # obj_id -> (frame_idx, mask on that frame)
 
@@ -87,14 +83,9 @@ class DraftTracker:
         mask_threshold: float,
         confidence: float,
     ) -> FrameMasks:
-        frame = self.frames[frame_idx]
-        if prompt is not None:
-            mask = self.segment(frame, prompt, mask_threshold)
-        elif text and self.detect is not None:
-            found = self.detect(frame, text, confidence=confidence, mask_threshold=mask_threshold, max_objects=1)
-            mask = found[0].mask if found else np.zeros(frame.shape[:2], bool)
-        else:
+        if prompt is None:
             raise NeedsSam3("Tracking by text")
+        mask = grabcut_mask(self.frames[frame_idx], prompt)
         self.prompts[obj_id] = (frame_idx, mask)
         out = FrameMasks(frame_idx)
         for oid, (fidx, mask) in self.prompts.items():

@@ -44,15 +44,18 @@ class Detection:
 
 @dataclass
 class FrameMasks:
-    """One frame of a propagated track: a mask and a score per object id."""
+    """One frame of a propagated track: a mask and a score per object id, and the engine that made them."""
 
     frame_idx: int
     masks: dict[int, np.ndarray] = field(default_factory=dict)
     scores: dict[int, float] = field(default_factory=dict)
+    engine: str = "draft"  # "sam3" | "draft"
 
 
 class Tracker(Protocol):
     """One clip's tracking state. Not thread-safe: the session registry serialises calls."""
+
+    name: str  # the engine that makes this tracker's masks: "sam3" | "draft"
 
     def add_prompt(
         self,

@@ -154,7 +154,7 @@ class SegmentationService:
             "num_frames": len(frames),
             "width": session.width,
             "height": session.height,
-            "engine": self.engine.name,
+            "engine": session.tracker.name,
         }
 
     def track_prompt(
@@ -214,12 +214,16 @@ class SegmentationService:
             count = 0
             try:  # a dropped stream closes this generator, which releases the session
                 for fm in session.tracker.propagate(start_frame, direction, max_frames, mask_threshold=mask_threshold):
+                    if session.closed.is_set():  # POST /track/stop while this ran: stop computing frames
+                        yield {"status": "stopped", "session_id": session_id, "frame_count": count}
+                        return
                     session.last_used = self.sessions.clock()
                     count += 1
                     yield {"frame_idx": fm.frame_idx, **_frame_json(fm, folder)}
                 yield {
                     "status": "complete",
                     "session_id": session_id,
+                    "engine": session.tracker.name,
                     "direction": direction,
                     "frame_count": count,
                     "output_dir": output_dir,
@@ -253,4 +257,4 @@ def _frame_json(fm: FrameMasks, folder: Path | None) -> dict[str, Any]:
                 tmp.write_bytes(png)
             entry["file"] = name
         objects[str(oid)] = entry
-    return {"objects": objects, "object_ids": sorted(fm.masks)}
+    return {"objects": objects, "object_ids": sorted(fm.masks), "engine": fm.engine}

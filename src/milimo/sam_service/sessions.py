@@ -37,6 +37,7 @@ class Session:
     tracker: Tracker
     last_used: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: threading.Event = field(default_factory=threading.Event)  # set by stop: a running propagation ends
 
     @property
     def width(self) -> int:
@@ -98,11 +99,17 @@ class Sessions:
 
     def close(self, session_id: str) -> bool:
         with self._lock:
-            return self._sessions.pop(session_id, None) is not None
+            session = self._sessions.pop(session_id, None)
+        if session is None:
+            return False
+        session.closed.set()
+        return True
 
     def close_all(self) -> None:
         with self._lock:
-            self._sessions.clear()
+            closing, self._sessions = list(self._sessions.values()), {}
+        for session in closing:
+            session.closed.set()
 
 
 @contextlib.contextmanager

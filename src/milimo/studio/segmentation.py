@@ -413,6 +413,7 @@ async def _relay(
                     folder_name,
                     frames,
                     item.pop("video", None),
+                    item.get("engine"),
                 )
                 done = True
                 yield {**item, "output_dir": None, "asset": asset}
@@ -453,8 +454,11 @@ def _register_sequence(
     folder_name: str,
     frames: list[dict[str, Any]],
     video: str | None,
+    engine: str | None,
 ) -> dict[str, Any]:
     """manifest.json (frame -> object -> mask file) and one Asset row for the whole sequence.
+
+    `engine` is the tracker that made the masks ("sam3" | "draft"), as the service's summary names it.
 
     `video` is the clip's path relative to the data dir, as the service opened it; the sequence's
     meta names the clip's asset (`source_asset_id`, `source_url`) so the player can lay it over that clip.
@@ -465,6 +469,7 @@ def _register_sequence(
     manifest = {
         "session_id": session_id,
         "direction": direction,
+        "engine": engine,
         "objects": objects,
         "frames": [
             {
@@ -492,7 +497,7 @@ def _register_sequence(
         mime="application/json",
         size_bytes=len(data),
         num_frames=len(frames),
-        engine=None,
+        engine=engine,
         meta={
             "session_id": session_id,
             "direction": direction,
