@@ -31,6 +31,7 @@ def test_a_matte_is_the_tracked_masks_white_on_black_frame_for_frame_with_the_cl
     assert asset["kind"] == "matte" and asset["media_type"] == "video" and asset["engine"] == "matte"
     assert asset["meta"]["mask_sequence_id"] == sequence["id"] and asset["meta"]["source_asset_id"] == clip_asset["id"]
     assert asset["filename"] == "square_matte.mp4", asset["filename"]
+    assert asset["meta"]["tracker"] == "draft"  # the engine that made the masks, beside the matte's own
     path = data_dir / "projects" / pid / asset["url"].split(f"/projects/{pid}/", 1)[1]
     src, out = probe(clip_path), probe(path)
     assert (out.num_frames, out.fps, out.width, out.height) == (src.num_frames, src.fps, src.width, src.height)

@@ -157,6 +157,7 @@ class MatteParams(JobParams):
     clip_asset_id: str
     mask_sequence_id: str
     clip_name: str = ""  # the clip's name in the library: the matte is named after it
+    tracker: str = ""  # the segmentation engine that made the masks (the sequence's), recorded on the matte
     grow_px: int = Field(default=0, ge=0, le=32)
     feather_px: int = Field(default=0, ge=0, le=64)
     invert: bool = False  # white outside the objects: a matte that keeps the background

@@ -47,6 +47,7 @@ def submit_matte(
         clip_asset_id=clip.id,
         mask_sequence_id=seq.id,
         clip_name=clip.filename or "",
+        tracker=seq.engine or "",
         grow_px=grow_px,
         feather_px=feather_px,
         invert=invert,

@@ -71,6 +71,7 @@ def run_matte(run: JobRun, p: MatteParams) -> TaskResult:
         "source_asset_id": p.clip_asset_id,
         "source_url": media_url(run.project_id, p.clip),
         "mask_sequence_id": p.mask_sequence_id,
+        "tracker": p.tracker,
         "grow_px": p.grow_px,
         "feather_px": p.feather_px,
         "invert": p.invert,
