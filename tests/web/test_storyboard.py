@@ -215,4 +215,18 @@ def test_the_scripts_transitions_and_dual_dialogue_stay_on_the_cards_and_come_ba
     assert "MARA ^\nI heard it.\n\nSMASH CUT TO:\n\nEXT. CLIFF - DAWN" in fountain
     fdx = httpx.get(f"{base}/projects/{pid}/storyboard/export", params={"format": "fdx"}).text
     assert "<DualDialogue>" in fdx and "SMASH CUT TO:" in fdx
+
+    # On the timeline, the Inspector shows the same transition and changes it for the storyboard too.
+    page.get_by_test_id("view-timeline").click()
+    page.locator(f"[data-testid=clip][data-shot='{mara_id}']").click()
+    field = page.get_by_label("Transition out")
+    assert field.input_value() == "SMASH CUT TO:"
+    field.fill("FADE OUT.")
+    field.press("Tab")
+    page.wait_for_function(f"window.__milimo.store.getState().saveState === 'saved' && window.__milimo.store.getState().shots['{mara_id}'].transition === 'FADE OUT.'", timeout=10_000)
+    shot(page, "inspector-transition")
+    assert next(s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"] if s["id"] == mara_id)["transition"] == "FADE OUT."
+    page.get_by_test_id("view-storyboard").click()
+    page.wait_for_function(f"{SB}.scenes[0]?.shots[2]?.transition === 'FADE OUT.'", timeout=10_000)
+    assert page.locator("[data-testid=shot-card]").nth(2).get_by_test_id("shot-transition").input_value() == "FADE OUT."
     assert page.errors == []

@@ -1,3 +1,4 @@
+import { TRANSITIONS, TRANSITION_MAX } from "../lib/storyboard";
 import { useEffect, useState, type ReactNode } from "react";
 import { Dices, Sparkles, Square, X } from "lucide-react";
 import type { AssetPublic, ShotDoc, TimelineItem } from "../api/types";
@@ -35,7 +36,9 @@ function StillFirst({ shot }: { shot: ShotDoc }) {
 }
 
 /** A text field that commits on blur or after a pause in typing: one undo step per edit, not per key. */
-function TextField({ label, value, onCommit, rows = 0, title, ...rest }: { label: string; value: string; onCommit: (v: string) => void; rows?: number; placeholder?: string; title?: string }) {
+function TextField({ label, value, onCommit, rows = 0, title, ...rest }: {
+  label: string; value: string; onCommit: (v: string) => void; rows?: number; placeholder?: string; title?: string; list?: string; maxLength?: number;
+}) {
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
   useEffect(() => {
@@ -232,6 +235,10 @@ export function Inspector() {
         <TextField label="Action" rows={2} value={shot.action} onCommit={(v) => set({ action: v })} title="The screenplay's action line for this shot" />
         <TextField label="Dialogue" rows={2} value={shot.dialogue} onCommit={(v) => set({ dialogue: v })} />
         <TextField label="Character" value={shot.character} onCommit={(v) => set({ character: v })} />
+        <TextField label="Transition out" value={shot.transition} onCommit={(v) => set({ transition: v.trim().slice(0, TRANSITION_MAX) })}
+          list="inspector-transitions" maxLength={TRANSITION_MAX} placeholder="CUT TO:, DISSOLVE TO:, FADE OUT.…"
+          title="The screenplay's transition after this shot: shown on its storyboard card and exported with the script" />
+        <datalist id="inspector-transitions">{TRANSITIONS.map((t) => <option key={t} value={t} />)}</datalist>
       </Group>
       <Group title="Camera and framing" hint="Shot size, frame and length. The length is in frames at the shot's rate." testId="group-camera">
         <TextField label="Shot type" value={shot.shot_type} onCommit={(v) => set({ shot_type: v })} placeholder="wide, medium, close-up, over the shoulder…" />
