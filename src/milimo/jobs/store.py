@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, false, or_, select, update
@@ -11,8 +11,10 @@ from sqlmodel import Session, col
 
 from milimo.db.database import Database
 from milimo.db.models import Job, Project, Shot, table_of, utcnow
-from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, ShotStatus
+from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, JobType, ShotStatus
+from milimo.engines.protocols import Engine
 from milimo.errors import Conflict, NotFound
+from milimo.jobs.params import JobParams
 from milimo.jobs.results import JobOutputs, ShotTake
 
 PUBLIC_FIELDS = (
@@ -34,6 +36,36 @@ PUBLIC_FIELDS = (
     "started_at",
     "finished_at",
 )
+
+
+def queued_job(
+    job_id: str,
+    project_id: str,
+    job_type: JobType,
+    params: JobParams,
+    engine: Engine | None = None,
+    *,
+    shot_id: str | None = None,
+    after_job_id: str | None = None,
+    status_message: str = "",
+    created_at: datetime | None = None,
+) -> Job:
+    """A new job row, as every submit writes one: its typed params serialised, and the engine that
+    will run it (family, for the ModelManager; name and version, recorded on what it makes)."""
+    job = Job(
+        id=job_id,
+        project_id=project_id,
+        shot_id=shot_id,
+        type=job_type,
+        after_job_id=after_job_id,
+        params=params.model_dump(mode="json"),
+        status_message=status_message,
+    )
+    if engine is not None:
+        job.family, job.engine, job.engine_version = engine.family, engine.name, engine.version
+    if created_at is not None:
+        job.created_at = created_at
+    return job
 
 
 def job_dict(job: Job) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from milimo.db.models import Job
 from milimo.db.states import JobType
+from milimo.jobs import store
 from milimo.jobs.params import RenderParams
 from milimo.jobs.services import Services
 from milimo.render.cut import load_cut
@@ -67,15 +67,7 @@ def submit_render(services: Services, project_id: str, req: RenderRequest) -> di
             solo=req.solo,
             project_version=project.version,
         )
-        session.add(
-            Job(
-                id=job_id,
-                project_id=project_id,
-                type=JobType.render,
-                params=params.model_dump(mode="json"),
-                status_message="Queued",
-            )
-        )
+        session.add(store.queued_job(job_id, project_id, JobType.render, params, status_message="Queued"))
         return project.version
 
     version = services.db.write(write)

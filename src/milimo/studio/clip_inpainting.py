@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from milimo.db.models import Asset, Job
+from milimo.db.models import Asset
 from milimo.db.states import JobType
 from milimo.errors import Invalid, NotFound
+from milimo.jobs import store
 from milimo.jobs.params import InpaintClipParams
 from milimo.jobs.services import Services
 from milimo.media import probe
@@ -94,17 +95,7 @@ def submit_inpaint_clip(
 
     def write(session: Session) -> dict[str, Any]:
         sequence_and_clip(session, project_id, mask_sequence)  # still there, still this project's
-        session.add(
-            Job(
-                id=job_id,
-                project_id=project_id,
-                type=JobType.inpaint_clip,
-                family=engine.family,
-                engine=engine.name,
-                engine_version=engine.version,
-                params=params.model_dump(mode="json"),
-            )
-        )
+        session.add(store.queued_job(job_id, project_id, JobType.inpaint_clip, params, engine))
         return {
             "job_id": job_id,
             "status": "queued",

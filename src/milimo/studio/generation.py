@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from milimo.db.models import Job, Scene, Shot, table_of
+from milimo.db.models import Scene, Shot, table_of
 from milimo.db.states import JobType, ShotStatus
 from milimo.engines.grid import Adjustment, snap_size, snap_video
 from milimo.engines.protocols import VideoEngine, native_max_frames
 from milimo.errors import Invalid
+from milimo.jobs import store
 from milimo.jobs.params import ConditioningItem, Pipeline, ShotStory, VideoParams
 from milimo.jobs.services import Services
 from milimo.studio import still_first
@@ -251,16 +252,14 @@ def submit_advanced(services: Services, req: GenerateAdvanced) -> dict[str, Any]
                 session.flush()
                 return {**base, "job_id": still.image_job.id, "still_job_id": still.image_job.id}
         session.add(
-            Job(
-                id=job_id,
-                project_id=project.id,
+            store.queued_job(
+                job_id,
+                project.id,
+                JobType.video,
+                still.video_params,
+                engine,
                 shot_id=shot.id,
-                type=JobType.video,
-                family=engine.family,
-                engine=engine.name,
-                engine_version=engine.version,
                 after_job_id=still.image_job.id if still.image_job else None,
-                params=still.video_params.model_dump(mode="json"),
             )
         )
         shot.status, shot.last_job_id = ShotStatus.generating, job_id

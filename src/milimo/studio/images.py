@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from milimo.db.database import Database
-from milimo.db.models import Asset, Element, Job
+from milimo.db.models import Asset, Element
 from milimo.db.states import JobType
 from milimo.engines.grid import Adjustment, snap_size
 from milimo.errors import NotFound
+from milimo.jobs import store
 from milimo.jobs.params import ElementVisualParams, ImageParams
 from milimo.jobs.services import Services
 from milimo.studio.assets import asset_dict
@@ -86,17 +87,7 @@ def _submit(
 
     def write(session: Session) -> dict[str, Any]:
         project_id, job_type, params, res = plan(session, job)
-        session.add(
-            Job(
-                id=job_id,
-                project_id=project_id,
-                type=job_type,
-                family=engine.family,
-                engine=engine.name,
-                engine_version=engine.version,
-                params=params.model_dump(mode="json"),
-            )
-        )
+        session.add(store.queued_job(job_id, project_id, job_type, params, engine))
         return _queued(job_id, engine, res, adjustments)
 
     result = services.db.write(write)

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from milimo.db.models import Asset, Job
+from milimo.db.models import Asset
 from milimo.db.states import JobType
 from milimo.errors import Invalid
+from milimo.jobs import store
 from milimo.jobs.params import InpaintParams
 from milimo.jobs.services import Services
 from milimo.studio.ids import new_id
@@ -69,17 +70,7 @@ def submit_inpaint(
             image_input=image,
             mask_input=mask,
         )
-        session.add(
-            Job(
-                id=job_id,
-                project_id=project_id,
-                type=JobType.inpaint,
-                family=engine.family,
-                engine=engine.name,
-                engine_version=engine.version,
-                params=params.model_dump(mode="json"),
-            )
-        )
+        session.add(store.queued_job(job_id, project_id, JobType.inpaint, params, engine))
         return {"job_id": job_id, "status": "queued", "engine": engine.name, "seed": seed}
 
     result = services.db.write(write)

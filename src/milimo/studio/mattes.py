@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from milimo.db.models import Job
 from milimo.db.states import JobType
 from milimo.errors import Invalid
+from milimo.jobs import store
 from milimo.jobs.params import MatteParams
 from milimo.jobs.services import Services
 from milimo.media import probe
@@ -55,16 +55,9 @@ def submit_matte(
 
     def write(session: Session) -> dict[str, Any]:
         sequence_and_clip(session, project_id, mask_sequence)  # still there, still this project's
-        session.add(
-            Job(
-                id=job_id,
-                project_id=project_id,
-                type=JobType.matte,
-                engine=MATTE_ENGINE,
-                params=params.model_dump(mode="json"),
-                status_message="Queued",
-            )
-        )
+        job = store.queued_job(job_id, project_id, JobType.matte, params, status_message="Queued")
+        job.engine = MATTE_ENGINE
+        session.add(job)
         return {"job_id": job_id, "status": "queued", "frames": len(masked), "num_frames": info.num_frames}
 
     result = services.db.write(write)

@@ -18,6 +18,7 @@ from milimo.db.models import Asset, Job, Shot
 from milimo.db.states import JobType
 from milimo.engines.grid import snap_size
 from milimo.errors import Invalid
+from milimo.jobs import store
 from milimo.jobs.params import ConditioningItem, ImageParams, VideoParams
 from milimo.jobs.services import Services
 from milimo.studio.elements import Resolution
@@ -76,14 +77,5 @@ def plan(
         dropped=story.dropped,
         keyframe=True,
     )
-    job = Job(
-        id=new_id("job_"),
-        project_id=shot.project_id,
-        shot_id=shot.id,
-        type=JobType.image,
-        family=image.family,
-        engine=image.name,
-        engine_version=image.version,
-        params=still.model_dump(mode="json"),
-    )
+    job = store.queued_job(new_id("job_"), shot.project_id, JobType.image, still, image, shot_id=shot.id)
     return StillPlan(True, params.model_copy(update={"still_job_id": job.id}), job)

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from milimo.db.models import Job, Scene, Shot, utcnow
+from milimo.db.models import Scene, Shot, utcnow
 from milimo.db.states import JobType, ShotStatus
 from milimo.errors import Conflict, Invalid
+from milimo.jobs import store
 from milimo.jobs.params import StoryboardShotParams
 from milimo.jobs.services import Services
 from milimo.studio.ids import new_id
@@ -80,16 +81,14 @@ def batch_generate(services: Services, project_id: str, shot_ids: list[str], bas
             params = StoryboardShotParams(video=video, after_job_id=after, continue_from_shot_id=follow)
             # Claimed oldest first: each job is queued strictly after the one it waits for.
             session.add(
-                Job(
-                    id=job_id,
-                    project_id=project_id,
+                store.queued_job(
+                    job_id,
+                    project_id,
+                    JobType.storyboard_shot,
+                    params,
+                    engine,
                     shot_id=shot.id,
-                    type=JobType.storyboard_shot,
-                    family=engine.family,
-                    engine=engine.name,
-                    engine_version=engine.version,
-                    params=params.model_dump(mode="json"),
-                    created_at=queued_at + timedelta(microseconds=n),
+                    created_at=queued_at + timedelta(microseconds=n),  # claimed in story order
                 )
             )
             shot.status, shot.last_job_id = ShotStatus.generating, job_id

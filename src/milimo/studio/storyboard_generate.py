@@ -23,6 +23,7 @@ from milimo.config import Settings
 from milimo.db.models import Asset, Job, Scene, Shot
 from milimo.db.states import JobType, ShotStatus
 from milimo.errors import Conflict, NotFound
+from milimo.jobs import store
 from milimo.jobs.params import VideoParams
 from milimo.jobs.services import Services
 from milimo.media.frames import last_frame
@@ -171,18 +172,7 @@ def generate_shot(services: Services, shot_id: str, base_version: int | None) ->
         if (prev.id if prev else None) != plan.previous_id:
             raise Conflict("the scene's shots were reordered while this request was prepared; generate again")
         params = video_params(session, services, shot, prev, plan.source, frame_url)
-        session.add(
-            Job(
-                id=job_id,
-                project_id=shot.project_id,
-                shot_id=shot.id,
-                type=JobType.video,
-                family=engine.family,
-                engine=engine.name,
-                engine_version=engine.version,
-                params=params.model_dump(mode="json"),
-            )
-        )
+        session.add(store.queued_job(job_id, shot.project_id, JobType.video, params, engine, shot_id=shot.id))
         shot.status, shot.last_job_id = ShotStatus.generating, job_id
         bump_version(project)
         session.flush()

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from milimo.db.models import Job, Scene, Shot
+from milimo.db.models import Scene, Shot
 from milimo.db.states import JobType
 from milimo.engines.grid import snap_size
 from milimo.errors import Invalid
+from milimo.jobs import store
 from milimo.jobs.params import AIParseParams, ThumbnailParams
 from milimo.jobs.services import Services
 from milimo.storyboard.parse import check_text
@@ -75,18 +76,7 @@ def queue_thumbnails(services: Services, project_id: str, req: ThumbnailRequest)
                 references=[r.rel_path for r in story.references],
             )
             job_id = new_id("thumb_")
-            session.add(
-                Job(
-                    id=job_id,
-                    project_id=project_id,
-                    shot_id=sid,
-                    type=JobType.thumbnail,
-                    family=engine.family,
-                    engine=engine.name,
-                    engine_version=engine.version,
-                    params=params.model_dump(mode="json"),
-                )
-            )
+            session.add(store.queued_job(job_id, project_id, JobType.thumbnail, params, engine, shot_id=sid))
             results.append({"shot_id": sid, "status": "queued", "job_id": job_id})
         queued = sum(r["status"] == "queued" for r in results)
         return {
@@ -120,17 +110,7 @@ def queue_ai_parse(services: Services, project_id: str, req: ParseRequest, grid:
 
     def write(session: Session) -> dict[str, Any]:
         require_project(session, project_id)
-        session.add(
-            Job(
-                id=job_id,
-                project_id=project_id,
-                type=JobType.ai_parse,
-                family=engine.family,
-                engine=engine.name,
-                engine_version=engine.version,
-                params=params.model_dump(mode="json"),
-            )
-        )
+        session.add(store.queued_job(job_id, project_id, JobType.ai_parse, params, engine))
         return {"job_id": job_id, "engine": engine.name, "status": "queued"}
 
     result = services.db.write(write)
