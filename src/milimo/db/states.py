@@ -38,6 +38,7 @@ class JobType(StrEnum):
     storyboard_shot = "storyboard_shot"  # POST /projects/{id}/storyboard/batch-generate: a video job after its predecessor
     ai_parse = "ai_parse"  # POST /projects/{id}/storyboard/ai-parse (seed §6.1): the text engine reads a script
     render = "render"  # POST /projects/{id}/render: the cut to a master file (docs/render.md)
+    smooth_motion = "smooth_motion"  # POST /projects/{id}/takes/{asset_id}/smooth: a take again at twice the frame rate
 
 
 class ShotStatus(StrEnum):

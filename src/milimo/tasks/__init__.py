@@ -7,6 +7,7 @@ from milimo.tasks.image import run_image
 from milimo.tasks.inpaint import run_inpaint
 from milimo.tasks.inpaint_clip import run_inpaint_clip
 from milimo.tasks.render import run_render
+from milimo.tasks.smooth_motion import run_smooth_motion
 from milimo.tasks.storyboard_shot import run_storyboard_shot
 from milimo.tasks.thumbnail import run_thumbnail
 from milimo.tasks.video import run_video
@@ -21,4 +22,5 @@ TASKS: TaskRegistry = {
     JobType.storyboard_shot: run_storyboard_shot,
     JobType.render: run_render,
     JobType.element_visual: run_image,
+    JobType.smooth_motion: run_smooth_motion,
 }
