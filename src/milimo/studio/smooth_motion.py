@@ -83,7 +83,7 @@ def _real_engine(services: Services, asset: Asset) -> tuple[Any | None, str]:
 def submit_smooth_motion(services: Services, project_id: str, asset_id: str, *, engine: EngineChoice = "auto") -> dict[str, Any]:
     """Check the take, pick the engine, queue the job. Runs off the event loop (it probes the clip)."""
     with services.db.read() as session:
-        asset, shot = _take_and_shot(session, project_id, asset_id)
+        asset, _ = _take_and_shot(session, project_id, asset_id)
     path = asset_file(services.settings, asset)
     if not path.is_file():
         raise Invalid(f"asset {asset_id!r}: its file is missing", field="asset_id")
