@@ -12,4 +12,11 @@ from .sync import decode_frame_number
 from .text import DraftTextEngine
 from .video import DraftVideoEngine
 
-__all__ = ["DraftImageEngine", "DraftInpaintEngine", "DraftMotionEngine", "DraftTextEngine", "DraftVideoEngine", "decode_frame_number"]
+__all__ = [
+    "DraftImageEngine",
+    "DraftInpaintEngine",
+    "DraftMotionEngine",
+    "DraftTextEngine",
+    "DraftVideoEngine",
+    "decode_frame_number",
+]
