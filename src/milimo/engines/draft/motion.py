@@ -14,6 +14,7 @@ after it, exactly what the source shows then, so the duration (and the sound) is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,8 +24,12 @@ from milimo.engines.draft.base import DraftEngine
 MAX_OUTPUT_FPS = 120.0  # above this a doubled rate is past what players and editors take as video
 
 
-def _flow(dis: cv2.DISOpticalFlow, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return dis.calc(a, b, None)
+def _dis() -> Any:
+    return cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+
+
+def _flow(dis: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray(dis.calc(a, b, None))
 
 
 def _warp(image: np.ndarray, flow: np.ndarray, t: float) -> np.ndarray:
@@ -42,9 +47,9 @@ def _round_trip(forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
     return np.linalg.norm(forward + back, axis=2).astype(np.float32)
 
 
-def midpoint(a: np.ndarray, b: np.ndarray, dis: cv2.DISOpticalFlow | None = None) -> np.ndarray:
+def midpoint(a: np.ndarray, b: np.ndarray, dis: Any = None) -> np.ndarray:
     """The frame half-way between RGB uint8 frames `a` and `b` along their motion."""
-    dis = dis or cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    dis = dis or _dis()
     ga, gb = cv2.cvtColor(a, cv2.COLOR_RGB2GRAY), cv2.cvtColor(b, cv2.COLOR_RGB2GRAY)
     ab, ba = _flow(dis, ga, gb), _flow(dis, gb, ga)
     # The midpoint pixel x came from a at x - ½·flow_ab and goes to b at x - ½·flow_ba (the flow at x
@@ -72,7 +77,7 @@ class DraftMotionEngine(DraftEngine):
 
     def interpolate(self, frames: Iterable[np.ndarray], on_pair: Callable[[int], None] | None = None) -> Iterator[np.ndarray]:
         """2n frames from n: f0, mid(f0, f1), f1, …, f(n-1), f(n-1). `on_pair(i)` after source frame i (it may raise)."""
-        dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+        dis = _dis()
         previous: np.ndarray | None = None
         index = -1
         for index, frame in enumerate(frames):

@@ -117,7 +117,7 @@ def dfr_pipeline(base: Any) -> Any:
     from diffusers import LTX2DFRPipeline
 
     pipe = LTX2DFRPipeline(**{k: v for k, v in base.components.items() if k != "prompt_enhancer"})
-    pipe.set_progress_bar_config(disable=True)
+    pipe.set_progress_bar_config(disable=True)  # type: ignore[attr-defined]  # inherited from DiffusionPipeline
     return pipe
 
 
@@ -136,7 +136,7 @@ def refine_pipeline(base: Any, upsampler: Any) -> Any:
         vocoder=c["vocoder"],
         temporal_latent_upsampler=upsampler,
     )
-    pipe.set_progress_bar_config(disable=True)
+    pipe.set_progress_bar_config(disable=True)  # type: ignore[attr-defined]  # inherited from DiffusionPipeline
     return pipe
 
 
