@@ -146,3 +146,8 @@ def test_smooth_motion_job_refines_an_ltx25_take_end_to_end(library):
         # a smoothed take has no DFR pass of its own: smoothing it again with LTX-2.5 is refused, with the reason
         r = c.post(f"/projects/{pid}/takes/{new['id']}/smooth", json={"engine": "ltx2"})
         assert r.status_code == 422 and "DFR" in r.text
+
+        # deleting the original take takes its DFR pass with it
+        state = library / "projects" / pid / asset["meta"]["dfr_state"]
+        assert c.delete(f"/assets/{asset['id']}").status_code == 200
+        assert not state.exists()
