@@ -578,9 +578,13 @@ class LTX2Engine:
             self.last_run = record
             device = loaded_plan(self._plan, self.name).device
             out_frames = 2 * (dfr.num_frames - 1) + 1
+            text: dict[str, Any] = {"prompt": prompt or " "}
+            if self._memory_plan and self._memory_plan.mode == "text_encoder_cpu":  # the encoder stays in RAM
+                pe, pm = pipe.encode_prompt(prompt=prompt or " ", max_sequence_length=self.max_sequence_length, device="cpu")
+                text = {"prompt_embeds": pe.to(device), "prompt_attention_mask": pm.to(device)}
             try:
                 out = self._prepare(pipe)(
-                    prompt=prompt or " ",
+                    **text,
                     latents=dfr.latents,
                     keyframes_latents=dfr.keyframes,
                     keyframe_positions=dfr.keyframe_positions,
