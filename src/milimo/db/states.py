@@ -39,6 +39,7 @@ class JobType(StrEnum):
     ai_parse = "ai_parse"  # POST /projects/{id}/storyboard/ai-parse (seed §6.1): the text engine reads a script
     render = "render"  # POST /projects/{id}/render: the cut to a master file (docs/render.md)
     matte = "matte"  # POST /edit/matte (seed §3): a tracked mask sequence as a black-and-white clip for an editor
+    smooth_motion = "smooth_motion"  # POST /projects/{id}/takes/{asset_id}/smooth: a take again at twice the frame rate
 
 
 class ShotStatus(StrEnum):

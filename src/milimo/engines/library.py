@@ -44,7 +44,7 @@ class ModelEntry:
     id: str
     name: str
     engine: str  # the engine that uses it: "ltx2", "flux2-klein", "gemma3", "sam3"
-    role: Literal["base", "text_encoder", "upsampler", "lora"]
+    role: Literal["base", "text_encoder", "upsampler", "temporal_upsampler", "lora"]
     repo_id: str
     allow_patterns: tuple[str, ...]
     required_files: tuple[str, ...]
@@ -165,6 +165,24 @@ MANIFEST: tuple[ModelEntry, ...] = (
         variant="dev",
         version="2.0",
         requires=("gemma3-12b",),
+    ),
+    ModelEntry(
+        # Smooth motion ×2 (LTX2DFRTemporalRefinePipeline). diffusers' docstring loads it from
+        # "path/to/converted/temporal_latent_upsampler": no diffusers-format repo names it yet, so the
+        # folder inside the LTX-2.5 repo is assumed, as the spatial upscaler's is.
+        id="ltx25-temporal-upscaler",
+        name="LTX-2.5 temporal upscaler x2 (smooth motion)",
+        engine="ltx2",
+        role="temporal_upsampler",
+        repo_id="Lightricks/LTX-2.5-Diffusers",
+        allow_patterns=("temporal_latent_upsampler/*",),
+        required_files=("temporal_latent_upsampler/config.json",),
+        expected_bytes=1 * GB,
+        license="LTX-2 Community License",
+        gated=True,
+        commercial_use=False,
+        description="Latent x2 temporal upsampler: refines an LTX-2.5 DFR take to twice its frame rate",
+        version="2.5",
     ),
     ModelEntry(
         id="ltx25-spatial-upscaler",
@@ -486,6 +504,7 @@ def engine_files(models_dir: Path | str, engine_name: str, model: str = "auto") 
         "version": chosen.version,
         "text_encoder": None,
         "upsampler": None,
+        "temporal_upsampler": None,
         "loras": {},
         "why": why,
         "others": [e.id for e, _ in usable if e.id != chosen.id],
@@ -494,7 +513,7 @@ def engine_files(models_dir: Path | str, engine_name: str, model: str = "auto") 
         if entry(req).role == "text_encoder" and not (base / "text_encoder" / "config.json").is_file():
             files["text_encoder"] = resolve(models_dir, req)
     for e in MANIFEST:
-        if e.engine != engine_name or e.role not in ("upsampler", "lora"):
+        if e.engine != engine_name or e.role not in ("upsampler", "temporal_upsampler", "lora"):
             continue
         if e.version and chosen.version and e.version != chosen.version:
             continue  # an upsampler or LoRA works only with the model version it was trained with
@@ -504,6 +523,9 @@ def engine_files(models_dir: Path | str, engine_name: str, model: str = "auto") 
         if e.role == "upsampler":
             if files["upsampler"] is None:
                 files["upsampler"] = path / "latent_upsampler" if (path / "latent_upsampler").is_dir() else path
+        elif e.role == "temporal_upsampler":
+            inner = path / "temporal_latent_upsampler"
+            files["temporal_upsampler"] = inner if inner.is_dir() else path
         else:
             files["loras"][e.id] = path / e.required_files[0]
     return files

@@ -249,3 +249,21 @@ class TextEngine(Engine, Protocol):
 
 class EngineUnavailable(Unavailable, RuntimeError):
     """The engine cannot run here (weights missing, service down); the message says what to do (503)."""
+
+
+# --------------------------------------------------------------------------- smooth motion
+
+
+@runtime_checkable
+class MotionRefineEngine(Engine, Protocol):
+    """A video engine that can redo a take it made at twice the frame rate, from the state it kept beside
+    the take (LTX-2.5: the DFR pass's latents, keyframes and positions). The draft interpolator
+    (engines.draft.motion) works on any clip's pixels instead."""
+
+    max_refine_fps: float  # the highest output rate the refine is made for
+
+    def refine_unavailable(self) -> str | None:
+        """None when this engine can refine now; else why not, in words a filmmaker reads."""
+
+    def refine_motion(self, state: Path, prompt: str, seed: int, on_step: StepCallback) -> VideoResult:
+        """The take's DFR state at `state` refined to twice its rate (frames only; the caller keeps the sound)."""

@@ -207,6 +207,22 @@ class RenderParams(JobParams):
     project_version: int  # the version the range was checked against at submit
 
 
+class SmoothMotionParams(JobParams):
+    """POST /projects/{id}/takes/{asset_id}/smooth: the take again at twice its frame rate, same length, same sound,
+    as a new take of the same shot. `engine` was decided at submit: LTX-2.5's temporal refine from the DFR state kept
+    beside a take it made (`refine_state`), or the draft optical-flow interpolator."""
+
+    source: str  # project-relative path of the take's video, resolved by submit
+    source_asset_id: str
+    engine: Literal["draft", "ltx2"]
+    source_fps: float = Field(gt=0, allow_inf_nan=False)
+    source_frames: int = Field(ge=2)
+    refine_state: str | None = None  # project-relative path of the DFR sidecar (engine "ltx2" only)
+    prompt: str = ""  # what the take was made from: the refine is prompted with it too
+    seed: int = 0
+    note: str = ""  # why this engine, said to the user at submit
+
+
 PARAMS: dict[JobType, type[JobParams]] = {
     JobType.video: VideoParams,
     JobType.image: ImageParams,
@@ -218,6 +234,7 @@ PARAMS: dict[JobType, type[JobParams]] = {
     JobType.render: RenderParams,
     JobType.matte: MatteParams,
     JobType.element_visual: ElementVisualParams,
+    JobType.smooth_motion: SmoothMotionParams,
 }
 
 

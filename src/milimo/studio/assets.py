@@ -136,7 +136,7 @@ def delete_asset(
     that changes shots, so a `base_version` older than the project's is then a 409 too."""
     version: list[int] = []
 
-    def write(session: Session) -> tuple[Path | None, Path | None]:
+    def write(session: Session) -> tuple[Path | None, Path | None, Path | None]:
         asset = session.get(Asset, asset_id)
         if asset is None:
             raise NotFound(f"asset {asset_id!r} does not exist")
@@ -168,19 +168,21 @@ def delete_asset(
         session.delete(asset)
         return files
 
-    main, thumb = db.write(write)
-    remove_quietly(main, thumb)
+    main, thumb, state = db.write(write)
+    remove_quietly(main, thumb, state)
     return {"status": "deleted", "id": asset_id, **({"project_version": version[0]} if version else {})}
 
 
-def _asset_paths(settings: Settings, asset: Asset) -> tuple[Path | None, Path | None]:
+def _asset_paths(settings: Settings, asset: Asset) -> tuple[Path | None, Path | None, Path | None]:
+    """The asset's file, its thumbnail, and the LTX-2.5 DFR pass kept beside a take (smooth motion)."""
     root = settings.project_dir(asset.project_id)
     main = _quiet_contained(root, asset.rel_path)
     thumb = None
     prefix = f"/projects/{asset.project_id}/"
     if asset.thumbnail_url and asset.thumbnail_url != asset.url and asset.thumbnail_url.startswith(prefix):
         thumb = _quiet_contained(root, asset.thumbnail_url[len(prefix) :])
-    return main, thumb
+    state = (asset.meta or {}).get("dfr_state")
+    return main, thumb, _quiet_contained(root, state) if isinstance(state, str) else None
 
 
 def _quiet_contained(root: Path, rel: str) -> Path | None:

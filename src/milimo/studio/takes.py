@@ -51,6 +51,7 @@ class TakePublic(BaseModel):
     created_at: datetime
     made_with: MadeWith | None  # None for an upload
     changed: list[str]  # what the saved shot changed since: prompt, seed, num_frames, conditioning
+    smoothed_from: str | None = None  # smooth motion ×2: the take this one is at twice the rate of
 
 
 class TakeList(BaseModel):
@@ -150,7 +151,16 @@ def list_takes(db: Database, settings: Settings, project_id: str, shot_id: str |
             for a in listed:
                 job = jobs.get(a.job_id) if a.job_id else None
                 upload = a.job_id is None and a.kind != "generated"
-                made_with = None if upload else _made_with(job, a)
+                smoothed_from = (a.meta or {}).get("smoothed_from")
+                source = assets.get(smoothed_from) if isinstance(smoothed_from, str) else None
+                # A smoothed take was made from what its source was made from (twice the frames at twice the rate);
+                # a smoothed upload, like the upload, was made from nothing the shot asks for.
+                if upload or (source is not None and source.job_id is None and source.kind != "generated"):
+                    made_with = None
+                elif source is not None:
+                    made_with = _made_with(jobs.get(source.job_id) if source.job_id else None, source)
+                else:
+                    made_with = _made_with(job, a)
                 number = numbered.get(a.id)
                 label = a.filename if upload else f"{name} · take {number}" if number else f"{name} · {a.filename}"
                 out.append(
@@ -172,6 +182,7 @@ def list_takes(db: Database, settings: Settings, project_id: str, shot_id: str |
                         "created_at": a.created_at,
                         "made_with": made_with.model_dump() if made_with else None,
                         "changed": _changed(made_with, shot, conditioning, a.media_type == "image") if made_with else [],
+                        "smoothed_from": smoothed_from if isinstance(smoothed_from, str) else None,
                     }
                 )
         return {"project_id": project_id, "version": project.version, "takes": out}

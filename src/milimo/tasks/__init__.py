@@ -8,6 +8,7 @@ from milimo.tasks.inpaint import run_inpaint
 from milimo.tasks.inpaint_clip import run_inpaint_clip
 from milimo.tasks.matte import run_matte
 from milimo.tasks.render import run_render
+from milimo.tasks.smooth_motion import run_smooth_motion
 from milimo.tasks.storyboard_shot import run_storyboard_shot
 from milimo.tasks.thumbnail import run_thumbnail
 from milimo.tasks.video import run_video
@@ -23,4 +24,5 @@ TASKS: TaskRegistry = {
     JobType.render: run_render,
     JobType.matte: run_matte,
     JobType.element_visual: run_image,
+    JobType.smooth_motion: run_smooth_motion,
 }

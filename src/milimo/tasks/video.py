@@ -103,6 +103,8 @@ def run_video(run: JobRun, p: VideoParams) -> TaskResult:
             "steps": p.steps,
             "cfg": p.cfg,
             "engine_version": engine.version,
+            # LTX-2.5 DFR: the pass kept beside the take, which "smooth motion ×2" refines (studio/smooth_motion.py)
+            **({"dfr_state": clip.dfr_state} if clip is not None and clip.dfr_state else {}),
         },
     )
     # still first: which still opened the video (the shot's keyframe asset)
@@ -149,6 +151,7 @@ class _Clip:
     duration: float
     has_audio: bool
     still: np.ndarray
+    dfr_state: str | None = None  # project-relative path of the DFR sidecar, when the engine kept its pass
 
 
 def _generate_and_encode(run: JobRun, engine, request: VideoRequest, out: Path) -> _Clip:
@@ -181,7 +184,27 @@ def _generate_and_encode(run: JobRun, engine, request: VideoRequest, out: Path) 
         on_frame=(lambda i: encode_steps(i + 1, video.num_frames)) if eager else (lambda i: run.check_cancel()),
     )
     n = encoded.num_frames
-    return _Clip(n, video.width, video.height, float(encoded.fps), float(n / encoded.fps), video.audio is not None, kept[0])
+    return _Clip(
+        n,
+        video.width,
+        video.height,
+        float(encoded.fps),
+        float(n / encoded.fps),
+        video.audio is not None,
+        kept[0],
+        _keep_state(run, video),
+    )
+
+
+def _keep_state(run: JobRun, video) -> str | None:
+    """An engine that hands back its pass (LTX-2.5 DFR: latents, keyframes, positions) gets it saved beside the take."""
+    save = getattr(video.latents, "save", None)
+    if not callable(save):
+        return None
+    path = run.project_dir / "generated" / f"{run.job_id}.dfr.safetensors"
+    run.remove_on_failure(path)
+    save(path)
+    return f"generated/{path.name}"
 
 
 def _save_thumbnail(frame: np.ndarray, path: Path, max_width: int = 512) -> None:

@@ -447,3 +447,16 @@ def build_all(models_dir: Path, work: Path) -> dict[str, Path]:
     ltx2 = build_ltx2(models_dir / "ltx2-dev", models_dir / "ltx2-spatial-upscaler", gemma)
     flux = build_flux2_klein(models_dir / "flux2-klein-4b", work / "qwen_tok")
     return {"gemma3": gemma, "ltx2": ltx2, "upsampler": models_dir / "ltx2-spatial-upscaler", "flux2": flux}
+
+
+def build_temporal_upsampler(target: Path) -> Path:
+    """LTX-2.5's temporal x2 latent upsampler (smooth motion), tiny, laid out as the library keeps it."""
+    import torch
+    from diffusers.pipelines.ltx2.latent_upsampler import LTX2LatentUpsamplerModel
+
+    torch.manual_seed(0)
+    folder = target / "temporal_latent_upsampler"
+    LTX2LatentUpsamplerModel(
+        in_channels=4, mid_channels=32, num_blocks_per_stage=1, dims=3, spatial_upsample=False, temporal_upsample=True
+    ).save_pretrained(folder)
+    return folder

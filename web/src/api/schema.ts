@@ -1115,6 +1115,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_id}/takes/{asset_id}/smooth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Smooth Take
+         * @description Queue "smooth motion ×2": a new take of the same shot at twice the frame rate, same length, same sound.
+         *     Its `complete` event (type "smooth_motion") carries the new take's asset_id.
+         */
+        post: operations["smooth_take_projects__project_id__takes__asset_id__smooth_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_id}/thumbnails/{path}": {
         parameters: {
             query?: never;
@@ -2324,7 +2345,7 @@ export interface components {
          *     task (tasks/), and the app's task registry (tasks/__init__.py) names it.
          * @enum {string}
          */
-        JobType: "video" | "image" | "element_visual" | "inpaint" | "inpaint_clip" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render" | "matte";
+        JobType: "video" | "image" | "element_visual" | "inpaint" | "inpaint_clip" | "thumbnail" | "storyboard_shot" | "ai_parse" | "render" | "matte" | "smooth_motion";
         /** MadeWith */
         MadeWith: {
             /** Conditioning */
@@ -3766,6 +3787,53 @@ export interface components {
             /** Width */
             width?: number | null;
         };
+        /** SmoothQueued */
+        SmoothQueued: {
+            /**
+             * Engine
+             * @description the engine recorded on the job and the new take
+             */
+            engine: string;
+            /**
+             * Fps
+             * @description the new take's rate (twice the source's)
+             */
+            fps: number;
+            /** Job Id */
+            job_id: string;
+            /**
+             * Note
+             * @description why this engine: e.g. why the take cannot be refined by LTX-2.5
+             */
+            note: string;
+            /**
+             * Refine
+             * @enum {string}
+             */
+            refine: "draft" | "ltx2";
+            /** Shot Id */
+            shot_id: string;
+            /** Source Fps */
+            source_fps: number;
+            /** Source Frames */
+            source_frames: number;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
+        };
+        /** SmoothRequest */
+        SmoothRequest: {
+            /**
+             * Engine
+             * @description auto: LTX-2.5's temporal refine when the take kept its DFR state and that model is the video engine, else the draft optical-flow interpolator; ltx2: the refine or a 422 saying why not; draft: the interpolator
+             * @default auto
+             * @enum {string}
+             */
+            engine?: "auto" | "draft" | "ltx2";
+        };
         /** SplitRequest */
         SplitRequest: {
             /** Base Version */
@@ -3849,6 +3917,8 @@ export interface components {
             number: number | null;
             /** Shot Id */
             shot_id: string;
+            /** Smoothed From */
+            smoothed_from?: string | null;
             /** Thumbnail Url */
             thumbnail_url: string | null;
             /** Upload */
@@ -9338,6 +9408,98 @@ export interface operations {
             };
             /** @description No such project */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but a value is invalid; `errors` lists each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    smooth_take_projects__project_id__takes__asset_id__smooth_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description asset id */
+                asset_id: string;
+                /** @description project id */
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SmoothRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmoothQueued"];
+                };
+            };
+            /** @description Bad request (the host name is not one this studio answers to, or the request cannot be used) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The access token is missing or wrong (only when MILIMO_AUTH_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A state-changing request from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or asset */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the change is based on an old project version, or the thing is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body (or an upload, or an image's pixel count) is over its limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

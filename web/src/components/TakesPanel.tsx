@@ -1,11 +1,14 @@
 // Every take of the selected shot, newest first: its name, what it was made with (prompt, seed,
 // engine, length, when), whether the shot has moved on since (out of date), playable on hover,
-// two side by side, and one chosen as the shot's take.
+// two side by side, and one chosen as the shot's take. A clip can be smoothed: "Smooth motion ×2" makes a new
+// take of it at twice the frame rate (LTX-2.5's temporal refine, or the draft optical-flow interpolator).
 import { useState } from "react";
-import { CheckCircle2, Columns2, Play, TriangleAlert } from "lucide-react";
+import { CheckCircle2, Columns2, Play, TriangleAlert, Waves } from "lucide-react";
 import type { TakePublic } from "../api/types";
 import { serverSet, useStudio } from "../store/store";
 import { chooseTake } from "../store/takeHistory";
+import { smoothTake } from "../store/smoothMotion";
+import { isActive } from "../lib/events";
 import { staleFields, staleText, takesOf } from "../lib/takeHistory";
 import { formatDuration } from "../lib/timecode";
 import { EngineBadge } from "./EngineBadge";
@@ -23,6 +26,7 @@ export function when(iso: string, now = Date.now()): string {
 function TakeRow({ t, current, picked, onPick }: { t: TakePublic; current: boolean; picked: boolean; onPick: () => void }) {
   const shot = useStudio((s) => s.shots[t.shot_id]);
   const fps = useStudio((s) => s.meta?.fps ?? 24);
+  const busy = useStudio((s) => isActive(s.jobs[t.shot_id]));
   const [playing, setPlaying] = useState(false);
   const stale = shot ? staleFields(t, shot) : [];
   const frames = t.num_frames ?? (t.duration_s ? Math.round(t.duration_s * fps) : null);
@@ -35,12 +39,21 @@ function TakeRow({ t, current, picked, onPick }: { t: TakePublic; current: boole
           : t.thumbnail_url ? <img src={t.thumbnail_url} alt="" /> : <Icon icon={Play} />}
       </button>
       <div className="take-info">
-        <div className="take-label"><b>{t.label}</b> <EngineBadge engine={t.engine} compact /></div>
+        <div className="take-label"><b>{t.label}</b> <EngineBadge engine={t.engine} compact />
+          {t.smoothed_from && <span className="take-smooth" data-testid="take-smoothed" title="Smooth motion ×2 of an earlier take">smooth ×2</span>}
+        </div>
         {t.made_with && <div className="take-prompt" title={t.made_with.enhanced_prompt ?? t.made_with.prompt}>{t.made_with.prompt || "(no prompt)"}</div>}
         <div className="muted take-facts">
           {t.made_with?.seed != null && <>seed {t.made_with.seed} · </>}
-          {t.media_type === "image" ? "still" : frames ? formatDuration(frames, fps) : "—"} · {when(t.created_at)}
+          {t.media_type === "image" ? "still" : frames ? formatDuration(frames, t.fps ?? fps) : "—"}
+          {t.media_type === "video" && t.fps ? <> · {Math.round(t.fps * 1000) / 1000} fps</> : null} · {when(t.created_at)}
         </div>
+        {t.media_type === "video" && (
+          <button className="btn small take-smooth-btn" data-testid="smooth-take" disabled={busy} onClick={() => void smoothTake(t)}
+            title="A new take at twice the frame rate, same length and sound: LTX-2.5's temporal refine when this take kept its DFR pass, else the draft optical-flow interpolator">
+            <Icon icon={Waves} size={14} /> Smooth motion ×2
+          </button>
+        )}
         {stale.length > 0 && <div className="take-stale" data-testid="take-stale"><Icon icon={TriangleAlert} size={12} /> {staleText(stale)}</div>}
       </div>
       <div className="take-actions">

@@ -24,6 +24,16 @@ from milimo.engines.ltx2.conditioning import (
     choose_pipeline,
     pipeline_inputs,
 )
+from milimo.engines.ltx2.dfr import (
+    MAX_REFINE_FPS,
+    DFRState,
+    decode_audio,
+    decode_video,
+    dfr_pipeline,
+    dfr_unavailable,
+    load_temporal_upsampler,
+    refine_pipeline,
+)
 from milimo.engines.ltx2.loras import LoraSpec, activate_adapters, check_lora_versions, load_loras, settings_loras
 from milimo.engines.ltx2.residency import load_base, place, plan_for, release_shared
 from milimo.engines.ltx2.upscale import GUIDANCE_OFF, load_upsampler, run_two_stage, stage_2_guidance
@@ -31,6 +41,7 @@ from milimo.engines.ltx2.versions import GUIDANCE, FrameRules, detect_version, f
 from milimo.engines.memory import MemoryPlan
 from milimo.engines.protocols import (
     AudioTrack,
+    EngineUnavailable,
     StepCallback,
     VideoCapabilities,
     VideoRequest,
@@ -66,6 +77,7 @@ class LTX2Engine:
         *,
         text_encoder: str | Path | None = None,
         upsampler: str | Path | None = None,
+        temporal_upsampler: str | Path | None = None,
         loras: Sequence[LoraSpec] = (),
         variant: Literal["auto", "dev", "distilled"] = "auto",
         device: str = "auto",
@@ -80,6 +92,7 @@ class LTX2Engine:
         self.weights = weights
         self.text_encoder_path = Path(text_encoder) if text_encoder else None
         self.upsampler_path = Path(upsampler) if upsampler else None
+        self.temporal_upsampler_path = Path(temporal_upsampler) if temporal_upsampler else None
         self.loras = tuple(loras)
         self.variant = variant if variant != "auto" else ("distilled" if "distill" in str(weights).lower() else "dev")
         self.device_preference = device
@@ -104,6 +117,7 @@ class LTX2Engine:
         self._base: Any = None
         self._pipes: dict[str, Any] = {}
         self._upsample_pipe: Any = None
+        self._temporal_upsampler: Any = None
         self._offload_owner: Any = None
         self._shared_key: tuple | None = None
         self._fp8_on = False
@@ -138,6 +152,7 @@ class LTX2Engine:
             files["weights"],
             text_encoder=files["text_encoder"],
             upsampler=files["upsampler"],
+            temporal_upsampler=files.get("temporal_upsampler"),
             loras=loras,
             variant=files["variant"] or "auto",
             model_id=files["model_id"],
@@ -193,6 +208,22 @@ class LTX2Engine:
         root = self._root or Path(str(self.weights))
         return (root / "latent_upsampler" / "config.json").is_file()
 
+    @property
+    def temporal_upsampler_available(self) -> bool:
+        if self._temporal_upsampler is not None:
+            return True
+        return self.temporal_upsampler_path is not None and (self.temporal_upsampler_path / "config.json").is_file()
+
+    max_refine_fps = MAX_REFINE_FPS
+
+    def refine_unavailable(self) -> str | None:
+        """None when "smooth motion ×2" can run on this engine (LTX-2.5 with its temporal upscaler); else why not."""
+        if self.model_version != "2.5":
+            return f"the video model is LTX-{self.model_version}; the temporal refine is LTX-2.5's"
+        if not self.temporal_upsampler_available:
+            return "the LTX-2.5 temporal upscaler (ltx25-temporal-upscaler) is not in the model library"
+        return None
+
     def max_frames(self, fps: float) -> int:
         """The longest clip one call makes at `fps` (positional limit of this model's config)."""
         return self._rules.max_frames(fps)
@@ -230,6 +261,9 @@ class LTX2Engine:
             "text_encoder": str(self.text_encoder_path) if self.text_encoder_path else "bundled",
             "upsampler": str(self.upsampler_path) if self.upsampler_path else None,
             "two_stage": self.two_stage_available,
+            "temporal_upsampler": str(self.temporal_upsampler_path) if self.temporal_upsampler_path else None,
+            # what "smooth motion ×2" uses: "ready" (LTX-2.5's DFR temporal refine) or why not (the draft one then)
+            "smooth_motion": self.refine_unavailable() or "ready",
             "loaded": self._base is not None,
             "device": plan.device if plan else self.device_preference,
             "dtype": plan.describe()["dtype"] if plan else None,
@@ -251,7 +285,7 @@ class LTX2Engine:
 
     def weight_folders(self) -> set[str]:
         """The weight folders this engine loads (the ModelManager keeps an engine that needs no others beside it)."""
-        paths = [Path(str(self.weights)), self.text_encoder_path, self.upsampler_path]
+        paths = [Path(str(self.weights)), self.text_encoder_path, self.upsampler_path, self.temporal_upsampler_path]
         return {str(p.resolve()) for p in paths if p is not None and p.exists()}
 
     @property
@@ -288,6 +322,8 @@ class LTX2Engine:
         self._base = base
         self._pipes = {"t2v": base}
         self._upsample_pipe = load_upsampler(self.upsampler_path or root / "latent_upsampler", base.vae, plan)
+        if self.model_version == "2.5" and self.temporal_upsampler_available:
+            self._temporal_upsampler = load_temporal_upsampler(self.temporal_upsampler_path, plan)  # type: ignore[arg-type]
         self._memory_plan = memory = self.memory_plan()
         place(self, base, plan, memory)
 
@@ -304,6 +340,7 @@ class LTX2Engine:
             self._pipes.clear()
             self._base = None
             self._upsample_pipe = None
+            self._temporal_upsampler = None
             self._offload_owner = None
             self._memory_plan = None
             self._fp8_on = False
@@ -393,6 +430,8 @@ class LTX2Engine:
                 self._rules.max_size,
             )
             kind = choose_pipeline(request)
+            if dfr_unavailable(self, kind, bool(request.upscale)) is None:
+                return self._generate_dfr(request, kind, on_step)
             record = RunRecord(pipeline=PIPELINE_CLASSES[kind])
             if request.upscale and not two_stage:
                 record.notes.append("upscale requested but no spatial upsampler is installed: one stage at full size")
@@ -443,6 +482,141 @@ class LTX2Engine:
                 fps=float(request.fps),
                 audio=track,
                 latents=None,
+            )
+
+    def _generate_dfr(self, request: VideoRequest, kind: PipelineName, on_step: StepCallback) -> VideoResult:
+        """One LTX2DFRPipeline pass (latent out), decoded here; the pass rides along as `latents` (a DFRState)
+        so the task can keep it beside the take for "smooth motion ×2"."""
+        from diffusers.pipelines.ltx2.utils import DISTILLED_SIGMA_VALUES
+
+        record = RunRecord(pipeline="LTX2DFRPipeline")
+        self.last_run = record
+        pipe = self._pipes.get("dfr")
+        if pipe is None:
+            pipe = self._pipes["dfr"] = dfr_pipeline(self._base)
+        sigmas = list(DISTILLED_SIGMA_VALUES)
+        progress = StepProgress(on_step, len(sigmas))
+        inputs = pipeline_inputs("t2v" if kind == "t2v" else "condition", request, record, self.loras)
+        record.adapters.append(self._activate_adapters("t2v", 1))
+        record.stages.append(f"DFR pass {request.width}x{request.height} (state kept for smooth motion)")
+        device = loaded_plan(self._plan, self.name).device
+        prompt: dict[str, Any] = {"prompt": request.prompt}
+        if self._memory_plan and self._memory_plan.mode == "text_encoder_cpu":
+            pe, pm = pipe.encode_prompt(prompt=request.prompt, max_sequence_length=self.max_sequence_length, device="cpu")
+            prompt = {"prompt_embeds": pe.to(device), "prompt_attention_mask": pm.to(device)}
+        try:
+            out = self._prepare(pipe)(
+                **prompt,
+                **inputs,
+                width=request.width,
+                height=request.height,
+                num_frames=request.num_frames,
+                frame_rate=float(request.fps),
+                generator=generator_for(request.seed, device),
+                max_sequence_length=self.max_sequence_length,
+                sigmas=sigmas,
+                use_cross_timestep=True,
+                output_type="latent",
+                callback_on_step_end=progress.stage(0),
+            )
+            video = decode_video(pipe, out.frames, request.num_frames)
+            audio = decode_audio(pipe, out.audio, request.num_frames / float(request.fps))
+        finally:
+            if hasattr(pipe, "maybe_free_model_hooks"):
+                pipe.maybe_free_model_hooks()
+        progress.finish()
+        state = DFRState(
+            latents=out.frames.cpu(),
+            keyframes=out.keyframes.cpu(),
+            keyframe_positions=list(out.keyframe_positions),
+            audio_latents=out.audio.cpu(),
+            num_frames=request.num_frames,
+            fps=float(request.fps),
+            width=request.width,
+            height=request.height,
+            model_version=self.model_version,
+            engine_version=self.version,
+        )
+        frames_u8 = (video.float().nan_to_num(0.0).clamp(0, 1) * 255).round().to(dtype=_uint8()).permute(0, 2, 3, 1).cpu()
+        del video, out
+        return VideoResult(
+            frames=_Frames(frames_u8),
+            num_frames=int(frames_u8.shape[0]),
+            width=int(frames_u8.shape[2]),
+            height=int(frames_u8.shape[1]),
+            fps=float(request.fps),
+            audio=self._audio_track(audio, request),
+            latents=state,
+        )
+
+    def refine_motion(self, state: Path, prompt: str, seed: int, on_step: StepCallback) -> VideoResult:
+        """Smooth motion ×2: one LTX2DFRTemporalRefinePipeline round over the DFR pass kept at `state`.
+        N frames at r fps come back as 2(N-1)+1 at 2r (the sound is the caller's: the take's own)."""
+        from diffusers.pipelines.ltx2.utils import TEMPORAL_ROUND_DISTILLED_SIGMA_VALUES
+
+        with self._lock:
+            if self._base is None:
+                self.load()
+            why = self.refine_unavailable()
+            if why:
+                raise EngineUnavailable(why)
+            dfr = DFRState.load(state)
+            if dfr.model_version != self.model_version or dfr.engine_version != self.version:
+                raise EngineUnavailable(
+                    f"the take's DFR state was made by {dfr.engine_version}; the video model now is {self.version}"
+                )
+            pipe = self._pipes.get("refine")
+            if pipe is None:
+                pipe = self._pipes["refine"] = refine_pipeline(self._base, self._temporal_upsampler)
+            sigmas = list(TEMPORAL_ROUND_DISTILLED_SIGMA_VALUES)
+            canvas = (int(dfr.latents.shape[2]) - 1) * FRAME_STEP + 1
+            from diffusers.pipelines.ltx2.dfr_layout import temporal_tile_plan
+
+            tiles = temporal_tile_plan([2 * p for p in dfr.keyframe_positions], 2 * (canvas - 1) + 1, 2, FRAME_STEP)
+            progress = StepProgress(on_step, len(sigmas) * len(tiles))
+            record = RunRecord(pipeline="LTX2DFRTemporalRefinePipeline", stages=[f"temporal refine x2, {len(tiles)} tiles"])
+            self.last_run = record
+            device = loaded_plan(self._plan, self.name).device
+            out_frames = 2 * (dfr.num_frames - 1) + 1
+            text: dict[str, Any] = {"prompt": prompt or " "}
+            if self._memory_plan and self._memory_plan.mode == "text_encoder_cpu":  # the encoder stays in RAM
+                pe, pm = pipe.encode_prompt(prompt=prompt or " ", max_sequence_length=self.max_sequence_length, device="cpu")
+                text = {"prompt_embeds": pe.to(device), "prompt_attention_mask": pm.to(device)}
+            try:
+                out = self._prepare(pipe)(
+                    **text,
+                    latents=dfr.latents,
+                    keyframes_latents=dfr.keyframes,
+                    keyframe_positions=dfr.keyframe_positions,
+                    audio_latents=dfr.audio_latents,
+                    height=dfr.height,
+                    width=dfr.width,
+                    num_frames=canvas,
+                    frame_rate=dfr.fps,
+                    source_seconds=dfr.num_frames / dfr.fps,
+                    condition_num_frames=dfr.num_frames,
+                    sigmas=sigmas,
+                    generator=generator_for(seed, device),
+                    max_sequence_length=self.max_sequence_length,
+                    output_type="latent",
+                    callback_on_step_end=progress.stage(0),
+                )
+                video = decode_video(pipe, out.frames, out_frames)
+            finally:
+                if hasattr(pipe, "maybe_free_model_hooks"):
+                    pipe.maybe_free_model_hooks()
+            progress.finish()
+            frames_u8 = (video.float().nan_to_num(0.0).clamp(0, 1) * 255).round().to(dtype=_uint8()).permute(0, 2, 3, 1).cpu()
+            del video, out
+            if loaded_plan(self._plan, self.name).kind != "cpu":
+                free_accelerator_memory()
+            return VideoResult(
+                frames=_Frames(frames_u8),
+                num_frames=int(frames_u8.shape[0]),
+                width=int(frames_u8.shape[2]),
+                height=int(frames_u8.shape[1]),
+                fps=2 * dfr.fps,
+                audio=None,
             )
 
     def propose_frames(
