@@ -9,6 +9,7 @@ file of its folder), so a bad sequence is a 4xx before any row or file is writte
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -19,7 +20,7 @@ from milimo.errors import Invalid, NotFound
 from milimo.jobs import store
 from milimo.jobs.params import InpaintClipParams
 from milimo.jobs.services import Services
-from milimo.media import probe
+from milimo.media import MediaInfo, probe
 from milimo.studio.assets import asset_file
 from milimo.studio.ids import new_id
 from milimo.studio.mask_sequences import read_manifest
@@ -49,6 +50,22 @@ def sequence_and_clip(session: Session, project_id: str, sequence_id: str) -> tu
     return seq, clip
 
 
+def checked_sequence(
+    services: Services, project_id: str, mask_sequence: str
+) -> tuple[Asset, Asset, MediaInfo, dict[int, list[Path]]]:
+    """The sequence, its clip, the clip's probe and the frames the manifest masks; a 4xx when any of it is wrong.
+    What every job through a mask sequence checks before it writes a row (reads files: off the event loop)."""
+    with services.db.read() as session:
+        seq, clip = sequence_and_clip(session, project_id, mask_sequence)
+    clip_path = asset_file(services.settings, clip)
+    if not clip_path.is_file():
+        raise Invalid("mask_sequence: the file of the clip it was tracked on is missing", field="mask_sequence")
+    info = probe(clip_path)
+    if info.kind != "video" or info.num_frames < 1:
+        raise Invalid("mask_sequence: the clip it was tracked on has no frames", field="mask_sequence")
+    return seq, clip, info, read_manifest(asset_file(services.settings, seq), info.num_frames)
+
+
 def submit_inpaint_clip(
     services: Services,
     project_id: str,
@@ -64,16 +81,7 @@ def submit_inpaint_clip(
     grow_px: int = 0,
 ) -> dict[str, Any]:
     """Check the sequence and its clip, queue the job. Runs off the event loop (it reads the manifest and probes the clip)."""
-    settings = services.settings
-    with services.db.read() as session:
-        seq, clip = sequence_and_clip(session, project_id, mask_sequence)
-    clip_path = asset_file(settings, clip)
-    if not clip_path.is_file():
-        raise Invalid("mask_sequence: the file of the clip it was tracked on is missing", field="mask_sequence")
-    info = probe(clip_path)
-    if info.kind != "video" or info.num_frames < 1:
-        raise Invalid("mask_sequence: the clip it was tracked on has no frames", field="mask_sequence")
-    masked = read_manifest(asset_file(settings, seq), info.num_frames)
+    seq, clip, info, masked = checked_sequence(services, project_id, mask_sequence)
 
     engine = services.engines.get("inpaint")
     seed = seed if seed is not None else random.randint(0, 2**32 - 1)  # recorded, so the result can be remade

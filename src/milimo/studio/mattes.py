@@ -13,15 +13,11 @@ from typing import Any
 from sqlmodel import Session
 
 from milimo.db.states import JobType
-from milimo.errors import Invalid
 from milimo.jobs import store
 from milimo.jobs.params import MatteParams
 from milimo.jobs.services import Services
-from milimo.media import probe
-from milimo.studio.assets import asset_file
-from milimo.studio.clip_inpainting import sequence_and_clip
+from milimo.studio.clip_inpainting import checked_sequence, sequence_and_clip
 from milimo.studio.ids import new_id
-from milimo.studio.mask_sequences import read_manifest
 
 MATTE_ENGINE = "matte"  # no model: the pixels are the tracker's masks; the asset names the tracker too
 
@@ -30,16 +26,7 @@ def submit_matte(
     services: Services, project_id: str, mask_sequence: str, *, grow_px: int, feather_px: int, invert: bool
 ) -> dict[str, Any]:
     """Check the sequence and its clip, queue a `matte` job. Runs off the event loop (manifest read, probe)."""
-    settings = services.settings
-    with services.db.read() as session:
-        seq, clip = sequence_and_clip(session, project_id, mask_sequence)
-    clip_path = asset_file(settings, clip)
-    if not clip_path.is_file():
-        raise Invalid("mask_sequence: the file of the clip it was tracked on is missing", field="mask_sequence")
-    info = probe(clip_path)
-    if info.kind != "video" or info.num_frames < 1:
-        raise Invalid("mask_sequence: the clip it was tracked on has no frames", field="mask_sequence")
-    masked = read_manifest(asset_file(settings, seq), info.num_frames)
+    seq, clip, info, masked = checked_sequence(services, project_id, mask_sequence)
     job_id = new_id("job_")
     params = MatteParams(
         clip=clip.rel_path,

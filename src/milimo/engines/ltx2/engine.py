@@ -391,6 +391,13 @@ class LTX2Engine:
         self.last_run.notes.append("prompt encoded on the CPU (memory mode text_encoder_cpu)")
         return out
 
+    def _distilled_prompt_inputs(self, pipe: Any, prompt: str, device: Any) -> dict[str, Any]:
+        """The DFR pipelines' prompt (distilled: no negative): text, or embeddings encoded where the encoder stays (RAM)."""
+        if not (self._memory_plan and self._memory_plan.mode == "text_encoder_cpu"):
+            return {"prompt": prompt}
+        pe, pm = pipe.encode_prompt(prompt=prompt, max_sequence_length=self.max_sequence_length, device="cpu")
+        return {"prompt_embeds": pe.to(device), "prompt_attention_mask": pm.to(device)}
+
     def _activate_adapters(self, kind: PipelineName, stage: int) -> list[str]:
         return activate_adapters(self._base, self.loras, kind, stage, self.variant)
 
@@ -500,10 +507,7 @@ class LTX2Engine:
         record.adapters.append(self._activate_adapters("t2v", 1))
         record.stages.append(f"DFR pass {request.width}x{request.height} (state kept for smooth motion)")
         device = loaded_plan(self._plan, self.name).device
-        prompt: dict[str, Any] = {"prompt": request.prompt}
-        if self._memory_plan and self._memory_plan.mode == "text_encoder_cpu":
-            pe, pm = pipe.encode_prompt(prompt=request.prompt, max_sequence_length=self.max_sequence_length, device="cpu")
-            prompt = {"prompt_embeds": pe.to(device), "prompt_attention_mask": pm.to(device)}
+        prompt = self._distilled_prompt_inputs(pipe, request.prompt, device)
         try:
             out = self._prepare(pipe)(
                 **prompt,
@@ -578,10 +582,7 @@ class LTX2Engine:
             self.last_run = record
             device = loaded_plan(self._plan, self.name).device
             out_frames = 2 * (dfr.num_frames - 1) + 1
-            text: dict[str, Any] = {"prompt": prompt or " "}
-            if self._memory_plan and self._memory_plan.mode == "text_encoder_cpu":  # the encoder stays in RAM
-                pe, pm = pipe.encode_prompt(prompt=prompt or " ", max_sequence_length=self.max_sequence_length, device="cpu")
-                text = {"prompt_embeds": pe.to(device), "prompt_attention_mask": pm.to(device)}
+            text = self._distilled_prompt_inputs(pipe, prompt or " ", device)
             try:
                 out = self._prepare(pipe)(
                     **text,
