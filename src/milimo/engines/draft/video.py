@@ -33,7 +33,7 @@ from .base import DraftEngine
 from .camera import canvas_for, choose_move
 from .drawing import palette, wash
 from .shots import find_shot_type, normalise_shot_type
-from .sync import MAX_INDEX, SAMPLE_RATE, decode_frame_number, picture_height, stamp, sync_pips
+from .sync import MAX_INDEX, SAMPLE_RATE, decode_frame_number, draw_band, picture_height, stamp, sync_pips
 from .titlecard import TitleCard
 
 _CARD_MATCH = 6.0  # mean absolute difference under which a frame "is" our title card (survives H.264)
@@ -112,19 +112,50 @@ def shot_type_of(request: VideoRequest) -> str:
     return normalise_shot_type(request.context.shot_type) or find_shot_type(request.prompt)
 
 
+class _FrameRows:
+    """Hands a source the picture rows of a fresh frame, so it draws the picture in place.
+
+    Drawing shares the cores with x264; drawing into the frame saves a picture-sized allocation
+    and copy per frame. A source may still return another array (a wash, a dissolve): that one
+    is copied into a frame as before. Every frame is a new array: consumers may keep them.
+    """
+
+    def __init__(self, width: int, height: int):
+        self.width, self.height = width, height
+        self._frame: np.ndarray | None = None
+        self._rows: np.ndarray | None = None
+
+    def rows(self) -> np.ndarray:
+        self._frame = np.empty((self.height, self.width, 3), np.uint8)
+        self._rows = self._frame[: picture_height(self.height)]
+        return self._rows
+
+    def finish(self, picture: np.ndarray, index: int, fps: float) -> np.ndarray:
+        frame, rows = self._frame, self._rows
+        self._frame = self._rows = None
+        if frame is None or picture is not rows:
+            return stamp(picture, index, fps, self.height)
+        draw_band(frame[picture.shape[0] :], index, fps)
+        return frame
+
+
 def _render(request: VideoRequest, cont: list[np.ndarray], start: int) -> Iterator[np.ndarray]:
-    h, n, fps = request.height, request.num_frames, float(request.fps)
+    n, fps = request.num_frames, float(request.fps)
     for frame in cont:
         yield np.array(frame, dtype=np.uint8, copy=True)
     fresh = n - len(cont)
     if fresh == 0:
         return
-    for k, picture in enumerate(_pictures(request, cont, start, fresh)):
-        yield stamp(picture, start + len(cont) + k, fps, h)
+    frames = _FrameRows(request.width, request.height)
+    for k, picture in enumerate(_pictures(request, cont, start, fresh, frames.rows)):
+        yield frames.finish(picture, start + len(cont) + k, fps)
 
 
-def _pictures(request: VideoRequest, cont: list[np.ndarray], start: int, count: int) -> Iterator[np.ndarray]:
-    """Picture rows for the `count` frames after the continuation (all frames when there is none)."""
+def _pictures(
+    request: VideoRequest, cont: list[np.ndarray], start: int, count: int, rows: Callable[[], np.ndarray]
+) -> Iterator[np.ndarray]:
+    """Picture rows for the `count` frames after the continuation (all frames when there is none);
+    `rows()` gives the rows of the next frame for a source that can draw in place."""
     w, h, fps, seed = request.width, request.height, float(request.fps), request.seed
     size = (w, picture_height(h))
     pal = palette(seed)
@@ -137,8 +168,9 @@ def _pictures(request: VideoRequest, cont: list[np.ndarray], start: int, count: 
             card = _title_card(request, size)
             g = first - 1
             if abs(card.picture(g).astype(np.int16) - last.astype(np.int16)).mean() < _CARD_MATCH:
-                return (card.picture(first + k) for k in range(count))
-        return sources.still(canvas_for(Image.fromarray(last), size, move), move, sources.move_times(count, continuing=True))
+                return (card.picture(first + k, rows()) for k in range(count))
+        canvas = canvas_for(Image.fromarray(last), size, move)
+        return sources.still(canvas, move, sources.move_times(count, continuing=True), rows)
 
     if request.videos:
         v = request.videos[0]
@@ -156,10 +188,11 @@ def _pictures(request: VideoRequest, cont: list[np.ndarray], start: int, count: 
     if images:
         c = images[0]
         canvas = canvas_for(c.image, size, move)
-        return (wash(p, c.strength, pal.ground) for p in sources.still(canvas, move, sources.move_times(count, continuing=False)))
+        times = sources.move_times(count, continuing=False)
+        return (wash(p, c.strength, pal.ground) for p in sources.still(canvas, move, times, rows))
 
     card = _title_card(request, size)
-    return (card.picture(first + k) for k in range(count))
+    return (card.picture(first + k, rows()) for k in range(count))
 
 
 def _title_card(request: VideoRequest, size: tuple[int, int]) -> TitleCard:
