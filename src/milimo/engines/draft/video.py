@@ -16,7 +16,7 @@ rendered lazily as the consumer pulls them; on_step(i, n) follows each one and m
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableSequence, Sequence
 
 import numpy as np
 from PIL import Image
@@ -86,7 +86,7 @@ class DraftVideoEngine(DraftEngine):
             raise ValueError(f"num_frames must be at least 1; got {n}")
         if not fps > 0:
             raise ValueError(f"fps must be positive; got {fps}")
-        cont = list(request.continuation.frames) if request.continuation else []
+        cont = _held(request.continuation.frames) if request.continuation else ()
         for f in cont:
             if np.shape(f) != (h, w, 3):
                 raise ValueError(f"continuation frames must be {h}x{w}x3 like the request; got {np.shape(f)}")
@@ -106,6 +106,18 @@ class DraftVideoEngine(DraftEngine):
         render = lambda: _render(request, cont, start)  # noqa: E731
         audio = AudioTrack(samples=sync_pips(start, n, fps), sample_rate=SAMPLE_RATE)
         return VideoResult(frames=DraftFrames(render, n, on_step), num_frames=n, width=w, height=h, fps=fps, audio=audio)
+
+
+def _held(frames: Sequence[np.ndarray]) -> Sequence[np.ndarray]:
+    """The continuation frames as the engine keeps them while it renders (re-iterating re-reads them).
+
+    A mutable sequence (a list, a deque) is copied, so a caller's later edits cannot leak in. A
+    read-only one is kept as it is: a tuple costs nothing, and a sequence that reads its frames
+    from disk (the chained task's spooled tail, ~30 MB at 768x512) stays on disk.
+    """
+    if isinstance(frames, Sequence) and not isinstance(frames, MutableSequence):
+        return frames
+    return list(frames)
 
 
 def shot_type_of(request: VideoRequest) -> str:
@@ -139,7 +151,7 @@ class _FrameRows:
         return frame
 
 
-def _render(request: VideoRequest, cont: list[np.ndarray], start: int) -> Iterator[np.ndarray]:
+def _render(request: VideoRequest, cont: Sequence[np.ndarray], start: int) -> Iterator[np.ndarray]:
     n, fps = request.num_frames, float(request.fps)
     for frame in cont:
         yield np.array(frame, dtype=np.uint8, copy=True)
@@ -152,7 +164,7 @@ def _render(request: VideoRequest, cont: list[np.ndarray], start: int) -> Iterat
 
 
 def _pictures(
-    request: VideoRequest, cont: list[np.ndarray], start: int, count: int, rows: Callable[[], np.ndarray]
+    request: VideoRequest, cont: Sequence[np.ndarray], start: int, count: int, rows: Callable[[], np.ndarray]
 ) -> Iterator[np.ndarray]:
     """Picture rows for the `count` frames after the continuation (all frames when there is none);
     `rows()` gives the rows of the next frame for a source that can draw in place."""
