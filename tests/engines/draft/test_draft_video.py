@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Sequence
 
 import av
@@ -333,3 +334,24 @@ def test_a_mutable_continuation_is_copied_so_later_edits_do_not_leak_in(photo):
     result = ENGINE.generate(VideoRequest(num_frames=33, continuation=Continuation(frames=mutable), **base), lambda i, n: None)
     mutable.clear()
     assert all(np.array_equal(a, b) for a, b in zip(result.frames, expected))
+
+
+def test_frames_the_consumer_keeps_are_never_drawn_over(photo):
+    """Frames let go of are drawn over again (no fresh mapping per frame); kept ones, or views of them, never are."""
+    for request in (
+        VideoRequest(prompt="p", width=256, height=144, num_frames=30, context=SCENE),
+        VideoRequest(prompt="p", width=256, height=144, num_frames=30, images=[ConditioningImage(photo)]),
+    ):
+        expected = [f.copy() for f in ENGINE.generate(request, lambda i, n: None).frames]  # copied as they come
+        kept, views, dropped, reused = {}, {}, [], 0
+        for i, frame in enumerate(ENGINE.generate(request, lambda i, n: None).frames):
+            reused += any(ref() is frame for ref in dropped)
+            if i % 3 == 0:
+                kept[i] = frame
+            elif i % 3 == 1:
+                views[i] = frame[-20:]  # a view keeps its frame too
+            else:
+                dropped.append(weakref.ref(frame))
+        assert all(np.array_equal(f, expected[i]) for i, f in kept.items())
+        assert all(np.array_equal(v, expected[i][-20:]) for i, v in views.items())
+        assert reused > 0  # the frames let go of came back, drawn over

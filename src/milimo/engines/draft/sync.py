@@ -18,7 +18,6 @@ The audio is a 1 kHz pip one frame long at every whole second of the *global* ti
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from functools import lru_cache
 
@@ -58,6 +57,7 @@ def _cell_of_column(width: int) -> np.ndarray:
     return np.repeat((np.arange(sw) * CELLS) // sw, 3)
 
 
+@lru_cache(maxsize=32)
 def as_fraction(fps: float) -> Fraction:
     """29.97 becomes 30000/1001: sample and frame arithmetic stays exact."""
     return Fraction(fps).limit_denominator(1001)
@@ -66,8 +66,9 @@ def as_fraction(fps: float) -> Fraction:
 def is_second_start(index: int, fps: float) -> bool:
     """True when a whole second of the global timeline falls inside frame `index`."""
     rate = as_fraction(fps)
-    k = math.ceil(Fraction(index) / rate)
-    return k < Fraction(index + 1) / rate
+    p, q = rate.numerator, rate.denominator  # frame i spans [i * q / p, (i + 1) * q / p) seconds
+    k = -(-index * q // p)  # the first whole second at or after the frame's start
+    return k * p < (index + 1) * q
 
 
 def timecode(index: int, fps: float) -> str:
