@@ -139,7 +139,8 @@ def _chunk_request(base: VideoRequest, chunk: Chunk, tail: Sequence[np.ndarray],
 
 class SpooledFrames(Sequence[np.ndarray]):
     """RGB frames in a raw file, read when asked for (a fresh array each time): a read-only sequence
-    that holds no pixels, so an engine may keep it for as long as it renders."""
+    that holds no pixels, so an engine may keep it for as long as it renders. `run_chained`
+    removes the file once the chunk conditioned on it is encoded."""
 
     def __init__(self, path: Path, count: int, height: int, width: int) -> None:
         self.path, self._count, self.shape = path, count, (height, width, 3)
