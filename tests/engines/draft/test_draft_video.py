@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import weakref
+from collections.abc import Sequence
 
 import av
 import numpy as np
@@ -288,3 +290,68 @@ def test_a_title_card_continues_from_frames_that_went_through_h264(tmp_path):
     second = render(VideoRequest(num_frames=25, continuation=Continuation(frames=overlap), **base))
     assert [decode_frame_number(f) for f in second] == list(range(16, 41))
     assert all(np.array_equal(a, b) for a, b in zip(second[9:], whole[25:]))
+
+
+class FramesOnDisk(Sequence[np.ndarray]):
+    """A read-only sequence that reads each frame from a file when asked for it (and counts reads)."""
+
+    def __init__(self, path, frames: list[np.ndarray]):
+        self.path, self.shape, self.reads = path, frames[0].shape, 0
+        path.write_bytes(b"".join(f.tobytes() for f in frames))
+        self.count = len(frames)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self.count))]
+        i = i + self.count if i < 0 else i
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        self.reads += 1
+        size = int(np.prod(self.shape))
+        return np.fromfile(self.path, np.uint8, count=size, offset=i * size).reshape(self.shape)
+
+
+def test_a_read_only_continuation_is_read_while_rendering_not_copied_up_front(tmp_path, photo):
+    base = dict(prompt="p", width=256, height=144, images=[ConditioningImage(photo)], context=ShotContext(shot_type="wide"))
+    overlap = render(VideoRequest(num_frames=33, **base))[-9:]
+    expected = render(VideoRequest(num_frames=33, continuation=Continuation(frames=tuple(overlap)), **base))
+    on_disk = FramesOnDisk(tmp_path / "tail.rgb", overlap)
+    result = ENGINE.generate(VideoRequest(num_frames=33, continuation=Continuation(frames=on_disk), **base), lambda i, n: None)
+    before = on_disk.reads
+    frames = list(result.frames)
+    assert on_disk.reads >= before + 9  # the overlap is read when the frames are pulled, not held since generate()
+    assert all(np.array_equal(a, b) for a, b in zip(frames, expected))
+
+
+def test_a_mutable_continuation_is_copied_so_later_edits_do_not_leak_in(photo):
+    base = dict(prompt="p", width=256, height=144, images=[ConditioningImage(photo)], context=ShotContext(shot_type="wide"))
+    overlap = render(VideoRequest(num_frames=33, **base))[-9:]
+    expected = render(VideoRequest(num_frames=33, continuation=Continuation(frames=tuple(overlap)), **base))
+    mutable = list(overlap)
+    result = ENGINE.generate(VideoRequest(num_frames=33, continuation=Continuation(frames=mutable), **base), lambda i, n: None)
+    mutable.clear()
+    assert all(np.array_equal(a, b) for a, b in zip(result.frames, expected))
+
+
+def test_frames_the_consumer_keeps_are_never_drawn_over(photo):
+    """Frames let go of are drawn over again (no fresh mapping per frame); kept ones, or views of them, never are."""
+    for request in (
+        VideoRequest(prompt="p", width=256, height=144, num_frames=30, context=SCENE),
+        VideoRequest(prompt="p", width=256, height=144, num_frames=30, images=[ConditioningImage(photo)]),
+    ):
+        expected = [f.copy() for f in ENGINE.generate(request, lambda i, n: None).frames]  # copied as they come
+        kept, views, dropped, reused = {}, {}, [], 0
+        for i, frame in enumerate(ENGINE.generate(request, lambda i, n: None).frames):
+            reused += any(ref() is frame for ref in dropped)
+            if i % 3 == 0:
+                kept[i] = frame
+            elif i % 3 == 1:
+                views[i] = frame[-20:]  # a view keeps its frame too
+            else:
+                dropped.append(weakref.ref(frame))
+        assert all(np.array_equal(f, expected[i]) for i, f in kept.items())
+        assert all(np.array_equal(v, expected[i][-20:]) for i, v in views.items())
+        assert reused > 0  # the frames let go of came back, drawn over

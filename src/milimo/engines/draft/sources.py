@@ -11,7 +11,7 @@ All are generators: nothing is rendered before the consumer asks for it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -26,9 +26,10 @@ KEY_PUSH = 1.08  # each keyframe's gentle push-in
 KEY_DISSOLVE_SECONDS = 1.0
 
 
-def still(canvas: Canvas, move: Move, ts: Sequence[float]) -> Iterator[np.ndarray]:
+def still(canvas: Canvas, move: Move, ts: Sequence[float], rows: Callable[[], np.ndarray] | None = None) -> Iterator[np.ndarray]:
+    """`rows()`, when given, is where each picture is drawn (the picture rows of the next frame)."""
     for t in ts:
-        yield canvas.render(*move.at(t))
+        yield canvas.render(*move.at(t), out=rows() if rows is not None else None)
 
 
 def move_times(count: int, *, continuing: bool) -> list[float]:

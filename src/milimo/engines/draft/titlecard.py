@@ -98,5 +98,6 @@ class TitleCard:
         self.fps = fps
         self.canvas = Canvas(render_card(context, prompt, size, pal, footer), size, max_zoom=BREATH_ZOOM)
 
-    def picture(self, index: int) -> np.ndarray:
-        return self.canvas.render(breath(index, self.fps))
+    def picture(self, index: int, out: np.ndarray | None = None) -> np.ndarray:
+        """The card's picture rows at global frame `index`, drawn into `out` when given."""
+        return self.canvas.render(breath(index, self.fps), out=out)

@@ -16,7 +16,8 @@ rendered lazily as the consumer pulls them; on_step(i, n) follows each one and m
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, MutableSequence, Sequence
 
 import numpy as np
 from PIL import Image
@@ -33,7 +34,7 @@ from .base import DraftEngine
 from .camera import canvas_for, choose_move
 from .drawing import palette, wash
 from .shots import find_shot_type, normalise_shot_type
-from .sync import MAX_INDEX, SAMPLE_RATE, decode_frame_number, picture_height, stamp, sync_pips
+from .sync import MAX_INDEX, SAMPLE_RATE, decode_frame_number, draw_band, picture_height, stamp, sync_pips
 from .titlecard import TitleCard
 
 _CARD_MATCH = 6.0  # mean absolute difference under which a frame "is" our title card (survives H.264)
@@ -86,7 +87,7 @@ class DraftVideoEngine(DraftEngine):
             raise ValueError(f"num_frames must be at least 1; got {n}")
         if not fps > 0:
             raise ValueError(f"fps must be positive; got {fps}")
-        cont = list(request.continuation.frames) if request.continuation else []
+        cont = _held(request.continuation.frames) if request.continuation else ()
         for f in cont:
             if np.shape(f) != (h, w, 3):
                 raise ValueError(f"continuation frames must be {h}x{w}x3 like the request; got {np.shape(f)}")
@@ -108,23 +109,92 @@ class DraftVideoEngine(DraftEngine):
         return VideoResult(frames=DraftFrames(render, n, on_step), num_frames=n, width=w, height=h, fps=fps, audio=audio)
 
 
+def _held(frames: Sequence[np.ndarray]) -> Sequence[np.ndarray]:
+    """The continuation frames as the engine keeps them while it renders (re-iterating re-reads them).
+
+    A mutable sequence (a list, a deque) is copied, so a caller's later edits cannot leak in. A
+    read-only one is kept as it is: a tuple costs nothing, and a sequence that reads its frames
+    from disk (the chained task's spooled tail, ~30 MB at 768x512) stays on disk.
+    """
+    if isinstance(frames, Sequence) and not isinstance(frames, MutableSequence):
+        return frames
+    return list(frames)
+
+
 def shot_type_of(request: VideoRequest) -> str:
     return normalise_shot_type(request.context.shot_type) or find_shot_type(request.prompt)
 
 
-def _render(request: VideoRequest, cont: list[np.ndarray], start: int) -> Iterator[np.ndarray]:
-    h, n, fps = request.height, request.num_frames, float(request.fps)
+def _alone() -> int:
+    """What `_FrameRows._free_frame` sees for a frame that only its pool holds: the pool's, the
+    loop's and getrefcount's argument on CPython 3.11 (measured, not assumed, in the same shape)."""
+    for frame in [np.empty(1)]:
+        return sys.getrefcount(frame)
+    raise AssertionError("unreachable")
+
+
+_ALONE = _alone()
+
+
+class _FrameRows:
+    """Hands a source the picture rows of a frame, so it draws the picture in place.
+
+    Drawing shares the cores with x264, so a frame must cost little beyond its drawing. Drawing
+    into the frame saves a picture-sized allocation and copy; and a frame the consumer has let go
+    of is drawn over again rather than allocated anew: a fresh 768x512 frame is a new mapping
+    whose ~290 pages the kernel faults in and zeroes (0.33 ms here, a quarter of the drawing).
+    "Let go" is exact: the pool's own reference is the only one left (a consumer that keeps a
+    frame, or any view of it, keeps it from being reused; a list of frames gets new ones). A
+    source may still return another array (a wash, a dissolve): that one is copied into a frame.
+    """
+
+    POOL = 4  # the consumer holds the last frame or two while it asks for the next
+
+    def __init__(self, width: int, height: int):
+        self.width, self.height = width, height
+        self._pool: list[np.ndarray] = []
+        self._frame: np.ndarray | None = None
+        self._rows: np.ndarray | None = None
+
+    def _free_frame(self) -> np.ndarray:
+        for frame in self._pool:
+            if sys.getrefcount(frame) == _ALONE:
+                return frame
+        frame = np.empty((self.height, self.width, 3), np.uint8)
+        self._pool = [*self._pool[-(self.POOL - 1) :], frame]  # the oldest busy frame is the consumer's now
+        return frame
+
+    def rows(self) -> np.ndarray:
+        self._frame = self._free_frame()
+        self._rows = self._frame[: picture_height(self.height)]
+        return self._rows
+
+    def finish(self, picture: np.ndarray, index: int, fps: float) -> np.ndarray:
+        frame, rows = self._frame, self._rows
+        self._frame = self._rows = None
+        if frame is None or picture is not rows:
+            return stamp(picture, index, fps, self.height)
+        draw_band(frame[picture.shape[0] :], index, fps)
+        return frame
+
+
+def _render(request: VideoRequest, cont: Sequence[np.ndarray], start: int) -> Iterator[np.ndarray]:
+    n, fps = request.num_frames, float(request.fps)
     for frame in cont:
         yield np.array(frame, dtype=np.uint8, copy=True)
     fresh = n - len(cont)
     if fresh == 0:
         return
-    for k, picture in enumerate(_pictures(request, cont, start, fresh)):
-        yield stamp(picture, start + len(cont) + k, fps, h)
+    frames = _FrameRows(request.width, request.height)
+    for k, picture in enumerate(_pictures(request, cont, start, fresh, frames.rows)):
+        yield frames.finish(picture, start + len(cont) + k, fps)
 
 
-def _pictures(request: VideoRequest, cont: list[np.ndarray], start: int, count: int) -> Iterator[np.ndarray]:
-    """Picture rows for the `count` frames after the continuation (all frames when there is none)."""
+def _pictures(
+    request: VideoRequest, cont: Sequence[np.ndarray], start: int, count: int, rows: Callable[[], np.ndarray]
+) -> Iterator[np.ndarray]:
+    """Picture rows for the `count` frames after the continuation (all frames when there is none);
+    `rows()` gives the rows of the next frame for a source that can draw in place."""
     w, h, fps, seed = request.width, request.height, float(request.fps), request.seed
     size = (w, picture_height(h))
     pal = palette(seed)
@@ -137,8 +207,9 @@ def _pictures(request: VideoRequest, cont: list[np.ndarray], start: int, count: 
             card = _title_card(request, size)
             g = first - 1
             if abs(card.picture(g).astype(np.int16) - last.astype(np.int16)).mean() < _CARD_MATCH:
-                return (card.picture(first + k) for k in range(count))
-        return sources.still(canvas_for(Image.fromarray(last), size, move), move, sources.move_times(count, continuing=True))
+                return (card.picture(first + k, rows()) for k in range(count))
+        canvas = canvas_for(Image.fromarray(last), size, move)
+        return sources.still(canvas, move, sources.move_times(count, continuing=True), rows)
 
     if request.videos:
         v = request.videos[0]
@@ -156,10 +227,11 @@ def _pictures(request: VideoRequest, cont: list[np.ndarray], start: int, count: 
     if images:
         c = images[0]
         canvas = canvas_for(c.image, size, move)
-        return (wash(p, c.strength, pal.ground) for p in sources.still(canvas, move, sources.move_times(count, continuing=False)))
+        times = sources.move_times(count, continuing=False)
+        return (wash(p, c.strength, pal.ground) for p in sources.still(canvas, move, times, rows))
 
     card = _title_card(request, size)
-    return (card.picture(first + k) for k in range(count))
+    return (card.picture(first + k, rows()) for k in range(count))
 
 
 def _title_card(request: VideoRequest, size: tuple[int, int]) -> TitleCard:
