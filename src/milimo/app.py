@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 from contextlib import asynccontextmanager
 
 import orjson
@@ -42,6 +43,7 @@ from milimo.exposure import limits, openapi_errors
 from milimo.exposure.guard import Guard, check_exposure
 
 log = logging.getLogger("milimo")
+SWITCH_INTERVAL_S = 0.001  # sys.setswitchinterval while the app runs (see lifespan)
 
 
 def configure_logging(level: str) -> None:
@@ -63,6 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # first-second stall). No collection first: it would cost ~0.3 s a start with the ML stack imported.
         # Undone at shutdown so a process that builds many apps (tests) frees them.
         gc.freeze()
+        # A thread that wants the GIL waits for the holder's switch interval first (5 ms by default): a GET
+        # on the event loop, which takes the GIL a few times per request, queued 3-4 such waits behind a save's
+        # writer thread (GET p50 16 ms during back-to-back saves, bench_projects). 1 ms bounds each wait; the
+        # extra hand-overs happen only while two threads both want to run Python.
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         log.info(
             "Milimo Video %s on %s (data: %s, database: %s)", __version__, settings.port, settings.data_dir, settings.db_kind
         )
@@ -71,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await asyncio.to_thread(studio.stop)
             gc.unfreeze()
+            sys.setswitchinterval(switch_interval)
 
     app = FastAPI(
         title="Milimo Video",
