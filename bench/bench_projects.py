@@ -157,7 +157,9 @@ def gets_during_saves(side, url: str) -> list[float]:
     started, stop = ctx.Event(), ctx.Event()
     saver = ctx.Process(target=_save_back_to_back, args=(type(side), url, side.saver_state(), started, stop))
     saver.start()
-    started.wait(60)
+    if not started.wait(60):
+        saver.terminate()
+        raise RuntimeError("the saving client did not start")
     time.sleep(0.3)
     out = []
     try:
@@ -170,6 +172,8 @@ def gets_during_saves(side, url: str) -> list[float]:
         stop.set()
         saver.join(120)
         side.after_saves()
+    if saver.exitcode != 0:
+        raise RuntimeError(f"the saving client failed (exit code {saver.exitcode}): the GETs were not measured during saves")
     return out
 
 
