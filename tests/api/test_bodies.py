@@ -15,7 +15,7 @@ SAVE = PiecewiseJSON(ProjectSave)
 
 def shots(n: int) -> list[dict]:
     return [
-        {"id": f"s{i}", "prompt": f"Shot {i} 名前 \"q\"", "start_frame": i * 121, "timeline": [{"asset_id": "a", "strength": 0.3}]}
+        {"id": f"s{i}", "prompt": f'Shot {i} 名前 "q"', "start_frame": i * 121, "timeline": [{"asset_id": "a", "strength": 0.3}]}
         for i in range(n)
     ]
 

@@ -8,9 +8,10 @@ due, is studio.media_files.
 from __future__ import annotations
 
 import contextlib
+import io
 import mimetypes
 from collections.abc import AsyncIterator
-from typing import Annotated, BinaryIO
+from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Path, Request, Response
@@ -45,7 +46,7 @@ class _ReusedBuffers:
     of a body it could not write at once, and a buffer with a view is never refilled (a second
     one is read meanwhile), so no byte on the wire is overwritten."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: io.FileIO) -> None:
         self.file = file
         self.buffers: list[bytearray] = []
 

@@ -291,7 +291,9 @@ def _stored_default(name: str) -> Any:
 # (seed 42, 768x512, 121 frames, status pending, ...). A 2,000-shot state is ~30% smaller for it.
 # The client fills them back in (web/src/api/types.ts: SHOT_DEFAULTS, checked against the schema).
 DEFAULT_IN_STATE: dict[str, Any] = {
-    name: _stored_default(name) for name in ShotPublic.model_fields if name not in ("id", "project_id", "created_at", "updated_at")
+    name: _stored_default(name)
+    for name in ShotPublic.model_fields
+    if name not in ("id", "project_id", "created_at", "updated_at")
 }
 
 
