@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from contextlib import asynccontextmanager
+import sys
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import orjson
 from fastapi import FastAPI, Request, Response
@@ -42,10 +44,40 @@ from milimo.exposure import limits, openapi_errors
 from milimo.exposure.guard import Guard, check_exposure
 
 log = logging.getLogger("milimo")
+SWITCH_INTERVAL_S = 0.001  # sys.setswitchinterval while the app runs (_interpreter_tuned)
+FULL_COLLECTION_AFTER = 100  # gen-1 collections between full ones while the app runs (default 10)
 
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@contextmanager
+def _interpreter_tuned() -> Iterator[None]:
+    """The interpreter's collector and GIL set for a server that answers small requests while big ones
+    (a 2,000-shot save) run in other threads. Undone at shutdown, so a process that builds many apps
+    (tests) gets its defaults back and frees them."""
+    # What start-up made (modules, schemas, routes, engines) lives as long as the server: moved out of
+    # the collector's reach, a full collection no longer walks it mid-request (the SSE bench's
+    # first-second stall). No collection first: it would cost ~0.3 s a start with the ML stack imported.
+    gc.freeze()
+    # A full collection walks every live object with the GIL held: ~20 ms in the middle of a save, which
+    # made one after every ~2 saves (gen-1 collections come ~7 a save). Here one after 100 gen-1
+    # collections instead of 10 (30 saves in-process: 18 full collections before, 1 after).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], FULL_COLLECTION_AFTER)
+    # A thread that wants the GIL waits for the holder's switch interval first (5 ms by default): a GET
+    # on the event loop, which takes the GIL a few times per request, queued 3-4 such waits behind a
+    # save's writer thread (GET p50 16 ms during back-to-back saves, bench_projects). 1 ms bounds each
+    # wait; the extra hand-overs happen only while two threads both want to run Python.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        sys.setswitchinterval(switch_interval)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,19 +90,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         studio = Studio(settings)
         await asyncio.to_thread(studio.start, asyncio.get_running_loop())
         app.state.studio = studio
-        # What start-up made (modules, schemas, routes, engines) lives as long as the server: moved out of
-        # the collector's reach, a full collection no longer walks it mid-request (the SSE bench's
-        # first-second stall). No collection first: it would cost ~0.3 s a start with the ML stack imported.
-        # Undone at shutdown so a process that builds many apps (tests) frees them.
-        gc.freeze()
-        log.info(
-            "Milimo Video %s on %s (data: %s, database: %s)", __version__, settings.port, settings.data_dir, settings.db_kind
-        )
-        try:
-            yield
-        finally:
-            await asyncio.to_thread(studio.stop)
-            gc.unfreeze()
+        with _interpreter_tuned():
+            log.info(
+                "Milimo Video %s on %s (data: %s, database: %s)", __version__, settings.port, settings.data_dir, settings.db_kind
+            )
+            try:
+                yield
+            finally:
+                await asyncio.to_thread(studio.stop)
 
     app = FastAPI(
         title="Milimo Video",

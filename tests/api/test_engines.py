@@ -17,6 +17,7 @@ import pytest
 
 from milimo.media import probe
 from tests.sse import SSEClient
+from tests.state import state_shots
 
 HAVE_TORCH_STACK = all(importlib.util.find_spec(m) is not None for m in ("torch", "diffusers", "transformers"))
 needs_torch = pytest.mark.skipif(not HAVE_TORCH_STACK, reason="needs the [models] extra (torch, diffusers, transformers)")
@@ -107,7 +108,7 @@ def test_studio_runs_the_real_engines_when_weights_are_present(weights, tmp_path
 
         job = http.get(f"/status/{queued['job_id']}").json()
         assert (job["status"], job["engine"], job["engine_version"]) == ("completed", "ltx2", "ltx2-dev")
-        shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "shot-ltx2")
+        shot = next(s for s in state_shots(http.get(f"/projects/{pid}").json()) if s["id"] == "shot-ltx2")
         assert (shot["engine"], shot["status"]) == ("ltx2", "completed")
         info = probe(server.data_dir / "projects" / pid / "generated" / f"{queued['job_id']}.mp4")
         assert (info.num_frames, info.width, info.height) == (9, 64, 64)

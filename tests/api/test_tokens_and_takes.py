@@ -13,6 +13,7 @@ from milimo.studio.hf_token import token_path
 from tests.api.test_models import hub_env, needs_hub
 from tests.engines.real import fakehub
 from tests.sse import SSEClient
+from tests.state import state_shots
 
 TOKEN = "hf_TestTokenForGatedModels123"
 
@@ -166,5 +167,5 @@ def test_choosing_another_take_brings_its_own_enhanced_prompt_not_the_previous_o
         json={"base_version": r.json()["version"], "shots": [{"id": "s1", "media_asset_id": upload["id"]}]},
     )
     assert r.status_code == 200
-    shot = client.get(f"/projects/{project['id']}").json()["shots"][0]
+    shot = state_shots(client.get(f"/projects/{project['id']}").json())[0]
     assert shot.get("enhanced_prompt") is None  # cleared (the state leaves an empty field out)

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from milimo.app import create_app
 from milimo.config import Settings
 from milimo.db.database import Database
+from tests.state import state_shots
 
 
 def test_projects_work_on_postgresql(postgres_url, tmp_path):
@@ -45,7 +46,7 @@ def test_projects_work_on_postgresql(postgres_url, tmp_path):
         assert split.status_code == 200
         assert (split.json()["original_shot"]["transition"], split.json()["new_shot"]["transition"]) == ("", "CUT TO:")
         assert client.get(f"/projects/{pid}").json() == client.get(f"/projects/{pid}").json()
-        assert len(client.get(f"/projects/{pid}").json()["shots"]) == 3
+        assert len(state_shots(client.get(f"/projects/{pid}").json())) == 3
         assert client.delete(f"/projects/{pid}").status_code == 200
         db = Database(postgres_url)
         with db.read() as session:

@@ -10,6 +10,7 @@ from milimo.app import create_app
 from milimo.db.database import Database
 from milimo.db.migrate import alembic_config
 from milimo.db.models import Job, Shot
+from tests.state import state_shots
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(client, settings):
@@ -55,7 +56,7 @@ def test_zombie_jobs_are_failed_at_startup(settings):
             assert zombie.status == "failed" and "restarted" in zombie.error
             assert done.status == "completed"
         db.close()
-        shots = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+        shots = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
         assert shots["s1"]["status"] == "failed"
         assert shots["s2"]["status"] == "completed"  # it keeps its previous take
 

@@ -7,13 +7,14 @@ import pytest
 from opentimelineio.opentime import RationalTime, TimeRange
 
 from tests.editorial.conftest import build_cut
+from tests.state import state_shots
 
 R = 24
 
 
 def shots_of(studio, pid):
     state = studio.get(f"/projects/{pid}").json()
-    return state, {s["id"].split("-", 1)[1]: s for s in state["shots"]}
+    return state, {s["id"].split("-", 1)[1]: s for s in state_shots(state)}
 
 
 def exported(studio, pid, fmt="otio") -> otio.schema.Timeline:

@@ -7,6 +7,7 @@ import numpy as np
 from PIL import Image
 
 from milimo.media import iter_frames
+from tests.state import state_shots
 
 from .helpers import upload, wait_job
 
@@ -39,7 +40,7 @@ def test_the_video_is_conditioned_on_the_stills_asset(client, project, settings)
     assert still["params"]["references"] and still["params"]["keyframe"]
     assert video["outputs"]["conditioned_on"] == still["asset_id"]
     assert video["params"]["prompt"] == "Mara (a pilot) walks to the car"
-    shot = client.get(f"/projects/{pid}").json()["shots"][0]
+    shot = state_shots(client.get(f"/projects/{pid}").json())[0]
     assert shot["keyframe_asset_id"] == still["asset_id"] and shot["media_asset_id"] == video["asset_id"]
     assert shot["status"] == "completed"
 
@@ -49,7 +50,7 @@ def test_regenerate_either_step_alone(client, project):
     setup(client, pid)
     q = generate(client, pid, prompt="@Mara waits")
     wait_job(client, q["job_id"])
-    shot = client.get(f"/projects/{pid}").json()["shots"][0]
+    shot = state_shots(client.get(f"/projects/{pid}").json())[0]
     keyframe, take = shot["keyframe_asset_id"], shot["media_asset_id"]
     # the video alone, from the keyframe it has: no image job
     v = generate(client, pid, id=shot["id"], prompt="@Mara waits, then turns")
@@ -61,16 +62,16 @@ def test_regenerate_either_step_alone(client, project):
     wait_job(client, v["job_id"])
     alone = wait_job(client, r.json()["job_id"])
     assert r.json()["still_job_id"] is None and alone["params"]["conditioning"][0]["rel_path"].endswith(".jpg")
-    assert client.get(f"/projects/{pid}").json()["shots"][0]["keyframe_asset_id"] != keyframe  # v made a new still
+    assert state_shots(client.get(f"/projects/{pid}").json())[0]["keyframe_asset_id"] != keyframe  # v made a new still
     # the still alone: a new keyframe, the take stays
-    before = client.get(f"/projects/{pid}").json()["shots"][0]
+    before = state_shots(client.get(f"/projects/{pid}").json())[0]
     s = client.post(
         "/generate/advanced",
         json={"project_id": pid, "regenerate": "still", "shot_config": {"id": shot["id"], "prompt": "@Mara"}},
     ).json()
     assert s["job_id"] == s["still_job_id"]
     still = wait_job(client, s["job_id"])
-    after = client.get(f"/projects/{pid}").json()["shots"][0]
+    after = state_shots(client.get(f"/projects/{pid}").json())[0]
     assert after["keyframe_asset_id"] == still["asset_id"] and after["media_asset_id"] == before["media_asset_id"] != take
     assert after["status"] == "completed"
 
@@ -98,7 +99,7 @@ def test_cancelling_either_cancels_both(client, project):
     for job_id in (a["job_id"], a["still_job_id"], b["job_id"], b["still_job_id"]):
         assert client.get(f"/status/{job_id}").json()["status"] == "cancelled", job_id
     assert wait_job(client, blocker["job_id"])["status"] == "completed"
-    shots = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    shots = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
     assert shots[a["shot_id"]]["status"] == shots[b["shot_id"]]["status"] == "pending"
 
 
@@ -113,7 +114,7 @@ def test_a_failed_still_fails_its_video(client, project, settings):
     still, video = wait_job(client, q["still_job_id"]), wait_job(client, q["job_id"])
     assert still["status"] == "failed" and video["status"] == "failed"
     assert video["error"].startswith("The still it waited for failed")
-    shots = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    shots = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
     assert shots[q["shot_id"]]["status"] == "failed"
 
 

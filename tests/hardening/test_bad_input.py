@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from milimo.db.models import Shot
+from tests.state import state_shots
 
 
 def _shot(client, project) -> str:
@@ -28,7 +29,7 @@ def test_patch_to_a_missing_scene_is_a_422_not_an_integrity_error(client, projec
     # ... also when a take is set in the same patch (its lookup used to flush the bad key first)
     r = client.patch(f"/shots/{shot}", json={"scene_id": "nope", "media_asset_id": None, "prompt": "y"})
     assert r.status_code == 422, r.text
-    assert client.get(f"/projects/{project['id']}").json()["shots"][0]["prompt"] == "x"
+    assert state_shots(client.get(f"/projects/{project['id']}").json())[0]["prompt"] == "x"
 
 
 def test_save_moving_a_shot_to_a_missing_scene_is_a_422(client, project):

@@ -12,6 +12,7 @@ import pytest
 
 from milimo.media import probe
 from tests.sse import SSEClient
+from tests.state import state_shots
 
 ENV = {"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft", "MILIMO_TEXT_ENGINE": "draft"}
 TERMINAL = {"completed", "failed", "cancelled"}
@@ -101,7 +102,7 @@ def test_kills_at_every_point_of_a_job_leave_a_consistent_studio(server_factory,
                 assert job["status"] in ("failed", "completed"), (label, job["status"])
                 if job["status"] == "failed":
                     assert "restarted" in job["error"]
-            shots = {s["id"]: s for s in http.get(f"/projects/{pid}").json()["shots"]}
+            shots = {s["id"]: s for s in state_shots(http.get(f"/projects/{pid}").json())}
             assert shots[f"shot{n}"]["status"] in ("completed", "failed"), (label, shots[f"shot{n}"]["status"])
             if shots[f"shot{n}"].get("video_url"):
                 assert http.head(shots[f"shot{n}"].get("video_url")).status_code == 200

@@ -10,6 +10,7 @@ import pytest
 from milimo.engines.draft import decode_frame_number
 from milimo.engines.draft.sync import PIP_HZ, SAMPLE_RATE
 from milimo.media import iter_frames, probe
+from tests.state import state_shots
 
 
 def wait_job(client, job_id, timeout=240):
@@ -63,7 +64,7 @@ def test_chained_shot_has_exactly_the_requested_frames_and_seamless_numbering(cl
     assert codes == list(range(frames)), "a seam duplicated or dropped frames"
     # Audio lasts as long as the video, within one frame.
     assert abs(info.duration - frames / 24) < 1 / 24
-    shot = next(s for s in client.get(f"/projects/{project['id']}").json()["shots"] if s["id"] == f"long-{frames}")
+    shot = next(s for s in state_shots(client.get(f"/projects/{project['id']}").json()) if s["id"] == f"long-{frames}")
     assert (shot["status"], shot["num_frames"], shot["actual_frames"], shot["video_url"]) == (
         "completed",
         frames,
@@ -103,7 +104,7 @@ def test_cancel_halfway_leaves_no_output_and_no_parts(client, project, settings)
     folder = settings.project_dir(project["id"])
     assert not [p for p in (folder / "generated").iterdir() if body["job_id"] in p.name]
     assert not (folder / "workspace" / body["job_id"]).exists()
-    shot = next(s for s in client.get(f"/projects/{project['id']}").json()["shots"] if s["id"] == "cancel-long")
+    shot = next(s for s in state_shots(client.get(f"/projects/{project['id']}").json()) if s["id"] == "cancel-long")
     assert shot["status"] == "pending" and shot.get("video_url") is None
 
 

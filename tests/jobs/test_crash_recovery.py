@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.sse import SSEClient
+from tests.state import state_shots
 
 
 def test_server_killed_mid_job_fails_the_job_on_restart(server_factory, tmp_path):
@@ -37,7 +38,7 @@ def test_server_killed_mid_job_fails_the_job_on_restart(server_factory, tmp_path
     with httpx.Client(base_url=server.url, timeout=30) as http:
         job = http.get(f"/status/{job_id}").json()
         assert job["status"] == "failed" and "restarted" in job["error"] and job["video_url"] is None
-        shot = http.get(f"/projects/{pid}").json()["shots"][0]
+        shot = state_shots(http.get(f"/projects/{pid}").json())[0]
         assert shot["status"] == "failed" and shot.get("video_url") is None
         assert not [p for p in (project_dir / "generated").iterdir() if job_id in p.name]
         for asset in http.get(f"/projects/{pid}/assets").json():

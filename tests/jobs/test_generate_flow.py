@@ -7,6 +7,7 @@ import pytest
 
 from milimo.media import probe
 from tests.sse import SSEClient
+from tests.state import state_shots
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_generate_advanced_emits_progress_then_complete(server, http, pid):
 
     status = http.get(f"/status/{job_id}").json()
     assert status["status"] == "completed" and status["progress"] == 100 and status["engine"] == "draft"
-    shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "shot-flow")
+    shot = next(s for s in state_shots(http.get(f"/projects/{pid}").json()) if s["id"] == "shot-flow")
     assert (shot["status"], shot["video_url"], shot["engine"], shot["actual_frames"]) == (
         "completed",
         done.data["video_url"],
@@ -96,7 +97,7 @@ def test_snapping_is_reported_and_applied(http, pid):
     body = r.json()
     changed = {a["field"]: (a["requested"], a["used"]) for a in body["adjustments"]}
     assert changed == {"num_frames": (100, 97), "width": (250, 256), "height": (150, 160)}
-    shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "shot-snap")
+    shot = next(s for s in state_shots(http.get(f"/projects/{pid}").json()) if s["id"] == "shot-snap")
     assert (shot["num_frames"], shot["width"], shot["height"]) == (97, 256, 160)
 
 
@@ -144,7 +145,7 @@ def test_cancel_while_running_stops_and_cleans_up(server, http, pid):
     sse.close()
     assert ended.type == "cancelled"
     assert http.get(f"/status/{job_id}").json()["status"] == "cancelled"
-    shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "shot-cancel")
+    shot = next(s for s in state_shots(http.get(f"/projects/{pid}").json()) if s["id"] == "shot-cancel")
     assert shot["status"] == "pending" and shot.get("video_url") is None
     generated = server.data_dir / "projects" / pid / "generated"
     assert not [p for p in generated.iterdir() if job_id in p.name]
@@ -164,7 +165,7 @@ def test_cancel_while_pending_is_immediate(server, http, pid):
     http.post(f"/jobs/{running}/cancel")
     sse.wait_for(lambda e: e.data.get("job_id") == running and e.type == "cancelled")
     sse.close()
-    shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "shot-wait")
+    shot = next(s for s in state_shots(http.get(f"/projects/{pid}").json()) if s["id"] == "shot-wait")
     assert shot["status"] == "pending"
     assert http.get(f"/status/{waiting}").json()["started_at"] is None
 

@@ -15,6 +15,7 @@ from milimo.app import create_app
 from milimo.config import Settings
 from milimo.storyboard import Grid
 from milimo.storyboard.ai_parse import NotAStoryboard, _repair, ai_parse, validate
+from tests.state import state_shots
 from tests.storyboard.test_api import wait_job
 
 SCRIPT = "\nINT. LIGHTHOUSE - NIGHT\n\nMara climbs the stair.\n\nMARA\nNot tonight.\n"
@@ -109,7 +110,7 @@ def run_ai_parse(client) -> dict:
     assert r.status_code == 200, r.text
     job = wait_job(client, r.json()["job_id"])
     assert job["status"] == "completed", job
-    assert client.get(f"/projects/{pid}").json()["shots"] == []  # nothing written
+    assert state_shots(client.get(f"/projects/{pid}").json()) == []  # nothing written
     return job
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from milimo.app import create_app
 from milimo.config import Settings
 from milimo.db.models import Element
+from tests.state import state_shots
 from tests.storyboard.conftest import fixture_text
 from tests.studio.test_uploads import mp4_bytes, upload
 
@@ -31,7 +32,7 @@ def commit(client, pid, scenes, base_version, script_text=None, status=200):
 
 
 def v1(client, pid) -> list[dict]:
-    shots = [s for s in client.get(f"/projects/{pid}").json()["shots"] if s["track_index"] == 0]
+    shots = [s for s in state_shots(client.get(f"/projects/{pid}").json()) if s["track_index"] == 0]
     return sorted(shots, key=lambda s: (s["start_frame"], s["index"], s["id"]))
 
 
@@ -112,7 +113,7 @@ def test_a_stale_commit_gets_409_with_the_current_state_and_changes_nothing(clie
     pid, board = committed
     r = client.post(f"/projects/{pid}/storyboard/commit", json={"base_version": 1, "scenes": []})
     assert r.status_code == 409 and r.json()["current"]["version"] == board["project_version"]
-    assert len(client.get(f"/projects/{pid}").json()["shots"]) == 16
+    assert len(state_shots(client.get(f"/projects/{pid}").json())) == 16
 
 
 def test_recommitting_an_edited_storyboard_keeps_generated_media(client, committed, tmp_path):
@@ -138,7 +139,7 @@ def test_recommitting_an_edited_storyboard_keeps_generated_media(client, committ
     )
     assert queued.status_code == 200, queued.text
     assert wait_job(client, queued.json()["job_id"])["status"] == "completed"
-    before = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    before = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
     assert before[generated["id"]]["video_url"] and before[generated["id"]]["media_asset_id"]
 
     # The writer edits the script: a line rewritten, one block cut, a new action added.
@@ -157,7 +158,7 @@ def test_recommitting_an_edited_storyboard_keeps_generated_media(client, committ
     version = client.get(f"/projects/{pid}").json()["version"]
     after = commit(client, pid, result["scenes"], version, edited)
     assert after["summary"]["created"] == 1 and after["summary"]["deleted"] == 1
-    now = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    now = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
     for sid in (uploaded["id"], generated["id"]):
         for key in (
             "media_asset_id",
@@ -196,7 +197,7 @@ def test_commit_stores_the_scripts_transitions_and_dual_dialogue(client, committ
     assert (cliff[2]["character"], cliff[2]["transition"], cliff[2]["dual_dialogue"]) == ("MARA", "FADE TO BLACK.", True)
     assert sum(bool(s["transition"]) for sc in board["scenes"] for s in sc["shots"]) == 2
     assert client.get(f"/projects/{pid}/storyboard").json()["scenes"] == board["scenes"]
-    state = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    state = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}  # as sent: empty fields left out
     assert (state[cliff[2]["id"]]["transition"], state[cliff[2]["id"]]["dual_dialogue"]) == ("FADE TO BLACK.", True)
     assert "transition" not in state[cliff[0]["id"]] and "dual_dialogue" not in state[cliff[0]["id"]]  # empty: left out
 
@@ -206,7 +207,7 @@ def test_a_changed_transition_alone_updates_the_shot_and_keeps_its_take(client, 
     mcclane = board["scenes"][1]["shots"][6]
     clip = upload(client, pid, mp4_bytes(tmp_path, frames=12), name="who.mp4", content_type="video/mp4").json()
     assert client.patch(f"/shots/{mcclane['id']}", json={"media_asset_id": clip["id"], "num_frames": 12}).status_code == 200
-    before = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}[mcclane["id"]]
+    before = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}[mcclane["id"]]
     text = fixture_text("three_scenes.fountain")
     scenes = parse(client, pid, text)["scenes"]
     version = client.get(f"/projects/{pid}").json()["version"]
@@ -225,7 +226,7 @@ def test_a_changed_transition_alone_updates_the_shot_and_keeps_its_take(client, 
     scenes[2]["shots"][0]["dual"] = True  # not a cue: an action shot is never half of a dual pair
     after = commit(client, pid, scenes, same["project_version"])
     assert after["summary"]["updated"] == 2 and after["summary"]["unchanged"] == 14 and after["summary"]["created"] == 0
-    now = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}[mcclane["id"]]
+    now = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}[mcclane["id"]]
     assert now["transition"] == "SMASH CUT TO:"
     for key in ("media_asset_id", "video_url", "status", "num_frames", "prompt", "start_frame"):
         assert now.get(key) == before.get(key), key
@@ -318,7 +319,7 @@ def test_timeline_clips_without_a_scene_are_not_the_storyboards(client, project)
     board = commit(client, pid, parse(client, pid, "One.\n\nTwo.")["scenes"], 2)
     assert board["summary"]["deleted"] == 0
     commit(client, pid, [], board["project_version"])
-    shots = client.get(f"/projects/{pid}").json()["shots"]
+    shots = state_shots(client.get(f"/projects/{pid}").json())
     assert [(s["id"], s["start_frame"]) for s in shots] == [("clip", 0)]
 
 
@@ -476,4 +477,4 @@ def test_commit_refuses_ids_of_other_projects_and_duplicates(client, committed):
         json={"base_version": version, "scenes": [{"heading": "A", "shots": [{"video_url": "x"}]}]},
     )
     assert r.status_code == 422
-    assert len(client.get(f"/projects/{pid}").json()["shots"]) == 16
+    assert len(state_shots(client.get(f"/projects/{pid}").json())) == 16

@@ -7,6 +7,7 @@ import numpy as np
 from PIL import Image
 
 from milimo.media.frames import last_frame
+from tests.state import state_shots
 from tests.storyboard.test_api import commit, parse, wait_job
 from tests.storyboard.test_generate import SCRIPT, small
 
@@ -26,7 +27,7 @@ def test_batch_runs_in_story_order_and_each_shot_continues_from_the_one_before(c
     jobs = [wait_job(client, x["job_id"]) for x in results]
     assert [j["status"] for j in jobs] == ["completed"] * 3, [j.get("error") for j in jobs]
     assert jobs[0]["finished_at"] <= jobs[1]["started_at"] and jobs[1]["finished_at"] <= jobs[2]["started_at"]
-    shots = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    shots = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
     folder = settings.project_dir(pid)
     for before, after in zip(ids, ids[1:]):
         take = shots[before]
@@ -49,7 +50,7 @@ def test_a_cancelled_predecessor_is_reported_on_its_dependents(client, project):
     assert [j["status"] for j in jobs] == ["cancelled", "failed", "failed"]
     assert ids[0] in jobs[1]["error"] and "cancelled" in jobs[1]["error"] and "was not generated" in jobs[1]["error"]
     assert ids[1] in jobs[2]["error"] and "failed" in jobs[2]["error"]
-    shots = {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    shots = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
     assert [shots[i]["status"] for i in ids] == ["pending", "failed", "failed"]
 
 

@@ -8,6 +8,7 @@ from PIL import Image
 
 from milimo.db.models import Job
 from milimo.media.frames import iter_frames
+from tests.state import state_shots
 from tests.storyboard.test_api import commit, parse, wait_job
 from tests.studio.test_uploads import mp4_bytes, upload
 
@@ -73,7 +74,7 @@ def test_the_next_shot_continues_from_the_last_frame_of_the_one_before(client, p
     kept = np.asarray(Image.open(folder / item["rel_path"]).convert("RGB"), dtype=np.float32)
     assert abs(kept.mean() - 220) < 3  # the clip's last frame (i * 20 % 256 for i = 11)
     assert wait_job(client, again["job_id"])["status"] == "completed"
-    second_done = next(s for s in client.get(f"/projects/{pid}").json()["shots"] if s["id"] == second["id"])
+    second_done = next(s for s in state_shots(client.get(f"/projects/{pid}").json()) if s["id"] == second["id"])
     opening = next(iter_frames(folder / second_done["video_url"].split(f"/projects/{pid}/", 1)[1], 0, 1)).astype(np.float32)
     picture = opening[: int(opening.shape[0] * 0.8)]  # above the draft's footer stamp
     assert abs(np.median(picture) - 220) < 20, np.median(picture)
@@ -96,14 +97,14 @@ def test_concept_art_and_a_manual_image_come_before_the_previous_frame(client, p
     assert item["rel_path"].startswith("generated/thumb_")
     wait_job(client, art["job_id"])
     # The finished take put its poster on the card; the concept art is still what the shot regenerates from.
-    done = next(s for s in client.get(f"/projects/{pid}").json()["shots"] if s["id"] == second["id"])
+    done = next(s for s in state_shots(client.get(f"/projects/{pid}").json()) if s["id"] == second["id"])
     assert done["thumbnail_url"] != thumbs["results"][0].get("url") and "thumb_" not in done["thumbnail_url"]
     again = generate(client, second["id"])
     assert again["conditioned_on"] == "concept_art"
     assert job_params(client, again["job_id"])["conditioning"] == [item]
     wait_job(client, again["job_id"])
 
-    still = client.get(f"/projects/{pid}").json()["shots"]
+    still = state_shots(client.get(f"/projects/{pid}").json())
     image_url = next(s for s in still if s["id"] == second["id"])["thumbnail_url"]
     client.patch(f"/shots/{third['id']}", json={"timeline": [{"url": image_url, "frame_index": 0, "strength": 0.8}]})
     manual = generate(client, third["id"])

@@ -3,13 +3,14 @@ thumbnail is set and its video, take and status are left alone, `force` included
 
 from __future__ import annotations
 
+from tests.state import state_shots
 from tests.storyboard.conftest import fixture_text
 from tests.storyboard.test_api import commit, parse, wait_job
 from tests.studio.test_uploads import mp4_bytes, upload
 
 
 def shots_by_id(client, pid) -> dict[str, dict]:
-    return {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    return {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
 
 
 def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, tmp_path):

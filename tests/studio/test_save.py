@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from milimo.studio.schemas import ProjectState, ShotFields
+from tests.state import state_shots
 
 FULL_SHOT = {
     "id": "shot-a",
@@ -126,12 +127,12 @@ def test_a_save_answers_its_version_and_only_what_the_server_changed(client, pro
     # Re-sending the shot unchanged writes nothing for it and reports nothing.
     again = save(client, pid, base_version=2, shots=[{k: v for k, v in loaded["shots"][0].items()}]).json()
     assert again["version"] == 3 and again["shots"] == [] and again["scenes"] == []
-    assert client.get(f"/projects/{pid}").json()["shots"][0]["updated_at"] == before
+    assert state_shots(client.get(f"/projects/{pid}").json())[0]["updated_at"] == before
 
     # A changed field is written; the answer is silent about it (the client sent it).
     changed = save(client, pid, base_version=3, shots=[{"id": "a", "prompt": "two"}]).json()
     assert changed["shots"] == []
-    after = client.get(f"/projects/{pid}").json()["shots"][0]
+    after = state_shots(client.get(f"/projects/{pid}").json())[0]
     assert after["prompt"] == "two" and after["updated_at"] > before
 
     # Sending a take: the answer carries what the server derived from the asset.
@@ -219,7 +220,7 @@ def test_server_owned_fields_are_never_taken_from_a_client(client, project, sett
     }
     answer = save(client, pid, base_version=2, shots=[stale_copy]).json()
     assert answer["shots"] == []  # stored as sent: the server changed nothing the client does not know
-    shot = client.get(f"/projects/{pid}").json()["shots"][0]
+    shot = state_shots(client.get(f"/projects/{pid}").json())[0]
     assert shot["prompt"] == "new words"
     assert (
         shot["status"],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.state import state_shots
+
 
 @pytest.fixture
 def shots(client, project):
@@ -37,7 +39,7 @@ def shots(client, project):
             ],
         },
     ).raise_for_status()
-    return {s["id"]: s for s in client.get(f"/projects/{pid}").json()["shots"]}
+    return {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
 
 
 def test_patch_changes_named_fields_and_bumps_version(client, project, shots):
@@ -91,7 +93,7 @@ def test_a_transition_is_one_short_line(client, shots):
 def test_split_shifts_later_shots_of_the_scene(client, project, shots):
     client.post("/shots/v1a/split", json={"split_frame": 50})
     state = client.get(f"/projects/{project['id']}").json()
-    order = sorted((s["index"], s["id"]) for s in state["shots"])
+    order = sorted((s["index"], s["id"]) for s in state_shots(state))
     assert [i for i, _ in order] == [0, 1, 2, 3]
     assert order[0][1] == "v1a" and order[2][1] == "v1b" and order[3][1] == "v2"
 

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from milimo.config import Settings
+from tests.state import state_shots
 
 
 def png_bytes(w=32, h=16, color=(200, 30, 30)) -> bytes:
@@ -150,7 +151,7 @@ def test_a_shot_can_show_an_uploaded_clip_as_its_take(client, project, tmp_path)
         f"/projects/{pid}/save", json={"base_version": 1, "shots": [{"id": "up", "media_asset_id": clip["id"], "num_frames": 12}]}
     ).json()
     assert state["shots"][0]["video_url"] == clip["url"]  # the answer carries what the server derived from the take
-    shot = client.get(f"/projects/{pid}").json()["shots"][0]
+    shot = state_shots(client.get(f"/projects/{pid}").json())[0]
     assert (shot["media_asset_id"], shot["video_url"], shot["thumbnail_url"]) == (clip["id"], clip["url"], clip["thumbnail_url"])
     assert (shot["engine"], shot["actual_frames"], shot["status"]) == ("upload", 12, "completed")
     detached = client.patch("/shots/up", json={"media_asset_id": None}).json()["shot"]
@@ -163,7 +164,7 @@ def test_a_shot_can_show_an_uploaded_clip_as_its_take(client, project, tmp_path)
     # Deleting the asset (forced) leaves the shot without a take, never pointing at a missing file.
     client.patch("/shots/up", json={"media_asset_id": clip["id"]})
     assert client.delete(f"/assets/{clip['id']}", params={"force": True}).status_code == 200
-    shot = client.get(f"/projects/{pid}").json()["shots"][0]
+    shot = state_shots(client.get(f"/projects/{pid}").json())[0]
     assert (shot.get("media_asset_id"), shot.get("video_url")) == (None, None)  # null: not sent
 
 

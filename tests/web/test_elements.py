@@ -12,6 +12,7 @@ from PIL import Image
 
 from tests.web.conftest import shot
 from tests.web.test_sync_and_events import STATE, open_project
+from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +68,7 @@ def test_element_to_reference_still_to_first_frame(page, studio_server):
     assert any(m.startswith("Still: ") for m in messages), messages
     assert "Still ready; animating it…" in messages, messages
     assert [p for _, p, _ in seen] == sorted(p for _, p, _ in seen), "the bar never goes backwards"
-    done = {s["id"]: s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"]}["s1"]
+    done = {s["id"]: s for s in state_shots(httpx.get(f"{base}/projects/{pid}").json())}["s1"]
     assert done.get("keyframe_asset_id") and done.get("video_url"), done
 
     # 3. a still with the element as its reference
@@ -91,7 +92,7 @@ def test_element_to_reference_still_to_first_frame(page, studio_server):
     # 4. the still as the selected shot's first frame
     view.get_by_test_id("still-first-frame").first.click()
     page.wait_for_function(f"{STATE}.shots.s1.timeline.length === 1 && {STATE}.saveState === 'saved'", timeout=10_000)
-    server = {s["id"]: s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"]}
+    server = {s["id"]: s for s in state_shots(httpx.get(f"{base}/projects/{pid}").json())}
     assert server["s1"]["timeline"][0]["asset_id"] == still["id"] and server["s1"]["timeline"][0]["frame_index"] == 0
     page.keyboard.press("Escape")
     shot(page, "shot-first-frame")

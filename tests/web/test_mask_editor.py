@@ -18,6 +18,7 @@ from tests.sam_service.conftest import SamProcess
 from tests.sam_service.synthetic import iou, moving_square, scene_with_object
 from tests.web.conftest import _require_browser, shot
 from tests.web.test_sync_and_events import STATE, open_project
+from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 
@@ -178,7 +179,7 @@ def test_mask_a_clip_frame_track_it_see_it_on_the_player_and_inpaint_the_first_f
     page.wait_for_selector("[data-testid=first-frame-done]")
     shot(page, "mask-clip-inpainted")
     page.wait_for_function(f"{STATE}.saveState === 'saved' && {STATE}.shots.s1.timeline.length === 1", timeout=15_000)
-    on_server = next(s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"] if s["id"] == "s1")
+    on_server = next(s for s in state_shots(httpx.get(f"{base}/projects/{pid}").json()) if s["id"] == "s1")
     assert [(i["asset_id"], i["frame_index"], i["type"]) for i in on_server["timeline"]] == [(new_id, 0, "image")]
     assert httpx.get(f"{base}/assets/{new_id}").json()["kind"] == "inpaint"
 

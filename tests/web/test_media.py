@@ -10,6 +10,7 @@ from PIL import Image
 
 from tests.web.conftest import shot
 from tests.web.test_sync_and_events import STATE, open_project
+from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +69,6 @@ def test_upload_drop_conditioning_and_audio_lane(page, studio_server):
                            timeout=10_000)
     shot(page, "media-and-waveform")
     page.wait_for_function(f"{STATE}.saveState === 'saved'", timeout=10_000)
-    server = {s["id"]: s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"]}
+    server = {s["id"]: s for s in state_shots(httpx.get(f"{base}/projects/{pid}").json())}
     assert server["a"]["track_index"] == 2
     assert len(server["a"]["timeline"]) == 1

@@ -10,6 +10,7 @@ import pytest
 from tests.storyboard.conftest import fixture_text
 from tests.web.conftest import shot
 from tests.web.test_sync_and_events import STATE, open_project
+from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,7 @@ SB = "window.__milimo.storyboard.getState()"
 
 
 def v1_order(base: str, pid: str) -> list[dict]:
-    shots = [s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"] if s["track_index"] == 0]
+    shots = [s for s in state_shots(httpx.get(f"{base}/projects/{pid}").json()) if s["track_index"] == 0]
     return sorted(shots, key=lambda s: (s["start_frame"], s["index"], s["id"]))
 
 
@@ -42,7 +43,7 @@ def test_paste_parse_edit_commit_puts_the_shots_on_v1_in_story_order(page, studi
     page.locator("[data-testid=scene-card]").nth(3).locator("[data-testid=shot-delete]").nth(1).click()  # the centered THE END
     page.locator("[data-testid=scene-card]").nth(0).get_by_test_id("scene-add-shot").click()
     page.locator("[data-testid=scene-card]").nth(0).locator("[data-testid=shot-action]").nth(1).fill("Gulls wheel over the point.")
-    assert httpx.get(f"{base}/projects/{pid}").json()["shots"] == []
+    assert state_shots(httpx.get(f"{base}/projects/{pid}").json()) == []
     page.get_by_test_id("storyboard-commit").click()
     page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null && Object.keys({STATE}.shots).length === 16", timeout=15_000)
     shot(page, "storyboard-committed")
@@ -90,7 +91,7 @@ def test_a_stale_commit_says_so_and_reloads(page, studio_server):
     assert "409" in page.get_by_test_id("storyboard-error").inner_text()
     page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('changed since'))")
     page.wait_for_function(f"{SB}.busy === null && {SB}.baseVersion === {p['version'] + 1}")
-    assert httpx.get(f"{base}/projects/{pid}").json()["shots"] == []
+    assert state_shots(httpx.get(f"{base}/projects/{pid}").json()) == []
     shot(page, "storyboard-stale-409")
 
 
@@ -106,7 +107,7 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
 
     page.get_by_test_id("scene-concept-art").click()
     page.wait_for_function("document.querySelectorAll('[data-testid=shot-thumbnail]').length === 2", timeout=60_000)
-    shots = httpx.get(f"{base}/projects/{pid}").json()["shots"]
+    shots = state_shots(httpx.get(f"{base}/projects/{pid}").json())
     assert all("/generated/thumb_" in s["thumbnail_url"] and s.get("video_url") is None and s["status"] == "pending" for s in shots)
     shot(page, "storyboard-concept-art")
 

@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import ServerProcess
 from tests.web.conftest import shot
+from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,7 @@ def test_stale_autosave_gets_409_merges_and_loses_nothing(page, studio_server):
     page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('changed elsewhere'))", timeout=10_000)
     page.wait_for_function(f"{STATE}.saveState === 'saved' && Object.keys({STATE}.shots).length === 2", timeout=15_000)
     shot(page, "merge-after-409")
-    server = {s["id"]: s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"]}
+    server = {s["id"]: s for s in state_shots(httpx.get(f"{base}/projects/{pid}").json())}
     assert server["s1"]["prompt"] == "a harbour at dawn, fog rolling in"  # the local edit survived
     assert server["s1"]["seed"] == 777  # the other side's edit too
     assert server["s2"]["prompt"] == "gulls"
@@ -101,7 +102,7 @@ def test_reload_recovers_in_flight_job_then_cancel_resets_the_shot(page, studio_
     page.wait_for_selector("[data-testid=job-status][data-status=cancelled]", timeout=20_000)
     assert page.evaluate(f"{STATE}.takes.long.status") == "pending"
     assert page.get_by_test_id("generate").is_visible()  # the shot is back to normal, not "Cancelling…"
-    assert httpx.get(f"{base}/projects/{pid}").json()["shots"][0]["status"] == "pending"
+    assert state_shots(httpx.get(f"{base}/projects/{pid}").json())[0]["status"] == "pending"
 
 
 def test_connection_indicator_follows_the_server(page, studio_server, tmp_path):

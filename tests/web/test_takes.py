@@ -15,6 +15,7 @@ from PIL import Image
 
 from tests.web.conftest import shot
 from tests.web.test_sync_and_events import STATE, open_project
+from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +47,7 @@ def drop_file(page, lane: str, name: str, mime: str, data: bytes, x: int = 40) -
 
 
 def server_shots(base: str, pid: str) -> dict[str, dict]:
-    return {s["id"]: s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"]}
+    return {s["id"]: s for s in state_shots(httpx.get(f"{base}/projects/{pid}").json())}
 
 
 def wait_saved(page) -> None:

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
+from milimo.api.bodies import PiecewiseJSON
 from milimo.api.deps import DbDep, ProjectId, SettingsDep, StudioDep
 from milimo.studio import projects
 from milimo.studio.schemas import (
@@ -67,18 +68,19 @@ class ParsedOffLoop(APIRoute):
     """A route whose JSON body model is parsed and validated in a worker thread.
 
     FastAPI reads, decodes (json.loads) and validates a body on the event loop; a whole-project
-    save is ~1.3 MB, which would hold every other request for tens of milliseconds. Here the
-    bytes are read on the loop, then pydantic-core parses and validates them in one pass in a
-    thread, and FastAPI receives the finished model (a model instance passes its validation
-    unchanged). The route's signature, and so the OpenAPI schema, stay the ordinary ones."""
+    save is ~1 MB, which would hold every other request for tens of milliseconds. Here the
+    bytes are read on the loop, then pydantic-core parses and validates them in a thread, in
+    pieces that each hold the GIL briefly (api/bodies.py), and FastAPI receives the finished
+    model (a model instance passes its validation unchanged). The route's signature, and so
+    the OpenAPI schema, stay the ordinary ones."""
 
     def get_route_handler(self):
         handler = super().get_route_handler()
-        model = self.body_field.field_info.annotation
+        body = PiecewiseJSON(self.body_field.field_info.annotation)
 
         def parse(raw: bytes):
             try:
-                return model.model_validate_json(raw)
+                return body.validate_json(raw)
             except ValidationError as e:
                 raise RequestValidationError([{**err, "loc": ("body", *err["loc"])} for err in e.errors()]) from None
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, create_model, model_validator
 
+from milimo.db.models import Shot
 from milimo.db.states import ShotStatus
 from milimo.studio.ids import ID_PATTERN
 
@@ -280,27 +281,19 @@ class SplitResult(BaseModel):
 # ----------------------------------------------------------------------------- project state and save
 
 
-# What a shot in the whole state leaves out when it is empty (and the value it then has).
-EMPTY_IN_STATE: dict[str, Any] = {
-    **dict.fromkeys(("prompt", "negative_prompt", "action", "dialogue", "character", "shot_type", "transition"), ""),
-    "dual_dialogue": False,
-    "timeline": [],
-    "matched_elements": [],
-    **dict.fromkeys(
-        (
-            "scene_id",
-            "media_asset_id",
-            "last_job_id",
-            "video_url",
-            "thumbnail_url",
-            "enhanced_prompt",
-            "engine",
-            "actual_frames",
-            "still_first",
-            "keyframe_asset_id",
-        ),
-        None,
-    ),
+def _stored_default(name: str) -> Any:
+    field = Shot.model_fields[name]
+    return field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
+
+
+# What a shot in the whole state leaves out, and the value it then has: every field still at the
+# database's default for a new shot (db/models.py: Shot), empty ("", [], false, null) or a setting
+# (seed 42, 768x512, 121 frames, status pending, ...). A 2,000-shot state is ~30% smaller for it.
+# The client fills them back in (web/src/api/types.ts: SHOT_DEFAULTS, checked against the schema).
+DEFAULT_IN_STATE: dict[str, Any] = {
+    name: _stored_default(name)
+    for name in ShotPublic.model_fields
+    if name not in ("id", "project_id", "created_at", "updated_at")
 }
 
 
@@ -317,10 +310,10 @@ def _nullable(annotation: Any) -> Any:
 ShotInState = create_model(
     "ShotInState",
     __doc__="A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without "
-    'the fields that are empty: a missing text field is "", a missing list [], a missing dual_dialogue false, anything else null.',
+    "the fields at their default (a new shot's value, given here): a missing field has its default.",
     **_fields(
         {
-            name: ((info.annotation, EMPTY_IN_STATE[name]) if name in EMPTY_IN_STATE else (info.annotation, ...))
+            name: ((info.annotation, DEFAULT_IN_STATE[name]) if name in DEFAULT_IN_STATE else (info.annotation, ...))
             for name, info in ShotPublic.model_fields.items()
             if name != "project_id"
         }

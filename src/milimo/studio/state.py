@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Integer,
     String,
     Text,
     cast,
@@ -27,7 +28,7 @@ from sqlmodel import Session
 
 from milimo.db.models import Project, Scene, Shot, is_json_column, table_of
 from milimo.errors import NotFound
-from milimo.studio.schemas import EMPTY_IN_STATE, ScenePublic, ShotPublic
+from milimo.studio.schemas import DEFAULT_IN_STATE, ScenePublic, ShotPublic
 
 PROJECT_FIELDS = (
     "id",
@@ -62,8 +63,9 @@ def _columns(table, names, raw_times: bool):
 SHOT_NAMES = tuple(ShotPublic.model_fields)
 SCENE_NAMES = tuple(ScenePublic.model_fields)
 # The whole state leaves out what it would send 2,000 times over: each shot's and scene's
-# project_id (the state's own id) and every field that is empty ("", [] or null; the client
-# fills them back in, api/types.ts: splitShot). See ShotInState / SceneInState.
+# project_id (the state's own id) and every shot field still at its default (empty, or a
+# setting no one changed; the client fills them back in, api/types.ts: splitShot). See
+# ShotInState / SceneInState.
 STATE_SHOT_NAMES = tuple(n for n in SHOT_NAMES if n != "project_id")
 STATE_SCENE_NAMES = tuple(n for n in SCENE_NAMES if n != "project_id")
 # Per dialect: on SQLite, times are read as their stored text and reformatted (no datetime objects).
@@ -77,45 +79,50 @@ COLUMNS = {
 }
 _JSON_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if is_json_column(table_of(Shot).c[n])]
 _TIME_POSITIONS = [i for i, n in enumerate(SHOT_NAMES) if _is_time(table_of(Shot).c[n])]
-_FALSE_WHEN_EMPTY = frozenset(n for n, v in EMPTY_IN_STATE.items() if v is False)
+
+
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _sqlite_shots_sql() -> str:
-    """SQL that builds the shots array as JSON text in SQLite, one member per non-empty field.
+    """SQL that builds the shots array as JSON text in SQLite, one member per field not at its default.
 
-    One printf per row: the fixed members are in the format string, each value is json_quote'd
-    (JSON columns verbatim: they hold JSON already), and an empty field's member is ''. (An
-    object builder would have to emit the empty fields and drop them again, twice the time.)"""
+    One printf per row: the fixed members are in the format string, and a defaulted field's
+    member is '' while the field holds its default (DEFAULT_IN_STATE). Values are text, numbers
+    and flags as SQLite writes them (`||` makes an integer decimal text; json_quote only for
+    text and reals), JSON columns verbatim: they hold JSON already. (An object builder would
+    have to emit every field and drop the defaults again, twice the time.)"""
     fmt: list[str] = []
     args: list[str] = []
-    empty: str | None
     for name in STATE_SHOT_NAMES:
         col, q = table_of(Shot).c[name], f'"{name}"'
         sep = "," if fmt else ""
-        if is_json_column(col):
-            value, empty = q, f"{q} IS NULL OR {q} IN ('[]', 'null')"
-        elif isinstance(col.type, Boolean):
-            # A nullable flag (still_first: unset until the user chooses) is left out while unset; a flag
-            # whose empty value is false (dual_dialogue) while false.
-            value = f"CASE WHEN {q} THEN 'true' ELSE 'false' END"
-            empty = (
-                (f"{q} IS NULL OR NOT {q}" if EMPTY_IN_STATE[name] is False else f"{q} IS NULL")
-                if name in EMPTY_IN_STATE
-                else None
-            )
-        elif _is_time(col):
-            value, empty = f"'\"' || replace({q}, ' ', 'T') || 'Z\"'", None
-        else:
-            value = f"json_quote({q})"
-            empty = (
-                (f"{q} IS NULL OR {q} = ''" if EMPTY_IN_STATE[name] == "" else f"{q} IS NULL") if name in EMPTY_IN_STATE else None
-            )
-        if empty:
-            fmt.append("%s")
-            args.append(f"CASE WHEN {empty} THEN '' ELSE '{sep}\"{name}\":' || {value} END")
-        else:
+        if _is_time(col):  # stored as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC)
+            fmt.append(f'{sep}"{name}":"%sZ"')
+            args.append(f"replace({q}, ' ', 'T')")
+            continue
+        if name not in DEFAULT_IN_STATE:
             fmt.append(f'{sep}"{name}":%s')
-            args.append(value)
+            args.append(f"json_quote({q})")
+            continue
+        default = DEFAULT_IN_STATE[name]
+        if is_json_column(col):
+            value, at_default = q, f"{q} IS NULL OR {q} IN ('[]', 'null')"
+        else:
+            if isinstance(col.type, Boolean):
+                value = f"CASE WHEN {q} THEN 'true' ELSE 'false' END"
+            elif isinstance(col.type, Integer):
+                value = f"{q}"
+            else:
+                value = f"json_quote({q})"
+            at_default = f"{q} IS NULL" + ("" if default is None else f" OR {q} = {_sql_literal(default)}")
+        fmt.append("%s")
+        args.append(f"CASE WHEN {at_default} THEN '' ELSE '{sep}\"{name}\":' || {value} END")
     row = f"printf('{{{''.join(fmt)}}}', {', '.join(args)})"
     return (
         f"SELECT '[' || coalesce(group_concat(obj, ','), '') || ']' FROM (SELECT {row} AS obj FROM shot "
@@ -139,7 +146,7 @@ def _iso(value: Any) -> Any:
 
 
 def _shot_row(row, raw_times: bool) -> dict[str, Any]:
-    """One shot of the whole state: no project_id, no empty field (as the SQLite path)."""
+    """One shot of the whole state: no project_id, no field at its default (as the SQLite path)."""
     values = list(row)
     for i in _JSON_POSITIONS:
         text = values[i]
@@ -150,7 +157,7 @@ def _shot_row(row, raw_times: bool) -> dict[str, Any]:
     return {
         k: v
         for k, v in zip(SHOT_NAMES, values)
-        if k != "project_id" and v is not None and v != "" and not (v is False and k in _FALSE_WHEN_EMPTY)
+        if k != "project_id" and v is not None and not (k in DEFAULT_IN_STATE and v == DEFAULT_IN_STATE[k])
     }
 
 
@@ -168,7 +175,7 @@ def _times(d: dict[str, Any]) -> dict[str, Any]:
 def load_state(session: Session, project_id: str) -> dict[str, Any]:
     """Project + scenes (by index) + shots (by track, start frame, scene order). 404 if missing.
 
-    Shots and scenes carry no project_id and no empty field (ProjectState). JSON columns come
+    Shots and scenes carry no project_id, shots no field at its default (ProjectState). JSON columns come
     back as orjson.Fragment: serialise the result with orjson.
     """
     raw = session.get_bind().dialect.name == "sqlite"

@@ -22,7 +22,7 @@ from milimo.storyboard.fdx import write_fdx
 from milimo.storyboard.fountain import parse_fountain
 from milimo.storyboard.model import ParsedScene, ParsedShot, ShotKind, Storyboard
 from milimo.studio.elements import load_elements
-from milimo.studio.schemas import EMPTY_IN_STATE
+from milimo.studio.schemas import DEFAULT_IN_STATE
 from milimo.studio.state import shots_rows
 from milimo.studio.storyboard_schemas import ParseRequest
 from milimo.studio.versions import bump_version, check_base_version, require_project
@@ -72,7 +72,7 @@ def storyboard_state(session: Session, project_id: str, summary: dict | None = N
     ).all()
     by_scene: dict[str, list[dict]] = {s.id: [] for s in scenes}
     for row in shots_rows(session, project_id):
-        shot = {**EMPTY_IN_STATE, **row}  # the state's rows leave empty fields out; a card has them all
+        shot = {**DEFAULT_IN_STATE, **row}  # the state's rows leave fields at their default out; a card has them all
         if shot["scene_id"] in by_scene:
             by_scene[shot["scene_id"]].append(shot)
     out = []

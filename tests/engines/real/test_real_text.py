@@ -15,6 +15,7 @@ from PIL import Image
 from milimo.engines.ollama import OllamaTextEngine, validate_base_url
 from milimo.engines.prompts import length_tier, parse_enhancement, read_enhancement, video_system_prompt
 from milimo.engines.protocols import EngineUnavailable, TextEngine
+from tests.state import state_shots
 
 from .conftest import needs_torch
 
@@ -281,7 +282,7 @@ def test_ai_parse_job_runs_the_tiny_gemma_and_falls_back_when_its_answer_is_not_
         assert r.json()["engine"].startswith("gemma")
         job = wait_job(client, r.json()["job_id"])
         assert job["status"] == "completed", job
-        assert client.get(f"/projects/{pid}").json()["shots"] == []
+        assert state_shots(client.get(f"/projects/{pid}").json()) == []
     result = job["outputs"]["storyboard"]
     assert job["engine"].startswith("gemma")
     if result["ai_mode"] == "fallback":

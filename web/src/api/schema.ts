@@ -3318,7 +3318,7 @@ export interface components {
         };
         /**
          * ShotInState
-         * @description A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without the fields that are empty: a missing text field is "", a missing list [], a missing dual_dialogue false, anything else null.
+         * @description A shot in GET /projects/{id}: ShotPublic without project_id (it is the state's id) and without the fields at their default (a new shot's value, given here): a missing field has its default.
          */
         ShotInState: {
             /**
@@ -3328,10 +3328,16 @@ export interface components {
             action?: string;
             /** Actual Frames */
             actual_frames?: number | null;
-            /** Auto Continue */
-            auto_continue: boolean;
-            /** Cfg Scale */
-            cfg_scale: number;
+            /**
+             * Auto Continue
+             * @default false
+             */
+            auto_continue?: boolean;
+            /**
+             * Cfg Scale
+             * @default 3
+             */
+            cfg_scale?: number;
             /**
              * Character
              * @default
@@ -3354,18 +3360,30 @@ export interface components {
             dual_dialogue?: boolean;
             /** Engine */
             engine?: string | null;
-            /** Enhance Prompt */
-            enhance_prompt: boolean;
+            /**
+             * Enhance Prompt
+             * @default true
+             */
+            enhance_prompt?: boolean;
             /** Enhanced Prompt */
             enhanced_prompt?: string | null;
-            /** Fps */
-            fps: number;
-            /** Height */
-            height: number;
+            /**
+             * Fps
+             * @default 24
+             */
+            fps?: number;
+            /**
+             * Height
+             * @default 512
+             */
+            height?: number;
             /** Id */
             id: string;
-            /** Index */
-            index: number;
+            /**
+             * Index
+             * @default 0
+             */
+            index?: number;
             /** Keyframe Asset Id */
             keyframe_asset_id?: string | null;
             /** Last Job Id */
@@ -3382,10 +3400,16 @@ export interface components {
              * @default
              */
             negative_prompt?: string;
-            /** Num Frames */
-            num_frames: number;
-            /** Pipeline Override */
-            pipeline_override: string;
+            /**
+             * Num Frames
+             * @default 121
+             */
+            num_frames?: number;
+            /**
+             * Pipeline Override
+             * @default auto
+             */
+            pipeline_override?: string;
             /**
              * Prompt
              * @default
@@ -3393,18 +3417,28 @@ export interface components {
             prompt?: string;
             /** Scene Id */
             scene_id?: string | null;
-            /** Seed */
-            seed: number;
+            /**
+             * Seed
+             * @default 42
+             */
+            seed?: number;
             /**
              * Shot Type
              * @default
              */
             shot_type?: string;
-            /** Start Frame */
-            start_frame: number;
-            status: components["schemas"]["ShotStatus"];
-            /** Steps */
-            steps: number;
+            /**
+             * Start Frame
+             * @default 0
+             */
+            start_frame?: number;
+            /** @default pending */
+            status?: components["schemas"]["ShotStatus"];
+            /**
+             * Steps
+             * @default 40
+             */
+            steps?: number;
             /** Still First */
             still_first?: boolean | null;
             /** Thumbnail Url */
@@ -3416,28 +3450,43 @@ export interface components {
             timeline?: {
                 [key: string]: unknown;
             }[];
-            /** Track Index */
-            track_index: number;
+            /**
+             * Track Index
+             * @default 0
+             */
+            track_index?: number;
             /**
              * Transition
              * @default
              */
             transition?: string;
-            /** Trim In */
-            trim_in: number;
-            /** Trim Out */
-            trim_out: number;
+            /**
+             * Trim In
+             * @default 0
+             */
+            trim_in?: number;
+            /**
+             * Trim Out
+             * @default 0
+             */
+            trim_out?: number;
             /**
              * Updated At
              * Format: date-time
              */
             updated_at: string;
-            /** Upscale */
-            upscale: boolean;
+            /**
+             * Upscale
+             * @default false
+             */
+            upscale?: boolean;
             /** Video Url */
             video_url?: string | null;
-            /** Width */
-            width: number;
+            /**
+             * Width
+             * @default 768
+             */
+            width?: number;
         };
         /** ShotOrder */
         ShotOrder: {

@@ -60,24 +60,31 @@ export const TRACKS = [
 ] as const;
 
 /**
- * The value of a field GET /projects/{id} leaves out of a shot because it is empty (the server's
- * EMPTY_IN_STATE): text "", lists [], dual_dialogue false, anything else null. A fresh list each time: documents are
- * compared by value, never mutated in place, but two shots must not share one array.
+ * The value of each shot field GET /projects/{id} leaves out because it holds it (the server's
+ * DEFAULT_IN_STATE: a new shot's value, also the `default` of ShotInState in the OpenAPI schema,
+ * which types.test.ts checks against this). A missing field not named here is null.
  */
-function emptyValue(k: string): unknown {
-  if (k === "timeline" || k === "matched_elements") return [];
-  if (k === "dual_dialogue") return false;
-  return EMPTY_TEXT.has(k) ? "" : null;
-}
-const EMPTY_TEXT = new Set(["prompt", "negative_prompt", "action", "dialogue", "character", "shot_type", "transition"]);
+export const SHOT_DEFAULTS = {
+  index: 0, track_index: 0, start_frame: 0, trim_in: 0, trim_out: 0, seed: 42, width: 768, height: 512, num_frames: 121,
+  fps: 24, steps: 40, cfg_scale: 3, enhance_prompt: true, upscale: false, pipeline_override: "auto", auto_continue: false,
+  dual_dialogue: false, status: "pending",
+  prompt: "", negative_prompt: "", action: "", dialogue: "", character: "", shot_type: "", transition: "",
+} as const satisfies Partial<Record<keyof ShotInState, unknown>>;
+const LIST_FIELDS = new Set(["timeline", "matched_elements"]);
 
-/** Split a shot (whole, or as the project state sends it, empty fields left out) into document and take. */
+/** A fresh list each time: documents are compared by value, never mutated in place, but two shots must not share one array. */
+function defaultValue(k: string): unknown {
+  if (LIST_FIELDS.has(k)) return [];
+  return k in SHOT_DEFAULTS ? SHOT_DEFAULTS[k as keyof typeof SHOT_DEFAULTS] : null;
+}
+
+/** Split a shot (whole, or as the project state sends it, fields at their default left out) into document and take. */
 export function splitShot(shot: ShotPublic | ShotInState): { doc: ShotDoc; take: ShotTake } {
   const s = shot as Record<string, unknown>;
   const doc = { id: shot.id } as Record<string, unknown>;
-  for (const k of CLIENT_SHOT_FIELDS) doc[k] = s[k] === undefined ? emptyValue(k) : s[k];
+  for (const k of CLIENT_SHOT_FIELDS) doc[k] = s[k] === undefined ? defaultValue(k) : s[k];
   const take = { media_asset_id: shot.media_asset_id ?? null } as Record<string, unknown>;
-  for (const k of SERVER_SHOT_FIELDS) take[k] = s[k] === undefined ? emptyValue(k) : s[k];
+  for (const k of SERVER_SHOT_FIELDS) take[k] = s[k] === undefined ? defaultValue(k) : s[k];
   return { doc: doc as ShotDoc, take: take as ShotTake };
 }
 
