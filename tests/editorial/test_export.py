@@ -14,6 +14,7 @@ import opentimelineio as otio
 import pytest
 
 from tests.editorial.conftest import build_cut
+from tests.state import state_shots
 
 GOLDEN = Path(__file__).parent / "golden"
 ADAPTER = {"otio": "otio_json", "fcp7xml": "fcp_xml", "fcpxml": "fcpx_xml", "edl": "cmx_3600"}
@@ -92,7 +93,7 @@ def test_edl_holds_v1_and_one_audio_track_with_clip_names(studio, cut):
 
 def test_otio_clips_carry_shot_metadata_and_point_at_the_served_files(studio, cut):
     timeline = otio.adapters.read_from_string(export(studio, cut["id"], "otio").text, "otio_json")
-    shots = {s["id"]: s for s in cut["shots"]}
+    shots = {s["id"]: s for s in state_shots(cut)}
     data_dir = studio.settings.data_dir.resolve()
     for clip in timeline.find_clips():
         meta = clip.metadata["milimo"]
