@@ -12,13 +12,26 @@ from milimo.config import Settings
 from milimo.db.database import Database
 from milimo.db.models import Asset, ElementImage, Shot, utcnow
 from milimo.db.states import ShotStatus
-from milimo.errors import Conflict, NotFound
+from milimo.errors import Conflict, Invalid, NotFound
 from milimo.fsutil import remove_quietly, temp_sibling
 from milimo.studio import uploads
 from milimo.studio.ids import new_id
 from milimo.studio.paths import contained, media_url
 from milimo.studio.schemas import AssetPublic
 from milimo.studio.versions import bump_version, check_base_version, require_project
+
+
+def require_project_asset(session: Session, project_id: str, asset_id: str, field: str | None = None) -> Asset:
+    """The project's asset `asset_id` (the project must exist): 404 when there is no such asset, 422
+    naming `field` when it is another project's. The check every request naming an asset begins with."""
+    require_project(session, project_id)
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        raise NotFound(f"asset {asset_id!r} does not exist")
+    if asset.project_id != project_id:
+        prefix = f"{field}: " if field else ""
+        raise Invalid(f"{prefix}asset {asset_id!r} is not an asset of this project (it is another project's)", field=field)
+    return asset
 
 
 def asset_dict(asset: Asset) -> dict[str, Any]:

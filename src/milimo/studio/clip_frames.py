@@ -16,10 +16,10 @@ from sqlmodel import Session
 from milimo.config import Settings
 from milimo.db.database import Database
 from milimo.db.models import Asset
-from milimo.errors import Invalid, NotFound
+from milimo.errors import Invalid
 from milimo.fsutil import remove_quietly
 from milimo.media import MediaError, iter_frames, probe, save_jpeg
-from milimo.studio.assets import asset_dict, asset_file
+from milimo.studio.assets import asset_dict, asset_file, require_project_asset
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url
 from milimo.studio.versions import require_project
@@ -31,12 +31,7 @@ FRAME_QUALITY = 95  # a plate to mask and inpaint: keep it close to the decoded 
 def frame_as_still(db: Database, settings: Settings, project_id: str, asset_id: str, frame: int) -> dict[str, Any]:
     """Frame `frame` of video asset `asset_id` -> a new image Asset. 404/422 before anything is written."""
     with db.read() as session:
-        require_project(session, project_id)
-        clip = session.get(Asset, asset_id)
-        if clip is None:
-            raise NotFound(f"asset {asset_id!r} does not exist")
-        if clip.project_id != project_id:
-            raise Invalid(f"asset {asset_id!r} is not an asset of this project")
+        clip = require_project_asset(session, project_id, asset_id)
         if clip.media_type != "video":
             raise Invalid(f"asset {asset_id!r} is a {clip.media_type}; frames are taken from videos")
         source = asset_file(settings, clip)

@@ -16,25 +16,19 @@ from sqlmodel import Session
 
 from milimo.db.models import Asset
 from milimo.db.states import JobType
-from milimo.errors import Invalid, NotFound
+from milimo.errors import Invalid
 from milimo.jobs import store
 from milimo.jobs.params import InpaintClipParams
 from milimo.jobs.services import Services
 from milimo.media import MediaInfo, probe
-from milimo.studio.assets import asset_file
+from milimo.studio.assets import asset_file, require_project_asset
 from milimo.studio.ids import new_id
 from milimo.studio.mask_sequences import read_manifest
-from milimo.studio.versions import require_project
 
 
 def sequence_and_clip(session: Session, project_id: str, sequence_id: str) -> tuple[Asset, Asset]:
     """The project's mask_sequence asset `sequence_id` and the clip it was tracked on (both detached), or a 4xx."""
-    require_project(session, project_id)
-    seq = session.get(Asset, sequence_id)
-    if seq is None:
-        raise NotFound(f"asset {sequence_id!r} does not exist")
-    if seq.project_id != project_id:
-        raise Invalid(f"mask_sequence: asset {sequence_id!r} is not an asset of this project", field="mask_sequence")
+    seq = require_project_asset(session, project_id, sequence_id, "mask_sequence")
     if seq.kind != "mask_sequence":
         raise Invalid(f"mask_sequence: asset {sequence_id!r} is a {seq.kind}, not a tracked mask sequence", field="mask_sequence")
     clip_id = (seq.meta or {}).get("source_asset_id")

@@ -19,26 +19,20 @@ from sqlmodel import Session, col
 from milimo.db.models import Asset, Job, Shot
 from milimo.db.states import BUSY_SHOT, JobType, ShotStatus
 from milimo.engines.draft import DraftMotionEngine
-from milimo.errors import Conflict, Invalid, NotFound
+from milimo.errors import Conflict, Invalid
 from milimo.jobs import store
 from milimo.jobs.params import SmoothMotionParams
 from milimo.jobs.services import Services
 from milimo.media import probe
-from milimo.studio.assets import asset_file
+from milimo.studio.assets import asset_file, require_project_asset
 from milimo.studio.ids import new_id
 from milimo.studio.paths import contained
-from milimo.studio.versions import require_project
 
 EngineChoice = Literal["auto", "draft", "ltx2"]
 
 
 def _take_and_shot(session: Session, project_id: str, asset_id: str) -> tuple[Asset, Shot]:
-    require_project(session, project_id)
-    asset = session.get(Asset, asset_id)
-    if asset is None:
-        raise NotFound(f"asset {asset_id!r} does not exist")
-    if asset.project_id != project_id:
-        raise Invalid(f"asset {asset_id!r} is a take of another project, not of this one", field="asset_id")
+    asset = require_project_asset(session, project_id, asset_id, "asset_id")
     if asset.media_type != "video":
         raise Invalid(
             f"asset {asset_id!r} is a{'n' if asset.media_type[:1] in 'aeiou' else ''} {asset.media_type}, not a video: only a clip has motion to smooth",
