@@ -25,6 +25,7 @@ from milimo.jobs.recovery import recover_zombies, remove_unfinished_outputs
 from milimo.jobs.services import Executor
 from milimo.sam_service.supervisor import SamSupervisor
 from milimo.studio.library import ModelLibrary
+from milimo.studio.state import ensure_shot_json
 from milimo.tasks import TASKS
 
 log = logging.getLogger("milimo")
@@ -63,6 +64,7 @@ class Studio:
         call it off the event loop. `loop` lets worker threads wake SSE subscribers."""
         self.settings.ensure_dirs()
         upgrade(self.settings.db_url)
+        self.db.write(ensure_shot_json)  # the project state's read model follows this code's shot fields
         if loop is not None:
             self.bus.attach_loop(loop)
         if self.settings.executor == "local":

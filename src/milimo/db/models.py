@@ -116,7 +116,8 @@ class Scene(SQLModel, table=True):
 
 
 class Shot(SQLModel, table=True):
-    __table_args__ = (Index("ix_shot_project_track_start", "project_id", "track_index", "start_frame"),)
+    # The project state's order (studio.state): a load reads the shots in index order, never sorting.
+    __table_args__ = (Index("ix_shot_project_order", "project_id", "track_index", "start_frame", "index", "created_at"),)
 
     id: str = Field(primary_key=True, max_length=64)
     project_id: str = _fk("project.id")
@@ -183,6 +184,21 @@ class Shot(SQLModel, table=True):
 SERVER_OWNED_SHOT_FIELDS = frozenset(
     {"status", "last_job_id", "video_url", "thumbnail_url", "enhanced_prompt", "engine", "actual_frames", "keyframe_asset_id"}
 )
+
+
+class ShotJson(SQLModel, table=True):
+    """A shot as the project state sends it, as JSON text: a read model the database keeps itself.
+
+    On SQLite, triggers on `shot` (studio.state.ensure_shot_json, installed at start-up from the
+    code's own field list) rewrite a shot's row here on every insert and update and delete it
+    with the shot, whoever writes; loading a project then concatenates text instead of building
+    2,000 objects field by field. No foreign key: a migration that rebuilds `shot` must not
+    cascade into it (start-up rebuilds the whole table whenever the triggers are not its own)."""
+
+    __tablename__ = "shot_json"
+
+    shot_id: str = Field(primary_key=True, max_length=64)
+    body: str
 
 
 class Element(SQLModel, table=True):

@@ -3,8 +3,9 @@
 GET /projects/{id} is the hottest read (every load, every 409). It avoids ORM objects and
 per-field validation: Core selects give tuples, zipped with known column names, and JSON
 columns are fetched as text and embedded verbatim with orjson.Fragment (never parsed and
-re-serialised). On SQLite the shots go further: SQLite's own JSON functions build the whole
-array in C and it is embedded as one fragment, with no Python object per row or per field.
+re-serialised). On SQLite the shots go further: each shot's JSON text is kept in `shot_json` by
+triggers that SQLite runs on every write (ensure_shot_json), and a load concatenates those texts
+in C into one fragment, with no Python object per row or per field and no per-field work.
 That keeps a 2,000-shot project inside its budget (bench/bench_projects.py).
 """
 
@@ -89,8 +90,9 @@ def _sql_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _sqlite_shots_sql() -> str:
-    """SQL that builds the shots array as JSON text in SQLite, one member per field not at its default.
+def _shot_json_sql(row: str = "") -> str:
+    """SQL for one shot as state JSON text, one member per field not at its default. `row` qualifies
+    the columns ("NEW." inside a trigger).
 
     One printf per row: the fixed members are in the format string, and a defaulted field's
     member is '' while the field holds its default (DEFAULT_IN_STATE). Values are text, numbers
@@ -100,7 +102,7 @@ def _sqlite_shots_sql() -> str:
     fmt: list[str] = []
     args: list[str] = []
     for name in STATE_SHOT_NAMES:
-        col, q = table_of(Shot).c[name], f'"{name}"'
+        col, q = table_of(Shot).c[name], f'{row}"{name}"'
         sep = "," if fmt else ""
         if _is_time(col):  # stored as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC)
             fmt.append(f'{sep}"{name}":"%sZ"')
@@ -123,14 +125,62 @@ def _sqlite_shots_sql() -> str:
             at_default = f"{q} IS NULL" + ("" if default is None else f" OR {q} = {_sql_literal(default)}")
         fmt.append("%s")
         args.append(f"CASE WHEN {at_default} THEN '' ELSE '{sep}\"{name}\":' || {value} END")
-    row = f"printf('{{{''.join(fmt)}}}', {', '.join(args)})"
+    return f"printf('{{{''.join(fmt)}}}', {', '.join(args)})"
+
+
+_SHOT_ORDER = 's.track_index, s.start_frame, s."index", s.created_at'
+
+
+def _sqlite_shots_sql() -> str:
+    """Each shot's JSON text from the read model (shot_json), in state order; a shot missing there
+    is built on the spot, so the answer is right even before the triggers are installed. The
+    order is ix_shot_project_order's, so no text passes through a sort."""
     return (
-        f"SELECT '[' || coalesce(group_concat(obj, ','), '') || ']' FROM (SELECT {row} AS obj FROM shot "
-        'WHERE project_id = :project_id ORDER BY track_index, start_frame, "index", created_at)'
+        f"SELECT coalesce(j.body, {_shot_json_sql('s.')}) FROM shot AS s LEFT JOIN shot_json AS j ON j.shot_id = s.id "
+        f"WHERE s.project_id = :project_id ORDER BY {_SHOT_ORDER}"
     )
 
 
+def _sqlite_shots_built_sql() -> str:
+    """Each shot's JSON text built field by field from `shot` (what the read model must equal)."""
+    return f"SELECT {_shot_json_sql('s.')} FROM shot AS s WHERE s.project_id = :project_id ORDER BY {_SHOT_ORDER}"
+
+
+def shot_json_triggers() -> dict[str, str]:
+    """The triggers that keep shot_json equal to the shots, by name -> CREATE statement."""
+    # Delete then insert, no conflict clause: a trigger's OR REPLACE gives way to the policy of the
+    # statement that fired it (a foreign key's SET NULL on deleting a scene would abort).
+    put = f"DELETE FROM shot_json WHERE shot_id = OLD.id; INSERT INTO shot_json (shot_id, body) VALUES (NEW.id, {_shot_json_sql('NEW.')})"
+    return {
+        "shot_json_insert": f"CREATE TRIGGER shot_json_insert AFTER INSERT ON shot BEGIN {put.replace('OLD.id', 'NEW.id')}; END",
+        "shot_json_update": f"CREATE TRIGGER shot_json_update AFTER UPDATE ON shot BEGIN {put}; END",
+        "shot_json_delete": "CREATE TRIGGER shot_json_delete AFTER DELETE ON shot BEGIN "
+        "DELETE FROM shot_json WHERE shot_id = OLD.id; END",
+    }
+
+
+def ensure_shot_json(session: Session) -> bool:
+    """Install this code's shot_json triggers and refill the table if the database holds others (or
+    none: a new database, a migration that rebuilt `shot`, an older or newer studio). SQLite only;
+    call it in the writer. Returns whether anything was rebuilt."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    wanted = shot_json_triggers()
+    have = dict(session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'shot'")).all())
+    if all(have.get(name) == sql for name, sql in wanted.items()):
+        return False
+    for name in have.keys() | wanted.keys():
+        if name.startswith("shot_json_"):
+            session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+    session.execute(text("DELETE FROM shot_json"))
+    session.execute(text(f"INSERT INTO shot_json (shot_id, body) SELECT id, {_shot_json_sql()} FROM shot"))
+    for sql in wanted.values():
+        session.execute(text(sql))
+    return True
+
+
 SQLITE_SHOTS = text(_sqlite_shots_sql())
+SQLITE_SHOTS_BUILT = text(_sqlite_shots_built_sql())
 
 
 def shot_dict(shot: Shot) -> dict[str, Any]:
@@ -193,9 +243,11 @@ def load_state(session: Session, project_id: str) -> dict[str, Any]:
     return state
 
 
-def shots_sqlite(session: Session, project_id: str) -> orjson.Fragment:
-    """The shots array as JSON text built by SQLite itself."""
-    return orjson.Fragment(session.execute(SQLITE_SHOTS, {"project_id": project_id}).scalar_one())
+def shots_sqlite(session: Session, project_id: str, built: bool = False) -> orjson.Fragment:
+    """The shots array as JSON text from SQLite itself: from the read model, or (`built`) field by field."""
+    query = SQLITE_SHOTS_BUILT if built else SQLITE_SHOTS
+    # Joined here rather than by group_concat, which reallocates its way up to the whole array.
+    return orjson.Fragment("[" + ",".join(session.execute(query, {"project_id": project_id}).scalars().all()) + "]")
 
 
 def shots_rows(session: Session, project_id: str, shot_cols=COLUMNS[False][2], raw_times: bool = False) -> list[dict[str, Any]]:
