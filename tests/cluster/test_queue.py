@@ -161,3 +161,37 @@ def test_replica_b_replays_and_resyncs_events_that_replica_a_published(cluster_d
         for executor in (a, b):
             executor.channel.close()
             executor.db.close()
+
+
+def test_a_model_a_worker_holds_cannot_be_deleted_from_a_replica(cluster_db, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from milimo.app import create_app
+    from milimo.engines.library import entry
+
+    upscaler = "ltx2-spatial-upscaler"  # LTX-2's files: a worker with ltx2 loaded reads them
+    settings = Settings(data_dir=tmp_path / "data", database_url=cluster_db, executor="external", log_level="warning")
+    folder = settings.models_dir / upscaler
+    for rel in entry(upscaler).required_files:
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text("{}")
+    worker = Channel(cluster_db, origin="gpu-7")  # a worker's heartbeat, as WorkerNode beats it
+    beat = {"name": "gpu-7", "kind": "worker", "device": "cuda", "gpu_ids": ["0"], "active": [], "in_use": {}}
+    try:
+        with TestClient(create_app(settings)) as client:
+            worker.send("h", {"w": {**beat, "loaded": ["ltx2"]}})
+            deadline = time.monotonic() + 5
+            while not client.get("/engines").json()["workers"] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert [w["loaded"] for w in client.get("/engines").json()["workers"]] == [["ltx2"]]
+            r = client.delete(f"/models/{upscaler}")
+            assert r.status_code == 409 and "worker gpu-7 (ltx2)" in r.json()["detail"], r.text
+            assert folder.exists()
+            worker.send("h", {"w": {**beat, "loaded": ["flux2"]}})  # it switched family: LTX-2's files are free
+            while client.get("/engines").json()["workers"][0]["loaded"] != ["flux2"] and time.monotonic() < deadline + 5:
+                time.sleep(0.05)
+            r = client.delete(f"/models/{upscaler}")
+            assert r.status_code == 200 and r.json()["deleted"], r.text
+            assert not folder.exists()
+    finally:
+        worker.close()
