@@ -68,3 +68,65 @@ def test_a_worker_process_runs_jobs_and_its_death_fails_its_job(cluster_db, tmp_
             worker.kill()
         worker.wait(10)
         replica.stop()
+
+
+def test_a_still_first_video_ends_with_its_still_when_the_worker_dies_and_leftovers_go(cluster_db, tmp_path):
+    env = {
+        **os.environ,
+        "MILIMO_DATABASE_URL": cluster_db,
+        "MILIMO_VIDEO_ENGINE": "standin",
+        "MILIMO_IMAGE_ENGINE": "standin",  # the still takes a GPU's time: 4 steps of 2 s
+        "MILIMO_STANDIN_STEP_S": "2.0",
+        "MILIMO_STANDIN_LOAD_S": "0.1",
+        "MILIMO_LOG_LEVEL": "warning",
+    }
+    data = tmp_path / "data"
+    replica = ServerProcess(data, {**env, "MILIMO_EXECUTOR": "external"}).start(60)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "milimo.cli", "worker", "--data-dir", str(data), "--name", "stills-1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    sse = SSEClient(replica.url)
+    try:
+        with httpx.Client(base_url=replica.url, timeout=10) as http:
+            deadline = time.monotonic() + 60
+            while not http.get("/health").json()["workers"]:
+                assert time.monotonic() < deadline and worker.poll() is None, "the worker did not report in"
+                time.sleep(0.3)
+            pid = http.post("/projects", json={"name": "Still first"}).json()["id"]
+            r = http.post(
+                "/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "sf-1", "still_first": True}}
+            )
+            assert r.status_code == 200, r.text
+            video_id, still_id = r.json()["job_id"], r.json()["still_job_id"]
+            assert still_id and still_id != video_id
+            sse.wait_for(
+                lambda e: e.data.get("job_id") == still_id and str(e.data.get("message", "")).startswith("Generating image"), 60
+            )
+            # What a worker killed mid-write leaves on the shared storage: its scratch folder, a half-written output.
+            project = data / "projects" / pid
+            (project / "workspace" / still_id).mkdir(parents=True, exist_ok=True)
+            (project / "workspace" / still_id / "frame_0000.png").write_bytes(b"half")
+            (project / "generated").mkdir(exist_ok=True)
+            part = project / "generated" / f".{still_id}.jpg.part"
+            part.write_bytes(b"half")
+            assert http.get(f"/status/{video_id}").json()["status"] == "pending"  # waiting for its still
+            worker.kill()
+
+            still_end = sse.wait_for(lambda e: e.data.get("job_id") == still_id and e.type in ("complete", "error"), 30)
+            assert still_end.type == "error" and still_end.data["message"] == WORKER_LOST
+            video_end = sse.wait_for(lambda e: e.data.get("job_id") == video_id and e.type in ("complete", "error"), 10)
+            assert video_end.type == "error" and video_end.data["message"] == f"The still it waited for failed: {WORKER_LOST}"
+            video = http.get(f"/status/{video_id}").json()
+            assert video["status"] == "failed" and WORKER_LOST in video["error"]
+            shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "sf-1")
+            assert shot["status"] not in ("generating", "pending_generation")
+            assert not (project / "workspace" / still_id).exists() and not part.exists()
+    finally:
+        sse.close()
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait(10)
+        replica.stop()

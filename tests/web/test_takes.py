@@ -119,6 +119,19 @@ def test_use_as_take_engines_chip_and_chain_hint(page, studio_server):
     assert "video: draft on cpu — configured: draft" in chip.get_attribute("title")
     assert page.locator("[data-testid=engines] [data-capability=video]").get_attribute("data-engine") == "draft"
 
+    # The chip opens the model library; its Workers section says where jobs run: this server's one in-process worker.
+    chip.click()
+    workers = page.get_by_test_id("workers")
+    workers.locator("[data-testid=worker][data-worker=in-process]").wait_for()
+    assert workers.get_attribute("data-executor") == "local" and "In this server" in workers.inner_text()
+    assert workers.get_by_test_id("worker").count() == 1
+    assert workers.get_by_test_id("worker-where").inner_text() == "device auto"  # MILIMO_DEVICE, as configured
+    assert workers.get_by_test_id("worker-active").inner_text() == "idle"
+    assert workers.get_by_test_id("worker-loaded").inner_text() == "nothing loaded"  # draft engines hold no weights
+    shot(page, "model-library-workers")
+    page.keyboard.press("Escape")
+    page.get_by_test_id("model-library").wait_for(state="detached")
+
     # Over the native maximum the inspector says how the shot will be chained (exact length kept).
     page.locator("[data-testid=clip][data-shot=a]").click()
     page.get_by_label("Frames").fill("1000")

@@ -35,7 +35,7 @@ class ClusterExecutor:
         self.settings, self.db, self.bus = settings, db, bus
         self.channel = Channel(settings.db_url)
         self.registry = WorkerRegistry(STALE_AFTER_S)
-        self.reaper = Reaper(db, bus)
+        self.reaper = Reaper(db, bus, settings)
         bus.relay = lambda event: self.channel.send_event(event.type, event.data)
         self.channel.on("e", self._event)
         self.channel.on("h", self._heartbeat)

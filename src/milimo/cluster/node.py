@@ -70,7 +70,7 @@ class WorkerNode:
         self.bus.relay = lambda event: self.channel.send_event(event.type, event.data)
         self.channel.on("w", lambda _m, _own: self.executor.wake())
         self.channel.on("c", self._cancel)
-        self.reaper = Reaper(self.db, self.bus)
+        self.reaper = Reaper(self.db, self.bus, settings)
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
 

@@ -102,10 +102,11 @@ class EngineRegistry:
         notes: list[dict[str, str]] = []
         if wanted == "draft":
             return Choice(self._keep(capability, DRAFTS[capability]()), "configured: draft", notes, "configured")
-        if wanted == "standin" and capability == "video":
-            from milimo.engines.standin import StandInVideoEngine
+        if wanted == "standin" and capability in ("video", "image"):
+            from milimo.engines.standin import StandInImageEngine, StandInVideoEngine
 
-            standin = StandInVideoEngine(self.settings.standin_step_s, self.settings.standin_load_s)
+            cls = StandInVideoEngine if capability == "video" else StandInImageEngine
+            standin = cls(self.settings.standin_step_s, self.settings.standin_load_s)
             return Choice(self._keep(capability, standin), "configured: hardware stand-in (sleeps per step)", notes, "configured")
         for name, target in CANDIDATES.get(capability, []):
             if wanted not in ("auto", name):

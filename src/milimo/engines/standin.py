@@ -4,7 +4,8 @@ A fake only where GPUs are missing (this studio's CI and benchmarks of the clust
 like a real accelerator engine towards the studio (`uses_accelerator`, a family the ModelManager
 loads and keeps warm, a load that takes time, a step callback per denoising step), sleeps a fixed
 time per step where a GPU would compute, then returns the CPU draft's frames (real pixels, real
-encode). Selected only by MILIMO_VIDEO_ENGINE=standin; never chosen by "auto".
+encode). Selected only by MILIMO_VIDEO_ENGINE=standin (and MILIMO_IMAGE_ENGINE=standin: the same for
+stills, over the draft's storyboard card); never chosen by "auto".
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from PIL import Image
+
+from milimo.engines.draft.image import DraftImageEngine
 from milimo.engines.draft.video import DraftVideoEngine
-from milimo.engines.protocols import StepCallback, VideoRequest, VideoResult
+from milimo.engines.protocols import ImageRequest, StepCallback, VideoRequest, VideoResult
 
 
 class StandInVideoEngine(DraftVideoEngine):
@@ -50,3 +54,35 @@ class StandInVideoEngine(DraftVideoEngine):
             "loaded": self._loaded,
             "stand_in": "sleeps where a GPU computes; for clusters without GPUs",
         }
+
+
+class StandInImageEngine(DraftImageEngine):
+    """The stand-in for an image engine on a GPU (a still-first shot's still): the draft's card, a GPU's time."""
+
+    name = "standin-image"
+    family = "standin-image"
+    uses_accelerator = True
+    kind = "hardware stand-in"
+
+    def __init__(self, step_s: float = 0.05, load_s: float = 0.5) -> None:
+        self.step_s = step_s
+        self.load_s = load_s
+        self._loaded = False
+
+    def load(self) -> None:
+        time.sleep(self.load_s)
+        self._loaded = True
+
+    def unload(self) -> None:
+        self._loaded = False
+
+    def generate(self, request: ImageRequest, on_step: StepCallback) -> Image.Image:
+        image = super().generate(request, lambda step, total: None)
+        steps = max(1, request.steps)
+        for step in range(1, steps + 1):
+            time.sleep(self.step_s)
+            on_step(step, steps)
+        return image
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "step_s": self.step_s, "load_s": self.load_s, "loaded": self._loaded}

@@ -19,6 +19,7 @@ from milimo.jobs import store
 from milimo.jobs.contract import TaskRegistry
 from milimo.jobs.leases import JobLeases
 from milimo.jobs.params import parse_params
+from milimo.jobs.recovery import end_dependents
 from milimo.jobs.run import JobCancelled, JobRun
 from milimo.jobs.services import Services
 
@@ -156,8 +157,9 @@ class LocalExecutor:
             params = parse_params(job.type, job.params)
         except StudioError as exc:  # a row this version cannot run: fail it, with the reason
             log.error("job %s (%s) has invalid params: %s", job.id, job.type, exc.message)
-            store.finish(services.db, job.id, JobStatus.failed, error=exc.message)
-            services.bus.publish("error", {**store.event_fields(job), "status": JobStatus.failed, "message": exc.message})
+            if store.finish(services.db, job.id, JobStatus.failed, error=exc.message) is not None:
+                services.bus.publish("error", {**store.event_fields(job), "status": JobStatus.failed, "message": exc.message})
+                end_dependents(services.db, services.bus, job.id)
             return
         run = JobRun(services, job, params)
         with self._active_lock:
@@ -177,20 +179,20 @@ class LocalExecutor:
             run.check_cancel()
         except JobCancelled:
             run.cleanup(succeeded=False)
-            store.finish(db, job.id, JobStatus.cancelled)
-            bus.publish("cancelled", {**run.event_base(), "status": JobStatus.cancelled, "message": "Cancelled by user"})
-            self._end_dependents(services, job.id)
+            if store.finish(db, job.id, JobStatus.cancelled) is not None:
+                bus.publish("cancelled", {**run.event_base(), "status": JobStatus.cancelled, "message": "Cancelled by user"})
+                end_dependents(db, bus, job.id)
             return
         except Exception as exc:  # every failure ends the job cleanly, with a message
             message = user_message(exc)
             log.error("job %s (%s) failed: %s", job.id, job.type, message, exc_info=not isinstance(exc, StudioError))
             run.cleanup(succeeded=False)
-            store.finish(db, job.id, JobStatus.failed, error=message)
-            bus.publish("error", {**run.event_base(), "status": JobStatus.failed, "message": message})
-            self._end_dependents(services, job.id)
+            if store.finish(db, job.id, JobStatus.failed, error=message) is not None:
+                bus.publish("error", {**run.event_base(), "status": JobStatus.failed, "message": message})
+                end_dependents(db, bus, job.id)
             return
         run.cleanup(succeeded=True)
-        store.finish(
+        finished = store.finish(
             db,
             job.id,
             JobStatus.completed,
@@ -200,12 +202,9 @@ class LocalExecutor:
             message=result.message,
             writeback=result.writeback,
         )
+        if finished is None:  # the row ended without us (reaped while this worker was cut off, or deleted)
+            log.warning("job %s finished here but its row had already ended; its result is not recorded", job.id)
+            return
         outputs = result.outputs.model_dump(mode="json", exclude_unset=True)
         bus.publish("complete", {**run.event_base(), "status": JobStatus.completed, "progress": 100, **outputs, **result.event})
         self.wake()  # a job waiting for this one (still first) can run now
-
-    @staticmethod
-    def _end_dependents(services: Services, job_id: str) -> None:
-        for dep in store.end_dependents(services.db, job_id):
-            kind = "cancelled" if dep.status == JobStatus.cancelled else "error"
-            services.bus.publish(kind, {**store.event_fields(dep), "status": dep.status, "message": dep.status_message})

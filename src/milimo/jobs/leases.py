@@ -4,7 +4,8 @@ A worker takes the lock for a job when it claims it, on a connection of its own,
 the job ends. If the worker's process dies (SIGKILL, OOM, a lost node), PostgreSQL closes its
 connection and the lock goes with it. The reaper, in every replica and worker of a cluster, looks
 at `processing` rows: one whose lock it can take has nobody running it, and is failed with a message
-that says so, and its shot released. Nothing is re-queued: a job that killed its worker (out of
+that says so, its shot released, the jobs waiting for it (a still-first video) ended, and its scratch
+folder and half-written files removed. Nothing is re-queued: a job that killed its worker (out of
 memory) would kill the next one too, and the artist decides whether to generate again.
 
 This replaces the startup zombie sweep in a cluster, where another replica's start must not fail
@@ -21,12 +22,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
+from milimo.config import Settings
 from milimo.db.database import Database
 from milimo.db.models import Job, utcnow
 from milimo.db.states import JobStatus
 from milimo.jobs import store
 from milimo.jobs.channel import libpq_url
 from milimo.jobs.events import EventBus
+from milimo.jobs.recovery import end_dependents, remove_leftovers
 
 log = logging.getLogger(__name__)
 WORKER_LOST = "The worker running this job stopped (its process died or lost the database); generate again to retry."
@@ -70,8 +73,9 @@ class JobLeases:
 class Reaper:
     """Fails `processing` jobs that no live worker holds. Runs on a thread of its own."""
 
-    def __init__(self, db: Database, bus: EventBus, interval_s: float = 1.0) -> None:
-        self.db, self.bus, self.interval_s = db, bus, interval_s
+    def __init__(self, db: Database, bus: EventBus, settings: Settings | None = None, interval_s: float = 1.0) -> None:
+        """`settings`: where projects live, to remove what a dead worker left (shared storage); None keeps files."""
+        self.db, self.bus, self.settings, self.interval_s = db, bus, settings, interval_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._conn: Any = None
@@ -119,9 +123,13 @@ class Reaper:
                 if job.status != JobStatus.processing:
                     continue
                 log.error("job %s lost its worker; failing it", job_id)
-                store.finish(self.db, job_id, JobStatus.failed, error=WORKER_LOST)
+                if store.finish(self.db, job_id, JobStatus.failed, error=WORKER_LOST) is None:
+                    continue
                 self.bus.publish("error", {**store.event_fields(job), "status": JobStatus.failed, "message": WORKER_LOST})
                 failed.append(job_id)
+                end_dependents(self.db, self.bus, job_id)  # a still-first video waiting for it ends too
+                if self.settings is not None and job.project_id:
+                    remove_leftovers(self.settings.project_dir(job.project_id), job_id)
             except Exception as exc:
                 log.warning("could not fail orphaned job %s: %s", job_id, exc)
             finally:

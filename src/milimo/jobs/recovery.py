@@ -14,7 +14,8 @@ from milimo.config import Settings
 from milimo.db.database import Database
 from milimo.db.models import Asset, Job, Shot, table_of, utcnow
 from milimo.db.states import BUSY_SHOT, JobStatus, ShotStatus
-from milimo.jobs.store import end_dependents
+from milimo.jobs import store
+from milimo.jobs.events import EventBus
 
 log = logging.getLogger(__name__)
 ZOMBIE_MESSAGE = "The server restarted while this job was running; generate again to retry."
@@ -44,13 +45,13 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
 
     zombies = db.write(write)
     for job_id, _ in zombies:  # a video that waited for a still that died with the server ends too
-        end_dependents(db, job_id)
+        store.end_dependents(db, job_id)
     if zombies:
         log.warning("marked %d zombie job(s) failed after a restart: %s", len(zombies), ", ".join(j for j, _ in zombies))
     if settings is not None:
         for job_id, project_id in zombies:
             if project_id:
-                _remove_leftovers(settings.project_dir(project_id), job_id)
+                remove_leftovers(settings.project_dir(project_id), job_id)
         removed = remove_unfinished_outputs(db, settings)
         if removed:
             log.warning(
@@ -103,7 +104,19 @@ def remove_unfinished_outputs(db: Database, settings: Settings) -> list[Path]:
     return removed
 
 
-def _remove_leftovers(project_dir: Path, job_id: str) -> None:
+def end_dependents(db: Database, bus: EventBus, job_id: str) -> list[Job]:
+    """A job failed or was cancelled: the jobs waiting for it (a still-first shot's video) end too,
+    and every client hears so. Returns the jobs it ended."""
+    ended = store.end_dependents(db, job_id)
+    for dep in ended:
+        kind = "cancelled" if dep.status == JobStatus.cancelled else "error"
+        bus.publish(kind, {**store.event_fields(dep), "status": dep.status, "message": dep.status_message})
+    return ended
+
+
+def remove_leftovers(project_dir: Path, job_id: str) -> None:
+    """The scratch folder and half-written files of a job that ended without cleaning up after itself
+    (its process died): workspace/{job_id}/ and the `.{job_id}*.part*` files of its outputs."""
     shutil.rmtree(project_dir / "workspace" / job_id, ignore_errors=True)
     for folder in ("generated", "thumbnails", "renders"):
         for part in (project_dir / folder).glob(f".{job_id}*.part*"):

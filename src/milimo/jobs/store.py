@@ -203,14 +203,17 @@ def finish(
 ) -> Job | None:
     """Terminal transition of a running job. The take written back to the shot and the rows the job
     created (its assets) land in the same transaction, so a URL is never visible before its job completed.
-    `writeback` adds a job type's own writes to that transaction (an element's new reference image)."""
+    `writeback` adds a job type's own writes to that transaction (an element's new reference image).
+
+    Only a `processing` row is finished: None (nothing written) when the row is gone (its project was
+    deleted) or already ended (a cluster's reaper failed it while its worker was cut off, seed §5)."""
     if status not in TERMINAL:
         raise ValueError(f"finish() takes a terminal status, not {status!r}")
 
     def write(session: Session) -> Job | None:
-        job = session.get(Job, job_id)
-        if job is None:
-            return None  # the project was deleted while the job ran: nothing to record
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None or job.status != JobStatus.processing:
+            return None  # deleted with its project, or already ended elsewhere: the row's outcome stands
         for row in new_rows or ():
             session.add(row)
         session.flush()  # the asset exists before the shot points at it (foreign keys are checked at once)

@@ -77,6 +77,15 @@ def _entry(model_id: str) -> ModelEntry:
         raise NotFound(f"no model called {model_id!r}; known: {', '.join(e.id for e in MANIFEST)}") from None
 
 
+# The ModelManager family an engine's weights load under (its `family`), where it differs from the name.
+FAMILY_OF_ENGINE = {"flux2-klein": "flux2"}
+
+
+def _families(e: ModelEntry) -> set[str]:
+    """The families that load this entry's files: its engine's, and those of the engines that also use it."""
+    return {FAMILY_OF_ENGINE.get(name, name) for name in (e.engine, *e.used_by)}
+
+
 def _uses(engine: Engine, folder: Path) -> bool:
     """Whether a loaded engine was built from files under `folder` (weights, text encoder, upsampler, LoRAs)."""
     folder = folder.resolve()
@@ -289,8 +298,22 @@ class ModelLibrary:
             time.sleep(0.05)
         log.warning("downloads still running at shutdown: %s", ", ".join(self._downloads))
 
+    def _workers_holding(self, e: ModelEntry) -> list[str]:
+        """Cluster workers (other processes) whose heartbeat says they hold a family this entry's files feed.
+        This process's own weights are the ModelManager's business (evicted below, or 409 while in use)."""
+        families = _families(e)
+        holders = []
+        for w in self.services.executor.describe().get("workers", []):
+            if w.get("kind") == "local":
+                continue
+            held = families & (set(w.get("loaded") or ()) | set(w.get("in_use") or {}))
+            if held:
+                holders.append(f"worker {w.get('name')} ({', '.join(sorted(held))})")
+        return holders
+
     def delete_model(self, model_id: str) -> dict[str, Any]:
-        """Delete a model's folder (and any partial download). 409 while downloading or in use by a running job."""
+        """Delete a model's folder (and any partial download). 409 while downloading, in use by a running job,
+        or loaded on a cluster worker (GET /engines `workers`)."""
         e = _entry(model_id)
         with self._lock:
             if e.id in self._downloads:
@@ -303,6 +326,12 @@ class ModelLibrary:
             if st.source == "hf_cache":
                 raise Conflict(f"{e.id} lives in the shared Hugging Face cache ({st.path}); remove it there (`hf cache delete`)")
             raise NotFound(f"{e.id} is not downloaded")
+        holders = self._workers_holding(e)
+        if holders:
+            raise Conflict(
+                f"{e.id} is loaded on {', '.join(holders)}; delete it once no worker holds it "
+                "(a worker lets a family go when it loads another one, or when it stops)"
+            )
         busy = self.services.residency.evict(lambda engine: _uses(engine, folder))
         if busy:
             raise Conflict(f"{e.id} is in use by a running {', '.join(busy)} job; delete it when the job has finished")

@@ -1,15 +1,18 @@
 // The model library: every model the studio can use, what it enables, its size, licence and
 // state; download with progress, speed and time left, cancel, resume, delete (with the space it
-// frees); free disk; and the Hugging Face token that gated models need (stored by the server).
+// frees); free disk; the Hugging Face token that gated models need (stored by the server); and
+// the workers that run jobs, with what each holds.
 import { useEffect, useState } from "react";
 import { Download, HardDrive, KeyRound, Lock, Pause, Play, Trash2 } from "lucide-react";
 import type { ModelPublic } from "../api/types";
 import { serverSet, useStudio } from "../store/store";
 import { cancelDownload, downloadModel, forgetHfToken, loadModels, requestDeleteModel, saveHfToken } from "../store/models";
 import { enables, fits, formatBytes, formatEta, formatSpeed } from "../lib/models";
+import { loadEngines } from "../store/engines";
 import { Dialog } from "./ui/Dialog";
 import { Icon } from "./ui/Icon";
 import { ProgressBar } from "./ui/ProgressBar";
+import { Workers } from "./Workers";
 
 const STATE_WORDS = { not_downloaded: "Not downloaded", downloading: "Downloading", downloaded: "Ready", error: "Failed" } as const;
 
@@ -86,13 +89,14 @@ export function ModelLibrary() {
   const open = useStudio((s) => s.modelsOpen);
   const list = useStudio((s) => s.models);
   useEffect(() => {
-    if (open) void loadModels();
+    if (open) void Promise.all([loadModels(), loadEngines()]); // engines: the workers, as they are now
   }, [open]);
   if (!open) return null;
   return (
     <Dialog title="Model library" onClose={() => serverSet({ modelsOpen: false })} className="model-library" testId="model-library">
       <p className="muted">Until a model is downloaded, its capability runs on the CPU draft engine (animatics, not model output). Downloads go to the studio's data folder and can be cancelled and resumed.</p>
       <div className="disk" data-testid="disk-free"><Icon icon={HardDrive} /> {list ? `${formatBytes(list.disk_free_bytes)} free on the models disk` : "Reading…"}</div>
+      <Workers />
       <TokenForm />
       <ul className="model-list">
         {list?.models.map((m) => <ModelRow key={m.id} m={m} free={list.disk_free_bytes} />)}

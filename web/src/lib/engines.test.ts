@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkCount, engineLines, framePlan, gridAtRate, rateKey, LTX2_GRID, serverGrid, snapFrames, snappedSize, snapSize } from "./engines";
+import { chunkCount, engineLines, framePlan, gridAtRate, rateKey, LTX2_GRID, serverGrid, snapFrames, snappedSize, snapSize, workerLines } from "./engines";
 
 const grid = { frame_step: 8, size_multiple: 32, min_size: 64, max_size: 2048, native_max_frames: 505 };
 
@@ -54,5 +54,30 @@ describe("engine grid", () => {
     expect(framePlan(300, gridAtRate(grid, overview, 24))).toMatchObject({ kind: "native" });
     expect(rateKey(24)).toBe("24");
     expect(rateKey(29.97)).toBe("29.97");
+  });
+});
+
+describe("workers", () => {
+  it("lists the in-process worker of a local studio", () => {
+    const view = workerLines({ engines: {}, executor: "local",
+      workers: [{ name: "in-process", kind: "local", device: "cpu", active: [], loaded: [], slots: 1 }] });
+    expect(view).toEqual({ executor: "In this server (in-process)",
+      lines: [{ name: "in-process", where: "device cpu", active: 0, loaded: "nothing loaded", seen: "this server" }] });
+  });
+  it("says where each cluster worker runs, what it holds and when it was last heard", () => {
+    const view = workerLines({ engines: {}, executor: "ray", workers: [
+      { name: "gpu-0", device: "cuda", gpu_ids: ["0"], host: "node-a", active: ["job_1", "job_2"], loaded: ["ltx2", "gemma3"],
+        in_use: { ltx2: 1 }, last_seen_s: 0.42 },
+      { name: "gpu-1", active: [], last_seen_s: 3 },
+    ] });
+    expect(view.executor).toBe("Ray cluster (one actor per GPU)");
+    expect(view.lines).toEqual([
+      { name: "gpu-0", where: "device cuda · GPU 0 · node-a", active: 2, loaded: "ltx2 (in use), gemma3", seen: "seen 0.4 s ago" },
+      { name: "gpu-1", where: "unknown device", active: 0, loaded: "nothing loaded", seen: "seen 3.0 s ago" },
+    ]);
+  });
+  it("copes with a server that reports no executor", () => {
+    expect(workerLines(null)).toEqual({ executor: "In this server (in-process)", lines: [] });
+    expect(workerLines({ engines: {}, executor: "mesos" }).executor).toBe("mesos");
   });
 });

@@ -25,7 +25,26 @@ export type EngineInfo = {
   capabilities?: Record<string, unknown>;
   [k: string]: unknown;
 };
-export type EnginesOverview = { engines: Partial<Record<Capability, EngineInfo>>; loaded?: string[]; device?: string };
+/** One worker in GET /engines (`workers`): the in-process slots, a `milimo worker` process or a Ray GPU actor. */
+export type WorkerInfo = {
+  name: string;
+  kind?: string;
+  host?: string;
+  device?: string | null;
+  gpu_ids?: string[];
+  active?: string[];
+  loaded?: string[];
+  in_use?: Record<string, number>;
+  last_seen_s?: number; // cluster workers: seconds since its last heartbeat
+  [k: string]: unknown;
+};
+export type EnginesOverview = {
+  engines: Partial<Record<Capability, EngineInfo>>;
+  loaded?: string[];
+  device?: string;
+  executor?: string;
+  workers?: WorkerInfo[];
+};
 
 /** The active video engine's grid when GET /engines reports it (under `capabilities` or flat), else null. */
 export function serverGrid(overview: EnginesOverview | null | undefined): VideoGrid | null {
@@ -121,4 +140,27 @@ export function engineLines(overview: EnginesOverview | null | undefined): Engin
     out.push({ capability, engine: e.engine, draft: isDraft(e.engine), why: e.why ?? "", text });
   }
   return out;
+}
+
+/** Where jobs run, in words: the executor kind GET /engines reports. */
+export const EXECUTOR_WORDS: Record<string, string> = {
+  local: "In this server (in-process)",
+  ray: "Ray cluster (one actor per GPU)",
+  external: "Worker processes (milimo worker)",
+};
+
+/** One row of the model library's Workers section. */
+export type WorkerLine = { name: string; where: string; active: number; loaded: string; seen: string };
+
+/** The workers GET /engines lists, as the model library shows them: device and GPUs, jobs running, families held, last heartbeat. */
+export function workerLines(overview: EnginesOverview | null | undefined): { executor: string; lines: WorkerLine[] } {
+  const kind = overview?.executor ?? "local";
+  const lines = (overview?.workers ?? []).map((w) => {
+    const gpus = w.gpu_ids?.length ? `GPU ${w.gpu_ids.join(", ")}` : "";
+    const where = [w.device ? `device ${w.device}` : "", gpus, w.host ?? ""].filter(Boolean).join(" · ") || "unknown device";
+    const loaded = (w.loaded ?? []).map((f) => (w.in_use?.[f] ? `${f} (in use)` : f)).join(", ") || "nothing loaded";
+    const seen = typeof w.last_seen_s === "number" ? `seen ${w.last_seen_s.toFixed(1)} s ago` : "this server";
+    return { name: w.name, where, active: w.active?.length ?? 0, loaded, seen };
+  });
+  return { executor: EXECUTOR_WORDS[kind] ?? kind, lines };
 }
