@@ -6,6 +6,8 @@ import opentimelineio as otio
 import pytest
 from opentimelineio.opentime import RationalTime, TimeRange
 
+from milimo.editorial.cutfile import MAX_CLIPS
+from milimo.editorial.reading import MAX_CUT_BYTES
 from tests.editorial.conftest import build_cut
 from tests.state import state_shots
 
@@ -289,6 +291,23 @@ def test_too_large_a_cut_file_is_413(studio):
     assert r.status_code == 413
     r = send(studio, state["id"], b" " * (18 * 1024 * 1024), state["version"])  # far over: refused by its declared length
     assert r.status_code == 413 and "larger than" in r.json()["detail"]
+
+
+def cut_of_many_clips(n: int) -> str:
+    """A generated OTIO file: one track of n one-frame clips (compact JSON, well under the 16 MiB limit)."""
+    track = otio.schema.Track(name="V1")
+    for i in range(n):
+        track.append(otio.schema.Clip(name=f"c{i}", source_range=TimeRange(RationalTime(0, R), RationalTime(1, R))))
+    text = otio.adapters.write_to_string(otio.schema.Timeline(name="Many", tracks=[track]), "otio_json", indent=-1)
+    assert len(text) < MAX_CUT_BYTES
+    return text
+
+
+def test_more_clips_than_one_save_takes_is_413_and_changes_nothing(studio):
+    state = build_cut(studio)
+    r = send(studio, state["id"], cut_of_many_clips(MAX_CLIPS + 1), state["version"])
+    assert r.status_code == 413 and f"more than {MAX_CLIPS} clips" in r.json()["detail"], r.text[:300]
+    assert studio.get(f"/projects/{state['id']}").json()["version"] == state["version"]
 
 
 def test_a_file_of_someone_elses_clips_changes_nothing(studio):
