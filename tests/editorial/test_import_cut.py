@@ -9,6 +9,7 @@ from opentimelineio.opentime import RationalTime, TimeRange
 from milimo.editorial.cutfile import MAX_CLIPS
 from milimo.editorial.reading import MAX_CUT_BYTES
 from tests.editorial.conftest import build_cut
+from tests.editorial.test_export import EXPECTED, A, V, placements
 from tests.state import state_shots
 
 R = 24
@@ -147,10 +148,12 @@ def test_aaf_round_trip_matches_by_media_and_name(studio, tmp_path):
     path = tmp_path / "cut.aaf"
     path.write_bytes(r.content)
     tl = otio.adapters.read_from_file(str(path), adapter_name="AAF")
-    names = {t.name: [c.name for c in t.find_clips()] for t in tl.tracks}
-    assert names["V1"] == ["Sc 1 · Sh 1", "Sc 1 · Sh 2"] and names["V2"] == ["Sc 1 · Sh 3"], names
-    _, a = clip_named(tl, "Sc 1 · Sh 1")
-    assert (a.source_range.start_time.value, a.source_range.duration.value) == (2, 20)  # trim in 2, 20 frames
+    # Every clip where the cut has it: the same placements (track kind, name, start, source in, length) as
+    # the other formats. The adapter names the video tracks V1 and V2 but reads A1 back as "Sequence"
+    # (the mob slot's name), with a source range holding the cut's length.
+    assert placements(tl) == EXPECTED
+    names = {(t.kind, t.name): [c.name for c in t.find_clips()] for t in tl.tracks}
+    assert names == {(V, "V1"): ["Sc 1 · Sh 1", "Sc 1 · Sh 2"], (V, "V2"): ["Sc 1 · Sh 3"], (A, "Sequence"): ["Sh 1"]}, names
     _, b = clip_named(tl, "Sc 1 · Sh 2")
     b.source_range = TimeRange(RationalTime(4, R), RationalTime(20, R))
     edited = tmp_path / "edited.aaf"
