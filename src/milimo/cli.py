@@ -250,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_dir_arg(fetch)
     models.set_defaults(func=_models)
 
-    exp = sub.add_parser("export", help="write a project's cut for an editor (OTIO, FCP XML, FCPXML, EDL, subtitles)")
+    exp = sub.add_parser("export", help="write a project's cut for an editor (OTIO, FCP XML, FCPXML, AAF, EDL, subtitles)")
     exp.add_argument("--project", required=True, help="project id")
     exp.add_argument("--format", required=True, choices=["otio", "otioz", "fcp7xml", "fcpxml", "aaf", "edl", "srt", "vtt"])
     exp.add_argument("-o", "--output", type=Path, required=True, help="the file to write")

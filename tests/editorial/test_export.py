@@ -160,51 +160,34 @@ def test_export_matches_its_golden_file(studio, cut, fmt):
     )
 
 
+def cli_export(studio, pid: str, fmt: str, out: Path) -> subprocess.CompletedProcess:
+    """`milimo export` straight from the studio's data dir, as a person runs it (no server)."""
+    argv = ["export", "--project", pid, "--format", fmt, "-o", str(out), "--data-dir", str(studio.settings.data_dir)]
+    return subprocess.run([sys.executable, "-m", "milimo.cli", *argv], capture_output=True, text=True, timeout=120, check=False)
+
+
 def test_cli_export_writes_the_same_file_as_the_route(studio, cut, tmp_path):
     out = tmp_path / "cut.fcpxml"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "milimo.cli",
-            "export",
-            "--project",
-            cut["id"],
-            "--format",
-            "fcpxml",
-            "-o",
-            str(out),
-            "--data-dir",
-            str(studio.settings.data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = cli_export(studio, cut["id"], "fcpxml", out)
     assert run.returncode == 0, run.stderr
     assert "4 clips" in run.stdout and out.read_text() == export(studio, cut["id"], "fcpxml").text
-    missing = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "milimo.cli",
-            "export",
-            "--project",
-            "nope",
-            "--format",
-            "otio",
-            "-o",
-            str(tmp_path / "x.otio"),
-            "--data-dir",
-            str(studio.settings.data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    missing = cli_export(studio, "nope", "otio", tmp_path / "x.otio")
     assert missing.returncode == 2 and "does not exist" in missing.stderr and not (tmp_path / "x.otio").exists()
+
+
+def test_cli_export_writes_aaf_and_otioz_that_read_back_as_the_cut(studio, cut, tmp_path):
+    """The binary formats (two AAF writes of one cut differ in their bytes): read back, not compared byte for byte."""
+    aaf = tmp_path / "cut.aaf"
+    run = cli_export(studio, cut["id"], "aaf", aaf)
+    assert run.returncode == 0, run.stderr
+    assert "AAF" in run.stdout and "4 clips" in run.stdout
+    assert aaf.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file, as Avid expects
+    assert placements(otio.adapters.read_from_file(str(aaf), adapter_name="AAF")) == EXPECTED
+    bundle = tmp_path / "cut.otioz"
+    run = cli_export(studio, cut["id"], "otioz", bundle)
+    assert run.returncode == 0, run.stderr
+    assert len([n for n in zipfile.ZipFile(bundle).namelist() if n.startswith("media/")]) == 4
+    assert placements(otio.adapters.read_from_file(str(bundle), adapter_name="otioz")) == EXPECTED
 
 
 def test_fcpxml_is_version_1_11_with_media_reps(studio, cut):

@@ -6,7 +6,10 @@ import opentimelineio as otio
 import pytest
 from opentimelineio.opentime import RationalTime, TimeRange
 
+from milimo.editorial.cutfile import MAX_CLIPS
+from milimo.editorial.reading import MAX_CUT_BYTES
 from tests.editorial.conftest import build_cut
+from tests.editorial.test_export import EXPECTED, A, V, placements
 from tests.state import state_shots
 
 R = 24
@@ -145,10 +148,12 @@ def test_aaf_round_trip_matches_by_media_and_name(studio, tmp_path):
     path = tmp_path / "cut.aaf"
     path.write_bytes(r.content)
     tl = otio.adapters.read_from_file(str(path), adapter_name="AAF")
-    names = {t.name: [c.name for c in t.find_clips()] for t in tl.tracks}
-    assert names["V1"] == ["Sc 1 · Sh 1", "Sc 1 · Sh 2"] and names["V2"] == ["Sc 1 · Sh 3"], names
-    _, a = clip_named(tl, "Sc 1 · Sh 1")
-    assert (a.source_range.start_time.value, a.source_range.duration.value) == (2, 20)  # trim in 2, 20 frames
+    # Every clip where the cut has it: the same placements (track kind, name, start, source in, length) as
+    # the other formats. The adapter names the video tracks V1 and V2 but reads A1 back as "Sequence"
+    # (the mob slot's name), with a source range holding the cut's length.
+    assert placements(tl) == EXPECTED
+    names = {(t.kind, t.name): [c.name for c in t.find_clips()] for t in tl.tracks}
+    assert names == {(V, "V1"): ["Sc 1 · Sh 1", "Sc 1 · Sh 2"], (V, "V2"): ["Sc 1 · Sh 3"], (A, "Sequence"): ["Sh 1"]}, names
     _, b = clip_named(tl, "Sc 1 · Sh 2")
     b.source_range = TimeRange(RationalTime(4, R), RationalTime(20, R))
     edited = tmp_path / "edited.aaf"
@@ -289,6 +294,23 @@ def test_too_large_a_cut_file_is_413(studio):
     assert r.status_code == 413
     r = send(studio, state["id"], b" " * (18 * 1024 * 1024), state["version"])  # far over: refused by its declared length
     assert r.status_code == 413 and "larger than" in r.json()["detail"]
+
+
+def cut_of_many_clips(n: int) -> str:
+    """A generated OTIO file: one track of n one-frame clips (compact JSON, well under the 16 MiB limit)."""
+    track = otio.schema.Track(name="V1")
+    for i in range(n):
+        track.append(otio.schema.Clip(name=f"c{i}", source_range=TimeRange(RationalTime(0, R), RationalTime(1, R))))
+    text = otio.adapters.write_to_string(otio.schema.Timeline(name="Many", tracks=[track]), "otio_json", indent=-1)
+    assert len(text) < MAX_CUT_BYTES
+    return text
+
+
+def test_more_clips_than_one_save_takes_is_413_and_changes_nothing(studio):
+    state = build_cut(studio)
+    r = send(studio, state["id"], cut_of_many_clips(MAX_CLIPS + 1), state["version"])
+    assert r.status_code == 413 and f"more than {MAX_CLIPS} clips" in r.json()["detail"], r.text[:300]
+    assert studio.get(f"/projects/{state['id']}").json()["version"] == state["version"]
 
 
 def test_a_file_of_someone_elses_clips_changes_nothing(studio):

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from milimo.engines.draft.sync import PIP_HZ
-from milimo.errors import Invalid, StudioError
+from milimo.errors import Invalid, StudioError, Unavailable
 from milimo.media import probe
 from milimo.render import RenderOptions, render_cut
+from milimo.render.output import FORMATS, require_encoder
 from tests.render.clips import (
     clip,
     codes,
@@ -223,3 +224,13 @@ def test_bad_input_is_a_clear_error(media, tmp_path):
     with pytest.raises(StudioError):
         render_cut(cut_of([clip("a", "V1", media["a"])], width=255), out)
     assert not out.exists()
+
+
+def test_prores_without_prores_ks_is_a_503_that_says_to_render_h264():
+    """An FFmpeg build without the ProRes encoder (some distributions leave it out): say so, offer mp4."""
+    without = frozenset(av.codecs_available) - {"prores_ks"}
+    with pytest.raises(Unavailable, match=r"no prores_ks encoder.*render H\.264 \(format mp4\)") as err:
+        require_encoder(FORMATS["prores"], available=without)
+    assert err.value.status_code == 503
+    require_encoder(FORMATS["mp4"], available=without)  # H.264 is still there
+    require_encoder(FORMATS["prores"])  # and this build (PyAV's own FFmpeg) has it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import av
 import pytest
 
 from milimo.media import probe
@@ -123,6 +124,14 @@ def test_bad_render_requests_are_clear_4xx(client, cut_project):
     assert client.post("/projects/nope/render", json={}).status_code == 404
     assert client.get("/projects/nope/renders").status_code == 404
     assert client.get(f"/projects/{cut_project}/renders").json() == []
+
+
+def test_prores_on_an_ffmpeg_build_without_prores_ks_is_a_503_and_no_job(client, cut_project, monkeypatch):
+    """What PyAV reports of its FFmpeg build is the boundary: a build without the ProRes encoder."""
+    monkeypatch.setattr(av, "codecs_available", frozenset(av.codecs_available) - {"prores_ks"})
+    r = client.post(f"/projects/{cut_project}/render", json={"format": "prores"})
+    assert r.status_code == 503 and "render H.264 (format mp4) instead" in r.json()["detail"], r.text
+    assert [j for j in client.get(f"/projects/{cut_project}/jobs").json() if j["type"] == "render"] == []
 
 
 def test_a_render_killed_mid_way_leaves_nothing_after_the_restart(client, settings, cut_project):

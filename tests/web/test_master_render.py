@@ -39,11 +39,17 @@ def test_master_render_renders_cancels_and_lists_renders(page, studio_server, tm
     dialog.get_by_text("Whole cut (frames 0–1530, 1:04)").wait_for(state="attached")
     dialog.get_by_role("button", name="Render").click()
     page.wait_for_selector("[data-testid=render-job][data-status=processing]", timeout=30_000)
+    # "Rendering 42% · 12 s" (the ETA once the first frames have timed it).
+    page.wait_for_function(
+        "/^Rendering \\d+% · \\d+ s$/.test(document.querySelector('[data-testid=open-export]').textContent)", timeout=30_000
+    )
+    assert "busy" in (page.get_by_test_id("open-export").get_attribute("class") or "")
     shot(page, "export-rendering")
     # The jobs area lists the render too (the dialog is modal: read it, then cancel from the dialog).
     page.wait_for_function("document.querySelector('[data-testid=jobs-button]').textContent.includes('1 running')")
     dialog.get_by_role("button", name="Cancel").click()
     page.wait_for_selector("[data-testid=render-job][data-status=cancelled]", timeout=30_000)
+    page.wait_for_function("document.querySelector('[data-testid=open-export]').textContent === 'Export'")
     assert httpx.get(f"{base}/projects/{pid}/renders").json() == []
 
     # A range, with A1 muted on the timeline: the request carries the mute.

@@ -46,7 +46,7 @@ def import_edited_cut(
     project_id: ProjectId,
     db: DbDep,
     settings: SettingsDep,
-    file: Annotated[UploadFile, File(description=".otio or FCP 7 XML from an editor")],
+    file: Annotated[UploadFile, File(description=".otio, FCP 7 XML, FCPXML or AAF from an editor")],
     base_version: Annotated[int, Form(ge=1, description="the project version the client has")],
 ) -> ImportReport:
     """Re-time the project's shots to an edited cut in one versioned save, and report what changed."""

@@ -1,1 +1,1 @@
-"""Editorial interchange: the cut for professional editors (OTIO, FCP XML, FCPXML, EDL, subtitles) and back (docs/editorial.md)."""
+"""Editorial interchange: the cut for professional editors (OTIO, FCP XML, FCPXML, AAF, EDL, subtitles) and back (docs/editorial.md)."""

@@ -167,6 +167,10 @@ def _walk(timeline) -> list[dict[str, Any]]:
         if not isinstance(track, otio.schema.Track):
             continue
         shift = track.source_range.start_time if track.source_range is not None else None
+        try:  # one pass for the whole track: range_of_child per clip is quadratic in the track's length
+            ranges = track.range_of_all_children()
+        except otio.exceptions.OTIOError:  # a clip without timing: the per-clip path below names it
+            ranges = None
         items = []
         for item in track:
             if isinstance(item, otio.schema.Stack):
@@ -178,7 +182,7 @@ def _walk(timeline) -> list[dict[str, Any]]:
             if clips > MAX_CLIPS:
                 raise Refused(413, f"the timeline has more than {MAX_CLIPS} clips")
             try:
-                start = track.range_of_child(item).start_time
+                start = (ranges[item] if ranges is not None else track.range_of_child(item)).start_time
                 source = item.trimmed_range()
             except otio.exceptions.OTIOError as exc:  # no source range and no media range: no length at all
                 raise Refused(422, f"clip {item.name!r} has no usable timing: {exc}") from None

@@ -10,7 +10,7 @@ so it is interleaved through the file and ends with the last frame, to the sampl
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -48,9 +48,12 @@ FORMATS = {
 }
 
 
-def require_encoder(fmt: Format) -> None:
-    """Unavailable (503) with what to do instead when this FFmpeg build lacks the codec."""
-    if fmt.video_codec not in av.codecs_available:
+def require_encoder(fmt: Format, available: Collection[str] | None = None) -> None:
+    """Unavailable (503) with what to do instead when this FFmpeg build lacks the codec.
+
+    `available`: the encoder names the build has (default: PyAV's FFmpeg, `av.codecs_available`).
+    """
+    if fmt.video_codec not in (av.codecs_available if available is None else available):
         raise Unavailable(
             f"this FFmpeg build has no {fmt.video_codec} encoder, so {fmt.name} masters cannot be made here; "
             "render H.264 (format mp4) instead"

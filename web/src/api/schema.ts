@@ -1417,7 +1417,7 @@ export interface components {
             base_version: number;
             /**
              * File
-             * @description .otio or FCP 7 XML from an editor
+             * @description .otio, FCP 7 XML, FCPXML or AAF from an editor
              */
             file: string;
         };

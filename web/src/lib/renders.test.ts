@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clock, defaultForm, reduceRenderEvent, renderRequest, type RenderJob } from "./renders";
+import { clock, defaultForm, exportButtonLabel, reduceRenderEvent, renderRequest, type RenderJob } from "./renders";
 
 describe("renderRequest", () => {
   it("sends the whole cut with the timeline's muted tracks", () => {
@@ -38,4 +38,16 @@ describe("reduceRenderEvent", () => {
 
 it("clock formats minutes and seconds", () => {
   expect(clock(24 * 75, 24)).toBe("1:15");
+});
+
+describe("exportButtonLabel", () => {
+  const job: RenderJob = { job_id: "j1", status: "processing", progress: 41.6, message: "Rendering", eta: 11.2, format: "mp4", in_frame: 0, out_frame: 240 };
+  it("shows the running render's progress and ETA", () => {
+    expect(exportButtonLabel([job])).toBe("Rendering 42% · 12 s");
+    expect(exportButtonLabel([{ ...job, eta: null }])).toBe("Rendering 42%");
+  });
+  it("says Export when nothing runs", () => {
+    expect(exportButtonLabel([])).toBe("Export");
+    expect(exportButtonLabel([{ ...job, status: "completed" }, { ...job, job_id: "j2", status: "cancelled" }])).toBe("Export");
+  });
 });

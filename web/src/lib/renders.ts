@@ -57,6 +57,14 @@ export function renderRequest(form: RenderForm, muted: Record<number, boolean>, 
 
 export const isActiveRender = (j: RenderJob) => j.status === "queued" || j.status === "processing" || j.status === "cancelling";
 
+/** The header's Export button text: the first running render's progress and ETA, else "Export". */
+export function exportButtonLabel(jobs: RenderJob[]): string {
+  const active = jobs.find(isActiveRender);
+  if (!active) return "Export";
+  const eta = active.eta != null && Number.isFinite(active.eta) ? ` · ${Math.ceil(active.eta)} s` : "";
+  return `Rendering ${Math.round(active.progress)}%${eta}`;
+}
+
 type Ev = { type: string; data: Record<string, any> };
 
 /** Apply one server event to the render jobs we follow; events of other jobs leave them as they are. */

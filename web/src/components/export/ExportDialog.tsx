@@ -5,6 +5,7 @@ import { useStudio } from "../../store/store";
 import { EditorialExport } from "./EditorialExport";
 import { ImportCut } from "./ImportCut";
 import { MasterRender } from "./MasterRender";
+import { exportButtonLabel, isActiveRender } from "../../lib/renders";
 
 import type { ExportSectionProps } from "./types";
 export type { ExportSectionProps };
@@ -41,14 +42,17 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   );
 }
 
-/** The header's Export button; it owns whether the dialog is open. */
+/** The header's Export button, with the running render's progress on it; it owns whether the dialog is open. */
 export function ExportButton() {
   const [open, setOpen] = useState(false);
   const hasProject = useStudio((s) => !!s.projectId);
+  const label = useStudio((s) => exportButtonLabel(s.renderJobs));
+  const busy = useStudio((s) => s.renderJobs.some(isActiveRender));
   if (!hasProject) return null;
   return (
     <>
-      <button className="btn ghost" onClick={() => setOpen(true)} data-testid="open-export">Export</button>
+      <button className={`btn ghost export-btn${busy ? " busy" : ""}`} onClick={() => setOpen(true)} data-testid="open-export"
+        title="Render the cut to a master file, or export it for an editor">{label}</button>
       {open && <ExportDialog onClose={() => setOpen(false)} />}
     </>
   );
