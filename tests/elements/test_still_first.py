@@ -130,3 +130,57 @@ def test_the_video_opens_on_the_still(client, project, settings):
     )
     first = next(iter_frames(root / video["video_url"].split(f"/projects/{pid}/")[1], 0, 1)).astype(int)
     assert np.abs(first - still_px).mean() < 40  # frame 0 is the still (encoded), not a text-to-video frame
+
+
+STORY = "\nINT. HANGAR - NIGHT\n\nMara checks the engine.\n\nMara climbs into the cockpit.\n"
+
+
+def storyboard(client, pid):
+    """A committed scene of two shots that match Mara (her element has an image), small enough to be quick."""
+    from tests.storyboard.test_api import commit, parse
+
+    version = client.get(f"/projects/{pid}").json()["version"]
+    board = commit(client, pid, parse(client, pid, STORY)["scenes"], version)
+    shots = board["scenes"][0]["shots"]
+    for s in shots:
+        assert s["matched_elements"] and s["matched_elements"][0]["element_name"] == "Mara"
+        small = {k: SHOT[k] for k in ("num_frames", "width", "height", "enhance_prompt")}
+        assert client.patch(f"/shots/{s['id']}", json=small).status_code == 200
+    return shots
+
+
+def test_a_storyboard_shot_that_nothing_conditions_opens_on_a_still(client, project):
+    pid = project["id"]
+    setup(client, pid)
+    first, second = storyboard(client, pid)
+    r = client.post(f"/storyboard/shots/{first['id']}/generate")
+    assert r.status_code == 200, r.text
+    q = r.json()
+    assert q["conditioned_on"] == "none" and q["still_job_id"]
+    video = wait_job(client, q["job_id"])
+    still = client.get(f"/status/{q['still_job_id']}").json()
+    assert still["status"] == video["status"] == "completed", (still, video)
+    assert still["params"]["keyframe"] and still["params"]["references"]
+    assert video["outputs"]["conditioned_on"] == still["asset_id"]
+    shots = {s["id"]: s for s in state_shots(client.get(f"/projects/{pid}").json())}
+    assert shots[first["id"]]["keyframe_asset_id"] == still["asset_id"]
+    # The next shot has its frame 0 already (the take before it): no still.
+    r = client.post(f"/storyboard/shots/{second['id']}/generate").json()
+    assert r["conditioned_on"] == "previous_shot" and r["still_job_id"] is None
+    assert wait_job(client, r["job_id"])["status"] == "completed"
+
+
+def test_a_storyboard_batch_makes_a_still_only_where_nothing_conditions_frame_0(client, project):
+    pid = project["id"]
+    setup(client, pid)
+    first, second = storyboard(client, pid)
+    r = client.post(f"/projects/{pid}/storyboard/batch-generate", json={"shot_ids": [first["id"], second["id"]]})
+    assert r.status_code == 200, r.text
+    one, two = r.json()["results"]
+    assert one["conditioned_on"] == "none" and one["still_job_id"]
+    assert two["conditioned_on"] == "previous_shot" and two["still_job_id"] is None and two["after_job_id"] == one["job_id"]
+    first_job, second_job = wait_job(client, one["job_id"]), wait_job(client, two["job_id"])
+    still = client.get(f"/status/{one['still_job_id']}").json()
+    assert still["status"] == first_job["status"] == second_job["status"] == "completed", (still, first_job, second_job)
+    assert first_job["outputs"]["conditioned_on"] == still["asset_id"]
+    assert still["finished_at"] <= first_job["started_at"]

@@ -91,14 +91,16 @@ def test_concept_art_and_a_manual_image_come_before_the_previous_frame(client, p
     assert wait_job(client, generate(client, first["id"])["job_id"])["status"] == "completed"
     thumbs = client.post(f"/projects/{pid}/storyboard/thumbnails", json={"shot_ids": [second["id"]]}).json()
     assert wait_job(client, thumbs["results"][0]["job_id"])["status"] == "completed"
+    art_url = next(s for s in state_shots(client.get(f"/projects/{pid}").json()) if s["id"] == second["id"])["thumbnail_url"]
+    assert art_url.startswith(f"/projects/{pid}/generated/thumb_")
     art = generate(client, second["id"])
     assert art["conditioned_on"] == "concept_art"
     [item] = job_params(client, art["job_id"])["conditioning"]
-    assert item["rel_path"].startswith("generated/thumb_")
-    wait_job(client, art["job_id"])
+    assert item["rel_path"] == art_url.split(f"/projects/{pid}/", 1)[1]
+    take = wait_job(client, art["job_id"])
     # The finished take put its poster on the card; the concept art is still what the shot regenerates from.
     done = next(s for s in state_shots(client.get(f"/projects/{pid}").json()) if s["id"] == second["id"])
-    assert done["thumbnail_url"] != thumbs["results"][0].get("url") and "thumb_" not in done["thumbnail_url"]
+    assert take["thumbnail_url"] and done["thumbnail_url"] == take["thumbnail_url"] != art_url
     again = generate(client, second["id"])
     assert again["conditioned_on"] == "concept_art"
     assert job_params(client, again["job_id"])["conditioning"] == [item]

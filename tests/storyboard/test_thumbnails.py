@@ -47,6 +47,10 @@ def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, 
         )
     params = client.get(f"/status/{jobs[dialogue['id']]}").json()
     assert params["status"] == "completed"
+    # Concept art is the card's picture, not a take: the shot's take history stays empty.
+    takes = client.get(f"/projects/{pid}/takes", params={"shot_id": plain["id"]})
+    assert takes.status_code == 200, takes.text
+    assert takes.json()["takes"] == []
 
     # The complete events name the shot and say it is a thumbnail (the card updates by shot_id).
     events, _ = client.app.state.studio.bus.since(last_event)
@@ -66,6 +70,9 @@ def test_thumbnails_are_queued_per_shot_and_never_touch_a_take(client, project, 
     for key in ("media_asset_id", "video_url", "status", "engine", "actual_frames", "last_job_id"):
         assert took.get(key) == before[with_take["id"]].get(key), key  # the state leaves empty fields out
     assert took["thumbnail_url"] != before[with_take["id"]]["thumbnail_url"] and "/generated/thumb_" in took["thumbnail_url"]
+    # The shot's only take is still its upload: the forced concept art did not join its history.
+    listed = client.get(f"/projects/{pid}/takes", params={"shot_id": with_take["id"]}).json()["takes"]
+    assert [(t["asset_id"], t["upload"]) for t in listed] == [(clip["id"], True)]
 
 
 def test_thumbnail_prompts_come_from_the_storyboard(client, project):
@@ -93,3 +100,26 @@ def test_bad_thumbnail_requests_are_4xx(client, project):
     assert r.status_code == 422 and "not a shot of this project" in r.json()["detail"]
     assert client.post(url, json={"shot_ids": ["a"], "width": 10}).status_code == 422
     assert client.post("/projects/none/storyboard/thumbnails", json={"shot_ids": ["a"]}).status_code == 404
+
+
+def test_a_second_click_does_not_queue_the_same_concept_art_twice(client, project):
+    pid = project["id"]
+    board = commit(
+        client, pid, parse(client, pid, "\nINT. LIGHTHOUSE - NIGHT\n\nMara grips the rail.\n")["scenes"], project["version"]
+    )
+    sid = board["scenes"][0]["shots"][0]["id"]
+    # A long render keeps the one slot busy, so the first concept-art job is still queued at the second click.
+    blocker = client.post(
+        "/generate/advanced",
+        json={"project_id": pid, "shot_config": {"prompt": "a long plain shot", "num_frames": 97, "width": 256, "height": 160}},
+    ).json()
+    first = client.post(f"/projects/{pid}/storyboard/thumbnails", json={"shot_ids": [sid]}).json()
+    [queued] = first["results"]
+    again = client.post(f"/projects/{pid}/storyboard/thumbnails", json={"shot_ids": [sid], "force": True}).json()
+    assert (again["queued"], again["skipped"]) == (0, 1)
+    assert again["results"][0]["job_id"] == queued["job_id"] and "being made already" in again["results"][0]["detail"]
+    assert wait_job(client, blocker["job_id"])["status"] == "completed"
+    assert wait_job(client, queued["job_id"])["status"] == "completed"
+    # Once it is done, force makes a new one.
+    redo = client.post(f"/projects/{pid}/storyboard/thumbnails", json={"shot_ids": [sid], "force": True}).json()
+    assert redo["queued"] == 1 and wait_job(client, redo["results"][0]["job_id"])["status"] == "completed"

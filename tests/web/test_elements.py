@@ -95,6 +95,11 @@ def test_element_to_reference_still_to_first_frame(page, studio_server):
     server = {s["id"]: s for s in state_shots(httpx.get(f"{base}/projects/{pid}").json())}
     assert server["s1"]["timeline"][0]["asset_id"] == still["id"] and server["s1"]["timeline"][0]["frame_index"] == 0
     page.keyboard.press("Escape")
+    # Its frame 0 is the still now: still first cannot apply, and the Inspector says so instead of "(auto)".
+    page.locator("[data-testid=clip][data-shot=s1]").click()
+    toggle = page.get_by_test_id("still-first-toggle")
+    assert not page.get_by_test_id("still-first").is_checked() and page.get_by_test_id("still-first").is_disabled()
+    assert "(auto)" not in toggle.inner_text() and "frame 0" in toggle.get_attribute("title")
     shot(page, "shot-first-frame")
 
     # 5. a new still, deleted from the gallery: asked first, gone from disk and the gallery after "Delete" only

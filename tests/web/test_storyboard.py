@@ -4,6 +4,8 @@ commit says so and reloads."""
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -105,14 +107,41 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
     page.get_by_test_id("storyboard-commit").click()
     page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null && {SB}.scenes[0].shots.every(s => s.id)", timeout=15_000)
 
-    page.get_by_test_id("scene-concept-art").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=shot-thumbnail]').length === 2", timeout=60_000)
-    shots = state_shots(httpx.get(f"{base}/projects/{pid}").json())
-    assert all("/generated/thumb_" in s["thumbnail_url"] and s.get("video_url") is None and s["status"] == "pending" for s in shots)
-    shot(page, "storyboard-concept-art")
-
     cards = page.locator("[data-testid=shot-card]")
     first, second = (cards.nth(i).get_attribute("data-shot") for i in range(2))
+    # One card's concept art, queued behind a long shot: a row in the jobs area with its progress and Cancel.
+    other = httpx.post(f"{base}/projects", json={"name": "Elsewhere"}).json()["id"]  # the one slot is shared by every project
+    blocker = httpx.post(
+        f"{base}/generate/advanced",
+        json={"project_id": other, "shot_config": {"prompt": "a long plain shot", "num_frames": 241, "width": 768, "height": 512}},
+    ).json()
+    cards.nth(0).get_by_test_id("shot-concept-art").click()
+    page.get_by_test_id("jobs-button").click()
+    row = page.locator("[data-testid=job-row]", has_text="Concept art · Sc 1 · Sh 1")
+    row.wait_for(timeout=10_000)
+    shot(page, "storyboard-concept-art-queued")
+    row.get_by_role("button", name="Cancel Concept art · Sc 1 · Sh 1").click()
+    row.wait_for(state="detached", timeout=10_000)
+    art_jobs = [j for j in httpx.get(f"{base}/projects/{pid}/jobs").json() if j["type"] == "thumbnail"]
+    assert [(j["shot_id"], j["status"]) for j in art_jobs] == [(first, "cancelled")]
+    page.get_by_test_id("jobs-button").click()
+    # Once the slot is free: the card's concept art, badged as the draft image engine's.
+    assert httpx.post(f"{base}/jobs/{blocker['job_id']}/cancel").status_code == 200
+    deadline = time.monotonic() + 60
+    while httpx.get(f"{base}/status/{blocker['job_id']}").json()["status"] not in ("cancelled", "completed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    cards.nth(0).get_by_test_id("shot-concept-art").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=shot-thumbnail]').length === 1", timeout=60_000)
+    cards.nth(0).get_by_test_id("shot-art-draft").wait_for(timeout=10_000)
+    # The scene's concept art: only the shot without any is drawn.
+    page.get_by_test_id("scene-concept-art").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=shot-thumbnail]').length === 2", timeout=60_000)
+    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('1 queued, 1 already drawn'))")
+    shots = state_shots(httpx.get(f"{base}/projects/{pid}").json())
+    assert len(shots) == 2 and all("/generated/thumb_" in s["thumbnail_url"] and s.get("video_url") is None and s["status"] == "pending" for s in shots)
+    shot(page, "storyboard-concept-art")
+
     cards.nth(0).get_by_test_id("shot-generate").click()  # one shot on its own
     page.wait_for_function(f"{STATE}.takes['{first}']?.video_url", timeout=90_000)
     page.get_by_test_id("scene-generate").click()  # then the whole scene, in order
@@ -124,6 +153,26 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
     timeline = v1_order(base, pid)
     assert [s["id"] for s in timeline] == [first, second] and all(s["video_url"] for s in timeline)
     shot(page, "storyboard-generated")
+
+    # Elements added after the commit: Match elements puts them on the cards as chips.
+    tom = httpx.post(f"{base}/projects/{pid}/elements", json={"name": "Tom", "description": "a fisherman in a yellow coat"}).json()
+    page.get_by_test_id("storyboard-match").click()
+    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('Elements matched'))")
+    chips = cards.nth(0).locator("[data-testid=element-chip]")
+    chips.first.wait_for(timeout=10_000)
+    assert chips.first.get_attribute("data-element") == tom["id"] and chips.first.inner_text() == "@Tom"
+    assert cards.nth(1).locator("[data-testid=element-chip]").count() == 0  # the gulls shot names no one
+    stored = httpx.get(f"{base}/projects/{pid}/storyboard").json()["scenes"][0]["shots"]
+    assert [[m["element_id"] for m in s["matched_elements"]] for s in stored] == [[tom["id"]], []]
+    # A card's Action offers the elements on "@", like every prompt field.
+    action = cards.nth(1).get_by_test_id("shot-action")
+    action.click()
+    action.press("End")
+    action.type(" @To")
+    page.get_by_test_id("trigger-option").first.click()
+    page.wait_for_function(f"{SB}.scenes[0].shots[1].action.includes('@Tom')")
+    assert cards.nth(1).locator("[data-testid=element-chip]").count() == 1
+    shot(page, "storyboard-elements-matched")
     assert page.errors == []
 
 

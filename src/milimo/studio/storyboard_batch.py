@@ -3,7 +3,9 @@
 Each shot's job waits for the previous job of the batch. A shot whose previous shot in its
 scene is also in the batch continues from that shot's new take (its last frame, taken when the
 job runs) unless it has a higher-priority image (its own timeline image, its concept art); the
-first shot of the batch is conditioned as a single generate would be.
+first shot of the batch is conditioned as a single generate would be. A shot that nothing conditions
+at frame 0 opens on a still-first still (studio/still_first.py) when its elements have images: the
+still's image job is queued just before the shot's job, which is claimed only once the still completed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from milimo.errors import Conflict, Invalid
 from milimo.jobs import store
 from milimo.jobs.params import StoryboardShotParams
 from milimo.jobs.services import Services
+from milimo.studio import still_first
 from milimo.studio.ids import new_id
 from milimo.studio.storyboard_generate import BUSY, _plan, _previous, concept_art_url, continuity_frame, video_params
 from milimo.studio.versions import bump_version, check_base_version, require_project
@@ -76,10 +79,17 @@ def batch_generate(services: Services, project_id: str, shot_ids: list[str], bas
                     follow = prev.id  # its take is made by the job before this one: read its last frame when this runs
             else:
                 source = "none"
-            video = video_params(session, services, shot, prev, "none" if source == "previous_shot" else source, frame)
+            video, story = video_params(session, services, shot, prev, "none" if source == "previous_shot" else source, frame)
+            still = None
+            if follow is None:  # a shot that continues from the take made before it has its frame 0 already
+                planned = still_first.plan(session, services, shot, video, engine, story, "both")
+                video, still = planned.video_params, planned.image_job
             job_id = new_id("job_")
             params = StoryboardShotParams(video=video, after_job_id=after, continue_from_shot_id=follow)
-            # Claimed oldest first: each job is queued strictly after the one it waits for.
+            # Claimed oldest first: each job is queued strictly after the one it waits for (and after its still).
+            if still is not None:
+                still.created_at = queued_at + timedelta(microseconds=2 * n)
+                session.add(still)
             session.add(
                 store.queued_job(
                     job_id,
@@ -88,7 +98,8 @@ def batch_generate(services: Services, project_id: str, shot_ids: list[str], bas
                     params,
                     engine,
                     shot_id=shot.id,
-                    created_at=queued_at + timedelta(microseconds=n),  # claimed in story order
+                    after_job_id=still.id if still is not None else None,
+                    created_at=queued_at + timedelta(microseconds=2 * n + 1),  # claimed in story order
                 )
             )
             shot.status, shot.last_job_id = ShotStatus.generating, job_id
@@ -99,6 +110,7 @@ def batch_generate(services: Services, project_id: str, shot_ids: list[str], bas
                     "after_job_id": after,
                     "conditioned_on": source,
                     "previous_shot_id": prev.id if prev else None,
+                    "still_job_id": still.id if still is not None else None,
                 }
             )
             after = job_id

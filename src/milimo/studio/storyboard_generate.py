@@ -9,6 +9,10 @@ can all see what the shot was conditioned on. The prompt is the shot's (its auto
 prompt: heading, framing, action, the spoken line) with its elements injected (studio/elements.py:
 a trigger becomes "Name (description)", a location is described once, as the setting) plus the
 previous shot's action as context.
+
+When nothing conditions frame 0 (no timeline image, no concept art, no previous take), still first
+applies as on /generate/advanced (studio/still_first.py): the shot's elements with images make a
+still, and the video opens on it.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ from milimo.jobs.services import Services
 from milimo.media.frames import last_frame
 from milimo.media.images import save_jpeg
 from milimo.storyboard.prompt import shot_prompt
+from milimo.studio import still_first
 from milimo.studio.conditioning import resolve_items, select_pipeline
-from milimo.studio.elements import resolve_shot
+from milimo.studio.elements import Resolution, resolve_shot
 from milimo.studio.generation import check_capabilities, check_chained, shot_video_params, snap_to_video_engine
 from milimo.studio.ids import new_id
 from milimo.studio.paths import media_url, resolve_media_url
@@ -118,8 +123,9 @@ def continuity_frame(settings: Settings, project_id: str, shot_id: str, take_id:
 
 def video_params(
     session: Session, services: Services, shot: Shot, prev: Shot | None, source: str, frame_url: str | None
-) -> VideoParams:
-    """The video job's params for a storyboard shot: grid, frame-0 conditioning by priority, the narrative prompt."""
+) -> tuple[VideoParams, Resolution]:
+    """The video job's params for a storyboard shot: grid, frame-0 conditioning by priority, the narrative prompt;
+    and the shot's elements (for a still-first still)."""
     engine = services.engines.get("video")
     width, height, frames, adjustments = snap_to_video_engine(engine, shot.width, shot.height, shot.num_frames, shot.fps)
     items = list(shot.timeline)
@@ -139,7 +145,7 @@ def video_params(
         heading, shot.shot_type, shot.action, shot.character, shot.dialogue, _kind(shot.action, shot.dialogue)
     )
     image = services.engines.get("image")
-    prompt = resolve_shot(
+    story = resolve_shot(
         session,
         services.settings,
         shot.project_id,
@@ -147,11 +153,12 @@ def video_params(
         [m["element_id"] for m in shot.matched_elements if isinstance(m, dict) and m.get("element_id")],
         limit=image.capabilities.max_references,
         engine=image.name,
-    ).engine_prompt
+    )
+    prompt = story.engine_prompt
     if prev is not None and prev.action.strip():
         prompt = f"{prompt} Following the previous shot: {' '.join(prev.action.split())}"
     shot.width, shot.height, shot.num_frames = width, height, frames
-    return shot_video_params(shot, prompt, heading, frames, pipeline, chained, resolved, adjustments)
+    return shot_video_params(shot, prompt, heading, frames, pipeline, chained, resolved, adjustments), story
 
 
 def generate_shot(services: Services, shot_id: str, base_version: int | None) -> dict[str, Any]:
@@ -171,8 +178,21 @@ def generate_shot(services: Services, shot_id: str, base_version: int | None) ->
         prev = _previous(session, shot)
         if (prev.id if prev else None) != plan.previous_id:
             raise Conflict("the scene's shots were reordered while this request was prepared; generate again")
-        params = video_params(session, services, shot, prev, plan.source, frame_url)
-        session.add(store.queued_job(job_id, shot.project_id, JobType.video, params, engine, shot_id=shot.id))
+        params, story = video_params(session, services, shot, prev, plan.source, frame_url)
+        still = still_first.plan(session, services, shot, params, engine, story, "both")
+        if still.image_job is not None:
+            session.add(still.image_job)
+        session.add(
+            store.queued_job(
+                job_id,
+                shot.project_id,
+                JobType.video,
+                still.video_params,
+                engine,
+                shot_id=shot.id,
+                after_job_id=still.image_job.id if still.image_job else None,
+            )
+        )
         shot.status, shot.last_job_id = ShotStatus.generating, job_id
         bump_version(project)
         session.flush()
@@ -187,6 +207,7 @@ def generate_shot(services: Services, shot_id: str, base_version: int | None) ->
             "conditioned_on": plan.source,
             "previous_shot_id": plan.previous_id,
             "continuity_frame_url": frame_url,
+            "still_job_id": still.image_job.id if still.image_job else None,
         }
 
     result = services.db.write(write)

@@ -2,7 +2,9 @@
 
 One image job per shot that has no thumbnail yet (others are counted as skipped, unless
 `force`). The shot's status, video and take are never touched: a thumbnail is not a take, and
-`force` never unlinks a video (the public implementation did). The job row names the shot, so
+`force` never unlinks a video (the public implementation did). A shot whose concept art is queued
+or being made already is skipped too, `force` included: a second click must not queue a second
+job for the same picture. The job row names the shot, so
 its events route to the card by `shot_id`.
 """
 
@@ -13,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from milimo.db.models import Scene, Shot
-from milimo.db.states import JobType
+from milimo.db.models import Job, Scene, Shot
+from milimo.db.states import ACTIVE, JobType
 from milimo.engines.grid import snap_size
 from milimo.errors import Invalid
 from milimo.jobs import store
@@ -49,10 +51,24 @@ def queue_thumbnails(services: Services, project_id: str, req: ThumbnailRequest)
         missing = [sid for sid in req.shot_ids if sid not in shots]
         if missing:
             raise Invalid(f"shot {missing[0]!r} is not a shot of this project; reload the storyboard", shot_id=missing[0])
+        making = dict(
+            session.execute(
+                select(col(Job.shot_id), col(Job.id)).where(
+                    col(Job.project_id) == project_id,
+                    col(Job.type) == JobType.thumbnail,
+                    col(Job.status).in_(ACTIVE),
+                    col(Job.shot_id).in_(req.shot_ids),
+                )
+            ).all()
+        )
         headings = dict(session.execute(select(col(Scene.id), col(Scene.name)).where(col(Scene.project_id) == project_id)).all())
         results = []
         for sid in dict.fromkeys(req.shot_ids):  # each shot once, in the order asked
             shot = shots[sid]
+            if sid in making:
+                detail = "its concept art is being made already; wait for it, or cancel that job"
+                results.append({"shot_id": sid, "status": "skipped", "job_id": making[sid], "detail": detail})
+                continue
             if shot.thumbnail_url and not req.force:
                 results.append({"shot_id": sid, "status": "skipped", "detail": "has concept art already (send force to redo it)"})
                 continue

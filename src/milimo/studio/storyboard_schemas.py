@@ -242,6 +242,7 @@ class ShotQueued(BaseModel):
     conditioned_on: Literal["timeline", "concept_art", "previous_shot", "none"]
     previous_shot_id: str | None
     continuity_frame_url: str | None
+    still_job_id: str | None = None  # still first: the image job that makes frame 0; the video waits for it
 
 
 class AIParseQueued(BaseModel):
@@ -261,6 +262,7 @@ class BatchItem(BaseModel):
     after_job_id: str | None
     conditioned_on: Literal["timeline", "concept_art", "previous_shot", "none"]
     previous_shot_id: str | None
+    still_job_id: str | None = None  # still first: the image job that makes frame 0; the shot's job waits for it
 
 
 class BatchQueued(BaseModel):

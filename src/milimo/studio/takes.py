@@ -3,7 +3,8 @@ since, and a name a filmmaker can read ("Sc 2 · Sh 3 · take 4", not `job_<uuid
 
 A take is a generated asset whose job was for the shot (split halves share their original's
 takes through `media_asset_id`, so the asset a shot shows is always listed for it, an upload
-included). A take is out of date when the saved shot's prompt, seed, frame count or
+included). Concept art (a thumbnail job's still, seed §6.2) names its shot but is not a take: it
+is the card's picture and the shot's conditioning. A take is out of date when the saved shot's prompt, seed, frame count or
 conditioning is no longer what its job was given: regenerating would make something else.
 """
 
@@ -19,6 +20,7 @@ from sqlmodel import Session, col
 from milimo.config import Settings
 from milimo.db.database import Database
 from milimo.db.models import Asset, Job, Scene, Shot
+from milimo.db.states import JobType
 from milimo.errors import StudioError
 from milimo.jobs.params import VideoParams, parse_params
 from milimo.studio.conditioning import resolve_items
@@ -136,7 +138,7 @@ def list_takes(db: Database, settings: Settings, project_id: str, shot_id: str |
         by_shot: dict[str, list[Asset]] = {}
         for a in assets.values():
             job = jobs.get(a.job_id) if a.job_id else None
-            if a.kind == "generated" and job is not None and job.shot_id:
+            if a.kind == "generated" and job is not None and job.shot_id and job.type != JobType.thumbnail:
                 by_shot.setdefault(job.shot_id, []).append(a)
         out: list[dict[str, Any]] = []
         for shot in sorted(shots, key=lambda s: (s.track_index, s.start_frame, s.index)):

@@ -1398,6 +1398,8 @@ export interface components {
             previous_shot_id: string | null;
             /** Shot Id */
             shot_id: string;
+            /** Still Job Id */
+            still_job_id?: string | null;
         };
         /** BatchQueued */
         BatchQueued: {
@@ -3616,6 +3618,8 @@ export interface components {
             project_version: number;
             /** Shot Id */
             shot_id: string;
+            /** Still Job Id */
+            still_job_id?: string | null;
         };
         /** ShotRef */
         ShotRef: {

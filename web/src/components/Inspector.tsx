@@ -19,18 +19,23 @@ import { randomSeed } from "../lib/takeHistory";
 import { PromptField } from "./PromptField";
 import { useElements } from "../store/elements";
 import { findTriggers } from "../lib/triggers";
+import { stillFirstBlocked } from "../lib/shots";
 
-/** Still first: on by default when the shot's elements have reference images (the server decides the same way). */
+/** Still first: on by default when the shot's elements have reference images, and never when something
+ * conditions frame 0 already (the server decides the same way: studio/still_first.py `applies`). */
 function StillFirst({ shot }: { shot: ShotDoc }) {
   const elements = useElements((s) => s.elements);
+  const blocked = useStudio((s) => stillFirstBlocked(shot, s.shots, s.takes));
   const named = findTriggers(shot.prompt, elements);
   const withImages = elements.some((e) => e.images.length && (named.includes(e) || shot.matched_elements.some((m) => m.element_id === e.id)));
-  const value = shot.still_first ?? withImages;
   if (shot.num_frames === 1) return null;
+  const value = !blocked && (shot.still_first ?? withImages);
+  const auto = !blocked && shot.still_first == null && withImages;
   return (
-    <label className="toggle" title="The image engine makes the first frame from the elements' reference images, then the video engine animates it (consistent characters)">
-      <input type="checkbox" checked={value} data-testid="still-first" onChange={(e) => updateShot(shot.id, { still_first: e.target.checked })} />
-      Still first{shot.still_first == null && withImages ? " (auto)" : ""}
+    <label className="toggle" data-testid="still-first-toggle"
+      title={blocked ? `Off: ${blocked}` : "The image engine makes the first frame from the elements' reference images, then the video engine animates it (consistent characters)"}>
+      <input type="checkbox" checked={value} disabled={!!blocked} data-testid="still-first" onChange={(e) => updateShot(shot.id, { still_first: e.target.checked })} />
+      Still first{auto ? " (auto)" : ""}
     </label>
   );
 }

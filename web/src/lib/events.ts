@@ -57,7 +57,7 @@ export function reduceEvent(state: LiveState, ev: ServerEvent, projectId: string
     // changes when it is done, never the shot's take, status or generation progress.
     const sid = d.shot_id as string;
     if (ev.type !== "complete" || !d.is_thumbnail || !state.takes[sid]) return { state, effects };
-    effects.push({ kind: "toast", tone: "ok", text: "Concept art ready" });
+    effects.push({ kind: "refresh-assets" }, { kind: "toast", tone: "ok", text: "Concept art ready" });
     return { state: { ...state, takes: { ...state.takes, [sid]: { ...state.takes[sid], thumbnail_url: d.thumbnail_url ?? null } } }, effects };
   }
   const sid = owner(state, d, projectId);

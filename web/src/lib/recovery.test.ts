@@ -19,10 +19,13 @@ describe("recovering a project's jobs after a reload", () => {
       job({ id: "v1", type: "video", shot_id: "s1" }),
       job({ id: "c2", type: "inpaint_clip", status: "completed", progress: 100 }),
       job({ id: "e1", type: "element_visual", status: "pending", status_message: "" }),
+      job({ id: "t1", type: "thumbnail", shot_id: "s2", params: { prompt: "concept art" } }),
+      job({ id: "a1", type: "ai_parse", status: "pending", status_message: "" }),
     ]);
     expect(r.renders).toEqual([{ job_id: "r1", status: "queued", progress: 0, message: "Queued", eta: 3, format: "prores", in_frame: 24, out_frame: 96 }]);
     expect(r.clipInpaints).toMatchObject([{ job_id: "c1", sequence_id: "seq1", label: "Inpaint clip: an empty wall", status: "processing",
       progress: 40, message: "Frame 10", eta: 3, engine: "draft-inpaint", asset_id: null }]);
-    expect(r.images.map((i) => [i.job_id, i.label, i.status])).toEqual([["i1", "Image: a harbour at dawn", "processing"], ["e1", "Visualize element", "queued"]]);
+    expect(r.images.map((i) => [i.job_id, i.label, i.status])).toEqual([["i1", "Image: a harbour at dawn", "processing"], ["e1", "Visualize element", "queued"],
+      ["t1", "Concept art", "processing"], ["a1", "AI parse", "queued"]]);
   });
 });

@@ -31,7 +31,8 @@ export function clipInpaintFromJob(j: JobPublic): ClipInpaintJob {
 export function imageFromJob(j: JobPublic): ImageJobRow {
   const p = (j.params ?? {}) as Record<string, unknown>;
   const prompt = typeof p.prompt === "string" ? p.prompt.slice(0, 40) : "";
-  const label = j.type === "element_visual" ? "Visualize element" : j.type === "inpaint" ? `Inpaint: ${prompt}` : `Image: ${prompt}`;
+  const label = j.type === "element_visual" ? "Visualize element" : j.type === "inpaint" ? `Inpaint: ${prompt}`
+    : j.type === "thumbnail" ? "Concept art" : j.type === "ai_parse" ? "AI parse" : `Image: ${prompt}`;
   return { job_id: j.id, label, progress: j.progress ?? 0, message: messageOf(j), status: statusOf(j), engine: j.engine ?? "" };
 }
 
@@ -44,6 +45,8 @@ export function recoverProjectJobs(jobs: JobPublic[]): Recovered {
     else if (j.type === "inpaint_clip" || j.type === "matte") out.clipInpaints.push(clipInpaintFromJob(j));
     // A still made for a shot (still first) is that shot's job; the others are the image studio's.
     else if ((j.type === "image" || j.type === "element_visual" || j.type === "inpaint") && !j.shot_id) out.images.push(imageFromJob(j));
+    // Concept art and AI parse (the storyboard's jobs) are followed like the image studio's: a row with a cancel.
+    else if (j.type === "thumbnail" || j.type === "ai_parse") out.images.push(imageFromJob(j));
   }
   return out;
 }

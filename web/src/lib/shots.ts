@@ -29,3 +29,18 @@ export function stateParts(p: ProjectState): { shots: Record<string, ShotDoc>; t
   }
   return { shots, takes };
 }
+
+/**
+ * Why still first cannot apply to this shot on Generate (studio/still_first.py `applies`), or null:
+ * something already conditions frame 0 — an image or clip on its own timeline at frame 0, or
+ * "Continue previous" with a take before it on its track — or it is a single frame.
+ */
+export function stillFirstBlocked(shot: ShotDoc, shots: Record<string, ShotDoc>, takes: Record<string, ShotTake>): string | null {
+  if (shot.num_frames === 1) return "a single frame is a still already";
+  if (shot.timeline.some((i) => (i.frame_index ?? 0) === 0)) return "frame 0 is conditioned on the shot's own image";
+  const before = Object.values(shots).some(
+    (s) => s.id !== shot.id && s.track_index === shot.track_index && s.start_frame < shot.start_frame && takes[s.id]?.video_url,
+  );
+  if (shot.auto_continue && before) return "Continue previous opens it on the previous take's last frame";
+  return null;
+}

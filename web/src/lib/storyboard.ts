@@ -37,6 +37,8 @@ export type ShotCard = {
   status?: string;
   video_url?: string | null;
   thumbnail_url?: string | null;
+  /** The elements the server matched to the shot (parse, commit, Match elements): chips on the card. */
+  matched?: { element_id: string }[];
 };
 
 export type SceneCard = { key: string; id: string | null; heading: string; scene_number: string; source_text: string; shots: ShotCard[] };
@@ -61,6 +63,7 @@ export function fromParse(result: ParseResult): SceneCard[] {
     shots: sc.shots.map((s) => ({
       key: newKey("sh"), id: s.id ?? null, kind: s.kind, action: s.action, dialogue: s.dialogue, character: s.character,
       shot_type: s.shot_type, transition: s.transition, dual: s.dual, num_frames: s.num_frames, prompt: s.id ? null : s.prompt,
+      matched: s.matched_elements ?? [],
     })),
   }));
 }
@@ -77,7 +80,7 @@ export function fromStoryboard(board: StoryboardPublic): SceneCard[] {
     shots: sc.shots.map((s) => ({
       key: newKey("sh"), id: s.id, kind: kindOf(s.action, s.dialogue), action: s.action, dialogue: s.dialogue,
       character: s.character, shot_type: s.shot_type, transition: s.transition, dual: s.dual_dialogue, num_frames: s.num_frames, prompt: null,
-      status: s.status, video_url: s.video_url, thumbnail_url: s.thumbnail_url,
+      status: s.status, video_url: s.video_url, thumbnail_url: s.thumbnail_url, matched: s.matched_elements ?? [],
     })),
   }));
 }

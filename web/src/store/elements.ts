@@ -120,14 +120,15 @@ export async function deleteElement(el: ElementPublic): Promise<void> {
   }
 }
 
-function track(jobId: string, label: string, engine: string): void {
+/** Follow a job outside the shots in the jobs area (progress and Cancel): image studio, Visualize, concept art, AI parse. */
+export function trackImageJob(jobId: string, label: string, engine: string): void {
   useElements.setState((s) => ({ jobs: { ...s.jobs, [jobId]: { job_id: jobId, label, progress: 0, message: "Queued", status: "queued", engine } } }));
 }
 
 export async function visualize(el: ElementPublic): Promise<void> {
   try {
     const r = await call(api.POST("/elements/{element_id}/visualize", { params: { path: { element_id: el.id } }, body: {} }));
-    track(r.job_id, `Visualize ${el.name}`, r.engine);
+    trackImageJob(r.job_id, `Visualize ${el.name}`, r.engine);
   } catch (e) {
     toast("error", `Could not visualize ${el.name}: ${(e as Error).message}`, 8000);
   }
@@ -138,7 +139,7 @@ export async function generateImage(body: Omit<GenerateImage, "project_id">): Pr
   if (!id) return false;
   try {
     const r = await call(api.POST("/generate/image", { body: { ...body, project_id: id } }));
-    track(r.job_id, `Image: ${body.prompt.slice(0, 40)}`, r.engine);
+    trackImageJob(r.job_id, `Image: ${body.prompt.slice(0, 40)}`, r.engine);
     if (r.dropped?.length) toast("info", `${r.dropped.length} element image(s) left out: ${r.dropped[0].reason}`, 7000);
     return true;
   } catch (e) {
@@ -169,7 +170,7 @@ export function onImageEvent(type: string, data: Record<string, any>): void {
     return { jobs: rest };
   });
   if (type === "error") toast("error", `${job.label} failed: ${data.message ?? "unknown error"}`, 8000);
-  if (type === "complete") {
+  if (type === "complete" && data.type !== "thumbnail" && data.type !== "ai_parse") { // those change cards, not the gallery
     void loadImages();
     if (data.type === "element_visual") void loadElements();
   }

@@ -10,6 +10,7 @@ import {
 import { serverSet, toast, useStudio } from "./store";
 import { openProject } from "./project";
 import { adoptVersion, flushSave } from "./sync";
+import { loadElements, trackImageJob } from "./elements";
 
 export type StoryboardState = {
   open: boolean;
@@ -22,7 +23,7 @@ export type StoryboardState = {
   parseNote: string | null;
   notes: string[];
   dirty: boolean;
-  busy: "parse" | "commit" | "load" | null;
+  busy: "parse" | "commit" | "load" | "match" | null;
   error: string | null;
 };
 
@@ -187,21 +188,65 @@ useStudio.subscribe((s, prev) => {
 
 // ----------------------------------------------------------------------------- jobs (committed shots only)
 
-/** Concept art for a scene's committed shots (seed §6.2); the cards update by shot as each job finishes. */
-export async function conceptArt(sceneKey: string, force = false): Promise<void> {
-  const scene = get().scenes.find((sc) => sc.key === sceneKey);
-  const ids = (scene?.shots ?? []).map((s) => s.id).filter((id): id is string => !!id);
-  if (!ids.length) {
+/** "Sc 2 · Sh 3" for a committed shot's card (the jobs area's row title). */
+function cardName(shotId: string): string {
+  const scenes = get().scenes;
+  for (const [i, sc] of scenes.entries()) {
+    const j = sc.shots.findIndex((s) => s.id === shotId);
+    if (j >= 0) return `Sc ${sc.scene_number || i + 1} · Sh ${j + 1}`;
+  }
+  return "shot";
+}
+
+/** Concept art for committed shots (seed §6.2): a scene's or one card's. The cards update by shot as each
+ * job finishes; each job is a row in the jobs area (progress, Cancel). Shots drawn already, or being drawn, are skipped. */
+export async function conceptArt(shotIds: string[], force = false): Promise<void> {
+  if (!shotIds.length) {
     toast("info", "Commit the storyboard first: concept art is made for stored shots");
     return;
   }
   try {
     const r = await call(api.POST("/projects/{project_id}/storyboard/thumbnails", {
-      params: { path: { project_id: projectId() } }, body: { shot_ids: ids, force },
+      params: { path: { project_id: projectId() } }, body: { shot_ids: shotIds, force },
     }));
-    toast("info", `Concept art: ${r.queued} queued, ${r.skipped} already drawn`);
+    for (const item of r.results) if (item.status === "queued" && item.job_id) trackImageJob(item.job_id, `Concept art · ${cardName(item.shot_id)}`, r.engine);
+    const drawing = r.results.filter((x) => x.status === "skipped" && x.job_id).length;
+    toast("info", `Concept art: ${r.queued} queued${r.skipped - drawing ? `, ${r.skipped - drawing} already drawn` : ""}${drawing ? `, ${drawing} being drawn` : ""}`);
   } catch (e) {
     toast("error", `Could not queue concept art: ${(e as Error).message}`);
+  }
+}
+
+/** Concept art for a scene's committed shots. */
+export async function conceptArtScene(sceneKey: string, force = false): Promise<void> {
+  const scene = get().scenes.find((sc) => sc.key === sceneKey);
+  await conceptArt((scene?.shots ?? []).map((s) => s.id).filter((id): id is string => !!id), force);
+}
+
+/** Match elements (POST /storyboard/match-elements): every stored shot against the project's elements again,
+ * e.g. after adding a character. The cards and the timeline's shots show the new matches. */
+export async function matchElements(): Promise<void> {
+  if (get().dirty) {
+    toast("info", "Commit the storyboard first: elements are matched to the stored shots");
+    return;
+  }
+  const pid = projectId();
+  set({ busy: "match", error: null });
+  try {
+    await flushSave();
+    const version = useStudio.getState().version;
+    const r = await call(api.POST("/projects/{project_id}/storyboard/match-elements", {
+      params: { path: { project_id: pid } }, body: { base_version: version },
+    }));
+    if (r.shots_changed) await openProject(pid); // the shots' matches changed on the server: the timeline shows them too
+    else await adoptVersion(version, r.project_version);
+    set({ busy: null });
+    await Promise.all([loadStoryboard(), loadElements()]); // the chips name the elements as they are now
+    toast("ok", `Elements matched: ${r.shots_matched} shot${r.shots_matched === 1 ? "" : "s"} name an element, ${r.shots_changed} changed`);
+  } catch (e) {
+    set({ error: (e as Error).message });
+  } finally {
+    set({ busy: null });
   }
 }
 
@@ -241,6 +286,7 @@ export async function aiParseScript(): Promise<void> {
     const queued = await call(api.POST("/projects/{project_id}/storyboard/ai-parse", {
       params: { path: { project_id: projectId() } }, body: { script_text: script, parse_mode: mode },
     }));
+    trackImageJob(queued.job_id, "AI parse", queued.engine);
     for (let i = 0; i < 4000; i++) {
       const job = await call(api.GET("/status/{job_id}", { params: { path: { job_id: queued.job_id } } }));
       if (job.status === "completed") {

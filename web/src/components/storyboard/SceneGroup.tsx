@@ -1,4 +1,4 @@
-import { addShot, conceptArt, deleteScene, generateScene, moveScene, renameScene } from "../../store/storyboard";
+import { addShot, conceptArtScene, deleteScene, generateScene, moveScene, renameScene } from "../../store/storyboard";
 import type { SceneCard } from "../../lib/storyboard";
 import { ShotCard } from "./ShotCard";
 
@@ -12,7 +12,7 @@ export function SceneGroup({ scene, index, count, fps }: { scene: SceneCard; ind
           placeholder="(before the first scene heading)" onChange={(e) => renameScene(scene.key, e.target.value)} />
         <span className="muted">{scene.shots.length} shot{scene.shots.length === 1 ? "" : "s"}</span>
         <button className="btn ghost" data-testid="scene-concept-art" title="Concept art for this scene's committed shots (seed §6.2)"
-          onClick={() => void conceptArt(scene.key)}>Concept art</button>
+          onClick={() => void conceptArtScene(scene.key)}>Concept art</button>
         <button className="btn ghost" data-testid="scene-generate" title="Generate the scene's shots in order, each continuing from the one before"
           onClick={() => void generateScene(scene.key)}>Generate scene</button>
         <button className="icon-btn" title="Move scene earlier" aria-label="Move scene earlier" disabled={index === 0} onClick={() => moveScene(index, -1)}>↑</button>

@@ -1,4 +1,6 @@
-import { deleteShot, generateCard, moveShot, addShot, updateShot } from "../../store/storyboard";
+import { conceptArt, deleteShot, generateCard, moveShot, addShot, updateShot } from "../../store/storyboard";
+import { PromptField } from "../PromptField";
+import { Image as ImageIcon } from "lucide-react";
 import { useStudio } from "../../store/store";
 import { isActive } from "../../lib/events";
 import { SHOT_TYPES, TRANSITIONS, TRANSITION_MAX, seconds, type ShotCard as Card } from "../../lib/storyboard";
@@ -23,6 +25,10 @@ export function ShotCard({ sceneKey, shot, index, count, fps, canDual = false }:
   const thumbnail = take?.thumbnail_url ?? shot.thumbnail_url;
   const video = take?.video_url ?? shot.video_url;
   const busy = isActive(job);
+  // Concept art (a thumbnail job's still) from the draft image engine is badged like a draft take.
+  const artEngine = useStudio((s) => (thumbnail?.includes("/generated/thumb_") ? s.assets.find((a) => a.url === thumbnail)?.engine : undefined));
+  // A committed shot's matches as the project has them now (Match elements updates them); a parsed card's as parsed.
+  const matched = useStudio((s) => (shot.id ? s.shots[shot.id]?.matched_elements : undefined)) ?? shot.matched ?? [];
   return (
     <article className={`sb-shot kind-${shot.kind}`} data-testid="shot-card" data-shot={shot.id ?? ""} data-key={shot.key}>
       <div className="sb-frame">
@@ -31,6 +37,9 @@ export function ShotCard({ sceneKey, shot, index, count, fps, canDual = false }:
         <span className="sb-index">{index + 1}</span>
         {video && <span className="sb-badge take" data-testid="shot-take" title="This shot has a take; the storyboard never changes it">take{take?.engine?.startsWith("draft") ? " · draft" : ""}</span>}
         {!shot.id && <span className="sb-badge new" title="Not committed yet">new</span>}
+        {!video && artEngine?.startsWith("draft") && (
+          <span className="sb-badge draft" data-testid="shot-art-draft" title="Concept art from the draft image engine (no image model loaded)">draft</span>
+        )}
       </div>
       <div className="sb-fields">
         <div className="sb-row">
@@ -42,8 +51,8 @@ export function ShotCard({ sceneKey, shot, index, count, fps, canDual = false }:
             {seconds(shot.num_frames, fps)}
           </span>
         </div>
-        <textarea aria-label="Action" data-testid="shot-action" rows={3} placeholder="Action: what the camera sees" value={shot.action}
-          onChange={(e) => updateShot(sceneKey, shot.key, { action: e.target.value })} />
+        <PromptField label="Action" testId="shot-action" rows={3} placeholder="Action: what the camera sees. Type @ for an element"
+          value={shot.action} matched={matched} onChange={(v) => updateShot(sceneKey, shot.key, { action: v })} />
         {speaking && (
           <div className="sb-row">
             <input aria-label="Character" data-testid="shot-character" placeholder="CHARACTER" value={shot.character}
@@ -69,6 +78,8 @@ export function ShotCard({ sceneKey, shot, index, count, fps, canDual = false }:
       <div className="sb-shot-tools">
         <button className="icon-btn" title="Generate this shot, continuing from the one before it" aria-label="Generate shot"
           data-testid="shot-generate" disabled={!shot.id || busy} onClick={() => shot.id && void generateCard(shot.id)}>▶</button>
+        <button className="icon-btn" title="Concept art for this shot (a still on the card; the shot is then generated from it)"
+          aria-label="Concept art for this shot" data-testid="shot-concept-art" disabled={!shot.id} onClick={() => shot.id && void conceptArt([shot.id])}><ImageIcon size={14} /></button>
         <button className="icon-btn" title="Move earlier" aria-label="Move shot earlier" disabled={index === 0} onClick={() => moveShot(sceneKey, index, -1)}>↑</button>
         <button className="icon-btn" title="Move later" aria-label="Move shot later" disabled={index === count - 1} onClick={() => moveShot(sceneKey, index, 1)}>↓</button>
         <button className="icon-btn" title="Add a shot after this one" aria-label="Add shot after" data-testid="shot-add-after" onClick={() => addShot(sceneKey, index)}>+</button>

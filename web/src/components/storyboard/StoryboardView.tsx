@@ -1,5 +1,5 @@
 import "./storyboard.css";
-import { addScene, commitStoryboard, loadStoryboard, useStoryboard } from "../../store/storyboard";
+import { addScene, commitStoryboard, loadStoryboard, matchElements, useStoryboard } from "../../store/storyboard";
 import { useStudio } from "../../store/store";
 import { shotCount } from "../../lib/storyboard";
 import { ScriptPanel } from "./ScriptPanel";
@@ -22,6 +22,9 @@ export function StoryboardView() {
           <span className="muted" data-testid="storyboard-counts">{scenes.length} scenes · {shotCount(scenes)} shots</span>
           {dirty && <span className="sb-dirty" data-testid="storyboard-dirty">Not committed</span>}
           <button className="btn ghost" onClick={addScene}>+ Scene</button>
+          <button className="btn ghost" data-testid="storyboard-match" disabled={busy !== null}
+            title="Match the stored shots against the project's elements again (after adding or renaming a character, location or object)"
+            onClick={() => void matchElements()}>{busy === "match" ? "Matching…" : "Match elements"}</button>
           <button className="btn ghost" title="Discard the cards and load the committed storyboard" onClick={() => void loadStoryboard()}>Reload</button>
           <button className="btn primary" data-testid="storyboard-commit" disabled={busy !== null || !dirty} onClick={() => void commitStoryboard()}>
             {busy === "commit" ? "Committing…" : "Commit"}
