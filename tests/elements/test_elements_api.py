@@ -114,6 +114,31 @@ def test_delete_removes_it_from_shots_and_deletes_only_files_it_owns(client, pro
     assert client.delete(f"/elements/{el['id']}").status_code == 404
 
 
+def test_delete_keeps_the_images_a_waiting_or_running_job_still_reads(client, project, settings):
+    from milimo.db.models import Job
+
+    pid = project["id"]
+    busy, idle, done = upload(client, pid, (1, 2, 3)), upload(client, pid, (4, 5, 6)), upload(client, pid, (7, 8, 9))
+    el = make(client, pid, name="Mara", image_asset_ids=[busy["id"], idle["id"], done["id"]])
+
+    def jobs(session):  # a still being made with Mara's first image, and one that finished with her third
+        session.add(
+            Job(id="job_running", project_id=pid, type="image", status="processing", params={"reference_inputs": [busy["id"]]})
+        )
+        session.add(
+            Job(id="job_finished", project_id=pid, type="image", status="completed", params={"reference_inputs": [done["id"]]})
+        )
+
+    client.app.state.studio.db.write(jobs)
+    r = client.delete(f"/elements/{el['id']}")
+    assert r.status_code == 200, r.text
+    assert sorted(r.json()["deleted_assets"]) == sorted([idle["id"], done["id"]])
+    root = settings.project_dir(pid)
+    assert client.get(f"/assets/{busy['id']}").status_code == 200
+    assert (root / busy["url"].split(f"/projects/{pid}/")[1]).exists()  # the running job can still read it
+    assert not (root / idle["url"].split(f"/projects/{pid}/")[1]).exists()
+
+
 def test_deleting_an_asset_unlinks_it_from_elements(client, project):
     pid = project["id"]
     a, b = upload(client, pid, (1, 1, 1)), upload(client, pid, (2, 2, 2))

@@ -135,6 +135,10 @@ def test_generation_settings_reach_the_job_and_the_gallery_newest_first(client, 
         "draft",
     )
     assert older["mime"] == "image/jpeg" and older["thumbnail_url"].endswith("_thumb.jpg")
+    # a reference picker offers every image of the project: the stills and both uploads, newest first
+    everything = client.get(f"/projects/{pid}/images?include_uploads=true").json()
+    assert everything["total"] == 4 and [i["meta"].get("prompt") for i in everything["items"][:2]] == ["second", "first"]
+    assert {i["kind"] for i in everything["items"]} == {"generated", "general", "element"}
     assert client.delete(f"/assets/{older['id']}").status_code == 200
     assert client.get(f"/projects/{pid}/images").json()["total"] == 1
     assert client.get("/projects/nope/images").status_code == 404
@@ -156,3 +160,12 @@ def test_visualize_makes_a_reference_image_of_the_element(client, project):
     assert again["params"]["prompt"].startswith("Concept art of The Docks: at dawn.")
     assert client.post("/elements/el_nope/visualize", json={}).status_code == 404
     assert client.post(f"/elements/{loc['id']}/visualize", json={"width": 10}).status_code == 422
+
+
+def test_the_seeds_enable_ae_is_accepted_and_changes_nothing(client, project):
+    pid = project["id"]
+    job = wait_job(client, image(client, pid, "a lamp", seed=5, enable_ae=False)["job_id"])
+    assert job["status"] == "completed" and "enable_ae" not in job["params"]
+    el = element(client, pid, "Lamp", type="object")
+    assert client.post(f"/elements/{el['id']}/visualize", json={"enable_ae": True}).status_code == 200
+    assert client.post("/generate/image", json={"project_id": pid, "prompt": "x", "enable_ae": "sometimes"}).status_code == 422

@@ -80,3 +80,19 @@ def test_inpaint_refuses_what_it_cannot_use(client, project, tmp_path):
         headers={"content-type": "application/json"},
     )
     assert r.status_code == 422
+
+
+def test_an_element_trigger_in_the_inpaint_prompt_becomes_its_words(client, project):
+    pid = project["id"]
+    img = picture()
+    mask = np.zeros(img.shape[:2], np.uint8)
+    mask[38:82, 58:102] = 255
+    still, matte = upload(client, pid, png(img), "plate.png"), upload(client, pid, png(mask, "L"), "matte.png")
+    r = client.post(f"/projects/{pid}/elements", json={"name": "Mara", "description": "a red-haired pilot"})
+    assert r.status_code == 201, r.text
+    r = client.post(
+        "/edit/inpaint", json={"project_id": pid, "image": still["id"], "mask": matte["id"], "prompt": "@Mara waving"}
+    )
+    assert r.status_code == 202, r.text
+    job = wait_job(client, r.json()["job_id"])
+    assert job["status"] == "completed" and job["params"]["prompt"] == "Mara (a red-haired pilot) waving"

@@ -13,7 +13,7 @@ import { ModelLibrary } from "./components/ModelLibrary";
 import { TakesCompare } from "./components/TakesCompare";
 import { ElementsPanel } from "./components/ElementsPanel";
 import { ImagesView } from "./components/ImagesView";
-import { loadElements } from "./store/elements";
+import { loadElements, useElements } from "./store/elements";
 import { startSession } from "./store/session";
 import { startTakeHistorySync } from "./store/takeHistory";
 import { loadModels } from "./store/models";
@@ -46,7 +46,7 @@ export function App() {
     void loadModels();
     window.addEventListener("keydown", onKeyDown);
     // Tests and the benchmark drive the app through this handle.
-    (window as any).__milimo = { store: useStudio, playback, storyboard: useStoryboard };
+    (window as any).__milimo = { store: useStudio, playback, storyboard: useStoryboard, elements: useElements };
     return () => {
       stopAutosave();
       stopTakeSync();

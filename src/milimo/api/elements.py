@@ -68,7 +68,13 @@ def visualize_element(element_id: ElementId, studio: StudioDep, body: VisualizeR
 
 @router.get("/projects/{project_id}/images", response_model=ImagePage)
 def read_images(
-    project_id: ProjectId, db: DbDep, offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    project_id: ProjectId,
+    db: DbDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    include_uploads: Annotated[
+        bool, Query(description="every image of the project (uploads and element references too), not only stills")
+    ] = False,
 ) -> dict:
     """The project's stills, newest first, with their prompt, seed, engine and references (delete: DELETE /assets/{id})."""
-    return images.list_images(db, project_id, offset, limit)
+    return images.list_images(db, project_id, offset, limit, include_uploads)

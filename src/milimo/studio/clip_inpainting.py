@@ -22,6 +22,7 @@ from milimo.jobs.params import InpaintClipParams
 from milimo.jobs.services import Services
 from milimo.media import MediaInfo, probe
 from milimo.studio.assets import asset_file, require_project_asset
+from milimo.studio.elements import inject_triggers
 from milimo.studio.ids import new_id
 from milimo.studio.mask_sequences import read_manifest
 
@@ -97,7 +98,8 @@ def submit_inpaint_clip(
 
     def write(session: Session) -> dict[str, Any]:
         sequence_and_clip(session, project_id, mask_sequence)  # still there, still this project's
-        session.add(store.queued_job(job_id, project_id, JobType.inpaint_clip, params, engine))
+        worded = params.model_copy(update={"prompt": inject_triggers(session, project_id, prompt)})
+        session.add(store.queued_job(job_id, project_id, JobType.inpaint_clip, worded, engine))
         return {
             "job_id": job_id,
             "status": "queued",

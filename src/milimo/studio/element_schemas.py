@@ -40,6 +40,7 @@ class ElementImagePublic(BaseModel):
     asset_id: str
     url: str
     thumbnail_url: str | None
+    engine: str | None = Field(None, description='what made it: "upload", an engine name (a draft engine\'s is badged DRAFT)')
 
 
 class ElementPublic(BaseModel):
@@ -72,6 +73,9 @@ class VisualizeRequest(_Strict):
     num_inference_steps: Annotated[int, Field(ge=1, le=200)] = 4
     guidance_scale: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)] = 2.0
     seed: Seed | None = None
+    enable_ae: bool = Field(
+        True, description="seed §2 field, accepted and ignored: the image engine always decodes with its model's own VAE"
+    )
 
 
 class ImagePage(BaseModel):

@@ -16,7 +16,8 @@ from sqlmodel import Session, col
 
 from milimo.config import Settings
 from milimo.db.database import Database
-from milimo.db.models import Asset, Element, ElementImage, Shot, utcnow
+from milimo.db.models import Asset, Element, ElementImage, Job, Shot, utcnow
+from milimo.db.states import ACTIVE
 from milimo.errors import Conflict, Invalid, NotFound
 from milimo.fsutil import remove_quietly
 from milimo.studio.element_schemas import ElementCreate, ElementUpdate
@@ -28,12 +29,12 @@ from milimo.studio.versions import bump_version, check_base_version, require_pro
 
 def element_dict(session: Session, element: Element) -> dict[str, Any]:
     rows = session.execute(
-        select(col(Asset.id), col(Asset.url), col(Asset.thumbnail_url))
+        select(col(Asset.id), col(Asset.url), col(Asset.thumbnail_url), col(Asset.engine))
         .join(ElementImage, col(ElementImage.asset_id) == col(Asset.id))
         .where(col(ElementImage.element_id) == element.id)
         .order_by(col(ElementImage.position))
     ).all()
-    images = [{"asset_id": a, "url": u, "thumbnail_url": t} for a, u, t in rows]
+    images = [{"asset_id": a, "url": u, "thumbnail_url": t, "engine": e} for a, u, t, e in rows]
     return {
         "id": element.id,
         "project_id": element.project_id,
@@ -221,7 +222,8 @@ def delete_element(db: Database, settings: Settings, element_id: str, base_versi
 
 
 def _owned_assets(session: Session, element: Element) -> list[Asset]:
-    """The element's images of kind "element" that no other element, shot or job output still uses."""
+    """The element's images of kind "element" that no other element, shot, timeline item or waiting
+    or running job (its reference images: a still, a Visualize, a still-first keyframe) still uses."""
     mine = (
         session.execute(
             select(Asset)
@@ -231,6 +233,14 @@ def _owned_assets(session: Session, element: Element) -> list[Asset]:
         .scalars()
         .all()
     )
+    # A queued job reads its references from disk when it runs: their files must outlive the element.
+    job_refs = {
+        ref
+        for (params,) in session.execute(
+            select(col(Job.params)).where(col(Job.project_id) == element.project_id, col(Job.status).in_(ACTIVE))
+        )
+        for ref in (params or {}).get("reference_inputs", [])
+    }
     owned = []
     for asset in mine:
         others = session.execute(
@@ -253,7 +263,8 @@ def _owned_assets(session: Session, element: Element) -> list[Asset]:
             for (tl,) in session.execute(select(col(Shot.timeline)).where(col(Shot.project_id) == element.project_id))
             for i in tl
         )
-        if not others and not used_by_shot and not in_timeline:
+        by_job = asset.id in job_refs or asset.url in job_refs
+        if not others and not used_by_shot and not in_timeline and not by_job:
             owned.append(asset)
     return owned
 

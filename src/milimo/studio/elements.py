@@ -146,6 +146,12 @@ def inject(prompt: str, elements: Sequence[ElementView]) -> str:
     return text.strip()
 
 
+def inject_triggers(session: Session, project_id: str, prompt: str) -> str:
+    """The prompt with this project's triggers turned into words (inpainting: no references, words only)."""
+    found = find_triggers(prompt, load_elements(session, project_id))
+    return inject(prompt, found) if found else prompt
+
+
 def append_missing(prompt: str, elements: Iterable[ElementView]) -> tuple[str, list[str]]:
     """Seed §2: an element chosen explicitly whose trigger the prompt lacks gets its trigger appended."""
     present = {e.id for e in find_triggers(prompt, list(elements))}

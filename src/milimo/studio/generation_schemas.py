@@ -76,4 +76,7 @@ class GenerateImage(BaseModel):
     reference_images: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=2048)]], Field(max_length=8)] = []
     element_ids: Annotated[list[Id], Field(max_length=32)] = []
     enable_true_cfg: bool = False
+    enable_ae: bool = Field(
+        True, description="seed §2 field, accepted and ignored: the image engine always decodes with its model's own VAE"
+    )
     enhance_prompt: bool = False

@@ -171,12 +171,14 @@ def submit_visualize(services: Services, element_id: str, req: VisualizeRequest)
     return _submit(services, req.width, req.height, req.seed, plan)
 
 
-def list_images(db: Database, project_id: str, offset: int, limit: int) -> dict[str, Any]:
-    """The project's stills: every image a job made (the image studio, element visuals, one-frame shots);
-    uploads are not stills. Newest first, with the metadata each carries (prompt, seed, engine, references...)."""
+def list_images(db: Database, project_id: str, offset: int, limit: int, include_uploads: bool = False) -> dict[str, Any]:
+    """The project's stills: every image a job made (the image studio, element visuals, one-frame shots).
+    With `include_uploads` every image of the project (what a reference picker offers), masks excepted.
+    Newest first, with the metadata each carries (prompt, seed, engine, references...)."""
     with db.read() as session:
         require_project(session, project_id)
-        where = (col(Asset.project_id) == project_id, col(Asset.media_type) == "image", col(Asset.job_id).is_not(None))
+        which = col(Asset.kind) != "mask" if include_uploads else col(Asset.job_id).is_not(None)
+        where = (col(Asset.project_id) == project_id, col(Asset.media_type) == "image", which)
         total = session.execute(select(func.count()).select_from(Asset).where(*where)).scalar() or 0
         rows = (
             session.execute(

@@ -17,6 +17,7 @@ from milimo.errors import Invalid
 from milimo.jobs import store
 from milimo.jobs.params import InpaintParams
 from milimo.jobs.services import Services
+from milimo.studio.elements import inject_triggers
 from milimo.studio.ids import new_id
 from milimo.studio.paths import relative_to_project, resolve_media_url
 from milimo.studio.versions import require_project
@@ -60,7 +61,7 @@ def submit_inpaint(
         params = InpaintParams(
             image=_still(session, services, project_id, "image", image),
             mask=_still(session, services, project_id, "mask", mask),
-            prompt=prompt,
+            prompt=inject_triggers(session, project_id, prompt),
             negative_prompt=negative_prompt,
             seed=seed,
             steps=steps,

@@ -1738,6 +1738,11 @@ export interface components {
         ElementImagePublic: {
             /** Asset Id */
             asset_id: string;
+            /**
+             * Engine
+             * @description what made it: "upload", an engine name (a draft engine's is badged DRAFT)
+             */
+            engine?: string | null;
             /** Thumbnail Url */
             thumbnail_url: string | null;
             /** Url */
@@ -2009,6 +2014,12 @@ export interface components {
              * @default []
              */
             element_ids?: string[];
+            /**
+             * Enable Ae
+             * @description seed §2 field, accepted and ignored: the image engine always decodes with its model's own VAE
+             * @default true
+             */
+            enable_ae?: boolean;
             /**
              * Enable True Cfg
              * @default false
@@ -4175,6 +4186,12 @@ export interface components {
          * @description POST /elements/{id}/visualize: a character sheet, a location concept or an object design.
          */
         VisualizeRequest: {
+            /**
+             * Enable Ae
+             * @description seed §2 field, accepted and ignored: the image engine always decodes with its model's own VAE
+             * @default true
+             */
+            enable_ae?: boolean;
             /**
              * Guidance Scale
              * @default 2
@@ -7576,6 +7593,8 @@ export interface operations {
     read_images_projects__project_id__images_get: {
         parameters: {
             query?: {
+                /** @description every image of the project (uploads and element references too), not only stills */
+                include_uploads?: boolean;
                 limit?: number;
                 offset?: number;
             };

@@ -6,7 +6,7 @@ import { Film, Image as ImageIcon, Sparkles, Trash2, X } from "lucide-react";
 import type { AssetPublic } from "../api/types";
 import { useStudio } from "../store/store";
 import { requestDeleteAsset } from "../store/library";
-import { addReference, cancelImageJob, generateImage, loadElements, loadImages, placeStill, useAsFirstFrame, useElements } from "../store/elements";
+import { addReference, cancelImageJob, generateImage, loadElements, loadImages, loadMoreImages, placeStill, useAsFirstFrame, useElements } from "../store/elements";
 import { randomSeed } from "../lib/takeHistory";
 import { EngineBadge } from "./EngineBadge";
 import { PromptField } from "./PromptField";
@@ -52,6 +52,7 @@ const close = () => useElements.setState({ imagesOpen: false });
 export function ImagesView() {
   const open = useElements((s) => s.imagesOpen);
   const images = useElements((s) => s.images);
+  const pickable = useElements((s) => s.pickable);
   const total = useElements((s) => s.imagesTotal);
   const jobs = useElements((s) => s.jobs);
   const elements = useElements((s) => s.elements);
@@ -103,11 +104,12 @@ export function ImagesView() {
               ))}
             </div>
           )}
-          {images.length > 0 && (
-            <details className="pick-images"><summary>Reference images ({refs.length} picked; up to 4 with elements)</summary>
+          {pickable.length > 0 && (
+            <details className="pick-images" data-testid="pick-images"><summary>Reference images ({refs.length} picked; up to 4 with elements)</summary>
               <div className="pick-grid">
-                {images.map((a) => (
-                  <button type="button" key={a.id} className={`pick${refs.includes(a.id) ? " on" : ""}`} aria-pressed={refs.includes(a.id)} onClick={() => setRefs(toggle(refs, a.id))}>
+                {pickable.map((a) => (
+                  <button type="button" key={a.id} className={`pick${refs.includes(a.id) ? " on" : ""}`} aria-pressed={refs.includes(a.id)}
+                    data-testid="pick-image" data-asset={a.id} title={String(a.meta?.prompt ?? a.filename)} onClick={() => setRefs(toggle(refs, a.id))}>
                     <img src={a.thumbnail_url ?? a.url} alt={String(a.meta?.prompt ?? a.filename)} />
                   </button>
                 ))}
@@ -126,6 +128,10 @@ export function ImagesView() {
         <div className="gallery">
           <div className="sub-head"><span>Stills ({total})</span></div>
           <ul className="still-grid">{images.map((a) => <Still key={a.id} a={a} />)}</ul>
+          {images.length < total && (
+            <button className="btn ghost load-more" onClick={() => void loadMoreImages()} data-testid="load-more-stills">
+              Load more ({total - images.length} older)</button>
+          )}
           {!images.length && <p className="muted">No stills yet. Generated images and element visuals appear here, newest first.</p>}
         </div>
       </div>

@@ -5,7 +5,8 @@ import type { JobPublic } from "../api/types";
 import type { ClipInpaintJob } from "./clipInpaint";
 import type { RenderJob } from "./renders";
 
-export type ImageJobRow = { job_id: string; label: string; progress: number; message: string; status: string; engine: string };
+export type ImageJobRow = { job_id: string; label: string; progress: number; message: string; status: string; engine: string;
+  element_id?: string }; // a Visualize: the element whose card shows it
 
 export type Recovered = { renders: RenderJob[]; clipInpaints: ClipInpaintJob[]; images: ImageJobRow[] };
 
@@ -33,7 +34,8 @@ export function imageFromJob(j: JobPublic): ImageJobRow {
   const prompt = typeof p.prompt === "string" ? p.prompt.slice(0, 40) : "";
   const label = j.type === "element_visual" ? "Visualize element" : j.type === "inpaint" ? `Inpaint: ${prompt}`
     : j.type === "thumbnail" ? "Concept art" : j.type === "ai_parse" ? "AI parse" : `Image: ${prompt}`;
-  return { job_id: j.id, label, progress: j.progress ?? 0, message: messageOf(j), status: statusOf(j), engine: j.engine ?? "" };
+  const element_id = j.type === "element_visual" && typeof p.element_id === "string" ? p.element_id : undefined;
+  return { job_id: j.id, label, progress: j.progress ?? 0, message: messageOf(j), status: statusOf(j), engine: j.engine ?? "", element_id };
 }
 
 /** The running jobs of `jobs` (the list as the server gives it) that the studio follows outside the shots. */

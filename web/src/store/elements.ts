@@ -3,9 +3,9 @@
 // (text-to-image, Visualize). Its own small store: nothing here is in the timeline's undo history.
 import type { ImageJobRow } from "../lib/recovery";
 import { create } from "zustand";
-import { api, call, notifyUnauthorized } from "../api/client";
+import { api, call, notifyUnauthorized, type ApiError } from "../api/client";
 import type { AssetPublic, ElementPublic, GenerateImage, TimelineItem } from "../api/types";
-import { toast, useStudio } from "./store";
+import { serverSet, toast, useStudio } from "./store";
 import { refreshAssets } from "./library";
 import { addConditioning } from "./edits";
 import { placeAssets } from "./takes";
@@ -17,13 +17,15 @@ type ElementsState = {
   elements: ElementPublic[];
   images: AssetPublic[];
   imagesTotal: number;
+  /** Every image of the project (stills, uploads, element references): what the reference pickers offer. */
+  pickable: AssetPublic[];
   jobs: Record<string, ImageJob>;
   elementsOpen: boolean;
   imagesOpen: boolean;
 };
 
 export const useElements = create<ElementsState>(() => ({
-  elements: [], images: [], imagesTotal: 0, jobs: {}, elementsOpen: false, imagesOpen: false,
+  elements: [], images: [], imagesTotal: 0, pickable: [], jobs: {}, elementsOpen: false, imagesOpen: false,
 }));
 
 const pid = () => useStudio.getState().projectId;
@@ -39,14 +41,36 @@ export async function loadElements(): Promise<void> {
   }
 }
 
-export async function loadImages(limit = 60): Promise<void> {
+export const IMAGES_PAGE = 60;
+
+/** The gallery's first page again (as many as are shown, so "Load more" is not undone), and the pickers' list. */
+export async function loadImages(): Promise<void> {
   const id = pid();
-  if (!id) return useElements.setState({ images: [], imagesTotal: 0 });
+  if (!id) return useElements.setState({ images: [], imagesTotal: 0, pickable: [] });
+  const limit = Math.min(200, Math.max(IMAGES_PAGE, useElements.getState().images.length));
   try {
-    const page = await call(api.GET("/projects/{project_id}/images", { params: { path: { project_id: id }, query: { limit } } }));
-    if (pid() === id) useElements.setState({ images: page.items, imagesTotal: page.total });
+    const [page, all] = await Promise.all([
+      call(api.GET("/projects/{project_id}/images", { params: { path: { project_id: id }, query: { limit } } })),
+      call(api.GET("/projects/{project_id}/images", { params: { path: { project_id: id }, query: { limit: 200, include_uploads: true } } })),
+    ]);
+    if (pid() === id) useElements.setState({ images: page.items, imagesTotal: page.total, pickable: all.items });
   } catch (e) {
     toast("error", `Could not load the images: ${(e as Error).message}`);
+  }
+}
+
+/** The gallery's next page (older stills). */
+export async function loadMoreImages(): Promise<void> {
+  const id = pid();
+  if (!id) return;
+  const have = useElements.getState().images;
+  try {
+    const page = await call(api.GET("/projects/{project_id}/images", { params: { path: { project_id: id }, query: { offset: have.length, limit: IMAGES_PAGE } } }));
+    if (pid() !== id) return;
+    const known = new Set(have.map((a) => a.id));
+    useElements.setState((s) => ({ images: [...s.images, ...page.items.filter((a) => !known.has(a.id))], imagesTotal: page.total }));
+  } catch (e) {
+    toast("error", `Could not load more images: ${(e as Error).message}`);
   }
 }
 
@@ -91,6 +115,23 @@ export async function createElement(draft: ElementDraft, files: File[], picked: 
   }
 }
 
+export type ElementEdit = Partial<ElementDraft>;
+
+/** Change an element's name, type, description or trigger. Returns null, or the server's refusal for the
+ * form to show in place (a trigger another element has is a 409 with `field: "trigger_word"`). */
+export async function updateElement(el: ElementPublic, edit: ElementEdit): Promise<{ field: string | null; message: string } | null> {
+  try {
+    const body = { ...edit, ...(edit.trigger_word !== undefined ? { trigger_word: edit.trigger_word.trim() || null } : {}) };
+    await call(api.PATCH("/elements/{element_id}", { params: { path: { element_id: el.id } }, body }));
+    await loadElements();
+    return null;
+  } catch (e) {
+    const err = e as ApiError;
+    const field = typeof (err.body as any)?.field === "string" ? (err.body as any).field : null;
+    return { field, message: err.message };
+  }
+}
+
 export async function setReferences(el: ElementPublic, assetIds: string[]): Promise<void> {
   try {
     await call(api.PATCH("/elements/{element_id}", { params: { path: { element_id: el.id } }, body: { image_asset_ids: assetIds } }));
@@ -104,6 +145,14 @@ export async function addReference(el: ElementPublic, asset: AssetPublic): Promi
   if (el.images.some((i) => i.asset_id === asset.id)) return;
   await setReferences(el, [...el.images.map((i) => i.asset_id), asset.id]);
   toast("ok", `The still is a reference of ${el.name} now`);
+}
+
+/** Deleting an element asks first: shots lose it, and images only it used are deleted from disk. */
+export function requestDeleteElement(el: ElementPublic): void {
+  const shots = Object.values(useStudio.getState().shots).filter((s) => (s.matched_elements ?? []).some((m) => m.element_id === el.id)).length;
+  const lose = shots ? ` ${shots} shot${shots > 1 ? "s" : ""} will lose it.` : "";
+  serverSet({ confirm: { text: `Delete ${el.name} (${el.trigger_word})?${lose} Reference images only it uses are deleted from disk; undo cannot bring them back.`,
+    onYes: () => void deleteElement(el) } });
 }
 
 export async function deleteElement(el: ElementPublic): Promise<void> {
@@ -121,14 +170,14 @@ export async function deleteElement(el: ElementPublic): Promise<void> {
 }
 
 /** Follow a job outside the shots in the jobs area (progress and Cancel): image studio, Visualize, concept art, AI parse. */
-export function trackImageJob(jobId: string, label: string, engine: string): void {
-  useElements.setState((s) => ({ jobs: { ...s.jobs, [jobId]: { job_id: jobId, label, progress: 0, message: "Queued", status: "queued", engine } } }));
+export function trackImageJob(jobId: string, label: string, engine: string, elementId?: string): void {
+  useElements.setState((s) => ({ jobs: { ...s.jobs, [jobId]: { job_id: jobId, label, progress: 0, message: "Queued", status: "queued", engine, element_id: elementId } } }));
 }
 
 export async function visualize(el: ElementPublic): Promise<void> {
   try {
     const r = await call(api.POST("/elements/{element_id}/visualize", { params: { path: { element_id: el.id } }, body: {} }));
-    trackImageJob(r.job_id, `Visualize ${el.name}`, r.engine);
+    trackImageJob(r.job_id, `Visualize ${el.name}`, r.engine, el.id);
   } catch (e) {
     toast("error", `Could not visualize ${el.name}: ${(e as Error).message}`, 8000);
   }

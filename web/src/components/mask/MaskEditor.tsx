@@ -5,6 +5,7 @@ import { refreshAssets } from "../../store/library";
 import { useAsFirstFrameOf } from "../../store/elements";
 import { useStudio } from "../../store/store";
 import type { Direction } from "../../lib/tracking";
+import { PromptField } from "../PromptField";
 import { ProgressBar } from "../ui/ProgressBar";
 import { detect, inpaint, segment, segmentText, track, uploadMask, waitForJob, type DetectResult } from "./maskApi";
 import { maskFromUrl, maskPng } from "./maskImage";
@@ -248,8 +249,8 @@ function Editor({ asset, clip }: { asset: AssetPublic; clip: ClipFrame | null })
               </div>
             </>)}
             <hr />
-            <textarea className="mask-text" rows={2} placeholder="what to paint inside the mask" value={inpaintPrompt}
-              onChange={(e) => setInpaintPrompt(e.target.value)} data-testid="inpaint-prompt" />
+            <PromptField label="Paint inside the mask" rows={2} placeholder="what to paint inside the mask; @ for an element" value={inpaintPrompt}
+              onChange={setInpaintPrompt} testId="inpaint-prompt" />
             <button className="btn primary" disabled={!mask || !!busy} onClick={() => void doInpaint()} data-testid="inpaint">Inpaint</button>
             {error && <p className="mask-error" role="alert">{error}</p>}
             {result && (
