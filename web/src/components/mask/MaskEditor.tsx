@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { X } from "lucide-react";
 import { api, call } from "../../api/client";
 import type { AssetPublic } from "../../api/types";
 import { refreshAssets } from "../../store/library";
@@ -164,7 +165,7 @@ function Editor({ asset, clip }: { asset: AssetPublic; clip: ClipFrame | null })
         <div className="mask-head">
           <h3>Mask · {clip ? `frame ${clip.frame} of ${clip.video.filename}` : asset.filename}</h3>
           <span className="muted">{busy || (mask ? `${area(mask)} px selected` : "Click the object (Alt/right-click: not this), or drag a box")}</span>
-          <button className="icon-btn" aria-label="Close" onClick={close}>✕</button>
+          <button className="icon-btn" aria-label="Close" title="Close" onClick={close}><X size={16} /></button>
         </div>
         <div className="mask-body">
           <div className={`mask-stage tool-${tool}`} onMouseDown={onDown} onMouseMove={onMove} onMouseUp={onUp}

@@ -1,3 +1,4 @@
+import { ArrowDown, ArrowUp, X } from "lucide-react";
 import { addShot, conceptArtScene, deleteScene, generateScene, moveScene, renameScene } from "../../store/storyboard";
 import type { SceneCard } from "../../lib/storyboard";
 import { ShotCard } from "./ShotCard";
@@ -15,9 +16,9 @@ export function SceneGroup({ scene, index, count, fps }: { scene: SceneCard; ind
           onClick={() => void conceptArtScene(scene.key)}>Concept art</button>
         <button className="btn ghost" data-testid="scene-generate" title="Generate the scene's shots in order, each continuing from the one before"
           onClick={() => void generateScene(scene.key)}>Generate scene</button>
-        <button className="icon-btn" title="Move scene earlier" aria-label="Move scene earlier" disabled={index === 0} onClick={() => moveScene(index, -1)}>↑</button>
-        <button className="icon-btn" title="Move scene later" aria-label="Move scene later" disabled={index === count - 1} onClick={() => moveScene(index, 1)}>↓</button>
-        <button className="icon-btn danger" title="Delete the scene and its shots (on commit)" aria-label="Delete scene" onClick={() => deleteScene(scene.key)}>✕</button>
+        <button className="icon-btn" title="Move scene earlier" aria-label="Move scene earlier" disabled={index === 0} onClick={() => moveScene(index, -1)}><ArrowUp size={14} /></button>
+        <button className="icon-btn" title="Move scene later" aria-label="Move scene later" disabled={index === count - 1} onClick={() => moveScene(index, 1)}><ArrowDown size={14} /></button>
+        <button className="icon-btn danger" title="Delete the scene and its shots (on commit)" aria-label="Delete scene" onClick={() => deleteScene(scene.key)}><X size={14} /></button>
       </header>
       <div className="sb-shots">
         {scene.shots.map((shot, i) => <ShotCard key={shot.key} sceneKey={scene.key} shot={shot} index={i} count={scene.shots.length} fps={fps}

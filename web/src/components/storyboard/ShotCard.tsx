@@ -1,6 +1,6 @@
 import { conceptArt, deleteShot, generateCard, moveShot, addShot, updateShot } from "../../store/storyboard";
 import { PromptField } from "../PromptField";
-import { Image as ImageIcon } from "lucide-react";
+import { ArrowDown, ArrowUp, Image as ImageIcon, Play, Plus, X } from "lucide-react";
 import { useStudio } from "../../store/store";
 import { isActive } from "../../lib/events";
 import { SHOT_TYPES, TRANSITIONS, TRANSITION_MAX, seconds, type ShotCard as Card } from "../../lib/storyboard";
@@ -77,13 +77,13 @@ export function ShotCard({ sceneKey, shot, index, count, fps, canDual = false }:
       </div>
       <div className="sb-shot-tools">
         <button className="icon-btn" title="Generate this shot, continuing from the one before it" aria-label="Generate shot"
-          data-testid="shot-generate" disabled={!shot.id || busy} onClick={() => shot.id && void generateCard(shot.id)}>▶</button>
+          data-testid="shot-generate" disabled={!shot.id || busy} onClick={() => shot.id && void generateCard(shot.id)}><Play size={14} /></button>
         <button className="icon-btn" title="Concept art for this shot (a still on the card; the shot is then generated from it)"
           aria-label="Concept art for this shot" data-testid="shot-concept-art" disabled={!shot.id} onClick={() => shot.id && void conceptArt([shot.id])}><ImageIcon size={14} /></button>
-        <button className="icon-btn" title="Move earlier" aria-label="Move shot earlier" disabled={index === 0} onClick={() => moveShot(sceneKey, index, -1)}>↑</button>
-        <button className="icon-btn" title="Move later" aria-label="Move shot later" disabled={index === count - 1} onClick={() => moveShot(sceneKey, index, 1)}>↓</button>
-        <button className="icon-btn" title="Add a shot after this one" aria-label="Add shot after" data-testid="shot-add-after" onClick={() => addShot(sceneKey, index)}>+</button>
-        <button className="icon-btn danger" title="Delete this shot (on commit)" aria-label="Delete shot" data-testid="shot-delete" onClick={() => deleteShot(sceneKey, shot.key)}>✕</button>
+        <button className="icon-btn" title="Move earlier" aria-label="Move shot earlier" disabled={index === 0} onClick={() => moveShot(sceneKey, index, -1)}><ArrowUp size={14} /></button>
+        <button className="icon-btn" title="Move later" aria-label="Move shot later" disabled={index === count - 1} onClick={() => moveShot(sceneKey, index, 1)}><ArrowDown size={14} /></button>
+        <button className="icon-btn" title="Add a shot after this one" aria-label="Add shot after" data-testid="shot-add-after" onClick={() => addShot(sceneKey, index)}><Plus size={14} /></button>
+        <button className="icon-btn danger" title="Delete this shot (on commit)" aria-label="Delete shot" data-testid="shot-delete" onClick={() => deleteShot(sceneKey, shot.key)}><X size={14} /></button>
       </div>
     </article>
   );
