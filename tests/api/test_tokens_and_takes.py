@@ -114,6 +114,67 @@ def test_takes_are_numbered_named_and_marked_out_of_date(tmp_path, server_factor
         assert http.get("/projects/nope/takes").status_code == 404
 
 
+def _png(color: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), color).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _save_shot(http, pid: str, **fields) -> None:
+    version = http.get(f"/projects/{pid}").json()["version"]
+    r = http.put(f"/projects/{pid}/save", json={"base_version": version, "shots": [fields]})
+    assert r.status_code == 200, r.text
+
+
+def _changed_now(http, pid: str, sid: str) -> list[list[str]]:
+    return [t["changed"] for t in http.get(f"/projects/{pid}/takes", params={"shot_id": sid}).json()["takes"]]
+
+
+def test_a_take_is_out_of_date_when_the_shots_frames_or_conditioning_change(client, project):
+    pid = project["id"]
+    up = [
+        client.post("/upload", data={"project_id": pid}, files={"file": (f"{n}.png", _png(c), "image/png")}).json()
+        for n, c in (("dawn", (200, 90, 40)), ("dusk", (40, 60, 160)))
+    ]
+    cond = [{"asset_id": up[0]["id"], "frame_index": 0, "strength": 0.8, "type": "image"}]
+    shot = {"id": "s1", "prompt": "the pier", "seed": 3, "num_frames": 9, "width": 128, "height": 96, "enhance_prompt": False}
+    job = client.post("/generate/advanced", json={"project_id": pid, "shot_config": {**shot, "timeline": cond}}).json()
+    assert _wait(client, job["job_id"])["status"] == "completed"
+    assert _changed_now(client, pid, "s1") == [[]]
+
+    _save_shot(client, pid, id="s1", num_frames=17)
+    assert _changed_now(client, pid, "s1") == [["num_frames"]]
+    _save_shot(client, pid, id="s1", num_frames=9)
+    assert _changed_now(client, pid, "s1") == [[]], "back to what the take was made with"
+
+    # Every part of a conditioning item counts: its media, its frame, its strength; and so does removing it.
+    for item in (
+        {**cond[0], "strength": 0.5},
+        {**cond[0], "frame_index": 4},
+        {**cond[0], "asset_id": up[1]["id"]},
+        None,
+    ):
+        _save_shot(client, pid, id="s1", timeline=[item] if item else [])
+        assert _changed_now(client, pid, "s1") == [["conditioning"]], item
+    # The same item given by its media URL instead of its id is the same conditioning.
+    _save_shot(client, pid, id="s1", timeline=[{"url": up[0]["url"], "frame_index": 0, "strength": 0.8, "type": "image"}])
+    assert _changed_now(client, pid, "s1") == [[]]
+
+    # A still fits any length: a 1-frame take is not dated by the shot's frames.
+    still = client.post(
+        "/generate/advanced", json={"project_id": pid, "shot_config": {**shot, "id": "s2", "num_frames": 1}}
+    ).json()
+    assert _wait(client, still["job_id"])["status"] == "completed"
+    _save_shot(client, pid, id="s2", num_frames=120)
+    assert _changed_now(client, pid, "s2") == [[]]
+    _save_shot(client, pid, id="s2", seed=4)
+    assert _changed_now(client, pid, "s2") == [["seed"]]
+
+
 def test_an_upload_keeps_its_name_and_is_listed_as_the_take_of_the_shot_showing_it(client, project):
     import io
 

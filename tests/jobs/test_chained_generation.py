@@ -109,11 +109,29 @@ def test_cancel_halfway_leaves_no_output_and_no_parts(client, project, settings)
 
 
 def test_chained_progress_reports_chunks_and_logs(client, project):
-    body = chained(client, project["id"], 986)
-    wait_job(client, body["job_id"])
     bus = client.app.state.studio.bus
+    # When each event was published, seen through the bus's relay hook (unused outside cluster mode).
+    assert bus.relay is None
+    published: dict[int, float] = {}
+    bus.relay = lambda e: published.setdefault(e.id, time.monotonic())
+    try:
+        body = chained(client, project["id"], 986)
+        wait_job(client, body["job_id"])
+    finally:
+        bus.relay = None
     events = [e for e in bus.since(0)[0] if e.data.get("job_id") == body["job_id"]]
     logs = [e.data["message"] for e in events if e.type == "log"]
     assert [m.split(" (")[0] for m in logs] == ["Generating chunk 1/3", "Generating chunk 2/3", "Generating chunk 3/3"]
     progress = [e.data["progress"] for e in events if e.type == "progress"]
     assert progress == sorted(progress) and any("Chunk 2/3" in e.data.get("message", "") for e in events)
+    # Chunk 1's time left is the whole shot's: at its last step the two chunks still to come remain.
+    steps = [
+        e for e in events if e.type == "progress" and e.data.get("eta") is not None and e.data["message"].startswith("Chunk ")
+    ]
+    end_1 = [e for e in steps if e.data["message"].startswith("Chunk 1/3 (")][-1]
+    end_2 = [e for e in steps if e.data["message"].startswith("Chunk 2/3 (")][-1]
+    stitching = next(e for e in events if e.data.get("message", "").startswith("Stitching"))
+    actually_left = published[stitching.id] - published[end_1.id]
+    assert end_1.data["eta"] > 0, "an ETA for the current chunk only says 0 s left here"
+    assert end_1.data["eta"] > end_2.data["eta"], "the last chunk keeps 1 frame: it weighs little"
+    assert actually_left / 3 < end_1.data["eta"] < actually_left * 3, (end_1.data["eta"], actually_left)

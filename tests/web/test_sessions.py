@@ -131,6 +131,24 @@ def test_project_names_long_duplicate_and_toasts_clear_of_timecode_and_help(page
     assert "this one will be “Harbour (2)”" in page.get_by_test_id("name-duplicate").inner_text()
     page.get_by_role("button", name="Create").click()
     page.wait_for_function(f"{STATE}.meta && {STATE}.meta.name === 'Harbour (2)'")
+    # Renames follow the same rules: an over-long one is refused with a message, a duplicate gets a number.
+    title = page.get_by_label("Project name")
+    title.fill("B" * 203)
+    title.press("Enter")
+    page.wait_for_selector("[data-testid=toast]:has-text('Not renamed: 3 characters too long')")
+    page.wait_for_function("document.querySelector('[aria-label=\"Project name\"]').value === 'Harbour (2)'")
+    assert page.evaluate(f"{STATE}.meta.name") == "Harbour (2)"
+    httpx.post(f"{base}/projects", json={"name": "Pier"})
+    title.fill("Pier")
+    title.press("Enter")
+    page.wait_for_function(f"{STATE}.meta.name === 'Pier (2)'")
+    assert page.locator("[data-testid=toast]:has-text('A project is already called “Pier”: this one is now “Pier (2)”')").count() == 1
+    assert title.input_value() == "Pier (2)"
+    shot(page, "rename-duplicate")
+    wait_saved(page)
+    pid = page.evaluate(f"{STATE}.projectId")
+    assert httpx.get(f"{base}/projects/{pid}").json()["name"] == "Pier (2)"
+    page.evaluate("window.__milimo.store.setState({ toasts: [] })")  # the toast checks below count their own
     # A long name stays inside the dialog.
     page.evaluate("window.__milimo.store.setState({ projectsOpen: true })")
     long = "The very long title of a film about a lighthouse keeper and the sea " * 2

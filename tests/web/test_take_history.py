@@ -119,10 +119,11 @@ def test_an_upload_keeps_its_name_and_is_not_offered_regenerate(page, studio_ser
     shot(page, "upload-take")
 
 
-def test_a_generated_still_lands_with_a_default_length_that_can_be_changed(page, studio_server):
+def test_a_generated_still_lands_with_a_default_length_and_a_shot_off_the_project_rate_conforms(page, studio_server):
     base = studio_server.url
     pid, _ = open_project(page, base, [{"id": "p", "prompt": "a poster of the lighthouse", "num_frames": 1, "width": 320, "height": 192,
-                                        "enhance_prompt": False}])
+                                        "enhance_prompt": False},
+                                       {"id": "r", "prompt": "gulls over the pier", "num_frames": 48, "fps": 12, "start_frame": 300}])
     assert page.locator("[data-testid=clip][data-shot=p]").get_attribute("data-length") == "1"
     page.locator("[data-testid=clip][data-shot=p]").click()
     generate(page)
@@ -139,3 +140,29 @@ def test_a_generated_still_lands_with_a_default_length_that_can_be_changed(page,
     page.get_by_label("Frames").press("Enter")
     page.wait_for_selector("[data-testid=clip][data-shot=p][data-length='48']")
     shot(page, "still-held")
+
+    # A shot at 12 fps in a 24 fps project (an older project, a script): marked, and conformed on request.
+    page.locator("[data-testid=clip][data-shot=r]").click()
+    assert page.get_by_label("FPS").count() == 0, "the rate is the project's, not a free per-shot field"
+    mark = page.get_by_test_id("rate-mismatch")
+    assert "a take lasts 4 s but its clip shows 2 s, the rest never seen" in mark.inner_text()
+    mark.scroll_into_view_if_needed()
+    shot(page, "rate-mismatch")
+    page.get_by_test_id("conform-rate").click()
+    page.wait_for_function(f"{STATE}.shots.r.fps === 24")
+    assert page.get_by_test_id("rate-mismatch").count() == 0
+    assert page.get_by_test_id("shot-rate").inner_text() == "24 fps · the project's"
+    assert page.locator("[data-testid=clip][data-shot=r]").get_attribute("data-length") == "48", "the clip keeps its frames"
+    wait_saved(page)
+    assert server_shots(base, pid)["r"]["fps"] == 24
+    page.keyboard.press("Control+z")  # an ordinary edit
+    page.wait_for_function(f"{STATE}.shots.r.fps === 12")
+
+    # The inspector is grouped for a filmmaker; Advanced starts folded.
+    for group in ("group-story", "group-camera", "group-generation", "group-advanced", "group-takes"):
+        assert page.get_by_test_id(group).is_visible(), group
+    assert page.get_by_test_id("group-camera").locator("h4").inner_text().lower() == "camera and framing"
+    advanced = page.get_by_test_id("group-advanced")
+    assert advanced.evaluate("d => d.open") is False and not page.get_by_label("Steps").is_visible()
+    advanced.locator("summary").click()
+    assert page.get_by_label("Steps").is_visible() and page.get_by_label("Negative prompt").is_visible()

@@ -126,9 +126,10 @@ class JobRun:
             self._last_db_write = now
             store.write_progress(self.services.db, self.job.id, self.progress_value, message, eta)
 
-    def steps(self, lo: float, hi: float, label: str, *, repeats_after: int = 0) -> StepCallback:
-        """A step callback for a phase spanning [lo, hi] percent of the job. `repeats_after`: how many more
-        phases like this one follow (a chained shot's later chunks), so the ETA is the whole job's."""
+    def steps(self, lo: float, hi: float, label: str, *, repeats_after: float = 0) -> StepCallback:
+        """A step callback for a phase spanning [lo, hi] percent of the job. `repeats_after`: how much more
+        work like this phase follows, in units of this phase (a chained shot's later chunks, weighed by
+        their frames), so the ETA is the whole job's."""
         started = time.monotonic()
 
         def on_step(step: int, total: int) -> None:

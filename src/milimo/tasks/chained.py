@@ -94,8 +94,9 @@ def run_chained(run: JobRun, engine: Any, base: VideoRequest, out: Path, prompts
         request = _chunk_request(base, chunk, tail, latents)
         if prompts:
             request.prompt = prompts[chunk.index]
-        # The time left is the whole shot's: each chunk still to come takes about as long as this one.
-        on_step = run.steps(lo, lo + span, f"Chunk {chunk.index + 1}/{n}", repeats_after=n - chunk.index - 1)
+        # The time left is the whole shot's: a chunk still to come takes about as long per frame as this one.
+        later = sum(c.generate for c in chunks[chunk.index + 1 :]) / chunk.generate
+        on_step = run.steps(lo, lo + span, f"Chunk {chunk.index + 1}/{n}", repeats_after=later)
         result = engine.generate(request, on_step)
         part = workspace / f"part_{chunk.index:03d}.mp4"
         audio.add(result.audio, chunk)  # spooled to disk before encoding: not held beside x264 and the frames

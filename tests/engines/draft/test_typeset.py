@@ -1,4 +1,4 @@
-"""Draft cards typeset Arabic, Hebrew, Japanese and emoji with the fonts that ship in the package: no tofu."""
+"""Draft cards typeset Arabic, Hebrew, Japanese, Korean, Chinese and emoji with the fonts that ship in the package: no tofu."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from milimo.engines.protocols import ImageRequest, ShotContext, VideoRequest
 
 ttLib = pytest.importorskip("fontTools.ttLib", reason="fontTools checks the fonts' cmaps")
 
-CAPTION = "مرحبا بالعالم — こんにちは世界 🎬🌅 Hello שלום"
+CAPTION = "مرحبا بالعالم — こんにちは世界 안녕하세요 他說話 🎬🌅 Hello שלום"
 SHOT = ShotContext(
     scene_heading="INT. 東京 カフェ - NIGHT",
     action="ليلى تصب القهوة ☕ while 雨が降る outside",
@@ -53,6 +53,8 @@ def test_every_glyph_of_the_card_text_comes_from_a_font_that_has_it():
     for index, run, _ in stack.runs(text):
         for ch in glyphs(run):
             assert ord(ch) in maps[FONT_FILES[index]], f"{ch!r} U+{ord(ch):04X} set in {FONT_FILES[index]}"
+    # Korean (KS X 1001's 2,350 syllables) and Traditional Chinese (Big5's common characters) are in the CJK subset.
+    assert all(ord(ch) in maps["NotoSansCJKjp-Subset.otf"] for ch in "안녕하세요 한국어 說話 這裡 臺灣".replace(" ", ""))
     used = {FONT_FILES[i] for i, _, _ in stack.runs(text)}
     assert {
         "NotoSansArabic-Regular.ttf",

@@ -19,7 +19,7 @@ function ProjectTitle() {
   if (!name) return <span className="title-empty">No project</span>;
   return (
     <input className="project-title" aria-label="Project name" value={draft} onChange={(e) => setDraft(e.target.value)}
-      onBlur={() => (draft.trim() ? renameProject(draft) : setDraft(name))}
+      onBlur={() => (draft.trim() ? void renameProject(draft).then(() => setDraft(useStudio.getState().meta?.name ?? name)) : setDraft(name))}
       onKeyDown={(e) => {
         if (e.key === "Enter") (e.target as HTMLInputElement).blur();
         if (e.key === "Escape") { setDraft(name); (e.target as HTMLInputElement).blur(); }

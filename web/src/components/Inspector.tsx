@@ -16,6 +16,8 @@ import { TakesPanel } from "./TakesPanel";
 import { Icon, IconButton } from "./ui/Icon";
 import { ProgressBar } from "./ui/ProgressBar";
 import { randomSeed } from "../lib/takeHistory";
+import { rateMismatch } from "../lib/shots";
+import { formatEta } from "../lib/models";
 import { PromptField } from "./PromptField";
 import { useElements } from "../store/elements";
 import { findTriggers } from "../lib/triggers";
@@ -147,7 +149,7 @@ function JobStatus({ shotId }: { shotId: string }) {
       {active && (
         <>
           <ProgressBar value={job!.progress} testId="progress" />
-          <div className="muted">{job!.message} · {Math.round(job!.progress)}%{job!.eta != null ? ` · about ${Math.ceil(job!.eta)} s left` : ""}</div>
+          <div className="muted">{job!.message} · {Math.round(job!.progress)}%{job!.eta != null ? ` · about ${formatEta(job!.eta)}` : ""}</div>
         </>
       )}
       {job?.status === "failed" && <div className="error-text">{job.error ?? job.message}</div>}
@@ -182,6 +184,29 @@ function framesHint(n: number, fps: number, shotFps: number, grid: VideoGrid, en
   }
   if (plan.snapped !== n) return `Generating: ${who} makes ${grid.frame_step}k+1 frames, so ${n} becomes ${plan.snapped}.`;
   return `${formatDuration(n, fps)} at ${shotFps} fps · up to ${grid.native_max_frames} frames in one pass`;
+}
+
+const secs = (s: number) => `${Math.round(s * 100) / 100} s`;
+
+/** The shot's rate: the project's, shown, not edited; a shot at another rate is marked, with a conform. */
+function Rate({ shot, projectFps }: { shot: ShotDoc; projectFps: number }) {
+  const off = rateMismatch(shot.fps, projectFps, shot.num_frames);
+  return (
+    <div className="field" title="Shots follow the project's rate, set when the project is created">
+      <span>FPS</span>
+      <output data-testid="shot-rate" data-fps={shot.fps}>{off ? `${shot.fps} fps` : `${projectFps} fps · the project's`}</output>
+      {off && (
+        <div className="rate-off" data-testid="rate-mismatch">
+          <small>
+            Not the project's {projectFps} fps: a take lasts {secs(off.takeSeconds)} but its clip shows {secs(off.clipSeconds)}
+            {off.takeSeconds > off.clipSeconds ? ", the rest never seen" : ", its end without picture"}.
+          </small>
+          <button className="btn small" data-testid="conform-rate" onClick={() => updateShot(shot.id, { fps: projectFps })}
+            title="Generate at the project's rate; the clip keeps its frames on the timeline">Conform to project rate</button>
+        </div>
+      )}
+    </div>
+  );
 }
 
 /** A group of the inspector with a heading and a line in film terms. */
@@ -245,11 +270,11 @@ export function Inspector() {
           title="The screenplay's transition after this shot: shown on its storyboard card and exported with the script" />
         <datalist id="inspector-transitions">{TRANSITIONS.map((t) => <option key={t} value={t} />)}</datalist>
       </Group>
-      <Group title="Camera and framing" hint="Shot size, frame and length. The length is in frames at the shot's rate." testId="group-camera">
+      <Group title="Camera and framing" hint="Shot size, frame and length. The length is in frames at the project's rate." testId="group-camera">
         <TextField label="Shot type" value={shot.shot_type} onCommit={(v) => set({ shot_type: v })} placeholder="wide, medium, close-up, over the shoulder…" />
         <div className="grid2">
           <NumberField label="Frames" value={shot.num_frames} min={1} max={14400} onCommit={(v) => set({ num_frames: v })} hint={frameHint} />
-          <NumberField label="FPS" value={shot.fps} min={1} max={240} step={0.001} onCommit={(v) => set({ fps: v })} />
+          <Rate shot={shot} projectFps={fps} />
           <NumberField label="Width" value={shot.width} min={64} max={4096} onCommit={(v) => set({ width: v })} />
           <NumberField label="Height" value={shot.height} min={64} max={4096} onCommit={(v) => set({ height: v })}
             hint={size ? `Generating: sizes are multiples of ${grid.size_multiple} from ${grid.min_size} to ${grid.max_size}`

@@ -4,7 +4,7 @@ import type { ProjectSummary } from "../api/types";
 import { serverSet, toast, useStudio } from "../store/store";
 import { createProject, deleteProject, NAME_MAX, openProject, renameProject } from "../store/project";
 import { Dialog } from "./ui/Dialog";
-import { nameProblem, uniqueName } from "../lib/names";
+import { nameProblem, renameOutcome, uniqueName } from "../lib/names";
 
 const PRESETS = [
   { label: "768 × 512 (3:2 draft)", w: 768, h: 512 },
@@ -56,35 +56,37 @@ function CreateProjectForm({ onCreated, taken }: { onCreated: () => void; taken:
   );
 }
 
-function ProjectRow({ p, current, onChanged }: { p: ProjectSummary; current: boolean; onChanged: () => void }) {
+function ProjectRow({ p, current, taken, onChanged }: { p: ProjectSummary; current: boolean; taken: string[]; onChanged: () => void }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(p.name);
+  const currentName = useStudio((s) => (current ? s.meta?.name : undefined));
   const rename = async () => {
     setEditing(false);
-    const n = name.trim();
-    if (!n || n === p.name) return setName(p.name);
-    const problem = nameProblem(n, NAME_MAX);
-    if (problem) {
-      toast("error", `Not renamed: ${problem}`, 6000);
-      return setName(p.name);
+    if (current) {
+      await renameProject(name, taken);
+      return setName(useStudio.getState().meta?.name ?? p.name);
     }
-    if (current) return renameProject(n);
+    const out = renameOutcome(name, p.name, taken, NAME_MAX);
+    if (out.kind === "refused") toast("error", out.message, 6000);
+    if (out.kind !== "renamed") return setName(p.name);
     try {
-      await call(api.PUT("/projects/{project_id}/save", { params: { path: { project_id: p.id } }, body: { base_version: p.version, project: { name: n } } }));
+      await call(api.PUT("/projects/{project_id}/save", { params: { path: { project_id: p.id } }, body: { base_version: p.version, project: { name: out.name } } }));
+      if (out.note) toast("info", out.note, 6000);
       onChanged();
     } catch (e) {
       toast("error", `Rename failed: ${(e as Error).message}`);
       setName(p.name);
     }
   };
+  const shown = current ? currentName ?? name : p.name;
   return (
     <li className={`project-row${current ? " current" : ""}`} data-testid="project-row">
       {editing ? (
-        <input autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={rename}
+        <input autoFocus value={name} onFocus={() => current && setName(currentName ?? name)} onChange={(e) => setName(e.target.value)} onBlur={rename}
           onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()} aria-label="Rename project" />
       ) : (
-        <button className="project-name" title={current ? name : p.name} onClick={() => void openProject(p.id).then((ok) => ok && serverSet({ projectsOpen: false }))}>
-          {current ? name : p.name}
+        <button className="project-name" title={shown} onClick={() => void openProject(p.id).then((ok) => ok && serverSet({ projectsOpen: false }))}>
+          {shown}
         </button>
       )}
       <span className="muted">{p.resolution_w}×{p.resolution_h} · {p.fps} fps · {p.shot_count} shots · {new Date(p.created_at).toLocaleDateString()}</span>
@@ -120,7 +122,8 @@ export function ProjectManager() {
     <Dialog title="Projects" onClose={() => serverSet({ projectsOpen: false })} className="project-manager" closable={!!currentId}>
         <CreateProjectForm onCreated={() => void load()} taken={items.map((p) => p.name)} />
         <ul className="project-list">
-          {items.map((p) => <ProjectRow key={p.id} p={p} current={p.id === currentId} onChanged={() => void load()} />)}
+          {items.map((p) => <ProjectRow key={p.id} p={p} current={p.id === currentId} taken={items.filter((o) => o.id !== p.id).map((o) => o.name)}
+            onChanged={() => void load()} />)}
           {!items.length && <li className="muted empty">No projects yet.</li>}
         </ul>
         {items.length < total && <button className="btn ghost" onClick={() => void load(items.length)}>Load more</button>}

@@ -50,6 +50,7 @@ describe("words", () => {
     expect(enables(model())).toBe("Video (LTX-2) · upscaler");
     expect(enables(model({ engine: "gemma3", used_by: ["gemma3", "ltx2"], role: "text_encoder" }))).toBe("Prompts and screenplay (Gemma 3) + Video (LTX-2) · text encoder");
     expect(enables(model({ engine: "flux2-klein", used_by: ["flux2-klein"], role: "base" }))).toBe("Images (FLUX.2 klein)");
+    expect(enables(model({ role: "temporal_upsampler" }))).toBe("Video (LTX-2) · temporal upscaler (smooth motion)");
   });
   it("needs the rest of the size plus 10 % free", () => {
     expect(fits(model({ size_bytes: 1000, bytes_on_disk: 0 }), 1100)).toBe(true);

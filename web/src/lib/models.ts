@@ -59,7 +59,9 @@ export function formatEta(s: number | null | undefined): string {
 const ENGINE_WORDS: Record<string, string> = {
   ltx2: "Video (LTX-2)", "flux2-klein": "Images (FLUX.2 klein)", gemma3: "Prompts and screenplay (Gemma 3)", sam3: "Masks and tracking (SAM 3)",
 };
-const ROLE_WORDS: Record<string, string> = { base: "", upsampler: "upscaler", lora: "speed LoRA", text_encoder: "text encoder" };
+const ROLE_WORDS: Record<string, string> = {
+  base: "", upsampler: "upscaler", temporal_upsampler: "temporal upscaler (smooth motion)", lora: "speed LoRA", text_encoder: "text encoder",
+};
 
 /** What downloading a model enables, in words: "Video (LTX-2) · upscaler". */
 export function enables(m: Pick<ModelPublic, "role" | "engine" | "used_by">): string {

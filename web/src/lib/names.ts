@@ -19,3 +19,18 @@ export function nameProblem(name: string, max: number): string | null {
   if (n > max) return `${n - max} character${n - max > 1 ? "s" : ""} too long: names are at most ${max} characters`;
   return null;
 }
+
+export type Rename = { kind: "unchanged" } | { kind: "refused"; message: string } | { kind: "renamed"; name: string; note: string | null };
+
+/** What renaming a project from `current` to `wanted` does, by the create form's rules: an over-long
+ * name is refused with a message, a duplicate of another project's name (`taken`) gets a number
+ * and says so. */
+export function renameOutcome(wanted: string, current: string, taken: Iterable<string>, max: number): Rename {
+  const name = wanted.trim();
+  if (!name || name === current) return { kind: "unchanged" };
+  const problem = nameProblem(name, max);
+  if (problem) return { kind: "refused", message: `Not renamed: ${problem}; it keeps its name` };
+  const final = uniqueName(name, taken);
+  if (final === current) return { kind: "refused", message: `A project is already called “${name}”: this one keeps its name “${current}”` };
+  return { kind: "renamed", name: final, note: final === name ? null : `A project is already called “${name}”: this one is now “${final}”` };
+}

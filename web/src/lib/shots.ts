@@ -44,3 +44,13 @@ export function stillFirstBlocked(shot: ShotDoc, shots: Record<string, ShotDoc>,
   if (shot.auto_continue && before) return "Continue previous opens it on the previous take's last frame";
   return null;
 }
+
+/** How a shot's rate differs from the project's, or null when it follows it.
+ *
+ * The timeline counts a clip's frames at the project rate, so a take generated at another rate
+ * lasts `frames / shotFps` seconds while its clip shows `frames / projectFps`: at 12 fps in a
+ * 24 fps project a 48-frame take is 4 s, its clip 2 s, and half the take is never seen. */
+export function rateMismatch(shotFps: number, projectFps: number, frames: number): { takeSeconds: number; clipSeconds: number } | null {
+  if (!(shotFps > 0) || Math.abs(shotFps - projectFps) < 1e-3) return null;
+  return { takeSeconds: frames / shotFps, clipSeconds: frames / projectFps };
+}

@@ -10,6 +10,7 @@ import { flushSave } from "./sync";
 import { refreshAssets } from "./library";
 import { loadTakes } from "./takeHistory";
 import { rememberedSelection } from "./session";
+import { renameOutcome } from "../lib/names";
 
 const LAST_PROJECT = "milimo.lastProjectId";
 /** The server's limit on a project name (studio/schemas.py Name). */
@@ -83,16 +84,29 @@ export async function deleteProject(id: string): Promise<void> {
   } else if (lastProjectId() === id) rememberProject(null);
 }
 
-/** Rename: an ordinary document edit (undoable, autosaved). */
-export function renameProject(name: string): void {
-  const s = useStudio.getState();
-  const trimmed = name.trim();
-  if (!s.meta || !trimmed || trimmed === s.meta.name) return;
-  if (trimmed.length > NAME_MAX) {
-    toast("error", `Project names are at most ${NAME_MAX} characters (this one has ${trimmed.length}); it keeps its name`, 6000);
-    return;
+/** The names of the other projects (the first 500, newest first): what a rename must not duplicate. */
+async function otherNames(projectId: string): Promise<string[]> {
+  try {
+    const page = await call(api.GET("/projects", { params: { query: { offset: 0, limit: 500 } } }));
+    return page.items.filter((p) => p.id !== projectId).map((p) => p.name);
+  } catch {
+    return []; // offline: the rename is still an edit; the name is checked again at the next rename
   }
-  useStudio.setState({ meta: { ...s.meta, name: trimmed } });
+}
+
+/** Rename the open project: an ordinary document edit (undoable, autosaved), by the create form's
+ * rules (lib/names.ts: renameOutcome). `taken`: the other projects' names, fetched when not given. */
+export async function renameProject(name: string, taken?: string[]): Promise<void> {
+  const s = useStudio.getState();
+  if (!s.meta || !s.projectId || !name.trim() || name.trim() === s.meta.name) return;
+  const others = taken ?? (await otherNames(s.projectId));
+  const now = useStudio.getState();
+  if (!now.meta || now.projectId !== s.projectId) return;
+  const out = renameOutcome(name, now.meta.name, others, NAME_MAX);
+  if (out.kind === "refused") return toast("error", out.message, 6000);
+  if (out.kind === "unchanged") return;
+  useStudio.setState({ meta: { ...now.meta, name: out.name } });
+  if (out.note) toast("info", out.note, 6000);
 }
 
 /** Startup: reopen the last project, or show the project manager. */
