@@ -2323,12 +2323,14 @@ export interface components {
             shot_id: string | null;
             /** Started At */
             started_at: string | null;
-            status: components["schemas"]["JobStatus"];
+            /** Status */
+            status: components["schemas"]["JobStatus"] | string;
             /** Status Message */
             status_message: string;
             /** Thumbnail Url */
             thumbnail_url: string | null;
-            type: components["schemas"]["JobType"];
+            /** Type */
+            type: components["schemas"]["JobType"] | string;
             /** Url */
             url: string | null;
             /** Video Url */
