@@ -2158,8 +2158,12 @@ export interface components {
             num_frames: number;
             /** Seed */
             seed: number;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
         };
         /**
          * InpaintClipRequest
@@ -2220,8 +2224,12 @@ export interface components {
             job_id: string;
             /** Seed */
             seed: number;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
         };
         /**
          * InpaintRequest
@@ -2403,8 +2411,12 @@ export interface components {
              * @description frames of the matte: every frame of the clip (black where nothing is masked)
              */
             num_frames: number;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
         };
         /**
          * MatteRequest
