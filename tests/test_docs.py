@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from milimo.config import Settings
@@ -25,3 +26,18 @@ def test_every_event_type_is_documented():
 def test_readme_gives_the_two_commands():
     readme = (DOCS.parent / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
+
+
+def test_every_layer_module_is_in_the_architecture_diagram():
+    """The layers contract of pyproject.toml and the diagram of docs/architecture.md name the same modules."""
+    contract = next(
+        c
+        for c in tomllib.loads((DOCS.parent / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+        if c["type"] == "layers"
+    )
+    modules = [m.strip().removeprefix("milimo.") for layer in contract["layers"] for m in layer.split("|")]
+    text = (DOCS / "architecture.md").read_text()
+    diagram = text.split("## Layers", 1)[1].split("```", 2)[1]
+    src = DOCS.parent / "src" / "milimo"
+    missing = [m for m in modules if (f"{m}/" if (src / m).is_dir() else f"{m}.py") not in diagram]
+    assert not missing, f"name these in the layer diagram of docs/architecture.md: {missing}"

@@ -164,7 +164,7 @@ class InpaintClipRequest(BaseModel):
 
 class InpaintClipQueued(BaseModel):
     job_id: str
-    status: str
+    status: Literal["queued"] = "queued"
     engine: str
     seed: int
     frames: int = Field(description="frames the sequence masks (each is repainted)")
@@ -185,14 +185,14 @@ class MatteRequest(BaseModel):
 
 class MatteQueued(BaseModel):
     job_id: str
-    status: str
+    status: Literal["queued"] = "queued"
     frames: int = Field(description="frames the sequence masks (white)")
     num_frames: int = Field(description="frames of the matte: every frame of the clip (black where nothing is masked)")
 
 
 class InpaintQueued(BaseModel):
     job_id: str
-    status: str
+    status: Literal["queued"] = "queued"
     engine: str
     seed: int
 

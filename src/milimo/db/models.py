@@ -41,7 +41,13 @@ def _fk(target: str, ondelete: str = "CASCADE", nullable: bool = False, index: b
 
 class _StrEnumColumn(TypeDecorator):
     """A StrEnum stored as its plain string (the same VARCHAR as before: no migration, no native enum),
-    read back as the enum so code compares and matches on members."""
+    read back as the enum so code compares and matches on members.
+
+    A stored value this version does not know (a job type a newer version queued, a row edited by
+    hand) reads back as the plain string, never an error: one such row must not make every query
+    that loads it raise — the queue would stall on it, and startup recovery with it. The row's
+    own consumer decides (jobs.params.parse_params fails that one job, saying why). Writes stay
+    strict: code only ever stores members."""
 
     impl = AutoString
     cache_ok = True
@@ -53,8 +59,13 @@ class _StrEnumColumn(TypeDecorator):
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         return None if value is None else self.enum(value).value
 
-    def process_result_value(self, value: Any, dialect: Any) -> StrEnum | None:
-        return None if value is None else self.enum(value)
+    def process_result_value(self, value: Any, dialect: Any) -> StrEnum | str | None:
+        if value is None:
+            return None
+        try:
+            return self.enum(value)
+        except ValueError:
+            return str(value)
 
 
 def _enum(enum: type[StrEnum], default: StrEnum) -> Any:

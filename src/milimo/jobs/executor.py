@@ -18,7 +18,7 @@ from milimo.errors import StudioError
 from milimo.jobs import store
 from milimo.jobs.contract import TaskRegistry
 from milimo.jobs.leases import JobLeases
-from milimo.jobs.params import parse_params
+from milimo.jobs.params import InvalidJobParams, parse_params
 from milimo.jobs.recovery import end_dependents
 from milimo.jobs.run import JobCancelled, JobRun
 from milimo.jobs.services import Services
@@ -155,6 +155,8 @@ class LocalExecutor:
     def _run_claimed(self, services: Services, job: Job) -> None:
         try:
             params = parse_params(job.type, job.params)
+            if job.type not in self.tasks:  # a worker built with fewer tasks than there are types
+                raise InvalidJobParams(f"no worker here knows how to run a {job.type!r} job")
         except StudioError as exc:  # a row this version cannot run: fail it, with the reason
             log.error("job %s (%s) has invalid params: %s", job.id, job.type, exc.message)
             if store.finish(services.db, job.id, JobStatus.failed, error=exc.message) is not None:
@@ -172,7 +174,7 @@ class LocalExecutor:
 
     def _execute(self, services: Services, run: JobRun) -> None:
         job, bus, db = run.job, services.bus, services.db
-        task = self.tasks[JobType(job.type)]  # parse_params accepted the type, and every type has a task
+        task = self.tasks[JobType(job.type)]  # _run_claimed checked that this executor has a task for the type
         try:
             run.progress(0, "Loading models...")
             result = task(run, run.params)

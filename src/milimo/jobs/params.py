@@ -247,7 +247,9 @@ def parse_params(job_type: str, data: dict) -> JobParams:
     try:
         model = PARAMS[JobType(job_type)]
     except (ValueError, KeyError):
-        raise InvalidJobParams(f"no worker knows how to run a {job_type!r} job") from None
+        raise InvalidJobParams(
+            f"no worker knows how to run a {job_type!r} job; it was probably queued by another version of the studio"
+        ) from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -16,8 +16,9 @@ class JobPublic(BaseModel):
     project_id: str | None
     shot_id: str | None
     after_job_id: str | None = Field(None, description="the job this one waits for (still first: the shot's still)")
-    type: JobType
-    status: JobStatus
+    # `| str`: a value this version does not know (a type a newer version queued) is shown as stored, not a 500.
+    type: JobType | str
+    status: JobStatus | str
     progress: float
     status_message: str
     eta_seconds: float | None

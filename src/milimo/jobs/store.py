@@ -14,7 +14,7 @@ from milimo.db.models import Job, Project, Shot, table_of, utcnow
 from milimo.db.states import ACTIVE, BUSY_SHOT, TERMINAL, JobStatus, JobType, ShotStatus
 from milimo.engines.protocols import Engine
 from milimo.errors import Conflict, NotFound
-from milimo.jobs.params import JobParams
+from milimo.jobs.params import PARAMS, JobParams
 from milimo.jobs.results import JobOutputs, ShotTake
 
 PUBLIC_FIELDS = (
@@ -51,7 +51,10 @@ def queued_job(
     created_at: datetime | None = None,
 ) -> Job:
     """A new job row, as every submit writes one: its typed params serialised, and the engine that
-    will run it (family, for the ModelManager; name and version, recorded on what it makes)."""
+    will run it (family, for the ModelManager; name and version, recorded on what it makes).
+    `params` must be exactly its type's model (jobs.params.PARAMS): a row the slot would refuse is never queued."""
+    if type(params) is not PARAMS[job_type]:
+        raise TypeError(f"a {job_type} job takes {PARAMS[job_type].__name__}, not {type(params).__name__}")
     job = Job(
         id=job_id,
         project_id=project_id,

@@ -2171,8 +2171,12 @@ export interface components {
             num_frames: number;
             /** Seed */
             seed: number;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
         };
         /**
          * InpaintClipRequest
@@ -2233,8 +2237,12 @@ export interface components {
             job_id: string;
             /** Seed */
             seed: number;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
         };
         /**
          * InpaintRequest
@@ -2336,12 +2344,14 @@ export interface components {
             shot_id: string | null;
             /** Started At */
             started_at: string | null;
-            status: components["schemas"]["JobStatus"];
+            /** Status */
+            status: components["schemas"]["JobStatus"] | string;
             /** Status Message */
             status_message: string;
             /** Thumbnail Url */
             thumbnail_url: string | null;
-            type: components["schemas"]["JobType"];
+            /** Type */
+            type: components["schemas"]["JobType"] | string;
             /** Url */
             url: string | null;
             /** Video Url */
@@ -2414,8 +2424,12 @@ export interface components {
              * @description frames of the matte: every frame of the clip (black where nothing is masked)
              */
             num_frames: number;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status?: "queued";
         };
         /**
          * MatteRequest

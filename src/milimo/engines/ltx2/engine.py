@@ -2,19 +2,19 @@
 
 LTX2Pipeline is loaded once and the other classes are built on the same module objects (no
 second copy of the weights). Which class serves a request and its conditioning live in
-`conditioning`, the two-stage upscale in `upscale`, LoRAs in `loras`; this module holds
-residency, guidance and the generate() walk.
+`conditioning`, the two-stage upscale in `upscale`, LoRAs in `loras`, weights placement in
+`residency`, the LTX-2.5 DFR runs in `dfr_run`, the duration head in `duration`, frames and
+audio out in `output`; this module holds the engine's state, guidance and the generate() walk.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
+from milimo.engines.ltx2 import dfr_run, duration
 from milimo.engines.ltx2.conditioning import (
     FRAME_STEP,
     PIPELINE_CLASSES,
@@ -26,22 +26,17 @@ from milimo.engines.ltx2.conditioning import (
 )
 from milimo.engines.ltx2.dfr import (
     MAX_REFINE_FPS,
-    DFRState,
-    decode_audio,
-    decode_video,
-    dfr_pipeline,
     dfr_unavailable,
     load_temporal_upsampler,
-    refine_pipeline,
 )
 from milimo.engines.ltx2.loras import LoraSpec, activate_adapters, check_lora_versions, load_loras, settings_loras
+from milimo.engines.ltx2.output import Frames, audio_track, frames_u8
 from milimo.engines.ltx2.residency import load_base, place, plan_for, release_shared
 from milimo.engines.ltx2.upscale import GUIDANCE_OFF, load_upsampler, run_two_stage, stage_2_guidance
 from milimo.engines.ltx2.versions import GUIDANCE, FrameRules, detect_version, folder_version, version_label
 from milimo.engines.memory import MemoryPlan
 from milimo.engines.protocols import (
     AudioTrack,
-    EngineUnavailable,
     StepCallback,
     VideoCapabilities,
     VideoRequest,
@@ -438,7 +433,7 @@ class LTX2Engine:
             )
             kind = choose_pipeline(request)
             if dfr_unavailable(self, kind, bool(request.upscale)) is None:
-                return self._generate_dfr(request, kind, on_step)
+                return dfr_run.generate_dfr(self, request, kind, on_step)
             record = RunRecord(pipeline=PIPELINE_CLASSES[kind])
             if request.upscale and not two_stage:
                 record.notes.append("upscale requested but no spatial upsampler is installed: one stage at full size")
@@ -476,222 +471,39 @@ class LTX2Engine:
                 if hasattr(pipe, "maybe_free_model_hooks"):
                     pipe.maybe_free_model_hooks()
             progress.finish()
-            frames_u8 = (video[0].float().nan_to_num(0.0).clamp(0, 1) * 255).round().to(dtype=_uint8()).permute(0, 2, 3, 1).cpu()
+            frames = frames_u8(video[0])
             del video, out
             track = self._audio_track(audio, request)
             if loaded_plan(self._plan, self.name).kind != "cpu":
                 free_accelerator_memory()
             return VideoResult(
-                frames=_Frames(frames_u8),
-                num_frames=int(frames_u8.shape[0]),
-                width=int(frames_u8.shape[2]),
-                height=int(frames_u8.shape[1]),
+                frames=Frames(frames),
+                num_frames=int(frames.shape[0]),
+                width=int(frames.shape[2]),
+                height=int(frames.shape[1]),
                 fps=float(request.fps),
                 audio=track,
                 latents=None,
             )
 
-    def _generate_dfr(self, request: VideoRequest, kind: PipelineName, on_step: StepCallback) -> VideoResult:
-        """One LTX2DFRPipeline pass (latent out), decoded here; the pass rides along as `latents` (a DFRState)
-        so the task can keep it beside the take for "smooth motion ×2"."""
-        from diffusers.pipelines.ltx2.utils import DISTILLED_SIGMA_VALUES
-
-        record = RunRecord(pipeline="LTX2DFRPipeline")
-        self.last_run = record
-        pipe = self._pipes.get("dfr")
-        if pipe is None:
-            pipe = self._pipes["dfr"] = dfr_pipeline(self._base)
-        sigmas = list(DISTILLED_SIGMA_VALUES)
-        progress = StepProgress(on_step, len(sigmas))
-        inputs = pipeline_inputs("t2v" if kind == "t2v" else "condition", request, record, self.loras)
-        record.adapters.append(self._activate_adapters("t2v", 1))
-        record.stages.append(f"DFR pass {request.width}x{request.height} (state kept for smooth motion)")
-        device = loaded_plan(self._plan, self.name).device
-        prompt = self._distilled_prompt_inputs(pipe, request.prompt, device)
-        try:
-            out = self._prepare(pipe)(
-                **prompt,
-                **inputs,
-                width=request.width,
-                height=request.height,
-                num_frames=request.num_frames,
-                frame_rate=float(request.fps),
-                generator=generator_for(request.seed, device),
-                max_sequence_length=self.max_sequence_length,
-                sigmas=sigmas,
-                use_cross_timestep=True,
-                output_type="latent",
-                callback_on_step_end=progress.stage(0),
-            )
-            video = decode_video(pipe, out.frames, request.num_frames)
-            audio = decode_audio(pipe, out.audio, request.num_frames / float(request.fps))
-        finally:
-            if hasattr(pipe, "maybe_free_model_hooks"):
-                pipe.maybe_free_model_hooks()
-        progress.finish()
-        state = DFRState(
-            latents=out.frames.cpu(),
-            keyframes=out.keyframes.cpu(),
-            keyframe_positions=list(out.keyframe_positions),
-            audio_latents=out.audio.cpu(),
-            num_frames=request.num_frames,
-            fps=float(request.fps),
-            width=request.width,
-            height=request.height,
-            model_version=self.model_version,
-            engine_version=self.version,
-        )
-        frames_u8 = (video.float().nan_to_num(0.0).clamp(0, 1) * 255).round().to(dtype=_uint8()).permute(0, 2, 3, 1).cpu()
-        del video, out
-        return VideoResult(
-            frames=_Frames(frames_u8),
-            num_frames=int(frames_u8.shape[0]),
-            width=int(frames_u8.shape[2]),
-            height=int(frames_u8.shape[1]),
-            fps=float(request.fps),
-            audio=self._audio_track(audio, request),
-            latents=state,
-        )
-
     def refine_motion(self, state: Path, prompt: str, seed: int, on_step: StepCallback) -> VideoResult:
-        """Smooth motion ×2: one LTX2DFRTemporalRefinePipeline round over the DFR pass kept at `state`.
-        N frames at r fps come back as 2(N-1)+1 at 2r (the sound is the caller's: the take's own)."""
-        from diffusers.pipelines.ltx2.utils import TEMPORAL_ROUND_DISTILLED_SIGMA_VALUES
-
+        """Smooth motion ×2 over the DFR pass kept beside a take (`dfr_run.refine_motion`)."""
         with self._lock:
             if self._base is None:
                 self.load()
-            why = self.refine_unavailable()
-            if why:
-                raise EngineUnavailable(why)
-            dfr = DFRState.load(state)
-            if dfr.model_version != self.model_version or dfr.engine_version != self.version:
-                raise EngineUnavailable(
-                    f"the take's DFR state was made by {dfr.engine_version}; the video model now is {self.version}"
-                )
-            pipe = self._pipes.get("refine")
-            if pipe is None:
-                pipe = self._pipes["refine"] = refine_pipeline(self._base, self._temporal_upsampler)
-            sigmas = list(TEMPORAL_ROUND_DISTILLED_SIGMA_VALUES)
-            canvas = (int(dfr.latents.shape[2]) - 1) * FRAME_STEP + 1
-            from diffusers.pipelines.ltx2.dfr_layout import temporal_tile_plan
-
-            tiles = temporal_tile_plan([2 * p for p in dfr.keyframe_positions], 2 * (canvas - 1) + 1, 2, FRAME_STEP)
-            progress = StepProgress(on_step, len(sigmas) * len(tiles))
-            record = RunRecord(pipeline="LTX2DFRTemporalRefinePipeline", stages=[f"temporal refine x2, {len(tiles)} tiles"])
-            self.last_run = record
-            device = loaded_plan(self._plan, self.name).device
-            out_frames = 2 * (dfr.num_frames - 1) + 1
-            text = self._distilled_prompt_inputs(pipe, prompt or " ", device)
-            try:
-                out = self._prepare(pipe)(
-                    **text,
-                    latents=dfr.latents,
-                    keyframes_latents=dfr.keyframes,
-                    keyframe_positions=dfr.keyframe_positions,
-                    audio_latents=dfr.audio_latents,
-                    height=dfr.height,
-                    width=dfr.width,
-                    num_frames=canvas,
-                    frame_rate=dfr.fps,
-                    source_seconds=dfr.num_frames / dfr.fps,
-                    condition_num_frames=dfr.num_frames,
-                    sigmas=sigmas,
-                    generator=generator_for(seed, device),
-                    max_sequence_length=self.max_sequence_length,
-                    output_type="latent",
-                    callback_on_step_end=progress.stage(0),
-                )
-                video = decode_video(pipe, out.frames, out_frames)
-            finally:
-                if hasattr(pipe, "maybe_free_model_hooks"):
-                    pipe.maybe_free_model_hooks()
-            progress.finish()
-            frames_u8 = (video.float().nan_to_num(0.0).clamp(0, 1) * 255).round().to(dtype=_uint8()).permute(0, 2, 3, 1).cpu()
-            del video, out
-            if loaded_plan(self._plan, self.name).kind != "cpu":
-                free_accelerator_memory()
-            return VideoResult(
-                frames=_Frames(frames_u8),
-                num_frames=int(frames_u8.shape[0]),
-                width=int(frames_u8.shape[2]),
-                height=int(frames_u8.shape[1]),
-                fps=2 * dfr.fps,
-                audio=None,
-            )
+            return dfr_run.refine_motion(self, state, prompt, seed, on_step)
 
     def propose_frames(
         self, prompt: str, fps: float = 24.0, *, min_seconds: float = 1.0, max_seconds: float | None = None
     ) -> int | None:
-        """LTX-2.5's duration head: the shot length (8k+1 frames at `fps`) the prompt implies, or None without one.
-
-        The prompt is encoded and run through the connectors as for generation; the head predicts
-        seconds, clamped to [min_seconds, max_seconds] (default: this model's per-call limit).
-        """
-        import torch
-
+        """LTX-2.5's duration head: the shot length the prompt implies, or None without one (`duration`)."""
         with self._lock:
             if self._base is None:
                 self.load()
-            base = self._base
-            head = getattr(base, "duration_head", None)
-            if head is None:
-                return None
-            limit = self.max_frames(fps) / fps if max_seconds is None else max_seconds
-            with torch.inference_mode():
-                encoder_device = "cpu" if self._memory_plan and self._memory_plan.mode == "text_encoder_cpu" else None
-                embeds, mask, _, _ = base.encode_prompt(
-                    prompt=prompt,
-                    do_classifier_free_guidance=False,
-                    max_sequence_length=self.max_sequence_length,
-                    device=encoder_device or base._execution_device,
-                )
-                device = base._execution_device
-                video, audio, _ = base.connectors(
-                    embeds.to(device), mask.to(device), padding_side=getattr(base.tokenizer, "padding_side", "left")
-                )
-                frames = head.predict_num_frames(
-                    video[:1],
-                    audio[:1],
-                    frame_rate=float(fps),
-                    temporal_compression_ratio=base.vae_temporal_compression_ratio,
-                    min_seconds=min_seconds,
-                    max_seconds=limit,
-                )
-            return min(int(frames), self.max_frames(fps))
+            return duration.propose_frames(self, prompt, fps, min_seconds, max_seconds)
 
     def _audio_track(self, audio: Any, request: VideoRequest) -> AudioTrack | None:
-        """The joint audio at the vocoder's rate, cut or padded to exactly the clip's length."""
         if audio is None:
             return None
         rate = int(self._base.vocoder.config.output_sampling_rate)
-        samples = audio[0].float().cpu().numpy().astype(np.float32)
-        if samples.ndim == 1:
-            samples = samples[None, :]
-        n = round(request.num_frames / float(request.fps) * rate)
-        if samples.shape[1] >= n:
-            samples = samples[:, :n]
-        else:
-            samples = np.pad(samples, ((0, 0), (0, n - samples.shape[1])))
-        # NaN (an overflow in half precision) would make the AAC encoder refuse the track: silence instead
-        return AudioTrack(np.clip(np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0), rate)
-
-
-def _uint8() -> Any:
-    import torch
-
-    return torch.uint8
-
-
-class _Frames:
-    """Re-iterable view of a (F, H, W, 3) uint8 CPU tensor: each pass yields numpy frames without copying."""
-
-    def __init__(self, frames: Any) -> None:
-        self._frames = frames
-
-    def __len__(self) -> int:
-        return int(self._frames.shape[0])
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        for i in range(len(self)):
-            yield self._frames[i].numpy()
+        return audio_track(audio, rate, request.num_frames, float(request.fps))
