@@ -26,7 +26,7 @@ TrackName = Literal["V1", "V2", "A1"]
 
 
 class RenderRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     format: Literal["mp4", "prores"] = "mp4"
     quality: Literal["draft", "standard", "high"] = Field(
         default="standard", description="H.264 only: draft (crf 23, veryfast), standard (crf 18, medium), high (crf 14, slow)"
