@@ -161,3 +161,10 @@ def test_seed_minus_one_is_a_422_and_an_omitted_image_seed_is_random(client, pro
     assert r.status_code == 200, r.text
     job = client.get(f"/status/{r.json()['job_id']}").json()
     assert 0 <= job["params"]["seed"] < 2**32
+
+
+def test_an_absurd_render_range_is_a_422(client, project):
+    huge = 2**81  # fuzzed: it reached the cut's arithmetic and answered 500
+    r = client.post(f"/projects/{project['id']}/render", json={"in_frame": huge, "out_frame": huge})
+    assert r.status_code == 422, r.text
+    assert {e["loc"][-1] for e in r.json()["errors"]} == {"in_frame", "out_frame"}
