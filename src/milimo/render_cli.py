@@ -35,7 +35,9 @@ def render(
     studio.start()
     job_id: str | None = None
     try:
-        request = RenderRequest(format=format, quality=quality, in_frame=in_frame, out_frame=out_frame, muted=muted, solo=solo)
+        request = RenderRequest.model_validate(
+            {"format": format, "quality": quality, "in_frame": in_frame, "out_frame": out_frame, "muted": muted, "solo": solo}
+        )
         cursor = studio.bus.last_id - 1
         queued = submit_render(studio, project_id, request)
         job_id = queued["job_id"]

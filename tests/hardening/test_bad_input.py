@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from sqlalchemy import update
 
@@ -104,6 +105,46 @@ def test_numbers_are_strict(client, project, field, value):
     assert r.status_code == 422, r.text
 
 
+SESSION = "0123456789abcdef"
+# Every request model with a number in it: (method, url, a body valid but for the number, the number's field, is it a float).
+NUMBER_ROUTES = [
+    ("POST", "/edit/inpaint", {"image": "a", "mask": "b"}, "steps", False),
+    ("POST", "/edit/inpaint", {"image": "a", "mask": "b"}, "strength", True),
+    ("POST", "/edit/segment", {"asset_id": "a", "points": [[1, 2]], "labels": [1]}, "mask_threshold", True),
+    ("POST", "/edit/segment-text", {"asset_id": "a", "text": "the lamp"}, "confidence", True),
+    ("POST", "/edit/detect", {"asset_id": "a", "text": "the lamp"}, "max_objects", False),
+    ("POST", "/edit/track/prompt", {"session_id": SESSION, "points": [[1, 2]], "labels": [1]}, "frame_idx", False),
+    ("POST", "/edit/track/prompt", {"session_id": SESSION, "points": [[1, 2]], "labels": [1]}, "obj_id", False),
+    ("POST", "/edit/track/propagate", {"session_id": SESSION}, "max_frames", False),
+    ("POST", "/assets/{asset}/frame", {}, "frame", False),
+    ("POST", "/projects/{pid}/render", {}, "in_frame", False),
+    ("POST", "/projects/{pid}/storyboard/shots", {"scene_id": "sc1"}, "position", False),
+    ("POST", "/projects/{pid}/storyboard/commit", {"scenes": []}, "base_version", False),
+    ("PATCH", "/projects/{pid}/storyboard/scenes/sc1", {"heading": "INT. NIGHT"}, "base_version", False),
+]
+
+
+@pytest.mark.parametrize(
+    "method,url,body,field,is_float", NUMBER_ROUTES, ids=[f"{r[1].rsplit('/', 1)[-1]}.{r[3]}" for r in NUMBER_ROUTES]
+)
+def test_numbers_are_strict_on_every_request_model(client, project, method, url, body, field, is_float):
+    """`true` is not 1, "4" is not 4, and NaN/Infinity are not numbers, on every route that takes one."""
+    pid = project["id"]
+    url = url.format(pid=pid, asset="a1")
+    base = {"project_id": pid, **body} if not url.startswith("/projects/") else body
+    bad = ["true", "false", '"4"'] + (["NaN", "Infinity", '"0.5"'] if is_float else ["1.0", "1.5"])
+    for value in bad:
+        text = orjson.dumps(base).decode()
+        text = text[:-1] + ("," if base else "") + f'"{field}": {value}}}'
+        r = _raw(client, method, url, text)
+        assert r.status_code == 422, (value, r.text)
+        locs = {tuple(e["loc"][1:2]) for e in r.json()["errors"]}
+        assert locs == {(field,)}, (value, r.json()["errors"])  # the body is good but for the number
+    good = 1 if field != "max_frames" else 5
+    r = client.request(method, url, json={**base, field: good})
+    assert r.status_code != 422 or field not in r.text, r.text
+
+
 @pytest.mark.parametrize("fps", [0, -1, 1e9])
 def test_absurd_fps_is_a_422(client, project, fps):
     shot = _shot(client, project)
@@ -120,3 +161,10 @@ def test_seed_minus_one_is_a_422_and_an_omitted_image_seed_is_random(client, pro
     assert r.status_code == 200, r.text
     job = client.get(f"/status/{r.json()['job_id']}").json()
     assert 0 <= job["params"]["seed"] < 2**32
+
+
+def test_an_absurd_render_range_is_a_422(client, project):
+    huge = 2**81  # fuzzed: it reached the cut's arithmetic and answered 500
+    r = client.post(f"/projects/{project['id']}/render", json={"in_frame": huge, "out_frame": huge})
+    assert r.status_code == 422, r.text
+    assert {e["loc"][-1] for e in r.json()["errors"]} == {"in_frame", "out_frame"}

@@ -6,6 +6,8 @@ import io
 
 from PIL import Image
 
+from tests.state import state_shots
+
 
 def _png() -> bytes:
     buf = io.BytesIO()
@@ -39,3 +41,29 @@ def test_a_forced_asset_delete_checks_base_version(client, project):
     assert r.status_code == 409 and "current" in r.json()
     r = client.delete(f"/assets/{asset['id']}", params={"force": True, "base_version": v + 1})
     assert r.status_code == 200 and r.json()["project_version"] == v + 2
+
+
+def test_stale_generate_advanced_is_409_with_the_current_state_and_queues_nothing(client, project):
+    pid = project["id"]
+    v = client.put(
+        f"/projects/{pid}/save", json={"base_version": 1, "shots": [{"id": "a", "prompt": "mine", "num_frames": 49}]}
+    ).json()["version"]
+    assert client.patch("/shots/a", json={"prompt": "theirs", "base_version": v}).status_code == 200
+    r = client.post(
+        "/generate/advanced",
+        json={"project_id": pid, "base_version": v, "shot_config": {"id": "a", "prompt": "mine again", "num_frames": 49}},
+    )
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "conflict"
+    current = r.json()["current"]
+    assert current["version"] == v + 1 and current["shots"][0]["prompt"] == "theirs"
+    assert client.get(f"/projects/{pid}/jobs").json() == []
+    shot = state_shots(client.get(f"/projects/{pid}").json())[0]
+    assert shot["prompt"] == "theirs" and shot["status"] == "pending" and shot["last_job_id"] is None
+    # With the version it now has, the same request queues the shot's video.
+    r = client.post(
+        "/generate/advanced",
+        json={"project_id": pid, "base_version": v + 1, "shot_config": {"id": "a", "prompt": "mine again", "num_frames": 49}},
+    )
+    assert r.status_code == 200, r.text
+    assert [j["id"] for j in client.get(f"/projects/{pid}/jobs").json()] == [r.json()["job_id"]]

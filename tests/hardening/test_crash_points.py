@@ -50,7 +50,7 @@ def _check_files(http: httpx.Client, project_dir: Path, pid: str) -> None:
     assert not [p for p in (project_dir / "workspace").iterdir()], "scratch folders left"
     assets = http.get(f"/projects/{pid}/assets").json()
     served = {a["url"] for a in assets} | {a["thumbnail_url"] for a in assets if a["thumbnail_url"]}
-    for folder in ("generated", "thumbnails"):
+    for folder in ("generated", "thumbnails", "renders"):
         for f in (project_dir / folder).iterdir():
             assert f"/projects/{pid}/{folder}/{f.name}" in served, f"orphan file {folder}/{f.name}"
     for asset in assets:

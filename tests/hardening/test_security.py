@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from milimo.app import create_app
 from milimo.config import Settings
@@ -169,3 +171,26 @@ def test_security_headers_are_on_every_response(client, path):
 def test_headers_are_on_rejections_too(client):
     r = client.get("/projects", headers={"host": "evil.example"})
     assert r.status_code == 400 and r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_uploaded_media_file_is_served_with_nosniff(client, project):
+    """A PNG with HTML after its end (a polyglot) is served as the image it is, and the browser may not sniff it
+    into a page: whole, as a range (video seeking), to HEAD and when not modified."""
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(buf, "PNG")
+    polyglot = buf.getvalue() + b"<html><script>alert(document.cookie)</script></html>"
+    r = client.post("/upload", data={"project_id": project["id"]}, files={"file": ("p.png", polyglot, "image/png")})
+    assert r.status_code == 201, r.text
+    url = r.json()["url"]
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole.headers["content-type"] == "image/png"
+    answers = [
+        whole,
+        client.get(url, headers={"range": "bytes=0-7"}),
+        client.head(url),
+        client.get(url, headers={"if-none-match": whole.headers["etag"]}),
+    ]
+    assert [a.status_code for a in answers] == [200, 206, 200, 304]
+    for answer in answers:
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from milimo.app import create_app
 from milimo.config import Settings
 from milimo.db.models import Element
+from milimo.studio.storyboard_schemas import StoryboardPublic
 from tests.state import state_shots
 from tests.storyboard.conftest import fixture_text
 from tests.studio.test_uploads import mp4_bytes, upload
@@ -107,6 +108,9 @@ def test_commit_stores_scenes_shots_and_the_script_and_puts_new_shots_on_v1_in_s
     )
     assert mara["prompt"].endswith('Mara, to herself, says, "Not tonight. Not again."')
     assert client.get(f"/projects/{pid}/storyboard").json()["scenes"] == board["scenes"]
+    # The answer is what its schema says: every card a whole ShotPublic (project_id included).
+    StoryboardPublic.model_validate(board)
+    assert {s["project_id"] for sc in board["scenes"] for s in sc["shots"]} == {pid}
 
 
 def test_a_stale_commit_gets_409_with_the_current_state_and_changes_nothing(client, committed):

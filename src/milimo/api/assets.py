@@ -48,7 +48,7 @@ def read_asset(asset_id: AssetId, db: DbDep) -> dict:
 class FrameRequest(BaseModel):
     """Which frame of the clip to take, and the project it must belong to."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     project_id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
     frame: Annotated[int, Field(ge=0, le=10_000_000, description="0-based frame of the video, at its own rate")]

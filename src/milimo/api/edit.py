@@ -24,7 +24,7 @@ SessionId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
 
 
 class _Source(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     project_id: Id
     asset_id: Id | None = None
@@ -89,7 +89,7 @@ class TrackStart(_Source):
 
 
 class TrackPrompt(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     project_id: Id
     session_id: SessionId
@@ -104,7 +104,7 @@ class TrackPrompt(BaseModel):
 
 
 class TrackPropagate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     project_id: Id
     session_id: SessionId
@@ -115,7 +115,7 @@ class TrackPropagate(BaseModel):
 
 
 class TrackStop(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     project_id: Id
     session_id: SessionId
@@ -124,7 +124,7 @@ class TrackStop(BaseModel):
 class InpaintRequest(BaseModel):
     """Image and mask by asset id or by a media URL of the project; white in the mask is repainted."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     project_id: Id
     image: Url = Field(description="asset id or issued URL of the still")

@@ -60,24 +60,34 @@ def recover_zombies(db: Database, settings: Settings | None = None) -> list[str]
     return [j for j, _ in zombies]
 
 
-# Where a job writes its outputs (tasks/video.py, tasks/common.py): generated/{job_id}.<ext>, thumbnails/{job_id}_thumb.<ext>.
-OUTPUT_FOLDERS = ("generated", "thumbnails")
+# Where jobs write their outputs: generated/{job_id}.mp4|.jpg|_matte.mp4|.dfr.safetensors,
+# thumbnails/{job_id}_thumb.jpg, renders/{job_id}.mp4|.mov. A file is a job's when its name starts
+# with the job's id followed by "." or "_", whatever the job type appends.
+OUTPUT_FOLDERS = ("generated", "thumbnails", "renders")
 
 
-def _job_of(name: str) -> str | None:
-    stem = name.split(".", 1)[0]
-    return stem.removesuffix("_thumb") if stem.startswith("job_") else None
+def _job_of(name: str, job_ids: set[str]) -> str | None:
+    """The job among `job_ids` whose output `name` is: the id, then "." or "_" (ids may hold "_")."""
+    for i, ch in enumerate(name):
+        if ch in "._" and name[:i] in job_ids:
+            return name[:i]
+    return None
 
 
 def remove_unfinished_outputs(db: Database, settings: Settings) -> list[Path]:
     """Outputs of failed or cancelled jobs that no asset references. A kill between an output's
     final rename and the job's finish leaves a complete file no URL points at; the job's row
-    says it did not complete, and no asset row names the file, so nobody can reach it."""
+    says it did not complete, and no asset row names the file, so nobody can reach it. A job
+    that did register an asset keeps all its files (an asset's meta may name a sidecar)."""
     t, a = table_of(Job).c, table_of(Asset).c
     with db.read() as session:
         unfinished: dict[str, set[str]] = {}
         for job_id, project_id in session.execute(
-            select(t.id, t.project_id).where(t.status.in_((JobStatus.failed, JobStatus.cancelled)), t.project_id.is_not(None))
+            select(t.id, t.project_id).where(
+                t.status.in_((JobStatus.failed, JobStatus.cancelled)),
+                t.project_id.is_not(None),
+                t.id.not_in(select(a.job_id).where(a.job_id.is_not(None))),
+            )
         ):
             unfinished.setdefault(project_id, set()).add(job_id)
         referenced = {
@@ -98,7 +108,7 @@ def remove_unfinished_outputs(db: Database, settings: Settings) -> list[Path]:
             except FileNotFoundError:
                 continue
             for name in names:
-                if _job_of(name) in job_ids and (project_id, f"{folder}/{name}") not in referenced:
+                if _job_of(name, job_ids) and (project_id, f"{folder}/{name}") not in referenced:
                     (root / folder / name).unlink(missing_ok=True)
                     removed.append(root / folder / name)
     return removed

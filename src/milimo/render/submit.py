@@ -23,16 +23,20 @@ from milimo.studio.ids import new_id
 from milimo.studio.versions import require_project
 
 TrackName = Literal["V1", "V2", "A1"]
+MAX_FRAME = 100_000_000
 
 
 class RenderRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     format: Literal["mp4", "prores"] = "mp4"
     quality: Literal["draft", "standard", "high"] = Field(
         default="standard", description="H.264 only: draft (crf 23, veryfast), standard (crf 18, medium), high (crf 14, slow)"
     )
-    in_frame: int | None = Field(default=None, ge=0, description="first frame rendered (default 0)")
-    out_frame: int | None = Field(default=None, ge=1, description="first frame not rendered (default: the timeline end)")
+    # Bounded as every frame offset is (studio/schemas.FrameOffset): a 2^80 frame was a 500, not a 422.
+    in_frame: int | None = Field(default=None, ge=0, le=MAX_FRAME, description="first frame rendered (default 0)")
+    out_frame: int | None = Field(
+        default=None, ge=1, le=MAX_FRAME, description="first frame not rendered (default: the timeline end)"
+    )
     muted: list[TrackName] = Field(default=[], max_length=3, description="tracks whose sound is left out")
     solo: list[TrackName] = Field(default=[], max_length=3, description="when set, only these tracks sound")
 

@@ -72,7 +72,8 @@ def storyboard_state(session: Session, project_id: str, summary: dict | None = N
     ).all()
     by_scene: dict[str, list[dict]] = {s.id: [] for s in scenes}
     for row in shots_rows(session, project_id):
-        shot = {**DEFAULT_IN_STATE, **row}  # the state's rows leave fields at their default out; a card has them all
+        # The state's rows leave fields at their default out, and project_id (the state's id); a card is a whole ShotPublic.
+        shot = {**DEFAULT_IN_STATE, **row, "project_id": project_id}
         if shot["scene_id"] in by_scene:
             by_scene[shot["scene_id"]].append(shot)
     out = []

@@ -22,7 +22,7 @@ Dual = Annotated[bool, Strict(), Field(description='the second cue of a dual-dia
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class ParseRequest(_Strict):
