@@ -39,19 +39,8 @@ def test_generate_recovers_a_zombie_job_of_an_earlier_run_at_start(tmp_path):
     """`milimo generate` starts the studio as `milimo serve` does (seed §5): a job an earlier run left
     `processing` is failed, and its half-written output and scratch folder are removed."""
     data = tmp_path / "studio"
-    first = run_cli(
-        "A harbour at night",
-        "--frames",
-        "9",
-        "--width",
-        "128",
-        "--height",
-        "96",
-        "--data-dir",
-        str(data),
-        "-o",
-        str(tmp_path / "a.mp4"),
-    )
+    small = ("--frames", "9", "--width", "128", "--height", "96", "--data-dir", str(data))
+    first = run_cli("A harbour at night", *small, "-o", str(tmp_path / "a.mp4"))
     assert first.returncode == 0, first.stderr
     with sqlite3.connect(data / "milimo.db") as conn:
         pid = conn.execute("SELECT id FROM project").fetchone()[0]
@@ -66,19 +55,7 @@ def test_generate_recovers_a_zombie_job_of_an_earlier_run_at_start(tmp_path):
     half.write_bytes(b"half a video")
     (project_dir / "workspace" / "job_zombie").mkdir(parents=True)
 
-    second = run_cli(
-        "A harbour at dawn",
-        "--frames",
-        "9",
-        "--width",
-        "128",
-        "--height",
-        "96",
-        "--data-dir",
-        str(data),
-        "-o",
-        str(tmp_path / "b.mp4"),
-    )
+    second = run_cli("A harbour at dawn", *small, "-o", str(tmp_path / "b.mp4"))
     assert second.returncode == 0, second.stderr
     with sqlite3.connect(data / "milimo.db") as conn:
         status, error = conn.execute("SELECT status, error FROM job WHERE id = 'job_zombie'").fetchone()

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +18,34 @@ from tests.conftest import ServerProcess
 from tests.sse import SSEClient
 
 pytestmark = pytest.mark.timeout(180)
+
+
+@contextmanager
+def replica_and_worker(env: dict, data: Path, name: str):
+    """A replica with MILIMO_EXECUTOR=external and one `milimo worker` process, once the worker reported in."""
+    replica = ServerProcess(data, {**env, "MILIMO_EXECUTOR": "external"}).start(60)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "milimo.cli", "worker", "--data-dir", str(data), "--name", name],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    sse = SSEClient(replica.url)
+    try:
+        with httpx.Client(base_url=replica.url, timeout=10) as http:
+            deadline = time.monotonic() + 60
+            while not http.get("/health").json()["workers"]:
+                assert time.monotonic() < deadline and worker.poll() is None, "the worker did not report in"
+                time.sleep(0.3)
+            yield worker, sse, http
+    finally:
+        sse.close()
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait(10)
+        replica.stop()
+
+
 SHOT = {"prompt": "rain on a tin roof", "enhance_prompt": False, "cfg_scale": 1.0, "width": 128, "height": 96, "num_frames": 9}
 
 
@@ -29,45 +59,26 @@ def test_a_worker_process_runs_jobs_and_its_death_fails_its_job(cluster_db, tmp_
         "MILIMO_LOG_LEVEL": "warning",
     }
     data = tmp_path / "data"
-    replica = ServerProcess(data, {**env, "MILIMO_EXECUTOR": "external"}).start(60)
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "milimo.cli", "worker", "--data-dir", str(data), "--name", "render-1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    sse = SSEClient(replica.url)
-    try:
-        with httpx.Client(base_url=replica.url, timeout=10) as http:
-            deadline = time.monotonic() + 60
-            while not http.get("/health").json()["workers"]:
-                assert time.monotonic() < deadline and worker.poll() is None, "the worker did not report in"
-                time.sleep(0.3)
-            assert http.get("/health").json()["workers"][0]["name"] == "render-1"
-            pid = http.post("/projects", json={"name": "Workers"}).json()["id"]
-            done = http.post(
-                "/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "w-1", "num_inference_steps": 3}}
-            ).json()
-            end = sse.wait_for(lambda e: e.data.get("job_id") == done["job_id"] and e.type in ("complete", "error"), 60)
-            assert end.type == "complete" and http.get(f"/status/{done['job_id']}").json()["status"] == "completed"
+    with replica_and_worker(env, data, "render-1") as (worker, sse, http):
+        assert http.get("/health").json()["workers"][0]["name"] == "render-1"
+        pid = http.post("/projects", json={"name": "Workers"}).json()["id"]
+        done = http.post(
+            "/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "w-1", "num_inference_steps": 3}}
+        ).json()
+        end = sse.wait_for(lambda e: e.data.get("job_id") == done["job_id"] and e.type in ("complete", "error"), 60)
+        assert end.type == "complete" and http.get(f"/status/{done['job_id']}").json()["status"] == "completed"
 
-            doomed = http.post(
-                "/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "w-2", "num_inference_steps": 200}}
-            ).json()
-            sse.wait_for(lambda e: e.data.get("job_id") == doomed["job_id"] and e.data.get("message") == "Generating (2/200)", 60)
-            worker.kill()
-            end = sse.wait_for(
-                lambda e: e.data.get("job_id") == doomed["job_id"] and e.type in ("complete", "error", "cancelled"), 30
-            )
-            assert end.type == "error" and end.data["message"] == WORKER_LOST
-            row = http.get(f"/status/{doomed['job_id']}").json()
-            assert row["status"] == "failed" and row["error"] == WORKER_LOST
-    finally:
-        sse.close()
-        if worker.poll() is None:
-            worker.kill()
-        worker.wait(10)
-        replica.stop()
+        doomed = http.post(
+            "/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "w-2", "num_inference_steps": 200}}
+        ).json()
+        sse.wait_for(lambda e: e.data.get("job_id") == doomed["job_id"] and e.data.get("message") == "Generating (2/200)", 60)
+        worker.kill()
+        end = sse.wait_for(
+            lambda e: e.data.get("job_id") == doomed["job_id"] and e.type in ("complete", "error", "cancelled"), 30
+        )
+        assert end.type == "error" and end.data["message"] == WORKER_LOST
+        row = http.get(f"/status/{doomed['job_id']}").json()
+        assert row["status"] == "failed" and row["error"] == WORKER_LOST
 
 
 def test_a_still_first_video_ends_with_its_still_when_the_worker_dies_and_leftovers_go(cluster_db, tmp_path):
@@ -81,52 +92,31 @@ def test_a_still_first_video_ends_with_its_still_when_the_worker_dies_and_leftov
         "MILIMO_LOG_LEVEL": "warning",
     }
     data = tmp_path / "data"
-    replica = ServerProcess(data, {**env, "MILIMO_EXECUTOR": "external"}).start(60)
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "milimo.cli", "worker", "--data-dir", str(data), "--name", "stills-1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    sse = SSEClient(replica.url)
-    try:
-        with httpx.Client(base_url=replica.url, timeout=10) as http:
-            deadline = time.monotonic() + 60
-            while not http.get("/health").json()["workers"]:
-                assert time.monotonic() < deadline and worker.poll() is None, "the worker did not report in"
-                time.sleep(0.3)
-            pid = http.post("/projects", json={"name": "Still first"}).json()["id"]
-            r = http.post(
-                "/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "sf-1", "still_first": True}}
-            )
-            assert r.status_code == 200, r.text
-            video_id, still_id = r.json()["job_id"], r.json()["still_job_id"]
-            assert still_id and still_id != video_id
-            sse.wait_for(
-                lambda e: e.data.get("job_id") == still_id and str(e.data.get("message", "")).startswith("Generating image"), 60
-            )
-            # What a worker killed mid-write leaves on the shared storage: its scratch folder, a half-written output.
-            project = data / "projects" / pid
-            (project / "workspace" / still_id).mkdir(parents=True, exist_ok=True)
-            (project / "workspace" / still_id / "frame_0000.png").write_bytes(b"half")
-            (project / "generated").mkdir(exist_ok=True)
-            part = project / "generated" / f".{still_id}.jpg.part"
-            part.write_bytes(b"half")
-            assert http.get(f"/status/{video_id}").json()["status"] == "pending"  # waiting for its still
-            worker.kill()
+    with replica_and_worker(env, data, "stills-1") as (worker, sse, http):
+        pid = http.post("/projects", json={"name": "Still first"}).json()["id"]
+        r = http.post("/generate/advanced", json={"project_id": pid, "shot_config": {**SHOT, "id": "sf-1", "still_first": True}})
+        assert r.status_code == 200, r.text
+        video_id, still_id = r.json()["job_id"], r.json()["still_job_id"]
+        assert still_id and still_id != video_id
+        sse.wait_for(
+            lambda e: e.data.get("job_id") == still_id and str(e.data.get("message", "")).startswith("Generating image"), 60
+        )
+        # What a worker killed mid-write leaves on the shared storage: its scratch folder, a half-written output.
+        project = data / "projects" / pid
+        (project / "workspace" / still_id).mkdir(parents=True, exist_ok=True)
+        (project / "workspace" / still_id / "frame_0000.png").write_bytes(b"half")
+        (project / "generated").mkdir(exist_ok=True)
+        part = project / "generated" / f".{still_id}.jpg.part"
+        part.write_bytes(b"half")
+        assert http.get(f"/status/{video_id}").json()["status"] == "pending"  # waiting for its still
+        worker.kill()
 
-            still_end = sse.wait_for(lambda e: e.data.get("job_id") == still_id and e.type in ("complete", "error"), 30)
-            assert still_end.type == "error" and still_end.data["message"] == WORKER_LOST
-            video_end = sse.wait_for(lambda e: e.data.get("job_id") == video_id and e.type in ("complete", "error"), 10)
-            assert video_end.type == "error" and video_end.data["message"] == f"The still it waited for failed: {WORKER_LOST}"
-            video = http.get(f"/status/{video_id}").json()
-            assert video["status"] == "failed" and WORKER_LOST in video["error"]
-            shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "sf-1")
-            assert shot["status"] not in ("generating", "pending_generation")
-            assert not (project / "workspace" / still_id).exists() and not part.exists()
-    finally:
-        sse.close()
-        if worker.poll() is None:
-            worker.kill()
-        worker.wait(10)
-        replica.stop()
+        still_end = sse.wait_for(lambda e: e.data.get("job_id") == still_id and e.type in ("complete", "error"), 30)
+        assert still_end.type == "error" and still_end.data["message"] == WORKER_LOST
+        video_end = sse.wait_for(lambda e: e.data.get("job_id") == video_id and e.type in ("complete", "error"), 10)
+        assert video_end.type == "error" and video_end.data["message"] == f"The still it waited for failed: {WORKER_LOST}"
+        video = http.get(f"/status/{video_id}").json()
+        assert video["status"] == "failed" and WORKER_LOST in video["error"]
+        shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "sf-1")
+        assert shot["status"] not in ("generating", "pending_generation")
+        assert not (project / "workspace" / still_id).exists() and not part.exists()

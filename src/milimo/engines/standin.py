@@ -20,9 +20,9 @@ from milimo.engines.draft.video import DraftVideoEngine
 from milimo.engines.protocols import ImageRequest, StepCallback, VideoRequest, VideoResult
 
 
-class StandInVideoEngine(DraftVideoEngine):
-    name = "standin"
-    family = "standin"
+class _StandIn:
+    """What both stand-ins share: a GPU engine's load time and step time, slept."""
+
     uses_accelerator = True
     kind = "hardware stand-in"
 
@@ -38,51 +38,43 @@ class StandInVideoEngine(DraftVideoEngine):
     def unload(self) -> None:
         self._loaded = False
 
-    def generate(self, request: VideoRequest, on_step: StepCallback) -> VideoResult:
-        result = super().generate(request, lambda step, total: None)  # validates; frames render while encoding
-        steps = max(1, request.steps)
+    def _steps(self, steps: int, on_step: StepCallback) -> None:
+        steps = max(1, steps)
         for step in range(1, steps + 1):
             time.sleep(self.step_s)  # one denoising step of a GPU engine
             on_step(step, steps)
+
+    def _stand_in_fields(self) -> dict[str, Any]:
+        return {"step_s": self.step_s, "load_s": self.load_s, "loaded": self._loaded}
+
+
+class StandInVideoEngine(_StandIn, DraftVideoEngine):
+    name = "standin"
+    family = "standin"
+
+    def generate(self, request: VideoRequest, on_step: StepCallback) -> VideoResult:
+        result = super().generate(request, lambda step, total: None)  # validates; frames render while encoding
+        self._steps(request.steps, on_step)
         return result
 
     def describe(self) -> dict[str, Any]:
         return {
             **super().describe(),
-            "step_s": self.step_s,
-            "load_s": self.load_s,
-            "loaded": self._loaded,
+            **self._stand_in_fields(),
             "stand_in": "sleeps where a GPU computes; for clusters without GPUs",
         }
 
 
-class StandInImageEngine(DraftImageEngine):
+class StandInImageEngine(_StandIn, DraftImageEngine):
     """The stand-in for an image engine on a GPU (a still-first shot's still): the draft's card, a GPU's time."""
 
     name = "standin-image"
     family = "standin-image"
-    uses_accelerator = True
-    kind = "hardware stand-in"
-
-    def __init__(self, step_s: float = 0.05, load_s: float = 0.5) -> None:
-        self.step_s = step_s
-        self.load_s = load_s
-        self._loaded = False
-
-    def load(self) -> None:
-        time.sleep(self.load_s)
-        self._loaded = True
-
-    def unload(self) -> None:
-        self._loaded = False
 
     def generate(self, request: ImageRequest, on_step: StepCallback) -> Image.Image:
         image = super().generate(request, lambda step, total: None)
-        steps = max(1, request.steps)
-        for step in range(1, steps + 1):
-            time.sleep(self.step_s)
-            on_step(step, steps)
+        self._steps(request.steps, on_step)
         return image
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "step_s": self.step_s, "load_s": self.load_s, "loaded": self._loaded}
+        return {**super().describe(), **self._stand_in_fields()}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from milimo.engines.ltx2.conditioning import FRAME_STEP, RunRecord, pipeline_inputs
 from milimo.engines.ltx2.dfr import DFRState, decode_audio, decode_video, dfr_pipeline, refine_pipeline
-from milimo.engines.ltx2.output import Frames, frames_u8
+from milimo.engines.ltx2.output import frames_u8, video_result
 from milimo.engines.protocols import EngineUnavailable, StepCallback, VideoRequest, VideoResult
 from milimo.engines.runtime import StepProgress, free_accelerator_memory, generator_for, loaded_plan
 
@@ -70,15 +70,7 @@ def generate_dfr(engine: LTX2Engine, request: VideoRequest, kind: PipelineName, 
     )
     frames = frames_u8(video)
     del video, out
-    return VideoResult(
-        frames=Frames(frames),
-        num_frames=int(frames.shape[0]),
-        width=int(frames.shape[2]),
-        height=int(frames.shape[1]),
-        fps=float(request.fps),
-        audio=engine._audio_track(audio, request),
-        latents=state,
-    )
+    return video_result(frames, float(request.fps), engine._audio_track(audio, request), latents=state)
 
 
 def refine_motion(engine: LTX2Engine, state: Path, prompt: str, seed: int, on_step: StepCallback) -> VideoResult:
@@ -134,11 +126,4 @@ def refine_motion(engine: LTX2Engine, state: Path, prompt: str, seed: int, on_st
     del video, out
     if loaded_plan(engine._plan, engine.name).kind != "cpu":
         free_accelerator_memory()
-    return VideoResult(
-        frames=Frames(frames),
-        num_frames=int(frames.shape[0]),
-        width=int(frames.shape[2]),
-        height=int(frames.shape[1]),
-        fps=2 * dfr.fps,
-        audio=None,
-    )
+    return video_result(frames, 2 * dfr.fps)

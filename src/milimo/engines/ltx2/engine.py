@@ -30,7 +30,7 @@ from milimo.engines.ltx2.dfr import (
     load_temporal_upsampler,
 )
 from milimo.engines.ltx2.loras import LoraSpec, activate_adapters, check_lora_versions, load_loras, settings_loras
-from milimo.engines.ltx2.output import Frames, audio_track, frames_u8
+from milimo.engines.ltx2.output import audio_track, frames_u8, video_result
 from milimo.engines.ltx2.residency import load_base, place, plan_for, release_shared
 from milimo.engines.ltx2.upscale import GUIDANCE_OFF, load_upsampler, run_two_stage, stage_2_guidance
 from milimo.engines.ltx2.versions import GUIDANCE, FrameRules, detect_version, folder_version, version_label
@@ -476,15 +476,7 @@ class LTX2Engine:
             track = self._audio_track(audio, request)
             if loaded_plan(self._plan, self.name).kind != "cpu":
                 free_accelerator_memory()
-            return VideoResult(
-                frames=Frames(frames),
-                num_frames=int(frames.shape[0]),
-                width=int(frames.shape[2]),
-                height=int(frames.shape[1]),
-                fps=float(request.fps),
-                audio=track,
-                latents=None,
-            )
+            return video_result(frames, float(request.fps), track)
 
     def refine_motion(self, state: Path, prompt: str, seed: int, on_step: StepCallback) -> VideoResult:
         """Smooth motion ×2 over the DFR pass kept beside a take (`dfr_run.refine_motion`)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from milimo.engines.protocols import AudioTrack
+from milimo.engines.protocols import AudioTrack, VideoResult
 
 
 def frames_u8(video: Any) -> Any:
@@ -46,3 +46,16 @@ class Frames:
     def __iter__(self) -> Iterator[np.ndarray]:
         for i in range(len(self)):
             yield self._frames[i].numpy()
+
+
+def video_result(frames: Any, fps: float, audio: AudioTrack | None = None, latents: Any = None) -> VideoResult:
+    """A VideoResult over (F, H, W, 3) uint8 CPU frames (frames_u8), its size read from them."""
+    return VideoResult(
+        frames=Frames(frames),
+        num_frames=int(frames.shape[0]),
+        width=int(frames.shape[2]),
+        height=int(frames.shape[1]),
+        fps=fps,
+        audio=audio,
+        latents=latents,
+    )
