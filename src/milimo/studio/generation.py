@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from milimo.db.models import Scene, Shot, table_of
-from milimo.db.states import JobType, ShotStatus
+from milimo.db.states import ShotStatus
 from milimo.engines.grid import Adjustment, snap_size, snap_video
 from milimo.engines.protocols import VideoEngine, native_max_frames
 from milimo.errors import Invalid
-from milimo.jobs import store
 from milimo.jobs.params import ConditioningItem, Pipeline, ShotStory, VideoParams
 from milimo.jobs.services import Services
 from milimo.studio import still_first
@@ -246,25 +245,14 @@ def submit_advanced(services: Services, req: GenerateAdvanced) -> dict[str, Any]
             "adjustments": params.adjustments,
             "still_first": still.on,
         }
-        if still.image_job is not None:
+        if still.image_job is not None and req.regenerate == "still":  # only the keyframe: the shot keeps its take
             session.add(still.image_job)
-            if req.regenerate == "still":  # only the keyframe: the shot keeps its take and its state
-                session.flush()
-                return {**base, "job_id": still.image_job.id, "still_job_id": still.image_job.id}
-        session.add(
-            store.queued_job(
-                job_id,
-                project.id,
-                JobType.video,
-                still.video_params,
-                engine,
-                shot_id=shot.id,
-                after_job_id=still.image_job.id if still.image_job else None,
-            )
-        )
+            session.flush()
+            return {**base, "job_id": still.image_job.id, "still_job_id": still.image_job.id}
+        still.queue(session, job_id, project.id, engine, shot.id)
         shot.status, shot.last_job_id = ShotStatus.generating, job_id
         session.flush()
-        return {**base, "job_id": job_id, "still_job_id": still.image_job.id if still.image_job else None}
+        return {**base, "job_id": job_id, "still_job_id": still.still_job_id}
 
     result = services.db.write(write)
     services.executor.wake()

@@ -33,6 +33,20 @@ class StillPlan:
     video_params: VideoParams
     image_job: Job | None = None
 
+    @property
+    def still_job_id(self) -> str | None:
+        return self.image_job.id if self.image_job is not None else None
+
+    def queue(self, session: Session, job_id: str, project_id: str, engine: Any, shot_id: str) -> None:
+        """Add the still's job (if any) and the video job `job_id` that waits for it."""
+        if self.image_job is not None:
+            session.add(self.image_job)
+        session.add(
+            store.queued_job(
+                job_id, project_id, JobType.video, self.video_params, engine, shot_id=shot_id, after_job_id=self.still_job_id
+            )
+        )
+
 
 def applies(shot: Shot, params: VideoParams, engine: Any, story: Resolution) -> bool:
     """On by the shot's switch; unset, on when its elements have images. Never when the user put an

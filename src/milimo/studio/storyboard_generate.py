@@ -27,7 +27,6 @@ from milimo.config import Settings
 from milimo.db.models import Asset, Job, Scene, Shot
 from milimo.db.states import JobType, ShotStatus
 from milimo.errors import Conflict, NotFound
-from milimo.jobs import store
 from milimo.jobs.params import VideoParams
 from milimo.jobs.services import Services
 from milimo.media.frames import last_frame
@@ -180,19 +179,7 @@ def generate_shot(services: Services, shot_id: str, base_version: int | None) ->
             raise Conflict("the scene's shots were reordered while this request was prepared; generate again")
         params, story = video_params(session, services, shot, prev, plan.source, frame_url)
         still = still_first.plan(session, services, shot, params, engine, story, "both")
-        if still.image_job is not None:
-            session.add(still.image_job)
-        session.add(
-            store.queued_job(
-                job_id,
-                shot.project_id,
-                JobType.video,
-                still.video_params,
-                engine,
-                shot_id=shot.id,
-                after_job_id=still.image_job.id if still.image_job else None,
-            )
-        )
+        still.queue(session, job_id, shot.project_id, engine, shot.id)
         shot.status, shot.last_job_id = ShotStatus.generating, job_id
         bump_version(project)
         session.flush()
@@ -207,7 +194,7 @@ def generate_shot(services: Services, shot_id: str, base_version: int | None) ->
             "conditioned_on": plan.source,
             "previous_shot_id": plan.previous_id,
             "continuity_frame_url": frame_url,
-            "still_job_id": still.image_job.id if still.image_job else None,
+            "still_job_id": still.still_job_id,
         }
 
     result = services.db.write(write)
