@@ -1,8 +1,10 @@
 """Encode: milimo.media.encode_video vs the ffmpeg CLI fed the same raw RGB frames on stdin.
 
 Anchor: imageio-ffmpeg's static ffmpeg, `-c:v libx264 -preset medium -crf 18 -pix_fmt yuv420p
--movflags +faststart`. Same codec, crf, preset and x264 options on both sides (our H.264 packets
-are checked byte-identical to the CLI's). Frames (768x512, moving gradients, a moving disc, film
+-movflags +faststart`, as anyone would run it. Same codec, crf and preset on both sides. Where
+our frame-thread count differs from x264's automatic one (2 cores, `x264_frame_threads`), the
+CLI also runs with ours (`cli_threads`, `-threads N`): like for like, and our H.264 packets are
+checked byte-identical to that run's, so the only difference from the anchor is the count. Frames (768x512, moving gradients, a moving disc, film
 grain) are made before timing and fed to both from the same in-memory list; a second round at
 121 frames renders them on the fly, as a draft engine does.
 
@@ -24,6 +26,7 @@ makes its frames lazily. Targets: ratio <= 1.0 at every length (issue 18; issue 
 
 from __future__ import annotations
 
+import functools
 import os
 import resource
 import subprocess
@@ -40,6 +43,7 @@ from av.video.reformatter import VideoReformatter
 
 from bench._common import median, record
 from milimo.media import encode_video
+from milimo.media.encode import x264_frame_threads
 
 WIDTH, HEIGHT, FPS, CRF, PRESET, GRAIN = 768, 512, 24, 18, "medium", 8
 LENGTHS = {121: 9, 505: 5}  # frames: rounds (one timed run per side each)
@@ -66,12 +70,12 @@ def frames(n: int):
         yield np.clip(img, 0, 255).astype(np.uint8)
 
 
-def encode_cli(rgb: Iterable[np.ndarray], out: Path) -> None:
+def encode_cli(rgb: Iterable[np.ndarray], out: Path, threads: int = 0) -> None:
     cmd = [
         imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{WIDTH}x{HEIGHT}", "-r", str(FPS), "-i", "pipe:0",
         "-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF), "-pix_fmt", "yuv420p",
-        "-movflags", "+faststart", str(out),
+        *(["-threads", str(threads)] if threads else []), "-movflags", "+faststart", str(out),
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
     for frame in rgb:
@@ -109,6 +113,7 @@ def x264_only(yuv: list[av.VideoFrame]):
             s.width, s.height, s.pix_fmt = WIDTH, HEIGHT, "yuv420p"
             s.options = {"crf": str(CRF), "preset": PRESET}
             s.codec_context.thread_type = "FRAME"
+            s.codec_context.thread_count = x264_frame_threads()  # the floor for our settings
             for i, frame in enumerate(yuv):
                 frame.pts = i
                 c.mux(s.encode(frame))
@@ -164,11 +169,15 @@ def compare(rounds: int, sides: dict, source, folder: Path) -> dict:
     row["ratio_of_medians"] = round(median(wall["ours"]) / median(wall["cli"]), 3)
     row["ratio_min"] = round(min(wall["ours"]) / min(wall["cli"]), 3)
     row["ratio_cpu"] = round(median([o / c for o, c in zip(cpu["ours"], cpu["cli"], strict=True)]), 3)
+    like = "cli_threads" if "cli_threads" in sides else "cli"  # the CLI with our x264 settings
+    if like != "cli":
+        row["ratio_same_threads"] = round(median([o / c for o, c in zip(wall["ours"], wall[like], strict=True)]), 3)
     if "x264_only" in sides:  # CPU each side spends beyond the x264 work both share
         floor = median(cpu["x264_only"])
-        for name in ("ours", "cli"):
+        for name in ("ours", like):
             row[f"{name}_cpu_over_x264_pct"] = round(100 * (median(cpu[name]) / floor - 1), 1)
-    row["h264_identical_to_cli"] = h264_packets(folder / "ours.mp4") == h264_packets(folder / "cli.mp4")
+    row["h264_identical_to"] = like
+    row["h264_identical"] = h264_packets(folder / "ours.mp4") == h264_packets(folder / f"{like}.mp4")
     return row
 
 
@@ -198,7 +207,11 @@ def rss_child(n: int) -> None:
 def main() -> None:
     result: dict = {"size": f"{WIDTH}x{HEIGHT}", "fps": FPS, "crf": CRF, "preset": PRESET, "grain": GRAIN}
     result["load_avg_1min_before"] = round(os.getloadavg()[0], 2)  # other work on the machine skews wall times
-    both = {"ours": encode_ours, "cli": encode_cli}
+    threads = x264_frame_threads()
+    result["x264_frame_threads"] = threads or "auto"
+    both: dict = {"ours": encode_ours, "cli": encode_cli}
+    if threads:
+        both["cli_threads"] = functools.partial(encode_cli, threads=threads)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for n, runs in LENGTHS.items():
@@ -227,14 +240,17 @@ def main() -> None:
 def report(what: str, row: dict) -> None:
     naive = f", naive PyAV loop {row['naive_pyav_s']:.2f} s" if "naive_pyav_s" in row else ""
     naive += f", x264 alone {row['x264_only_s']:.2f} s" if "x264_only_s" in row else ""
+    like = row["h264_identical_to"]
+    if "ratio_same_threads" in row:
+        naive += f", CLI with our threads {row['cli_threads_s']:.2f} s (ratio {row['ratio_same_threads']:.3f})"
     over = ""
     if "ours_cpu_over_x264_pct" in row:
-        over = f"; CPU over x264 alone: ours +{row['ours_cpu_over_x264_pct']}%, CLI +{row['cli_cpu_over_x264_pct']}%"
+        over = f"; CPU over x264 alone: ours +{row['ours_cpu_over_x264_pct']}%, {like} +{row[f'{like}_cpu_over_x264_pct']}%"
     print(
         f"encode {what}: ours {row['ours_s']:.2f} s, ffmpeg CLI {row['cli_s']:.2f} s{naive}; "
         f"ratio {row['ratio']:.3f} (median of {row['rounds']} rounds, target <= {TARGET_RATIO}; "
         f"ratio of medians {row['ratio_of_medians']:.3f}, CPU time {row['ratio_cpu']:.3f}){over}; "
-        f"identical H.264: {row['h264_identical_to_cli']}",
+        f"H.264 identical to {like}: {row['h264_identical']}",
         flush=True,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import weakref
 from fractions import Fraction
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from milimo.engines.protocols import AudioTrack
 from milimo.media import EncodeResult, encode_video, fps_fraction
+from milimo.media.encode import x264_frame_threads
 
 from .conftest import frame_index, index_frames, mp4_top_level_boxes
 
@@ -191,3 +193,22 @@ def test_frames_are_streamed_not_held(tmp_path):
     assert most_alive <= 2  # the frame being converted and the one being made
     # Holding every frame would grow by 240 x 192 KB = 46 MB (or 23 MB as YUV) after warm-up.
     assert rss[299] - rss[60] < 12 * 2**20
+
+
+def test_x264_frame_threads_add_one_on_two_cores_and_leave_the_rest_to_x264():
+    assert x264_frame_threads(2) == 4
+    assert [x264_frame_threads(c) for c in (1, 3, 4, 8, 64)] == [0, 0, 0, 0, 0]
+
+
+def test_the_frame_thread_count_reaches_x264(tmp_path):
+    """x264 writes its settings into the stream (an SEI in the first packet): the count is ours."""
+    frames = list(index_frames(3))
+    height, width = frames[0].shape[:2]
+    out = tmp_path / "t.mp4"
+    encode_video(frames, out, fps=24, width=width, height=height)
+    with av.open(str(out)) as c:
+        first = bytes(next(p for p in c.demux(video=0) if p.size))
+    written = re.search(rb" threads=(\d+) ", first)
+    assert written is not None, "x264's settings SEI is missing"
+    ours = x264_frame_threads()
+    assert int(written[1]) == ours if ours else int(written[1]) >= 1  # 0: x264's own count
