@@ -70,6 +70,22 @@ def test_video_upload_is_probed(client, project, tmp_path):
     assert asset["url"].startswith(f"/projects/{pid}/assets/references/")
 
 
+def test_a_painted_mask_is_a_mask_kept_out_of_the_reference_pickers(client, settings, project, tmp_path):
+    pid = project["id"]
+    still = upload(client, pid, png_bytes(), name="plate.png").json()
+    mask = upload(client, pid, png_bytes(color=(255, 255, 255)), name="mask.png", kind="mask").json()
+    assert mask["kind"] == "mask" and mask["media_type"] == "image"
+    assert mask["url"].startswith(f"/projects/{pid}/masks/")
+    offered = client.get(f"/projects/{pid}/images", params={"include_uploads": True}).json()["items"]
+    assert [a["id"] for a in offered] == [still["id"]]
+    assert [a["id"] for a in client.get(f"/projects/{pid}/assets", params={"kind": "mask"}).json()] == [mask["id"]]
+
+    r = upload(client, pid, mp4_bytes(tmp_path), name="mask.mp4", kind="mask", content_type="video/mp4")
+    assert r.status_code == 422 and "a mask must be an image" in r.json()["detail"]
+    assert sorted(p.name for p in (settings.project_dir(pid) / "masks").iterdir()) == [mask["url"].rsplit("/", 1)[1]]
+    assert len(client.get(f"/projects/{pid}/assets").json()) == 2
+
+
 def test_size_limit_is_enforced_and_leaves_nothing(tmp_path):
     from fastapi.testclient import TestClient
 

@@ -95,6 +95,20 @@ def test_click_on_a_still_overlay_grow_and_inpaint_a_new_still(page, studio_with
     out = np.asarray(Image.open(io.BytesIO(httpx.get(base + asset["url"]).content)).convert("RGB")).astype(int)
     inside = out[truth]
     assert np.abs(inside - np.array([225, 120, 40])).sum(axis=1).mean() > 60  # the orange object is painted over
+
+    # The grown mask went up as a mask, not a still: the reference pickers offer the plate and the
+    # new still, never a mask.
+    masks = {m["id"] for m in httpx.get(f"{base}/projects/{pid}/assets", params={"kind": "mask"}).json()}
+    assert len(masks) == 2  # SAM's selection and the grown mask the inpaint used
+    for mask_id in masks:  # the library says what they are
+        assert page.locator(f"[data-testid=asset][data-asset='{mask_id}'] .asset-type").inner_text().lower() == "mask"
+    page.get_by_role("button", name="Close").click()  # the mask editor
+    page.get_by_test_id("open-images").click()
+    view = page.get_by_test_id("images-view")
+    view.get_by_test_id("pick-images").locator("summary").click()
+    picks = view.locator("[data-testid=pick-image]")
+    assert {picks.nth(i).get_attribute("data-asset") for i in range(picks.count())} == {still["id"], new_id}
+    shot(page, "mask-editor-picker-without-masks")
     assert not page.errors
 
 

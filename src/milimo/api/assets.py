@@ -21,7 +21,10 @@ def upload(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="image, video or audio")],
     project_id: Annotated[str, Form(pattern=ID_PATTERN)],
-    kind: Annotated[Literal["general", "element", "reference"], Form()] = "general",
+    kind: Annotated[
+        Literal["general", "element", "reference", "mask"],
+        Form(description='"mask": a mask painted in the mask editor (an image; kept out of reference pickers)'),
+    ] = "general",
 ) -> dict:
     """Upload media into a project; the response gives an asset id and a URL, never a path.
     Its size is capped while it arrives (milimo.exposure.limits), and again while it is copied."""

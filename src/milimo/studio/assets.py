@@ -53,6 +53,8 @@ def upload_asset(
     try:
         size = uploads.copy_limited(stream, tmp, settings.max_upload_bytes)
         found = uploads.sniff(tmp, settings.max_image_pixels)
+        if kind == "mask" and found.media_type != "image":
+            raise Invalid(f"kind: a mask must be an image (white = the area to change), got a {found.media_type}", field="kind")
         name = uploads.stored_name(filename, found.extension)
         final = folder / name
         uploads.move_into_place(tmp, final)

@@ -20,7 +20,14 @@ from PIL import Image
 
 from milimo.errors import TooLarge, Unsupported
 
-UPLOAD_FOLDERS = {"general": "assets/uploads", "element": "assets/elements", "reference": "assets/references"}
+# kind -> folder. "mask": a mask painted or edited in the mask editor; it sits with the masks SAM
+# makes (studio/segmentation.py) and, like them, is offered to no reference picker.
+UPLOAD_FOLDERS = {
+    "general": "assets/uploads",
+    "element": "assets/elements",
+    "reference": "assets/references",
+    "mask": "masks",
+}
 IMAGE_FORMATS = {
     "PNG": ("png", "image/png"),
     "JPEG": ("jpg", "image/jpeg"),

@@ -1432,10 +1432,11 @@ export interface components {
             file: string;
             /**
              * Kind
+             * @description "mask": a mask painted in the mask editor (an image; kept out of reference pickers)
              * @default general
              * @enum {string}
              */
-            kind?: "general" | "element" | "reference";
+            kind?: "general" | "element" | "reference" | "mask";
             /** Project Id */
             project_id: string;
         };

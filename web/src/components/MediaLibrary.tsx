@@ -31,7 +31,7 @@ function AssetCard({ a, target }: { a: AssetPublic; target: string | null }) {
       <div className="asset-thumb">
         {a.thumbnail_url || a.media_type === "image" ? <img src={a.thumbnail_url ?? a.url} alt="" loading="lazy" draggable={false} />
           : <span className="asset-kind"><Icon icon={a.media_type === "audio" ? Music : Video} size={20} /></span>}
-        <span className="asset-type">{sequence ? "tracked mask" : matte ? "matte" : a.media_type}</span>
+        <span className="asset-type">{sequence ? "tracked mask" : matte ? "matte" : a.kind === "mask" ? "mask" : a.media_type}</span>
       </div>
       <div className="asset-meta">
         <span className="asset-name" data-testid="asset-name">{name}</span>

@@ -36,6 +36,7 @@ export async function uploadMask(projectId: string, png: Blob): Promise<string> 
   const form = new FormData();
   form.append("file", new File([png], "mask.png", { type: "image/png" }));
   form.append("project_id", projectId);
+  form.append("kind", "mask");  // a mask, not a still: kept out of the reference pickers
   const r = await fetch("/upload", { method: "POST", body: form });
   const body = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(body?.detail ?? `HTTP ${r.status}`);
