@@ -13,6 +13,14 @@ from tests.web.test_sync_and_events import STATE, open_project
 pytestmark = pytest.mark.browser
 
 
+# Header items whose right edge passes the window's, or that are taller than one line (a dialog
+# opened from the header is a fixed overlay, not one of its items).
+HEADER_OVERFLOW = """() => [...document.querySelector('header.header').children].filter(e => {
+  const r = e.getBoundingClientRect();
+  return getComputedStyle(e).position !== "fixed" && (r.right > window.innerWidth || r.height > 40);
+}).map(e => `${e.className || e.tagName} ${Math.round(e.getBoundingClientRect().right)}`)"""
+
+
 def upload(base: str, pid: str, path, mime: str) -> dict:
     with open(path, "rb") as f:
         r = httpx.post(f"{base}/upload", data={"project_id": pid, "kind": "general"}, files={"file": (path.name, f, mime)})
@@ -45,6 +53,15 @@ def test_master_render_renders_cancels_and_lists_renders(page, studio_server, tm
     )
     assert "busy" in (page.get_by_test_id("open-export").get_attribute("class") or "")
     shot(page, "export-rendering")
+    # With the render's label in it, the header still fits a laptop's width: nothing pushed off
+    # the edge, nothing wrapped onto a second line.
+    for width in (1280, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_function(f"window.innerWidth === {width}")
+        overflow = page.evaluate(HEADER_OVERFLOW)
+        assert overflow == [], f"at {width} px: {overflow}"
+    shot(page, "export-rendering-1280")
+    page.set_viewport_size({"width": 1440, "height": 900})
     # The jobs area lists the render too (the dialog is modal: read it, then cancel from the dialog).
     page.wait_for_function("document.querySelector('[data-testid=jobs-button]').textContent.includes('1 running')")
     dialog.get_by_role("button", name="Cancel").click()

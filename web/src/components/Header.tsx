@@ -88,14 +88,15 @@ export function Header() {
   return (
     <header className="header">
       <button className="brand" onClick={() => serverSet({ projectsOpen: true })} title="Projects">
-        <Icon icon={Clapperboard} size={18} className="logo" /> Milimo
+        <Icon icon={Clapperboard} size={18} className="logo" /> <span className="brand-name">Milimo</span>
       </button>
-      <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })}><Icon icon={FolderOpen} size={14} /> Projects</button>
-      <button className="btn ghost" onClick={() => serverSet({ modelsOpen: true })} data-testid="open-models"><Icon icon={Boxes} size={14} /> Models</button>
+      <button className="btn ghost" onClick={() => serverSet({ projectsOpen: true })} title="Open, create or delete projects"><Icon icon={FolderOpen} size={14} /> <span className="btn-label">Projects</span></button>
+      <button className="btn ghost" onClick={() => serverSet({ modelsOpen: true })} data-testid="open-models"
+        title="The model library: download, load and remove weights"><Icon icon={Boxes} size={14} /> <span className="btn-label">Models</span></button>
       <button className="btn ghost" onClick={() => useElements.setState({ elementsOpen: true })} data-testid="open-elements" disabled={!hasProject}
-        title="Characters, locations and objects: trigger words and reference images"><Icon icon={Users} size={14} /> Elements</button>
+        title="Characters, locations and objects: trigger words and reference images"><Icon icon={Users} size={14} /> <span className="btn-label">Elements</span></button>
       <button className="btn ghost" onClick={() => useElements.setState({ imagesOpen: true })} data-testid="open-images" disabled={!hasProject}
-        title="Stills with reference images; the project's gallery"><Icon icon={ImageIcon} size={14} /> Images</button>
+        title="Stills with reference images; the project's gallery"><Icon icon={ImageIcon} size={14} /> <span className="btn-label">Images</span></button>
       <ProjectTitle />
       <ViewSwitch />
       <div className="spacer" />

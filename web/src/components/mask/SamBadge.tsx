@@ -15,7 +15,7 @@ export function SamBadge() {
   const label = s.state === "up" ? (s.engine ?? "sam3") : s.state === "draft" ? "Draft" : "Down";
   return (
     <span className={`sam-badge ${s.state}`} data-testid="sam-status" data-state={s.state} title={`Masks: ${s.reason}`}>
-      <span className="eng-cap">mask</span>{label}
+      <span className="eng-cap">mask</span><span className="eng-name">{label}</span>
     </span>
   );
 }
