@@ -43,6 +43,11 @@ def test_the_video_is_conditioned_on_the_stills_asset(client, project, settings)
     shot = state_shots(client.get(f"/projects/{pid}").json())[0]
     assert shot["keyframe_asset_id"] == still["asset_id"] and shot["media_asset_id"] == video["asset_id"]
     assert shot["status"] == "completed"
+    # The still is the shot's keyframe, not a take: the take history lists the video alone, as take 1;
+    # the Images gallery keeps the still.
+    takes = client.get(f"/projects/{pid}/takes", params={"shot_id": shot["id"]}).json()["takes"]
+    assert [(t["asset_id"], t["number"]) for t in takes] == [(video["asset_id"], 1)]
+    assert still["asset_id"] in [a["id"] for a in client.get(f"/projects/{pid}/images").json()["items"]]
 
 
 def test_regenerate_either_step_alone(client, project):

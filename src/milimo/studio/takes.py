@@ -22,7 +22,7 @@ from milimo.db.database import Database
 from milimo.db.models import Asset, Job, Scene, Shot
 from milimo.db.states import JobType
 from milimo.errors import StudioError
-from milimo.jobs.params import VideoParams, parse_params
+from milimo.jobs.params import ImageParams, VideoParams, parse_params
 from milimo.studio.conditioning import resolve_items
 from milimo.studio.versions import require_project
 
@@ -89,6 +89,20 @@ def _made_with(job: Job | None, asset: Asset) -> MadeWith:
     )
 
 
+def _is_take(job: Job) -> bool:
+    """Whether what this job of a shot made is one of the shot's takes: not a thumbnail, and not the
+    still a still-first video opens on (the shot's keyframe: the Images gallery keeps it)."""
+    if job.type == JobType.thumbnail:
+        return False
+    if job.type != JobType.image:
+        return True
+    try:
+        params = parse_params(job.type, job.params)
+    except StudioError:  # a row written by another version: a still of the shot, as before
+        return True
+    return not (isinstance(params, ImageParams) and params.keyframe)
+
+
 def _video_params(job: Job | None) -> VideoParams | None:
     if job is None:
         return None
@@ -138,7 +152,7 @@ def list_takes(db: Database, settings: Settings, project_id: str, shot_id: str |
         by_shot: dict[str, list[Asset]] = {}
         for a in assets.values():
             job = jobs.get(a.job_id) if a.job_id else None
-            if a.kind == "generated" and job is not None and job.shot_id and job.type != JobType.thumbnail:
+            if a.kind == "generated" and job is not None and job.shot_id and _is_take(job):
                 by_shot.setdefault(job.shot_id, []).append(a)
         out: list[dict[str, Any]] = []
         for shot in sorted(shots, key=lambda s: (s.track_index, s.start_frame, s.index)):
