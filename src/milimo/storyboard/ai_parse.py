@@ -2,10 +2,12 @@
 
 The model is asked for JSON only: `[{"name", "shots": [{"action", "dialogue", "character",
 "shot_type"}]}]`. What comes back is read leniently (code fences and prose around it stripped, a
-reply cut off mid-shot repaired by closing it after the last complete shot) and validated
-strictly (types coerced, unknown shot types -> medium, sizes capped, empty scenes dropped). If
-the engine cannot answer or the reply is not a storyboard, the rule-based parser runs instead
-and the result says so, with the reason (`mode: "fallback"`, `why`).
+reply cut off mid-shot repaired by closing it after the last complete shot, and a note says so)
+and validated strictly (types coerced, unknown shot types -> medium, sizes capped, empty scenes
+dropped). A script longer than one call reads is read in pieces (`pieces.py`), in order, and the
+pieces' scenes are joined. If the engine cannot answer or a reply is not a storyboard, the
+rule-based parser reads the whole script instead and the result says so, with the reason
+(`mode: "fallback"`, `why`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 
 from . import shot_types
 from .model import ParsedScene, ParsedShot, Storyboard
-from .parse import Grid, finish_shot, parse_script
+from .parse import Grid, detect_mode, finish_shot, parse_script
+from .pieces import AI_PIECE_CHARS, Piece, script_pieces
 
-MAX_AI_CHARS = 60_000  # what one model call reads; longer scripts use the parser (or are split)
+MAX_AI_PIECES = 50  # ~250 pages: a feature film and then some; longer scripts go to the parser
 MAX_SCENES = 200
 MAX_SHOTS_PER_SCENE = 60
 MAX_FIELD = 4_000
@@ -38,19 +41,24 @@ class NotAStoryboard(ValueError):
 
 def _repair(text: str) -> Any:
     """The JSON in a reply: fences stripped, the first list, a cut-off reply closed after its last whole shot."""
+    return read_reply(text)[0]
+
+
+def read_reply(text: str) -> tuple[Any, bool]:
+    """(the JSON in a reply, whether it had to be cut back to its last complete shot)."""
     body = re.sub(r"^\s*```(?:json)?\s*|\s*```\s*$", "", text.strip(), flags=re.I)
     start = body.find("[")
     if start < 0:
         raise NotAStoryboard("the reply has no JSON list")
     body = body[start:]
     try:
-        return json.loads(body)
+        return json.loads(body), False
     except json.JSONDecodeError:
         pass
     end = body.rfind("]")
     if end > 0:
         try:
-            return json.loads(body[: end + 1])
+            return json.loads(body[: end + 1]), False
         except json.JSONDecodeError:
             pass
     # Truncated: cut after the last complete object and close whatever is still open.
@@ -71,7 +79,7 @@ def _repair(text: str) -> Any:
             continue
         closing = "".join("]" if c == "[" else "}" for c in reversed(opened))
         try:
-            return json.loads(head + closing)
+            return json.loads(head + closing), True
         except json.JSONDecodeError:
             continue
     raise NotAStoryboard("the reply is not JSON, even cut back to its last complete shot")
@@ -129,8 +137,10 @@ def ai_parse(
     fallback_mode: str = "auto",
     *,
     unavailable: tuple[type[BaseException], ...] = (),
+    on_piece: Callable[[int, int], None] | None = None,
 ) -> tuple[Storyboard, str, str]:
-    """(storyboard, mode "ai" | "fallback", why). `chat(system, user)` is the text engine; None means there is none."""
+    """(storyboard, mode "ai" | "fallback", why). `chat(system, user)` is the text engine; None means
+    there is none. `on_piece(i, n)` runs before piece i of n is read (progress; it may raise to cancel)."""
 
     def fallback(reason: str) -> tuple[Storyboard, str, str]:
         board = parse_script(text, fallback_mode, grid)  # type: ignore[arg-type]
@@ -138,15 +148,66 @@ def ai_parse(
 
     if chat is None:
         return fallback("no text model is loaded")
-    if len(text) > MAX_AI_CHARS:
-        return fallback(f"the script is {len(text):,} characters and the model reads at most {MAX_AI_CHARS:,} at once")
-    try:
-        reply = chat(SYSTEM_PROMPT, f"Break this into a storyboard:\n\n{text}")
-    except unavailable as exc:
-        return fallback(f"the text engine could not answer ({exc})")
-    try:
-        board = validate(_repair(reply), grid)
-    except NotAStoryboard as exc:
-        return fallback(f"the model's answer was not a valid storyboard ({exc})")
-    board.why = "the text engine read the script"
+    pieces = [Piece(text)] if len(text) <= AI_PIECE_CHARS else script_pieces(text)
+    if len(pieces) > 1 and detect_mode(text)[0] == "fdx":
+        return fallback("a Final Draft file longer than one model call is read by its parser, which reads its structure exactly")
+    if len(pieces) > MAX_AI_PIECES:
+        return fallback(
+            f"the script is {len(text):,} characters; the model reads at most {MAX_AI_PIECES * AI_PIECE_CHARS:,} "
+            f"({MAX_AI_PIECES} calls of {AI_PIECE_CHARS:,})"
+        )
+    board = Storyboard(mode="fountain", why="")
+    for i, piece in enumerate(pieces):
+        part = f" (part {i + 1} of {len(pieces)})" if len(pieces) > 1 else ""
+        if on_piece is not None:
+            on_piece(i, len(pieces))
+        try:
+            reply = chat(SYSTEM_PROMPT, _request(piece, i, len(pieces)))
+        except unavailable as exc:
+            return fallback(f"the text engine could not answer{part} ({exc})")
+        try:
+            data, cut_off = read_reply(reply)
+            read = validate(data, grid)
+        except NotAStoryboard as exc:
+            return fallback(f"the model's answer{part} was not a valid storyboard ({exc})")
+        if cut_off:
+            board.notes.append(
+                f"the model's answer{part} was cut off; it was kept up to its last complete shot, "
+                "so the end of that part has no shots: check it, or use the parser"
+            )
+        _join(board, read, piece.continues)
+    if len(board.scenes) > MAX_SCENES:
+        board.notes.append(f"the model gave {len(board.scenes)} scenes; the first {MAX_SCENES} were kept")
+        del board.scenes[MAX_SCENES:]
+    board.why = "the text engine read the script" + (f" in {len(pieces)} parts" if len(pieces) > 1 else "")
     return board, "ai", board.why
+
+
+def _request(piece: Piece, i: int, n: int) -> str:
+    if n == 1:
+        return f"Break this into a storyboard:\n\n{piece.text}"
+    where = f"This is part {i + 1} of {n} of a script, in order."
+    if piece.continues:
+        where += f' It begins in the middle of the scene "{piece.continues}": name that scene exactly so.'
+    return f"{where} Break this part into a storyboard:\n\n{piece.text}"
+
+
+def _join(board: Storyboard, read: Storyboard, continues: str | None) -> None:
+    """Add a piece's scenes; a piece that starts mid-scene puts its first scene's shots back into it."""
+    scenes = list(read.scenes)
+    last = board.scenes[-1] if board.scenes else None
+    if (
+        continues
+        and last is not None
+        and scenes
+        and scenes[0].heading.strip().lower() in (continues.lower(), last.heading.lower())
+    ):
+        more = scenes.pop(0).shots
+        room = max(0, MAX_SHOTS_PER_SCENE - len(last.shots))
+        last.shots.extend(more[:room])
+        if len(more) > room:
+            board.notes.append(
+                f"{last.heading}: {len(more) - room} shots past the {MAX_SHOTS_PER_SCENE} a scene holds were left out"
+            )
+    board.scenes.extend(scenes)
+    board.notes.extend(n for n in read.notes if n not in board.notes)

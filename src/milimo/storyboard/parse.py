@@ -22,8 +22,9 @@ from milimo.errors import Invalid, TooLarge
 
 from . import shot_types
 from .fdx import parse_fdx
-from .fountain import HEADING_PREFIX, parse_fountain
+from .fountain import parse_fountain
 from .model import ParsedShot, Storyboard
+from .pieces import starts_scene
 from .plain import NUMBERED, numbered_lines, parse_freeform, parse_numbered
 from .prompt import shot_prompt
 from .timing import shot_timing
@@ -47,7 +48,6 @@ class Grid:
 
 _TITLE_KEY = re.compile(r"^(title|credit|author|authors|source|draft date|date|contact|copyright|notes)\s*:", re.I)
 _CUE = re.compile(r"^\s*(?:@\S.*|[^a-z\n]*[A-Z][^a-z\n]*)$")
-_FORCED_HEADING = re.compile(r"^\.[A-Za-z0-9]")
 # Control characters (C0 and C1, but not tab, newlines, form feed) and U+FFFD (text decoded with the wrong codec).
 _BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
@@ -73,8 +73,7 @@ def detect_mode(text: str) -> tuple[DetectedMode, str]:
         return "fdx", "the text is XML (a Final Draft .fdx file)"
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        prev_blank = i == 0 or not lines[i - 1].strip()
-        if prev_blank and (HEADING_PREFIX.match(line) or _FORCED_HEADING.match(line)):
+        if starts_scene(lines, i):
             return "fountain", f"line {i + 1} is a scene heading ({line.strip()[:60]!r})"
     if _TITLE_KEY.match(head):
         return "fountain", "the text opens with a Fountain title page"

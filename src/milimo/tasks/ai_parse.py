@@ -27,14 +27,19 @@ def run_ai_parse(run: JobRun, p: AIParseParams) -> TaskResult:
     if engine.name == "draft":  # the rule-based engine honestly cannot analyse a screenplay
         board, mode, why = ai_parse(p.script_text, None, grid, p.fallback_mode)
     else:
+
+        def on_piece(i: int, n: int) -> None:  # a long script is read in parts: progress and cancel between them
+            run.check_cancel()
+            run.progress(10 + 80 * i / n, "Reading the script..." if n == 1 else f"Reading the script, part {i + 1} of {n}...")
+
         with services.residency.use(engine, on_status=lambda m: run.progress(5, m)):
-            run.progress(10, "Reading the script...")
             board, mode, why = ai_parse(
                 p.script_text,
                 lambda system, user: engine.chat(system, user, max_new_tokens=4096, seed=42),
                 grid,
                 p.fallback_mode,
                 unavailable=(EngineUnavailable,),
+                on_piece=on_piece,
             )
     run.check_cancel()
     run.progress(90, "Checking the storyboard")
