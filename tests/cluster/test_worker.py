@@ -3,11 +3,14 @@ PostgreSQL; then the worker is SIGKILLed mid-job and the replica's reaper fails 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -120,3 +123,51 @@ def test_a_still_first_video_ends_with_its_still_when_the_worker_dies_and_leftov
         shot = next(s for s in http.get(f"/projects/{pid}").json()["shots"] if s["id"] == "sf-1")
         assert shot["status"] not in ("generating", "pending_generation")
         assert not (project / "workspace" / still_id).exists() and not part.exists()
+
+
+class _Ollama(BaseHTTPRequestHandler):
+    """An Ollama server whose list of pulled models the test changes (`listed`)."""
+
+    listed: list[str] = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body = json.dumps({"models": [{"name": n, "size": 1, "details": {"family": "llama"}} for n in self.listed]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_library_change_on_a_replica_reaches_its_workers(cluster_db, tmp_path):
+    """The worker reads the same library; when the replica's changes, the worker selects again for
+    its next job instead of keeping the choice it made at start (until a restart)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Ollama)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {
+        **os.environ,
+        "MILIMO_DATABASE_URL": cluster_db,
+        "MILIMO_VIDEO_ENGINE": "draft",
+        "MILIMO_TEXT_ENGINE": "auto",
+        "MILIMO_OLLAMA_URL": f"http://127.0.0.1:{server.server_address[1]}",
+        "MILIMO_OLLAMA_MODEL": "gemma3",
+        "MILIMO_LOG_LEVEL": "warning",
+    }
+    try:
+        with replica_and_worker(env, tmp_path / "data", "text-1") as (_worker, sse, http):
+            assert http.get("/engines").json()["engines"]["text"]["engine"] == "draft"
+            assert http.get("/health").json()["workers"][0]["engines"]["text"] == "draft"
+            _Ollama.listed = ["gemma3:latest"]  # the model is pulled: the library has changed
+            assert http.post("/engines/refresh").status_code == 200
+            assert http.get("/engines").json()["engines"]["text"]["engine"] == "ollama"
+            sse.wait_for(lambda e: e.type == "engines_changed", 10)  # browsers hear it too
+            deadline = time.monotonic() + 10
+            while http.get("/health").json()["workers"][0]["engines"]["text"] != "ollama":
+                assert time.monotonic() < deadline, "the worker kept the engine it chose at start"
+                time.sleep(0.2)
+    finally:
+        server.shutdown()
+        server.server_close()

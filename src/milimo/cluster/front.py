@@ -18,7 +18,7 @@ from milimo.db.database import Database
 from milimo.db.models import Job
 from milimo.db.states import ACTIVE
 from milimo.jobs.channel import Channel, WorkerRegistry
-from milimo.jobs.events import EventBus
+from milimo.jobs.events import ENGINES_CHANGED, EventBus
 from milimo.jobs.leases import Reaper
 from milimo.jobs.services import Services
 
@@ -33,6 +33,7 @@ class ClusterExecutor:
     def __init__(self, settings: Settings, db: Database, bus: EventBus) -> None:
         require_postgres(settings)
         self.settings, self.db, self.bus = settings, db, bus
+        self.services: Services | None = None
         self.channel = Channel(settings.db_url)
         self.registry = WorkerRegistry(STALE_AFTER_S)
         self.reaper = Reaper(db, bus, settings)
@@ -42,6 +43,8 @@ class ClusterExecutor:
 
     def _event(self, message: dict[str, Any], own: bool) -> None:
         if not own and message.get("t"):
+            if message["t"] == ENGINES_CHANGED and self.services is not None:
+                self.services.engines.refresh()  # another replica's library changed: the folder is shared
             self.bus.publish_remote(str(message["t"]), dict(message.get("d") or {}))
 
     def _heartbeat(self, message: dict[str, Any], own: bool) -> None:
@@ -53,6 +56,7 @@ class ClusterExecutor:
 
     # ------------------------------------------------------------------ Executor
     def start(self, services: Services) -> None:
+        self.services = services
         self.channel.start()
         self.reaper.start()
 

@@ -20,7 +20,7 @@ from milimo.engines.manager import ModelManager
 from milimo.engines.registry import EngineRegistry
 from milimo.jobs.channel import Channel
 from milimo.jobs.contract import TaskRegistry
-from milimo.jobs.events import EventBus
+from milimo.jobs.events import ENGINES_CHANGED, EventBus
 from milimo.jobs.executor import LocalExecutor
 from milimo.jobs.leases import JobLeases, Reaper
 from milimo.jobs.services import Executor
@@ -70,9 +70,15 @@ class WorkerNode:
         self.bus.relay = lambda event: self.channel.send_event(event.type, event.data)
         self.channel.on("w", lambda _m, _own: self.executor.wake())
         self.channel.on("c", self._cancel)
+        self.channel.on("e", self._library_changed)
         self.reaper = Reaper(self.db, self.bus, settings)
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
+
+    def _library_changed(self, message: dict[str, Any], own: bool) -> None:
+        """A replica's model library changed (the folder is shared): select engines again for the next job."""
+        if not own and message.get("t") == ENGINES_CHANGED:
+            self.engines.refresh()
 
     def _cancel(self, message: dict[str, Any], _own: bool) -> None:
         self.executor.cancel(str(message.get("j", "")))  # False when the job runs elsewhere: nothing to do here
@@ -88,10 +94,13 @@ class WorkerNode:
 
     def describe(self) -> dict[str, Any]:
         status = self.residency.status()
-        try:
-            video = self.engines.get("video").name
-        except Exception:
-            video = None
+        engines: dict[str, str | None] = {}
+        for capability in ("video", "image", "text"):
+            try:
+                engines[capability] = self.engines.get(capability).name
+            except Exception:
+                engines[capability] = None
+        video = engines["video"]
         return {
             "name": self.name,
             "kind": self.kind,
@@ -100,6 +109,7 @@ class WorkerNode:
             "device": self.settings.device,
             "gpu_ids": [str(g) for g in self.gpu_ids],
             "video_engine": video,
+            "engines": engines,  # what this worker's next job of each kind runs on
             "active": self.executor.active_ids(),
             "slots": self.slots.slots,
             **status,

@@ -38,9 +38,13 @@ EVENT_TYPES = frozenset(
         "download_progress",
         "download_complete",
         "download_error",
+        "engines_changed",
         "resync",
     }
 )
+# The model library changed (a download finished, a model was deleted, POST /engines/refresh): every
+# process that selects engines selects again; in a cluster the relay carries it to the others.
+ENGINES_CHANGED = "engines_changed"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from milimo.jobs.events import ENGINES_CHANGED
 from milimo.jobs.services import Services
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,17 @@ class EnginesOverview(BaseModel):
 
 
 def refresh_engines(services: Services) -> None:
-    """Select engines again from what is on disk now; a running job keeps the engine it holds."""
+    """Select engines again from what is on disk now; a running job keeps the engine it holds.
+
+    Then say so on the bus: browsers reload the header's chips and the library, and in a cluster
+    the bus's relay carries the event to every replica and worker, which select again too (they
+    read the same model folder; cluster/node.py, cluster/front.py)."""
     services.engines.refresh()
     try:
         services.engines.describe()  # select now, off the request path of the next job
     except Exception:
         log.exception("engine selection failed after a library change")
+    services.bus.publish(ENGINES_CHANGED, {})
 
 
 def engines_overview(services: Services) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import { newId } from "../lib/shots";
 import { adoptMedia, holdStills } from "./adopt";
 import { STILL_SECONDS } from "../lib/takes";
 import { loadEngines } from "./engines";
+import { loadModels } from "./models";
 import { handleRenderEvent } from "./renders";
 import { onDownloadEvent } from "./models";
 import { onImageEvent } from "./elements";
@@ -96,6 +97,11 @@ export function connectEvents(url = "/events"): () => void {
         }
       });
     }
+    // The model library changed here or in another tab or replica (a download, a delete, a refresh).
+    source.addEventListener("engines_changed", () => {
+      void loadEngines();
+      void loadModels();
+    });
     for (const type of APP_EVENTS) {
       source.addEventListener(type, (e: Event) => {
         if (!(e instanceof MessageEvent) || typeof e.data !== "string") {
