@@ -19,6 +19,7 @@ export function Workers() {
               <span className="muted" data-testid="worker-where">{w.where}</span>
               <span data-testid="worker-active">{w.active ? `${w.active} job${w.active > 1 ? "s" : ""} running` : "idle"}</span>
               <span className="muted" data-testid="worker-loaded">{w.loaded}</span>
+              {w.runs && <span className="muted" data-testid="worker-engines" title="What this worker's next job of each kind runs on">{w.runs}</span>}
               <span className="muted">{w.seen}</span>
             </li>
           ))}

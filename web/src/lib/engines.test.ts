@@ -62,18 +62,19 @@ describe("workers", () => {
     const view = workerLines({ engines: {}, executor: "local",
       workers: [{ name: "in-process", kind: "local", device: "cpu", active: [], loaded: [], slots: 1 }] });
     expect(view).toEqual({ executor: "In this server (in-process)",
-      lines: [{ name: "in-process", where: "device cpu", active: 0, loaded: "nothing loaded", seen: "this server" }] });
+      lines: [{ name: "in-process", where: "device cpu", active: 0, loaded: "nothing loaded", seen: "this server", runs: "" }] });
   });
   it("says where each cluster worker runs, what it holds and when it was last heard", () => {
     const view = workerLines({ engines: {}, executor: "ray", workers: [
       { name: "gpu-0", device: "cuda", gpu_ids: ["0"], host: "node-a", active: ["job_1", "job_2"], loaded: ["ltx2", "gemma3"],
-        in_use: { ltx2: 1 }, last_seen_s: 0.42 },
+        in_use: { ltx2: 1 }, last_seen_s: 0.42, engines: { video: "ltx2", image: "draft", text: null } },
       { name: "gpu-1", active: [], last_seen_s: 3 },
     ] });
     expect(view.executor).toBe("Ray cluster (one actor per GPU)");
     expect(view.lines).toEqual([
-      { name: "gpu-0", where: "device cuda · GPU 0 · node-a", active: 2, loaded: "ltx2 (in use), gemma3", seen: "seen 0.4 s ago" },
-      { name: "gpu-1", where: "unknown device", active: 0, loaded: "nothing loaded", seen: "seen 3.0 s ago" },
+      { name: "gpu-0", where: "device cuda · GPU 0 · node-a", active: 2, loaded: "ltx2 (in use), gemma3", seen: "seen 0.4 s ago",
+        runs: "video ltx2 · image draft · text none" },
+      { name: "gpu-1", where: "unknown device", active: 0, loaded: "nothing loaded", seen: "seen 3.0 s ago", runs: "" },
     ]);
   });
   it("copes with a server that reports no executor", () => {

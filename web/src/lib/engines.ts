@@ -150,7 +150,7 @@ export const EXECUTOR_WORDS: Record<string, string> = {
 };
 
 /** One row of the model library's Workers section. */
-export type WorkerLine = { name: string; where: string; active: number; loaded: string; seen: string };
+export type WorkerLine = { name: string; where: string; active: number; loaded: string; seen: string; runs: string };
 
 /** The workers GET /engines lists, as the model library shows them: device and GPUs, jobs running, families held, last heartbeat. */
 export function workerLines(overview: EnginesOverview | null | undefined): { executor: string; lines: WorkerLine[] } {
@@ -160,7 +160,10 @@ export function workerLines(overview: EnginesOverview | null | undefined): { exe
     const where = [w.device ? `device ${w.device}` : "", gpus, w.host ?? ""].filter(Boolean).join(" · ") || "unknown device";
     const loaded = (w.loaded ?? []).map((f) => (w.in_use?.[f] ? `${f} (in use)` : f)).join(", ") || "nothing loaded";
     const seen = typeof w.last_seen_s === "number" ? `seen ${w.last_seen_s.toFixed(1)} s ago` : "this server";
-    return { name: w.name, where, active: w.active?.length ?? 0, loaded, seen };
+    // What the worker's next job of each kind runs on (its heartbeat's `engines`; follows engines_changed).
+    const runs = Object.entries((w.engines ?? {}) as Record<string, string | null>)
+      .map(([cap, name]) => `${cap} ${name ? (isDraft(name) ? "draft" : name) : "none"}`).join(" · ");
+    return { name: w.name, where, active: w.active?.length ?? 0, loaded, seen, runs };
   });
   return { executor: EXECUTOR_WORDS[kind] ?? kind, lines };
 }
