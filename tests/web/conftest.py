@@ -20,8 +20,15 @@ WEB_DIST = REPO / "web" / "dist"
 ARTIFACTS = REPO / "test-artifacts" / "web"
 CHROMIUM = os.environ.get("MILIMO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required", "--mute-audio",
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+    "--mute-audio",
 ]
 
 
@@ -42,7 +49,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=CHROMIUM_ARGS
+        )
         yield b
         b.close()
 
@@ -51,7 +60,9 @@ def browser():
 def studio_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A real studio on a free port with a temporary data dir and the CPU draft engines."""
     _require_browser()
-    server = ServerProcess(tmp_path / "data", env={"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft", "MILIMO_TEXT_ENGINE": "draft"})
+    server = ServerProcess(
+        tmp_path / "data", env={"MILIMO_VIDEO_ENGINE": "draft", "MILIMO_IMAGE_ENGINE": "draft", "MILIMO_TEXT_ENGINE": "draft"}
+    )
     server.start()
     yield server
     server.stop()

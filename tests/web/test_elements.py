@@ -12,9 +12,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from tests.state import state_shots
 from tests.web.conftest import shot
 from tests.web.test_sync_and_events import STATE, open_project
-from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 

@@ -20,9 +20,23 @@ pytestmark = pytest.mark.browser
 
 
 def generate(base: str, pid: str, shot_id: str, frames: int, dialogue: str = "") -> None:
-    r = httpx.post(f"{base}/generate/advanced", json={"project_id": pid, "shot_config": {
-        "id": shot_id, "prompt": f"The harbour at dawn, shot {shot_id}", "num_frames": frames, "width": 160, "height": 96,
-        "fps": 24, "enhance_prompt": False, "dialogue": dialogue}}, timeout=30)
+    r = httpx.post(
+        f"{base}/generate/advanced",
+        json={
+            "project_id": pid,
+            "shot_config": {
+                "id": shot_id,
+                "prompt": f"The harbour at dawn, shot {shot_id}",
+                "num_frames": frames,
+                "width": 160,
+                "height": 96,
+                "fps": 24,
+                "enhance_prompt": False,
+                "dialogue": dialogue,
+            },
+        },
+        timeout=30,
+    )
     assert r.status_code == 200, r.text
     deadline = time.monotonic() + 60
     while httpx.get(f"{base}/status/{r.json()['job_id']}").json()["status"] != "completed":
@@ -73,7 +87,16 @@ def test_export_dialog_downloads_otio_and_imports_an_edited_cut(page, studio_ser
     assert not page.errors
 
 
-FORMATS = {"otio": ".otio", "otioz": ".otioz", "fcp7xml": ".xml", "fcpxml": ".fcpxml", "aaf": ".aaf", "edl": ".edl", "srt": ".srt", "vtt": ".vtt"}
+FORMATS = {
+    "otio": ".otio",
+    "otioz": ".otioz",
+    "fcp7xml": ".xml",
+    "fcpxml": ".fcpxml",
+    "aaf": ".aaf",
+    "edl": ".edl",
+    "srt": ".srt",
+    "vtt": ".vtt",
+}
 
 
 def read_back(fmt: str, path) -> list[str]:
@@ -92,7 +115,11 @@ def read_back(fmt: str, path) -> list[str]:
         assert '<fcpxml version="1.11">' in text
     adapter = {"otio": "otio_json", "fcp7xml": "fcp_xml", "fcpxml": "fcpx_xml", "edl": "cmx_3600"}[fmt]
     result = otio.adapters.read_from_string(text, adapter, **({"rate": 24} if fmt == "edl" else {}))
-    timeline = result if isinstance(result, otio.schema.Timeline) else next(iter(result.find_children(descended_from_type=otio.schema.Timeline)))
+    timeline = (
+        result
+        if isinstance(result, otio.schema.Timeline)
+        else next(iter(result.find_children(descended_from_type=otio.schema.Timeline)))
+    )
     return [c.name for c in timeline.tracks[0].find_clips()]
 
 
@@ -129,8 +156,13 @@ def test_export_dialog_downloads_every_format_and_imports_an_fcp7_cut(page, stud
 
     # Someone else writes the dialogue (another tab, the CLI): the server's cut has it, this page's version is stale.
     version = httpx.get(f"{base}/projects/{pid}").json()["version"]
-    r = httpx.put(f"{base}/projects/{pid}/save", json={"base_version": version, "shots": [
-        {"id": "pier", "dialogue": "Last boat tonight."}, {"id": "deck", "dialogue": "Hold the rail."}]})
+    r = httpx.put(
+        f"{base}/projects/{pid}/save",
+        json={
+            "base_version": version,
+            "shots": [{"id": "pier", "dialogue": "Last boat tonight."}, {"id": "deck", "dialogue": "Hold the rail."}],
+        },
+    )
     assert r.status_code == 200, r.text
 
     files = {}
@@ -147,7 +179,10 @@ def test_export_dialog_downloads_every_format_and_imports_an_fcp7_cut(page, stud
         assert len(names) == 2, (fmt, names)
         if fmt != "edl":  # CMX 3600 keeps the clip name only as a comment the reader may shorten
             assert all(n.startswith("Sh ") for n in names), (fmt, names)
-    assert files["srt"].read_text() == "1\n00:00:00,000 --> 00:00:01,375\nLast boat tonight.\n\n2\n00:00:01,375 --> 00:00:02,417\nHold the rail.\n"
+    assert (
+        files["srt"].read_text()
+        == "1\n00:00:00,000 --> 00:00:01,375\nLast boat tonight.\n\n2\n00:00:01,375 --> 00:00:02,417\nHold the rail.\n"
+    )
     vtt = files["vtt"].read_text()
     assert vtt.startswith("WEBVTT\n") and "00:00:01.375 --> 00:00:02.417\nHold the rail." in vtt
 
@@ -163,7 +198,9 @@ def test_export_dialog_downloads_every_format_and_imports_an_fcp7_cut(page, stud
     stale.wait_for(timeout=15_000)
     assert "Someone saved this project meanwhile" in stale.inner_text()
     # The dialog reloaded the project: the other side's dialogue is here, and the version is the server's.
-    page.wait_for_function(f"{STATE}.version === {version + 1} && {STATE}.shots['pier'].dialogue === 'Last boat tonight.'", timeout=10_000)
+    page.wait_for_function(
+        f"{STATE}.version === {version + 1} && {STATE}.shots['pier'].dialogue === 'Last boat tonight.'", timeout=10_000
+    )
     assert httpx.get(f"{base}/projects/{pid}").json()["version"] == version + 1, "the stale import saved nothing"
 
     page.get_by_test_id("import-cut-file").set_input_files(str(edited))

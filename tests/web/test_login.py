@@ -15,8 +15,15 @@ TOKEN = "browser-test-token-0123456789"
 @pytest.fixture
 def locked_server(tmp_path):
     _require_browser()
-    server = ServerProcess(tmp_path / "data", env={"MILIMO_AUTH_TOKEN": TOKEN, "MILIMO_VIDEO_ENGINE": "draft",
-                                                   "MILIMO_IMAGE_ENGINE": "draft", "MILIMO_TEXT_ENGINE": "draft"})
+    server = ServerProcess(
+        tmp_path / "data",
+        env={
+            "MILIMO_AUTH_TOKEN": TOKEN,
+            "MILIMO_VIDEO_ENGINE": "draft",
+            "MILIMO_IMAGE_ENGINE": "draft",
+            "MILIMO_TEXT_ENGINE": "draft",
+        },
+    )
     server.start()
     yield server
     server.stop()

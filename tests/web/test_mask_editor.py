@@ -17,9 +17,9 @@ from milimo.media import encode_video, iter_frames
 from tests.conftest import ServerProcess
 from tests.sam_service.conftest import SamProcess
 from tests.sam_service.synthetic import iou, moving_square, scene_with_object
+from tests.state import state_shots
 from tests.web.conftest import _require_browser, shot
 from tests.web.test_sync_and_events import STATE, open_project
-from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 
@@ -250,7 +250,9 @@ def _track_square(base: str, pid: str, clip_id: str, truth: np.ndarray) -> dict:
     sid = httpx.post(f"{base}/edit/track/start", json={"project_id": pid, "asset_id": clip_id}, timeout=30).json()["session_id"]
     ys, xs = np.nonzero(truth)
     box = [int(xs.min()) - 3, int(ys.min()) - 3, int(xs.max()) + 4, int(ys.max()) + 4]
-    httpx.post(f"{base}/edit/track/prompt", json={"project_id": pid, "session_id": sid, "box": box}, timeout=30).raise_for_status()
+    httpx.post(
+        f"{base}/edit/track/prompt", json={"project_id": pid, "session_id": sid, "box": box}, timeout=30
+    ).raise_for_status()
     with httpx.stream("POST", f"{base}/edit/track/propagate", json={"project_id": pid, "session_id": sid}, timeout=60) as resp:
         last = [line for line in resp.iter_lines() if line][-1]
     httpx.post(f"{base}/edit/track/stop", json={"project_id": pid, "session_id": sid})
@@ -262,10 +264,25 @@ def test_a_clip_inpaint_running_across_a_reload_comes_back_in_the_jobs_area_and_
     pid, clip, truths = _clip_project(base, tmp_path)
     seq = _track_square(base, pid, clip["id"], truths[0])
     # A long generation holds the studio's one slot, so the clip inpaint waits in the queue across the reload.
-    blocker = httpx.post(f"{base}/generate/advanced", json={"project_id": pid, "shot_config": {
-        "id": "s2", "prompt": "a long slow pan over the harbour", "num_frames": 481, "width": 768, "height": 512, "fps": 24,
-        "enhance_prompt": False}}, timeout=30).json()["job_id"]
-    queued = httpx.post(f"{base}/edit/inpaint-clip", json={"project_id": pid, "mask_sequence": seq["id"], "prompt": "an empty wall"})
+    blocker = httpx.post(
+        f"{base}/generate/advanced",
+        json={
+            "project_id": pid,
+            "shot_config": {
+                "id": "s2",
+                "prompt": "a long slow pan over the harbour",
+                "num_frames": 481,
+                "width": 768,
+                "height": 512,
+                "fps": 24,
+                "enhance_prompt": False,
+            },
+        },
+        timeout=30,
+    ).json()["job_id"]
+    queued = httpx.post(
+        f"{base}/edit/inpaint-clip", json={"project_id": pid, "mask_sequence": seq["id"], "prompt": "an empty wall"}
+    )
     assert queued.status_code == 202, queued.text
     job_id = queued.json()["job_id"]
     assert httpx.get(f"{base}/status/{job_id}").json()["status"] == "pending"

@@ -33,8 +33,10 @@ def test_master_render_renders_cancels_and_lists_renders(page, studio_server, tm
     pid, state = open_project(page, base, [])
     take = upload(base, pid, draft_clip(tmp_path / "a.mp4", 30, code0=300, width=320, height=192), "video/mp4")
     card = upload(base, pid, still(tmp_path / "card.png"), "image/png")
-    shots = [{"id": "a", "index": 0, "num_frames": 30, "media_asset_id": take["id"]},
-             {"id": "card", "index": 1, "num_frames": 1500, "media_asset_id": card["id"]}]
+    shots = [
+        {"id": "a", "index": 0, "num_frames": 30, "media_asset_id": take["id"]},
+        {"id": "card", "index": 1, "num_frames": 1500, "media_asset_id": card["id"]},
+    ]
     r = httpx.put(f"{base}/projects/{pid}/save", json={"base_version": state["version"], "shots": shots})
     assert r.status_code == 200, r.text
     page.reload()
@@ -82,7 +84,12 @@ def test_master_render_renders_cancels_and_lists_renders(page, studio_server, tm
     renders = httpx.get(f"{base}/projects/{pid}/renders").json()
     assert len(renders) == 1
     asset = renders[0]
-    assert (asset["num_frames"], asset["meta"]["in_frame"], asset["meta"]["out_frame"], asset["meta"]["muted"]) == (36, 4, 40, ["A1"])
+    assert (asset["num_frames"], asset["meta"]["in_frame"], asset["meta"]["out_frame"], asset["meta"]["muted"]) == (
+        36,
+        4,
+        40,
+        ["A1"],
+    )
     link = dialog.get_by_role("link", name="Download")
     assert link.get_attribute("href") == asset["url"] and link.get_attribute("download") == asset["filename"]
     page.wait_for_function("document.querySelector('[data-testid=render-done] video').readyState >= 1", timeout=20_000)

@@ -48,8 +48,11 @@ def test_download_progress_cancel_resume_engine_chip_delete_and_token(page, tmp_
 
         # Download: progress with bytes, speed and time left, here and in the header's jobs area.
         row.get_by_test_id("model-download").click()
-        page.wait_for_function("""(() => { const r = document.querySelector('[data-model="flux2-klein-4b"] [data-testid=model-progress]');
-            return r && /MB\\/s/.test(r.textContent) && /left|estimating/.test(r.textContent) && /of/.test(r.textContent); })()""", timeout=60_000)
+        page.wait_for_function(
+            """(() => { const r = document.querySelector('[data-model="flux2-klein-4b"] [data-testid=model-progress]');
+            return r && /MB\\/s/.test(r.textContent) && /left|estimating/.test(r.textContent) && /of/.test(r.textContent); })()""",
+            timeout=60_000,
+        )
         page.wait_for_selector("[data-testid=jobs-button]:has-text('1 running')")
         shot(page, "models-downloading")
 
@@ -63,13 +66,18 @@ def test_download_progress_cancel_resume_engine_chip_delete_and_token(page, tmp_
         # Resume to the end: the image chip switches to the real engine without a reload.
         row.get_by_test_id("model-download").click()
         page.wait_for_selector("[data-model=flux2-klein-4b][data-status=downloaded]", timeout=120_000)
-        page.wait_for_selector(f"{image_chip}[data-engine=flux2-klein]", timeout=60_000)  # selection imports the model stack: slow on a busy machine
+        page.wait_for_selector(
+            f"{image_chip}[data-engine=flux2-klein]", timeout=60_000
+        )  # selection imports the model stack: slow on a busy machine
         assert page.locator(image_chip).inner_text().lower().endswith("flux2-klein")
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # still the first load
         shot(page, "models-downloaded")
 
         # Delete: it asks, naming the space; then the chip goes back to the draft.
-        assert "Delete" in row.get_by_test_id("model-delete").inner_text() and "MB" in row.get_by_test_id("model-delete").inner_text()
+        assert (
+            "Delete" in row.get_by_test_id("model-delete").inner_text()
+            and "MB" in row.get_by_test_id("model-delete").inner_text()
+        )
         row.get_by_test_id("model-delete").click()
         page.locator("[role=alertdialog]").get_by_role("button", name="Delete").click()
         page.wait_for_selector("[data-model=flux2-klein-4b][data-status=not_downloaded]", timeout=10_000)

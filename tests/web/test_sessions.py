@@ -14,8 +14,12 @@ pytestmark = pytest.mark.browser
 
 
 def toast_with(page, text: str, timeout: int = 15_000) -> str:
-    page.wait_for_function(f"[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes({text!r}))", timeout=timeout)
-    return page.evaluate(f"[...document.querySelectorAll('[data-testid=toast]')].map(t => t.textContent).find(t => t.includes({text!r}))")
+    page.wait_for_function(
+        f"[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes({text!r}))", timeout=timeout
+    )
+    return page.evaluate(
+        f"[...document.querySelectorAll('[data-testid=toast]')].map(t => t.textContent).find(t => t.includes({text!r}))"
+    )
 
 
 def test_two_tabs_see_each_others_progress_takes_and_edits_merged_per_field(browser, studio_server):
@@ -23,8 +27,21 @@ def test_two_tabs_see_each_others_progress_takes_and_edits_merged_per_field(brow
     context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)  # see conftest.page
     try:
         a = context.new_page()
-        pid, _ = open_project(a, base, [{"id": "s1", "prompt": "the harbour wakes", "num_frames": 241, "width": 768, "height": 512, "enhance_prompt": False},
-                                        {"id": "s2", "prompt": "gulls over the pier", "num_frames": 25, "track_index": 1, "start_frame": 0}])
+        pid, _ = open_project(
+            a,
+            base,
+            [
+                {
+                    "id": "s1",
+                    "prompt": "the harbour wakes",
+                    "num_frames": 241,
+                    "width": 768,
+                    "height": 512,
+                    "enhance_prompt": False,
+                },
+                {"id": "s2", "prompt": "gulls over the pier", "num_frames": 25, "track_index": 1, "start_frame": 0},
+            ],
+        )
         b = context.new_page()  # same browser: it reopens the last project
         b.goto(base + "/")
         b.wait_for_function(f"{STATE}.projectId === '{pid}'")
@@ -67,8 +84,14 @@ def test_two_tabs_see_each_others_progress_takes_and_edits_merged_per_field(brow
 
 def test_v2_insert_and_push_rule(page, studio_server):
     base = studio_server.url
-    pid, _ = open_project(page, base, [{"id": "t1", "prompt": "title card", "num_frames": 24, "track_index": 1, "start_frame": 0},
-                                       {"id": "t2", "prompt": "second title", "num_frames": 24, "track_index": 1, "start_frame": 48}])
+    pid, _ = open_project(
+        page,
+        base,
+        [
+            {"id": "t1", "prompt": "title card", "num_frames": 24, "track_index": 1, "start_frame": 0},
+            {"id": "t2", "prompt": "second title", "num_frames": 24, "track_index": 1, "start_frame": 48},
+        ],
+    )
     assert "insert" in page.get_by_test_id("v2-rule").inner_text()
     # Drag t1 (frames 0–24) so it starts at frame 40: it would cover t2 (48–72); t2 is pushed right.
     clip = page.locator("[data-testid=clip][data-shot=t1]").bounding_box()
@@ -94,7 +117,9 @@ def test_v2_insert_and_push_rule(page, studio_server):
 
 def test_unsaved_edits_warn_before_leaving_and_the_selection_survives_a_reload(page, studio_server):
     base = studio_server.url
-    pid, _ = open_project(page, base, [{"id": "a", "prompt": "one", "num_frames": 25}, {"id": "b", "prompt": "two", "num_frames": 25}])
+    pid, _ = open_project(
+        page, base, [{"id": "a", "prompt": "one", "num_frames": 25}, {"id": "b", "prompt": "two", "num_frames": 25}]
+    )
     page.locator("[data-testid=clip][data-shot=b]").click()
     dialogs: list[str] = []
 
@@ -142,7 +167,10 @@ def test_project_names_long_duplicate_and_toasts_clear_of_timecode_and_help(page
     title.fill("Pier")
     title.press("Enter")
     page.wait_for_function(f"{STATE}.meta.name === 'Pier (2)'")
-    assert page.locator("[data-testid=toast]:has-text('A project is already called “Pier”: this one is now “Pier (2)”')").count() == 1
+    assert (
+        page.locator("[data-testid=toast]:has-text('A project is already called “Pier”: this one is now “Pier (2)”')").count()
+        == 1
+    )
     assert title.input_value() == "Pier (2)"
     shot(page, "rename-duplicate")
     wait_saved(page)
@@ -163,13 +191,22 @@ def test_project_names_long_duplicate_and_toasts_clear_of_timecode_and_help(page
     page.evaluate("window.__milimo.store.setState({ projectsOpen: false })")
 
     # Toasts: never over the transport's timecode, and under the help overlay.
-    page.evaluate("for (let i = 0; i < 4; i++) window.__milimo.store.setState(s => ({ toasts: [...s.toasts, { id: 900 + i, tone: 'info', text: 'A message long enough to wrap onto a second line in the toast ' + i }] }))")
+    page.evaluate(
+        "for (let i = 0; i < 4; i++) window.__milimo.store.setState(s => ({ toasts: [...s.toasts, { id: 900 + i, tone: 'info', text: 'A message long enough to wrap onto a second line in the toast ' + i }] }))"
+    )
     tc = page.get_by_test_id("timecode").bounding_box()
     for t in page.locator("[data-testid=toast]").all():
         b = t.bounding_box()
-        assert b["y"] + b["height"] <= tc["y"] or b["y"] >= tc["y"] + tc["height"] or b["x"] >= tc["x"] + tc["width"] or b["x"] + b["width"] <= tc["x"]
+        assert (
+            b["y"] + b["height"] <= tc["y"]
+            or b["y"] >= tc["y"] + tc["height"]
+            or b["x"] >= tc["x"] + tc["width"]
+            or b["x"] + b["width"] <= tc["x"]
+        )
     page.keyboard.press("?")
     first = page.locator("[data-testid=toast]").first.bounding_box()
-    top = page.evaluate(f"document.elementFromPoint({first['x'] + first['width'] / 2}, {first['y'] + first['height'] / 2}).closest('.modal-backdrop') !== null")
+    top = page.evaluate(
+        f"document.elementFromPoint({first['x'] + first['width'] / 2}, {first['y'] + first['height'] / 2}).closest('.modal-backdrop') !== null"
+    )
     assert top, "the help overlay is above the toasts"
     shot(page, "toasts-under-help")

@@ -16,8 +16,22 @@ pytestmark = pytest.mark.browser
 
 def test_smooth_motion_makes_a_new_take_at_twice_the_rate(page, studio_server):
     base = studio_server.url
-    pid, _ = open_project(page, base, [{"id": "a", "prompt": "a gull glides over the harbour", "num_frames": 97, "fps": 24,
-                                        "seed": 3, "width": 512, "height": 320, "enhance_prompt": False}])
+    pid, _ = open_project(
+        page,
+        base,
+        [
+            {
+                "id": "a",
+                "prompt": "a gull glides over the harbour",
+                "num_frames": 97,
+                "fps": 24,
+                "seed": 3,
+                "width": 512,
+                "height": 320,
+                "enhance_prompt": False,
+            }
+        ],
+    )
     page.locator("[data-testid=clip][data-shot=a]").click()
     page.get_by_test_id("generate").click()
     page.wait_for_selector("[data-testid=job-status][data-status=completed]", timeout=90_000)
@@ -30,7 +44,9 @@ def test_smooth_motion_makes_a_new_take_at_twice_the_rate(page, studio_server):
     # The shot's own progress bar runs while the frames are interpolated, and the button waits for it.
     page.wait_for_selector("[data-testid=job-status][data-status=processing] [data-testid=progress]", timeout=30_000)
     assert page.locator("[data-testid=smooth-take]").first.is_disabled()
-    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('draft interpolator'))")
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('draft interpolator'))"
+    )
     shot(page, "smooth-motion-running")
     page.wait_for_selector("[data-testid=job-status][data-status=completed]", timeout=120_000)
     page.wait_for_function(f"{STATE}.takeList.length === 2", timeout=10_000)
@@ -46,7 +62,10 @@ def test_smooth_motion_makes_a_new_take_at_twice_the_rate(page, studio_server):
     page.wait_for_function(f"{STATE}.shots.a.media_asset_id === '{new_id}'")
 
     newest.get_by_role("button", name="Play").click()
-    page.wait_for_function("(() => { const v = document.querySelector('[data-testid=take-video]'); return v && v.currentTime > 0.2; })()", timeout=15_000)
+    page.wait_for_function(
+        "(() => { const v = document.querySelector('[data-testid=take-video]'); return v && v.currentTime > 0.2; })()",
+        timeout=15_000,
+    )
     shot(page, "smooth-motion-done")
 
     asset = httpx.get(f"{base}/assets/{new_id}").json()

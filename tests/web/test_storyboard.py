@@ -9,10 +9,10 @@ import time
 import httpx
 import pytest
 
+from tests.state import state_shots
 from tests.storyboard.conftest import fixture_text
 from tests.web.conftest import shot
 from tests.web.test_sync_and_events import STATE, open_project
-from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 
@@ -44,14 +44,21 @@ def test_paste_parse_edit_commit_puts_the_shots_on_v1_in_story_order(page, studi
     page.locator("[data-testid=scene-heading]").nth(2).fill("EXT. CLIFF TOP - DAWN")
     page.locator("[data-testid=scene-card]").nth(3).locator("[data-testid=shot-delete]").nth(1).click()  # the centered THE END
     page.locator("[data-testid=scene-card]").nth(0).get_by_test_id("scene-add-shot").click()
-    page.locator("[data-testid=scene-card]").nth(0).locator("[data-testid=shot-action]").nth(1).fill("Gulls wheel over the point.")
+    page.locator("[data-testid=scene-card]").nth(0).locator("[data-testid=shot-action]").nth(1).fill(
+        "Gulls wheel over the point."
+    )
     assert state_shots(httpx.get(f"{base}/projects/{pid}").json()) == []
     page.get_by_test_id("storyboard-commit").click()
     page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null && Object.keys({STATE}.shots).length === 16", timeout=15_000)
     shot(page, "storyboard-committed")
 
     board = httpx.get(f"{base}/projects/{pid}/storyboard").json()
-    assert [sc["heading"] for sc in board["scenes"]] == ["", "INT. LIGHTHOUSE - NIGHT", "EXT. CLIFF TOP - DAWN", "FLASHBACK - THE HARBOUR"]
+    assert [sc["heading"] for sc in board["scenes"]] == [
+        "",
+        "INT. LIGHTHOUSE - NIGHT",
+        "EXT. CLIFF TOP - DAWN",
+        "FLASHBACK - THE HARBOUR",
+    ]
     story = [s for sc in board["scenes"] for s in sc["shots"]]
     assert len(story) == 16
     assert board["scenes"][0]["shots"][1]["action"] == "Gulls wheel over the point."
@@ -69,7 +76,9 @@ def test_paste_parse_edit_commit_puts_the_shots_on_v1_in_story_order(page, studi
     page.get_by_test_id("view-timeline").click()
     page.wait_for_selector("[data-testid=clip]")
     # The store's V1 (what the timeline lays out) is the story order; the clips drawn are its start.
-    doc = page.evaluate(f"Object.values({STATE}.shots).filter(s => s.track_index === 0).sort((a, b) => a.start_frame - b.start_frame).map(s => s.id)")
+    doc = page.evaluate(
+        f"Object.values({STATE}.shots).filter(s => s.track_index === 0).sort((a, b) => a.start_frame - b.start_frame).map(s => s.id)"
+    )
     assert doc == [s["id"] for s in story]
     drawn = page.evaluate("""() => [...document.querySelectorAll('[data-testid=lane-V1] [data-testid=clip]')]
         .map(c => [c.dataset.shot, c.getBoundingClientRect().left]).sort((a, b) => a[1] - b[1]).map(c => c[0])""")
@@ -91,7 +100,9 @@ def test_a_stale_commit_says_so_and_reloads(page, studio_server):
     page.get_by_test_id("storyboard-commit").click()
     page.wait_for_selector("[data-testid=storyboard-error]")
     assert "409" in page.get_by_test_id("storyboard-error").inner_text()
-    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('changed since'))")
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('changed since'))"
+    )
     page.wait_for_function(f"{SB}.busy === null && {SB}.baseVersion === {p['version'] + 1}")
     assert state_shots(httpx.get(f"{base}/projects/{pid}").json()) == []
     shot(page, "storyboard-stale-409")
@@ -101,7 +112,9 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
     base = studio_server.url
     pid, _ = open_project(page, base, [], name="Cliff")
     page.get_by_test_id("view-storyboard").click()
-    page.get_by_test_id("storyboard-script").fill("\nEXT. CLIFF PATH - DAWN\n\nTom runs along the edge.\n\nGulls scatter from the rocks.\n")
+    page.get_by_test_id("storyboard-script").fill(
+        "\nEXT. CLIFF PATH - DAWN\n\nTom runs along the edge.\n\nGulls scatter from the rocks.\n"
+    )
     page.get_by_test_id("storyboard-parse").click()
     page.wait_for_function(f"{SB}.scenes.length === 1 && {SB}.busy === null")
     page.get_by_test_id("storyboard-commit").click()
@@ -113,7 +126,10 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
     other = httpx.post(f"{base}/projects", json={"name": "Elsewhere"}).json()["id"]  # the one slot is shared by every project
     blocker = httpx.post(
         f"{base}/generate/advanced",
-        json={"project_id": other, "shot_config": {"prompt": "a long plain shot", "num_frames": 241, "width": 768, "height": 512}},
+        json={
+            "project_id": other,
+            "shot_config": {"prompt": "a long plain shot", "num_frames": 241, "width": 768, "height": 512},
+        },
     ).json()
     cards.nth(0).get_by_test_id("shot-concept-art").click()
     page.get_by_test_id("jobs-button").click()
@@ -137,16 +153,23 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
     # The scene's concept art: only the shot without any is drawn.
     page.get_by_test_id("scene-concept-art").click()
     page.wait_for_function("document.querySelectorAll('[data-testid=shot-thumbnail]').length === 2", timeout=60_000)
-    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('1 queued, 1 already drawn'))")
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('1 queued, 1 already drawn'))"
+    )
     shots = state_shots(httpx.get(f"{base}/projects/{pid}").json())
-    assert len(shots) == 2 and all("/generated/thumb_" in s["thumbnail_url"] and s.get("video_url") is None and s["status"] == "pending" for s in shots)
+    assert len(shots) == 2 and all(
+        "/generated/thumb_" in s["thumbnail_url"] and s.get("video_url") is None and s["status"] == "pending" for s in shots
+    )
     shot(page, "storyboard-concept-art")
 
     cards.nth(0).get_by_test_id("shot-generate").click()  # one shot on its own
     page.wait_for_function(f"{STATE}.takes['{first}']?.video_url", timeout=90_000)
     page.get_by_test_id("scene-generate").click()  # then the whole scene, in order
-    page.wait_for_function(f"{STATE}.takes['{second}']?.video_url && {STATE}.takes['{second}'].last_job_id !== ''"
-                           f" && Object.values({STATE}.jobs).every(j => j.status === 'completed')", timeout=120_000)
+    page.wait_for_function(
+        f"{STATE}.takes['{second}']?.video_url && {STATE}.takes['{second}'].last_job_id !== ''"
+        f" && Object.values({STATE}.jobs).every(j => j.status === 'completed')",
+        timeout=120_000,
+    )
     assert page.locator("[data-testid=shot-take]").count() == 2
     batch = [j for j in httpx.get(f"{base}/projects/{pid}/jobs").json() if j["type"] == "storyboard_shot"]
     assert sorted(j["shot_id"] for j in batch) == sorted([first, second]) and all(j["status"] == "completed" for j in batch)
@@ -155,9 +178,13 @@ def test_concept_art_appears_on_the_cards_and_generate_continues_from_the_shot_b
     shot(page, "storyboard-generated")
 
     # Elements added after the commit: Match elements puts them on the cards as chips.
-    tom = httpx.post(f"{base}/projects/{pid}/elements", json={"name": "Tom", "description": "a fisherman in a yellow coat"}).json()
+    tom = httpx.post(
+        f"{base}/projects/{pid}/elements", json={"name": "Tom", "description": "a fisherman in a yellow coat"}
+    ).json()
     page.get_by_test_id("storyboard-match").click()
-    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('Elements matched'))")
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('Elements matched'))"
+    )
     chips = cards.nth(0).locator("[data-testid=element-chip]")
     chips.first.wait_for(timeout=10_000)
     assert chips.first.get_attribute("data-element") == tom["id"] and chips.first.inner_text() == "@Tom"
@@ -215,7 +242,9 @@ def test_the_scripts_transitions_and_dual_dialogue_stay_on_the_cards_and_come_ba
     page.get_by_test_id("storyboard-parse").click()
     page.wait_for_function(f"{SB}.scenes.length === 2 && {SB}.busy === null")
     page.get_by_test_id("storyboard-commit").click()
-    page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null && {SB}.scenes.every(sc => sc.shots.every(s => s.id))", timeout=15_000)
+    page.wait_for_function(
+        f"!{SB}.dirty && {SB}.busy === null && {SB}.scenes.every(sc => sc.shots.every(s => s.id))", timeout=15_000
+    )
 
     cards = page.locator("[data-testid=shot-card]")
     assert cards.count() == 4
@@ -230,9 +259,7 @@ def test_the_scripts_transitions_and_dual_dialogue_stay_on_the_cards_and_come_ba
     # Printed as a screenplay prints it: under the shot, on the card's right.
     field, card = mara.get_by_test_id("shot-transition").bounding_box(), mara.bounding_box()
     assert field and card and field["x"] + field["width"] > card["x"] + card["width"] * 0.9
-    assert page.evaluate(
-        "getComputedStyle(document.querySelectorAll('[data-testid=shot-transition]')[2]).textAlign"
-    ) == "right"
+    assert page.evaluate("getComputedStyle(document.querySelectorAll('[data-testid=shot-transition]')[2]).textAlign") == "right"
     shot(page, "storyboard-transitions")
     mara_id = mara.get_attribute("data-shot")
     stored = httpx.get(f"{base}/projects/{pid}/storyboard").json()["scenes"][0]["shots"][2]
@@ -252,14 +279,20 @@ def test_the_scripts_transitions_and_dual_dialogue_stay_on_the_cards_and_come_ba
     page.wait_for_function(f"{SB}.dirty")
     page.get_by_test_id("storyboard-commit").click()
     page.wait_for_function(f"!{SB}.dirty && {SB}.busy === null", timeout=15_000)
-    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('0 new, 2 changed'))")
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('0 new, 2 changed'))"
+    )
     assert page.locator("[data-testid=shot-card]").nth(2).get_by_test_id("shot-dual").get_attribute("aria-pressed") == "true"
     assert page.locator("[data-testid=shot-card]").nth(2).get_by_test_id("shot-transition").input_value() == "SMASH CUT TO:"
     shot(page, "storyboard-transition-edited")
 
     board = httpx.get(f"{base}/projects/{pid}/storyboard").json()
     harbour = board["scenes"][0]["shots"]
-    assert [s["id"] for s in harbour][2] == mara_id and [s["transition"] for s in harbour] == ["DISSOLVE TO:", "", "SMASH CUT TO:"]
+    assert [s["id"] for s in harbour][2] == mara_id and [s["transition"] for s in harbour] == [
+        "DISSOLVE TO:",
+        "",
+        "SMASH CUT TO:",
+    ]
     fountain = httpx.get(f"{base}/projects/{pid}/storyboard/export", params={"format": "fountain"}).text
     assert "Rain hammers the quay.\n\nDISSOLVE TO:\n" in fountain
     assert "MARA ^\nI heard it.\n\nSMASH CUT TO:\n\nEXT. CLIFF - DAWN" in fountain
@@ -273,7 +306,10 @@ def test_the_scripts_transitions_and_dual_dialogue_stay_on_the_cards_and_come_ba
     assert field.input_value() == "SMASH CUT TO:"
     field.fill("FADE OUT.")
     field.press("Tab")
-    page.wait_for_function(f"window.__milimo.store.getState().saveState === 'saved' && window.__milimo.store.getState().shots['{mara_id}'].transition === 'FADE OUT.'", timeout=10_000)
+    page.wait_for_function(
+        f"window.__milimo.store.getState().saveState === 'saved' && window.__milimo.store.getState().shots['{mara_id}'].transition === 'FADE OUT.'",
+        timeout=10_000,
+    )
     shot(page, "inspector-transition")
     assert next(s for s in httpx.get(f"{base}/projects/{pid}").json()["shots"] if s["id"] == mara_id)["transition"] == "FADE OUT."
     page.get_by_test_id("view-storyboard").click()

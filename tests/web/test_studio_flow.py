@@ -67,7 +67,10 @@ def test_create_generate_play_trim_split_undo_reload(page, studio_server):
     # The video plays: the playhead advances and the video element's clock runs.
     page.get_by_test_id("play").click()
     page.wait_for_function(f"{STATE}.frame >= 8", timeout=10_000)
-    page.wait_for_function("(() => { const v = document.querySelector('video.media:not(.hidden)'); return v && v.readyState >= 2 && v.currentTime > 0.1; })()", timeout=10_000)
+    page.wait_for_function(
+        "(() => { const v = document.querySelector('video.media:not(.hidden)'); return v && v.readyState >= 2 && v.currentTime > 0.1; })()",
+        timeout=10_000,
+    )
     shot(page, "03-playing")
     page.wait_for_function(f"!{STATE}.playing", timeout=10_000)  # stops at the end
     assert store(page, "s.frame") == 33

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from tests.conftest import ServerProcess
-from tests.web.conftest import shot
 from tests.state import state_shots
+from tests.web.conftest import shot
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +28,24 @@ def open_project(page, base: str, shots: list[dict], name: str = "Harbour") -> t
 
 def test_stale_autosave_gets_409_merges_and_loses_nothing(page, studio_server):
     base = studio_server.url
-    pid, state = open_project(page, base, [{"id": "s1", "prompt": "a harbour at dawn", "num_frames": 49}])
+    pid, _state = open_project(page, base, [{"id": "s1", "prompt": "a harbour at dawn", "num_frames": 49}])
     # Someone else changes the seed of s1 and adds s2: the page's copy is now stale.
     v = httpx.patch(f"{base}/shots/s1", json={"seed": 777}).json()["project_version"]
-    httpx.put(f"{base}/projects/{pid}/save", json={"base_version": v, "shots": [{"id": "s2", "prompt": "gulls", "num_frames": 25, "track_index": 1, "start_frame": 10}]})
+    httpx.put(
+        f"{base}/projects/{pid}/save",
+        json={
+            "base_version": v,
+            "shots": [{"id": "s2", "prompt": "gulls", "num_frames": 25, "track_index": 1, "start_frame": 10}],
+        },
+    )
     # Here, the user edits the prompt of s1.
     page.locator("[data-testid=clip][data-shot=s1]").click()
     page.get_by_label("Prompt", exact=True).fill("a harbour at dawn, fog rolling in")
     page.get_by_label("Prompt", exact=True).blur()
-    page.wait_for_function("[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('changed elsewhere'))", timeout=10_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=toast]')].some(t => t.textContent.includes('changed elsewhere'))",
+        timeout=10_000,
+    )
     page.wait_for_function(f"{STATE}.saveState === 'saved' && Object.keys({STATE}.shots).length === 2", timeout=15_000)
     shot(page, "merge-after-409")
     server = {s["id"]: s for s in state_shots(httpx.get(f"{base}/projects/{pid}").json())}
@@ -48,9 +57,15 @@ def test_stale_autosave_gets_409_merges_and_loses_nothing(page, studio_server):
 
 def test_keys_end_marks_help_and_undo(page, studio_server):
     base = studio_server.url
-    open_project(page, base, [{"id": "a", "prompt": "one", "num_frames": 49, "start_frame": 0},
-                              {"id": "b", "prompt": "two", "num_frames": 25, "start_frame": 49},
-                              {"id": "m", "prompt": "music", "num_frames": 200, "track_index": 2, "start_frame": 0}])
+    open_project(
+        page,
+        base,
+        [
+            {"id": "a", "prompt": "one", "num_frames": 49, "start_frame": 0},
+            {"id": "b", "prompt": "two", "num_frames": 25, "start_frame": 49},
+            {"id": "m", "prompt": "music", "num_frames": 200, "track_index": 2, "start_frame": 0},
+        ],
+    )
     page.locator("[data-testid=timeline]").click(position={"x": 600, "y": 200})
     page.keyboard.press("End")
     assert page.evaluate(f"{STATE}.frame") == 200  # the timeline end, not the last shot's length
@@ -62,7 +77,7 @@ def test_keys_end_marks_help_and_undo(page, studio_server):
     assert page.evaluate(f"{STATE}.frame") == 60
     # I at frame 60 = 11 frames into clip b (which starts at 49): trims b's head, relative to b.
     page.locator("[data-testid=clip][data-shot=b]").click(position={"x": 5, "y": 10})
-    page.evaluate(f"window.__milimo.store.setState({{ frame: 60 }})")
+    page.evaluate("window.__milimo.store.setState({ frame: 60 })")
     page.keyboard.press("i")
     assert page.evaluate(f"{STATE}.shots.b.trim_in") == 11
     page.keyboard.press("o")  # at the new first frame of b: b ends here, 1 frame long
@@ -86,8 +101,20 @@ def test_keys_end_marks_help_and_undo(page, studio_server):
 
 def test_reload_recovers_in_flight_job_then_cancel_resets_the_shot(page, studio_server):
     base = studio_server.url
-    pid, _ = open_project(page, base, [{"id": "long", "prompt": "a long slow pan over the harbour", "num_frames": 505,
-                                       "width": 1536, "height": 1024, "enhance_prompt": False}])
+    pid, _ = open_project(
+        page,
+        base,
+        [
+            {
+                "id": "long",
+                "prompt": "a long slow pan over the harbour",
+                "num_frames": 505,
+                "width": 1536,
+                "height": 1024,
+                "enhance_prompt": False,
+            }
+        ],
+    )
     page.locator("[data-testid=clip][data-shot=long]").click()
     page.get_by_test_id("generate").click()
     page.wait_for_selector("[data-testid=job-status][data-status=processing]", timeout=20_000)

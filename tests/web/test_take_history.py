@@ -27,8 +27,21 @@ def generate(page) -> None:
 
 def test_take_history_choose_compare_out_of_date_and_past_media(page, studio_server):
     base = studio_server.url
-    pid, _ = open_project(page, base, [{"id": "a", "prompt": "a lighthouse at dusk", "num_frames": 9, "seed": 7,
-                                        "width": 320, "height": 192, "enhance_prompt": False}])
+    pid, _ = open_project(
+        page,
+        base,
+        [
+            {
+                "id": "a",
+                "prompt": "a lighthouse at dusk",
+                "num_frames": 9,
+                "seed": 7,
+                "width": 320,
+                "height": 192,
+                "enhance_prompt": False,
+            }
+        ],
+    )
     page.locator("[data-testid=clip][data-shot=a]").click()
     generate(page)
     # A new seed from the inspector, then a second take.
@@ -57,7 +70,10 @@ def test_take_history_choose_compare_out_of_date_and_past_media(page, studio_ser
     cells = page.locator("[data-testid=compare-cell]")
     assert cells.count() == 2 and cells.locator("video").count() == 2
     page.get_by_test_id("play-both").click()
-    page.wait_for_function("[...document.querySelectorAll('[data-testid=compare-cell] video')].every(v => v.currentTime > 0 || v.ended)", timeout=10_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=compare-cell] video')].every(v => v.currentTime > 0 || v.ended)",
+        timeout=10_000,
+    )
     shot(page, "takes-compared")
     page.keyboard.press("Escape")
     assert page.locator("[data-testid=takes-compare]").count() == 0
@@ -77,7 +93,9 @@ def test_take_history_choose_compare_out_of_date_and_past_media(page, studio_ser
     # Changing the prompt dates every take at once (before any save).
     page.get_by_label("Prompt", exact=True).fill("a lighthouse in fog")
     page.get_by_label("Prompt", exact=True).blur()
-    page.wait_for_function("[...document.querySelectorAll('[data-testid=take-row]')].every(r => r.dataset.stale.includes('prompt'))")
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=take-row]')].every(r => r.dataset.stale.includes('prompt'))"
+    )
 
     # The clip made longer than its 9-frame take: the rest is marked as missing, and the player shows black, not a frozen frame.
     page.get_by_label("Frames").fill("30")
@@ -99,7 +117,9 @@ def test_an_upload_keeps_its_name_and_is_not_offered_regenerate(page, studio_ser
     pid, _ = open_project(page, base, [{"id": "a", "prompt": "", "num_frames": 25}])
     buf = io.BytesIO()
     Image.new("RGB", (320, 192), (240, 240, 235)).save(buf, "PNG")  # a light frame: the size/fps overlay must stay readable
-    page.get_by_test_id("upload-input").set_input_files(files=[{"name": "Poster – final.png", "mimeType": "image/png", "buffer": buf.getvalue()}])
+    page.get_by_test_id("upload-input").set_input_files(
+        files=[{"name": "Poster – final.png", "mimeType": "image/png", "buffer": buf.getvalue()}]
+    )
     page.wait_for_selector("[data-testid=asset]")
     assert page.get_by_test_id("asset-name").inner_text() == "Poster – final.png"
     assert httpx.get(f"{base}/projects/{pid}/assets").json()[0]["filename"] == "Poster – final.png"
@@ -121,9 +141,21 @@ def test_an_upload_keeps_its_name_and_is_not_offered_regenerate(page, studio_ser
 
 def test_a_generated_still_lands_with_a_default_length_and_a_shot_off_the_project_rate_conforms(page, studio_server):
     base = studio_server.url
-    pid, _ = open_project(page, base, [{"id": "p", "prompt": "a poster of the lighthouse", "num_frames": 1, "width": 320, "height": 192,
-                                        "enhance_prompt": False},
-                                       {"id": "r", "prompt": "gulls over the pier", "num_frames": 48, "fps": 12, "start_frame": 300}])
+    pid, _ = open_project(
+        page,
+        base,
+        [
+            {
+                "id": "p",
+                "prompt": "a poster of the lighthouse",
+                "num_frames": 1,
+                "width": 320,
+                "height": 192,
+                "enhance_prompt": False,
+            },
+            {"id": "r", "prompt": "gulls over the pier", "num_frames": 48, "fps": 12, "start_frame": 300},
+        ],
+    )
     assert page.locator("[data-testid=clip][data-shot=p]").get_attribute("data-length") == "1"
     page.locator("[data-testid=clip][data-shot=p]").click()
     generate(page)

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.state import state_shots
 from tests.web.conftest import shot
 from tests.web.test_sync_and_events import STATE, open_project
-from tests.state import state_shots
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,8 @@ def mp4_bytes(tmp_path, frames: int, fps: int) -> bytes:
 
 def drop_file(page, lane: str, name: str, mime: str, data: bytes, x: int = 40) -> None:
     """Drop a file from the desktop onto a lane (a real DataTransfer with a File in it)."""
-    page.evaluate("""([lane, name, mime, b64, x]) => {
+    page.evaluate(
+        """([lane, name, mime, b64, x]) => {
         const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
         const dt = new DataTransfer();
         dt.items.add(new File([bytes], name, { type: mime }));
@@ -43,7 +44,9 @@ def drop_file(page, lane: str, name: str, mime: str, data: bytes, x: int = 40) -
         const r = el.getBoundingClientRect();
         for (const type of ['dragover', 'drop'])
             el.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true, clientX: r.left + x, clientY: r.top + 10 }));
-    }""", [lane, name, mime, base64.b64encode(data).decode(), x])
+    }""",
+        [lane, name, mime, base64.b64encode(data).decode(), x],
+    )
 
 
 def server_shots(base: str, pid: str) -> dict[str, dict]:
@@ -64,7 +67,12 @@ def test_dropped_video_plays_as_the_clip_and_undo_of_its_delete_brings_the_video
     assert (asset["media_type"], asset["num_frames"], asset["thumbnail_url"] is not None) == ("video", 45, True)
     sid = page.evaluate(f"Object.keys({STATE}.shots)[0]")
     doc = page.evaluate(f"{STATE}.shots['{sid}']")
-    assert (doc["track_index"], doc["num_frames"], doc["media_asset_id"], doc["timeline"]) == (0, round(asset["duration_s"] * 24), asset["id"], [])
+    assert (doc["track_index"], doc["num_frames"], doc["media_asset_id"], doc["timeline"]) == (
+        0,
+        round(asset["duration_s"] * 24),
+        asset["id"],
+        [],
+    )
     assert doc["num_frames"] == 36
     clip = page.locator(f"[data-testid=clip][data-shot='{sid}']")
     assert clip.get_attribute("data-length") == "36"
@@ -73,8 +81,11 @@ def test_dropped_video_plays_as_the_clip_and_undo_of_its_delete_brings_the_video
 
     # It plays: the player's video is the upload and its clock runs with the playhead.
     page.get_by_test_id("play").click()
-    page.wait_for_function(f"""(() => {{ const v = document.querySelector('video.media:not(.hidden)');
-        return v && v.src.endsWith('{asset["url"]}') && v.readyState >= 2 && v.currentTime > 0.3; }})()""", timeout=10_000)
+    page.wait_for_function(
+        f"""(() => {{ const v = document.querySelector('video.media:not(.hidden)');
+        return v && v.src.endsWith('{asset["url"]}') && v.readyState >= 2 && v.currentTime > 0.3; }})()""",
+        timeout=10_000,
+    )
     page.wait_for_function(f"!{STATE}.playing", timeout=10_000)
     assert page.evaluate(f"{STATE}.frame") == 36  # stopped at the clip's end: its real length
     shot(page, "take-upload-playing")
@@ -82,7 +93,12 @@ def test_dropped_video_plays_as_the_clip_and_undo_of_its_delete_brings_the_video
     # Saved as a shot that shows the upload.
     wait_saved(page)
     on_server = server_shots(base, pid)[sid]
-    assert (on_server["media_asset_id"], on_server["video_url"], on_server["engine"], on_server["status"]) == (asset["id"], asset["url"], "upload", "completed")
+    assert (on_server["media_asset_id"], on_server["video_url"], on_server["engine"], on_server["status"]) == (
+        asset["id"],
+        asset["url"],
+        "upload",
+        "completed",
+    )
 
     # Delete it (no question: nothing is lost), let the delete reach the server, then undo.
     clip.click()
@@ -96,7 +112,12 @@ def test_dropped_video_plays_as_the_clip_and_undo_of_its_delete_brings_the_video
     assert page.evaluate(f"{STATE}.takes['{sid}'].video_url") == asset["url"]
     wait_saved(page)
     back = server_shots(base, pid)[sid]
-    assert (back["video_url"], back["media_asset_id"], back["status"], back["num_frames"]) == (asset["url"], asset["id"], "completed", 36)
+    assert (back["video_url"], back["media_asset_id"], back["status"], back["num_frames"]) == (
+        asset["url"],
+        asset["id"],
+        "completed",
+        36,
+    )
 
     # After a reload the clip is there with its video, and plays again.
     page.reload()
@@ -104,8 +125,11 @@ def test_dropped_video_plays_as_the_clip_and_undo_of_its_delete_brings_the_video
     page.wait_for_selector(f"[data-testid=clip][data-shot='{sid}'][data-length='36']")
     assert page.evaluate(f"{STATE}.takes['{sid}'].video_url") == asset["url"]
     page.get_by_test_id("play").click()
-    page.wait_for_function(f"""(() => {{ const v = document.querySelector('video.media:not(.hidden)');
-        return v && v.src.endsWith('{asset["url"]}') && v.currentTime > 0.3; }})()""", timeout=10_000)
+    page.wait_for_function(
+        f"""(() => {{ const v = document.querySelector('video.media:not(.hidden)');
+        return v && v.src.endsWith('{asset["url"]}') && v.currentTime > 0.3; }})()""",
+        timeout=10_000,
+    )
     shot(page, "take-restored-after-reload")
     assert page.errors == []  # type: ignore[attr-defined]
 
@@ -137,14 +161,19 @@ def test_use_as_take_engines_chip_and_chain_hint(page, studio_server):
     page.get_by_label("Frames").fill("1000")
     page.get_by_label("Frames").press("Enter")
     hint = page.get_by_test_id("chain-hint").inner_text()
-    assert "505 frames the video engine (draft) makes in one pass" in hint and "3 chained chunks, keeping exactly 1000 frames" in hint
+    assert (
+        "505 frames the video engine (draft) makes in one pass" in hint
+        and "3 chained chunks, keeping exactly 1000 frames" in hint
+    )
     page.get_by_label("Frames").fill("25")
     page.get_by_label("Frames").press("Enter")
 
     # Use an uploaded still as the selected clip's take; undo goes back to no take.
     buf = io.BytesIO()
     Image.new("RGB", (320, 192), (200, 120, 40)).save(buf, "PNG")
-    page.get_by_test_id("upload-input").set_input_files(files=[{"name": "poster.png", "mimeType": "image/png", "buffer": buf.getvalue()}])
+    page.get_by_test_id("upload-input").set_input_files(
+        files=[{"name": "poster.png", "mimeType": "image/png", "buffer": buf.getvalue()}]
+    )
     page.wait_for_selector("[data-testid=asset]")
     page.locator("[data-testid=asset]").first.hover()
     page.get_by_test_id("use-as-take").click()
