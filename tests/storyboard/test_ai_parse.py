@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from milimo.app import create_app
 from milimo.config import Settings
 from milimo.storyboard import Grid
-from milimo.storyboard.ai_parse import NotAStoryboard, _repair, ai_parse, validate
+from milimo.storyboard.ai_parse import NotAStoryboard, ai_parse, read_reply, validate
 from milimo.storyboard.pieces import AI_PIECE_CHARS, script_pieces
 from tests.state import state_shots
 from tests.storyboard.test_api import wait_job
@@ -40,7 +40,7 @@ REPLIES = {
 
 
 def test_the_reply_is_read_leniently_and_validated_strictly():
-    board = validate(_repair(REPLIES["valid"]), Grid())
+    board = validate(read_reply(REPLIES["valid"])[0], Grid())
     assert [(s.kind, s.shot_type, s.character) for s in board.shots()] == [
         ("action", "wide", ""),
         ("dialogue", "close_up", "MARA"),
@@ -48,10 +48,10 @@ def test_the_reply_is_read_leniently_and_validated_strictly():
     ]
     assert board.shots()[1].prompt.endswith('Mara says, "Not tonight."')
     assert all((s.num_frames - 1) % 8 == 0 for s in board.shots())
-    cut = validate(_repair(REPLIES["truncated"]), Grid())
+    cut = validate(read_reply(REPLIES["truncated"])[0], Grid())
     assert [s.action for s in cut.shots()] == ["Mara climbs the spiral stair, lantern high.", "Her face in the lamp light."]
     with pytest.raises(NotAStoryboard):
-        _repair(REPLIES["invalid"])
+        read_reply(REPLIES["invalid"])
     with pytest.raises(NotAStoryboard):
         validate([{"name": "x", "shots": [{"action": ""}]}], Grid())
     big = validate([{"name": f"S{i}", "shots": [{"action": "a" * 10_000}]} for i in range(300)], Grid())

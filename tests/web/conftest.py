@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,37 @@ def shot(page, name: str) -> None:
     """Keep a screenshot as a test artifact (test-artifacts/web/, gitignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+# Kept in the page and read at the end (a binding called from the listener can miss one raised inside an evaluate).
+RECORD_VIOLATIONS = """window.__cspViolations = []; window.addEventListener('securitypolicyviolation', (e) =>
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`), true);"""
+
+
+@contextmanager
+def csp_page(browser, project_id: str) -> Iterator[tuple[object, Callable[[], tuple[list[str], list[str]]]]]:
+    """A page that enforces the studio's CSP (the shared `page` fixture bypasses it) and opens `project_id`.
+
+    Yields (page, problems): problems() gives every CSP violation the page reported (securitypolicyviolation
+    events and the console's "Content Security Policy" messages) and every page error, for the end of a test."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    violations: list[str] = []
+    errors: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.add_init_script(f"localStorage.setItem('milimo.lastProjectId', '{project_id}')")
+    try:
+        yield page, lambda: ([*violations, *page.evaluate("window.__cspViolations")], errors)
+    finally:
+        context.close()
+
+
+def until(page, expression: str, timeout_s: float = 15.0):
+    """Poll an expression from Python: wait_for_function evaluates its string with eval, which the CSP forbids."""
+    deadline = time.monotonic() + timeout_s
+    while not (value := page.evaluate(expression)):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.1)
+    return value

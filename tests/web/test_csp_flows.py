@@ -10,8 +10,7 @@ import pytest
 
 from tests.render.clips import draft_clip
 from tests.storyboard.conftest import fixture_text
-from tests.web.conftest import shot
-from tests.web.test_mask_editor import RECORD_VIOLATIONS, _until
+from tests.web.conftest import csp_page, shot, until
 from tests.web.test_master_render import upload
 
 pytestmark = pytest.mark.browser
@@ -22,15 +21,7 @@ def test_storyboard_images_models_and_a_render_work_under_the_enforced_csp(brows
     project = httpx.post(f"{base}/projects", json={"name": "Under CSP", "resolution_w": 320, "resolution_h": 192}).json()
     pid = project["id"]
     take = upload(base, pid, draft_clip(tmp_path / "a.mp4", 24, code0=300, width=320, height=192), "video/mp4")
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    violations: list[str] = []
-    errors: list[str] = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(RECORD_VIOLATIONS)
-    page.add_init_script(f"localStorage.setItem('milimo.lastProjectId', '{pid}')")
-    try:
+    with csp_page(browser, pid) as (page, problems):
         response = page.goto(base + "/")
         assert "script-src 'self';" in response.headers["content-security-policy"]  # enforced, no eval
         page.wait_for_selector("[data-testid=connection][data-state=live]")
@@ -39,9 +30,9 @@ def test_storyboard_images_models_and_a_render_work_under_the_enforced_csp(brows
         page.get_by_test_id("view-storyboard").click()
         page.get_by_test_id("storyboard-script").fill(fixture_text("three_scenes.fountain"))
         page.get_by_test_id("storyboard-parse").click()
-        _until(page, "document.querySelectorAll('[data-testid=shot-card]').length === 16")
+        until(page, "document.querySelectorAll('[data-testid=shot-card]').length === 16")
         page.get_by_test_id("storyboard-commit").click()
-        _until(page, "Object.keys(window.__milimo.store.getState().shots).length === 16")
+        until(page, "Object.keys(window.__milimo.store.getState().shots).length === 16")
         shot(page, "csp-storyboard-committed")
         page.get_by_test_id("view-timeline").click()
         page.wait_for_selector("[data-testid=clip]")
@@ -51,14 +42,14 @@ def test_storyboard_images_models_and_a_render_work_under_the_enforced_csp(brows
         view = page.get_by_test_id("images-view")
         view.get_by_test_id("image-prompt").fill("the lighthouse at dusk")
         view.get_by_test_id("generate-image").click()
-        _until(page, "document.querySelectorAll('[data-testid=images-view] [data-testid=still] img').length === 1", 60)
-        _until(page, "document.querySelector('[data-testid=images-view] [data-testid=still] img').naturalWidth > 0")
+        until(page, "document.querySelectorAll('[data-testid=images-view] [data-testid=still] img').length === 1", 60)
+        until(page, "document.querySelector('[data-testid=images-view] [data-testid=still] img').naturalWidth > 0")
         shot(page, "csp-images")
         view.get_by_role("button", name="Close").click()
 
         # The model library opens and lists the catalogue.
         page.get_by_test_id("open-models").click()
-        _until(page, "document.querySelectorAll('[data-testid=model-row]').length > 0")
+        until(page, "document.querySelectorAll('[data-testid=model-row]').length > 0")
         shot(page, "csp-model-library")
         page.keyboard.press("Escape")
 
@@ -74,10 +65,8 @@ def test_storyboard_images_models_and_a_render_work_under_the_enforced_csp(brows
         dialog = page.get_by_role("dialog", name="Export").locator("[data-section=master]")
         dialog.get_by_role("button", name="Render").click()
         page.wait_for_selector("[data-testid=render-done] video", timeout=60_000)
-        _until(page, "document.querySelector('[data-testid=render-done] video').readyState >= 1", 30)
+        until(page, "document.querySelector('[data-testid=render-done] video').readyState >= 1", 30)
         shot(page, "csp-render-done")
 
-        violations += page.evaluate("window.__cspViolations")
+        violations, errors = problems()
         assert violations == [] and errors == [], (violations, errors)
-    finally:
-        context.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import httpx
 import numpy as np
@@ -18,7 +17,7 @@ from tests.conftest import ServerProcess
 from tests.sam_service.conftest import SamProcess
 from tests.sam_service.synthetic import iou, moving_square, scene_with_object
 from tests.state import state_shots
-from tests.web.conftest import _require_browser, shot
+from tests.web.conftest import _require_browser, csp_page, shot, until
 from tests.web.test_sync_and_events import STATE, open_project
 
 pytestmark = pytest.mark.browser
@@ -335,34 +334,12 @@ def test_a_tracked_mask_becomes_a_matte_clip_to_download_for_an_editor(page, stu
     assert not page.errors
 
 
-# Kept in the page and read at the end (a binding called from the listener can miss one raised inside an evaluate).
-RECORD_VIOLATIONS = """window.__cspViolations = []; window.addEventListener('securitypolicyviolation', (e) =>
-  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`), true);"""
-
-
-def _until(page, expression: str, timeout_s: float = 15.0):
-    """Poll an expression from Python: wait_for_function evaluates its string with eval, which the CSP forbids."""
-    deadline = time.monotonic() + timeout_s
-    while not (value := page.evaluate(expression)):
-        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-        time.sleep(0.1)
-    return value
-
-
 def test_under_the_enforced_csp_the_player_plays_and_the_mask_editor_selects(browser, studio_with_sam, tmp_path):
     """The shared page bypasses the CSP; this one enforces it, and counts every violation the page reports
     (securitypolicyviolation events and the console's "Content Security Policy" messages)."""
     base = studio_with_sam.url
     pid, _, truths = _clip_project(base, tmp_path)
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    violations: list[str] = []
-    errors: list[str] = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(RECORD_VIOLATIONS)
-    page.add_init_script(f"localStorage.setItem('milimo.lastProjectId', '{pid}')")
-    try:
+    with csp_page(browser, pid) as (page, problems):
         response = page.goto(base + "/")
         assert "script-src 'self';" in response.headers["content-security-policy"]  # enforced, no eval
         page.wait_for_selector("[data-testid=connection][data-state=live]")
@@ -371,7 +348,7 @@ def test_under_the_enforced_csp_the_player_plays_and_the_mask_editor_selects(bro
         # Play the clip: the player's video (a media URL of the project) advances
         page.locator("[data-testid=clip][data-shot=s1]").click()
         page.get_by_role("button", name="Play", exact=True).click()
-        _until(page, "[...document.querySelectorAll('video')].some(v => !v.paused && v.currentTime > 0.2)")
+        until(page, "[...document.querySelectorAll('video')].some(v => !v.paused && v.currentTime > 0.2)")
         shot(page, "csp-playing")
         page.get_by_role("button", name="Pause", exact=True).click()
 
@@ -380,13 +357,11 @@ def test_under_the_enforced_csp_the_player_plays_and_the_mask_editor_selects(bro
         page.wait_for_selector("[data-testid=timecode][data-frame='10']")
         page.click("[data-testid=mask-frame]")
         page.locator("[data-testid=mask-stage]").wait_for()
-        _until(page, "document.querySelector('[data-testid=mask-stage] img')?.naturalWidth === 192")
+        until(page, "document.querySelector('[data-testid=mask-stage] img')?.naturalWidth === 192")
         box = page.locator("[data-testid=mask-stage]").bounding_box()
         page.mouse.click(box["x"] + box["width"] * 53 / 192, box["y"] + box["height"] * 42 / 144)
-        area = _until(page, "Number(document.querySelector('[data-testid=mask-overlay]')?.dataset.area)")
+        area = until(page, "Number(document.querySelector('[data-testid=mask-overlay]')?.dataset.area)")
         assert abs(area - truths[10].sum()) / truths[10].sum() < 0.25, area
         shot(page, "csp-mask-selected")
-        violations += page.evaluate("window.__cspViolations")
+        violations, errors = problems()
         assert violations == [] and errors == [], (violations, errors)
-    finally:
-        context.close()

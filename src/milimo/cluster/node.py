@@ -100,7 +100,6 @@ class WorkerNode:
                 engines[capability] = self.engines.get(capability).name
             except Exception:
                 engines[capability] = None
-        video = engines["video"]
         return {
             "name": self.name,
             "kind": self.kind,
@@ -108,7 +107,7 @@ class WorkerNode:
             "pid": os.getpid(),
             "device": self.settings.device,
             "gpu_ids": [str(g) for g in self.gpu_ids],
-            "video_engine": video,
+            "video_engine": engines["video"],
             "engines": engines,  # what this worker's next job of each kind runs on
             "active": self.executor.active_ids(),
             "slots": self.slots.slots,

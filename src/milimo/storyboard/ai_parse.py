@@ -39,13 +39,9 @@ class NotAStoryboard(ValueError):
     """The model's reply could not be read as a storyboard."""
 
 
-def _repair(text: str) -> Any:
-    """The JSON in a reply: fences stripped, the first list, a cut-off reply closed after its last whole shot."""
-    return read_reply(text)[0]
-
-
 def read_reply(text: str) -> tuple[Any, bool]:
-    """(the JSON in a reply, whether it had to be cut back to its last complete shot)."""
+    """(the JSON in a reply, whether it had to be cut back to its last complete shot): fences
+    stripped, the first list, a cut-off reply closed after its last whole shot."""
     body = re.sub(r"^\s*```(?:json)?\s*|\s*```\s*$", "", text.strip(), flags=re.I)
     start = body.find("[")
     if start < 0:
@@ -148,9 +144,9 @@ def ai_parse(
 
     if chat is None:
         return fallback("no text model is loaded")
-    pieces = [Piece(text)] if len(text) <= AI_PIECE_CHARS else script_pieces(text)
-    if len(pieces) > 1 and detect_mode(text)[0] == "fdx":
+    if len(text) > AI_PIECE_CHARS and detect_mode(text)[0] == "fdx":
         return fallback("a Final Draft file longer than one model call is read by its parser, which reads its structure exactly")
+    pieces = [Piece(text)] if len(text) <= AI_PIECE_CHARS else script_pieces(text)
     if len(pieces) > MAX_AI_PIECES:
         return fallback(
             f"the script is {len(text):,} characters; the model reads at most {MAX_AI_PIECES * AI_PIECE_CHARS:,} "

@@ -86,7 +86,7 @@ export function connectEvents(url = "/events"): () => void {
         void loadEngines(); // a restarted server may have picked other engines
       }
     };
-    // Model downloads: the library follows, and a finished one re-selects the engines (the header chips follow).
+    // Model downloads: the library follows their progress.
     for (const type of ["download_progress", "download_complete", "download_error"] as const) {
       source.addEventListener(type, (e: Event) => {
         if (!(e instanceof MessageEvent) || typeof e.data !== "string") return;
@@ -97,7 +97,8 @@ export function connectEvents(url = "/events"): () => void {
         }
       });
     }
-    // The model library changed here or in another tab or replica (a download, a delete, a refresh).
+    // The model library changed here or in another tab or replica (a download, a delete, a refresh):
+    // the header chips and the library (free disk, what is ready) follow.
     source.addEventListener("engines_changed", () => {
       void loadEngines();
       void loadModels();

@@ -4,7 +4,6 @@ import { api, call } from "../api/client";
 import type { ModelPublic } from "../api/types";
 import { formatBytes, reduceDownload, type DownloadEvent } from "../lib/models";
 import { serverSet, toast, useStudio } from "./store";
-import { loadEngines } from "./engines";
 
 export async function loadModels(): Promise<void> {
   try {
@@ -44,11 +43,10 @@ export function requestDeleteModel(m: ModelPublic): void {
 async function deleteModel(m: ModelPublic): Promise<void> {
   try {
     const r = await call(api.DELETE("/models/{model_id}", { params: { path: { model_id: m.id } } }));
-    toast("ok", `${m.name} deleted — ${formatBytes(r.freed_bytes)} freed`);
+    toast("ok", `${m.name} deleted — ${formatBytes(r.freed_bytes)} freed`);  // engines_changed reloads the list and chips
   } catch (e) {
-    toast("error", `${m.name}: ${(e as Error).message}`, 8000);
+    toast("error", `${m.name}: ${(e as Error).message}`, 8000);  // refused (in use): nothing changed
   }
-  await Promise.all([loadModels(), loadEngines()]);
 }
 
 export async function saveHfToken(token: string): Promise<boolean> {
@@ -68,7 +66,8 @@ export async function forgetHfToken(): Promise<void> {
   if (r) serverSet({ hfToken: r.huggingface });
 }
 
-/** A download_* event: the list follows; a finished download selects the engines again (the header chips follow). */
+/** A download_* event: the list follows. A finished download re-selects the engines on the server, which
+ * then sends engines_changed: that event reloads the chips and the library (store/jobs.ts). */
 export function onDownloadEvent(ev: DownloadEvent): void {
   const s = useStudio.getState();
   const models = reduceDownload(s.models, ev);
@@ -76,8 +75,6 @@ export function onDownloadEvent(ev: DownloadEvent): void {
   const name = s.models?.models.find((m) => m.id === ev.data.model_id)?.name ?? ev.data.model_id;
   if (ev.type === "download_complete") {
     toast("ok", `${name} downloaded`);
-    void loadEngines();
-    void loadModels(); // free disk and what is now ready
   } else if (ev.type === "download_error") {
     if (!ev.data.cancelled) toast("error", `${name}: ${ev.data.gated ? "this model is gated — accept its licence on the hub and give a token" : ev.data.message}`, 9000);
     void loadModels();
